@@ -1,0 +1,177 @@
+// The one typed contract between Sluice's front ends (renderer, CLI, Electron IPC) and the engine.
+// Pure module: zod schemas and types only. Each method's input is validated by every adapter.
+import { z } from 'zod';
+
+export const portSpecSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  /** `data` carries rows on; `quarantine` carries rejected rows with reasons; `reference` is read, not consumed. */
+  role: z.enum(['data', 'quarantine', 'reference']),
+  /** Input ports: whether several edges may arrive here (union). */
+  multiple: z.boolean().optional(),
+  optional: z.boolean().optional(),
+});
+export type PortSpec = z.infer<typeof portSpecSchema>;
+
+export const nodeKindInfoSchema = z.object({
+  kind: z.string(),
+  category: z.enum(['source', 'transform', 'quality', 'sink']),
+  title: z.string(),
+  description: z.string(),
+  inputs: z.array(portSpecSchema),
+  outputs: z.array(portSpecSchema),
+  /** JSON Schema of the node's config, generated from its zod schema. */
+  configSchema: z.record(z.string(), z.unknown()),
+  /** Config a freshly dropped node starts with. */
+  defaults: z.record(z.string(), z.unknown()),
+});
+export type NodeKindInfo = z.infer<typeof nodeKindInfoSchema>;
+
+export const catalogSchema = z.object({
+  engineVersion: z.string(),
+  kinds: z.array(nodeKindInfoSchema),
+});
+export type Catalog = z.infer<typeof catalogSchema>;
+
+export const problemSchema = z.object({
+  path: z.string(),
+  nodeId: z.string().optional(),
+  field: z.string().optional(),
+  message: z.string(),
+});
+
+export const validationResultSchema = z.object({
+  ok: z.boolean(),
+  problems: z.array(problemSchema),
+});
+export type ValidationResult = z.infer<typeof validationResultSchema>;
+
+export const columnSchema = z.object({ name: z.string(), type: z.string() });
+export type Column = z.infer<typeof columnSchema>;
+
+/**
+ * Values cross the contract as JSON-safe cells: numbers beyond 2^53, decimals and
+ * dates travel as strings so nothing is rounded; null stays null.
+ */
+export const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+export type Cell = z.infer<typeof cellSchema>;
+
+export const nodeMetricsSchema = z.object({
+  nodeId: z.string(),
+  kind: z.string(),
+  status: z.enum(['ok', 'warning', 'failed', 'skipped']),
+  rowsIn: z.number(),
+  rowsOut: z.number(),
+  quarantined: z.number(),
+  filtered: z.number(),
+  /** The explicit rule that filtered rows (e.g. a filter's expression, "blank line"). */
+  filterReason: z.string().optional(),
+  /** Rows of the consumed inputs that left this node as output (differs from rowsOut for joins and aggregates). */
+  passed: z.number(),
+  durationMs: z.number(),
+  outputs: z.record(z.string(), z.number()),
+  warnings: z.array(z.string()),
+  error: z.string().optional(),
+});
+export type NodeMetrics = z.infer<typeof nodeMetricsSchema>;
+
+export const quarantineEntrySchema = z.object({
+  lineage: z.string(),
+  sourceLine: z.number().nullable(),
+  ruleIds: z.array(z.string()),
+  reasons: z.array(z.string()),
+  /** The row's values as JSON text (exact, as the node saw them), or null for malformed input lines. */
+  row: z.string().nullable(),
+  /** Original text of a malformed input line; invalid bytes are shown as U+FFFD here and kept exactly in storage. */
+  raw: z.string().nullable(),
+});
+export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
+
+export const previewRequestSchema = z.object({
+  pipeline: z.unknown(),
+  nodeId: z.string(),
+  limit: z.number().int().min(0).max(10_000).default(100),
+  params: z.record(z.string(), z.string()).default({}),
+  baseDir: z.string().optional(),
+});
+export type PreviewRequest = z.input<typeof previewRequestSchema>;
+
+export const previewResultSchema = z.object({
+  nodeId: z.string(),
+  port: z.string(),
+  columns: z.array(columnSchema),
+  rows: z.array(z.array(cellSchema)),
+  totalRows: z.number(),
+  metrics: z.array(nodeMetricsSchema),
+  quarantine: z.array(quarantineEntrySchema),
+  quarantineTotal: z.number(),
+  /** True when sources were read only partly (a limit pushed down), so counts describe a sample. */
+  sampled: z.boolean(),
+});
+export type PreviewResult = z.infer<typeof previewResultSchema>;
+
+export const runRequestSchema = z.object({
+  pipeline: z.unknown(),
+  params: z.record(z.string(), z.string()).default({}),
+  /** Where the pipeline file lives; relative paths in it resolve against this folder. */
+  baseDir: z.string().optional(),
+});
+export type RunRequest = z.input<typeof runRequestSchema>;
+
+export const runOutcomeSchema = z.enum(['succeeded', 'failed', 'gate_failed', 'cancelled']);
+
+export const runManifestSchema = z.object({
+  runId: z.string(),
+  pipelineName: z.string(),
+  pipelineHash: z.string(),
+  params: z.record(z.string(), z.string()),
+  engineVersion: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  outcome: runOutcomeSchema,
+  nodes: z.array(nodeMetricsSchema),
+  quarantine: z.record(z.string(), z.string()),
+  errors: z.array(z.string()),
+});
+export type RunManifest = z.infer<typeof runManifestSchema>;
+
+export const quarantinePageRequestSchema = z.object({
+  runId: z.string(),
+  nodeId: z.string(),
+  rule: z.string().optional(),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(10_000).default(100),
+});
+
+export const quarantinePageSchema = z.object({
+  total: z.number(),
+  byRule: z.record(z.string(), z.number()),
+  entries: z.array(quarantineEntrySchema),
+});
+export type QuarantinePage = z.infer<typeof quarantinePageSchema>;
+
+export const sampleSchema = z.object({ name: z.string(), path: z.string(), pipeline: z.unknown() });
+export type Sample = z.infer<typeof sampleSchema>;
+
+/** Every method, its input schema and its output schema; adapters are generated from this table. */
+export const engineMethods = {
+  catalog: { input: z.object({}), output: catalogSchema },
+  validate: { input: z.object({ pipeline: z.unknown() }), output: validationResultSchema },
+  preview: { input: previewRequestSchema, output: previewResultSchema },
+  run: { input: runRequestSchema, output: runManifestSchema },
+  listRuns: { input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }), output: z.array(runManifestSchema) },
+  quarantinePage: { input: quarantinePageRequestSchema, output: quarantinePageSchema },
+  samples: { input: z.object({}), output: z.array(sampleSchema) },
+} as const;
+
+export type EngineMethod = keyof typeof engineMethods;
+export type MethodInput<M extends EngineMethod> = z.input<(typeof engineMethods)[M]['input']>;
+export type MethodOutput<M extends EngineMethod> = z.infer<(typeof engineMethods)[M]['output']>;
+
+export type EngineApi = { [M in EngineMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+
+/** The error shape every adapter returns for a failed call: a user-facing message, never a stack. */
+export const engineErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }),
+});
+export type EngineErrorBody = z.infer<typeof engineErrorSchema>;

@@ -1,0 +1,25 @@
+// Plain-text tables and lines for the terminal.
+import type { NodeMetrics, RunManifest } from '../api/contract.js';
+
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const STATUS: Record<NodeMetrics['status'], string> = { ok: 'ok', warning: 'warn', failed: 'FAILED', skipped: 'skipped' };
+
+export function metricsTable(nodes: NodeMetrics[]): string {
+  return table(
+    ['node', 'kind', 'status', 'in', 'out', 'quarantined', 'filtered', 'ms'],
+    nodes.map((m) => [m.nodeId, m.kind, STATUS[m.status], String(m.rowsIn), String(m.rowsOut), String(m.quarantined), String(m.filtered), String(m.durationMs)]),
+  );
+}
+
+export function runSummary(m: RunManifest, runDir: string): string {
+  const lines = [metricsTable(m.nodes), ''];
+  for (const n of m.nodes) for (const w of n.warnings) lines.push(`  warning  ${n.nodeId}: ${w}`);
+  for (const e of m.errors) lines.push(`  error    ${e}`);
+  lines.push(`run ${m.runId}: ${m.outcome.toUpperCase()}  (record: ${runDir})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,189 @@
+// `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
+// code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { formatProblem } from '../format/problems.js';
+import { parsePipelineText } from '../format/load.js';
+import { catalog } from '../nodes/registry.js';
+import { InvalidPipeline, preparePipeline, runPipeline } from '../runtime/run.js';
+import { UserError } from '../runtime/exec-context.js';
+import { getRun, quarantinePage } from '../runtime/history.js';
+import { PreviewSession } from '../runtime/preview.js';
+import { defaultHistoryDir } from '../service.js';
+import { pipelineJsonSchema } from '../format/json-schema.js';
+import { ENGINE_VERSION } from '../version.js';
+import { EXIT } from './exit-codes.js';
+import { metricsTable, runSummary, table } from './format.js';
+
+function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new UserError(`--param expects NAME=VALUE, got "${value}"`);
+  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function collect(value: string, prev: string[]): string[] {
+  return [...prev, value];
+}
+
+function readPipeline(file: string): unknown {
+  const full = path.resolve(file);
+  if (!fs.existsSync(full)) throw new UserError(`no such file: ${file}`);
+  const parsed = parsePipelineText(fs.readFileSync(full, 'utf8'));
+  if (parsed.raw === undefined) throw new InvalidPipeline(parsed.problems);
+  return parsed.raw;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const out = (s: string): void => {
+    process.stdout.write(`${s}\n`);
+  };
+  let code: number = EXIT.ok;
+  const program = new Command()
+    .name('sluice')
+    .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed.')
+    .version(ENGINE_VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run <file>')
+    .description('run a pipeline file headlessly')
+    .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
+    .option('-o, --out <dir>', 'folder that relative output paths resolve against (default: the pipeline\'s folder)')
+    .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
+    .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
+    .option('--json', 'print progress events and the manifest as NDJSON')
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; json?: boolean }) => {
+      const raw = readPipeline(file);
+      const baseDir = path.dirname(path.resolve(file));
+      const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      const manifest = await runPipeline({
+        pipeline: raw,
+        params: o.param,
+        baseDir,
+        historyDir,
+        ...(o.out ? { outDir: path.resolve(o.out) } : {}),
+        allow: o.allow.map((a) => path.resolve(a)),
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
+          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+        },
+      });
+      if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
+      else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
+      code = manifest.outcome === 'succeeded' ? EXIT.ok : manifest.outcome === 'gate_failed' ? EXIT.gateFailed : EXIT.runFailed;
+    });
+
+  program
+    .command('validate <file>')
+    .description('check a pipeline file and list every problem with its location')
+    .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
+    .action((file: string, o: { param: Record<string, string> }) => {
+      preparePipeline(readPipeline(file), o.param);
+      out(`${file}: valid`);
+    });
+
+  program
+    .command('preview <file>')
+    .description('show the first rows at a node')
+    .requiredOption('-n, --node <id>', 'node to preview')
+    .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 20)
+    .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
+    .option('--json', 'print the preview as JSON')
+    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; json?: boolean }) => {
+      const p = preparePipeline(readPipeline(file), o.param);
+      const session = new PreviewSession();
+      try {
+        const r = await session.preview(p, o.node, o.limit, path.dirname(path.resolve(file)));
+        if (o.json) return out(JSON.stringify(r));
+        out(table(r.columns.map((c) => `${c.name} (${c.type})`), r.rows.map((row) => row.map((v) => (v === null ? '∅' : String(v))))));
+        out(`${r.rows.length} of ${r.totalRows} rows${r.sampled ? ' (sources sampled)' : ''}; ${r.quarantineTotal} quarantined at this node`);
+        for (const q of r.quarantine.slice(0, 10)) out(`  quarantined ${q.lineage}: ${q.reasons.join('; ')}`);
+        const failed = r.metrics.find((m) => m.status === 'failed');
+        if (failed) {
+          out(`error: ${failed.error ?? 'failed'}`);
+          code = EXIT.runFailed;
+        }
+      } finally {
+        session.close();
+      }
+    });
+
+  program
+    .command('inspect [run]')
+    .description('show a run\'s metrics, or the quarantine of one of its nodes')
+    .option('--history <dir>', 'run history folder', defaultHistoryDir(process.cwd()))
+    .option('-n, --node <id>', 'show this node\'s quarantine')
+    .option('-r, --rule <id>', 'only rows that failed this rule')
+    .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 50)
+    .option('--json', 'print JSON')
+    .action(async (runId: string | undefined, o: { history: string; node?: string; rule?: string; limit: number; json?: boolean }) => {
+      const historyDir = path.resolve(o.history);
+      const run = getRun(historyDir, runId);
+      if (!o.node) {
+        if (o.json) return out(JSON.stringify(run));
+        out(`run ${run.runId}  ${run.pipelineName}  ${run.outcome}  ${run.startedAt} → ${run.finishedAt}`);
+        out(metricsTable(run.nodes));
+        for (const e of run.errors) out(`  error  ${e}`);
+        return;
+      }
+      const page = await quarantinePage(historyDir, { runId: run.runId, nodeId: o.node, rule: o.rule, offset: 0, limit: o.limit });
+      if (o.json) return out(JSON.stringify(page));
+      out(`${page.total} quarantined row(s) at ${o.node}${o.rule ? ` failing ${o.rule}` : ''}; by rule: ${Object.entries(page.byRule).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'}`);
+      for (const q of page.entries) {
+        out(`- ${q.lineage}${q.sourceLine !== null ? ` (line ${q.sourceLine})` : ''}  [${q.ruleIds.join(', ')}]  ${q.reasons.join('; ')}`);
+        out(`    ${q.row ?? JSON.stringify(q.raw)}`);
+      }
+    });
+
+  program
+    .command('catalog')
+    .description('list node kinds and their config schemas (JSON)')
+    .action(() => {
+      out(JSON.stringify(catalog(), null, 2));
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of pipeline files')
+    .action(() => {
+      out(JSON.stringify(pipelineJsonSchema(), null, 2));
+    });
+
+  program
+    .command('serve [file]')
+    .description('serve the designer on 127.0.0.1 and print its link')
+    .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
+    .option('--no-open', 'do not open a browser')
+    .action(async (file: string | undefined, o: { port: number; open: boolean }) => {
+      const { serve } = await import('../server/serve.js');
+      const handle = await serve({ port: o.port, openBrowser: o.open, ...(file ? { pipelinePath: file } : {}) });
+      await new Promise<void>((resolve) => {
+        const stop = () => void handle.close().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
+    if (e instanceof InvalidPipeline) {
+      process.stderr.write(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      return EXIT.invalid;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return EXIT.invalid;
+    }
+    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env['SLUICE_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    return EXIT.runFailed;
+  }
+}

@@ -1,0 +1,194 @@
+// Loading a pipeline file: untrusted JSON in, a checked pipeline or every problem with its location out.
+import { CURRENT_VERSION, pipelineSchema, type Pipeline } from './pipeline.js';
+import { pathToString, type Problem } from './problems.js';
+import type { KindLookup } from './kinds.js';
+import { topologicalOrder } from './graph.js';
+
+export interface LoadResult {
+  pipeline: Pipeline | undefined;
+  problems: Problem[];
+}
+
+/** Refuse absurd documents before walking them: deep nesting is how a JSON file exhausts a parser's stack. */
+const MAX_DEPTH = 64;
+
+function depthOf(v: unknown, depth = 0): number {
+  if (depth > MAX_DEPTH) return depth;
+  if (Array.isArray(v)) return Math.max(depth, ...v.map((x) => depthOf(x, depth + 1)));
+  if (v !== null && typeof v === 'object') return Math.max(depth, ...Object.values(v).map((x) => depthOf(x, depth + 1)));
+  return depth;
+}
+
+/** Parse JSON text, reporting a syntax error with its line and column. */
+export function parsePipelineText(text: string): LoadResult & { raw?: unknown } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const m = /position (\d+)/.exec(msg);
+    let where = '';
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split('\n').length;
+      const col = pos - before.lastIndexOf('\n');
+      where = ` at line ${line}, column ${col}`;
+    }
+    return { pipeline: undefined, problems: [{ path: '', message: `not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }] };
+  }
+  return { ...checkPipeline(raw, undefined), raw };
+}
+
+/** Older documents are brought up to the current version here; each step is one function. */
+function migrate(raw: Record<string, unknown>): Problem[] {
+  const v = raw['version'];
+  if (v === undefined) return [{ path: 'version', message: `missing "version"; this Sluice reads format version ${CURRENT_VERSION}` }];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return [{ path: 'version', message: `"version" must be a positive whole number, got ${JSON.stringify(v)}` }];
+  if (v > CURRENT_VERSION) {
+    return [{ path: 'version', message: `this file uses pipeline format version ${v}, saved by a newer Sluice; this Sluice reads versions up to ${CURRENT_VERSION}. Update Sluice to open it.` }];
+  }
+  return [];
+}
+
+const PARAM_REF = /\$\{([^}]*)\}/g;
+
+function collectParamRefs(v: unknown, path: (string | number)[], out: { name: string; path: (string | number)[] }[]): void {
+  if (typeof v === 'string') {
+    for (const m of v.matchAll(PARAM_REF)) out.push({ name: m[1] ?? '', path });
+  } else if (Array.isArray(v)) v.forEach((x, i) => collectParamRefs(x, [...path, i], out));
+  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) collectParamRefs(x, [...path, k], out);
+}
+
+/**
+ * Full check of a parsed document. With `kinds`, node configs and ports are checked too; without, only the
+ * document's shape and graph (what the designer can check on its own).
+ */
+export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): LoadResult {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { pipeline: undefined, problems: [{ path: '', message: 'a pipeline file must be a JSON object' }] };
+  }
+  if (depthOf(raw) > MAX_DEPTH) return { pipeline: undefined, problems: [{ path: '', message: `the document nests deeper than ${MAX_DEPTH} levels` }] };
+  const versionProblems = migrate(raw as Record<string, unknown>);
+  if (versionProblems.length > 0) return { pipeline: undefined, problems: versionProblems };
+
+  const parsed = pipelineSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i): Problem => {
+      const path = pathToString(i.path);
+      const nodeIdx = i.path[0] === 'nodes' && typeof i.path[1] === 'number' ? i.path[1] : undefined;
+      const rawNodes = (raw as { nodes?: unknown }).nodes;
+      const node = nodeIdx !== undefined && Array.isArray(rawNodes) ? (rawNodes[nodeIdx] as { id?: unknown } | undefined) : undefined;
+      return { path, ...(typeof node?.id === 'string' ? { nodeId: node.id } : {}), message: i.message };
+    });
+    return { pipeline: undefined, problems };
+  }
+  const p = parsed.data;
+  const problems: Problem[] = [];
+  const seen = new Map<string, number>();
+  p.nodes.forEach((n, i) => {
+    const first = seen.get(n.id);
+    if (first !== undefined) problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `duplicate node id "${n.id}" (first used by nodes[${first}])` });
+    else seen.set(n.id, i);
+  });
+
+  const configs = new Map<string, Record<string, unknown>>();
+  p.nodes.forEach((n, i) => {
+    if (!kinds) return;
+    const spec = kinds(n.kind);
+    if (!spec) {
+      problems.push({ path: `nodes[${i}].kind`, nodeId: n.id, message: `unknown node kind "${n.kind}"` });
+      return;
+    }
+    const check = spec.checkConfig(n.config);
+    if (!check.success) {
+      for (const issue of check.issues) {
+        const field = pathToString(issue.path);
+        problems.push({ path: `nodes[${i}].config${field ? (field.startsWith('[') ? field : `.${field}`) : ''}`, nodeId: n.id, ...(field ? { field } : {}), message: issue.message });
+      }
+    } else configs.set(n.id, check.data as Record<string, unknown>);
+  });
+
+  const edgeKeys = new Set<string>();
+  const inputUse = new Map<string, number>();
+  p.edges.forEach((e, i) => {
+    const key = `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
+    if (edgeKeys.has(key)) problems.push({ path: `edges[${i}]`, message: `duplicate edge ${key}` });
+    edgeKeys.add(key);
+    const from = p.nodes.find((n) => n.id === e.from.node);
+    const to = p.nodes.find((n) => n.id === e.to.node);
+    if (!from) problems.push({ path: `edges[${i}].from.node`, message: `edge starts at unknown node "${e.from.node}"` });
+    if (!to) problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
+    if (e.from.node === e.to.node) problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
+    if (!kinds || !from || !to) return;
+    const fromSpec = kinds(from.kind);
+    const toSpec = kinds(to.kind);
+    if (fromSpec && !fromSpec.outputs.some((o) => o.name === e.from.port)) {
+      problems.push({ path: `edges[${i}].from.port`, nodeId: from.id, message: `node "${from.id}" (${from.kind}) has no output port "${e.from.port}"; it has ${fromSpec.outputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
+    }
+    const inPort = toSpec?.inputs.find((o) => o.name === e.to.port);
+    if (toSpec && !inPort) {
+      problems.push({ path: `edges[${i}].to.port`, nodeId: to.id, message: `node "${to.id}" (${to.kind}) has no input port "${e.to.port}"; it has ${toSpec.inputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
+    }
+    if (inPort) {
+      const k = `${to.id}.${inPort.name}`;
+      const used = (inputUse.get(k) ?? 0) + 1;
+      inputUse.set(k, used);
+      if (used > 1 && !inPort.multiple) problems.push({ path: `edges[${i}].to`, nodeId: to.id, message: `input "${inPort.name}" of node "${to.id}" accepts one connection; add a union node to combine inputs` });
+    }
+  });
+
+  if (kinds) {
+    p.nodes.forEach((n, i) => {
+      const spec = kinds(n.kind);
+      for (const port of spec?.inputs ?? []) {
+        if (port.optional) continue;
+        if (!p.edges.some((e) => e.to.node === n.id && e.to.port === port.name)) {
+          problems.push({ path: `nodes[${i}]`, nodeId: n.id, field: port.name, message: `input "${port.name}" of node "${n.id}" is not connected` });
+        }
+      }
+    });
+  }
+
+  const { cycle } = topologicalOrder(p);
+  if (cycle.length > 0) problems.push({ path: 'edges', message: `the graph has a cycle through nodes ${cycle.map((c) => `"${c}"`).join(', ')}` });
+
+  const refs: { name: string; path: (string | number)[] }[] = [];
+  p.nodes.forEach((n, i) => collectParamRefs(n.config, ['nodes', i, 'config'], refs));
+  for (const r of refs) {
+    if (!Object.hasOwn(p.params, r.name)) {
+      const node = p.nodes[r.path[1] as number];
+      problems.push({ path: pathToString(r.path), ...(node ? { nodeId: node.id } : {}), message: `unknown parameter "\${${r.name}}"; declare it under "params"` });
+    }
+  }
+
+  if (problems.length > 0) return { pipeline: undefined, problems };
+  // Configs go on with their defaults filled in, so every later step sees a complete config.
+  const nodes = p.nodes.map((n) => ({ ...n, config: configs.get(n.id) ?? n.config }));
+  return { pipeline: { ...p, nodes }, problems };
+}
+
+/** Replace `${name}` in config strings with parameter values (given, else default). */
+export function applyParams(p: Pipeline, values: Record<string, string>): { pipeline: Pipeline; problems: Problem[] } {
+  const problems: Problem[] = [];
+  for (const k of Object.keys(values)) {
+    if (!Object.hasOwn(p.params, k)) problems.push({ path: 'params', message: `unknown parameter "${k}"; this pipeline declares ${Object.keys(p.params).map((x) => `"${x}"`).join(', ') || 'none'}` });
+  }
+  const resolved: Record<string, string> = {};
+  for (const [k, spec] of Object.entries(p.params)) {
+    const v = Object.hasOwn(values, k) ? values[k] : spec.default;
+    if (v === undefined) problems.push({ path: `params.${k}`, message: `parameter "${k}" has no value and no default; pass --param ${k}=VALUE` });
+    else resolved[k] = v;
+  }
+  const subst = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(PARAM_REF, (_m, name: string) => (Object.hasOwn(resolved, name) ? (resolved[name] as string) : `\${${name}}`));
+    if (Array.isArray(v)) return v.map(subst);
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: subst(x), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    return v;
+  };
+  return { pipeline: { ...p, nodes: p.nodes.map((n) => ({ ...n, config: subst(n.config) as Record<string, unknown> })) }, problems };
+}

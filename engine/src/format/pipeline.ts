@@ -1,0 +1,53 @@
+// The pipeline file, format v1. Pure module: the renderer imports it too.
+import { z } from 'zod';
+
+export const CURRENT_VERSION = 1;
+export const SCHEMA_URL = 'https://sluice.dev/schema/pipeline-v1.json';
+
+/** Ids double as SQL table-name parts and JSON keys, so they are kept to a safe alphabet. */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must start with a letter and use only letters, digits, "_" or "-"');
+
+export const portRefSchema = z.strictObject({
+  node: idSchema,
+  port: z.string().min(1).max(64),
+});
+
+export const edgeSchema = z.strictObject({
+  from: portRefSchema,
+  to: portRefSchema,
+});
+
+export const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
+
+export const nodeSchema = z.strictObject({
+  id: idSchema,
+  kind: z.string().min(1).max(64),
+  label: z.string().max(200).optional(),
+  config: z.record(z.string(), z.unknown()).default({}),
+  position: positionSchema.default({ x: 0, y: 0 }),
+});
+
+export const paramSchema = z.strictObject({
+  default: z.string().optional(),
+  description: z.string().optional(),
+});
+
+export const pipelineSchema = z.strictObject({
+  $schema: z.string().optional(),
+  version: z.literal(CURRENT_VERSION),
+  name: z.string().min(1).max(200),
+  description: z.string().max(5000).optional(),
+  params: z.record(idSchema, paramSchema).default({}),
+  nodes: z.array(nodeSchema),
+  edges: z.array(edgeSchema).default([]),
+});
+
+export type PortRef = z.infer<typeof portRefSchema>;
+export type Edge = z.infer<typeof edgeSchema>;
+export type PipelineNode = z.infer<typeof nodeSchema>;
+export type Pipeline = z.infer<typeof pipelineSchema>;
+export type ParamSpec = z.infer<typeof paramSchema>;

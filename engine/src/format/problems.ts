@@ -1,0 +1,29 @@
+// A problem found in a pipeline: what is wrong and exactly where.
+export interface Problem {
+  /** JSON path into the pipeline file, e.g. `nodes[2].config.path`. */
+  path: string;
+  /** Node id when the problem belongs to one node. */
+  nodeId?: string;
+  /** Config field when the problem belongs to one field. */
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem, file?: string): string {
+  const where = [file, p.path || undefined, p.nodeId ? `node "${p.nodeId}"` : undefined]
+    .filter(Boolean)
+    .join(', ');
+  return where ? `${where}: ${p.message}` : p.message;
+}
+
+export function pathToString(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else {
+      const s = String(part);
+      out += /^[A-Za-z_$][\w$]*$/.test(s) ? (out ? `.${s}` : s) : `[${JSON.stringify(s)}]`;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+// Group rows and compute aggregates. Every input row is folded into exactly one group, which the reconciler checks.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { LINEAGE, UserError } from '../runtime/exec-context.js';
+import { qi, qlit } from '../sql/quote.js';
+import { requireColumns } from './shared/columns.js';
+
+const fns = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'] as const;
+
+const config = z.strictObject({
+  groupBy: z.array(z.string().min(1)).default([]),
+  aggregates: z
+    .array(z.strictObject({ fn: z.enum(fns), column: z.string().optional().describe('Not needed for count'), as: z.string().min(1) }))
+    .min(1),
+});
+
+export const aggregateNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'aggregate',
+  category: 'transform',
+  title: 'Aggregate',
+  description: 'Group by columns and compute count, sum, avg, min, max or distinct counts.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Groups', role: 'data' }],
+  config,
+  defaults: { groupBy: [], aggregates: [{ fn: 'count', as: 'rows' }] },
+  accounting: 'reducing',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const cols = await ctx.columns(input);
+    requireColumns(ctx.nodeId, 'groupBy', c.groupBy, cols);
+    const aggs = c.aggregates.map((a, i) => {
+      if (a.fn !== 'count' && !a.column) throw new UserError(`aggregates[${i}]: "${a.fn}" needs a column`, { nodeId: ctx.nodeId, field: `aggregates[${i}].column` });
+      if (a.column) requireColumns(ctx.nodeId, `aggregates[${i}].column`, [a.column], cols);
+      const colSql = a.column ? qi(a.column) : '*';
+      const expr = a.fn === 'count_distinct' ? `count(DISTINCT ${colSql})` : `${a.fn}(${colSql})`;
+      return `${expr} AS ${qi(a.as)}`;
+    });
+    const keys = c.groupBy.map(qi);
+    // Group rows get a lineage of their own: the node and the group's key values.
+    const lineage = keys.length ? `${qlit(`${ctx.nodeId}:group:`)} || to_json(struct_pack(${c.groupBy.map((g) => `${qi(g)} := ${qi(g)}`).join(', ')}))::VARCHAR` : qlit(`${ctx.nodeId}:all`);
+    const sql = `SELECT ${lineage} AS ${qi(LINEAGE)}, ${[...keys, ...aggs, 'count(*) AS "__folded"'].join(', ')} FROM ${input}${keys.length ? ` GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : ''}`;
+    const tmp = `${ctx.output('out').slice(0, -1)}__agg"`;
+    await ctx.run(`CREATE TABLE ${tmp} AS ${sql}`);
+    const folded = await ctx.count(`SELECT coalesce(sum("__folded"), 0) FROM ${tmp}`);
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * EXCLUDE ("__folded") FROM ${tmp}`);
+    await ctx.run(`DROP TABLE ${tmp}`);
+    return { passed: folded };
+  },
+};

@@ -1,0 +1,23 @@
+// Convert column types strictly; rows with values that do not convert go to quarantine, never to NULL.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { typesSchema, applyDeclaredTypes } from './shared/typing.js';
+
+const config = z.strictObject({ types: typesSchema });
+
+export const castNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'cast',
+  category: 'transform',
+  title: 'Cast types',
+  description: 'Convert columns to types; values that do not convert exactly are quarantined with the reason.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Output', role: 'data' }],
+  config,
+  defaults: { types: {} },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const cols = (await ctx.columns(input)).map((x) => x.name);
+    return applyDeclaredTypes(ctx, input, ctx.output('out'), cols, c.types, 'types');
+  },
+};

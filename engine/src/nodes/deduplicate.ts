@@ -1,0 +1,48 @@
+// Keep one row per key. Duplicates are quarantined (so they can be inspected and replayed) or counted as filtered.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { LINEAGE } from '../runtime/exec-context.js';
+import { qi, qlit } from '../sql/quote.js';
+import { requireColumns } from './shared/columns.js';
+import { rowJsonSql } from './shared/row-json.js';
+
+const config = z.strictObject({
+  keys: z.array(z.string().min(1)).min(1).describe('Columns that identify a record'),
+  keep: z.enum(['first', 'last']).default('first').describe('Which row of a key to keep, by input order or "orderBy"'),
+  orderBy: z.string().optional().describe('Column deciding first and last; input order when empty'),
+  duplicates: z.enum(['quarantine', 'filter']).default('quarantine'),
+});
+
+export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'deduplicate',
+  category: 'transform',
+  title: 'Deduplicate',
+  description: 'Keep one row per key (first or last); duplicates go to quarantine or are counted as filtered.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Unique', role: 'data' }],
+  config,
+  defaults: { keys: ['id'], keep: 'first', duplicates: 'quarantine' },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const cols = await ctx.columns(input);
+    requireColumns(ctx.nodeId, 'keys', c.keys, cols);
+    if (c.orderBy) requireColumns(ctx.nodeId, 'orderBy', [c.orderBy], cols);
+    const order = c.orderBy ? `${qi(c.orderBy)} ${c.keep === 'first' ? 'ASC' : 'DESC'} NULLS LAST, rowid ${c.keep === 'first' ? 'ASC' : 'DESC'}` : `rowid ${c.keep === 'first' ? 'ASC' : 'DESC'}`;
+    const ranked = `${ctx.output('out').slice(0, -1)}__ranked"`;
+    await ctx.run(
+      `CREATE TABLE ${ranked} AS SELECT *, row_number() OVER (PARTITION BY ${c.keys.map(qi).join(', ')} ORDER BY ${order}) AS "__rank", rowid AS "__pos" FROM ${input}`,
+    );
+    const names = cols.map((x) => x.name);
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${names.map(qi).join(', ')} FROM ${ranked} WHERE "__rank" = 1 ORDER BY "__pos"`);
+    const dupes = await ctx.count(`SELECT count(*) FROM ${ranked} WHERE "__rank" > 1`);
+    const reason = `duplicate of an earlier row with the same ${c.keys.join(', ')} (kept the ${c.keep})`;
+    if (c.duplicates === 'quarantine') {
+      await ctx.run(
+        `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ['duplicate'], [${qlit(reason)}], ${rowJsonSql(names)}, NULL FROM ${ranked} WHERE "__rank" > 1 ORDER BY "__pos"`,
+      );
+    }
+    await ctx.run(`DROP TABLE ${ranked}`);
+    return c.duplicates === 'filter' ? { filtered: { count: dupes, reason } } : {};
+  },
+};

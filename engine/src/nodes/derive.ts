@@ -1,0 +1,37 @@
+// Add or replace columns computed from SQL expressions.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { qi } from '../sql/quote.js';
+import { checkExpression } from '../sql/guard.js';
+
+const config = z.strictObject({
+  columns: z
+    .array(z.strictObject({ name: z.string().min(1), expression: z.string().min(1) }))
+    .min(1)
+    .describe('Each new or replaced column and its DuckDB SQL expression'),
+});
+
+export const deriveNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'derive',
+  category: 'transform',
+  title: 'Derive columns',
+  description: 'Add or replace columns computed with SQL expressions.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Output', role: 'data' }],
+  config,
+  defaults: { columns: [{ name: 'new_column', expression: '1' }] },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const existing = new Set((await ctx.columns(input)).map((x) => x.name));
+    const replace: string[] = [];
+    const add: string[] = [];
+    for (const [i, d] of c.columns.entries()) {
+      const expr = await checkExpression(ctx, d.expression, input, `columns[${i}].expression`);
+      (existing.has(d.name) ? replace : add).push(`(${expr}) AS ${qi(d.name)}`);
+    }
+    const star = replace.length > 0 ? `* REPLACE (${replace.join(', ')})` : '*';
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${star}${add.length ? `, ${add.join(', ')}` : ''} FROM ${input}`);
+    return {};
+  },
+};

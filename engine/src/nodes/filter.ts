@@ -1,0 +1,28 @@
+// Keeps rows whose expression is true. Every other row is counted as filtered, with this node's reason.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { checkExpression } from '../sql/guard.js';
+
+const config = z.strictObject({
+  expression: z.string().min(1).describe('DuckDB SQL boolean expression over the input columns, e.g. amount > 0'),
+  reason: z.string().max(500).optional().describe('Why rows are removed; shown in run summaries'),
+});
+
+export const filterNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'filter',
+  category: 'transform',
+  title: 'Filter',
+  description: 'Keep rows where an expression is true; the rest are counted as filtered with your reason.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Kept', role: 'data' }],
+  config,
+  defaults: { expression: 'true' },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const expr = await checkExpression(ctx, c.expression, input, 'expression');
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
+    const dropped = await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`);
+    return { filtered: { count: dropped, reason: c.reason ?? `not (${c.expression})` } };
+  },
+};

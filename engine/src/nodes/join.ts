@@ -1,0 +1,67 @@
+// Join the left input to the right one on keys. Left rows are accounted one by one: matched rows pass (a row
+// may fan out to several), unmatched rows of an inner join are filtered or quarantined, as configured.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { LINEAGE, UserError } from '../runtime/exec-context.js';
+import { qi, qlit } from '../sql/quote.js';
+import { requireColumns } from './shared/columns.js';
+import { rowJsonSql } from './shared/row-json.js';
+
+const config = z.strictObject({
+  type: z.enum(['inner', 'left', 'anti']).default('inner'),
+  on: z.array(z.strictObject({ left: z.string().min(1), right: z.string().min(1) })).min(1),
+  unmatched: z.enum(['filter', 'quarantine']).default('quarantine').describe('What happens to left rows an inner join cannot match'),
+  rightPrefix: z.string().default('').describe('Prefix for right-hand columns whose names clash with left ones'),
+});
+
+export const joinNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'join',
+  category: 'transform',
+  title: 'Join',
+  description: 'Join rows to a second input on keys (inner, left or anti). Unmatched rows are never dropped silently.',
+  inputs: [
+    { name: 'left', title: 'Left (rows)', role: 'data' },
+    { name: 'right', title: 'Right (lookup)', role: 'reference' },
+  ],
+  outputs: [{ name: 'out', title: 'Joined', role: 'data' }],
+  config,
+  defaults: { type: 'inner', on: [{ left: 'id', right: 'id' }], unmatched: 'quarantine' },
+  accounting: 'reducing',
+  async execute(ctx, c) {
+    const left = ctx.input('left');
+    const right = ctx.input('right');
+    const lcols = await ctx.columns(left);
+    const rcols = await ctx.columns(right);
+    requireColumns(ctx.nodeId, 'on', c.on.map((k) => k.left), lcols);
+    requireColumns(ctx.nodeId, 'on', c.on.map((k) => k.right), rcols);
+    const cond = c.on.map((k) => `l.${qi(k.left)} = r.${qi(k.right)}`).join(' AND ');
+    const matchedSql = `EXISTS (SELECT 1 FROM ${right} r WHERE ${cond})`;
+    const lnames = lcols.map((x) => x.name);
+    const rightKeys = new Set(c.on.map((k) => k.right));
+    const rightOut = rcols.filter((x) => !rightKeys.has(x.name)).map((x) => {
+      const clash = lnames.includes(x.name);
+      if (clash && !c.rightPrefix) throw new UserError(`column "${x.name}" exists on both sides; set "rightPrefix" to rename the right one`, { nodeId: ctx.nodeId, field: 'rightPrefix' });
+      return `r.${qi(x.name)} AS ${qi(clash ? c.rightPrefix + x.name : x.name)}`;
+    });
+    const lsel = [`l.${qi(LINEAGE)}`, ...lnames.map((n) => `l.${qi(n)}`)].join(', ');
+    const out = ctx.output('out');
+    const matched = await ctx.count(`SELECT count(*) FROM ${left} l WHERE ${matchedSql}`);
+    const total = await ctx.count(`SELECT count(*) FROM ${left}`);
+    const reason = `no match in the right input on ${c.on.map((k) => `${k.left}=${k.right}`).join(', ')}`;
+    if (c.type === 'anti') {
+      await ctx.run(`CREATE TABLE ${out} AS SELECT ${lsel} FROM ${left} l WHERE NOT ${matchedSql} ORDER BY l.rowid`);
+      return { passed: total - matched, filtered: { count: matched, reason: 'has a match in the right input (anti join)' } };
+    }
+    const joinType = c.type === 'left' ? 'LEFT JOIN' : 'JOIN';
+    const sel = [lsel, ...rightOut].join(', ');
+    await ctx.run(`CREATE TABLE ${out} AS SELECT ${sel} FROM ${left} l ${joinType} ${right} r ON ${cond} ORDER BY l.rowid`);
+    if (c.type === 'left') return { passed: total };
+    if (c.unmatched === 'quarantine') {
+      await ctx.run(
+        `INSERT INTO ${ctx.quarantine} SELECT l.${qi(LINEAGE)}, TRY_CAST(split_part(l.${qi(LINEAGE)}, ':', -1) AS BIGINT), ['no_match'], [${qlit(reason)}], ${rowJsonSql(lnames, 'l')}, NULL FROM ${left} l WHERE NOT ${matchedSql} ORDER BY l.rowid`,
+      );
+      return { passed: matched };
+    }
+    return { passed: matched, filtered: { count: total - matched, reason } };
+  },
+};

@@ -1,0 +1,33 @@
+// Keep the first N rows, or a reproducible random sample of N; the rest are counted as filtered.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+
+const config = z.strictObject({
+  count: z.number().int().min(0),
+  mode: z.enum(['first', 'sample']).default('first'),
+  seed: z.number().int().min(0).max(2 ** 31).default(42).describe('Sample seed, so that reruns pick the same rows'),
+});
+
+export const limitNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'limit',
+  category: 'transform',
+  title: 'Limit / sample',
+  description: 'Keep the first N rows or a reproducible sample of N rows.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Output', role: 'data' }],
+  config,
+  defaults: { count: 1000, mode: 'first' },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const out = ctx.output('out');
+    if (c.mode === 'first') {
+      await ctx.run(`CREATE TABLE ${out} AS SELECT * FROM ${input} ORDER BY rowid LIMIT $n`, { n: c.count });
+    } else {
+      await ctx.run(`CREATE TABLE ${out} AS SELECT * FROM ${input} USING SAMPLE reservoir(${c.count} ROWS) REPEATABLE (${c.seed})`);
+    }
+    const total = await ctx.count(`SELECT count(*) FROM ${input}`);
+    const kept = await ctx.count(`SELECT count(*) FROM ${out}`);
+    return { filtered: { count: total - kept, reason: c.mode === 'first' ? `beyond the first ${c.count} rows` : `not in the sample of ${c.count} rows` } };
+  },
+};

@@ -1,0 +1,32 @@
+// Choose, rename and reorder columns. The lineage column always travels along.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { LINEAGE } from '../runtime/exec-context.js';
+import { qi } from '../sql/quote.js';
+import { requireColumns } from './shared/columns.js';
+
+const config = z.strictObject({
+  columns: z
+    .array(z.strictObject({ name: z.string().min(1), as: z.string().min(1).optional() }))
+    .min(1)
+    .describe('Columns to keep, in order; "as" renames'),
+});
+
+export const selectNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'select',
+  category: 'transform',
+  title: 'Select columns',
+  description: 'Keep, rename and reorder columns.',
+  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
+  outputs: [{ name: 'out', title: 'Output', role: 'data' }],
+  config,
+  defaults: { columns: [] },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    requireColumns(ctx.nodeId, 'columns', c.columns.map((x) => x.name), await ctx.columns(input));
+    const list = c.columns.map((x) => `${qi(x.name)}${x.as ? ` AS ${qi(x.as)}` : ''}`);
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${list.join(', ')} FROM ${input}`);
+    return {};
+  },
+};

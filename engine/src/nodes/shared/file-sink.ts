@@ -1,0 +1,71 @@
+// Writing a file atomically: DuckDB writes a temporary file in the target's folder, which is renamed over the
+// target only once complete, so a failed or killed run leaves the previous output intact.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import { z } from 'zod';
+import type { ExecContext } from '../../runtime/exec-context.js';
+import { LINEAGE, UserError } from '../../runtime/exec-context.js';
+import type { ExecResult } from '../types.js';
+import { qi, qlit } from '../../sql/quote.js';
+import { requireColumns } from './columns.js';
+
+export const fileSinkFields = {
+  path: z.string().min(1).describe('Output file, relative to the pipeline file'),
+  mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
+  key: z.array(z.string().min(1)).default([]).describe('Key columns for merge'),
+  includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
+};
+
+export interface FileSinkConfig {
+  path: string;
+  mode: 'overwrite' | 'append' | 'merge';
+  key: string[];
+  includeLineage: boolean;
+}
+
+export interface FileFormat {
+  /** COPY options, e.g. `FORMAT csv, HEADER true`. */
+  copyOptions: string;
+  /** SQL reading an existing output back, for append and merge. */
+  readExisting(quotedPathLiteral: string): string;
+}
+
+export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format: FileFormat): Promise<ExecResult> {
+  const input = ctx.input('in');
+  const target = ctx.resolveOutput(c.path, 'path');
+  const dir = path.dirname(target);
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
+  const cols = await ctx.columns(input);
+  const names = cols.map((x) => x.name);
+  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(qi).join(', ')} FROM ${input}`;
+  let body = select;
+  const exists = fs.existsSync(target);
+  if (c.mode === 'merge') {
+    if (c.key.length === 0) throw new UserError('merge mode needs "key" columns', { nodeId: ctx.nodeId, field: 'key' });
+    requireColumns(ctx.nodeId, 'key', c.key, cols);
+    const dupes = await ctx.count(`SELECT count(*) FROM (SELECT ${c.key.map(qi).join(', ')} FROM ${input} GROUP BY ALL HAVING count(*) > 1)`);
+    if (dupes > 0) throw new UserError(`merge key ${c.key.join(', ')} is not unique in the input (${dupes} key(s) repeat); deduplicate first`, { nodeId: ctx.nodeId, field: 'key' });
+  }
+  if (exists && c.mode !== 'overwrite') {
+    const old = format.readExisting(qlit(target));
+    if (c.mode === 'append') body = `SELECT * FROM (${old}) UNION ALL BY NAME ${select}`;
+    else {
+      const match = c.key.map((k) => `CAST(o.${qi(k)} AS VARCHAR) IS NOT DISTINCT FROM CAST(n.${qi(k)} AS VARCHAR)`).join(' AND ');
+      body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
+    }
+  }
+  const tmp = path.join(dir, `.${path.basename(target)}.sluice-tmp-${crypto.randomBytes(6).toString('hex')}`);
+  try {
+    await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM/.test(e.message)) {
+      throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
+    }
+    throw e;
+  }
+  const written = await ctx.count(`SELECT count(*) FROM ${input}`);
+  return { written };
+}

@@ -1,0 +1,23 @@
+// Write rows as newline-delimited JSON or a JSON array, atomically.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
+
+const config = z.strictObject({ ...fileSinkFields, array: z.boolean().default(false).describe('One JSON array instead of one object per line') });
+
+export const sinkJsonNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'sink.json',
+  category: 'sink',
+  title: 'Write JSON',
+  description: 'Write rows as NDJSON (one object per line) or a JSON array, atomically.',
+  inputs: [{ name: 'in', title: 'Rows', role: 'data' }],
+  outputs: [],
+  config,
+  defaults: { path: 'output.ndjson', mode: 'overwrite', key: [] },
+  accounting: 'sink',
+  execute: (ctx, c) =>
+    writeFileSink(ctx, c, {
+      copyOptions: `FORMAT json, ARRAY ${c.array ? 'true' : 'false'}`,
+      readExisting: (p) => `SELECT * FROM read_json(${p}, format = ${c.array ? "'array'" : "'newline_delimited'"})`,
+    }),
+};

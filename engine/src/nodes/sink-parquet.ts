@@ -1,0 +1,23 @@
+// Write rows to a Parquet file, atomically (overwrite, append or merge by key).
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
+
+const config = z.strictObject({ ...fileSinkFields, compression: z.enum(['zstd', 'snappy', 'uncompressed']).default('zstd') });
+
+export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'sink.parquet',
+  category: 'sink',
+  title: 'Write Parquet',
+  description: 'Write rows to a Parquet file atomically: overwrite, append, or merge by key.',
+  inputs: [{ name: 'in', title: 'Rows', role: 'data' }],
+  outputs: [],
+  config,
+  defaults: { path: 'output.parquet', mode: 'overwrite', key: [] },
+  accounting: 'sink',
+  execute: (ctx, c) =>
+    writeFileSink(ctx, c, {
+      copyOptions: `FORMAT parquet, COMPRESSION ${c.compression}`,
+      readExisting: (p) => `SELECT * FROM read_parquet(${p})`,
+    }),
+};

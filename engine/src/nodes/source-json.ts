@@ -1,0 +1,68 @@
+// JSON source: NDJSON (one object per line) or one array of objects. Each bad record is quarantined with its
+// line (or element) number and text; top-level fields become text columns extracted exactly by DuckDB.
+import * as path from 'node:path';
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { LINEAGE, UserError } from '../runtime/exec-context.js';
+import { qi, qlit } from '../sql/quote.js';
+import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.js';
+import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
+
+const config = z.strictObject({
+  path: z.string().min(1).describe('File path or glob, relative to the pipeline file'),
+  format: z.enum(['ndjson', 'array']).default('ndjson'),
+  types: typesSchema,
+});
+
+export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'source.json',
+  category: 'source',
+  title: 'JSON / NDJSON file',
+  description: 'Read newline-delimited JSON or a JSON array. Bad lines go to quarantine with their line number and text.',
+  inputs: [],
+  outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
+  config,
+  defaults: { path: 'data.ndjson', format: 'ndjson', types: {} },
+  accounting: 'source',
+  async execute(ctx, c) {
+    const files = await ctx.resolveGlob(c.path, 'path');
+    const keys: string[] = [];
+    const cleans: { file: string; name: string }[] = [];
+    let recordsRead = 0;
+    let blank = 0;
+    const warnings: string[] = [];
+    for (const [i, file] of files.entries()) {
+      const name = path.basename(file);
+      const clean = path.join(ctx.scratchDir, `clean_${i}.ndjson`);
+      let scan;
+      try {
+        scan = c.format === 'ndjson' ? scanNdjson(file, clean, ctx.limit) : scanJsonArray(file, clean, ctx.limit);
+      } catch (e) {
+        if (e instanceof JsonFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name });
+        throw e;
+      }
+      for (const k of scan.keys) if (!keys.includes(k)) keys.push(k);
+      recordsRead += scan.records;
+      blank += scan.blank;
+      if (scan.truncated) warnings.push(`${name}: preview read only the first ${scan.good} good records`);
+      const unit = c.format === 'ndjson' ? 'line' : 'element';
+      await ctx.appendQuarantine(
+        scan.bad.map((b) => ({ lineage: `${ctx.nodeId}:${name}:${b.line}`, sourceLine: b.line, ruleIds: [b.rule], reasons: [`${name} ${unit} ${b.line}: ${b.reason}`], row: null, raw: b.raw })),
+      );
+      if (scan.good > 0) cleans.push({ file: clean, name });
+    }
+    const raw = `${ctx.output('out').slice(0, -1)}__raw"`;
+    const extract = keys.map((k) => `json_extract_string("r", ${qlit(`$."${k}"`)}) AS ${qi(k)}`);
+    if (cleans.length === 0) {
+      await ctx.run(`CREATE TABLE ${raw} (${[`${qi(LINEAGE)} VARCHAR`, ...keys.map((k) => `${qi(k)} VARCHAR`)].join(', ')})`);
+    } else {
+      const parts = cleans.map(
+        (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
+      );
+      await ctx.run(`CREATE TABLE ${raw} AS ${parts.join(' UNION ALL ')}`);
+    }
+    await applyDeclaredTypes(ctx, raw, ctx.output('out'), keys, c.types, 'types');
+    await ctx.run(`DROP TABLE ${raw}`);
+    return { recordsRead, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
+  },
+};

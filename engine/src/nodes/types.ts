@@ -1,0 +1,44 @@
+// What every node kind declares. One module per kind in this folder implements it.
+import type { z } from 'zod';
+import type { Column, PortSpec } from '../api/contract.js';
+import type { ExecContext } from '../runtime/exec-context.js';
+
+export type NodeCategory = 'source' | 'transform' | 'quality' | 'sink';
+
+/**
+ * How a node's rows must balance after it ran (checked by the reconciler, never assumed):
+ * - `conserving`: every input row leaves as output, quarantine or filtered (in = passed + quarantined + filtered, passed = out).
+ * - `reducing`: input rows are folded into fewer output rows (aggregate); in = passed + quarantined + filtered where passed counts rows folded in.
+ * - `source`: records read = out + quarantined + filtered (blank lines are filtered, counted).
+ * - `sink`: rows in = rows written + quarantined.
+ * - `opaque`: a SQL node; its rows are new rows, counted but not reconciled one by one.
+ */
+export type Accounting = 'conserving' | 'reducing' | 'source' | 'sink' | 'opaque';
+
+export interface NodeKind<C = unknown> {
+  kind: string;
+  category: NodeCategory;
+  title: string;
+  description: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  config: z.ZodType<C>;
+  defaults: Record<string, unknown>;
+  accounting: Accounting;
+  /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
+  execute(ctx: ExecContext, config: C): Promise<ExecResult>;
+}
+
+export interface ExecResult {
+  /** Rows removed on purpose by an explicit rule, with the rule's reason. */
+  filtered?: { count: number; reason: string };
+  /** For `reducing` nodes and joins: rows of the consumed input that were carried into the output. */
+  passed?: number;
+  /** For sources: records read from the input (before any quarantine). */
+  recordsRead?: number;
+  /** For sinks: rows written. */
+  written?: number;
+  warnings?: string[];
+}
+
+export type { Column };

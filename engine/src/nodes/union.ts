@@ -1,0 +1,22 @@
+// Stack inputs by column name; columns missing from one input are NULL there.
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+
+const config = z.strictObject({});
+
+export const unionNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'union',
+  category: 'transform',
+  title: 'Union',
+  description: 'Stack several inputs, matching columns by name.',
+  inputs: [{ name: 'in', title: 'Inputs', role: 'data', multiple: true }],
+  outputs: [{ name: 'out', title: 'Output', role: 'data' }],
+  config,
+  defaults: {},
+  accounting: 'conserving',
+  async execute(ctx) {
+    const inputs = ctx.inputs('in');
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS ${inputs.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL BY NAME ')}`);
+    return {};
+  },
+};

@@ -1,0 +1,152 @@
+// Row-level quality rules, evaluated in one pass. Each row carries every rule it failed; by severity a failure
+// quarantines the row, only warns, or fails the run (a quality gate).
+import { z } from 'zod';
+import type { NodeKind } from './types.js';
+import { LINEAGE, UserError } from '../runtime/exec-context.js';
+import { GateFailure } from '../runtime/gate.js';
+import { qi, qlit } from '../sql/quote.js';
+import { normalizeType, strictCastSql } from '../sql/strict-cast.js';
+import { checkExpression } from '../sql/guard.js';
+import { requireColumns } from './shared/columns.js';
+import { rowJsonSql } from './shared/row-json.js';
+
+const base = {
+  id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-" or "."'),
+  message: z.string().max(500).optional(),
+  severity: z.enum(['quarantine', 'warn', 'fail']).default('quarantine'),
+};
+
+const rule = z.discriminatedUnion('type', [
+  z.strictObject({ ...base, type: z.literal('not_null'), column: z.string() }),
+  z.strictObject({ ...base, type: z.literal('unique'), column: z.string() }),
+  z.strictObject({ ...base, type: z.literal('range'), column: z.string(), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...base, type: z.literal('regex'), column: z.string(), pattern: z.string().min(1) }),
+  z.strictObject({ ...base, type: z.literal('in_set'), column: z.string(), values: z.array(z.string()).min(1) }),
+  z.strictObject({ ...base, type: z.literal('max_length'), column: z.string(), max: z.number().int().min(0) }),
+  z.strictObject({ ...base, type: z.literal('castable_to'), column: z.string(), to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type') }),
+  z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1) }),
+  z.strictObject({ ...base, type: z.literal('lookup'), column: z.string(), referenceColumn: z.string() }),
+]);
+type Rule = z.infer<typeof rule>;
+
+const config = z.strictObject({
+  rules: z.array(rule).min(1),
+});
+
+/** SQL that is TRUE when the row fails the rule, plus the default reason. */
+async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: number, input: string): Promise<{ fails: string; reason: string }> {
+  const field = `rules[${i}]`;
+  switch (r.type) {
+    case 'not_null':
+      return { fails: `${qi(r.column)} IS NULL`, reason: `${r.column} is missing` };
+    case 'unique':
+      return { fails: `(${qi(r.column)} IS NOT NULL AND count(*) OVER (PARTITION BY ${qi(r.column)}) > 1)`, reason: `${r.column} is not unique` };
+    case 'range': {
+      if (r.min === undefined && r.max === undefined) throw new UserError(`${field}: a range rule needs "min", "max" or both`, { nodeId: ctx.nodeId, field });
+      const num = `TRY_CAST(${qi(r.column)} AS DOUBLE)`;
+      const parts = [`${num} IS NULL`];
+      if (r.min !== undefined) parts.push(`${num} < ${Number(r.min)}`);
+      if (r.max !== undefined) parts.push(`${num} > ${Number(r.max)}`);
+      const bounds = `${r.min ?? '-∞'}..${r.max ?? '∞'}`;
+      return { fails: `(${qi(r.column)} IS NOT NULL AND (${parts.join(' OR ')}))`, reason: `${r.column} is outside ${bounds}` };
+    }
+    case 'regex': {
+      try {
+        new RegExp(r.pattern);
+      } catch {
+        throw new UserError(`${field}.pattern is not a valid regular expression`, { nodeId: ctx.nodeId, field: `${field}.pattern` });
+      }
+      return { fails: `(${qi(r.column)} IS NOT NULL AND NOT regexp_full_match(CAST(${qi(r.column)} AS VARCHAR), ${qlit(r.pattern)}))`, reason: `${r.column} does not match ${r.pattern}` };
+    }
+    case 'in_set':
+      return { fails: `(${qi(r.column)} IS NOT NULL AND CAST(${qi(r.column)} AS VARCHAR) NOT IN (${r.values.map(qlit).join(', ')}))`, reason: `${r.column} is not one of ${r.values.join(', ')}` };
+    case 'max_length':
+      return { fails: `(${qi(r.column)} IS NOT NULL AND length(CAST(${qi(r.column)} AS VARCHAR)) > ${r.max})`, reason: `${r.column} is longer than ${r.max} characters` };
+    case 'castable_to':
+      return { fails: `NOT ${strictCastSql(qi(r.column), r.to).ok}`, reason: `${r.column} is not a valid ${normalizeType(r.to) ?? r.to}` };
+    case 'expression': {
+      const expr = await checkExpression(ctx, r.expression, input, `${field}.expression`);
+      return { fails: `((${expr}) IS NOT TRUE)`, reason: `fails ${r.expression}` };
+    }
+    case 'lookup': {
+      const ref = ctx.inputs('reference')[0];
+      if (!ref) throw new UserError(`${field}: a lookup rule needs the "reference" input connected`, { nodeId: ctx.nodeId, field });
+      requireColumns(ctx.nodeId, `${field}.referenceColumn`, [r.referenceColumn], await ctx.columns(ref));
+      return {
+        fails: `(${qi(r.column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${ref} __ref WHERE __ref.${qi(r.referenceColumn)} = ${input}.${qi(r.column)}))`,
+        reason: `${r.column} has no match in reference column ${r.referenceColumn}`,
+      };
+    }
+  }
+}
+
+export const validateNode: NodeKind<z.infer<typeof config>> = {
+  kind: 'validate',
+  category: 'quality',
+  title: 'Validate rows',
+  description: 'Check every row against rules; failing rows go to quarantine with every rule they failed, or warn, or fail the run.',
+  inputs: [
+    { name: 'in', title: 'Input', role: 'data' },
+    { name: 'reference', title: 'Reference (lookups)', role: 'reference', optional: true },
+  ],
+  outputs: [
+    { name: 'valid', title: 'Valid', role: 'data' },
+    { name: 'quarantine', title: 'Quarantine', role: 'quarantine' },
+  ],
+  config,
+  defaults: { rules: [{ id: 'not_null_id', type: 'not_null', column: 'id', severity: 'quarantine' }] },
+  accounting: 'conserving',
+  async execute(ctx, c) {
+    const input = ctx.input('in');
+    const cols = (await ctx.columns(input)).map((x) => x.name);
+    const ids = new Set<string>();
+    const checks: { rule: Rule; fails: string; reason: string }[] = [];
+    for (const [i, r] of c.rules.entries()) {
+      if (ids.has(r.id)) throw new UserError(`rules[${i}].id "${r.id}" is used by another rule`, { nodeId: ctx.nodeId, field: `rules[${i}].id` });
+      ids.add(r.id);
+      if ('column' in r) requireColumns(ctx.nodeId, `rules[${i}].column`, [r.column], await ctx.columns(input));
+      const f = await failSql(ctx, r, i, input);
+      checks.push({ rule: r, fails: f.fails, reason: r.message ?? f.reason });
+    }
+    // One pass computes a flag per rule; the row's outcome and its lists of failed rules are derived from them.
+    const flags = checks.map((ch, i) => `coalesce(${ch.fails}, false) AS "__f${i}"`);
+    const judged = `${ctx.output('valid').slice(0, -1)}__judged"`;
+    await ctx.run(`CREATE TABLE ${judged} AS SELECT *, ${flags.join(', ')} FROM ${input}`);
+    const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `"__f${i}"` : null)).filter((x): x is string => x !== null);
+    const quarantineFlags = by('quarantine');
+    const failFlags = by('fail');
+    const anyQ = quarantineFlags.length ? quarantineFlags.join(' OR ') : 'false';
+    const userCols = cols.map((x) => qi(x)).join(', ');
+    const warnings: string[] = [];
+
+    if (failFlags.length > 0) {
+      const failing = await ctx.rows(
+        `SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE "__f${i}") AS "c${i}"`).join(', ')} FROM ${judged}`,
+      );
+      const counts = failing[0] ?? {};
+      const tripped = checks
+        .map((ch, i) => ({ ch, n: Number(counts[`c${i}`] ?? 0) }))
+        .filter(({ ch, n }) => ch.rule.severity === 'fail' && n > 0);
+      if (tripped.length > 0) {
+        await ctx.run(`DROP TABLE ${judged}`);
+        throw new GateFailure(`quality gate failed: ${tripped.map(({ ch, n }) => `rule "${ch.rule.id}" (${ch.reason}) failed for ${n} row(s)`).join('; ')}`, { nodeId: ctx.nodeId });
+      }
+    }
+    const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
+    const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
+    await ctx.run(`CREATE TABLE ${ctx.output('valid')} AS SELECT ${qi(LINEAGE)}, ${userCols} FROM ${judged} WHERE NOT (${anyQ})`);
+    await ctx.run(
+      `CREATE TABLE ${ctx.output('quarantine')} AS SELECT ${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${judged} WHERE ${anyQ}`,
+    );
+    await ctx.run(
+      `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), "__rule_ids", "__reasons", ${rowJsonSql(cols)}, NULL FROM ${ctx.output('quarantine')}`,
+    );
+    for (const [i, ch] of checks.entries()) {
+      if (ch.rule.severity !== 'warn') continue;
+      const n = await ctx.count(`SELECT count(*) FROM ${judged} WHERE "__f${i}"`);
+      if (n > 0) warnings.push(`rule "${ch.rule.id}": ${n} row(s) ${ch.reason}`);
+    }
+    await ctx.run(`DROP TABLE ${judged}`);
+    return { warnings };
+  },
+};

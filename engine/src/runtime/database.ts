@@ -1,0 +1,166 @@
+// A DuckDB connection locked down to the folders a pipeline may touch.
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, listValue, blobValue } from '@duckdb/node-api';
+import type { Column, Cell } from '../api/contract.js';
+import { qi, qlit } from '../sql/quote.js';
+import type { SqlParams, SqlValue, QuarantineRecord } from './exec-context.js';
+
+export interface DatabaseOptions {
+  /** Folders DuckDB may read or write. Everything else, and the network, is refused. */
+  allowedDirs: string[];
+  /** Where DuckDB spills when data exceeds memory. Must be inside allowedDirs. */
+  tempDir: string;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+export interface CellRows {
+  columns: Column[];
+  rows: Cell[][];
+}
+
+const QUARANTINE_COLUMNS =
+  'lineage VARCHAR, source_line BIGINT, rule_ids VARCHAR[], reasons VARCHAR[], row_json VARCHAR, raw BLOB';
+
+export class Database {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(opts: DatabaseOptions): Promise<Database> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(opts.threads ?? 2),
+      ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+    });
+    const conn = await instance.connect();
+    const db = new Database(instance, conn);
+    const dirs = opts.allowedDirs.map((d) => qlit(d.endsWith('/') ? d : `${d}/`)).join(', ');
+    // Order matters: temp directory and allow-lists are set before access is disabled, then everything is locked
+    // so that no later statement (a user's SQL included) can loosen it.
+    await db.run(`SET temp_directory = ${qlit(opts.tempDir)}`);
+    await db.run(`SET allowed_directories = [${dirs}]`);
+    await db.run(`SET enable_external_access = false`);
+    await db.run(`SET autoinstall_known_extensions = false`);
+    await db.run(`SET autoload_known_extensions = false`);
+    await db.run(`SET lock_configuration = true`);
+    return db;
+  }
+
+  async run(sql: string, params?: SqlParams): Promise<void> {
+    await this.conn.run(sql, params ? toDuckParams(params) : undefined);
+  }
+
+  /** Small result sets as objects keyed by column name (trusted, engine-chosen names only). */
+  async rows(sql: string, params?: SqlParams): Promise<Record<string, SqlValue>[]> {
+    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const names = reader.columnNames();
+    return reader.getRowsJS().map((r) => {
+      const o: Record<string, SqlValue> = Object.create(null) as Record<string, SqlValue>;
+      names.forEach((n, i) => {
+        o[n] = toSqlValue(r[i]);
+      });
+      return o;
+    });
+  }
+
+  /** Like rows(), but values as DuckDB's JS conversion gives them (blobs as bytes, big integers as bigint). */
+  async rawRows(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
+    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const names = reader.columnNames();
+    return reader.getRowsJS().map((r) => {
+      const o: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      names.forEach((n, i) => {
+        o[n] = r[i];
+      });
+      return o;
+    });
+  }
+
+  async count(sql: string, params?: SqlParams): Promise<number> {
+    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const v = reader.getRowsJS()[0]?.[0];
+    return v === null || v === undefined ? 0 : Number(v);
+  }
+
+  /** Rows for display: arrays (so no column name can collide with object internals) of JSON-safe cells. */
+  async cells(sql: string, params?: SqlParams): Promise<CellRows> {
+    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map((t) => t.toString());
+    const rows = reader.getRowsJson().map((r) => r.map((v, i) => toCell(v, types[i] ?? '')));
+    return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows };
+  }
+
+  async describe(table: string): Promise<Column[]> {
+    const reader = await this.conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map((t) => t.toString());
+    return names.map((name, i) => ({ name, type: types[i] ?? '' }));
+  }
+
+  async tableExists(name: string): Promise<boolean> {
+    const n = await this.count(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $name`, { name });
+    return n > 0;
+  }
+
+  async createQuarantineTable(quotedName: string): Promise<void> {
+    await this.run(`CREATE TABLE ${quotedName} (${QUARANTINE_COLUMNS})`);
+  }
+
+  async appendQuarantine(tableName: string, records: QuarantineRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const appender = await this.conn.createAppender(tableName);
+    for (const r of records) {
+      appender.appendVarchar(r.lineage);
+      if (r.sourceLine === null) appender.appendNull();
+      else appender.appendBigInt(BigInt(r.sourceLine));
+      appender.appendValue(listValue(r.ruleIds));
+      appender.appendValue(listValue(r.reasons));
+      if (r.row === null) appender.appendNull();
+      else appender.appendVarchar(r.row);
+      if (r.raw === null) appender.appendNull();
+      else appender.appendBlob(r.raw);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function toDuckParams(params: SqlParams): Record<string, DuckDBValue> {
+  const out: Record<string, DuckDBValue> = Object.create(null) as Record<string, DuckDBValue>;
+  for (const [k, v] of Object.entries(params)) out[k] = v;
+  return out;
+}
+
+function toSqlValue(v: unknown): SqlValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
+  return String(v);
+}
+
+const INTEGER_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+
+/** Integers travel as numbers only while exact; beyond 2^53 they stay strings. Nested values travel as JSON text. */
+function toCell(v: unknown, type: string): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'boolean' || typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (INTEGER_TYPES.test(type)) {
+      const n = Number(v);
+      return Number.isSafeInteger(n) ? n : v;
+    }
+    return v;
+  }
+  return JSON.stringify(v);
+}
+
+export { blobValue, qi };

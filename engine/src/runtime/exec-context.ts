@@ -1,0 +1,60 @@
+// What a node sees while it executes: its inputs as tables, where to put its outputs, and a guarded connection.
+import type { Column } from '../api/contract.js';
+
+export type SqlValue = string | number | bigint | boolean | null;
+export type SqlParams = Record<string, SqlValue>;
+
+/** The hidden column that carries each row's lineage id (source node, file, line) to outputs and quarantines. */
+export const LINEAGE = '__lineage';
+
+export interface QuarantineRecord {
+  lineage: string;
+  sourceLine: number | null;
+  ruleIds: string[];
+  reasons: string[];
+  /** Row values as JSON text, or null for a malformed line. */
+  row: string | null;
+  /** Exact bytes of a malformed input line. */
+  raw: Uint8Array | null;
+}
+
+export interface ExecContext {
+  readonly nodeId: string;
+  readonly baseDir: string;
+  /** A private folder for this node's scratch files during this run. */
+  readonly scratchDir: string;
+  /** Set during previews: sources may stop after this many records. */
+  readonly limit: number | undefined;
+  readonly signal: AbortSignal;
+  /** Quoted table names of the relations connected to an input port (several for a multi-input port). */
+  inputs(port: string): string[];
+  /** The single relation on an input port; throws a user error if it is not connected. */
+  input(port: string): string;
+  /** Quoted table name this node must create for an output port. */
+  output(port: string): string;
+  /** Quoted name of this node's quarantine table (already created, standard layout). */
+  readonly quarantine: string;
+  /** User-visible columns of a table (the lineage column left out). */
+  columns(table: string): Promise<Column[]>;
+  run(sql: string, params?: SqlParams): Promise<void>;
+  rows(sql: string, params?: SqlParams): Promise<Record<string, SqlValue>[]>;
+  count(sql: string, params?: SqlParams): Promise<number>;
+  appendQuarantine(records: QuarantineRecord[]): Promise<void>;
+  /** Resolve a path from the pipeline against its folder and the allowed roots; throws a user error if it escapes them. */
+  resolvePath(path: string, field: string): string;
+  /** Resolve an output path: against the run's output folder when one was given (`--out`), else the pipeline's. */
+  resolveOutput(path: string, field: string): string;
+  /** Paths a read may touch: a glob is expanded here so every file is checked. */
+  resolveGlob(pattern: string, field: string): Promise<string[]>;
+}
+
+/** A mistake in the pipeline or its input: shown to the user as one message, never with a stack. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly where: { nodeId?: string; field?: string; file?: string; line?: number } = {},
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}

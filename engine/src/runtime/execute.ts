@@ -1,0 +1,200 @@
+// Runs a checked pipeline node by node, materializing each node's outputs and reconciling its row counts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NodeMetrics } from '../api/contract.js';
+import type { Pipeline, PipelineNode } from '../format/pipeline.js';
+import { topologicalOrder } from '../format/graph.js';
+import type { NodeKind } from '../nodes/types.js';
+import { qi } from '../sql/quote.js';
+import type { Database } from './database.js';
+import { LINEAGE, UserError, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
+import { expandGlob, resolveInside } from './paths.js';
+import { GateFailure } from './gate.js';
+
+export { GateFailure };
+
+export type RunEvent =
+  | { type: 'node-start'; nodeId: string }
+  | { type: 'node-end'; metrics: NodeMetrics };
+
+
+export interface ExecuteOptions {
+  pipeline: Pipeline;
+  kindOf: (kind: string) => NodeKind | undefined;
+  db: Database;
+  baseDir: string;
+  /** Folders pipeline paths may resolve into. */
+  roots: string[];
+  workDir: string;
+  /** Relative sink paths resolve here (default: baseDir). */
+  outDir?: string;
+  /** Run only these nodes (a preview's upstream closure); default all. */
+  only?: string[];
+  limit?: number;
+  /** Table name (unquoted) holding a node's port; `quarantine` is the node's quarantine table. */
+  tableName: (nodeId: string, port: string) => string;
+  /** Metrics of a node whose tables already exist (preview cache): the node is not executed again. */
+  reuse?: (nodeId: string) => NodeMetrics | undefined;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface ExecuteResult {
+  metrics: NodeMetrics[];
+  errors: string[];
+  gateFailed: boolean;
+}
+
+export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
+  const { pipeline: p, db } = o;
+  const order = topologicalOrder(p).order.filter((id) => !o.only || o.only.includes(id));
+  const metrics = new Map<string, NodeMetrics>();
+  const errors: string[] = [];
+  let gateFailed = false;
+  const signal = o.signal ?? new AbortController().signal;
+
+  for (const id of order) {
+    const node = p.nodes.find((n) => n.id === id) as PipelineNode;
+    const kind = o.kindOf(node.kind);
+    if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId: id });
+    const upstream = p.edges.filter((e) => e.to.node === id);
+    const blocked = upstream.find((e) => metrics.get(e.from.node)?.status === 'failed' || metrics.get(e.from.node)?.status === 'skipped');
+    if (blocked) {
+      const m = emptyMetrics(node, 'skipped');
+      m.warnings.push(`not run: upstream node "${blocked.from.node}" did not finish`);
+      metrics.set(id, m);
+      o.onEvent?.({ type: 'node-end', metrics: m });
+      continue;
+    }
+    const cached = o.reuse?.(id);
+    if (cached) {
+      metrics.set(id, cached);
+      o.onEvent?.({ type: 'node-end', metrics: cached });
+      continue;
+    }
+    if (signal.aborted) throw new UserError('the run was cancelled');
+    o.onEvent?.({ type: 'node-start', nodeId: id });
+    const started = performance.now();
+    const m = emptyMetrics(node, 'ok');
+    try {
+      await runNode(o, node, kind, m, signal);
+    } catch (e) {
+      m.status = 'failed';
+      m.error = describeError(e, node);
+      errors.push(m.error);
+      if (e instanceof GateFailure) gateFailed = true;
+      if (!(e instanceof UserError)) {
+        // Not a user mistake: keep the detail for whoever debugs it, without showing a stack to the user.
+        process.stderr.write(`[sluice] internal error in node ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      }
+    }
+    m.durationMs = Math.round(performance.now() - started);
+    metrics.set(id, m);
+    o.onEvent?.({ type: 'node-end', metrics: m });
+  }
+  return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
+}
+
+function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMetrics {
+  return { nodeId: node.id, kind: node.kind, status, rowsIn: 0, rowsOut: 0, quarantined: 0, filtered: 0, passed: 0, durationMs: 0, outputs: {}, warnings: [] };
+}
+
+function describeError(e: unknown, node: PipelineNode): string {
+  const where = `node "${node.id}" (${node.kind})`;
+  if (e instanceof UserError) {
+    const bits = [e.where.field ? `field "${e.where.field}"` : '', e.where.file ? `file ${e.where.file}${e.where.line ? `:${e.where.line}` : ''}` : '']
+      .filter(Boolean)
+      .join(', ');
+    return `${where}${bits ? `, ${bits}` : ''}: ${e.message}`;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  // DuckDB's messages are already user-readable (binder and conversion errors); keep their first lines.
+  return `${where}: ${msg.split('\n').slice(0, 3).join(' ').trim()}`;
+}
+
+async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m: NodeMetrics, signal: AbortSignal): Promise<void> {
+  const { db, pipeline: p } = o;
+  const quarantineName = o.tableName(node.id, '__q');
+  const scratchDir = path.join(o.workDir, 'scratch', node.id);
+  await db.run(`DROP TABLE IF EXISTS ${qi(quarantineName)}`);
+  for (const port of kind.outputs) await db.run(`DROP TABLE IF EXISTS ${qi(o.tableName(node.id, port.name))}`);
+  await db.createQuarantineTable(qi(quarantineName));
+
+  const inputsOf = (port: string): string[] =>
+    p.edges.filter((e) => e.to.node === node.id && e.to.port === port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
+
+  const ctx: ExecContext = {
+    nodeId: node.id,
+    baseDir: o.baseDir,
+    scratchDir,
+    limit: o.limit,
+    signal,
+    inputs: inputsOf,
+    input(port) {
+      const list = inputsOf(port);
+      if (list.length === 0) throw new UserError(`input "${port}" is not connected`, { nodeId: node.id, field: port });
+      return list[0] as string;
+    },
+    output(port) {
+      if (!kind.outputs.some((x) => x.name === port)) throw new Error(`node kind ${kind.kind} has no output ${port}`);
+      return qi(o.tableName(node.id, port));
+    },
+    quarantine: qi(quarantineName),
+    columns: async (table) => (await db.describe(table)).filter((c) => c.name !== LINEAGE),
+    run: (sql: string, params?: SqlParams) => db.run(sql, params),
+    rows: (sql: string, params?: SqlParams) => db.rows(sql, params),
+    count: (sql: string, params?: SqlParams) => db.count(sql, params),
+    appendQuarantine: (records: QuarantineRecord[]) => db.appendQuarantine(quarantineName, records),
+    resolvePath: (p2, field) => resolveInside(o.baseDir, o.roots, p2, { nodeId: node.id, field }),
+    resolveOutput: (p2, field) => resolveInside(o.outDir ?? o.baseDir, o.roots, p2, { nodeId: node.id, field }),
+    async resolveGlob(pattern, field) {
+      const abs = resolveInside(o.baseDir, o.roots, pattern, { nodeId: node.id, field });
+      const files = expandGlob(abs).map((f) => resolveInside(o.baseDir, o.roots, f, { nodeId: node.id, field }));
+      if (files.length === 0) throw new UserError(`no file matches "${pattern}"`, { nodeId: node.id, field });
+      return files;
+    },
+  };
+  fs.mkdirSync(scratchDir, { recursive: true });
+
+  const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
+  let rowsIn = 0;
+  for (const port of dataInputs) for (const t of inputsOf(port.name)) rowsIn += await db.count(`SELECT count(*) FROM ${t}`);
+
+  const result = await kind.execute(ctx, node.config as never);
+
+  for (const port of kind.outputs) {
+    const t = qi(o.tableName(node.id, port.name));
+    if (!(await db.tableExists(o.tableName(node.id, port.name)))) throw new Error(`node kind ${kind.kind} did not create output "${port.name}"`);
+    m.outputs[port.name] = await db.count(`SELECT count(*) FROM ${t}`);
+  }
+  m.quarantined = await db.count(`SELECT count(*) FROM ${qi(quarantineName)}`);
+  m.filtered = result.filtered?.count ?? 0;
+  m.rowsOut = kind.outputs.filter((x) => x.role === 'data').reduce((s, x) => s + (m.outputs[x.name] ?? 0), 0);
+  m.rowsIn = kind.accounting === 'source' ? (result.recordsRead ?? 0) : rowsIn;
+  m.warnings.push(...(result.warnings ?? []));
+  if (result.filtered && m.filtered > 0) m.filterReason = result.filtered.reason;
+
+  switch (kind.accounting) {
+    case 'conserving':
+    case 'source':
+      m.passed = m.rowsOut;
+      break;
+    case 'reducing':
+      m.passed = result.passed ?? 0;
+      break;
+    case 'sink':
+      m.passed = result.written ?? 0;
+      break;
+    case 'opaque':
+      m.passed = m.rowsIn - m.quarantined - m.filtered;
+      m.warnings.push('rows are not reconciled one by one through a SQL node; its output is counted as new rows');
+      break;
+  }
+  const accounted = m.passed + m.quarantined + m.filtered;
+  if (kind.accounting !== 'opaque' && accounted !== m.rowsIn) {
+    throw new Error(
+      `row accounting does not balance: ${m.rowsIn} in, but ${m.passed} passed + ${m.quarantined} quarantined + ${m.filtered} filtered = ${accounted} (${m.rowsIn - accounted} unaccounted)`,
+    );
+  }
+  if (m.quarantined > 0 || m.warnings.some((w) => !w.startsWith('rows are not reconciled'))) m.status = 'warning';
+}

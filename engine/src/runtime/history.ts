@@ -1,0 +1,69 @@
+// The run history store: one folder per run holding its manifest and quarantine files.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '../api/contract.js';
+import { qlit } from '../sql/quote.js';
+import { UserError } from './exec-context.js';
+import { Database } from './database.js';
+
+export function listRuns(historyDir: string, limit = 50): RunManifest[] {
+  if (!fs.existsSync(historyDir)) return [];
+  const out: RunManifest[] = [];
+  for (const id of fs.readdirSync(historyDir).sort().reverse()) {
+    const file = path.join(historyDir, id, 'manifest.json');
+    if (!fs.existsSync(file)) continue;
+    const parsed = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (parsed.success) out.push(parsed.data);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export function getRun(historyDir: string, runId: string | undefined): RunManifest {
+  if (runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) throw new UserError(`"${runId}" is not a run id`);
+  const runs = listRuns(historyDir, runId ? 100_000 : 1);
+  const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
+  if (!run) throw new UserError(runId ? `no run "${runId}" in ${historyDir}` : `no runs yet in ${historyDir}`);
+  return run;
+}
+
+export async function quarantinePage(
+  historyDir: string,
+  req: { runId: string; nodeId: string; rule?: string | undefined; offset: number; limit: number },
+): Promise<QuarantinePage> {
+  const run = getRun(historyDir, req.runId);
+  const rel = run.quarantine[req.nodeId];
+  if (!run.nodes.some((n) => n.nodeId === req.nodeId)) throw new UserError(`run ${run.runId} has no node "${req.nodeId}"`);
+  if (!rel) return { total: 0, byRule: {}, entries: [] };
+  const runDir = path.join(historyDir, run.runId);
+  const file = path.join(runDir, rel);
+  const db = await Database.open({ allowedDirs: [runDir], tempDir: runDir });
+  try {
+    const src = `read_parquet(${qlit(file)})`;
+    const byRuleRows = await db.rows(`SELECT r AS rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS r FROM ${src}) GROUP BY r ORDER BY n DESC, r`);
+    const byRule: Record<string, number> = {};
+    for (const r of byRuleRows) Object.defineProperty(byRule, String(r['rule']), { value: Number(r['n']), enumerable: true });
+    const where = req.rule ? 'WHERE list_contains(rule_ids, $rule)' : '';
+    const params: Record<string, string> = req.rule ? { rule: req.rule } : {};
+    const total = await db.count(`SELECT count(*) FROM ${src} ${where}`, params);
+    const rows = await db.rawRows(
+      `SELECT lineage, source_line, to_json(rule_ids)::VARCHAR AS rule_ids, to_json(reasons)::VARCHAR AS reasons, row_json, raw FROM ${src} ${where} LIMIT ${req.limit} OFFSET ${req.offset}`,
+      params,
+    );
+    return { total, byRule, entries: rows.map(toEntry) };
+  } finally {
+    db.close();
+  }
+}
+
+export function toEntry(r: Record<string, unknown>): QuarantineEntry {
+  const raw = r['raw'];
+  return {
+    lineage: String(r['lineage']),
+    sourceLine: r['source_line'] === null || r['source_line'] === undefined ? null : Number(r['source_line']),
+    ruleIds: JSON.parse(String(r['rule_ids'])) as string[],
+    reasons: JSON.parse(String(r['reasons'])) as string[],
+    row: typeof r['row_json'] === 'string' ? r['row_json'] : null,
+    raw: raw instanceof Uint8Array ? new TextDecoder('utf-8', { fatal: false }).decode(raw) : raw === null || raw === undefined ? null : String(raw),
+  };
+}

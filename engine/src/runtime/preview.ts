@@ -1,0 +1,127 @@
+// Preview at a node: run only its upstream subgraph, push a row limit down to the sources when every step
+// between them streams row by row, and reuse results of nodes whose config and inputs did not change.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as os from 'node:os';
+import * as crypto from 'node:crypto';
+import type { NodeMetrics, PreviewResult } from '../api/contract.js';
+import { upstreamClosure } from '../format/graph.js';
+import type { Pipeline } from '../format/pipeline.js';
+import { kindOf } from '../nodes/registry.js';
+import { qi } from '../sql/quote.js';
+import { Database } from './database.js';
+import { UserError, LINEAGE } from './exec-context.js';
+import { executePipeline } from './execute.js';
+import { expandGlob, resolveInside } from './paths.js';
+import { toEntry } from './history.js';
+
+/** Kinds whose first N output rows depend only on their first N-ish input rows. */
+const STREAMING = new Set(['filter', 'select', 'derive', 'cast', 'validate', 'schema_contract', 'union']);
+
+export class PreviewSession {
+  private db: Database | undefined;
+  private dbRoots = '';
+  private readonly metrics = new Map<string, NodeMetrics>();
+  private readonly workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-preview-'));
+
+  private async database(roots: string[]): Promise<Database> {
+    const key = roots.join('\u0000');
+    if (this.db && key === this.dbRoots) return this.db;
+    this.db?.close();
+    this.metrics.clear();
+    fs.mkdirSync(path.join(this.workDir, 'tmp'), { recursive: true });
+    this.db = await Database.open({ allowedDirs: [...roots, this.workDir], tempDir: path.join(this.workDir, 'tmp') });
+    this.dbRoots = key;
+    return this.db;
+  }
+
+  /** A node's hash covers its kind, config, its inputs' hashes, the source files' size and time, and the limit. */
+  private hashes(p: Pipeline, order: string[], baseDir: string, roots: string[], limit: number | undefined): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const id of order) {
+      const n = p.nodes.find((x) => x.id === id);
+      if (!n) continue;
+      const inputs = p.edges
+        .filter((e) => e.to.node === id)
+        .map((e) => `${e.to.port}<-${out.get(e.from.node) ?? '?'}.${e.from.port}`)
+        .sort();
+      let files: string[] = [];
+      const cfgPath = n.config['path'];
+      if (kindOf(n.kind)?.category === 'source' && typeof cfgPath === 'string') {
+        try {
+          files = expandGlob(resolveInside(baseDir, roots, cfgPath, { nodeId: id, field: 'path' })).map((f) => {
+            const st = fs.statSync(f);
+            return `${f}:${st.size}:${st.mtimeMs}`;
+          });
+        } catch {
+          files = ['unresolvable'];
+        }
+      }
+      const h = crypto.createHash('sha256').update(JSON.stringify({ k: n.kind, c: n.config, inputs, files, limit })).digest('hex').slice(0, 20);
+      out.set(id, h);
+    }
+    return out;
+  }
+
+  async preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = []): Promise<PreviewResult> {
+    const node = p.nodes.find((n) => n.id === nodeId);
+    if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
+    const kind = kindOf(node.kind);
+    if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId });
+    const order = upstreamClosure(p, nodeId);
+    const streaming = order.every((id) => {
+      const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
+      return k?.category === 'source' || STREAMING.has(k?.kind ?? '');
+    });
+    const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
+    const roots = [baseDir, ...allow];
+    const db = await this.database(roots);
+    const hashes = this.hashes(p, order, baseDir, roots, sourceLimit);
+    const table = (id: string, port: string) => `h_${hashes.get(id) ?? id}__${port}`;
+    const result = await executePipeline({
+      pipeline: p,
+      kindOf,
+      db,
+      baseDir,
+      roots,
+      workDir: this.workDir,
+      only: order,
+      ...(sourceLimit !== undefined ? { limit: sourceLimit } : {}),
+      tableName: table,
+      reuse: (id) => {
+        const m = this.metrics.get(hashes.get(id) ?? '');
+        return m && m.status !== 'failed' ? m : undefined;
+      },
+    });
+    for (const m of result.metrics) if (m.status !== 'failed' && m.status !== 'skipped') this.metrics.set(hashes.get(m.nodeId) ?? '', m);
+    const mine = result.metrics.find((m) => m.nodeId === nodeId);
+    const port = kind.outputs.find((o) => o.role === 'data')?.name ?? '';
+    let columns: PreviewResult['columns'] = [];
+    let rows: PreviewResult['rows'] = [];
+    let totalRows = 0;
+    if (mine && mine.status !== 'failed' && mine.status !== 'skipped' && port) {
+      const t = qi(table(nodeId, port));
+      const cells = await db.cells(`SELECT * EXCLUDE (${qi(LINEAGE)}) FROM ${t} LIMIT ${Math.floor(limit)}`);
+      columns = cells.columns;
+      rows = cells.rows;
+      totalRows = await db.count(`SELECT count(*) FROM ${t}`);
+    }
+    let quarantine: PreviewResult['quarantine'] = [];
+    let quarantineTotal = 0;
+    if (mine && mine.status !== 'skipped') {
+      const q = qi(table(nodeId, '__q'));
+      if (await db.tableExists(table(nodeId, '__q'))) {
+        quarantineTotal = await db.count(`SELECT count(*) FROM ${q}`);
+        const qrows = await db.rawRows(`SELECT lineage, source_line, to_json(rule_ids)::VARCHAR AS rule_ids, to_json(reasons)::VARCHAR AS reasons, row_json, raw FROM ${q} LIMIT 100`);
+        quarantine = qrows.map(toEntry);
+      }
+    }
+    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, sampled: sourceLimit !== undefined };
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = undefined;
+    fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,97 @@
+// The EngineApi implementation. The CLI, the local server and the Electron main process all adapt this one object.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineApi, Sample } from './api/contract.js';
+import { engineMethods } from './api/contract.js';
+import { checkPipeline } from './format/load.js';
+import { catalog, kindLookup } from './nodes/registry.js';
+import { UserError } from './runtime/exec-context.js';
+import { isInside } from './runtime/paths.js';
+import { listRuns, quarantinePage } from './runtime/history.js';
+import { PreviewSession } from './runtime/preview.js';
+import { preparePipeline, runPipeline } from './runtime/run.js';
+
+/** The package root, whether this file runs from engine/src or engine/dist. */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SAMPLES_DIR = path.join(PACKAGE_ROOT, 'samples');
+
+export interface ServiceOptions {
+  /** Folders a front end may point the engine at; pipelines resolve paths inside these only. */
+  workspaces?: string[];
+  /** Where run records go, by base folder; default `<baseDir>/.sluice/runs`. */
+  historyDir?: (baseDir: string) => string;
+}
+
+export interface EngineService extends EngineApi {
+  close(): void;
+}
+
+export function defaultHistoryDir(baseDir: string): string {
+  return path.join(baseDir, '.sluice', 'runs');
+}
+
+export function listSamples(): Sample[] {
+  if (!fs.existsSync(SAMPLES_DIR)) return [];
+  const out: Sample[] = [];
+  for (const dir of fs.readdirSync(SAMPLES_DIR).sort()) {
+    const full = path.join(SAMPLES_DIR, dir);
+    if (!fs.statSync(full).isDirectory()) continue;
+    for (const f of fs.readdirSync(full).sort()) {
+      if (!f.endsWith('.pipeline.json')) continue;
+      const file = path.join(full, f);
+      out.push({ name: `${dir}/${f}`, path: file, pipeline: JSON.parse(fs.readFileSync(file, 'utf8')) as unknown });
+    }
+  }
+  return out;
+}
+
+export function createEngineService(opts: ServiceOptions = {}): EngineService {
+  const workspaces = (opts.workspaces ?? [SAMPLES_DIR]).map((w) => path.resolve(w));
+  const history = opts.historyDir ?? defaultHistoryDir;
+  const previews = new PreviewSession();
+
+  const baseDirOf = (requested: string | undefined): string => {
+    const dir = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
+    if (!workspaces.some((w) => isInside(dir, w))) throw new UserError(`folder ${dir} is outside the workspace (${workspaces.join(', ')})`);
+    return dir;
+  };
+
+  return {
+    async catalog() {
+      return catalog();
+    },
+    async validate(input) {
+      const r = checkPipeline(input.pipeline, kindLookup);
+      return { ok: r.problems.length === 0, problems: r.problems };
+    },
+    async preview(input) {
+      const req = engineMethods.preview.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      return previews.preview(p, req.nodeId, req.limit, baseDirOf(req.baseDir));
+    },
+    async run(input) {
+      const req = engineMethods.run.input.parse(input);
+      const baseDir = baseDirOf(req.baseDir);
+      return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
+    },
+    async listRuns(input) {
+      const req = engineMethods.listRuns.input.parse(input);
+      return workspaces.flatMap((w) => listRuns(history(w), req.limit)).slice(0, req.limit);
+    },
+    async quarantinePage(input) {
+      const req = engineMethods.quarantinePage.input.parse(input);
+      for (const w of workspaces) {
+        const dir = history(w);
+        if (fs.existsSync(path.join(dir, req.runId))) return quarantinePage(dir, req);
+      }
+      throw new UserError(`no run "${req.runId}"`);
+    },
+    async samples() {
+      return listSamples();
+    },
+    close() {
+      previews.close();
+    },
+  };
+}

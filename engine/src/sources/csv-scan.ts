@@ -1,0 +1,320 @@
+// Splits a CSV file into records ourselves, before DuckDB sees it, because DuckDB's reader guesses and drops:
+// an unterminated quote swallows every following line, ragged rows lose their text past 10,000 bytes, and
+// line numbers count records rather than physical lines. This scanner keeps every physical line accounted
+// for: good records are copied (with their line number prepended) to a clean file that DuckDB reads with a
+// fixed dialect; bad ones are returned with their exact bytes, line number and reason.
+import * as fs from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+  escape: string;
+  header: boolean;
+  encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1';
+}
+
+export interface BadRecord {
+  line: number;
+  raw: Uint8Array;
+  reason: string;
+  rule: string;
+}
+
+export interface ScanResult {
+  header: string[];
+  /** Physical records seen after the header, blank lines included. */
+  records: number;
+  good: number;
+  blank: number;
+  bad: BadRecord[];
+  /** The scan stopped early because of a preview limit. */
+  truncated: boolean;
+  warnings: string[];
+}
+
+export class CsvFileError extends Error {}
+
+const NL = 0x0a;
+const CR = 0x0d;
+/** A quoted field may legitimately span lines, but a record this long is an unterminated quote. */
+const MAX_LINES_PER_RECORD = 1000;
+
+function oneByte(s: string, what: string): number {
+  if (s === '') return -1;
+  const b = Buffer.from(s, 'utf8');
+  if (b.length !== 1) throw new CsvFileError(`the ${what} must be a single ASCII character, got ${JSON.stringify(s)}`);
+  return b[0] as number;
+}
+
+/** Decode the file to UTF-8 bytes, honouring a BOM and refusing encodings it cannot be. */
+export function readAsUtf8(file: string, encoding: CsvDialect['encoding']): Buffer {
+  const bytes = fs.readFileSync(file);
+  const bom16le = bytes[0] === 0xff && bytes[1] === 0xfe;
+  const bom16be = bytes[0] === 0xfe && bytes[1] === 0xff;
+  if (encoding === 'utf-8') {
+    if (bom16le || bom16be) {
+      throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${bom16le ? 'utf-16le' : 'utf-16be'}"`);
+    }
+    const probe = bytes.subarray(0, 4096);
+    const nuls = probe.filter((b) => b === 0).length;
+    if (probe.length >= 16 && nuls > probe.length / 4) {
+      const le = probe[1] === 0 && probe[0] !== 0;
+      throw new CsvFileError(`the file looks like UTF-16 (${nuls} NUL bytes in its first ${probe.length}); set the source's "encoding" to "${le ? 'utf-16le' : 'utf-16be'}"`);
+    }
+    return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  }
+  if (encoding === 'latin1') return Buffer.from(bytes.toString('latin1'), 'utf8');
+  const body = (bom16le && encoding === 'utf-16le') || (bom16be && encoding === 'utf-16be') ? bytes.subarray(2) : bytes;
+  if (body.length % 2 !== 0) throw new CsvFileError(`the file has an odd number of bytes, so it cannot be ${encoding}`);
+  const text = new TextDecoder(encoding, { fatal: false }).decode(body);
+  return Buffer.from(text, 'utf8');
+}
+
+interface RecordEnd {
+  /** Index just past the record's terminator (or buffer end). */
+  next: number;
+  /** Index where the record's content ends (terminator excluded). */
+  end: number;
+  fields: number;
+  lines: number;
+  error?: string;
+}
+
+/**
+ * Parse one record starting at `start`. Quoted fields may contain delimiters, doubled quotes (or escaped
+ * quotes) and newlines. A quote inside an unquoted field, or text after a closing quote, is an error: DuckDB's
+ * strict reader would otherwise have to guess.
+ */
+function parseRecord(buf: Buffer, start: number, delim: number, quote: number, escape: number): RecordEnd {
+  const n = buf.length;
+  let i = start;
+  let fields = 1;
+  let lines = 1;
+  let fieldStart = true;
+  let error: string | undefined;
+  for (;;) {
+    if (i >= n) return { next: n, end: n, fields, lines, ...(error ? { error } : {}) };
+    let c = buf[i] as number;
+    if (fieldStart && c === quote) {
+      // Quoted field: scan to the closing quote.
+      i++;
+      let closed = false;
+      while (i < n) {
+        c = buf[i] as number;
+        if (c === escape && escape !== quote && i + 1 < n) {
+          i += 2;
+          continue;
+        }
+        if (c === quote) {
+          if (escape === quote && buf[i + 1] === quote) {
+            i += 2;
+            continue;
+          }
+          closed = true;
+          i++;
+          break;
+        }
+        if (c === NL) {
+          lines++;
+          if (lines > MAX_LINES_PER_RECORD) return { next: n, end: n, fields, lines, error: 'unterminated quoted field' };
+        }
+        i++;
+      }
+      if (!closed) return { next: n, end: n, fields, lines, error: 'unterminated quoted field' };
+      fieldStart = false;
+      if (i < n) {
+        const after = buf[i] as number;
+        if (after !== delim && after !== NL && !(after === CR && (i + 1 >= n || buf[i + 1] === NL))) {
+          error ??= `unexpected text after a closing quote (field ${fields})`;
+        }
+      }
+      continue;
+    }
+    if (c === delim) {
+      fields++;
+      fieldStart = true;
+      i++;
+      continue;
+    }
+    if (c === NL) {
+      const end = i > start && buf[i - 1] === CR ? i - 1 : i;
+      return { next: i + 1, end, fields, lines, ...(error ? { error } : {}) };
+    }
+    if (c === quote) error ??= `quote character inside an unquoted field (field ${fields})`;
+    else if (c === 0) error ??= 'the line contains a NUL byte';
+    fieldStart = false;
+    i++;
+  }
+}
+
+/** Split one record's bytes into field values (used for the header only). */
+export function splitFields(rec: Buffer, delim: number, quote: number, escape: number): string[] {
+  const out: string[] = [];
+  let cur: number[] = [];
+  let i = 0;
+  let inQuote = false;
+  while (i < rec.length) {
+    const c = rec[i] as number;
+    if (inQuote) {
+      if (c === escape && escape !== quote && i + 1 < rec.length) {
+        cur.push(rec[i + 1] as number);
+        i += 2;
+        continue;
+      }
+      if (c === quote) {
+        if (escape === quote && rec[i + 1] === quote) {
+          cur.push(quote);
+          i += 2;
+          continue;
+        }
+        inQuote = false;
+        i++;
+        continue;
+      }
+      cur.push(c);
+    } else if (c === quote && cur.length === 0) inQuote = true;
+    else if (c === delim) {
+      out.push(Buffer.from(cur).toString('utf8'));
+      cur = [];
+    } else cur.push(c);
+    i++;
+  }
+  out.push(Buffer.from(cur).toString('utf8'));
+  return out;
+}
+
+/** Make header names usable and unique: blanks get `column_N`, repeats get `_2`, `_3`… */
+export function normalizeHeader(names: string[]): { names: string[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const used = new Set<string>();
+  const out = names.map((raw, idx) => {
+    let name = raw.trim();
+    if (name === '') {
+      name = `column_${idx + 1}`;
+      warnings.push(`header field ${idx + 1} is blank; named it "${name}"`);
+    }
+    if (name.startsWith('__')) {
+      const renamed = name.replace(/^_+/, '') || `column_${idx + 1}`;
+      warnings.push(`header "${name}" starts with "__", which Sluice reserves; named it "${renamed}"`);
+      name = renamed;
+    }
+    let candidate = name;
+    for (let k = 2; used.has(candidate.toLowerCase()); k++) candidate = `${name}_${k}`;
+    if (candidate !== name) warnings.push(`header "${name}" appears more than once; this one is named "${candidate}"`);
+    used.add(candidate.toLowerCase());
+    return candidate;
+  });
+  return { names: out, warnings };
+}
+
+function writeDigits(out: Buffer, pos: number, n: number): number {
+  const s = String(n);
+  for (let k = 0; k < s.length; k++) out[pos + k] = s.charCodeAt(k);
+  return pos + s.length;
+}
+
+/**
+ * Scan `file`, writing good records to `cleanFile` as `<line><delim><record>\n` and returning the rest.
+ * `expectedFields` (from another file's header) makes every file of a glob agree.
+ */
+export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: number): ScanResult {
+  const delim = oneByte(d.delimiter, 'delimiter');
+  const quote = oneByte(d.quote, 'quote');
+  const escape = d.escape === '' ? quote : oneByte(d.escape, 'escape');
+  if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ');
+  const buf = readAsUtf8(file, d.encoding);
+  const wholeIsUtf8 = isUtf8(buf);
+  const bad: BadRecord[] = [];
+  const warnings: string[] = [];
+  let header: string[] = [];
+  let pos = 0;
+  let line = 1;
+
+  if (d.header) {
+    if (buf.length === 0) throw new CsvFileError('the file is empty, but the source expects a header line');
+    const r = parseRecord(buf, 0, delim, quote, escape);
+    if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`);
+    const rawHeader = buf.subarray(0, r.end);
+    if (!wholeIsUtf8 && !isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")');
+    const norm = normalizeHeader(splitFields(rawHeader, delim, quote, escape));
+    header = norm.names;
+    warnings.push(...norm.warnings);
+    pos = r.next;
+    line += r.lines;
+  }
+
+  // The clean copy is at most the input plus a line number and a delimiter per line.
+  const out = Buffer.allocUnsafe(buf.length + 24 * (countNewlines(buf) + 2));
+  let o = 0;
+  let records = 0;
+  let good = 0;
+  let blank = 0;
+  let truncated = false;
+  let expected = header.length;
+  let invalidUtf8 = 0;
+
+  while (pos < buf.length) {
+    if (limit !== undefined && good >= limit) {
+      truncated = true;
+      break;
+    }
+    records++;
+    // Blank line: counted, not data.
+    if (buf[pos] === NL || (buf[pos] === CR && buf[pos + 1] === NL)) {
+      blank++;
+      pos += buf[pos] === NL ? 1 : 2;
+      line++;
+      continue;
+    }
+    const r = parseRecord(buf, pos, delim, quote, escape);
+    let reason = r.error;
+    let rule = 'malformed';
+    if (!reason && expected === 0) expected = r.fields;
+    if (!reason && r.fields !== expected) {
+      reason = `expected ${expected} field${expected === 1 ? '' : 's'}, found ${r.fields}`;
+      rule = 'ragged_row';
+    }
+    if (!reason && !wholeIsUtf8 && !isUtf8(buf.subarray(pos, r.end))) {
+      reason = 'the line is not valid UTF-8';
+      rule = 'bad_encoding';
+      invalidUtf8++;
+    }
+    if (reason && r.lines > 1) {
+      // A bad multi-line record is most likely one stray quote; give up only its first line and rescan the rest.
+      const nl = buf.indexOf(NL, pos);
+      const lineEnd = nl < 0 ? buf.length : nl;
+      const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+      const single = parseRecord(buf.subarray(0, lineEnd), pos, delim, quote, escape);
+      bad.push({ line, raw: Uint8Array.prototype.slice.call(buf, pos, contentEnd), reason: single.error ?? reason, rule: single.error ? 'malformed' : rule });
+      pos = nl < 0 ? buf.length : nl + 1;
+      line++;
+      continue;
+    }
+    if (reason) {
+      bad.push({ line, raw: Uint8Array.prototype.slice.call(buf, pos, r.end), reason, rule });
+    } else {
+      o = writeDigits(out, o, line);
+      out[o++] = delim;
+      o += buf.copy(out, o, pos, r.end);
+      out[o++] = NL;
+      good++;
+    }
+    pos = r.next;
+    line += r.lines;
+  }
+  fs.writeFileSync(cleanFile, out.subarray(0, o));
+  if (invalidUtf8 > 0) warnings.push(`${invalidUtf8} line(s) are not valid UTF-8; if the whole file uses another encoding, set the source's "encoding" (e.g. "latin1")`);
+  if (!d.header) header = Array.from({ length: expected }, (_, i) => `column${i + 1}`);
+  return { header, records, good, blank, bad, truncated, warnings };
+}
+
+function countNewlines(buf: Buffer): number {
+  let n = 0;
+  let i = buf.indexOf(NL);
+  while (i >= 0) {
+    n++;
+    i = buf.indexOf(NL, i + 1);
+  }
+  return n;
+}

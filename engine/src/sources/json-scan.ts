@@ -1,0 +1,184 @@
+// NDJSON and JSON-array input, checked record by record before DuckDB reads it: DuckDB's JSON reader has no
+// rejects table and fails a whole file on one bad line. Values are not converted here; DuckDB extracts them
+// from the original text later, so numbers beyond 2^53 keep every digit.
+import * as fs from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+
+export const MAX_JSON_DEPTH = 32;
+
+export interface JsonBad {
+  line: number;
+  raw: Uint8Array;
+  reason: string;
+  rule: string;
+}
+
+export interface JsonScan {
+  keys: string[];
+  records: number;
+  good: number;
+  blank: number;
+  bad: JsonBad[];
+  truncated: boolean;
+}
+
+export class JsonFileError extends Error {}
+
+/** Nesting depth of a JSON text, counted outside strings; stops counting past the limit. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inStr = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inStr) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inStr = false;
+    } else if (ch === 0x22) inStr = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > MAX_JSON_DEPTH) return max;
+      }
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return max;
+}
+
+function checkRecord(text: string, keys: Map<string, true>): string | undefined {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return `not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  for (const k of Object.keys(v)) {
+    if (k.startsWith('__')) return `key "${k}" starts with "__", which Sluice reserves`;
+    if (/["\\\u0000-\u001f]/.test(k)) return `key ${JSON.stringify(k)} contains a quote, backslash or control character`;
+    keys.set(k, true);
+  }
+  return undefined;
+}
+
+/** Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. */
+export function scanNdjson(file: string, cleanFile: string, limit?: number): JsonScan {
+  let buf = fs.readFileSync(file);
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) throw new JsonFileError('the file is UTF-16; JSON input must be UTF-8');
+  const keys = new Map<string, true>();
+  const bad: JsonBad[] = [];
+  const out: string[] = [];
+  let pos = 0;
+  let line = 0;
+  let records = 0;
+  let good = 0;
+  let blank = 0;
+  let truncated = false;
+  while (pos < buf.length) {
+    if (limit !== undefined && good >= limit) {
+      truncated = true;
+      break;
+    }
+    line++;
+    records++;
+    const nl = buf.indexOf(0x0a, pos);
+    const end = nl < 0 ? buf.length : nl;
+    const contentEnd = end > pos && buf[end - 1] === 0x0d ? end - 1 : end;
+    const bytes = buf.subarray(pos, contentEnd);
+    pos = end + 1;
+    const text = bytes.toString('utf8');
+    if (text.trim() === '') {
+      blank++;
+      continue;
+    }
+    let reason: string | undefined;
+    let rule = 'malformed';
+    if (!isUtf8(bytes)) {
+      reason = 'the line is not valid UTF-8';
+      rule = 'bad_encoding';
+    } else reason = checkRecord(text, keys);
+    if (reason) bad.push({ line, raw: Uint8Array.prototype.slice.call(bytes), reason, rule });
+    else {
+      out.push(`{"l":${line},"r":${text}}`);
+      good++;
+    }
+  }
+  fs.writeFileSync(cleanFile, out.length ? `${out.join('\n')}\n` : '');
+  return { keys: [...keys.keys()], records, good, blank, bad, truncated };
+}
+
+/** Offsets of the top-level elements of a JSON array text (assumed valid JSON), so each keeps its original text. */
+export function splitArrayElements(text: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  let depth = 0;
+  let inStr = false;
+  let elStart = -1;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inStr) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inStr = false;
+      continue;
+    }
+    if (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) continue;
+    if (depth === 1 && elStart < 0 && ch !== 0x5d && ch !== 0x2c) elStart = i;
+    if (ch === 0x22) inStr = true;
+    else if (ch === 0x7b || ch === 0x5b) depth++;
+    else if (ch === 0x7d || ch === 0x5d) {
+      depth--;
+      if (depth === 0 && elStart >= 0) {
+        spans.push({ start: elStart, end: i });
+        elStart = -1;
+      }
+    } else if (ch === 0x2c && depth === 1 && elStart >= 0) {
+      spans.push({ start: elStart, end: i });
+      elStart = -1;
+    }
+  }
+  return spans.map((sp) => ({ start: sp.start, end: trimEnd(text, sp.end) }));
+}
+
+function trimEnd(text: string, end: number): number {
+  let e = end;
+  while (e > 0 && /\s/.test(text[e - 1] as string)) e--;
+  return e;
+}
+
+/** Scan a file holding one JSON array of objects; each element is a record numbered from 1. */
+export function scanJsonArray(file: string, cleanFile: string, limit?: number): JsonScan {
+  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+  if (jsonDepth(text) > MAX_JSON_DEPTH + 1) throw new JsonFileError(`the document nests deeper than ${MAX_JSON_DEPTH} levels`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new JsonFileError(`not valid JSON: ${e instanceof Error ? e.message : String(e)}; use format "ndjson" for one object per line`);
+  }
+  if (!Array.isArray(doc)) throw new JsonFileError('the file is not a JSON array; use format "ndjson" for one object per line');
+  const spans = splitArrayElements(text);
+  if (spans.length !== doc.length) throw new Error(`array split found ${spans.length} elements, JSON.parse ${doc.length}`);
+  const keys = new Map<string, true>();
+  const bad: JsonBad[] = [];
+  const out: string[] = [];
+  let good = 0;
+  let truncated = false;
+  for (const [i, sp] of spans.entries()) {
+    if (limit !== undefined && good >= limit) {
+      truncated = true;
+      break;
+    }
+    // The element's original text goes on, so DuckDB sees every digit of its numbers.
+    const elText = text.slice(sp.start, sp.end);
+    const reason = checkRecord(elText, keys);
+    if (reason) bad.push({ line: i + 1, raw: Buffer.from(elText, 'utf8'), reason, rule: 'malformed' });
+    else {
+      out.push(`{"l":${i + 1},"r":${elText.replace(/[\r\n]+/g, ' ')}}`);
+      good++;
+    }
+  }
+  fs.writeFileSync(cleanFile, out.length ? `${out.join('\n')}\n` : '');
+  return { keys: [...keys.keys()], records: truncated ? good + bad.length : doc.length, good, blank: 0, bad, truncated };
+}

@@ -1,0 +1,137 @@
+// User SQL (filter expressions, derived columns, SQL nodes) is checked on DuckDB's own parse tree
+// before it runs: one SELECT, reading only the node's inputs, no table functions, no side doors.
+import type { ExecContext } from '../runtime/exec-context.js';
+import { UserError } from '../runtime/exec-context.js';
+import { qlit } from './quote.js';
+
+/** Functions that reach outside the pipeline's data even when external access is locked down. */
+const FORBIDDEN_FUNCTIONS = new Set([
+  'read_text', 'read_blob', 'read_csv', 'read_csv_auto', 'read_json', 'read_json_auto', 'read_ndjson',
+  'read_json_objects', 'read_ndjson_objects', 'read_parquet', 'parquet_scan', 'parquet_metadata', 'parquet_schema',
+  'glob', 'sniff_csv', 'getenv', 'current_setting', 'enable_logging', 'disable_logging', 'query', 'query_table',
+  'duckdb_settings', 'duckdb_extensions', 'duckdb_secrets', 'load_extension', 'install_extension', 'pragma_version',
+  'which_secret', 'read_duckdb', 'sqlite_scan', 'postgres_scan', 'iceberg_scan', 'delta_scan',
+]);
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+interface ParseResult {
+  error: boolean;
+  error_message?: string;
+  position?: string;
+  statements?: Json[];
+}
+
+function isObj(v: Json | undefined): v is { [k: string]: Json } {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Walk a parse tree, calling visit on every object node. */
+function walk(node: Json, visit: (o: { [k: string]: Json }) => void): void {
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, visit);
+  } else if (isObj(node)) {
+    visit(node);
+    for (const v of Object.values(node)) walk(v, visit);
+  }
+}
+
+async function parse(ctx: Pick<ExecContext, 'rows'>, sql: string): Promise<ParseResult> {
+  const rows = await ctx.rows(`SELECT json_serialize_sql(${qlit(sql)}) AS j`);
+  const text = rows[0]?.['j'];
+  if (typeof text !== 'string') throw new Error('DuckDB returned no parse tree');
+  return JSON.parse(text) as ParseResult;
+}
+
+function cteNames(tree: Json): Set<string> {
+  const names = new Set<string>();
+  walk(tree, (o) => {
+    const map = o['cte_map'];
+    if (isObj(map) && Array.isArray(map['map'])) {
+      for (const entry of map['map']) if (isObj(entry) && typeof entry['key'] === 'string') names.add(entry['key'].toLowerCase());
+    }
+  });
+  return names;
+}
+
+/** Problems with table references and functions in a parsed statement. */
+function findEscapes(tree: Json, allowedTables: Set<string>): string[] {
+  const problems: string[] = [];
+  const ctes = cteNames(tree);
+  walk(tree, (o) => {
+    if (o['type'] === 'TABLE_FUNCTION') {
+      const fn = isObj(o['function']) ? o['function']['function_name'] : undefined;
+      problems.push(`table function ${String(fn)}() is not allowed; read data through source nodes`);
+    }
+    if (o['type'] === 'BASE_TABLE') {
+      const name = String(o['table_name']).toLowerCase();
+      if (o['catalog_name'] || o['schema_name']) problems.push(`table "${String(o['table_name'])}" must not name a database or schema`);
+      else if (!allowedTables.has(name) && !ctes.has(name)) {
+        const known = [...allowedTables].join(', ');
+        problems.push(`unknown table "${String(o['table_name'])}"; this node can read ${known || 'no tables'}`);
+      }
+    }
+    if (o['class'] === 'FUNCTION' && typeof o['function_name'] === 'string') {
+      if (FORBIDDEN_FUNCTIONS.has(o['function_name'].toLowerCase())) problems.push(`function ${o['function_name']}() is not allowed`);
+    }
+  });
+  return problems;
+}
+
+/**
+ * Checks a scalar expression and returns it ready to splice between parentheses.
+ * The probe query must parse to exactly one SELECT with exactly one select item over the input and nothing
+ * else, which rules out `1) FROM x WHERE (1` style breakouts.
+ */
+export async function checkExpression(
+  ctx: Pick<ExecContext, 'rows' | 'nodeId'>,
+  expression: string,
+  _input: string,
+  field: string,
+): Promise<string> {
+  const probe = `SELECT (${expression}) FROM __sluice_input`;
+  const res = await parse(ctx, probe);
+  if (res.error) {
+    throw new UserError(`invalid expression in "${field}": ${res.error_message ?? 'syntax error'}`, { nodeId: ctx.nodeId, field });
+  }
+  const stmts = res.statements ?? [];
+  const node = isObj(stmts[0]) && isObj(stmts[0]['node']) ? stmts[0]['node'] : undefined;
+  const single =
+    stmts.length === 1 &&
+    node !== undefined &&
+    node['type'] === 'SELECT_NODE' &&
+    Array.isArray(node['select_list']) &&
+    node['select_list'].length === 1 &&
+    node['where_clause'] === null &&
+    node['having'] === null &&
+    node['qualify'] === null &&
+    Array.isArray(node['group_expressions']) &&
+    node['group_expressions'].length === 0 &&
+    Array.isArray(node['modifiers']) &&
+    node['modifiers'].length === 0 &&
+    isObj(node['from_table']) &&
+    node['from_table']['table_name'] === '__sluice_input';
+  if (!single) throw new UserError(`"${field}" must be a single expression`, { nodeId: ctx.nodeId, field });
+  const escapes = findEscapes(node['select_list'] as Json, new Set());
+  if (escapes.length > 0) throw new UserError(`"${field}": ${escapes[0]}`, { nodeId: ctx.nodeId, field });
+  return expression;
+}
+
+/** Checks a user query: exactly one SELECT reading only the named inputs. */
+export async function checkSelect(
+  ctx: Pick<ExecContext, 'rows' | 'nodeId'>,
+  sql: string,
+  inputNames: string[],
+  field: string,
+): Promise<void> {
+  const res = await parse(ctx, sql);
+  if (res.error) {
+    const msg = res.error_message ?? 'syntax error';
+    const hint = /Only SELECT/i.test(msg) ? 'only a single SELECT statement is allowed' : msg;
+    throw new UserError(`"${field}": ${hint}`, { nodeId: ctx.nodeId, field });
+  }
+  const stmts = res.statements ?? [];
+  if (stmts.length !== 1) throw new UserError(`"${field}" must be exactly one SELECT statement (found ${stmts.length})`, { nodeId: ctx.nodeId, field });
+  const escapes = findEscapes(stmts, new Set(inputNames.map((n) => n.toLowerCase())));
+  if (escapes.length > 0) throw new UserError(`"${field}": ${escapes[0]}`, { nodeId: ctx.nodeId, field });
+}

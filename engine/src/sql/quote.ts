@@ -1,0 +1,21 @@
+// Identifier quoting for DuckDB. Values never go through here: they are bound as parameters.
+
+/** Quote an identifier: wrap in double quotes and double any embedded quote. NUL cannot appear in an identifier. */
+export function qi(name: string): string {
+  if (name.includes('\u0000')) throw new Error(`identifier contains a NUL character: ${JSON.stringify(name)}`);
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quote a dotted path of identifiers (schema.table). */
+export function qpath(...parts: string[]): string {
+  return parts.map(qi).join('.');
+}
+
+/**
+ * A string literal for the few places DuckDB accepts no parameter (e.g. SET values, COPY targets).
+ * Single quotes are doubled; NUL is refused because DuckDB would cut the string there.
+ */
+export function qlit(value: string): string {
+  if (value.includes('\u0000')) throw new Error('string literal contains a NUL character');
+  return `'${value.replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,74 @@
+// Typing without silent coercion: a value converts only if it is exactly a value of the target type.
+// DuckDB's own casts round 4.5 to 5 and read 0x10 as 16; these checks refuse both and say why.
+import { qi } from './quote.js';
+
+export const CASTABLE_TYPES = [
+  'VARCHAR', 'BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UBIGINT',
+  'DOUBLE', 'FLOAT', 'DECIMAL(18,2)', 'DECIMAL(38,10)', 'DATE', 'TIMESTAMP', 'TIME', 'UUID', 'JSON',
+] as const;
+
+/** DECIMAL(p,s) is accepted with any precision and scale; everything else must be listed above. */
+export function normalizeType(t: string): string | undefined {
+  const u = t.trim().toUpperCase().replace(/\s+/g, '');
+  const dec = /^(?:DECIMAL|NUMERIC)\((\d{1,2}),(\d{1,2})\)$/.exec(u);
+  if (dec) {
+    const p = Number(dec[1]);
+    const s = Number(dec[2]);
+    return p >= 1 && p <= 38 && s <= p ? `DECIMAL(${p},${s})` : undefined;
+  }
+  const alias: Record<string, string> = { INT: 'INTEGER', INT4: 'INTEGER', INT8: 'BIGINT', LONG: 'BIGINT', TEXT: 'VARCHAR', STRING: 'VARCHAR', BOOL: 'BOOLEAN', REAL: 'FLOAT', FLOAT8: 'DOUBLE', DATETIME: 'TIMESTAMP', NUMERIC: 'DECIMAL(18,3)', DECIMAL: 'DECIMAL(18,3)' };
+  const v = alias[u] ?? u;
+  return (CASTABLE_TYPES as readonly string[]).includes(v) ? v : undefined;
+}
+
+const INT_RE = '^\\s*[+-]?[0-9]+\\s*$';
+const FLOAT_RE = '^\\s*[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?\\s*$';
+const BOOL_SET = "('true','false','t','f','1','0','yes','no','y','n')";
+
+/**
+ * SQL for a strict conversion of the text expression `v` (already a SQL expression) to `type`:
+ * `ok` is true when v is NULL or converts exactly; `value` is the converted value (only meaningful when ok).
+ */
+export function strictCastSql(v: string, type: string): { ok: string; value: string } {
+  const t = normalizeType(type) ?? type;
+  const txt = `CAST(${v} AS VARCHAR)`;
+  const tryc = `TRY_CAST(trim(${txt}) AS ${t})`;
+  if (t === 'VARCHAR') return { ok: 'true', value: txt };
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT)$/.test(t)) {
+    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '${INT_RE}') AND ${tryc} IS NOT NULL))`, value: tryc };
+  }
+  if (t === 'DOUBLE' || t === 'FLOAT') {
+    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '${FLOAT_RE}') AND ${tryc} IS NOT NULL))`, value: tryc };
+  }
+  const dec = /^DECIMAL\((\d+),(\d+)\)$/.exec(t);
+  if (dec) {
+    const scale = Number(dec[2]);
+    // More fractional digits than the scale would be rounded, so they are refused.
+    const re = `^\\s*[+-]?([0-9]+(\\.[0-9]{0,${scale}})?|\\.[0-9]{1,${Math.max(scale, 1)}})\\s*$`;
+    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '${re}') AND ${tryc} IS NOT NULL))`, value: tryc };
+  }
+  if (t === 'BOOLEAN') {
+    return {
+      ok: `(${v} IS NULL OR lower(trim(${txt})) IN ${BOOL_SET})`,
+      value: `(lower(trim(${txt})) IN ('true','t','1','yes','y'))`,
+    };
+  }
+  if (t === 'DATE') {
+    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\\s*$') AND ${tryc} IS NOT NULL))`, value: tryc };
+  }
+  if (t === 'TIMESTAMP') {
+    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '^\\s*[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,6})?)?)?\\s*$') AND ${tryc} IS NOT NULL))`, value: tryc };
+  }
+  if (t === 'JSON') return { ok: `(${v} IS NULL OR json_valid(${txt}))`, value: `CAST(${txt} AS JSON)` };
+  return { ok: `(${v} IS NULL OR ${tryc} IS NOT NULL)`, value: tryc };
+}
+
+/** A readable reason for a value that failed strict conversion, built in SQL. */
+export function castReasonSql(v: string, column: string, type: string): string {
+  const label = column.replaceAll("'", "''");
+  return `concat('column ${label}: ', to_json(CAST(${v} AS VARCHAR))::VARCHAR, ' is not a valid ${normalizeType(type) ?? type}')`;
+}
+
+export function col(name: string, alias?: string): string {
+  return alias ? `${alias}.${qi(name)}` : qi(name);
+}

@@ -1,0 +1,137 @@
+// The node palette, generated from the engine's catalog: drag an item onto the canvas, or
+// click / press Enter to add it in the middle of the view.
+import { memo, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactElement } from 'react';
+import type { NodeKindInfo } from '../../../engine/src/api/contract';
+import { CATEGORY_LABEL, CATEGORY_ORDER } from '../lib/categories';
+import { CategoryIcon, SearchIcon } from '../lib/icons';
+import { DND_KIND_MIME, useCenterPlacement } from '../lib/placement';
+import { useDesigner } from '../store';
+
+function matches(k: NodeKindInfo, q: string): boolean {
+  if (!q) return true;
+  const needle = q.toLowerCase();
+  return k.title.toLowerCase().includes(needle) || k.description.toLowerCase().includes(needle) || k.kind.toLowerCase().includes(needle);
+}
+
+const PaletteItem = memo(function PaletteItem({ info, onAdd }: { info: NodeKindInfo; onAdd: (kind: string) => void }): ReactElement {
+  const onDragStart = (e: DragEvent<HTMLButtonElement>) => {
+    e.dataTransfer.setData(DND_KIND_MIME, info.kind);
+    e.dataTransfer.setData('text/plain', info.title);
+    e.dataTransfer.effectAllowed = 'copy';
+  };
+  return (
+    <li>
+      <button
+        type="button"
+        className="palette-item"
+        data-testid={`palette-item-${info.kind}`}
+        data-category={info.category}
+        draggable
+        onDragStart={onDragStart}
+        onClick={() => onAdd(info.kind)}
+        title={`${info.title}: ${info.description}\nDrag onto the canvas, or press Enter to add.`}
+      >
+        <span className="palette-item__icon">
+          <CategoryIcon category={info.category} size={15} />
+        </span>
+        <span className="palette-item__text">
+          <span className="palette-item__title">{info.title}</span>
+          <span className="palette-item__desc">{info.description}</span>
+        </span>
+      </button>
+    </li>
+  );
+});
+
+export function Palette(): ReactElement {
+  const catalog = useDesigner((s) => s.catalog);
+  const status = useDesigner((s) => s.status);
+  const addNode = useDesigner((s) => s.addNode);
+  const place = useCenterPlacement();
+  const [query, setQuery] = useState('');
+  const search = useRef<HTMLInputElement>(null);
+
+  const groups = useMemo(() => {
+    const q = query.trim();
+    return CATEGORY_ORDER.map((category) => ({
+      category,
+      items: (catalog?.kinds ?? []).filter((k) => k.category === category && matches(k, q)),
+    })).filter((g) => g.items.length > 0);
+  }, [catalog, query]);
+
+  const onAdd = useMemo(
+    () => (kind: string) => {
+      addNode(kind, place(useDesigner.getState().nodes.map((n) => n.position)));
+    },
+    [addNode, place],
+  );
+
+  // "/" jumps to the search box from anywhere but a text field, as in most design tools.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      const t = e.target;
+      const typing = t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+      if (e.key === '/' && !typing && !e.metaKey && !e.ctrlKey && !e.altKey) {
+        e.preventDefault();
+        search.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === 'Escape') setQuery('');
+    // Enter in the search box adds the first match: type "fil", Enter, done.
+    if (e.key === 'Enter' && groups[0]?.items[0]) onAdd(groups[0].items[0].kind);
+  };
+
+  return (
+    <aside className="palette" aria-label="Node palette" data-testid="palette">
+      <div className="palette__header">
+        <div className="palette__heading">Nodes</div>
+        <label className="search">
+          <SearchIcon size={14} className="search__icon" />
+          <input
+            ref={search}
+            type="search"
+            className="search__input"
+            placeholder="Search nodes  /"
+            aria-label="Search nodes"
+            data-testid="palette-search"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            onKeyDown={onSearchKey}
+            spellCheck={false}
+          />
+        </label>
+      </div>
+      <div className="palette__body">
+        {status === 'connecting' && !catalog && (
+          <div className="palette__skeleton" aria-busy="true" aria-label="Loading node kinds">
+            {[0, 1, 2, 3, 4].map((i) => (
+              <div key={i} className="skeleton-row" />
+            ))}
+          </div>
+        )}
+        {catalog && groups.length === 0 && (
+          <div className="palette__empty">{query ? `No nodes match “${query.trim()}”.` : 'The engine offers no node kinds.'}</div>
+        )}
+        {groups.map((g) => (
+          <section key={g.category} className="palette-group" data-testid={`palette-group-${g.category}`} aria-label={CATEGORY_LABEL[g.category]}>
+            <h2 className="palette-group__title" data-category={g.category}>
+              <span className="palette-group__dot" />
+              {CATEGORY_LABEL[g.category]}
+              <span className="palette-group__count">{g.items.length}</span>
+            </h2>
+            <ul className="palette-group__list">
+              {g.items.map((k) => (
+                <PaletteItem key={k.kind} info={k} onAdd={onAdd} />
+              ))}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </aside>
+  );
+}

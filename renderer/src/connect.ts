@@ -1,0 +1,67 @@
+// Startup: find the token, reach the engine, load the catalog and the first sample.
+import type { Sample } from '../../engine/src/api/contract';
+import { pipelineSchema } from '../../engine/src/format/pipeline';
+import { pathToString } from '../../engine/src/format/problems';
+import { createHttpClient, EngineError } from './api/client';
+import { forgetToken, takeToken } from './api/token';
+import { useDesigner, type Banner } from './store';
+
+function bannerFor(err: unknown, origin: string): Banner {
+  if (err instanceof EngineError) {
+    if (err.status === 401) {
+      forgetToken();
+      return {
+        title: 'The engine refused this page’s access token',
+        detail: 'The token changes every time `sluice serve` starts. Open the newest link it printed.',
+        retryable: false,
+      };
+    }
+    if (err.code === 'unreachable') {
+      return { title: 'Can’t reach the Sluice engine', detail: `Nothing answered at ${origin}. Is \`sluice serve\` still running?`, retryable: true };
+    }
+    return { title: 'The engine could not start the designer', detail: err.message, retryable: true };
+  }
+  return { title: 'The designer failed to start', detail: err instanceof Error ? err.message : String(err), retryable: true };
+}
+
+function openFirstSample(samples: readonly Sample[]): Banner | undefined {
+  const store = useDesigner.getState();
+  const first = samples[0];
+  if (!first) {
+    store.newPipeline();
+    return undefined;
+  }
+  const parsed = pipelineSchema.safeParse(first.pipeline);
+  if (!parsed.success) {
+    store.newPipeline();
+    const issues = parsed.error.issues.slice(0, 3).map((i) => `${pathToString(i.path) || 'file'}: ${i.message}`);
+    return { title: `“${first.name}” is not a valid pipeline`, detail: issues.join('; '), retryable: false };
+  }
+  store.loadPipeline(parsed.data);
+  return undefined;
+}
+
+export async function connect(): Promise<void> {
+  const store = useDesigner.getState();
+  store.setStatus('connecting');
+  const token = takeToken();
+  if (!token) {
+    store.setStatus('failed', {
+      title: 'This page has no access token',
+      detail: 'Open the designer with the link `sluice serve` printed; it ends in #token=….',
+      retryable: false,
+    });
+    return;
+  }
+  const origin = window.location.origin;
+  const api = createHttpClient(origin, token);
+  try {
+    const [catalog, samples] = await Promise.all([api.catalog({}), api.samples({})]);
+    store.setApi(api);
+    store.setCatalog(catalog);
+    const problem = openFirstSample(samples);
+    store.setStatus('ready', problem);
+  } catch (err) {
+    store.setStatus('failed', bannerFor(err, origin));
+  }
+}

@@ -1,0 +1,135 @@
+// A few stroke icons drawn for Sluice (24px grid, 1.75 stroke) so the app needs no icon font or CDN.
+import type { ReactElement, ReactNode, SVGProps } from 'react';
+import type { Category } from './categories';
+
+type IconProps = SVGProps<SVGSVGElement> & { size?: number };
+
+function Svg({ size = 16, children, ...rest }: IconProps & { children: ReactNode }): ReactElement {
+  return (
+    <svg
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.75}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+      {...rest}
+    >
+      {children}
+    </svg>
+  );
+}
+
+export function SourceIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <ellipse cx="12" cy="6" rx="7" ry="3" />
+      <path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6" />
+      <path d="M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6" />
+    </Svg>
+  );
+}
+
+export function TransformIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M4 7h11" />
+      <path d="M12 4l3 3-3 3" />
+      <path d="M20 17H9" />
+      <path d="M12 14l-3 3 3 3" />
+    </Svg>
+  );
+}
+
+export function QualityIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M12 3l7 3v5c0 4.5-3 8.2-7 10-4-1.8-7-5.5-7-10V6z" />
+      <path d="M9 12l2 2 4-4" />
+    </Svg>
+  );
+}
+
+export function SinkIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M12 3v11" />
+      <path d="M8 10l4 4 4-4" />
+      <path d="M4 15v3a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2v-3" />
+    </Svg>
+  );
+}
+
+export function UnknownIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6V14" />
+      <path d="M12 17.5v.01" />
+    </Svg>
+  );
+}
+
+export function CategoryIcon({ category, ...p }: IconProps & { category: Category | undefined }): ReactElement {
+  switch (category) {
+    case 'source':
+      return <SourceIcon {...p} />;
+    case 'transform':
+      return <TransformIcon {...p} />;
+    case 'quality':
+      return <QualityIcon {...p} />;
+    case 'sink':
+      return <SinkIcon {...p} />;
+    default:
+      return <UnknownIcon {...p} />;
+  }
+}
+
+export function SearchIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <circle cx="11" cy="11" r="6.5" />
+      <path d="M20 20l-4.2-4.2" />
+    </Svg>
+  );
+}
+
+export function SunIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <circle cx="12" cy="12" r="4" />
+      <path d="M12 2.5v2M12 19.5v2M4.6 4.6 6 6M18 18l1.4 1.4M2.5 12h2M19.5 12h2M4.6 19.4 6 18M18 6l1.4-1.4" />
+    </Svg>
+  );
+}
+
+export function MoonIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M20 14.5A8 8 0 0 1 9.5 4 8 8 0 1 0 20 14.5z" />
+    </Svg>
+  );
+}
+
+export function AlertIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M12 7.5v5.5" />
+      <path d="M12 16.5v.01" />
+    </Svg>
+  );
+}
+
+export function LogoMark({ size = 20 }: { size?: number }): ReactElement {
+  return (
+    <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="8" fill="var(--accent)" />
+      <path d="M9 10.5h9a3.5 3.5 0 0 1 0 7h-4a3.5 3.5 0 0 0 0 7h9" fill="none" stroke="#fff" strokeWidth="2.75" strokeLinecap="round" />
+    </svg>
+  );
+}
