@@ -46,7 +46,7 @@ export interface ExecuteResult {
 }
 
 export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
-  const { pipeline: p, db } = o;
+  const { pipeline: p } = o;
   const order = topologicalOrder(p).order.filter((id) => !o.only || o.only.includes(id));
   const metrics = new Map<string, NodeMetrics>();
   const errors: string[] = [];

@@ -57,6 +57,7 @@ function checkRecord(text: string, keys: Map<string, true>): string | undefined 
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   for (const k of Object.keys(v)) {
     if (k.startsWith('__')) return `key "${k}" starts with "__", which Sluice reserves`;
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     if (/["\\\u0000-\u001f]/.test(k)) return `key ${JSON.stringify(k)} contains a quote, backslash or control character`;
     keys.set(k, true);
   }

@@ -22,7 +22,7 @@ import { PipelineNode } from './PipelineNode';
 
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
 const nodeTypes: NodeTypes = { pipeline: PipelineNode };
-const FIT = { padding: 0.2, maxZoom: 1 } as const;
+const FIT = { padding: 0.1, maxZoom: 1 } as const;
 const DELETE_KEYS = ['Backspace', 'Delete'];
 
 export function Canvas(): ReactElement {
@@ -31,6 +31,7 @@ export function Canvas(): ReactElement {
   const kinds = useDesigner((s) => s.kinds);
   const theme = useDesigner((s) => s.theme);
   const docId = useDesigner((s) => s.docId);
+  const status = useDesigner((s) => s.status);
   const onNodesChange = useDesigner((s) => s.onNodesChange);
   const onEdgesChange = useDesigner((s) => s.onEdgesChange);
   const connect = useDesigner((s) => s.connect);
@@ -107,9 +108,11 @@ export function Canvas(): ReactElement {
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />
         <Controls position="bottom-left" showInteractive={false} />
-        <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" />
+        {nodes.length > 0 && (
+          <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" />
+        )}
       </ReactFlow>
-      {nodes.length === 0 && (
+      {nodes.length === 0 && status === 'ready' && (
         <div className="canvas__empty" data-testid="canvas-empty">
           <div className="canvas__empty-title">An empty pipeline</div>
           <div className="canvas__empty-text">Drag a node from the palette onto the canvas, or select one and press Enter.</div>

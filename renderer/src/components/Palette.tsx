@@ -61,7 +61,7 @@ export function Palette(): ReactElement {
 
   const onAdd = useMemo(
     () => (kind: string) => {
-      addNode(kind, place(useDesigner.getState().nodes.map((n) => n.position)));
+      addNode(kind, place(useDesigner.getState().nodes));
     },
     [addNode, place],
   );
@@ -96,7 +96,7 @@ export function Palette(): ReactElement {
             ref={search}
             type="search"
             className="search__input"
-            placeholder="Search nodes  /"
+            placeholder="Search nodes"
             aria-label="Search nodes"
             data-testid="palette-search"
             value={query}
@@ -104,9 +104,15 @@ export function Palette(): ReactElement {
             onKeyDown={onSearchKey}
             spellCheck={false}
           />
+          {!query && (
+            <kbd className="search__hint" aria-hidden="true">
+              /
+            </kbd>
+          )}
         </label>
       </div>
       <div className="palette__body">
+        {status === 'failed' && !catalog && <div className="palette__empty">Node kinds appear here once the designer reaches the engine.</div>}
         {status === 'connecting' && !catalog && (
           <div className="palette__skeleton" aria-busy="true" aria-label="Loading node kinds">
             {[0, 1, 2, 3, 4].map((i) => (

@@ -49,7 +49,16 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
           <div className="sl-node__title" title={title}>
             {title}
           </div>
-          <div className="sl-node__subtitle">{info ? (data.label ? `${info.title} · ${id}` : id) : `Unknown kind “${data.kind}”`}</div>
+          <div className="sl-node__subtitle">
+            {info ? (
+              <>
+                {data.label && <span>{info.title}</span>}
+                <span className="sl-node__id">{id}</span>
+              </>
+            ) : (
+              `Unknown kind “${data.kind}”`
+            )}
+          </div>
         </div>
       </div>
       {(inputs.length > 0 || outputs.length > 0) && (

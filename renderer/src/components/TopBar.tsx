@@ -4,6 +4,8 @@ import { useDesigner } from '../store';
 
 export function TopBar(): ReactElement {
   const name = useDesigner((s) => s.meta.name);
+  // Before the engine answers there is no document yet; "Untitled pipeline" would suggest there is.
+  const hasDocument = useDesigner((s) => s.status === 'ready');
   const engineVersion = useDesigner((s) => s.catalog?.engineVersion);
   const theme = useDesigner((s) => s.theme);
   const setTheme = useDesigner((s) => s.setTheme);
@@ -15,12 +17,16 @@ export function TopBar(): ReactElement {
         <LogoMark size={20} />
         <span className="topbar__app">Sluice</span>
       </div>
-      <span className="topbar__sep" aria-hidden="true">
-        /
-      </span>
-      <h1 className="topbar__doc" data-testid="pipeline-name" title={name}>
-        {name}
-      </h1>
+      {hasDocument && (
+        <>
+          <span className="topbar__sep" aria-hidden="true">
+            /
+          </span>
+          <h1 className="topbar__doc" data-testid="pipeline-name" title={name}>
+            {name}
+          </h1>
+        </>
+      )}
       <div className="topbar__spacer" />
       {engineVersion && (
         <span className="topbar__meta" title="Engine version">

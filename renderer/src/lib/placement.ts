@@ -1,28 +1,58 @@
 // Where a node lands when it is added without a pointer (click or keyboard in the palette).
 import { useStoreApi, type XYPosition } from '@xyflow/react';
 import { useCallback } from 'react';
+import type { FlowNode } from './graph';
 
-/** Approximate size of a freshly added node, used to centre it under the pointer or in the view. */
-export const NODE_WIDTH = 224;
+/** Size of a freshly added node before it is measured, used to centre it and to find room for it. */
+export const NODE_WIDTH = 208;
 export const NODE_HEIGHT_ESTIMATE = 88;
-const CASCADE = 24;
+const GRID = 24;
+const GAP = 16;
+const SEARCH_RADIUS = 24; // grid steps each way
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+function overlaps(a: Rect, b: Rect): boolean {
+  return a.x < b.x + b.w + GAP && b.x < a.x + a.w + GAP && a.y < b.y + b.h + GAP && b.y < a.y + a.h + GAP;
+}
+
+/** Grid offsets nearest first, computed once: the search below walks them in order. */
+const OFFSETS: readonly XYPosition[] = (() => {
+  const out: XYPosition[] = [];
+  for (let i = -SEARCH_RADIUS; i <= SEARCH_RADIUS; i++) for (let j = -SEARCH_RADIUS; j <= SEARCH_RADIUS; j++) out.push({ x: i * GRID, y: j * GRID });
+  return out.sort((a, b) => a.x * a.x + a.y * a.y - (b.x * b.x + b.y * b.y));
+})();
+
+/** The free spot nearest to `centre` for a node of the default size, or `centre` itself if the area is full. */
+export function nearestFreeSpot(centre: XYPosition, nodes: readonly FlowNode[]): XYPosition {
+  const rects: Rect[] = nodes.map((n) => ({
+    x: n.position.x,
+    y: n.position.y,
+    w: n.measured?.width ?? NODE_WIDTH,
+    h: n.measured?.height ?? NODE_HEIGHT_ESTIMATE,
+  }));
+  const start = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT_ESTIMATE / 2 };
+  for (const o of OFFSETS) {
+    const r = { x: start.x + o.x, y: start.y + o.y, w: NODE_WIDTH, h: NODE_HEIGHT_ESTIMATE };
+    if (!rects.some((other) => overlaps(r, other))) return { x: Math.round(r.x), y: Math.round(r.y) };
+  }
+  return { x: Math.round(start.x), y: Math.round(start.y) };
+}
 
 /** Returns a function giving a free top-left position near the centre of the visible canvas. */
-export function useCenterPlacement(): (taken: readonly XYPosition[]) => XYPosition {
+export function useCenterPlacement(): (nodes: readonly FlowNode[]) => XYPosition {
   // Read React Flow's store at call time instead of subscribing: the palette must not re-render on pan/zoom.
   const store = useStoreApi();
   return useCallback(
-    (taken) => {
+    (nodes) => {
       const { width, height, transform } = store.getState();
       const [tx, ty, zoom] = transform;
-      let x = (width / 2 - tx) / zoom - NODE_WIDTH / 2;
-      let y = (height / 2 - ty) / zoom - NODE_HEIGHT_ESTIMATE / 2;
-      // Repeated adds cascade instead of stacking exactly on top of each other.
-      while (taken.some((p) => Math.abs(p.x - x) < 4 && Math.abs(p.y - y) < 4)) {
-        x += CASCADE;
-        y += CASCADE;
-      }
-      return { x: Math.round(x), y: Math.round(y) };
+      return nearestFreeSpot({ x: (width / 2 - tx) / zoom, y: (height / 2 - ty) / zoom }, nodes);
     },
     [store],
   );
