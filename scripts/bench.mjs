@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `npm run bench [-- --rows N]`: the engine against hand-written DuckDB SQL doing the same work on the same data,
+// each in its own process so that peak memory is its own. Prints rows/s, peak RSS and the ratio engine / SQL.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from './bench/generate.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const rows = Number(arg('rows', process.env.SLUICE_BENCH_ROWS ?? '5000000'));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
+
+if (!fs.existsSync(path.join(root, 'engine', 'dist', 'runtime', 'run.js'))) {
+  spawnSync('npm', ['run', '--silent', 'build:engine'], { cwd: root, stdio: 'inherit' });
+}
+process.stdout.write(`generating ${rows.toLocaleString()} order rows in ${dir} …\n`);
+const gen = generate(dir, rows);
+process.stdout.write(`  ${gen.bytes.toLocaleString()} bytes, ${gen.dirty.toLocaleString()} dirty rows (${Object.entries(gen.kinds).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
+
+function measure(mode) {
+  const r = spawnSync(process.execPath, [path.join(here, 'bench', 'worker.mjs'), mode, dir], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`${mode} run failed`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const sql = measure('sql');
+const engine = measure('engine');
+const fmt = (x) => `${x.seconds.toFixed(2)} s  ${Math.round(rows / x.seconds).toLocaleString()} rows/s  peak RSS ${Math.round(x.maxRssMB)} MB`;
+process.stdout.write(`\nhand-written SQL : ${fmt(sql)}  (${sql.valid} valid, ${sql.rejected} rejected)\n`);
+process.stdout.write(`sluice engine    : ${fmt(engine)}  (${engine.valid} valid, ${engine.rejected} quarantined, ${engine.filtered} filtered)\n`);
+process.stdout.write(`ratio engine / SQL: time ${(engine.seconds / sql.seconds).toFixed(2)}, memory ${(engine.maxRssMB / sql.maxRssMB).toFixed(2)}\n`);
+const lost = rows + gen.blank - (engine.valid + engine.rejected + engine.filtered);
+process.stdout.write(`rows lost by the engine: ${lost}\n`);
+if (engine.groupsChecksum !== sql.groupsChecksum) process.stdout.write(`WARNING: aggregates differ (engine ${engine.groupsChecksum}, SQL ${sql.groupsChecksum})\n`);
+fs.rmSync(dir, { recursive: true, force: true });
+process.exit(lost === 0 ? 0 : 1);
