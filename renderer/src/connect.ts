@@ -56,12 +56,19 @@ export async function connect(): Promise<void> {
   const origin = window.location.origin;
   const api = createHttpClient(origin, token);
   try {
-    const [catalog, samples] = await Promise.all([api.catalog({}), api.samples({})]);
+    const catalog = await api.catalog({});
     store.setApi(api);
     store.setCatalog(catalog);
-    const problem = openFirstSample(samples);
-    store.setStatus('ready', problem);
   } catch (err) {
     store.setStatus('failed', bannerFor(err, origin));
+    return;
+  }
+  // Without samples the designer still works: say why the canvas is empty and carry on.
+  try {
+    store.setStatus('ready', openFirstSample(await api.samples({})));
+  } catch (err) {
+    store.newPipeline();
+    const detail = err instanceof Error ? err.message : String(err);
+    store.setStatus('ready', { title: 'Could not load the sample pipelines; starting with an empty one', detail, retryable: false });
   }
 }

@@ -46,9 +46,7 @@ async function withPipelineFirst(api: EngineApi, pipelinePath: string): Promise<
   if (parsed.raw === undefined) {
     throw new Error(`${full}: ${parsed.problems.map((p) => p.message).join('; ')}`);
   }
-  const raw: unknown = parsed.raw;
-  const name = typeof raw === 'object' && raw !== null && 'name' in raw && typeof raw.name === 'string' ? raw.name : path.basename(full);
-  const opened: Sample = { name, path: full, pipeline: raw };
+  const opened: Sample = { name: path.basename(full), path: full, pipeline: parsed.raw };
   const samples: EngineApi['samples'] = async (input) => [
     opened,
     ...(await api.samples(input)).filter((s) => path.resolve(s.path) !== full),

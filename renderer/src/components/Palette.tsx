@@ -3,7 +3,7 @@
 import { memo, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactElement } from 'react';
 import type { NodeKindInfo } from '../../../engine/src/api/contract';
 import { CATEGORY_LABEL, CATEGORY_ORDER } from '../lib/categories';
-import { CategoryIcon, SearchIcon } from '../lib/icons';
+import { CategoryIcon, CloseIcon, SearchIcon } from '../lib/icons';
 import { DND_KIND_MIME, useCenterPlacement } from '../lib/placement';
 import { useDesigner } from '../store';
 
@@ -104,7 +104,19 @@ export function Palette(): ReactElement {
             onKeyDown={onSearchKey}
             spellCheck={false}
           />
-          {!query && (
+          {query ? (
+            <button
+              type="button"
+              className="search__clear"
+              aria-label="Clear search"
+              onClick={() => {
+                setQuery('');
+                search.current?.focus();
+              }}
+            >
+              <CloseIcon size={12} />
+            </button>
+          ) : (
             <kbd className="search__hint" aria-hidden="true">
               /
             </kbd>

@@ -98,6 +98,14 @@ export function SearchIcon(p: IconProps): ReactElement {
   );
 }
 
+export function CloseIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p} strokeWidth={2}>
+      <path d="M6 6l12 12M18 6L6 18" />
+    </Svg>
+  );
+}
+
 export function SunIcon(p: IconProps): ReactElement {
   return (
     <Svg {...p}>
