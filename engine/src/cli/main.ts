@@ -14,6 +14,8 @@ import { defaultHistoryDir } from '../service.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import { superviseRun, WORKER_ENV } from './supervise.js';
+import { fileURLToPath } from 'node:url';
 import { metricsTable, runSummary, table } from './format.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
@@ -58,6 +60,25 @@ export async function runCli(argv: string[]): Promise<number> {
       const raw = readPipeline(file);
       const baseDir = path.dirname(path.resolve(file));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
+      if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
+        // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
+        preparePipeline(raw, o.param);
+        const bin = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+        const res = await superviseRun(bin, argv, (e) => {
+          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
+          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+        });
+        if (!res.manifest) {
+          process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
+          code = EXIT.runFailed;
+          return;
+        }
+        const manifest = res.manifest;
+        if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
+        else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
+        code = manifest.outcome === 'succeeded' ? EXIT.ok : manifest.outcome === 'gate_failed' ? EXIT.gateFailed : EXIT.runFailed;
+        return;
+      }
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       const manifest = await runPipeline({
