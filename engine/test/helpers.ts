@@ -168,3 +168,34 @@ export function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+/** Run SQL on a throwaway in-memory DuckDB (for reading outputs and preparing inputs, e.g. Parquet files). */
+export async function duck<T = Record<string, unknown>>(sql: string, dbFile = ':memory:'): Promise<T[]> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const inst = await DuckDBInstance.create(dbFile);
+  const conn = await inst.connect();
+  try {
+    const reader = await conn.runAndReadAll(sql);
+    const names = reader.columnNames();
+    return reader.getRowsJS().map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]])) as T);
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+}
+
+/** The exact raw bytes stored for a node's quarantined malformed lines, by source line. */
+export async function quarantineRaw(r: RunResult, nodeId: string): Promise<Map<number, Buffer>> {
+  const rel = r.manifest.quarantine[nodeId];
+  if (!rel) return new Map();
+  const file = path.join(r.historyDir, r.manifest.runId, rel);
+  const rows = await duck<{ source_line: bigint; raw: Uint8Array | null }>(`SELECT source_line, raw FROM read_parquet('${file.replaceAll("'", "''")}') ORDER BY source_line`);
+  return new Map(rows.map((x) => [Number(x.source_line), Buffer.from(x.raw ?? new Uint8Array())]));
+}
+
+/** Names of files in a folder (for checking that no temporary files are left behind). */
+export function listDir(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+}
+
+export const sq = (s: string): string => `'${s.replaceAll("'", "''")}'`;

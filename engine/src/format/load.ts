@@ -28,16 +28,41 @@ export function parsePipelineText(text: string): LoadResult & { raw?: unknown } 
     const msg = e instanceof Error ? e.message : String(e);
     const m = /position (\d+)/.exec(msg);
     let where = '';
-    if (m) {
-      const pos = Number(m[1]);
+    const pos = m ? Number(m[1]) : errorOffset(text);
+    if (pos !== undefined) {
       const before = text.slice(0, pos);
       const line = before.split('\n').length;
       const col = pos - before.lastIndexOf('\n');
       where = ` at line ${line}, column ${col}`;
     }
-    return { pipeline: undefined, problems: [{ path: '', message: `not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }] };
+    const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/, "[\s\S]*" is not valid JSON$/, '').replace(/^Unexpected token '(.)', .*$/s, "unexpected '$1'");
+    return { pipeline: undefined, problems: [{ path: '', message: `not valid JSON${where}: ${reason}` }] };
   }
   return { ...checkPipeline(raw, undefined), raw };
+}
+
+/**
+ * Where JSON.parse gave up, for runtimes whose message has no position: every prefix before the error fails
+ * only for being incomplete, every prefix that includes it fails otherwise, so a binary search finds it.
+ */
+function errorOffset(text: string): number | undefined {
+  if (text.length > 2_000_000) return undefined;
+  const incomplete = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      return /end of (JSON )?input|Unterminated string|Expected .* after/i.test(e instanceof Error ? e.message : '');
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (incomplete(mid + 1)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < text.length ? lo : undefined;
 }
 
 /** Older documents are brought up to the current version here; each step is one function. */
@@ -84,6 +109,13 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     return { pipeline: undefined, problems };
   }
   const p = parsed.data;
+  // zod rebuilds records by assignment, which turns a "__proto__" key into a prototype; configs are plain
+  // JSON anyway, so the parsed originals (own properties, as JSON.parse made them) are kept.
+  const rawNodes = (raw as { nodes: { config?: unknown }[] }).nodes;
+  p.nodes.forEach((n, i) => {
+    const original = rawNodes[i]?.config;
+    if (original !== null && typeof original === 'object' && !Array.isArray(original)) n.config = original as Record<string, unknown>;
+  });
   const problems: Problem[] = [];
   const seen = new Map<string, number>();
   p.nodes.forEach((n, i) => {

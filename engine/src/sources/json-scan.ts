@@ -46,6 +46,53 @@ export function jsonDepth(text: string): number {
   return max;
 }
 
+/**
+ * The top-level members of a JSON object text (assumed valid) as key → exact value text: strings decoded,
+ * everything else (numbers, booleans, nested values) as written, so 12345678901234567.5 keeps every digit.
+ * null stays null.
+ */
+export function rawMembers(text: string): Record<string, string | null> {
+  const out: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
+  let i = text.indexOf('{') + 1;
+  const skipWs = () => {
+    while (i < text.length && /\s/.test(text[i] as string)) i++;
+  };
+  const stringEnd = (from: number): number => {
+    let j = from + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    return j + 1;
+  };
+  for (;;) {
+    skipWs();
+    if (text[i] !== '"') break;
+    const keyEnd = stringEnd(i);
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = keyEnd;
+    skipWs();
+    i++; // the colon
+    skipWs();
+    const start = i;
+    let depth = 0;
+    while (i < text.length) {
+      const ch = text[i] as string;
+      if (ch === '"') {
+        i = stringEnd(i);
+        continue;
+      }
+      if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        if (depth === 0) break;
+        depth--;
+      } else if (ch === ',' && depth === 0) break;
+      i++;
+    }
+    const raw = text.slice(start, i).trim();
+    Object.defineProperty(out, key, { value: raw === 'null' ? null : raw.startsWith('"') ? (JSON.parse(raw) as string) : raw, enumerable: true, writable: true, configurable: true });
+    if (text[i] === ',') i++;
+  }
+  return out;
+}
+
 function checkRecord(text: string, keys: Map<string, true>): string | undefined {
   if (jsonDepth(text) > MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
   let v: unknown;
@@ -103,7 +150,7 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
     } else reason = checkRecord(text, keys);
     if (reason) bad.push({ line, raw: Uint8Array.prototype.slice.call(bytes), reason, rule });
     else {
-      out.push(`{"l":${line},"r":${text}}`);
+      out.push(`{"l":${line},"r":${JSON.stringify(rawMembers(text))}}`);
       good++;
     }
   }
@@ -176,7 +223,7 @@ export function scanJsonArray(file: string, cleanFile: string, limit?: number): 
     const reason = checkRecord(elText, keys);
     if (reason) bad.push({ line: i + 1, raw: Buffer.from(elText, 'utf8'), reason, rule: 'malformed' });
     else {
-      out.push(`{"l":${i + 1},"r":${elText.replace(/[\r\n]+/g, ' ')}}`);
+      out.push(`{"l":${i + 1},"r":${JSON.stringify(rawMembers(elText))}}`);
       good++;
     }
   }

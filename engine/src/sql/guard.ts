@@ -92,7 +92,7 @@ export async function checkExpression(
   const probe = `SELECT (${expression}) FROM __sluice_input`;
   const res = await parse(ctx, probe);
   if (res.error) {
-    throw new UserError(`invalid expression in "${field}": ${res.error_message ?? 'syntax error'}`, { nodeId: ctx.nodeId, field });
+    throw new UserError(`invalid expression: ${res.error_message ?? "syntax error"}`, { nodeId: ctx.nodeId, field });
   }
   const stmts = res.statements ?? [];
   const node = isObj(stmts[0]) && isObj(stmts[0]['node']) ? stmts[0]['node'] : undefined;
@@ -111,9 +111,9 @@ export async function checkExpression(
     node['modifiers'].length === 0 &&
     isObj(node['from_table']) &&
     node['from_table']['table_name'] === '__sluice_input';
-  if (!single) throw new UserError(`"${field}" must be a single expression`, { nodeId: ctx.nodeId, field });
+  if (!single) throw new UserError(`must be a single expression`, { nodeId: ctx.nodeId, field });
   const escapes = findEscapes(node['select_list'] as Json, new Set());
-  if (escapes.length > 0) throw new UserError(`"${field}": ${escapes[0]}`, { nodeId: ctx.nodeId, field });
+  if (escapes.length > 0) throw new UserError(escapes[0] as string, { nodeId: ctx.nodeId, field });
   return expression;
 }
 
@@ -128,10 +128,16 @@ export async function checkSelect(
   if (res.error) {
     const msg = res.error_message ?? 'syntax error';
     const hint = /Only SELECT/i.test(msg) ? 'only a single SELECT statement is allowed' : msg;
-    throw new UserError(`"${field}": ${hint}`, { nodeId: ctx.nodeId, field });
+    throw new UserError(hint, { nodeId: ctx.nodeId, field });
   }
   const stmts = res.statements ?? [];
-  if (stmts.length !== 1) throw new UserError(`"${field}" must be exactly one SELECT statement (found ${stmts.length})`, { nodeId: ctx.nodeId, field });
+  if (stmts.length !== 1) throw new UserError(`must be exactly one SELECT statement (found ${stmts.length})`, { nodeId: ctx.nodeId, field });
   const escapes = findEscapes(stmts, new Set(inputNames.map((n) => n.toLowerCase())));
-  if (escapes.length > 0) throw new UserError(`"${field}": ${escapes[0]}`, { nodeId: ctx.nodeId, field });
+  if (escapes.length > 0) throw new UserError(escapes[0] as string, { nodeId: ctx.nodeId, field });
+  // A CTE is visible only in its own scope, so a CTE named like a real table would let a reference outside
+  // that scope open the real table. Names of existing tables are therefore not allowed as CTE names.
+  const existing = new Set((await ctx.rows('SELECT lower(table_name) AS t FROM duckdb_tables()')).map((r) => String(r['t'])));
+  for (const name of cteNames(stmts)) {
+    if (existing.has(name)) throw new UserError(`the CTE name "${name}" is reserved; choose another name`, { nodeId: ctx.nodeId, field });
+  }
 }

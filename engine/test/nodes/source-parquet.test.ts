@@ -1,0 +1,66 @@
+// source.parquet: typed rows read as they are, each with its file and row number as lineage.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chain, counts, duck, expectSucceeded, parseCsv, preview, run, sq, tmpDir } from '../helpers.js';
+
+async function parquetFile(dir: string, name: string, select: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  await duck(`COPY (${select}) TO ${sq(path.join(dir, name))} (FORMAT parquet)`);
+}
+
+const toCsv = (config: Record<string, unknown>) =>
+  chain([
+    { id: 'pq', kind: 'source.parquet', config: { path: 'data.parquet', ...config } },
+    { id: 'out', kind: 'sink.csv', config: { path: 'out.csv', includeLineage: true } },
+  ]);
+
+describe('source.parquet', () => {
+  it('reads typed rows with file:row lineage and keeps the types', async () => {
+    const base = tmpDir('sluice-base-');
+    await parquetFile(base, 'data.parquet', `SELECT * FROM (VALUES (1, 'a', 9223372036854775807::BIGINT, 1.25::DECIMAL(10,2), DATE '2026-01-02'), (2, NULL, NULL, NULL, NULL)) t(id, name, big, amount, day)`);
+    const r = await run(toCsv({}), { baseDir: base });
+    expectSucceeded(r);
+    expect(counts(r.metric('pq'))).toEqual({ status: 'ok', rowsIn: 2, rowsOut: 2, quarantined: 0, filtered: 0 });
+    expect(parseCsv(r.read('out.csv'))).toEqual([
+      ['__lineage', 'id', 'name', 'big', 'amount', 'day'],
+      ['pq:data.parquet:1', '1', 'a', '9223372036854775807', '1.25', '2026-01-02'],
+      ['pq:data.parquet:2', '2', '', '', '', ''],
+    ]);
+    const pv = await preview(toCsv({}), 'pq', base);
+    expect(pv.columns).toEqual([
+      { name: 'id', type: 'INTEGER' },
+      { name: 'name', type: 'VARCHAR' },
+      { name: 'big', type: 'BIGINT' },
+      { name: 'amount', type: 'DECIMAL(10,2)' },
+      { name: 'day', type: 'DATE' },
+    ]);
+    expect(pv.rows[0]).toEqual([1, 'a', '9223372036854775807', '1.25', '2026-01-02']);
+  });
+
+  it('reads a glob, matching columns by name across files', async () => {
+    const base = tmpDir('sluice-base-');
+    await parquetFile(path.join(base, 'parts'), 'a.parquet', `SELECT 1 AS id, 'x' AS a`);
+    await parquetFile(path.join(base, 'parts'), 'b.parquet', `SELECT 'y' AS a, 2 AS id UNION ALL SELECT 'z', 3`);
+    const r = await run(toCsv({ path: 'parts/*.parquet' }), { baseDir: base });
+    expectSucceeded(r);
+    expect(counts(r.metric('pq'))).toMatchObject({ rowsIn: 3, rowsOut: 3 });
+    expect(parseCsv(r.read('out.csv')).slice(1)).toEqual([
+      ['pq:a.parquet:1', '1', 'x'],
+      ['pq:b.parquet:1', '2', 'y'],
+      ['pq:b.parquet:2', '3', 'z'],
+    ]);
+  });
+
+  it('refuses a file that is not Parquet with a clear message', async () => {
+    const r = await run(toCsv({}), { files: { 'data.parquet': 'id,name\n1,a\n' } });
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.manifest.errors[0]).toMatch(/^node "pq" \(source\.parquet\), field "path": cannot read Parquet: /);
+  });
+
+  it('refuses a path outside the pipeline folder', async () => {
+    const r = await run(toCsv({ path: '../../etc/passwd' }));
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.manifest.errors[0]).toMatch(/node "pq" \(source\.parquet\), field "path": path "\.\.\/\.\.\/etc\/passwd" in "path" is outside the folders/);
+  });
+});

@@ -1,0 +1,144 @@
+// validate: all rules in one pass; a failing row carries every rule it failed. Severity decides between
+// quarantine, a warning, and failing the run (a quality gate).
+import { describe, expect, it } from 'vitest';
+import type { QuarantineEntry } from '../../src/api/contract.js';
+import { counts, expectSucceeded, parseCsv, pipeline, run } from '../helpers.js';
+
+const PEOPLE = [
+  'id,email,age,country,code,ref',
+  '1,a@x.io,34,DE,AB1,r1', // line 2: email not unique
+  '2,,17,FR,AB2,r2', // line 3: email missing, age out of range
+  '3,b@x,130,XX,TOOLONG,r9', // line 4: range, regex, in_set, max_length, lookup
+  '4,a@x.io,abc,DE,AB4,', // line 5: not unique, range (not a number), castable
+  '5,c@x.io,,US,AB5,r1', // line 6: expression
+  '6,d@x.io,40,FR,AB6,r2', // line 7: valid
+  '',
+].join('\n');
+const REFS = 'key,label\nr1,one\nr2,two\n';
+
+const ALL_RULES = [
+  { id: 'email_required', type: 'not_null', column: 'email' },
+  { id: 'email_unique', type: 'unique', column: 'email' },
+  { id: 'age_range', type: 'range', column: 'age', min: 18, max: 120 },
+  { id: 'email_format', type: 'regex', column: 'email', pattern: '[^@]+@[^@]+\\.[a-z]+' },
+  { id: 'known_country', type: 'in_set', column: 'country', values: ['DE', 'FR', 'US'] },
+  { id: 'code_len', type: 'max_length', column: 'code', max: 3 },
+  { id: 'age_int', type: 'castable_to', column: 'age', to: 'INTEGER' },
+  { id: 'no_us', type: 'expression', expression: "country <> 'US'", message: 'US orders are handled elsewhere' },
+  { id: 'ref_known', type: 'lookup', column: 'ref', referenceColumn: 'key' },
+];
+
+const withValidate = (rules: unknown[], opts: { reference?: boolean } = {}) =>
+  pipeline(
+    [
+      { id: 'src', kind: 'source.csv', config: { path: 'people.csv' } },
+      { id: 'refs', kind: 'source.csv', config: { path: 'refs.csv' } },
+      { id: 'v', kind: 'validate', config: { rules } },
+      { id: 'good', kind: 'sink.csv', config: { path: 'good.csv', includeLineage: true } },
+      { id: 'bad', kind: 'sink.csv', config: { path: 'bad.csv' } },
+    ],
+    ['src -> v', ...(opts.reference === false ? [] : ['refs -> v.reference']), 'v.valid -> good', 'v.quarantine -> bad'],
+  );
+
+const FILES = { 'people.csv': PEOPLE, 'refs.csv': REFS };
+const byLine = (entries: QuarantineEntry[]): QuarantineEntry[] => [...entries].sort((a, b) => (a.sourceLine ?? 0) - (b.sourceLine ?? 0));
+
+describe('validate', () => {
+  it('evaluates every rule kind, and a row failing several rules carries all their ids and reasons', async () => {
+    const r = await run(withValidate(ALL_RULES), { files: FILES });
+    expectSucceeded(r);
+    const m = r.metric('v');
+    expect(counts(m)).toEqual({ status: 'warning', rowsIn: 6, rowsOut: 1, quarantined: 5, filtered: 0 });
+    expect(m.outputs).toEqual({ valid: 1, quarantine: 5 });
+    expect(parseCsv(r.read('good.csv'))).toEqual([
+      ['__lineage', 'id', 'email', 'age', 'country', 'code', 'ref'],
+      ['src:people.csv:7', '6', 'd@x.io', '40', 'FR', 'AB6', 'r2'],
+    ]);
+    const q = await r.quarantine('v');
+    expect(q.total).toBe(5);
+    expect(byLine(q.entries).map((e) => [e.lineage, e.ruleIds])).toEqual([
+      ['src:people.csv:2', ['email_unique']],
+      ['src:people.csv:3', ['email_required', 'age_range']],
+      ['src:people.csv:4', ['age_range', 'email_format', 'known_country', 'code_len', 'ref_known']],
+      ['src:people.csv:5', ['email_unique', 'age_range', 'age_int']],
+      ['src:people.csv:6', ['no_us']],
+    ]);
+    expect(byLine(q.entries)[2]?.reasons).toEqual([
+      'age is outside 18..120',
+      'email does not match [^@]+@[^@]+\\.[a-z]+',
+      'country is not one of DE, FR, US',
+      'code is longer than 3 characters',
+      'ref has no match in reference column key',
+    ]);
+    expect(byLine(q.entries)[1]?.reasons).toEqual(['email is missing', 'age is outside 18..120']);
+    expect(byLine(q.entries)[3]?.reasons).toEqual(['email is not unique', 'age is outside 18..120', 'age is not a valid INTEGER']);
+    expect(byLine(q.entries)[4]?.reasons).toEqual(['US orders are handled elsewhere']);
+    expect(JSON.parse(byLine(q.entries)[0]?.row as string)).toEqual({ id: '1', email: 'a@x.io', age: '34', country: 'DE', code: 'AB1', ref: 'r1' });
+    expect(q.byRule).toEqual({ age_range: 3, email_unique: 2, age_int: 1, code_len: 1, email_format: 1, email_required: 1, known_country: 1, no_us: 1, ref_known: 1 });
+    expect((await r.quarantine('v', 'age_range')).total).toBe(3);
+    // The quarantine port carries the rows with their rule lists, so they can be written out.
+    const bad = parseCsv(r.read('bad.csv'));
+    expect(bad[0]).toEqual(['id', 'email', 'age', 'country', 'code', 'ref', '__rule_ids', '__reasons']);
+    expect(bad.slice(1).find((x) => x[0] === '2')?.[6]).toBe('[email_required, age_range]');
+    expect(counts(r.metric('bad'))).toMatchObject({ rowsIn: 5 });
+    // The reference input is read, not consumed.
+    expect(r.metric('refs').rowsOut).toBe(2);
+  });
+
+  it('severity "warn" lets rows pass and reports a warning per rule', async () => {
+    const r = await run(
+      withValidate([
+        { id: 'adult', type: 'range', column: 'age', min: 18, severity: 'warn' },
+        { id: 'email_required', type: 'not_null', column: 'email' },
+      ]),
+      { files: FILES },
+    );
+    expectSucceeded(r);
+    const m = r.metric('v');
+    expect(counts(m)).toEqual({ status: 'warning', rowsIn: 6, rowsOut: 5, quarantined: 1, filtered: 0 });
+    expect(m.warnings).toEqual(['rule "adult": 2 row(s) age is outside 18..∞']);
+    const q = await r.quarantine('v');
+    // Line 3 fails both, but only the quarantining rule is listed.
+    expect(q.entries.map((e) => [e.sourceLine, e.ruleIds])).toEqual([[3, ['email_required']]]);
+  });
+
+  it('severity "warn" alone passes every row', async () => {
+    const r = await run(withValidate([{ id: 'w', type: 'not_null', column: 'email', severity: 'warn' }]), { files: FILES });
+    expectSucceeded(r);
+    expect(counts(r.metric('v'))).toEqual({ status: 'warning', rowsIn: 6, rowsOut: 6, quarantined: 0, filtered: 0 });
+  });
+
+  it('severity "fail" fails the run as a quality gate, and nothing downstream is written', async () => {
+    const r = await run(withValidate([{ id: 'known_country', type: 'in_set', column: 'country', values: ['DE', 'FR', 'US'], severity: 'fail' }]), { files: FILES });
+    expect(r.manifest.outcome).toBe('gate_failed');
+    expect(r.metric('v').status).toBe('failed');
+    expect(r.manifest.errors).toEqual(['node "v" (validate): quality gate failed: rule "known_country" (country is not one of DE, FR, US) failed for 1 row(s)']);
+    expect(r.metric('good').status).toBe('skipped');
+    expect(r.exists('good.csv')).toBe(false);
+  });
+
+  it('severity "fail" that no row trips lets the run succeed', async () => {
+    const r = await run(withValidate([{ id: 'has_id', type: 'not_null', column: 'id', severity: 'fail' }]), { files: FILES });
+    expectSucceeded(r);
+    expect(counts(r.metric('v'))).toMatchObject({ rowsOut: 6, quarantined: 0 });
+  });
+
+  it('a lookup rule needs the reference input', async () => {
+    const r = await run(withValidate([{ id: 'ref_known', type: 'lookup', column: 'ref', referenceColumn: 'key' }], { reference: false }), { files: FILES });
+    expect(r.manifest.errors[0]).toBe('node "v" (validate), field "rules[0]": rules[0]: a lookup rule needs the "reference" input connected');
+  });
+
+  it('refuses duplicate rule ids, invalid regexes and unknown columns with the rule index', async () => {
+    const dup = await run(withValidate([{ id: 'a', type: 'not_null', column: 'id' }, { id: 'a', type: 'not_null', column: 'email' }]), { files: FILES });
+    expect(dup.manifest.errors[0]).toBe('node "v" (validate), field "rules[1].id": rules[1].id "a" is used by another rule');
+    const re = await run(withValidate([{ id: 'r', type: 'regex', column: 'email', pattern: '(' }]), { files: FILES });
+    expect(re.manifest.errors[0]).toBe('node "v" (validate), field "rules[0].pattern": rules[0].pattern is not a valid regular expression');
+    const col = await run(withValidate([{ id: 'r', type: 'not_null', column: 'mail' }]), { files: FILES });
+    expect(col.manifest.errors[0]).toMatch(/^node "v" \(validate\), field "rules\[0\]\.column": "rules\[0\]\.column" names column "mail"/);
+  });
+
+  it('a range rule without bounds is refused', async () => {
+    const r = await run(withValidate([{ id: 'r', type: 'range', column: 'age' }]), { files: FILES });
+    expect(r.manifest.errors[0]).toMatch(/range rule needs "min", "max" or both/);
+  });
+});
