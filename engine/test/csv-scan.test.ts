@@ -222,8 +222,8 @@ describe('scanCsv: encodings', () => {
 
 describe('scanCsv: headers', () => {
   it('renames blank, duplicate (case-insensitively) and reserved header names, with warnings', () => {
-    const r = scan('id,,id,Name,name, ,__x\n1,2,3,4,5,6,7\n');
-    expect(r.header).toEqual(['id', 'column_2', 'id_2', 'Name', 'name_2', 'column_6', 'x']);
+    const r = scan('id,,id,Name,name, ,__lineage\n1,2,3,4,5,6,7\n');
+    expect(r.header).toEqual(['id', 'column_2', 'id_2', 'Name', 'name_2', 'column_6', 'lineage']);
     expect(r.warnings.length).toBeGreaterThanOrEqual(5);
     expect(r.warnings.join('\n')).toMatch(/blank/);
     expect(r.warnings.join('\n')).toMatch(/more than once/);

@@ -38,11 +38,11 @@ export const aggregateNode: NodeKind<z.infer<typeof config>> = {
     const keys = c.groupBy.map(qi);
     // Group rows get a lineage of their own: the node and the group's key values.
     const lineage = keys.length ? `${qlit(`${ctx.nodeId}:group:`)} || to_json(struct_pack(${c.groupBy.map((g) => `${qi(g)} := ${qi(g)}`).join(', ')}))::VARCHAR` : qlit(`${ctx.nodeId}:all`);
-    const sql = `SELECT ${lineage} AS ${qi(LINEAGE)}, ${[...keys, ...aggs, 'count(*) AS "__folded"'].join(', ')} FROM ${input}${keys.length ? ` GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : ''}`;
+    const sql = `SELECT ${lineage} AS ${qi(LINEAGE)}, ${[...keys, ...aggs, 'count(*) AS "__sl_folded"'].join(', ')} FROM ${input}${keys.length ? ` GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}` : ''}`;
     const tmp = `${ctx.output('out').slice(0, -1)}__agg"`;
     await ctx.run(`CREATE TABLE ${tmp} AS ${sql}`);
-    const folded = await ctx.count(`SELECT coalesce(sum("__folded"), 0) FROM ${tmp}`);
-    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * EXCLUDE ("__folded") FROM ${tmp}`);
+    const folded = await ctx.count(`SELECT coalesce(sum("__sl_folded"), 0) FROM ${tmp}`);
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * EXCLUDE ("__sl_folded") FROM ${tmp}`);
     await ctx.run(`DROP TABLE ${tmp}`);
     return { passed: folded };
   },

@@ -31,15 +31,15 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
     const order = c.orderBy ? `${qi(c.orderBy)} ${c.keep === 'first' ? 'ASC' : 'DESC'} NULLS LAST, rowid ${c.keep === 'first' ? 'ASC' : 'DESC'}` : `rowid ${c.keep === 'first' ? 'ASC' : 'DESC'}`;
     const ranked = `${ctx.output('out').slice(0, -1)}__ranked"`;
     await ctx.run(
-      `CREATE TABLE ${ranked} AS SELECT *, row_number() OVER (PARTITION BY ${c.keys.map(qi).join(', ')} ORDER BY ${order}) AS "__rank", rowid AS "__pos" FROM ${input}`,
+      `CREATE TABLE ${ranked} AS SELECT *, row_number() OVER (PARTITION BY ${c.keys.map(qi).join(', ')} ORDER BY ${order}) AS "__sl_rank", rowid AS "__sl_pos" FROM ${input}`,
     );
     const names = cols.map((x) => x.name);
-    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${names.map(qi).join(', ')} FROM ${ranked} WHERE "__rank" = 1 ORDER BY "__pos"`);
-    const dupes = await ctx.count(`SELECT count(*) FROM ${ranked} WHERE "__rank" > 1`);
+    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${names.map(qi).join(', ')} FROM ${ranked} WHERE "__sl_rank" = 1 ORDER BY "__sl_pos"`);
+    const dupes = await ctx.count(`SELECT count(*) FROM ${ranked} WHERE "__sl_rank" > 1`);
     const reason = `duplicate of an earlier row with the same ${c.keys.join(', ')} (kept the ${c.keep})`;
     if (c.duplicates === 'quarantine') {
       await ctx.run(
-        `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ['duplicate'], [${qlit(reason)}], ${rowJsonSql(names)}, NULL FROM ${ranked} WHERE "__rank" > 1 ORDER BY "__pos"`,
+        `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ['duplicate'], [${qlit(reason)}], ${rowJsonSql(names)}, NULL FROM ${ranked} WHERE "__sl_rank" > 1 ORDER BY "__sl_pos"`,
       );
     }
     await ctx.run(`DROP TABLE ${ranked}`);

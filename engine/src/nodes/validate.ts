@@ -109,10 +109,10 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
       checks.push({ rule: r, fails: f.fails, reason: r.message ?? f.reason });
     }
     // One pass computes a flag per rule; the row's outcome and its lists of failed rules are derived from them.
-    const flags = checks.map((ch, i) => `coalesce(${ch.fails}, false) AS "__f${i}"`);
+    const flags = checks.map((ch, i) => `coalesce(${ch.fails}, false) AS "__sl_f${i}"`);
     const judged = `${ctx.output('valid').slice(0, -1)}__judged"`;
     await ctx.run(`CREATE TABLE ${judged} AS SELECT *, ${flags.join(', ')} FROM ${input}`);
-    const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `"__f${i}"` : null)).filter((x): x is string => x !== null);
+    const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `"__sl_f${i}"` : null)).filter((x): x is string => x !== null);
     const quarantineFlags = by('quarantine');
     const failFlags = by('fail');
     const anyQ = quarantineFlags.length ? quarantineFlags.join(' OR ') : 'false';
@@ -121,7 +121,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
 
     if (failFlags.length > 0) {
       const failing = await ctx.rows(
-        `SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE "__f${i}") AS "c${i}"`).join(', ')} FROM ${judged}`,
+        `SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE "__sl_f${i}") AS "c${i}"`).join(', ')} FROM ${judged}`,
       );
       const counts = failing[0] ?? {};
       const tripped = checks
@@ -132,8 +132,8 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
         throw new GateFailure(`quality gate failed: ${tripped.map(({ ch, n }) => `rule "${ch.rule.id}" (${ch.reason}) failed for ${n} row(s)`).join('; ')}`, { nodeId: ctx.nodeId });
       }
     }
-    const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
-    const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
+    const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__sl_f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
+    const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__sl_f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
     await ctx.run(`CREATE TABLE ${ctx.output('valid')} AS SELECT ${qi(LINEAGE)}, ${userCols} FROM ${judged} WHERE NOT (${anyQ})`);
     await ctx.run(
       `CREATE TABLE ${ctx.output('quarantine')} AS SELECT ${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${judged} WHERE ${anyQ}`,
@@ -143,7 +143,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     );
     for (const [i, ch] of checks.entries()) {
       if (ch.rule.severity !== 'warn') continue;
-      const n = await ctx.count(`SELECT count(*) FROM ${judged} WHERE "__f${i}"`);
+      const n = await ctx.count(`SELECT count(*) FROM ${judged} WHERE "__sl_f${i}"`);
       if (n > 0) warnings.push(`rule "${ch.rule.id}": ${n} row(s) ${ch.reason}`);
     }
     await ctx.run(`DROP TABLE ${judged}`);

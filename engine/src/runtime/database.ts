@@ -52,13 +52,10 @@ export class Database {
 
   /** Small result sets as objects keyed by column name (trusted, engine-chosen names only). */
   async rows(sql: string, params?: SqlParams): Promise<Record<string, SqlValue>[]> {
-    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
-    const names = reader.columnNames();
-    return reader.getRowsJS().map((r) => {
+    const raw = await this.rawRows(sql, params);
+    return raw.map((r) => {
       const o: Record<string, SqlValue> = Object.create(null) as Record<string, SqlValue>;
-      names.forEach((n, i) => {
-        o[n] = toSqlValue(r[i]);
-      });
+      for (const k of Object.keys(r)) o[k] = toSqlValue(r[k]);
       return o;
     });
   }

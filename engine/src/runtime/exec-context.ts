@@ -7,6 +7,17 @@ export type SqlParams = Record<string, SqlValue>;
 /** The hidden column that carries each row's lineage id (source node, file, line) to outputs and quarantines. */
 export const LINEAGE = '__lineage';
 
+/** Prefix of the helper columns nodes compute with; user data may not use it. */
+export const HELPER_PREFIX = '__sl_';
+
+/**
+ * Names user data may not carry: they would collide with the lineage column, a node's helper columns or a
+ * quarantine port's reason columns, and DuckDB would silently rename one of the pair.
+ */
+export function isReservedColumn(name: string): boolean {
+  return name === LINEAGE || /^__lineage_\d+$/.test(name) || name.startsWith(HELPER_PREFIX) || name === '__rule_ids' || name === '__reasons';
+}
+
 export interface QuarantineRecord {
   lineage: string;
   sourceLine: number | null;

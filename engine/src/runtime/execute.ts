@@ -7,7 +7,7 @@ import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
 import type { Database } from './database.js';
-import { LINEAGE, UserError, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
+import { LINEAGE, UserError, isReservedColumn, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
 import { GateFailure } from './gate.js';
 
@@ -17,6 +17,9 @@ export type RunEvent =
   | { type: 'node-start'; nodeId: string }
   | { type: 'node-end'; metrics: NodeMetrics };
 
+
+/** Columns a quarantine output port carries besides the row's own. */
+export const QUARANTINE_PORT_COLUMNS = [LINEAGE, '__rule_ids', '__reasons'];
 
 export interface ExecuteOptions {
   pipeline: Pipeline;
@@ -83,7 +86,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       m.error = describeError(e, node);
       errors.push(m.error);
       if (e instanceof GateFailure) gateFailed = true;
-      if (!(e instanceof UserError)) {
+      if (!(e instanceof UserError) && !isDuckDbUserError(e)) {
         // Not a user mistake: keep the detail for whoever debugs it, without showing a stack to the user.
         process.stderr.write(`[sluice] internal error in node ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       }
@@ -93,6 +96,14 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     o.onEvent?.({ type: 'node-end', metrics: m });
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
+}
+
+/**
+ * DuckDB errors caused by the pipeline's own content (an unknown column in an expression, a failed conversion)
+ * are user mistakes: shown in the run, not logged as internal faults.
+ */
+function isDuckDbUserError(e: unknown): boolean {
+  return e instanceof Error && /^(Binder|Conversion|Parser|Catalog|Invalid Input|Out of Range|Constraint|Permission|IO) Error/.test(e.message);
 }
 
 function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMetrics {
@@ -165,6 +176,13 @@ async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m:
   for (const port of kind.outputs) {
     const t = qi(o.tableName(node.id, port.name));
     if (!(await db.tableExists(o.tableName(node.id, port.name)))) throw new Error(`node kind ${kind.kind} did not create output "${port.name}"`);
+    // A user column named like the lineage or a helper column would be silently renamed next to it and read in
+    // its place, so reserved names fail the node instead.
+    const allowed = port.role === 'quarantine' ? QUARANTINE_PORT_COLUMNS : [LINEAGE];
+    const reserved = (await db.describe(t)).map((c) => c.name).filter((n) => isReservedColumn(n) && !allowed.includes(n));
+    if (reserved.length > 0) {
+      throw new UserError(`column name${reserved.length > 1 ? 's' : ''} ${reserved.map((n) => `"${n.replace(/_\d+$/, '')}"`).join(', ')} ${reserved.length > 1 ? 'are' : 'is'} reserved by Sluice (lineage and helper columns); choose another name`, { nodeId: node.id });
+    }
     m.outputs[port.name] = await db.count(`SELECT count(*) FROM ${t}`);
   }
   m.quarantined = await db.count(`SELECT count(*) FROM ${qi(quarantineName)}`);

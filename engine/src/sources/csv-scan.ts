@@ -5,6 +5,7 @@
 // fixed dialect; bad ones are returned with their exact bytes, line number and reason.
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { isReservedColumn } from '../runtime/exec-context.js';
 
 export interface CsvDialect {
   delimiter: string;
@@ -194,9 +195,9 @@ export function normalizeHeader(names: string[]): { names: string[]; warnings: s
       name = `column_${idx + 1}`;
       warnings.push(`header field ${idx + 1} is blank; named it "${name}"`);
     }
-    if (name.startsWith('__')) {
+    if (isReservedColumn(name)) {
       const renamed = name.replace(/^_+/, '') || `column_${idx + 1}`;
-      warnings.push(`header "${name}" starts with "__", which Sluice reserves; named it "${renamed}"`);
+      warnings.push(`header "${name}" is a name Sluice reserves; named it "${renamed}"`);
       name = renamed;
     }
     let candidate = name;

@@ -3,6 +3,7 @@
 // from the original text later, so numbers beyond 2^53 keep every digit.
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { isReservedColumn } from '../runtime/exec-context.js';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -103,7 +104,7 @@ function checkRecord(text: string, keys: Map<string, true>): string | undefined 
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   for (const k of Object.keys(v)) {
-    if (k.startsWith('__')) return `key "${k}" starts with "__", which Sluice reserves`;
+    if (isReservedColumn(k)) return `key "${k}" is a name Sluice reserves for lineage and helper columns`;
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     if (/["\\\u0000-\u001f]/.test(k)) return `key ${JSON.stringify(k)} contains a quote, backslash or control character`;
     keys.set(k, true);

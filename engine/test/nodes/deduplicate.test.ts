@@ -64,3 +64,22 @@ describe('deduplicate', () => {
     expect(r.manifest.errors[0]).toMatch(/^node "d" \(deduplicate\), field "keys": "keys" names column "mail"/);
   });
 });
+
+describe('deduplicate: user columns named like its helper columns', () => {
+  it('a column named "__rank" does not change which rows are kept (or is refused by name)', async () => {
+    const p = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'data.csv' } },
+      { id: 'x', kind: 'derive', config: { columns: [{ name: '__rank', expression: '1' }] } },
+      { id: 'd', kind: 'deduplicate', config: { keys: ['email'] } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+    ]);
+    const r = await run(p, { files: { 'data.csv': 'id,email\n1,a\n2,a\n3,b\n' } });
+    if (r.manifest.outcome === 'succeeded') {
+      expect(counts(r.metric('d'))).toMatchObject({ rowsIn: 3, rowsOut: 2, quarantined: 1 });
+      expect(ids(r.read('out.csv'))).toEqual(['1', '3']);
+    } else {
+      expect(r.manifest.errors[0]).toMatch(/__rank/);
+      expect(r.manifest.errors[0]).not.toMatch(/Binder Error/);
+    }
+  });
+});

@@ -49,7 +49,7 @@ describe('derive', () => {
     if (r.manifest.outcome === 'succeeded') {
       expect(parseCsv(r.read('out.csv')).slice(1).map((x) => x[0])).toEqual(['src:data.csv:2', 'src:data.csv:3', 'src:data.csv:4']);
     } else {
-      expect(r.manifest.errors[0]).toMatch(/^node "d" \(derive\), field "columns\[0\]\.name": /);
+      expect(r.manifest.errors[0]).toMatch(/^node "d" \(derive\): column name "__lineage" is reserved/);
     }
   });
 

@@ -156,12 +156,23 @@ describe('source.csv', () => {
 
   it('renames reserved, blank and repeated header names and warns; names like "constructor" survive', async () => {
     const p = sourceToSink({});
-    const r = await run(p, { files: { 'data.csv': '__proto__,constructor,,constructor,toString\n1,2,3,4,5\n' } });
+    const r = await run(p, { files: { 'data.csv': '__proto__,constructor,,constructor,toString,__lineage\n1,2,3,4,5,6\n' } });
     expectSucceeded(r);
     expect(r.metric('src').warnings.length).toBe(3);
     const pv = await preview(p, 'src', r.baseDir);
-    expect(pv.columns.map((c) => c.name)).toEqual(['proto__', 'constructor', 'column_3', 'constructor_2', 'toString']);
-    expect(pv.rows).toEqual([['1', '2', '3', '4', '5']]);
+    expect(pv.columns.map((c) => c.name)).toEqual(['__proto__', 'constructor', 'column_3', 'constructor_2', 'toString', 'lineage']);
+    expect(pv.rows).toEqual([['1', '2', '3', '4', '5', '6']]);
+  });
+
+  it('without a header names columns column1..N and counts every line as a record', async () => {
+    const r = await run(sourceToSink({ header: false }), { files: { 'data.csv': '1,a\n2\n3,c\n' } });
+    expectSucceeded(r);
+    expect(counts(r.metric('src'))).toEqual({ status: 'warning', rowsIn: 3, rowsOut: 2, quarantined: 1, filtered: 0 });
+    expect(parseCsv(r.read('out.csv'))).toEqual([
+      ['__lineage', 'column1', 'column2'],
+      ['src:data.csv:1', '1', 'a'],
+      ['src:data.csv:3', '3', 'c'],
+    ]);
   });
 
   it('uses another delimiter and quote', async () => {

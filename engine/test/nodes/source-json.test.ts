@@ -8,7 +8,7 @@ const NDJSON = [
   '   ', // 3 blank
   '{"id":3,"name":', // 4 invalid JSON
   '[1,2]', // 5 not an object
-  '{"__x":1}', // 6 reserved key
+  '{"__lineage":"forged"}', // 6 reserved key
   '{"id":4,"name":"d\\u00e9","big":-98765432109876543210}', // 7
   `${'['.repeat(40)}${']'.repeat(40)}`, // 8 too deep
   '',
@@ -35,12 +35,12 @@ describe('source.json (ndjson)', () => {
     expect(q.entries.map((e) => [e.sourceLine, e.lineage, e.ruleIds, e.raw])).toEqual([
       [4, 'src:data.ndjson:4', ['malformed'], '{"id":3,"name":'],
       [5, 'src:data.ndjson:5', ['malformed'], '[1,2]'],
-      [6, 'src:data.ndjson:6', ['malformed'], '{"__x":1}'],
+      [6, 'src:data.ndjson:6', ['malformed'], '{"__lineage":"forged"}'],
       [8, 'src:data.ndjson:8', ['malformed'], `${'['.repeat(40)}${']'.repeat(40)}`],
     ]);
     expect(q.entries[0]?.reasons[0]).toMatch(/^data\.ndjson line 4: not valid JSON/);
     expect(q.entries[1]?.reasons[0]).toBe('data.ndjson line 5: not a JSON object');
-    expect(q.entries[2]?.reasons[0]).toMatch(/"__x" starts with "__"/);
+    expect(q.entries[2]?.reasons[0]).toMatch(/"__lineage" is a name Sluice reserves/);
     expect(q.entries[3]?.reasons[0]).toMatch(/nested deeper than 32 levels/);
   });
 

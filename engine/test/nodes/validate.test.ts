@@ -142,3 +142,24 @@ describe('validate', () => {
     expect(r.manifest.errors[0]).toMatch(/range rule needs "min", "max" or both/);
   });
 });
+
+describe('validate: user columns named like its helper columns', () => {
+  it('a column named "__f0" does not hide the first rule\'s failures (or is refused by name)', async () => {
+    const p = pipeline(
+      [
+        { id: 'src', kind: 'source.csv', config: { path: 'data.csv' } },
+        { id: 'x', kind: 'derive', config: { columns: [{ name: '__f0', expression: 'false' }] } },
+        { id: 'v', kind: 'validate', config: { rules: [{ id: 'a_required', type: 'not_null', column: 'a' }] } },
+        { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+      ],
+      ['src -> x', 'x -> v', 'v.valid -> out'],
+    );
+    const r = await run(p, { files: { 'data.csv': 'id,a\n1,x\n2,\n' } });
+    if (r.manifest.outcome === 'succeeded') {
+      expect(counts(r.metric('v'))).toMatchObject({ rowsIn: 2, rowsOut: 1, quarantined: 1 });
+    } else {
+      expect(r.manifest.errors[0]).toMatch(/__f0/);
+      expect(r.manifest.errors[0]).not.toMatch(/Binder Error/);
+    }
+  });
+});

@@ -61,7 +61,7 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
     fs.renameSync(tmp, target);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM/.test(e.message)) {
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|IO Error|Permission Error/.test(e.message)) {
       throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
     }
     throw e;
