@@ -30,6 +30,7 @@ function measure(mode) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error(`${mode} run failed`);
   }
+  if (process.env.SLUICE_BENCH_VERBOSE) process.stderr.write(r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 

@@ -50,6 +50,17 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   const workspaces = (opts.workspaces ?? [SAMPLES_DIR]).map((w) => path.resolve(w));
   const history = opts.historyDir ?? defaultHistoryDir;
   const previews = new PreviewSession();
+  // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
+  // workspace roots, so the folders this service has written runs to are searched too.
+  const historyDirs = new Set(workspaces.map((w) => history(w)));
+  // One preview at a time: the session shares one database and caches tables by name, and a designer fires
+  // previews from several panels at once. Queued calls run in order; a failed one does not block the next.
+  let previewQueue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = previewQueue.then(work, work);
+    previewQueue = next.catch(() => undefined);
+    return next;
+  };
 
   const baseDirOf = (requested: string | undefined): string => {
     const dir = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
@@ -68,21 +79,27 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     async preview(input) {
       const req = engineMethods.preview.input.parse(input);
       const p = preparePipeline(req.pipeline, req.params);
-      return previews.preview(p, req.nodeId, req.limit, baseDirOf(req.baseDir));
+      const baseDir = baseDirOf(req.baseDir);
+      return serialized(() => previews.preview(p, req.nodeId, req.limit, baseDir));
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
       const baseDir = baseDirOf(req.baseDir);
+      historyDirs.add(history(baseDir));
       return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
     },
     async listRuns(input) {
       const req = engineMethods.listRuns.input.parse(input);
-      return workspaces.flatMap((w) => listRuns(history(w), req.limit)).slice(0, req.limit);
+      return [...historyDirs]
+        .flatMap((dir) => listRuns(dir, req.limit))
+        .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+        .slice(0, req.limit);
     },
     async quarantinePage(input) {
       const req = engineMethods.quarantinePage.input.parse(input);
-      for (const w of workspaces) {
-        const dir = history(w);
+      // Run ids are one path segment (checked again by the history store); never let one walk out of its folder.
+      if (!/^[A-Za-z0-9-]+$/.test(req.runId)) throw new UserError(`"${req.runId}" is not a run id`);
+      for (const dir of historyDirs) {
         if (fs.existsSync(path.join(dir, req.runId))) return quarantinePage(dir, req);
       }
       throw new UserError(`no run "${req.runId}"`);

@@ -55,6 +55,7 @@ if (mode === 'sql') {
   };
   const m = await runPipeline({ pipeline, baseDir: dir, historyDir: path.join(dir, 'history') });
   if (m.outcome !== 'succeeded') throw new Error(m.errors.join('\n'));
+  for (const n of m.nodes) process.stderr.write(`  ${n.nodeId.padEnd(10)} ${String(n.durationMs).padStart(7)} ms\n`);
   const node = (id) => m.nodes.find((x) => x.nodeId === id);
   const quarantined = m.nodes.filter((x) => x.nodeId !== 'customers').reduce((s, x) => s + x.quarantined, 0);
   const inst = await DuckDBInstance.create(':memory:');

@@ -72,15 +72,10 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     }
     const out = ctx.output('out');
     const cols = header ?? [];
-    const raw = `${out.slice(0, -1)}__raw"`;
-    if (parts.length === 0) {
-      const defs = [`${qi(LINEAGE)} VARCHAR`, ...cols.map((h) => `${qi(h)} VARCHAR`)].join(', ');
-      await ctx.run(`CREATE TABLE ${raw} (${defs})`);
-    } else {
-      await ctx.run(`CREATE TABLE ${raw} AS ${parts.join(' UNION ALL ')}`);
-    }
+    // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
+    const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
+    const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
     const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types');
-    await ctx.run(`DROP TABLE ${raw}`);
     return {
       recordsRead,
       ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}),

@@ -51,18 +51,12 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       );
       if (scan.good > 0) cleans.push({ file: clean, name });
     }
-    const raw = `${ctx.output('out').slice(0, -1)}__raw"`;
     const extract = keys.map((k) => `json_extract_string("r", ${qlit(`$."${k}"`)}) AS ${qi(k)}`);
-    if (cleans.length === 0) {
-      await ctx.run(`CREATE TABLE ${raw} (${[`${qi(LINEAGE)} VARCHAR`, ...keys.map((k) => `${qi(k)} VARCHAR`)].join(', ')})`);
-    } else {
-      const parts = cleans.map(
-        (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
-      );
-      await ctx.run(`CREATE TABLE ${raw} AS ${parts.join(' UNION ALL ')}`);
-    }
-    await applyDeclaredTypes(ctx, raw, ctx.output('out'), keys, c.types, 'types');
-    await ctx.run(`DROP TABLE ${raw}`);
+    const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${qi(k)}`)].join(', ')} WHERE false`;
+    const parts = cleans.map(
+      (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
+    );
+    await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), keys, c.types, 'types');
     return { recordsRead, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
   },
 };

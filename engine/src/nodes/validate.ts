@@ -108,43 +108,36 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
       const f = await failSql(ctx, r, i, input);
       checks.push({ rule: r, fails: f.fails, reason: r.message ?? f.reason });
     }
-    // One pass computes a flag per rule; the row's outcome and its lists of failed rules are derived from them.
+    // One pass computes a narrow table of per-rule flags, in input order; the outputs pair it back with the input
+    // row by position, so the wide rows are copied once (to valid or to quarantine), not twice.
     const flags = checks.map((ch, i) => `coalesce(${ch.fails}, false) AS "__sl_f${i}"`);
     const judged = `${ctx.output('valid').slice(0, -1)}__judged"`;
-    await ctx.run(`CREATE TABLE ${judged} AS SELECT *, ${flags.join(', ')} FROM ${input}`);
-    const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `"__sl_f${i}"` : null)).filter((x): x is string => x !== null);
+    // Window (unique) and lookup rules may emit rows out of input order, so the flags are put back in it.
+    await ctx.run(`CREATE TABLE ${judged} AS SELECT ${flags.join(', ')} FROM ${input} ORDER BY ${input}.rowid`);
+    const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `j."__sl_f${i}"` : null)).filter((x): x is string => x !== null);
     const quarantineFlags = by('quarantine');
-    const failFlags = by('fail');
     const anyQ = quarantineFlags.length ? quarantineFlags.join(' OR ') : 'false';
-    const userCols = cols.map((x) => qi(x)).join(', ');
+    const userCols = cols.map((x) => `t.${qi(x)}`).join(', ');
     const warnings: string[] = [];
-
-    if (failFlags.length > 0) {
-      const failing = await ctx.rows(
-        `SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE "__sl_f${i}") AS "c${i}"`).join(', ')} FROM ${judged}`,
-      );
-      const counts = failing[0] ?? {};
-      const tripped = checks
-        .map((ch, i) => ({ ch, n: Number(counts[`c${i}`] ?? 0) }))
-        .filter(({ ch, n }) => ch.rule.severity === 'fail' && n > 0);
-      if (tripped.length > 0) {
-        await ctx.run(`DROP TABLE ${judged}`);
-        throw new GateFailure(`quality gate failed: ${tripped.map(({ ch, n }) => `rule "${ch.rule.id}" (${ch.reason}) failed for ${n} row(s)`).join('; ')}`, { nodeId: ctx.nodeId });
-      }
+    const failing = await ctx.rows(`SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE "__sl_f${i}") AS "c${i}"`).join(', ')} FROM ${judged}`);
+    const counts = checks.map((_, i) => Number(failing[0]?.[`c${i}`] ?? 0));
+    const tripped = checks.map((ch, i) => ({ ch, n: counts[i] ?? 0 })).filter(({ ch, n }) => ch.rule.severity === 'fail' && n > 0);
+    if (tripped.length > 0) {
+      await ctx.run(`DROP TABLE ${judged}`);
+      throw new GateFailure(`quality gate failed: ${tripped.map(({ ch, n }) => `rule "${ch.rule.id}" (${ch.reason}) failed for ${n} row(s)`).join('; ')}`, { nodeId: ctx.nodeId });
     }
-    const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__sl_f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
-    const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN "__sl_f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
-    await ctx.run(`CREATE TABLE ${ctx.output('valid')} AS SELECT ${qi(LINEAGE)}, ${userCols} FROM ${judged} WHERE NOT (${anyQ})`);
+    const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN j."__sl_f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
+    const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN j."__sl_f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
+    const paired = `${input} t POSITIONAL JOIN ${judged} j`;
+    await ctx.run(`CREATE TABLE ${ctx.output('valid')} AS SELECT t.${qi(LINEAGE)}, ${userCols} FROM ${paired} WHERE NOT (${anyQ})`);
     await ctx.run(
-      `CREATE TABLE ${ctx.output('quarantine')} AS SELECT ${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${judged} WHERE ${anyQ}`,
+      `CREATE TABLE ${ctx.output('quarantine')} AS SELECT t.${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${paired} WHERE ${anyQ}`,
     );
     await ctx.run(
       `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), "__rule_ids", "__reasons", ${rowJsonSql(cols)}, NULL FROM ${ctx.output('quarantine')}`,
     );
     for (const [i, ch] of checks.entries()) {
-      if (ch.rule.severity !== 'warn') continue;
-      const n = await ctx.count(`SELECT count(*) FROM ${judged} WHERE "__sl_f${i}"`);
-      if (n > 0) warnings.push(`rule "${ch.rule.id}": ${n} row(s) ${ch.reason}`);
+      if (ch.rule.severity === 'warn' && (counts[i] ?? 0) > 0) warnings.push(`rule "${ch.rule.id}": ${counts[i]} row(s) ${ch.reason}`);
     }
     await ctx.run(`DROP TABLE ${judged}`);
     return { warnings };

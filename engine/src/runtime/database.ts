@@ -18,6 +18,9 @@ export interface CellRows {
   rows: Cell[][];
 }
 
+/** SLUICE_TRACE_SQL=1 prints every statement with its duration, for profiling the engine against plain SQL. */
+const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
+
 const QUARANTINE_COLUMNS =
   'lineage VARCHAR, source_line BIGINT, rule_ids VARCHAR[], reasons VARCHAR[], row_json VARCHAR, raw BLOB';
 
@@ -47,7 +50,9 @@ export class Database {
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
+    const started = TRACE ? performance.now() : 0;
     await this.conn.run(sql, params ? toDuckParams(params) : undefined);
+    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] ${sql.slice(0, 160)}\n`);
   }
 
   /** Small result sets as objects keyed by column name (trusted, engine-chosen names only). */

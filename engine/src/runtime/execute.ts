@@ -36,6 +36,8 @@ export interface ExecuteOptions {
   limit?: number;
   /** Table name (unquoted) holding a node's port; `quarantine` is the node's quarantine table. */
   tableName: (nodeId: string, port: string) => string;
+  /** Drop a node's tables once every node reading them has run (runs, not previews, which cache them). */
+  dropConsumed?: boolean;
   /** Metrics of a node whose tables already exist (preview cache): the node is not executed again. */
   reuse?: (nodeId: string) => NodeMetrics | undefined;
   signal?: AbortSignal;
@@ -94,6 +96,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
     o.onEvent?.({ type: 'node-end', metrics: m });
+    if (o.dropConsumed) await dropFinishedInputs(o, id, order.slice(0, order.indexOf(id) + 1));
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
 }
@@ -104,6 +107,15 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
  */
 function isDuckDbUserError(e: unknown): boolean {
   return e instanceof Error && /^(Binder|Conversion|Parser|Catalog|Invalid Input|Out of Range|Constraint|Permission|IO) Error/.test(e.message);
+}
+
+/** Free the memory of upstream outputs that no node still to run will read. Quarantine tables are kept. */
+async function dropFinishedInputs(o: ExecuteOptions, justRan: string, done: string[]): Promise<void> {
+  const p = o.pipeline;
+  for (const e of p.edges.filter((x) => x.to.node === justRan)) {
+    const stillNeeded = p.edges.some((x) => x.from.node === e.from.node && x.from.port === e.from.port && !done.includes(x.to.node));
+    if (!stillNeeded) await o.db.run(`DROP TABLE IF EXISTS ${qi(o.tableName(e.from.node, e.from.port))}`);
+  }
 }
 
 function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMetrics {

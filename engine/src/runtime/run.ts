@@ -87,6 +87,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       workDir,
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName: (id, port) => `n_${id}__${port}`,
+      dropConsumed: true,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });

@@ -125,6 +125,14 @@ function isUserError(err: unknown): err is UserErrorLike {
   return err instanceof Error && err.name === 'UserError';
 }
 
+/**
+ * The engine's InvalidPipeline (a document that fails its checks) lists every problem; it is the user's
+ * mistake, not the engine's, so it answers 422 with those problems for the designer to place inline.
+ */
+function isInvalidPipeline(err: unknown): err is Error & { problems: unknown } {
+  return err instanceof Error && err.name === 'InvalidPipeline' && 'problems' in err;
+}
+
 function userErrorExtras(err: UserErrorLike): Partial<EngineErrorBody['error']> {
   const listed = problemSchema.array().safeParse(err.problems);
   if (listed.success) return { problems: listed.data };
@@ -180,6 +188,13 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, method: stri
     if (isUserError(err)) {
       const code = typeof err.code === 'string' ? err.code : 'user_error';
       sendError(res, 422, code, err.message, userErrorExtras(err));
+      return;
+    }
+    if (isInvalidPipeline(err)) {
+      const listed = problemSchema.array().safeParse(err.problems);
+      const count = listed.success ? listed.data.length : 0;
+      const message = count === 1 && listed.success ? (listed.data[0]?.message ?? err.message) : `the pipeline has ${count} problems; fix them first`;
+      sendError(res, 422, 'invalid_pipeline', message, listed.success ? { problems: listed.data } : {});
       return;
     }
     opts.log(`sluice server: ${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -4,7 +4,6 @@ import type { ExecContext } from '../../runtime/exec-context.js';
 import { UserError, LINEAGE } from '../../runtime/exec-context.js';
 import { qi } from '../../sql/quote.js';
 import { castReasonSql, normalizeType, strictCastSql } from '../../sql/strict-cast.js';
-import { rowJsonSql } from './row-json.js';
 
 export const typesSchema = z
   .record(z.string(), z.string().refine((t) => normalizeType(t) !== undefined, { message: 'unknown type; use VARCHAR, BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, …' }))
@@ -31,17 +30,32 @@ export async function applyDeclaredTypes(
     await ctx.run(`CREATE TABLE ${target} AS SELECT * FROM ${source}`);
     return { warnings: [] };
   }
-  const checks = typed.map(([name, type]) => ({ name, type, ...strictCastSql(qi(name), type) }));
-  const allOk = checks.map((c) => c.ok).join(' AND ');
+  const checks = typed.map(([name, type], i) => ({ name, type, i, ...strictCastSql(qi(name), type) }));
+  // One pass: typed values, a flag per typed column, and the original text only where a value failed (so the
+  // quarantine keeps what the input said). Failing rows are then moved to quarantine and deleted, and the helper
+  // columns dropped; both are cheap in DuckDB, unlike a second full copy of the data.
   const select = columns.map((name) => {
     const c = checks.find((x) => x.name === name);
     return c ? `${c.value} AS ${qi(name)}` : qi(name);
   });
-  await ctx.run(`CREATE TABLE ${target} AS SELECT ${qi(LINEAGE)}, ${select.join(', ')} FROM ${source} WHERE ${allOk}`);
-  const ruleIds = `list_filter([${checks.map((c) => `CASE WHEN NOT ${c.ok} THEN 'type:${c.name.replaceAll("'", "''")}' END`).join(', ')}], x -> x IS NOT NULL)`;
-  const reasons = `list_filter([${checks.map((c) => `CASE WHEN NOT ${c.ok} THEN ${castReasonSql(qi(c.name), c.name, c.type)} END`).join(', ')}], x -> x IS NOT NULL)`;
-  await ctx.run(
-    `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ${ruleIds}, ${reasons}, ${rowJsonSql(columns)}, NULL FROM ${source} WHERE NOT (${allOk})`,
-  );
+  const helpers = checks.flatMap((c) => [`${c.ok} AS "__sl_ok${c.i}"`, `CASE WHEN NOT ${c.ok} THEN CAST(${qi(c.name)} AS VARCHAR) END AS "__sl_raw${c.i}"`]);
+  await ctx.run(`CREATE TABLE ${target} AS SELECT ${qi(LINEAGE)}, ${select.join(', ')}, ${helpers.join(', ')} FROM ${source}`);
+  const allOk = checks.map((c) => `"__sl_ok${c.i}"`).join(' AND ');
+  const failing = await ctx.count(`SELECT count(*) FROM ${target} WHERE NOT (${allOk})`);
+  if (failing > 0) {
+    const ruleIds = `list_filter([${checks.map((c) => `CASE WHEN NOT "__sl_ok${c.i}" THEN 'type:${c.name.replaceAll("'", "''")}' END`).join(', ')}], x -> x IS NOT NULL)`;
+    const reasons = `list_filter([${checks.map((c) => `CASE WHEN NOT "__sl_ok${c.i}" THEN ${castReasonSql(`"__sl_raw${c.i}"`, c.name, c.type)} END`).join(', ')}], x -> x IS NOT NULL)`;
+    // Row values as the input had them: failed columns from their original text, the others as they are.
+    const original = columns.map((name) => {
+      const c = checks.find((x) => x.name === name);
+      return c ? `CASE WHEN "__sl_ok${c.i}" THEN CAST(${qi(name)} AS VARCHAR) ELSE "__sl_raw${c.i}" END` : qi(name);
+    });
+    const rowJson = columns.length ? `to_json(struct_pack(${columns.map((n, k) => `${qi(n)} := ${original[k]}`).join(', ')}))::VARCHAR` : `'{}'`;
+    await ctx.run(
+      `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ${ruleIds}, ${reasons}, ${rowJson}, NULL FROM ${target} WHERE NOT (${allOk}) ORDER BY rowid`,
+    );
+    await ctx.run(`DELETE FROM ${target} WHERE NOT (${allOk})`);
+  }
+  for (const c of checks) await ctx.run(`ALTER TABLE ${target} DROP COLUMN "__sl_ok${c.i}"; ALTER TABLE ${target} DROP COLUMN "__sl_raw${c.i}"`);
   return { warnings: [] };
 }
