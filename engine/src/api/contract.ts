@@ -118,7 +118,8 @@ export const runRequestSchema = z.object({
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 
-export const runOutcomeSchema = z.enum(['succeeded', 'failed', 'gate_failed', 'cancelled']);
+/** `running` is what a run's record says until it ends; a record left `running` belongs to a run that died. */
+export const runOutcomeSchema = z.enum(['running', 'succeeded', 'failed', 'gate_failed', 'cancelled']);
 
 export const runManifestSchema = z.object({
   runId: z.string(),

@@ -38,7 +38,9 @@ function readPipeline(file: string): unknown {
 
 export async function runCli(argv: string[]): Promise<number> {
   const out = (s: string): void => {
-    process.stdout.write(`${s}\n`);
+    // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
+    if (process.env[WORKER_ENV]) fs.writeSync(1, `${s}\n`);
+    else process.stdout.write(`${s}\n`);
   };
   let code: number = EXIT.ok;
   const program = new Command()
@@ -90,8 +92,10 @@ export async function runCli(argv: string[]): Promise<number> {
         allow: o.allow.map((a) => path.resolve(a)),
         signal: controller.signal,
         onEvent: (e) => {
-          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
+          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'run-start' ? { runId: e.runId, runDir: e.runDir } : e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
           else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          // Fault injection for crash tests: the worker kills itself as this node starts, as a DuckDB crash would.
+          if (e.type === 'node-start' && process.env[WORKER_ENV] && process.env['SLUICE_FAULT_KILL_AT_NODE'] === e.nodeId) process.kill(process.pid, 'SIGKILL');
         },
       });
       if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));

@@ -2,7 +2,10 @@
 // a crash becomes a failed run that names the node it happened in, never a dead CLI.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { NodeMetrics, RunManifest } from '../api/contract.js';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
+import { writeManifest } from '../runtime/run.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 
@@ -25,6 +28,7 @@ export async function superviseRun(
   process.once('SIGINT', forward);
   let manifest: RunManifest | undefined;
   let current: string | undefined;
+  let runDir: string | undefined;
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString('utf8');
@@ -37,7 +41,8 @@ export async function superviseRun(
     } catch {
       return;
     }
-    if (msg.event === 'node-start' && msg.nodeId) {
+    if (msg.event === 'run-start' && typeof (msg as { runDir?: unknown }).runDir === 'string') runDir = (msg as { runDir: string }).runDir;
+    else if (msg.event === 'node-start' && msg.nodeId) {
       current = msg.nodeId;
       onNode({ type: 'node-start', nodeId: msg.nodeId });
     } else if (msg.event === 'node-end' && msg.metrics) {
@@ -54,5 +59,19 @@ export async function superviseRun(
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
   const where = current ? ` while running node "${current}"` : '';
   const detail = stderr.trim().split('\n').slice(-3).join(' ');
-  return { crash: `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}` };
+  const crash = `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}`;
+  if (runDir) markCrashed(runDir, crash);
+  return { crash };
+}
+
+/** The dead worker could not finish its run record; the supervisor does, so history shows the failure. */
+function markCrashed(runDir: string, crash: string): void {
+  const file = path.join(runDir, 'manifest.json');
+  try {
+    const m = runManifestSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (m.outcome !== 'running') return;
+    writeManifest(file, { ...m, outcome: 'failed', finishedAt: new Date().toISOString(), errors: [...m.errors, crash] });
+  } catch {
+    // No readable record: the crash message printed by the CLI is all there is.
+  }
 }

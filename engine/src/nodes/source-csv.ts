@@ -67,7 +67,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       const cols = ["__sl_line", ...scan.header].map((h) => `${qlit(h)}: 'VARCHAR'`).join(', ');
       const prefix = `${ctx.nodeId}:${name}:`;
       parts.push(
-        `SELECT ${qlit(prefix)} || "__sl_line" AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(clean)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, all_varchar = true, parallel = true)`,
+        `SELECT ${qlit(prefix)} || "__sl_line" AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(clean)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, all_varchar = true, allow_quoted_nulls = false, parallel = true)`,
       );
     }
     const out = ctx.output('out');

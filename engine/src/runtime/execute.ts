@@ -14,6 +14,7 @@ import { GateFailure } from './gate.js';
 export { GateFailure };
 
 export type RunEvent =
+  | { type: 'run-start'; runId: string; runDir: string }
   | { type: 'node-start'; nodeId: string }
   | { type: 'node-end'; metrics: NodeMetrics };
 

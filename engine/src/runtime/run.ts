@@ -77,6 +77,10 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     quarantine: {},
     errors: [],
   };
+  // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
+  const manifestFile = path.join(runDir, 'manifest.json');
+  writeManifest(manifestFile, { ...manifest, outcome: 'running' });
+  o.onEvent?.({ type: 'run-start', runId, runDir });
   try {
     const result = await executePipeline({
       pipeline,
@@ -108,6 +112,13 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
   manifest.finishedAt = new Date().toISOString();
-  fs.writeFileSync(path.join(runDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  writeManifest(manifestFile, manifest);
   return manifest;
+}
+
+/** Replace the record atomically: a reader never sees half a manifest. */
+export function writeManifest(file: string, m: RunManifest): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
+  fs.renameSync(tmp, file);
 }

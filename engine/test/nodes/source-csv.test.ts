@@ -69,6 +69,17 @@ describe('source.csv', () => {
     ]);
   });
 
+  it('keeps a quoted empty field as an empty string and an unquoted empty field as missing (NULL)', async () => {
+    const p = sourceToSink({});
+    const r = await run(p, { files: { 'data.csv': 'a,b\n"",x\n,y\n' } });
+    expectSucceeded(r);
+    const pv = await preview(p, 'src', r.baseDir);
+    expect(pv.rows).toEqual([
+      ['', 'x'],
+      [null, 'y'],
+    ]);
+  });
+
   it('reads a glob of files in sorted order, each row keeping its own file and line', async () => {
     const r = await run(sourceToSink({ path: 'in/*.csv' }), { files: { 'in/b.csv': 'id,v\n3,c\n', 'in/a.csv': 'id,v\n1,a\n\n2,b\n', 'in/notes.txt': 'x' } });
     expectSucceeded(r);

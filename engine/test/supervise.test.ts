@@ -1,0 +1,62 @@
+// `sluice run` survives the death of its engine process: the run ends as failed, naming the node, and its record says so.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tmpDir } from './helpers.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = path.join(root, 'engine', 'bin', 'sluice.js');
+const built = fs.existsSync(path.join(root, 'engine', 'dist', 'cli', 'main.js'));
+
+function pipelineIn(dir: string): string {
+  fs.writeFileSync(path.join(dir, 'in.csv'), 'id,v\n1,a\n2,b\n');
+  const file = path.join(dir, 'p.pipeline.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      name: 'crash',
+      nodes: [
+        { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+        { id: 'keep', kind: 'filter', config: { expression: 'true' } },
+        { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+      ],
+      edges: [
+        { from: { node: 'src', port: 'out' }, to: { node: 'keep', port: 'in' } },
+        { from: { node: 'keep', port: 'out' }, to: { node: 'out', port: 'in' } },
+      ],
+    }),
+  );
+  return file;
+}
+
+describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
+  it('turns a killed engine process into a failed run that names the node, and records it', () => {
+    const dir = tmpDir();
+    const file = pipelineIn(dir);
+    fs.writeFileSync(path.join(dir, 'out.csv'), 'previous output\n');
+    const r = spawnSync(process.execPath, [bin, 'run', file, '--history', path.join(dir, 'h')], {
+      env: { ...process.env, SLUICE_FAULT_KILL_AT_NODE: 'keep' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('the engine process was killed by SIGKILL while running node "keep"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const runs = fs.readdirSync(path.join(dir, 'h'));
+    expect(runs).toHaveLength(1);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'h', runs[0] as string, 'manifest.json'), 'utf8')) as { outcome: string; errors: string[] };
+    expect(manifest.outcome).toBe('failed');
+    expect(manifest.errors.join('\n')).toContain('killed by SIGKILL');
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('previous output\n');
+  });
+
+  it('runs normally under supervision, with exit code 0', () => {
+    const dir = tmpDir();
+    const file = pipelineIn(dir);
+    const r = spawnSync(process.execPath, [bin, 'run', file, '--history', path.join(dir, 'h')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
+  });
+});
