@@ -391,6 +391,9 @@ async function checkCase(files: { lines: Line[]; crlf: boolean }[], steps: Step[
             .join(' UNION ALL ') + ' ORDER BY i, l',
         )
       : [];
+  // The last node may have answered with a view (derive, select); a view has no stored row order to read by.
+  const last = nodes[nodes.length - 1] as { id: string; kind: string };
+  await db.materialize(table(last.id, outPort(last.kind)));
   const out = await db.cells(`SELECT * REPLACE (${cols.map((c) => `CAST("${c}" AS VARCHAR) AS "${c}"`).join(', ')}) FROM ${outOf(nodes.length - 1)} ORDER BY rowid`);
 
   const byLineage = (x: { lineage: string }, y: { lineage: string }) => (x.lineage < y.lineage ? -1 : x.lineage > y.lineage ? 1 : 0);

@@ -22,6 +22,7 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
   outputs: [{ name: 'out', title: 'Unique', role: 'data' }],
   config,
   defaults: { keys: ['id'], keep: 'first', duplicates: 'quarantine' },
+  tableInputs: ['in'],
   accounting: 'conserving',
   async execute(ctx, c) {
     const input = ctx.input('in');

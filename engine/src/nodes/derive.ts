@@ -31,7 +31,11 @@ export const deriveNode: NodeKind<z.infer<typeof config>> = {
       (existing.has(d.name) ? replace : add).push(`(${expr}) AS ${qi(d.name)}`);
     }
     const star = replace.length > 0 ? `* REPLACE (${replace.join(', ')})` : '*';
-    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${star}${add.length ? `, ${add.join(', ')}` : ''} FROM ${input}`);
+    // A view: the expression is computed by whichever node reads it, fused into that node's query.
+    await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT ${star}${add.length ? `, ${add.join(', ')}` : ''} FROM ${input}`);
+    // Evaluate every expression once now (without storing the result), so that a value the expression cannot
+    // handle fails this node, with its name, rather than whichever node reads the view later.
+    await ctx.run(`SELECT ${c.columns.map((d) => `count(${qi(d.name)})`).join(', ')} FROM ${ctx.output('out')}`);
     return {};
   },
 };

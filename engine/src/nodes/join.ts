@@ -26,6 +26,7 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
   outputs: [{ name: 'out', title: 'Joined', role: 'data' }],
   config,
   defaults: { type: 'inner', on: [{ left: 'id', right: 'id' }], unmatched: 'quarantine' },
+  tableInputs: ['left'],
   accounting: 'reducing',
   async execute(ctx, c) {
     const left = ctx.input('left');

@@ -17,6 +17,7 @@ export const limitNode: NodeKind<z.infer<typeof config>> = {
   outputs: [{ name: 'out', title: 'Output', role: 'data' }],
   config,
   defaults: { count: 1000, mode: 'first' },
+  tableInputs: ['in'],
   accounting: 'conserving',
   async execute(ctx, c) {
     const input = ctx.input('in');

@@ -26,7 +26,8 @@ export const selectNode: NodeKind<z.infer<typeof config>> = {
     const input = ctx.input('in');
     requireColumns(ctx.nodeId, 'columns', c.columns.map((x) => x.name), await ctx.columns(input));
     const list = c.columns.map((x) => `${qi(x.name)}${x.as ? ` AS ${qi(x.as)}` : ''}`);
-    await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${list.join(', ')} FROM ${input}`);
+    // A view: selecting columns costs nothing until a consumer reads them.
+    await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${list.join(', ')} FROM ${input}`);
     return {};
   },
 };

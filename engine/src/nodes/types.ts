@@ -25,6 +25,11 @@ export interface NodeKind<C = unknown> {
   config: z.ZodType<C>;
   defaults: Record<string, unknown>;
   accounting: Accounting;
+  /**
+   * Input ports this kind reads by stored row order (rowid, positional joins). An upstream node that produced a
+   * view there is materialized first. Other inputs may stay views, so chains of cheap steps fuse in DuckDB.
+   */
+  tableInputs?: string[];
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
 }

@@ -95,6 +95,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   ],
   config,
   defaults: { rules: [{ id: 'not_null_id', type: 'not_null', column: 'id', severity: 'quarantine' }] },
+  tableInputs: ['in'],
   accounting: 'conserving',
   async execute(ctx, c) {
     const input = ctx.input('in');

@@ -100,6 +100,31 @@ export class Database {
     return names.map((name, i) => ({ name, type: types[i] ?? '' }));
   }
 
+  /** Whether `name` is a table, a view, or neither. */
+  async relationKind(name: string): Promise<'table' | 'view' | undefined> {
+    const rows = await this.rows(
+      `SELECT 'table' AS k FROM duckdb_tables() WHERE table_name = $name UNION ALL SELECT 'view' FROM duckdb_views() WHERE view_name = $name AND NOT internal`,
+      { name },
+    );
+    const k = rows[0]?.['k'];
+    return k === 'table' || k === 'view' ? k : undefined;
+  }
+
+  async dropRelation(name: string): Promise<void> {
+    const kind = await this.relationKind(name);
+    if (kind === 'table') await this.run(`DROP TABLE ${qi(name)}`);
+    else if (kind === 'view') await this.run(`DROP VIEW ${qi(name)}`);
+  }
+
+  /** Turn a view into a table of the same name, for nodes that need stored row order (rowid, positional joins). */
+  async materialize(name: string): Promise<void> {
+    if ((await this.relationKind(name)) !== 'view') return;
+    const tmp = `${name}__sl_mat`;
+    await this.run(`CREATE TABLE ${qi(tmp)} AS SELECT * FROM ${qi(name)}`);
+    await this.run(`DROP VIEW ${qi(name)}`);
+    await this.run(`ALTER TABLE ${qi(tmp)} RENAME TO ${qi(name)}`);
+  }
+
   async tableExists(name: string): Promise<boolean> {
     const n = await this.count(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $name`, { name });
     return n > 0;

@@ -97,7 +97,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
     o.onEvent?.({ type: 'node-end', metrics: m });
-    if (o.dropConsumed) await dropFinishedInputs(o, id, order.slice(0, order.indexOf(id) + 1));
+    if (o.dropConsumed) await releaseInputs(o, id, order.slice(0, order.indexOf(id) + 1));
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
 }
@@ -110,13 +110,32 @@ function isDuckDbUserError(e: unknown): boolean {
   return e instanceof Error && /^(Binder|Conversion|Parser|Catalog|Invalid Input|Out of Range|Constraint|Permission|IO) Error/.test(e.message);
 }
 
-/** Free the memory of upstream outputs that no node still to run will read. Quarantine tables are kept. */
-async function dropFinishedInputs(o: ExecuteOptions, justRan: string, done: string[]): Promise<void> {
-  const p = o.pipeline;
-  for (const e of p.edges.filter((x) => x.to.node === justRan)) {
-    const stillNeeded = p.edges.some((x) => x.from.node === e.from.node && x.from.port === e.from.port && !done.includes(x.to.node));
-    if (!stillNeeded) await o.db.run(`DROP TABLE IF EXISTS ${qi(o.tableName(e.from.node, e.from.port))}`);
+/**
+ * Free the memory of upstream outputs that no node still to run will read. A view keeps its inputs alive (it
+ * reads them when consumed), so a node that produced views releases nothing until its views are dropped.
+ * Quarantine tables are kept for the run record.
+ */
+async function releaseInputs(o: ExecuteOptions, nodeId: string, done: string[]): Promise<void> {
+  const kind = o.kindOf(o.pipeline.nodes.find((n) => n.id === nodeId)?.kind ?? '');
+  for (const port of kind?.outputs ?? []) {
+    if ((await o.db.relationKind(o.tableName(nodeId, port.name))) === 'view') return;
   }
+  for (const e of o.pipeline.edges.filter((x) => x.to.node === nodeId)) await releaseOutput(o, e.from.node, e.from.port, done);
+}
+
+async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, done: string[]): Promise<void> {
+  const p = o.pipeline;
+  const consumers = p.edges.filter((x) => x.from.node === nodeId && x.from.port === port).map((x) => x.to.node);
+  if (consumers.some((c) => !done.includes(c))) return;
+  // A consumer that answered with a view still reads this output whenever its view is read.
+  for (const c of consumers) {
+    const ck = o.kindOf(p.nodes.find((n) => n.id === c)?.kind ?? '');
+    for (const out of ck?.outputs ?? []) if ((await o.db.relationKind(o.tableName(c, out.name))) === 'view') return;
+  }
+  const name = o.tableName(nodeId, port);
+  const wasView = (await o.db.relationKind(name)) === 'view';
+  await o.db.dropRelation(name);
+  if (wasView) await releaseInputs(o, nodeId, done);
 }
 
 function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMetrics {
@@ -140,8 +159,11 @@ async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m:
   const { db, pipeline: p } = o;
   const quarantineName = o.tableName(node.id, '__q');
   const scratchDir = path.join(o.workDir, 'scratch', node.id);
-  await db.run(`DROP TABLE IF EXISTS ${qi(quarantineName)}`);
-  for (const port of kind.outputs) await db.run(`DROP TABLE IF EXISTS ${qi(o.tableName(node.id, port.name))}`);
+  await db.dropRelation(quarantineName);
+  for (const port of kind.outputs) await db.dropRelation(o.tableName(node.id, port.name));
+  for (const port of kind.tableInputs ?? []) {
+    for (const e of p.edges.filter((x) => x.to.node === node.id && x.to.port === port)) await db.materialize(o.tableName(e.from.node, e.from.port));
+  }
   await db.createQuarantineTable(qi(quarantineName));
 
   const inputsOf = (port: string): string[] =>
@@ -188,7 +210,7 @@ async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m:
 
   for (const port of kind.outputs) {
     const t = qi(o.tableName(node.id, port.name));
-    if (!(await db.tableExists(o.tableName(node.id, port.name)))) throw new Error(`node kind ${kind.kind} did not create output "${port.name}"`);
+    if (!(await db.relationKind(o.tableName(node.id, port.name)))) throw new Error(`node kind ${kind.kind} did not create output "${port.name}"`);
     // A user column named like the lineage or a helper column would be silently renamed next to it and read in
     // its place, so reserved names fail the node instead.
     const allowed = port.role === 'quarantine' ? QUARANTINE_PORT_COLUMNS : [LINEAGE];
