@@ -46,21 +46,26 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
     });
     const lsel = [`l.${qi(LINEAGE)}`, ...lnames.map((n) => `l.${qi(n)}`)].join(', ');
     const out = ctx.output('out');
-    const matched = await ctx.count(`SELECT count(*) FROM ${left} l WHERE ${matchedSql}`);
     const total = await ctx.count(`SELECT count(*) FROM ${left}`);
     const reason = `no match in the right input on ${c.on.map((k) => `${k.left}=${k.right}`).join(', ')}`;
     if (c.type === 'anti') {
       await ctx.run(`CREATE TABLE ${out} AS SELECT ${lsel} FROM ${left} l WHERE NOT ${matchedSql} ORDER BY l.rowid`);
-      return { passed: total - matched, filtered: { count: matched, reason: 'has a match in the right input (anti join)' } };
+      const kept = await ctx.count(`SELECT count(*) FROM ${out}`);
+      return { passed: kept, filtered: { count: total - kept, reason: 'has a match in the right input (anti join)' } };
     }
     const joinType = c.type === 'left' ? 'LEFT JOIN' : 'JOIN';
     const sel = [lsel, ...rightOut].join(', ');
-    await ctx.run(`CREATE TABLE ${out} AS SELECT ${sel} FROM ${left} l ${joinType} ${right} r ON ${cond} ORDER BY l.rowid`);
+    // The left row's position rides along, so matched rows are counted from the join itself (no second pass).
+    await ctx.run(`CREATE TABLE ${out} AS SELECT ${sel}, l.rowid AS "__sl_lrow" FROM ${left} l ${joinType} ${right} r ON ${cond} ORDER BY l.rowid`);
+    const matched = c.type === 'left' ? total : await ctx.count(`SELECT count(DISTINCT "__sl_lrow") FROM ${out}`);
+    await ctx.run(`ALTER TABLE ${out} DROP COLUMN "__sl_lrow"`);
     if (c.type === 'left') return { passed: total };
     if (c.unmatched === 'quarantine') {
-      await ctx.run(
-        `INSERT INTO ${ctx.quarantine} SELECT l.${qi(LINEAGE)}, TRY_CAST(split_part(l.${qi(LINEAGE)}, ':', -1) AS BIGINT), ['no_match'], [${qlit(reason)}], ${rowJsonSql(lnames, 'l')}, NULL FROM ${left} l WHERE NOT ${matchedSql} ORDER BY l.rowid`,
-      );
+      if (matched < total) {
+        await ctx.run(
+          `INSERT INTO ${ctx.quarantine} SELECT l.${qi(LINEAGE)}, TRY_CAST(split_part(l.${qi(LINEAGE)}, ':', -1) AS BIGINT), ['no_match'], [${qlit(reason)}], ${rowJsonSql(lnames, 'l')}, NULL FROM ${left} l WHERE NOT ${matchedSql} ORDER BY l.rowid`,
+        );
+      }
       return { passed: matched };
     }
     return { passed: matched, filtered: { count: total - matched, reason } };
