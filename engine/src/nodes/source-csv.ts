@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { CsvFileError, scanCsv } from '../sources/csv-scan.js';
+import { CsvFileError } from '../sources/csv-scan.js';
+import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
@@ -38,10 +39,10 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const warnings: string[] = [];
     for (const [i, file] of files.entries()) {
       const name = path.basename(file);
-      const clean = path.join(ctx.scratchDir, `clean_${i}.csv`);
+      const clean = path.join(ctx.scratchDir, `clean_${i}`);
       let scan;
       try {
-        scan = scanCsv(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding }, ctx.limit);
+        scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding }, ctx.limit);
       } catch (e) {
         if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name });
         throw e;
@@ -64,11 +65,13 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       }));
       await ctx.appendQuarantine(records);
       if (scan.good === 0) continue;
-      const cols = ["__sl_line", ...scan.header].map((h) => `${qlit(h)}: 'VARCHAR'`).join(', ');
+      const cols = [`'__sl_line': 'BIGINT'`, ...scan.header.map((h) => `${qlit(h)}: 'VARCHAR'`)].join(', ');
       const prefix = `${ctx.nodeId}:${name}:`;
-      parts.push(
-        `SELECT ${qlit(prefix)} || "__sl_line" AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(clean)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, all_varchar = true, allow_quoted_nulls = false, parallel = true)`,
-      );
+      for (const part of scan.parts) {
+        parts.push(
+          `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true)`,
+        );
+      }
     }
     const out = ctx.output('out');
     const cols = header ?? [];

@@ -32,6 +32,8 @@ export interface ScanResult {
   /** The scan stopped early because of a preview limit. */
   truncated: boolean;
   warnings: string[];
+  /** Clean copies of the good records, read by DuckDB. */
+  parts: CleanPart[];
 }
 
 export class CsvFileError extends Error {}
@@ -248,40 +250,58 @@ class LineDigits {
  * Scan `file`, writing good records to `cleanFile` as `<line><delim><record>\n` and returning the rest.
  * `expectedFields` (from another file's header) makes every file of a glob agree.
  */
-export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: number): ScanResult {
+export interface CleanPart {
+  path: string;
+  /** Added to the line numbers written in this part to get physical line numbers. */
+  lineOffset: number;
+}
+
+export interface DialectBytes {
+  delim: number;
+  quote: number;
+  escape: number;
+}
+
+export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape'>): DialectBytes {
   const delim = oneByte(d.delimiter, 'delimiter');
   const quote = oneByte(d.quote, 'quote');
   const escape = d.escape === '' ? quote : oneByte(d.escape, 'escape');
   if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ');
-  const buf = readAsUtf8(file, d.encoding);
+  return { delim, quote, escape };
+}
+
+export interface BodyScan {
+  records: number;
+  good: number;
+  blank: number;
+  bad: BadRecord[];
+  truncated: boolean;
+  invalidUtf8: number;
+  expected: number;
+  /** Physical lines consumed. */
+  lines: number;
+  /** The buffer ended inside a quoted field: only meaningful for a chunk that is not the end of the file. */
+  openAtEnd: boolean;
+}
+
+/**
+ * Scan records from `pos` to the end of `buf`, numbering lines from `firstLine`, writing good records to
+ * `cleanFile`. With `chunk`, the buffer is one slice of a file split at line ends; a quoted field still open at
+ * its end means the split fell inside a record, and the caller rescans the file in one piece.
+ */
+export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFields: number, db: DialectBytes, cleanFile: string, limit?: number, chunk = false): BodyScan {
+  const { delim, quote, escape } = db;
   const wholeIsUtf8 = isUtf8(buf);
   const bad: BadRecord[] = [];
-  const warnings: string[] = [];
-  let header: string[] = [];
-  let pos = 0;
-  let line = 1;
-
-  if (d.header) {
-    if (buf.length === 0) throw new CsvFileError('the file is empty, but the source expects a header line');
-    const r = parseRecord(buf, 0, delim, quote, escape);
-    if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`);
-    const rawHeader = buf.subarray(0, r.end);
-    if (!wholeIsUtf8 && !isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")');
-    const norm = normalizeHeader(splitFields(rawHeader, delim, quote, escape));
-    header = norm.names;
-    warnings.push(...norm.warnings);
-    pos = r.next;
-    line += r.lines;
-  }
-
+  let line = firstLine;
   // The clean copy is at most the input plus a line number and a delimiter per line.
-  const out = Buffer.allocUnsafe(buf.length + 24 * (countNewlines(buf) + 2));
+  const out = Buffer.allocUnsafe(buf.length - pos + 24 * (countNewlines(buf) + 2));
   let o = 0;
   let records = 0;
   let good = 0;
   let blank = 0;
   let truncated = false;
-  let expected = header.length;
+  let expected = expectedFields;
   let invalidUtf8 = 0;
   const digits = new LineDigits();
 
@@ -299,6 +319,9 @@ export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: 
       continue;
     }
     const r = parseRecord(buf, pos, delim, quote, escape);
+    if (chunk && r.next >= buf.length && r.error === 'unterminated quoted field') {
+      return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true };
+    }
     let reason = r.error;
     let rule = 'malformed';
     if (!reason && expected === 0) expected = r.fields;
@@ -336,9 +359,43 @@ export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: 
     line += r.lines;
   }
   fs.writeFileSync(cleanFile, out.subarray(0, o));
-  if (invalidUtf8 > 0) warnings.push(`${invalidUtf8} line(s) are not valid UTF-8; if the whole file uses another encoding, set the source's "encoding" (e.g. "latin1")`);
-  if (!d.header) header = Array.from({ length: expected }, (_, i) => `column${i + 1}`);
-  return { header, records, good, blank, bad, truncated, warnings };
+  return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false };
+}
+
+/** Parse the header record at `pos`; returns the normalized names and where the body starts. */
+export function parseHeader(buf: Buffer, pos: number, db: DialectBytes): { names: string[]; warnings: string[]; next: number; lines: number } {
+  if (pos >= buf.length) throw new CsvFileError('the file is empty, but the source expects a header line');
+  const r = parseRecord(buf, pos, db.delim, db.quote, db.escape);
+  if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`);
+  const rawHeader = buf.subarray(pos, r.end);
+  if (!isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")');
+  const norm = normalizeHeader(splitFields(rawHeader, db.delim, db.quote, db.escape));
+  return { names: norm.names, warnings: norm.warnings, next: r.next, lines: r.lines };
+}
+
+export function finishScan(header: string[], hasHeader: boolean, parts: CleanPart[], body: Omit<BodyScan, 'lines' | 'openAtEnd'>, warnings: string[]): ScanResult {
+  if (body.invalidUtf8 > 0) warnings.push(`${body.invalidUtf8} line(s) are not valid UTF-8; if the whole file uses another encoding, set the source's "encoding" (e.g. "latin1")`);
+  const names = hasHeader ? header : Array.from({ length: body.expected }, (_, i) => `column${i + 1}`);
+  return { header: names, records: body.records, good: body.good, blank: body.blank, bad: body.bad, truncated: body.truncated, warnings, parts };
+}
+
+/** Scan a whole file in this thread; `cleanFile` receives the good records. */
+export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: number): ScanResult {
+  const db = dialectBytes(d);
+  const buf = readAsUtf8(file, d.encoding);
+  let header: string[] = [];
+  const warnings: string[] = [];
+  let pos = 0;
+  let line = 1;
+  if (d.header) {
+    const h = parseHeader(buf, 0, db);
+    header = h.names;
+    warnings.push(...h.warnings);
+    pos = h.next;
+    line += h.lines;
+  }
+  const body = scanBody(buf, pos, line, header.length, db, cleanFile, limit);
+  return finishScan(header, d.header, [{ path: cleanFile, lineOffset: 0 }], body, warnings);
 }
 
 function countNewlines(buf: Buffer): number {
