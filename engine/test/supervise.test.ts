@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from './helpers.js';
 
@@ -58,5 +58,26 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
     const r = spawnSync(process.execPath, [bin, 'run', file, '--history', path.join(dir, 'h')], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
+  });
+
+  it('runs a pipeline object for a long-lived host, and survives the worker dying', async () => {
+    const { runSupervised } = (await import(pathToFileURL(path.join(root, 'engine', 'dist', 'runtime', 'supervise.js')).href)) as {
+      runSupervised: (o: { pipeline: unknown; params: Record<string, string>; baseDir: string; historyDir: string }) => Promise<{ manifest?: { outcome: string }; crash?: string }>;
+    };
+    const dir = tmpDir();
+    const file = pipelineIn(dir);
+    const pipeline = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const ok = await runSupervised({ pipeline, params: {}, baseDir: dir, historyDir: path.join(dir, 'h') });
+    expect(ok.manifest?.outcome).toBe('succeeded');
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
+    process.env['SLUICE_FAULT_KILL_AT_NODE'] = 'out';
+    try {
+      const dead = await runSupervised({ pipeline, params: {}, baseDir: dir, historyDir: path.join(dir, 'h') });
+      expect(dead.manifest).toBeUndefined();
+      expect(dead.crash).toContain('while running node "out"');
+    } finally {
+      delete process.env['SLUICE_FAULT_KILL_AT_NODE'];
+    }
+    expect(fs.readdirSync(path.join(dir, 'h', '.pending'))).toEqual([]);
   });
 });

@@ -14,8 +14,7 @@ import { defaultHistoryDir } from '../service.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { superviseRun, WORKER_ENV } from './supervise.js';
-import { fileURLToPath } from 'node:url';
+import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { metricsTable, runSummary, table } from './format.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
@@ -57,16 +56,16 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-o, --out <dir>', 'folder that relative output paths resolve against (default: the pipeline\'s folder)')
     .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
+    .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--json', 'print progress events and the manifest as NDJSON')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; json?: boolean }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean }) => {
       const raw = readPipeline(file);
-      const baseDir = path.dirname(path.resolve(file));
+      const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         preparePipeline(raw, o.param);
-        const bin = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
-        const res = await superviseRun(bin, argv, (e) => {
+        const res = await superviseRun(SLUICE_BIN, argv, (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
           else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
         });

@@ -4,10 +4,15 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
-import { writeManifest } from '../runtime/run.js';
+import { writeManifest } from './run.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
+
+/** The `sluice` command, which a supervised run starts as its worker. */
+export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 
 export interface SupervisedResult {
   manifest?: RunManifest;
@@ -73,5 +78,30 @@ function markCrashed(runDir: string, crash: string): void {
     writeManifest(file, { ...m, outcome: 'failed', finishedAt: new Date().toISOString(), errors: [...m.errors, crash] });
   } catch {
     // No readable record: the crash message printed by the CLI is all there is.
+  }
+}
+
+export interface SupervisedRunOptions {
+  pipeline: unknown;
+  params: Record<string, string>;
+  baseDir: string;
+  historyDir: string;
+  onNode?: Parameters<typeof superviseRun>[2];
+}
+
+/**
+ * A run for a long-lived host (the designer's server, Electron's main process): the pipeline goes to a file the
+ * worker reads, and a crash of the worker ends the run as failed instead of taking the host down.
+ */
+export async function runSupervised(o: SupervisedRunOptions): Promise<SupervisedResult> {
+  const pending = path.join(o.historyDir, '.pending');
+  fs.mkdirSync(pending, { recursive: true });
+  const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
+  fs.writeFileSync(file, JSON.stringify(o.pipeline));
+  try {
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
+    return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined));
+  } finally {
+    fs.rmSync(file, { force: true });
   }
 }
