@@ -44,7 +44,17 @@ const fakeApi: EngineApi = {
   validate: async () => {
     throw new UserError('expression must not be empty', { nodeId: 'f1', field: 'expression' });
   },
-  preview: notUsed,
+  preview: async () => {
+    // Shaped like the engine's InvalidPipeline: recognised by name, carries every problem.
+    const err = Object.assign(new Error('nodes[0].config.expression: Too small'), {
+      name: 'InvalidPipeline',
+      problems: [
+        { path: 'nodes[0].config.expression', nodeId: 'f1', field: 'expression', message: 'Too small' },
+        { path: 'nodes[1]', nodeId: 'f2', field: 'in', message: 'input "in" of node "f2" is not connected' },
+      ],
+    });
+    throw err;
+  },
   run: async () => {
     throw new Error('database exploded at /secret/path');
   },
@@ -234,6 +244,15 @@ describe('API errors', () => {
         problems: [{ path: '', nodeId: 'f1', field: 'expression', message: 'expression must not be empty' }],
       },
     });
+  });
+
+  it('maps an invalid pipeline to 422 with every problem, so the designer can place them', async () => {
+    const reply = await api(server, 'preview', { pipeline: {}, nodeId: 'f1' });
+    expect(reply.status).toBe(422);
+    const body = JSON.parse(reply.text) as { error: { code: string; message: string; problems: { nodeId: string }[] } };
+    expect(body.error.code).toBe('invalid_pipeline');
+    expect(body.error.message).toBe('the pipeline has 2 problems; fix them first');
+    expect(body.error.problems.map((p) => p.nodeId)).toEqual(['f1', 'f2']);
   });
 
   it('hides unexpected errors behind a short message and logs the stack', async () => {

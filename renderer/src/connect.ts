@@ -4,6 +4,7 @@ import { pipelineSchema } from '../../engine/src/format/pipeline';
 import { pathToString } from '../../engine/src/format/problems';
 import { createHttpClient, EngineError } from './api/client';
 import { forgetToken, takeToken } from './api/token';
+import { basename, dirname } from './lib/format';
 import { useDesigner, type Banner } from './store';
 
 function bannerFor(err: unknown, origin: string): Banner {
@@ -37,7 +38,8 @@ function openFirstSample(samples: readonly Sample[]): Banner | undefined {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${pathToString(i.path) || 'file'}: ${i.message}`);
     return { title: `“${first.name}” is not a valid pipeline`, detail: issues.join('; '), retryable: false };
   }
-  store.loadPipeline(parsed.data);
+  // Relative paths in a sample resolve in its own folder, which is where the engine's preview and run look.
+  store.loadPipeline(parsed.data, { fileName: basename(first.path), baseDir: dirname(first.path) });
   return undefined;
 }
 
@@ -65,7 +67,9 @@ export async function connect(): Promise<void> {
   }
   // Without samples the designer still works: say why the canvas is empty and carry on.
   try {
-    store.setStatus('ready', openFirstSample(await api.samples({})));
+    const samples = await api.samples({});
+    store.setSamples(samples);
+    store.setStatus('ready', openFirstSample(samples));
   } catch (err) {
     store.newPipeline();
     const detail = err instanceof Error ? err.message : String(err);

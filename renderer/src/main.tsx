@@ -7,6 +7,8 @@ import './styles/theme.css';
 import './styles/app.css';
 import './styles/palette.css';
 import './styles/canvas.css';
+import './styles/form.css';
+import './styles/panels.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

@@ -1,9 +1,14 @@
 // Designer state. Canvas nodes are kept as React Flow objects so that a drag frame replaces
 // only the moved node and every other node keeps its identity (and skips re-rendering).
+// Undo/redo (zundo) covers the pipeline document only: meta, nodes and edges; selection, sizes and panels
+// are view state. A drag is one step and typing into one field is one step (see `editDocument`).
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
+import { temporal } from 'zundo';
 import { create } from 'zustand';
-import type { Catalog, EngineApi, NodeKindInfo } from '../../engine/src/api/contract';
+import type { Catalog, EngineApi, NodeKindInfo, Sample } from '../../engine/src/api/contract';
 import type { Pipeline } from '../../engine/src/format/pipeline';
+import { serializePipeline } from '../../engine/src/format/save';
+import { deleteElements, duplicateNodes, sameDocument, type DocSnapshot } from './lib/doc-ops';
 import { freshNodeId, toFlow, toFlowEdge, toPipeline, type FlowEdge, type FlowNode, type KindIndex, type PipelineMeta } from './lib/graph';
 
 export type Theme = 'light' | 'dark';
@@ -17,6 +22,14 @@ export interface Banner {
 
 export type Status = 'connecting' | 'ready' | 'failed';
 
+/** Where the open document came from; relative paths in it resolve against `baseDir` on the engine's side. */
+export interface DocumentOrigin {
+  /** A sample's or imported file's name, shown to the user and reused when exporting. */
+  fileName: string | undefined;
+  /** Folder the engine resolves the pipeline's relative paths in; undefined means the engine's default workspace. */
+  baseDir: string | undefined;
+}
+
 interface DesignerState {
   /** Set once connected; components reach the engine only through it. */
   api: EngineApi | undefined;
@@ -24,10 +37,14 @@ interface DesignerState {
   banner: Banner | undefined;
   catalog: Catalog | undefined;
   kinds: KindIndex;
+  samples: Sample[];
+  origin: DocumentOrigin;
   meta: PipelineMeta;
   nodes: FlowNode[];
   edges: FlowEdge[];
   selectedNodeIds: string[];
+  /** The canonical text of the document as last loaded or exported; the document is dirty when it differs. */
+  savedText: string;
   /** Bumped on every load so the canvas knows to fit the new document into view. */
   docId: number;
   theme: Theme;
@@ -35,14 +52,25 @@ interface DesignerState {
   setApi(api: EngineApi): void;
   setStatus(status: Status, banner?: Banner): void;
   setCatalog(catalog: Catalog): void;
-  loadPipeline(pipeline: Pipeline): void;
+  setSamples(samples: Sample[]): void;
+  loadPipeline(pipeline: Pipeline, origin?: DocumentOrigin): void;
   newPipeline(name?: string): void;
+  markSaved(fileName?: string): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   connect(connection: Connection): void;
   /** Adds a node of `kind` with its defaults, its top-left at `position`; returns the new id. */
   addNode(kind: string, position: XYPosition): string | undefined;
+  /** Replaces a node's config; edits with the same `editKey` in quick succession are one undo step. */
+  setNodeConfig(nodeId: string, config: Record<string, unknown>, editKey?: string): void;
+  setNodeLabel(nodeId: string, label: string): void;
+  setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description'>>): void;
+  deleteSelection(): void;
+  duplicateSelection(): void;
+  selectOnly(nodeId: string): void;
   setSelection(ids: string[]): void;
+  undo(): void;
+  redo(): void;
   setTheme(theme: Theme): void;
   toPipeline(): Pipeline;
 }
@@ -59,62 +87,217 @@ function indexKinds(kinds: readonly NodeKindInfo[]): KindIndex {
   return Object.fromEntries(kinds.map((k) => [k.kind, k]));
 }
 
-export const useDesigner = create<DesignerState>()((set, get) => ({
-  api: undefined,
-  status: 'connecting',
-  banner: undefined,
-  catalog: undefined,
-  kinds: {},
-  meta: emptyMeta(),
-  nodes: [],
-  edges: [],
-  selectedNodeIds: [],
-  docId: 0,
-  theme: initialTheme(),
+export function canonicalText(s: Pick<DesignerState, 'meta' | 'nodes' | 'edges'>): string {
+  return serializePipeline(toPipeline(s.meta, s.nodes, s.edges));
+}
 
-  setApi: (api) => set({ api }),
-  setStatus: (status, banner) => set({ status, banner }),
-  setCatalog: (catalog) => set({ catalog, kinds: indexKinds(catalog.kinds) }),
+/** Module state for grouping edits into undo steps; it is about input timing, not the document. */
+const history = { dragging: false, lastEdit: undefined as { key: string; at: number } | undefined };
+const COALESCE_MS = 1200;
 
-  loadPipeline: (pipeline) => {
-    const { meta, nodes, edges } = toFlow(pipeline, get().kinds);
-    set({ meta, nodes, edges, selectedNodeIds: [], docId: get().docId + 1 });
-  },
-  newPipeline: (name) => set({ meta: emptyMeta(name), nodes: [], edges: [], selectedNodeIds: [], docId: get().docId + 1 }),
+export const useDesigner = create<DesignerState>()(
+  temporal(
+    (set, get) => {
+      /** Runs a document update with undo tracking paused, so it joins the step before it. */
+      const untracked = (update: () => void) => {
+        const t = useDesigner.temporal.getState();
+        const wasTracking = t.isTracking;
+        if (wasTracking) t.pause();
+        update();
+        if (wasTracking) t.resume();
+      };
 
-  onNodesChange: (changes) => set({ nodes: applyNodeChanges(changes, get().nodes) }),
-  onEdgesChange: (changes) => set({ edges: applyEdgeChanges(changes, get().edges) }),
+      const editDocument = (editKey: string | undefined, update: () => void) => {
+        // A drag whose end never arrived (the node vanished mid-drag) must not leave history switched off.
+        if (history.dragging) {
+          history.dragging = false;
+          useDesigner.temporal.getState().resume();
+        }
+        const now = Date.now();
+        const last = history.lastEdit;
+        const joins = editKey !== undefined && last?.key === editKey && now - last.at < COALESCE_MS;
+        history.lastEdit = editKey === undefined ? undefined : { key: editKey, at: now };
+        if (joins) untracked(update);
+        else update();
+      };
 
-  connect: (c) => {
-    if (!c.sourceHandle || !c.targetHandle) return;
-    const kinds = get().kinds;
-    const fromKind = get().nodes.find((n) => n.id === c.source)?.data.kind;
-    const role = (fromKind && kinds[fromKind]?.outputs.find((p) => p.name === c.sourceHandle)?.role) || 'data';
-    const edge = toFlowEdge({ from: { node: c.source, port: c.sourceHandle }, to: { node: c.target, port: c.targetHandle } }, role);
-    set({ edges: addEdge(edge, get().edges) });
-  },
+      /** After undo/redo the restored nodes carry the selection of their time; keep the current one instead. */
+      const keepSelection = () => {
+        const selected = new Set(get().selectedNodeIds);
+        untracked(() =>
+          set({
+            nodes: get().nodes.map((n) => (Boolean(n.selected) === selected.has(n.id) ? n : { ...n, selected: selected.has(n.id) })),
+            selectedNodeIds: get().selectedNodeIds.filter((id) => get().nodes.some((n) => n.id === id)),
+          }),
+        );
+      };
 
-  addNode: (kind, position) => {
-    const info = get().kinds[kind];
-    if (!info) return undefined;
-    const nodes = get().nodes;
-    const id = freshNodeId(kind, new Set(nodes.map((n) => n.id)));
-    // structuredClone: defaults come from the shared catalog object and must not be mutated through a node.
-    const node: FlowNode = {
-      id,
-      type: 'pipeline',
-      position,
-      data: { kind, config: structuredClone(info.defaults) },
-      selected: true,
-    };
-    set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], selectedNodeIds: [id] });
-    return id;
-  },
+      const afterLoad = () => {
+        history.lastEdit = undefined;
+        history.dragging = false;
+        const t = useDesigner.temporal.getState();
+        t.clear();
+        if (!t.isTracking) t.resume();
+      };
 
-  setSelection: (ids) => set({ selectedNodeIds: ids }),
-  setTheme: (theme) => {
-    localStorage.setItem('sluice.theme', theme);
-    set({ theme });
-  },
-  toPipeline: () => toPipeline(get().meta, get().nodes, get().edges),
-}));
+      return {
+        api: undefined,
+        status: 'connecting',
+        banner: undefined,
+        catalog: undefined,
+        kinds: {},
+        samples: [],
+        origin: { fileName: undefined, baseDir: undefined },
+        meta: emptyMeta(),
+        nodes: [],
+        edges: [],
+        selectedNodeIds: [],
+        savedText: '',
+        docId: 0,
+        theme: initialTheme(),
+
+        setApi: (api) => set({ api }),
+        setStatus: (status, banner) => set({ status, banner }),
+        setCatalog: (catalog) => set({ catalog, kinds: indexKinds(catalog.kinds) }),
+        setSamples: (samples) => set({ samples }),
+
+        loadPipeline: (pipeline, origin) => {
+          const { meta, nodes, edges } = toFlow(pipeline, get().kinds);
+          set({
+            meta,
+            nodes,
+            edges,
+            selectedNodeIds: [],
+            docId: get().docId + 1,
+            savedText: canonicalText({ meta, nodes, edges }),
+            ...(origin ? { origin } : {}),
+          });
+          afterLoad();
+        },
+        newPipeline: (name) => {
+          const meta = emptyMeta(name);
+          set({ meta, nodes: [], edges: [], selectedNodeIds: [], docId: get().docId + 1, savedText: canonicalText({ meta, nodes: [], edges: [] }) });
+          afterLoad();
+        },
+        markSaved: (fileName) => set({ savedText: canonicalText(get()), ...(fileName ? { origin: { ...get().origin, fileName } } : {}) }),
+
+        onNodesChange: (changes) => {
+          const apply = () => set({ nodes: applyNodeChanges(changes, get().nodes) });
+          const moving = changes.some((c) => c.type === 'position' && c.dragging === true);
+          const dropped = changes.some((c) => c.type === 'position' && c.dragging === false);
+          if (moving && !history.dragging) {
+            // The first frame is tracked (it records where the nodes were), the rest of the drag is not.
+            history.dragging = true;
+            history.lastEdit = undefined;
+            apply();
+            useDesigner.temporal.getState().pause();
+            return;
+          }
+          apply();
+          if (dropped && history.dragging) {
+            history.dragging = false;
+            useDesigner.temporal.getState().resume();
+          }
+        },
+        onEdgesChange: (changes) => set({ edges: applyEdgeChanges(changes, get().edges) }),
+
+        connect: (c) => {
+          if (!c.sourceHandle || !c.targetHandle) return;
+          const kinds = get().kinds;
+          const fromKind = get().nodes.find((n) => n.id === c.source)?.data.kind;
+          const role = (fromKind && kinds[fromKind]?.outputs.find((p) => p.name === c.sourceHandle)?.role) || 'data';
+          const edge = toFlowEdge({ from: { node: c.source, port: c.sourceHandle }, to: { node: c.target, port: c.targetHandle } }, role);
+          editDocument(undefined, () => set({ edges: addEdge(edge, get().edges) }));
+        },
+
+        addNode: (kind, position) => {
+          const info = get().kinds[kind];
+          if (!info) return undefined;
+          const nodes = get().nodes;
+          const id = freshNodeId(kind, new Set(nodes.map((n) => n.id)));
+          // structuredClone: defaults come from the shared catalog object and must not be mutated through a node.
+          const node: FlowNode = {
+            id,
+            type: 'pipeline',
+            position,
+            data: { kind, config: structuredClone(info.defaults) },
+            selected: true,
+          };
+          editDocument(undefined, () => set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], selectedNodeIds: [id] }));
+          return id;
+        },
+
+        setNodeConfig: (nodeId, config, editKey) => {
+          editDocument(editKey === undefined ? undefined : `${nodeId}:${editKey}`, () =>
+            set({ nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, config } } : n)) }),
+          );
+        },
+        setNodeLabel: (nodeId, label) => {
+          editDocument(`${nodeId}:#label`, () =>
+            set({
+              nodes: get().nodes.map((n) => {
+                if (n.id !== nodeId) return n;
+                const data = { ...n.data };
+                // An empty label falls back to the kind's title, and is left out of the file.
+                if (label.trim() === '') delete data.label;
+                else data.label = label;
+                return { ...n, data };
+              }),
+            }),
+          );
+        },
+        setMeta: (patch) => {
+          const key = Object.keys(patch).join(',');
+          editDocument(`#meta:${key}`, () => set({ meta: { ...get().meta, ...patch } }));
+        },
+
+        deleteSelection: () => {
+          const nodeIds = new Set(get().nodes.filter((n) => n.selected).map((n) => n.id));
+          const edgeIds = new Set(get().edges.filter((e) => e.selected).map((e) => e.id));
+          if (nodeIds.size === 0 && edgeIds.size === 0) return;
+          editDocument(undefined, () => set({ ...deleteElements(get(), nodeIds, edgeIds), selectedNodeIds: [] }));
+        },
+        duplicateSelection: () => {
+          const ids = new Set(get().nodes.filter((n) => n.selected).map((n) => n.id));
+          if (ids.size === 0) return;
+          const { nodes, edges, created } = duplicateNodes(get(), ids, get().kinds);
+          editDocument(undefined, () => set({ nodes, edges, selectedNodeIds: created }));
+        },
+        selectOnly: (nodeId) => {
+          set({
+            nodes: get().nodes.map((n) => (Boolean(n.selected) === (n.id === nodeId) ? n : { ...n, selected: n.id === nodeId })),
+            edges: get().edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+            selectedNodeIds: get().nodes.some((n) => n.id === nodeId) ? [nodeId] : [],
+          });
+        },
+
+        setSelection: (ids) => set({ selectedNodeIds: ids }),
+        undo: () => {
+          history.lastEdit = undefined;
+          useDesigner.temporal.getState().undo();
+          keepSelection();
+        },
+        redo: () => {
+          history.lastEdit = undefined;
+          useDesigner.temporal.getState().redo();
+          keepSelection();
+        },
+        setTheme: (theme) => {
+          localStorage.setItem('sluice.theme', theme);
+          set({ theme });
+        },
+        toPipeline: () => toPipeline(get().meta, get().nodes, get().edges),
+      };
+    },
+    {
+      partialize: (s): DocSnapshot => ({ meta: s.meta, nodes: s.nodes, edges: s.edges }),
+      equality: sameDocument,
+      limit: 200,
+    },
+  ),
+);
+
+/** Whether the document differs from what was last loaded or exported (undoing back to it makes it clean again). */
+export function useIsDirty(): boolean {
+  return useDesigner((s) => s.status === 'ready' && canonicalText(s) !== s.savedText);
+}

@@ -1,4 +1,5 @@
 // EngineApi over HTTP for browser mode. Electron will provide the same interface over IPC.
+import type { Problem } from '../../../engine/src/format/problems';
 import {
   engineErrorSchema,
   engineMethods,
@@ -17,6 +18,8 @@ export class EngineError extends Error {
     readonly code: EngineErrorCode,
     message: string,
     readonly status: number,
+    /** Where the engine located the mistake (an invalid pipeline lists every problem with its path). */
+    readonly problems: Problem[] = [],
   ) {
     super(message);
   }
@@ -41,7 +44,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     if (!res.ok) {
       const parsed = engineErrorSchema.safeParse(body);
       const message = parsed.success ? parsed.data.error.message : `The engine answered ${res.status} ${res.statusText}.`;
-      throw new EngineError(parsed.success ? parsed.data.error.code : 'http_error', message, res.status);
+      throw new EngineError(parsed.success ? parsed.data.error.code : 'http_error', message, res.status, parsed.success ? (parsed.data.error.problems ?? []) : []);
     }
     // Checked here too: a renderer built against another engine version should fail loudly, not render garbage.
     const out = engineMethods[method].output.safeParse(body);

@@ -9,12 +9,17 @@ import {
   useReactFlow,
   type Connection,
   type Edge,
+  type EdgeTypes,
   type IsValidConnection,
   type NodeTypes,
+  type OnConnectEnd,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
 import { useCallback, useEffect, useRef, type DragEvent, type ReactElement } from 'react';
 import { categoryColor } from '../lib/categories';
+import { connectionRefusal } from '../lib/connections';
+import { notify } from '../state/toasts';
+import { CountEdge } from './CountEdge';
 import type { FlowEdge, FlowNode } from '../lib/graph';
 import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from '../lib/placement';
 import { useDesigner } from '../store';
@@ -23,7 +28,11 @@ import { PipelineNode } from './PipelineNode';
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
 const nodeTypes: NodeTypes = { pipeline: PipelineNode };
 const FIT = { padding: 0.1, maxZoom: 1 } as const;
-const DELETE_KEYS = ['Backspace', 'Delete'];
+// Every edge draws through CountEdge, which shows the rows it carried in the last run.
+const DEFAULT_EDGE = { interactionWidth: 16, type: 'counted' } as const;
+const edgeTypes: EdgeTypes = { counted: CountEdge };
+// Small: the canvas shares the window with the palette, the settings and the data panel.
+const MINIMAP_SIZE = { width: 150, height: 96 } as const;
 
 export function Canvas(): ReactElement {
   const nodes = useDesigner((s) => s.nodes);
@@ -69,12 +78,16 @@ export function Canvas(): ReactElement {
   // Reads the store at call time so the callback stays stable across drag frames.
   const isValidConnection = useCallback<IsValidConnection<FlowEdge>>((c: Connection | Edge) => {
     const { nodes, edges, kinds } = useDesigner.getState();
-    if (c.source === c.target) return false;
-    const target = nodes.find((n) => n.id === c.target);
-    const port = target && kinds[target.data.kind]?.inputs.find((p) => p.name === c.targetHandle);
-    // A single-edge input that is already fed would silently become a union; refuse instead.
-    if (port && !port.multiple && edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle)) return false;
-    return !edges.some((e) => e.source === c.source && e.sourceHandle === c.sourceHandle && e.target === c.target && e.targetHandle === c.targetHandle);
+    return connectionRefusal(c, nodes, edges, kinds) === undefined;
+  }, []);
+
+  // React Flow only learns yes or no; when a drop on a port is refused, say why.
+  const onConnectEnd = useCallback<OnConnectEnd>((_event, state) => {
+    if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+    const [from, to] = state.fromHandle.type === 'source' ? [state.fromHandle, state.toHandle] : [state.toHandle, state.fromHandle];
+    const { nodes, edges, kinds } = useDesigner.getState();
+    const reason = connectionRefusal({ source: from.nodeId, sourceHandle: from.id, target: to.nodeId, targetHandle: to.id }, nodes, edges, kinds);
+    if (reason) notify({ tone: 'error', title: 'Not connected', detail: reason });
   }, []);
 
   const onSelectionChange = useCallback(
@@ -93,23 +106,26 @@ export function Canvas(): ReactElement {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
+        edgeTypes={edgeTypes}
         onSelectionChange={onSelectionChange}
         colorMode={theme}
         fitView
         fitViewOptions={FIT}
         minZoom={0.2}
         maxZoom={2}
-        deleteKeyCode={DELETE_KEYS}
+        // Deleting goes through the store (one undo step for a node and its edges); see useShortcuts.
+        deleteKeyCode={null}
         snapToGrid
         snapGrid={[8, 8]}
-        defaultEdgeOptions={{ interactionWidth: 16 }}
+        defaultEdgeOptions={DEFAULT_EDGE}
         aria-label="Pipeline canvas"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />
         <Controls position="bottom-left" showInteractive={false} />
         {nodes.length > 0 && (
-          <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" />
+          <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
         )}
       </ReactFlow>
       {nodes.length === 0 && status === 'ready' && (

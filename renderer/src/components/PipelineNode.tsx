@@ -2,8 +2,11 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, type ReactElement } from 'react';
 import type { PortSpec } from '../../../engine/src/api/contract';
+import { formatCount } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
-import { CategoryIcon } from '../lib/icons';
+import { AlertIcon, CategoryIcon } from '../lib/icons';
+import { nodeProblems, useChecks } from '../state/checks';
+import { useRun } from '../state/run';
 import { useDesigner } from '../store';
 
 type Port = Pick<PortSpec, 'name' | 'title' | 'role'>;
@@ -33,14 +36,35 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const inputs: Port[] = info?.inputs ?? asPorts(data.unknownPorts?.inputs);
   const outputs: Port[] = info?.outputs ?? asPorts(data.unknownPorts?.outputs);
   const title = data.label || info?.title || data.kind;
+  // Per-node slices of the checks and the last run: a validation or a run repaints only the nodes it changes.
+  const problems = useChecks((s) => nodeProblems(s, id));
+  const metrics = useRun((s) => s.metrics.get(id));
+  const stale = useRun((s) => s.stale);
+  const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
   return (
     <div
-      className={`sl-node${selected ? ' is-selected' : ''}${info ? '' : ' is-unknown'}`}
+      className={`sl-node${selected ? ' is-selected' : ''}${info ? '' : ' is-unknown'}${problems.total > 0 ? ' has-problems' : ''}${metrics && stale ? ' is-stale' : ''}`}
       data-testid={`canvas-node-${id}`}
       data-kind={data.kind}
       data-category={info?.category ?? 'unknown'}
+      data-status={metrics?.status}
     >
+      {(problems.total > 0 || (metrics && metrics.quarantined > 0)) && (
+        <div className="sl-node__badges">
+          {problems.total > 0 && (
+            <span className="sl-badge sl-badge--problem" title={problemText} data-testid={`problem-badge-${id}`}>
+              <AlertIcon size={11} />
+              {problems.total}
+            </span>
+          )}
+          {metrics && metrics.quarantined > 0 && (
+            <span className="sl-badge sl-badge--quarantine" title={`${formatCount(metrics.quarantined)} rows quarantined in the last run`} data-testid={`quarantine-badge-${id}`}>
+              {formatCount(metrics.quarantined)} quarantined
+            </span>
+          )}
+        </div>
+      )}
       <div className="sl-node__header">
         <span className="sl-node__icon">
           <CategoryIcon category={info?.category} size={14} />
@@ -73,6 +97,20 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
               <PortRow key={p.name} port={p} side="out" />
             ))}
           </div>
+        </div>
+      )}
+      {metrics && (
+        <div className="sl-node__run" data-testid={`node-run-${id}`} title={metrics.error ?? metrics.warnings.join('\n')}>
+          <span className={`status-dot status-dot--${metrics.status}`} />
+          <span className="sl-node__run-text">
+            {metrics.status === 'failed'
+              ? 'failed'
+              : metrics.status === 'skipped'
+                ? 'not run'
+                : info?.category === 'sink'
+                  ? `${formatCount(metrics.passed)} written`
+                  : `${formatCount(metrics.rowsIn)} in · ${formatCount(metrics.rowsOut)} out${metrics.filtered > 0 ? ` · ${formatCount(metrics.filtered)} filtered` : ''}`}
+          </span>
         </div>
       )}
     </div>

@@ -133,6 +133,125 @@ export function AlertIcon(p: IconProps): ReactElement {
   );
 }
 
+export function PlusIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p} strokeWidth={2}>
+      <path d="M12 5v14M5 12h14" />
+    </Svg>
+  );
+}
+
+export function TrashIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M4 7h16" />
+      <path d="M9.5 7V4.5h5V7" />
+      <path d="M6.5 7l1 12.5h9l1-12.5" />
+    </Svg>
+  );
+}
+
+export function ArrowUpIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M12 19V5M6 11l6-6 6 6" />
+    </Svg>
+  );
+}
+
+export function ArrowDownIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M12 5v14M6 13l6 6 6-6" />
+    </Svg>
+  );
+}
+
+export function UndoIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M9 14L4 9l5-5" />
+      <path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11" />
+    </Svg>
+  );
+}
+
+export function RedoIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M15 14l5-5-5-5" />
+      <path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13" />
+    </Svg>
+  );
+}
+
+export function PlayIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M7 4.5v15l12-7.5z" fill="currentColor" />
+    </Svg>
+  );
+}
+
+export function DownloadIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M12 4v11M7.5 10.5L12 15l4.5-4.5" />
+      <path d="M5 19h14" />
+    </Svg>
+  );
+}
+
+export function FolderIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M3.5 7.5A1.5 1.5 0 0 1 5 6h4l2 2h8a1.5 1.5 0 0 1 1.5 1.5v8A1.5 1.5 0 0 1 19 19H5a1.5 1.5 0 0 1-1.5-1.5z" />
+    </Svg>
+  );
+}
+
+export function CopyIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <rect x="8.5" y="8.5" width="11" height="11" rx="2" />
+      <path d="M15.5 8.5V6a1.5 1.5 0 0 0-1.5-1.5H6A1.5 1.5 0 0 0 4.5 6v8A1.5 1.5 0 0 0 6 15.5h2.5" />
+    </Svg>
+  );
+}
+
+export function ChevronDownIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M6 9l6 6 6-6" />
+    </Svg>
+  );
+}
+
+export function RefreshIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M19.5 12a7.5 7.5 0 1 1-2.2-5.3" />
+      <path d="M19.5 4.5v4.5H15" />
+    </Svg>
+  );
+}
+
+export function CheckIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p} strokeWidth={2}>
+      <path d="M5 12.5l4.5 4.5L19 7.5" />
+    </Svg>
+  );
+}
+
+export function SpinnerIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p} className={`spin ${p.className ?? ''}`}>
+      <path d="M12 3.5a8.5 8.5 0 1 1-8.5 8.5" />
+    </Svg>
+  );
+}
+
 export function LogoMark({ size = 20 }: { size?: number }): ReactElement {
   return (
     <svg width={size} height={size} viewBox="0 0 32 32" aria-hidden="true" focusable="false">

@@ -1,0 +1,33 @@
+// An edge that carries, after a run, the number of rows that went through it.
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
+import { memo, type ReactElement } from 'react';
+import { formatCount } from '../lib/format';
+import type { FlowEdge } from '../lib/graph';
+import { useRun } from '../state/run';
+
+function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, data }: EdgeProps<FlowEdge>): ReactElement {
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
+  // Subscribe to this edge's number only, so a run repaints the labels and not every edge's path.
+  const count = useRun((s) => (sourceHandleId ? s.metrics.get(source)?.outputs[sourceHandleId] : undefined));
+  const stale = useRun((s) => s.stale);
+  const quarantine = data?.role === 'quarantine';
+  return (
+    <>
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={interactionWidth} />
+      {count !== undefined && (
+        <EdgeLabelRenderer>
+          <div
+            className={`edge-count${quarantine ? ' edge-count--quarantine' : ''}${stale ? ' is-stale' : ''}`}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            data-testid={`edge-count-${id}`}
+            title={`${formatCount(count)} ${quarantine ? 'quarantined rows' : 'rows'} in the last run${stale ? ' (before your edits)' : ''}`}
+          >
+            {formatCount(count)}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
+
+export const CountEdge = memo(CountEdgeView);

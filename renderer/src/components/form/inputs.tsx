@@ -1,0 +1,216 @@
+// The single-value controls of generated config forms. Each writes through the form context as the user
+// types, so previews and checks follow the edit (debounced elsewhere), and one field's typing is one undo step.
+import { useId, useRef, useState, type ReactElement } from 'react';
+import { COMMON_TYPES, type JsonSchema, type StringRole } from '../../lib/schema';
+import { useForm } from './context';
+
+interface BaseProps {
+  id: string;
+  value: unknown;
+  schema: JsonSchema;
+  required: boolean;
+  invalid: boolean;
+  label: string;
+  onChange(value: unknown): void;
+}
+
+/** Empty optional text is left out of the config instead of being saved as "". */
+function emptyTo(required: boolean, text: string): string | undefined {
+  return text === '' && !required ? undefined : text;
+}
+
+function placeholderOf(schema: JsonSchema): string | undefined {
+  if (schema.default === undefined || schema.default === '') return undefined;
+  return `${String(schema.default)} (default)`;
+}
+
+export function TextInput({ id, value, schema, required, invalid, label, onChange, role }: BaseProps & { role: StringRole }): ReactElement {
+  const { columns } = useForm();
+  const listId = useId();
+  const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
+  const options = role === 'column' ? columns.map((c) => c.name) : role === 'type' ? COMMON_TYPES : [];
+  if (role === 'sql') return <SqlInput {...{ id, value, schema, required, invalid, label, onChange }} />;
+  return (
+    <>
+      <input
+        id={id}
+        className={`input${role === 'path' || role === 'type' || role === 'column' ? ' input--mono' : ''}`}
+        type="text"
+        value={text}
+        placeholder={placeholderOf(schema) ?? (role === 'column' ? 'column' : role === 'type' ? 'type' : undefined)}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? `${id}-errors` : undefined}
+        aria-label={label}
+        aria-required={required || undefined}
+        spellCheck={false}
+        autoComplete="off"
+        list={options.length > 0 ? listId : undefined}
+        onChange={(e) => onChange(emptyTo(required, e.target.value))}
+      />
+      {options.length > 0 && (
+        <datalist id={listId}>
+          {options.map((o) => (
+            <option key={o} value={o} />
+          ))}
+        </datalist>
+      )}
+    </>
+  );
+}
+
+/**
+ * SQL and expressions: a monospace text area with the input's column names as clickable hints (inserted at
+ * the cursor, quoted when needed). A Monaco editor with completion replaces this in a later step.
+ */
+export function SqlInput({ id, value, required, invalid, label, onChange }: Omit<BaseProps, 'role'>): ReactElement {
+  const { columns } = useForm();
+  const area = useRef<HTMLTextAreaElement>(null);
+  const text = typeof value === 'string' ? value : '';
+  const insert = (name: string) => {
+    const el = area.current;
+    const token = /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    const next = text.slice(0, start) + token + text.slice(end);
+    onChange(emptyTo(required, next));
+    // Put the caret after the inserted name once React has written the new value.
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + token.length, start + token.length);
+    });
+  };
+  return (
+    <>
+      <textarea
+        ref={area}
+        id={id}
+        className="input input--mono input--area"
+        value={text}
+        rows={Math.min(8, Math.max(2, text.split('\n').length))}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? `${id}-errors` : undefined}
+        aria-label={label}
+        aria-required={required || undefined}
+        spellCheck={false}
+        onChange={(e) => onChange(emptyTo(required, e.target.value))}
+      />
+      {columns.length > 0 && (
+        <div className="column-hints" aria-label="Input columns">
+          {columns.map((c) => (
+            <button key={c.name} type="button" className="column-hint" title={`${c.type}: click to insert`} onClick={() => insert(c.name)}>
+              {c.name}
+            </button>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+/** Keeps the text being typed ("1.", "-") while the config holds the last complete number. */
+export function NumberInput({ id, value, schema, required, invalid, label, onChange }: BaseProps): ReactElement {
+  const external = typeof value === 'number' ? String(value) : '';
+  const [text, setText] = useState(external);
+  const [shown, setShown] = useState(external);
+  if (shown !== external) {
+    // Undo, or an edit elsewhere, changed the number: show it, unless the typed text already means it.
+    setShown(external);
+    if (!(text !== '' && external !== '' && Number(text) === Number(external))) setText(external);
+  }
+  return (
+    <input
+      id={id}
+      className="input input--number"
+      type="number"
+      inputMode="decimal"
+      value={text}
+      min={schema.minimum}
+      max={schema.maximum}
+      step={schema.type === 'integer' ? 1 : 'any'}
+      placeholder={placeholderOf(schema)}
+      aria-invalid={invalid || undefined}
+      aria-describedby={invalid ? `${id}-errors` : undefined}
+      aria-label={label}
+      aria-required={required || undefined}
+      onChange={(e) => {
+        setText(e.target.value);
+        if (e.target.value === '') onChange(undefined);
+        else if (Number.isFinite(e.target.valueAsNumber)) onChange(e.target.valueAsNumber);
+      }}
+    />
+  );
+}
+
+export function BooleanInput({ id, value, schema, label, onChange }: BaseProps): ReactElement {
+  const checked = typeof value === 'boolean' ? value : schema.default === true;
+  return (
+    <label className="switch" htmlFor={id}>
+      <input id={id} type="checkbox" role="switch" checked={checked} aria-label={label} onChange={(e) => onChange(e.target.checked)} />
+      <span className="switch__track" aria-hidden="true" />
+      <span className="switch__label">{label}</span>
+    </label>
+  );
+}
+
+export function EnumInput({ id, value, schema, required, invalid, label, onChange, options }: BaseProps & { options: readonly string[] }): ReactElement {
+  const current = typeof value === 'string' ? value : typeof schema.default === 'string' ? schema.default : '';
+  const known = options.includes(current);
+  return (
+    <select
+      id={id}
+      className="input select"
+      value={current}
+      aria-invalid={invalid || undefined}
+      aria-describedby={invalid ? `${id}-errors` : undefined}
+      aria-label={label}
+      onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+    >
+      {(!required || current === '') && schema.default === undefined && <option value="">—</option>}
+      {/* A value the schema does not offer (from a hand-edited file) stays visible instead of silently changing. */}
+      {!known && current !== '' && <option value={current}>{current} (not an option)</option>}
+      {options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+          {o === schema.default ? ' (default)' : ''}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Fallback for shapes the form does not know: the value as JSON, applied when it parses. */
+export function JsonInput({ id, value, invalid, label, onChange }: Omit<BaseProps, 'schema' | 'required'>): ReactElement {
+  const external = value === undefined ? '' : JSON.stringify(value, null, 2);
+  const [text, setText] = useState(external);
+  const [shown, setShown] = useState(external);
+  const [bad, setBad] = useState(false);
+  if (shown !== external) {
+    setShown(external);
+    setText(external);
+  }
+  return (
+    <textarea
+      id={id}
+      className="input input--mono input--area"
+      value={text}
+      rows={Math.min(10, Math.max(2, text.split('\n').length))}
+      aria-invalid={invalid || bad || undefined}
+      aria-label={label}
+      spellCheck={false}
+      onChange={(e) => {
+        setText(e.target.value);
+        if (e.target.value.trim() === '') {
+          setBad(false);
+          onChange(undefined);
+          return;
+        }
+        try {
+          onChange(JSON.parse(e.target.value) as unknown);
+          setBad(false);
+        } catch {
+          setBad(true);
+        }
+      }}
+    />
+  );
+}

@@ -1,0 +1,175 @@
+// The right-hand panel: the selected node's settings, or the pipeline's own when nothing is selected.
+import type { ReactElement } from 'react';
+import type { Problem } from '../../../../engine/src/format/problems';
+import { configFieldOf, essentialProblems, humanizeMessage } from '../../lib/problems';
+import { CategoryIcon, CopyIcon, TrashIcon } from '../../lib/icons';
+import { humanizeKey } from '../../lib/schema';
+import { nodeProblems, useChecks } from '../../state/checks';
+import { useDesigner } from '../../store';
+import { ConfigForm } from '../form/ConfigForm';
+
+function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
+  return (
+    <ul className="problem-list" data-testid="problem-list">
+      {problems.map((p, i) => {
+        const field = configFieldOf(p);
+        const text = (
+          <>
+            {field ? <span className="problem-list__where">{field.split(/[.[\]]/).filter(Boolean).map(humanizeKey).join(' › ')}</span> : p.nodeId && onPick ? <span className="problem-list__where">{p.nodeId}</span> : null}
+            <span>{field ? humanizeMessage(p.message) : p.message}</span>
+          </>
+        );
+        return (
+          <li key={i}>
+            {onPick && p.nodeId ? (
+              <button type="button" className="problem-list__button" onClick={() => onPick(p)}>
+                {text}
+              </button>
+            ) : (
+              text
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+function NodeInspector({ nodeId }: { nodeId: string }): ReactElement | null {
+  // The node's data, not the node: a drag moves the node every frame but leaves its data alone.
+  const data = useDesigner((s) => s.nodes.find((n) => n.id === nodeId)?.data);
+  const info = useDesigner((s) => (data ? s.kinds[data.kind] : undefined));
+  const setNodeLabel = useDesigner((s) => s.setNodeLabel);
+  const duplicate = useDesigner((s) => s.duplicateSelection);
+  const remove = useDesigner((s) => s.deleteSelection);
+  const problems = useChecks((s) => nodeProblems(s, nodeId));
+  if (!data) return null;
+  const fieldProblems = [...problems.fields.values()].flatMap(essentialProblems);
+
+  return (
+    <div className="inspector__content" data-testid="inspector" data-node-id={nodeId}>
+      <header className="inspector__header" data-category={info?.category ?? 'unknown'}>
+        <span className="inspector__icon">
+          <CategoryIcon category={info?.category} size={16} />
+        </span>
+        <div className="inspector__titles">
+          <input
+            className="inspector__label"
+            value={data.label ?? ''}
+            placeholder={info?.title ?? data.kind}
+            aria-label="Node label"
+            onChange={(e) => setNodeLabel(nodeId, e.target.value)}
+            spellCheck={false}
+            data-testid="node-label"
+          />
+          <div className="inspector__kind">
+            {info?.title ?? `Unknown kind “${data.kind}”`} · <code>{nodeId}</code>
+          </div>
+        </div>
+      </header>
+      {info?.description && <p className="inspector__description">{info.description}</p>}
+      {problems.total > 0 && (
+        <section className="inspector__problems" aria-label="Problems" data-testid="node-problems">
+          <div className="inspector__problems-title">
+            {problems.total === 1 ? '1 problem' : `${problems.total} problems`} to fix before this node can run
+          </div>
+          <ProblemList problems={[...problems.node, ...fieldProblems]} />
+        </section>
+      )}
+      {info ? (
+        <ConfigForm nodeId={nodeId} info={info} config={data.config} />
+      ) : (
+        <p className="inspector__note">This engine does not know the kind “{data.kind}”, so its settings cannot be edited here. They are kept as they are in the file.</p>
+      )}
+      <footer className="inspector__actions">
+        <button type="button" className="button" onClick={duplicate} title="Duplicate (Ctrl+D)" data-testid="duplicate-node">
+          <CopyIcon size={14} /> Duplicate
+        </button>
+        <button type="button" className="button button--danger" onClick={remove} title="Delete (Delete key)" data-testid="delete-node">
+          <TrashIcon size={14} /> Delete
+        </button>
+      </footer>
+    </div>
+  );
+}
+
+function PipelineInspector(): ReactElement {
+  const meta = useDesigner((s) => s.meta);
+  const count = useDesigner((s) => s.nodes.length);
+  const edges = useDesigner((s) => s.edges.length);
+  const baseDir = useDesigner((s) => s.origin.baseDir);
+  const setMeta = useDesigner((s) => s.setMeta);
+  const selectOnly = useDesigner((s) => s.selectOnly);
+  const problems = useChecks((s) => s.problems);
+
+  return (
+    <div className="inspector__content" data-testid="pipeline-inspector">
+      <header className="inspector__header inspector__header--doc">
+        <div className="inspector__titles">
+          <div className="inspector__eyebrow">Pipeline</div>
+          <input className="inspector__label" value={meta.name} aria-label="Pipeline name" onChange={(e) => setMeta({ name: e.target.value })} spellCheck={false} />
+          <div className="inspector__kind">
+            {count} nodes · {edges} connections
+          </div>
+        </div>
+      </header>
+      <div className="field">
+        <label className="field__label" htmlFor="pipeline-description">
+          Description
+        </label>
+        <textarea
+          id="pipeline-description"
+          className="input input--area"
+          rows={4}
+          value={meta.description ?? ''}
+          onChange={(e) => setMeta({ description: e.target.value === '' ? undefined : e.target.value })}
+        />
+      </div>
+      {baseDir && (
+        <div className="field">
+          <div className="field__label">Files resolve in</div>
+          <code className="inspector__path" title={baseDir}>
+            {baseDir.length > 44 ? `…${baseDir.slice(-43)}` : baseDir}
+          </code>
+        </div>
+      )}
+      {problems.length > 0 ? (
+        <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
+          <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
+          <ProblemList problems={problems} onPick={(p) => p.nodeId && selectOnly(p.nodeId)} />
+        </section>
+      ) : (
+        count > 0 && <p className="inspector__ok">The engine finds no problems in this pipeline.</p>
+      )}
+      <p className="inspector__hint">Select a node to edit its settings and preview its rows.</p>
+    </div>
+  );
+}
+
+export function Inspector(): ReactElement {
+  const selected = useDesigner((s) => s.selectedNodeIds);
+  const duplicate = useDesigner((s) => s.duplicateSelection);
+  const remove = useDesigner((s) => s.deleteSelection);
+  const only = selected.length === 1 ? selected[0] : undefined;
+  return (
+    <aside className="inspector" aria-label="Settings">
+      {only ? (
+        <NodeInspector key={only} nodeId={only} />
+      ) : selected.length > 1 ? (
+        <div className="inspector__content">
+          <p className="inspector__hint">{selected.length} nodes selected.</p>
+          <footer className="inspector__actions">
+            <button type="button" className="button" onClick={duplicate}>
+              <CopyIcon size={14} /> Duplicate
+            </button>
+            <button type="button" className="button button--danger" onClick={remove}>
+              <TrashIcon size={14} /> Delete
+            </button>
+          </footer>
+        </div>
+      ) : (
+        <PipelineInspector />
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,40 @@
+// A node's row accounting in one line: in, out, quarantined, filtered, and whether they add up.
+import type { ReactElement } from 'react';
+import type { NodeMetrics } from '../../../../engine/src/api/contract';
+import { formatCount, formatDuration } from '../../lib/format';
+
+export function StatusDot({ status }: { status: NodeMetrics['status'] }): ReactElement {
+  return <span className={`status-dot status-dot--${status}`} aria-label={status} title={status} />;
+}
+
+export function MetricsStrip({ m, compact }: { m: NodeMetrics; compact?: boolean }): ReactElement {
+  return (
+    <dl className={`metrics${compact ? ' metrics--compact' : ''}`} data-testid="node-metrics">
+      <div>
+        <dt>in</dt>
+        <dd data-metric="in">{formatCount(m.rowsIn)}</dd>
+      </div>
+      <div>
+        <dt>out</dt>
+        <dd data-metric="out">{formatCount(m.rowsOut)}</dd>
+      </div>
+      <div className={m.quarantined > 0 ? 'metrics__q' : undefined}>
+        <dt>quarantined</dt>
+        <dd data-metric="quarantined">{formatCount(m.quarantined)}</dd>
+      </div>
+      <div title={m.filterReason ? `Filtered by: ${m.filterReason}` : undefined}>
+        <dt>filtered</dt>
+        <dd data-metric="filtered">
+          {formatCount(m.filtered)}
+          {m.filterReason && m.filtered > 0 && !compact && <span className="metrics__reason"> ({m.filterReason})</span>}
+        </dd>
+      </div>
+      {!compact && (
+        <div>
+          <dt>time</dt>
+          <dd>{formatDuration(m.durationMs)}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}

@@ -1,0 +1,151 @@
+// The summary of the last run: outcome, errors, and every node's accounting (in = out + quarantined + filtered).
+import type { ReactElement } from 'react';
+import type { NodeMetrics } from '../../../../engine/src/api/contract';
+import { formatCount, formatDuration, plural } from '../../lib/format';
+import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
+import { configFieldOf, humanizeMessage } from '../../lib/problems';
+import { runPipelineNow, useRun } from '../../state/run';
+import { useDesigner } from '../../store';
+import { StatusDot } from './Metrics';
+
+const OUTCOME: Record<string, string> = {
+  succeeded: 'Run succeeded',
+  failed: 'Run failed',
+  gate_failed: 'A quality gate stopped the run',
+  cancelled: 'Run cancelled',
+};
+
+function balanced(m: NodeMetrics): boolean {
+  // Joins and aggregates make new rows; the engine reconciles their consumed rows (`passed`), not rowsOut.
+  return m.status === 'skipped' || m.status === 'failed' || m.passed + m.quarantined + m.filtered === m.rowsIn || m.kind === 'sql';
+}
+
+export function RunTab(): ReactElement {
+  const phase = useRun((s) => s.phase);
+  const manifest = useRun((s) => s.manifest);
+  const error = useRun((s) => s.error);
+  const stale = useRun((s) => s.stale);
+  const selectOnly = useDesigner((s) => s.selectOnly);
+  const labels = useDesigner((s) => s.nodes);
+
+  if (phase === 'idle') {
+    return (
+      <div className="panel-empty" data-testid="run-empty">
+        <div>
+          <p>Run the whole pipeline: every source is read in full and every sink is written.</p>
+          <button type="button" className="button button--primary" onClick={() => void runPipelineNow()}>
+            <PlayIcon size={12} /> Run pipeline
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (phase === 'running' && !manifest) {
+    return (
+      <div className="panel-empty" data-testid="run-running">
+        <SpinnerIcon size={16} /> Running…
+      </div>
+    );
+  }
+  if (phase === 'error' && error) {
+    return (
+      <div className="run-summary" data-testid="run-summary" data-outcome="not-run">
+        <div className="panel-message panel-message--error" role="alert">
+          <AlertIcon size={16} />
+          <div>
+            <div className="panel-message__title">The pipeline did not run</div>
+            {error.problems.length > 0 ? (
+              <ul className="panel-message__list">
+                {error.problems.map((p, i) => (
+                  <li key={i}>
+                    {p.nodeId && (
+                      <button type="button" className="link-button" onClick={() => selectOnly(p.nodeId as string)}>
+                        {p.nodeId}
+                      </button>
+                    )}
+                    {p.nodeId ? ': ' : ''}
+                    {configFieldOf(p) ? `${configFieldOf(p)}: ${humanizeMessage(p.message)}` : p.message}
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <div className="panel-message__detail">{error.message}</div>
+            )}
+          </div>
+        </div>
+      </div>
+    );
+  }
+  if (!manifest) return <div className="panel-empty" />;
+
+  const ms = Date.parse(manifest.finishedAt) - Date.parse(manifest.startedAt);
+  const quarantined = manifest.nodes.reduce((s, n) => s + n.quarantined, 0);
+  const filtered = manifest.nodes.reduce((s, n) => s + n.filtered, 0);
+  const read = manifest.nodes.filter((n) => n.kind.startsWith('source.')).reduce((s, n) => s + n.rowsIn, 0);
+  const ok = manifest.outcome === 'succeeded';
+  const labelOf = (id: string) => labels.find((n) => n.id === id)?.data.label;
+
+  return (
+    <div className={`run-summary${stale ? ' is-stale' : ''}`} data-testid="run-summary" data-outcome={manifest.outcome}>
+      <div className={`run-summary__head run-summary__head--${ok ? 'ok' : 'failed'}`}>
+        {ok ? <CheckIcon size={16} /> : <AlertIcon size={16} />}
+        <strong>{OUTCOME[manifest.outcome] ?? manifest.outcome}</strong>
+        <span className="run-summary__facts">
+          {formatDuration(ms)} · {plural(read, 'row')} read · {plural(quarantined, 'row')} quarantined · {formatCount(filtered)} filtered
+        </span>
+        <span className="panel-toolbar__spacer" />
+        {stale && <span className="tag tag--muted" title="The pipeline was edited after this run">before your edits</span>}
+        {phase === 'running' && <SpinnerIcon size={14} />}
+        <code className="run-summary__id" title={`Started ${manifest.startedAt}`}>
+          {manifest.runId}
+        </code>
+      </div>
+      {manifest.errors.length > 0 && (
+        <ul className="run-summary__errors" role="alert">
+          {manifest.errors.map((e, i) => (
+            <li key={i}>{e}</li>
+          ))}
+        </ul>
+      )}
+      <div className="run-table-wrap">
+        <table className="run-table">
+          <thead>
+            <tr>
+              <th>Node</th>
+              <th>Status</th>
+              <th className="num">In</th>
+              <th className="num">Out</th>
+              <th className="num">Quarantined</th>
+              <th className="num">Filtered</th>
+              <th className="num">Time</th>
+              <th>Notes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {manifest.nodes.map((m) => (
+              <tr key={m.nodeId} data-testid={`run-row-${m.nodeId}`} onClick={() => selectOnly(m.nodeId)} className={m.status === 'failed' ? 'is-failed' : undefined}>
+                <td>
+                  <span className="run-table__node">{labelOf(m.nodeId) ?? m.nodeId}</span> <code className="run-table__id">{m.nodeId}</code>
+                </td>
+                <td>
+                  <StatusDot status={m.status} /> {m.status}
+                </td>
+                <td className="num">{formatCount(m.rowsIn)}</td>
+                <td className="num">{formatCount(m.rowsOut)}</td>
+                <td className={`num${m.quarantined > 0 ? ' run-table__q' : ''}`}>{formatCount(m.quarantined)}</td>
+                <td className="num" title={m.filterReason}>
+                  {formatCount(m.filtered)}
+                </td>
+                <td className="num">{formatDuration(m.durationMs)}</td>
+                <td className="run-table__notes">
+                  {m.error ?? [m.filterReason && m.filtered > 0 ? `filtered: ${m.filterReason}` : undefined, ...m.warnings].filter(Boolean).join('; ')}
+                  {!balanced(m) && <span className="tag tag--danger">does not add up</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+// Keyboard shortcuts of the designer. Inside text fields the browser's own undo and editing keys win.
+import { useEffect } from 'react';
+import { exportPipeline } from '../state/files';
+import { runPipelineNow } from '../state/run';
+import { useDesigner } from '../store';
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+}
+
+export function useShortcuts(openFile: () => void): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const s = useDesigner.getState();
+      if (s.status !== 'ready') return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      // Saving, opening and running make sense from anywhere, including a text field.
+      if (mod && key === 's') {
+        e.preventDefault();
+        exportPipeline();
+        return;
+      }
+      if (mod && key === 'o') {
+        e.preventDefault();
+        openFile();
+        return;
+      }
+      if (mod && key === 'enter') {
+        e.preventDefault();
+        void runPipelineNow();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (mod && key === 'z') {
+        e.preventDefault();
+        if (e.shiftKey) s.redo();
+        else s.undo();
+      } else if (mod && key === 'y') {
+        e.preventDefault();
+        s.redo();
+      } else if (mod && key === 'd') {
+        e.preventDefault();
+        s.duplicateSelection();
+      } else if ((e.key === 'Delete' || e.key === 'Backspace') && !mod) {
+        e.preventDefault();
+        s.deleteSelection();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [openFile]);
+}

@@ -1,0 +1,71 @@
+// The engine's verdict on the open document: `validate` runs shortly after each edit, and its problems
+// are placed on fields, nodes and the pipeline (see lib/problems). Stale answers are dropped.
+import { useEffect } from 'react';
+import { create } from 'zustand';
+import type { Problem } from '../../../engine/src/format/problems';
+import { previewKey } from '../lib/doc-ops';
+import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
+import { useDesigner } from '../store';
+
+interface ChecksState {
+  problems: Problem[];
+  placed: PlacedProblems;
+  /** The engine could not be asked (it is unreachable); the last answer is kept, marked as old. */
+  failed: string | undefined;
+}
+
+const EMPTY_NODE: NodeProblems = { fields: new Map(), node: [], total: 0 };
+
+export const useChecks = create<ChecksState>()(() => ({
+  problems: [],
+  placed: placeProblems([]),
+  failed: undefined,
+}));
+
+export function nodeProblems(s: ChecksState, nodeId: string): NodeProblems {
+  return s.placed.byNode.get(nodeId) ?? EMPTY_NODE;
+}
+
+const DEBOUNCE_MS = 250;
+
+/** Mounted once (in App): validates the document after edits settle. */
+export function useValidationDriver(): void {
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let seq = 0;
+    let lastKey = '';
+    let last: { nodes: unknown; edges: unknown; meta: unknown } = { nodes: undefined, edges: undefined, meta: undefined };
+
+    const check = () => {
+      const s = useDesigner.getState();
+      if (s.status !== 'ready' || !s.api) return;
+      // Cheap identity test first: most store updates (selection, sizes) leave the document alone.
+      if (s.nodes === last.nodes && s.edges === last.edges && s.meta === last.meta) return;
+      last = { nodes: s.nodes, edges: s.edges, meta: s.meta };
+      const pipeline = s.toPipeline();
+      const key = previewKey(pipeline, '', undefined) + JSON.stringify([pipeline.name, pipeline.nodes.map((n) => n.label)]);
+      if (key === lastKey) return;
+      lastKey = key;
+      clearTimeout(timer);
+      const api = s.api;
+      timer = setTimeout(() => {
+        const mine = ++seq;
+        api.validate({ pipeline }).then(
+          (r) => {
+            if (mine === seq) useChecks.setState({ problems: r.problems, placed: placeProblems(r.problems), failed: undefined });
+          },
+          (err: unknown) => {
+            if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });
+          },
+        );
+      }, DEBOUNCE_MS);
+    };
+
+    const unsubscribe = useDesigner.subscribe(check);
+    check();
+    return () => {
+      unsubscribe();
+      clearTimeout(timer);
+    };
+  }, []);
+}

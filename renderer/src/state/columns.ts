@@ -1,0 +1,65 @@
+// Column names arriving at a node, for the hints next to column and expression fields. They come from a
+// small preview of each upstream node (the engine caches node results, so this is cheap after a preview).
+import { useEffect, useState } from 'react';
+import type { Column } from '../../../engine/src/api/contract';
+import { previewKey, upstreamPipeline } from '../lib/doc-ops';
+import { useDesigner } from '../store';
+
+const cache = new Map<string, Promise<Column[]>>();
+const DEBOUNCE_MS = 400;
+
+function upstreamKey(s: ReturnType<typeof useDesigner.getState>, nodeId: string): string {
+  const p = s.toPipeline();
+  return previewKey(upstreamPipeline(p, nodeId), nodeId, s.origin.baseDir);
+}
+
+function upstreamIds(nodeId: string): string[] {
+  const s = useDesigner.getState();
+  return [...new Set(s.edges.filter((e) => e.target === nodeId && e.data?.role !== 'quarantine').map((e) => e.source))];
+}
+
+async function columnsOf(nodeId: string): Promise<Column[]> {
+  const s = useDesigner.getState();
+  if (!s.api) return [];
+  const sub = upstreamPipeline(s.toPipeline(), nodeId);
+  const baseDir = s.origin.baseDir;
+  const key = previewKey(sub, nodeId, baseDir);
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = s.api
+      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}) })
+      .then((r) => r.columns)
+      // Hints are a convenience: an upstream node that cannot run yet simply offers none.
+      .catch(() => []);
+    cache.set(key, pending);
+    if (cache.size > 64) cache.delete(cache.keys().next().value as string);
+  }
+  return pending;
+}
+
+/** Columns of the rows flowing into `nodeId` (all its data and reference inputs), refreshed after edits settle. */
+export function useInputColumns(nodeId: string | undefined): Column[] {
+  const [state, setState] = useState<{ nodeId: string; columns: Column[] } | undefined>(undefined);
+  // Re-run when what flows into the node changes; a drag or an edit elsewhere leaves this key alone.
+  const upstream = useDesigner((s) => (nodeId ? upstreamKey(s, nodeId) : ''));
+  useEffect(() => {
+    if (!nodeId) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      void Promise.all(upstreamIds(nodeId).map(columnsOf)).then((lists) => {
+        if (!live) return;
+        const seen = new Map<string, Column>();
+        for (const c of lists.flat()) if (!seen.has(c.name)) seen.set(c.name, c);
+        const columns = [...seen.values()];
+        setState((prev) => (prev?.nodeId === nodeId && JSON.stringify(prev.columns) === JSON.stringify(columns) ? prev : { nodeId, columns }));
+      });
+    }, DEBOUNCE_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [nodeId, upstream]);
+  return state && state.nodeId === nodeId ? state.columns : NONE;
+}
+
+const NONE: Column[] = [];

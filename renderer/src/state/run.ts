@@ -1,0 +1,94 @@
+// Running the whole pipeline from the designer and keeping the result for the canvas and the run panel.
+// Progress events and cancelling come with the WebSocket channel; for now a run is one request.
+import { useEffect } from 'react';
+import { create } from 'zustand';
+import type { NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
+import type { Problem } from '../../../engine/src/format/problems';
+import { EngineError } from '../api/client';
+import { previewKey } from '../lib/doc-ops';
+import { useDesigner } from '../store';
+import { notify } from './toasts';
+import { useUi } from './ui';
+
+interface RunState {
+  phase: 'idle' | 'running' | 'done' | 'error';
+  manifest: RunManifest | undefined;
+  metrics: ReadonlyMap<string, NodeMetrics>;
+  error: { message: string; problems: Problem[] } | undefined;
+  /** What the document was when the run started; counts are marked stale once it changes. */
+  docKey: string | undefined;
+  docId: number;
+  /** The document changed since the run: its counts are shown faded, as history rather than truth. */
+  stale: boolean;
+}
+
+export const useRun = create<RunState>()(() => ({
+  phase: 'idle',
+  manifest: undefined,
+  metrics: new Map(),
+  error: undefined,
+  docKey: undefined,
+  docId: -1,
+  stale: false,
+}));
+
+export function documentKey(): string {
+  const s = useDesigner.getState();
+  return previewKey(s.toPipeline(), '', s.origin.baseDir);
+}
+
+/** Mounted once (in App): forgets the run when another document is loaded, and marks it stale after edits. */
+export function useRunDriver(): void {
+  useEffect(() => {
+    let last: { nodes: unknown; edges: unknown; meta: unknown } | undefined;
+    return useDesigner.subscribe((s) => {
+      const run = useRun.getState();
+      if (run.docKey === undefined) return;
+      if (s.docId !== run.docId) {
+        resetRun();
+        return;
+      }
+      if (last && last.nodes === s.nodes && last.edges === s.edges && last.meta === s.meta) return;
+      last = { nodes: s.nodes, edges: s.edges, meta: s.meta };
+      const stale = documentKey() !== run.docKey;
+      if (stale !== run.stale) useRun.setState({ stale });
+    });
+  }, []);
+}
+
+export function resetRun(): void {
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false });
+}
+
+export async function runPipelineNow(): Promise<void> {
+  const s = useDesigner.getState();
+  if (!s.api || useRun.getState().phase === 'running') return;
+  const docKey = documentKey();
+  const docId = s.docId;
+  useRun.setState({ phase: 'running', error: undefined });
+  const baseDir = s.origin.baseDir;
+  try {
+    const pipeline = s.toPipeline();
+    // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
+    const verdict = await s.api.validate({ pipeline });
+    if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
+    const manifest = await s.api.run({ pipeline, ...(baseDir ? { baseDir } : {}) });
+    // A document loaded while the run went on does not get the old document's counts painted on it.
+    if (useDesigner.getState().docId !== docId) return;
+    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), docKey, docId, stale: documentKey() !== docKey });
+    useUi.getState().setBottomTab('run');
+    const quarantined = manifest.nodes.reduce((sum, n) => sum + n.quarantined, 0);
+    if (manifest.outcome === 'succeeded') {
+      notify({ tone: 'success', title: 'Run finished', detail: quarantined > 0 ? `${quarantined} rows quarantined; see the Quarantine tab.` : 'Every row was written.' });
+    } else {
+      notify({ tone: 'error', title: manifest.outcome === 'gate_failed' ? 'A quality gate stopped the run' : 'The run failed', detail: manifest.errors[0] });
+    }
+  } catch (err) {
+    if (useDesigner.getState().docId !== docId) return;
+    const message = err instanceof Error ? err.message : String(err);
+    const problems = err instanceof EngineError ? err.problems : [];
+    useRun.setState({ phase: 'error', error: { message, problems }, manifest: undefined, metrics: new Map(), docKey, docId, stale: false });
+    useUi.getState().setBottomTab('run');
+    notify({ tone: 'error', title: 'The pipeline did not run', detail: message });
+  }
+}

@@ -1,0 +1,26 @@
+// View state of the panels around the canvas; none of it is part of the pipeline document.
+import { create } from 'zustand';
+
+export type BottomTab = 'preview' | 'quarantine' | 'run';
+
+interface UiState {
+  bottomTab: BottomTab;
+  /** Height of the bottom panel in pixels while open. */
+  panelHeight: number;
+  panelOpen: boolean;
+  setBottomTab(tab: BottomTab): void;
+  setPanelHeight(px: number): void;
+  setPanelOpen(open: boolean): void;
+}
+
+export const PANEL_MIN = 160;
+export const PANEL_DEFAULT = 300;
+
+export const useUi = create<UiState>()((set) => ({
+  bottomTab: 'preview',
+  panelHeight: PANEL_DEFAULT,
+  panelOpen: true,
+  setBottomTab: (bottomTab) => set({ bottomTab, panelOpen: true }),
+  setPanelHeight: (px) => set({ panelHeight: Math.max(PANEL_MIN, Math.round(px)) }),
+  setPanelOpen: (panelOpen) => set({ panelOpen }),
+}));
