@@ -10,6 +10,7 @@ import { UserError } from './runtime/exec-context.js';
 import { isInside } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
+import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { preparePipeline, runPipeline } from './runtime/run.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
@@ -53,14 +54,6 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
   const historyDirs = new Set(workspaces.map((w) => history(w)));
-  // One preview at a time: the session shares one database and caches tables by name, and a designer fires
-  // previews from several panels at once. Queued calls run in order; a failed one does not block the next.
-  let previewQueue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = previewQueue.then(work, work);
-    previewQueue = next.catch(() => undefined);
-    return next;
-  };
 
   const baseDirOf = (requested: string | undefined): string => {
     const dir = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
@@ -80,13 +73,21 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const req = engineMethods.preview.input.parse(input);
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
-      return serialized(() => previews.preview(p, req.nodeId, req.limit, baseDir));
+      // The session queues previews itself: a designer fires several at once.
+      return previews.preview(p, req.nodeId, req.limit, baseDir);
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
       const baseDir = baseDirOf(req.baseDir);
       historyDirs.add(history(baseDir));
-      return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
+      // Checked here first, so mistakes come back as problems; the run itself happens in a supervised worker, so
+      // an engine crash fails the run instead of killing the designer's server.
+      preparePipeline(req.pipeline, req.params);
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
+      const manifest = res.manifest ?? res.crashedManifest;
+      if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
+      return manifest;
     },
     async listRuns(input) {
       const req = engineMethods.listRuns.input.parse(input);

@@ -72,6 +72,8 @@ export const nodeMetricsSchema = z.object({
   outputs: z.record(z.string(), z.number()),
   warnings: z.array(z.string()),
   error: z.string().optional(),
+  /** A source that stopped early at a preview's row limit: its counts describe a sample. */
+  sampled: z.boolean().optional(),
 });
 export type NodeMetrics = z.infer<typeof nodeMetricsSchema>;
 

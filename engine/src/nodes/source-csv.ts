@@ -35,6 +35,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const parts: string[] = [];
     let header: string[] | undefined;
     let recordsRead = 0;
+    let truncated = false;
     let blank = 0;
     const warnings: string[] = [];
     for (const [i, file] of files.entries()) {
@@ -54,6 +55,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       recordsRead += scan.records;
       blank += scan.blank;
       warnings.push(...scan.warnings.map((w) => `${name}: ${w}`));
+      truncated ||= scan.truncated;
       if (scan.truncated) warnings.push(`${name}: preview read only the first ${scan.good} good records`);
       const records: QuarantineRecord[] = scan.bad.map((b) => ({
         lineage: `${ctx.nodeId}:${name}:${b.line}`,
@@ -81,6 +83,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types');
     return {
       recordsRead,
+      truncated,
       ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}),
       warnings: [...warnings, ...typed.warnings],
     };

@@ -29,6 +29,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
     const keys: string[] = [];
     const cleans: { file: string; name: string }[] = [];
     let recordsRead = 0;
+    let truncated = false;
     let blank = 0;
     const warnings: string[] = [];
     for (const [i, file] of files.entries()) {
@@ -44,6 +45,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       for (const k of scan.keys) if (!keys.includes(k)) keys.push(k);
       recordsRead += scan.records;
       blank += scan.blank;
+      truncated ||= scan.truncated;
       if (scan.truncated) warnings.push(`${name}: preview read only the first ${scan.good} good records`);
       const unit = c.format === 'ndjson' ? 'line' : 'element';
       await ctx.appendQuarantine(
@@ -57,6 +59,6 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
     );
     await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), keys, c.types, 'types');
-    return { recordsRead, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
+    return { recordsRead, truncated, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
   },
 };

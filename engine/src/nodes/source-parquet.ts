@@ -29,6 +29,8 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
       const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
       throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path' });
     }
-    return { recordsRead: await ctx.count(`SELECT count(*) FROM ${ctx.output('out')}`) };
+    const recordsRead = await ctx.count(`SELECT count(*) FROM ${ctx.output('out')}`);
+    // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
+    return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit };
   },
 };

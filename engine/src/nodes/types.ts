@@ -41,6 +41,8 @@ export interface ExecResult {
   passed?: number;
   /** For sources: records read from the input (before any quarantine). */
   recordsRead?: number;
+  /** For sources: reading stopped at the preview limit, so more records exist. */
+  truncated?: boolean;
   /** For sinks: rows written. */
   written?: number;
   warnings?: string[];

@@ -225,6 +225,7 @@ async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m:
   m.rowsOut = kind.outputs.filter((x) => x.role === 'data').reduce((s, x) => s + (m.outputs[x.name] ?? 0), 0);
   m.rowsIn = kind.accounting === 'source' ? (result.recordsRead ?? 0) : rowsIn;
   m.warnings.push(...(result.warnings ?? []));
+  if (result.truncated) m.sampled = true;
   if (result.filtered && m.filtered > 0) m.filterReason = result.filtered.reason;
 
   switch (kind.accounting) {

@@ -63,11 +63,31 @@ export class PreviewSession {
     return out;
   }
 
-  async preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = []): Promise<PreviewResult> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One preview at a time: previews share one database and cache tables by name, so two running at once could
+   * drop or rebuild a table the other is counting. Later calls wait; a failed one does not block the next.
+   */
+  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = []): Promise<PreviewResult> {
+    const run = () => this.previewNow(p, nodeId, limit, baseDir, allow);
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async previewNow(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[]): Promise<PreviewResult> {
     const node = p.nodes.find((n) => n.id === nodeId);
     if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
     const kind = kindOf(node.kind);
     if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId });
+    // A preview never writes: sinks are not run, and previewing a sink shows the rows that would reach it.
+    if (kind.category === 'sink') {
+      const feed = p.edges.find((e) => e.to.node === nodeId);
+      if (!feed) throw new UserError(`sink "${nodeId}" has no input to preview`, { nodeId });
+      const upstream = await this.previewNow(p, feed.from.node, limit, baseDir, allow);
+      return { ...upstream, nodeId, quarantine: [], quarantineTotal: 0 };
+    }
     const order = upstreamClosure(p, nodeId);
     const streaming = order.every((id) => {
       const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
@@ -116,7 +136,9 @@ export class PreviewSession {
         quarantine = qrows.map(toEntry);
       }
     }
-    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, sampled: sourceLimit !== undefined };
+    // Sampled only when a source actually stopped at the limit, not merely because a limit was offered.
+    const sampled = result.metrics.some((m) => m.sampled === true);
+    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, sampled };
   }
 
   close(): void {

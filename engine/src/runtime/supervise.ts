@@ -14,10 +14,17 @@ export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 /** The `sluice` command, which a supervised run starts as its worker. */
 export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 
+/** Whether the compiled engine the worker runs exists (it does not while tests run the TypeScript sources). */
+export function workerAvailable(): boolean {
+  return fs.existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
+}
+
 export interface SupervisedResult {
   manifest?: RunManifest;
   /** Set when the worker died without finishing. */
   crash?: string;
+  /** The dead run's record, completed by the supervisor, when the worker got as far as creating it. */
+  crashedManifest?: RunManifest;
 }
 
 export async function superviseRun(
@@ -65,19 +72,22 @@ export async function superviseRun(
   const where = current ? ` while running node "${current}"` : '';
   const detail = stderr.trim().split('\n').slice(-3).join(' ');
   const crash = `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}`;
-  if (runDir) markCrashed(runDir, crash);
-  return { crash };
+  const crashedManifest = runDir ? markCrashed(runDir, crash) : undefined;
+  return { crash, ...(crashedManifest ? { crashedManifest } : {}) };
 }
 
 /** The dead worker could not finish its run record; the supervisor does, so history shows the failure. */
-function markCrashed(runDir: string, crash: string): void {
+function markCrashed(runDir: string, crash: string): RunManifest | undefined {
   const file = path.join(runDir, 'manifest.json');
   try {
     const m = runManifestSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    if (m.outcome !== 'running') return;
-    writeManifest(file, { ...m, outcome: 'failed', finishedAt: new Date().toISOString(), errors: [...m.errors, crash] });
+    if (m.outcome !== 'running') return m;
+    const done: RunManifest = { ...m, outcome: 'failed', finishedAt: new Date().toISOString(), errors: [...m.errors, crash] };
+    writeManifest(file, done);
+    return done;
   } catch {
-    // No readable record: the crash message printed by the CLI is all there is.
+    // No readable record: the crash message is all there is.
+    return undefined;
   }
 }
 
