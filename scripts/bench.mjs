@@ -40,6 +40,8 @@ const fmt = (x) => `${x.seconds.toFixed(2)} s  ${Math.round(rows / x.seconds).to
 process.stdout.write(`\nhand-written SQL : ${fmt(sql)}  (${sql.valid} valid, ${sql.rejected} rejected)\n`);
 process.stdout.write(`sluice engine    : ${fmt(engine)}  (${engine.valid} valid, ${engine.rejected} quarantined, ${engine.filtered} filtered)\n`);
 process.stdout.write(`ratio engine / SQL: time ${(engine.seconds / sql.seconds).toFixed(2)}, memory ${(engine.maxRssMB / sql.maxRssMB).toFixed(2)}\n`);
+const pv = measure('preview');
+process.stdout.write(`preview at a validate node over the ${rows.toLocaleString()}-row source: first rows in ${pv.previewFirstMs} ms (sources sampled: ${pv.sampled}), again from cache in ${pv.previewCachedMs} ms; an aggregate (which must read everything) in ${pv.previewAggregateMs} ms\n`);
 const lost = rows + gen.blank - (engine.valid + engine.rejected + engine.filtered);
 process.stdout.write(`rows lost by the engine: ${lost}\n`);
 if (engine.groupsChecksum !== sql.groupsChecksum) process.stdout.write(`WARNING: aggregates differ (engine ${engine.groupsChecksum}, SQL ${sql.groupsChecksum})\n`);

@@ -238,3 +238,21 @@ describe('scanCsv: headers', () => {
     expect(() => scan('"id,name\n1,2\n')).toThrow(/header/);
   });
 });
+
+describe('scanCsv: preview limits on large files', () => {
+  it('reads only what the limit needs, with the same records and line numbers as a full scan', () => {
+    const rows = ['id,text'];
+    for (let i = 1; i <= 120_000; i++) rows.push(i % 50 === 0 ? `${i},"quoted, with comma"` : i % 77 === 0 ? `${i}` : `${i},${'x'.repeat(40)}`);
+    const content = `${rows.join('\n')}\n`;
+    expect(content.length).toBeGreaterThan(4 << 20);
+    const limited = scan(content, {}, 500);
+    const full = scan(content);
+    expect(limited.truncated).toBe(true);
+    expect(limited.good).toBe(500);
+    expect(limited.cleanLines).toEqual(full.cleanLines.slice(0, 500));
+    expect(limited.bad.map((b) => b.line)).toEqual(full.bad.filter((b) => b.line <= (limited.cleanLines.at(-1) ?? 0)).map((b) => b.line));
+    // A limit larger than what one prefix holds still ends right.
+    const more = scan(content, {}, 110_000);
+    expect(more.cleanLines).toEqual(full.cleanLines.slice(0, 110_000));
+  });
+});

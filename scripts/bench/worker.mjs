@@ -9,7 +9,26 @@ fs.mkdirSync(out, { recursive: true });
 const started = performance.now();
 let result;
 
-if (mode === 'sql') {
+if (mode === 'preview') {
+  // Time to first rows: what the designer waits for when a node over the big source is selected.
+  const { PreviewSession } = await import('../../engine/dist/runtime/preview.js');
+  const { preparePipeline } = await import('../../engine/dist/runtime/run.js');
+  const p = preparePipeline({ version: 1, name: 'preview', nodes: [
+    { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv', types: { quantity: 'INTEGER', unit_price: 'DECIMAL(10,2)' } } },
+    { id: 'rules', kind: 'validate', config: { rules: [{ id: 'quantity_positive', type: 'range', column: 'quantity', min: 1 }] } },
+    { id: 'big', kind: 'aggregate', config: { groupBy: ['country'], aggregates: [{ fn: 'count', as: 'orders' }] } },
+  ], edges: [
+    { from: { node: 'orders', port: 'out' }, to: { node: 'rules', port: 'in' } },
+    { from: { node: 'rules', port: 'valid' }, to: { node: 'big', port: 'in' } },
+  ] }, {});
+  const s = new PreviewSession();
+  const timed = async (node) => { const t = performance.now(); const r = await s.preview(p, node, 200, dir); return { ms: Math.round(performance.now() - t), rows: r.rows.length, sampled: r.sampled }; };
+  const first = await timed('rules');
+  const cached = await timed('rules');
+  const full = await timed('big');
+  s.close();
+  result = { valid: 0, rejected: 0, filtered: 0, groupsChecksum: '', previewFirstMs: first.ms, previewCachedMs: cached.ms, previewAggregateMs: full.ms, sampled: first.sampled };
+} else if (mode === 'sql') {
   const inst = await DuckDBInstance.create(':memory:', { threads: '2' });
   const c = await inst.connect();
   const src = path.join(dir, 'orders.csv').replaceAll("'", "''");

@@ -51,8 +51,8 @@ function oneByte(s: string, what: string): number {
 }
 
 /** Decode the file to UTF-8 bytes, honouring a BOM and refusing encodings it cannot be. */
-export function readAsUtf8(file: string, encoding: CsvDialect['encoding']): Buffer {
-  const bytes = fs.readFileSync(file);
+export function readAsUtf8(file: string, encoding: CsvDialect['encoding'], maxBytes?: number): Buffer {
+  const bytes = maxBytes === undefined ? fs.readFileSync(file) : readPrefix(file, maxBytes);
   const bom16le = bytes[0] === 0xff && bytes[1] === 0xfe;
   const bom16be = bytes[0] === 0xfe && bytes[1] === 0xff;
   if (encoding === 'utf-8') {
@@ -379,10 +379,36 @@ export function finishScan(header: string[], hasHeader: boolean, parts: CleanPar
   return { header: names, records: body.records, good: body.good, blank: body.blank, bad: body.bad, truncated: body.truncated, warnings, parts };
 }
 
+/** The first `max` bytes of a file, cut after its last complete line (the whole file if it is smaller). */
+function readPrefix(file: string, max: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(Math.min(size, max));
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    if (n >= size) return buf.subarray(0, n);
+    const lastNl = buf.lastIndexOf(NL, n - 1);
+    return buf.subarray(0, lastNl < 0 ? n : lastNl + 1);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Scan a whole file in this thread; `cleanFile` receives the good records. */
 export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: number): ScanResult {
+  if (limit !== undefined && d.encoding === 'utf-8') {
+    // A preview needs only the first records: read a prefix, and more only if it held too few of them.
+    const size = fs.statSync(file).size;
+    for (let max = 4 << 20; max < size; max *= 4) {
+      const r = scanCsvBuffer(readAsUtf8(file, d.encoding, max), cleanFile, d, limit);
+      if (r.truncated) return r;
+    }
+  }
+  return scanCsvBuffer(readAsUtf8(file, d.encoding), cleanFile, d, limit);
+}
+
+function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: number): ScanResult {
   const db = dialectBytes(d);
-  const buf = readAsUtf8(file, d.encoding);
   let header: string[] = [];
   const warnings: string[] = [];
   let pos = 0;
