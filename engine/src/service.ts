@@ -12,6 +12,7 @@ import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { preparePipeline, runPipeline } from './runtime/run.js';
+import { RunJobs } from './run-jobs.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,6 +23,10 @@ export interface ServiceOptions {
   workspaces?: string[];
   /** Where run records go, by base folder; default `<baseDir>/.sluice/runs`. */
   historyDir?: (baseDir: string) => string;
+  /** Runs started with startRun go in-process instead of in a supervised worker (tests of the TypeScript sources). */
+  inProcessRuns?: boolean;
+  /** How long a cancelled worker gets to stop by itself before it is killed. */
+  cancelGraceMs?: number;
 }
 
 export interface EngineService extends EngineApi {
@@ -51,6 +56,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   const workspaces = (opts.workspaces ?? [SAMPLES_DIR]).map((w) => path.resolve(w));
   const history = opts.historyDir ?? defaultHistoryDir;
   const previews = new PreviewSession();
+  const jobs = new RunJobs({ ...(opts.inProcessRuns !== undefined && { inProcess: opts.inProcessRuns }), ...(opts.cancelGraceMs !== undefined && { graceMs: opts.cancelGraceMs }) });
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
   const historyDirs = new Set(workspaces.map((w) => history(w)));
@@ -89,6 +95,20 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
     },
+    async startRun(input) {
+      const req = engineMethods.startRun.input.parse(input);
+      const baseDir = baseDirOf(req.baseDir);
+      historyDirs.add(history(baseDir));
+      // Mistakes come back now, as problems, rather than as a failed job later.
+      preparePipeline(req.pipeline, req.params);
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) }) };
+    },
+    async runStatus(input) {
+      return jobs.status(engineMethods.runStatus.input.parse(input).jobId);
+    },
+    async cancelRun(input) {
+      return { cancelled: jobs.cancel(engineMethods.cancelRun.input.parse(input).jobId) };
+    },
     async listRuns(input) {
       const req = engineMethods.listRuns.input.parse(input);
       return [...historyDirs]
@@ -109,6 +129,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       return listSamples();
     },
     close() {
+      jobs.cancelAll();
       previews.close();
     },
   };

@@ -63,6 +63,9 @@ const fakeApi: EngineApi = {
     return [];
   },
   quarantinePage: notUsed,
+  startRun: notUsed,
+  runStatus: notUsed,
+  cancelRun: notUsed,
   samples: async () => [],
 };
 

@@ -5,6 +5,7 @@ import { Palette } from './components/Palette';
 import { BottomPanel } from './components/panels/BottomPanel';
 import { Inspector } from './components/panels/Inspector';
 import { Toasts } from './components/Toasts';
+import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { TopBar } from './components/TopBar';
 import { connect } from './connect';
 import { useShortcuts } from './hooks/useShortcuts';
@@ -108,6 +109,7 @@ export function App(): ReactElement {
         </div>
         {status === 'ready' && <Inspector />}
       </main>
+      <ShortcutsHelp />
       <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={onFile} data-testid="file-input" />
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">

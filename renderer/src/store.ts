@@ -8,7 +8,8 @@ import { create } from 'zustand';
 import type { Catalog, EngineApi, NodeKindInfo, Sample } from '../../engine/src/api/contract';
 import type { Pipeline } from '../../engine/src/format/pipeline';
 import { serializePipeline } from '../../engine/src/format/save';
-import { deleteElements, duplicateNodes, sameDocument, type DocSnapshot } from './lib/doc-ops';
+import { copyNodes, deleteElements, duplicateNodes, pasteNodes, sameDocument, type Clipboard, type DocSnapshot } from './lib/doc-ops';
+import { DEFAULT_SIZE, layeredPositions } from './lib/layout';
 import { freshNodeId, toFlow, toFlowEdge, toPipeline, type FlowEdge, type FlowNode, type KindIndex, type PipelineMeta } from './lib/graph';
 
 export type Theme = 'light' | 'dark';
@@ -67,6 +68,12 @@ interface DesignerState {
   setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description'>>): void;
   deleteSelection(): void;
   duplicateSelection(): void;
+  /** Copies the selected nodes (and the edges between them) to the designer's clipboard. */
+  copySelection(): number;
+  /** Pastes the clipboard with fresh ids, selected; one undo step. Returns how many nodes were pasted. */
+  paste(): number;
+  /** Lays the whole graph out left to right; one undo step. */
+  autoLayout(): void;
   selectOnly(nodeId: string): void;
   setSelection(ids: string[]): void;
   undo(): void;
@@ -90,6 +97,10 @@ function indexKinds(kinds: readonly NodeKindInfo[]): KindIndex {
 export function canonicalText(s: Pick<DesignerState, 'meta' | 'nodes' | 'edges'>): string {
   return serializePipeline(toPipeline(s.meta, s.nodes, s.edges));
 }
+
+/** What Ctrl+C copied, and how often it was pasted since (each paste lands a step further down and right). */
+const clipboard: { content: Clipboard | undefined; pastes: number } = { content: undefined, pastes: 0 };
+const PASTE_OFFSET = 40;
 
 /** Module state for grouping edits into undo steps; it is about input timing, not the document. */
 const history = { dragging: false, lastEdit: undefined as { key: string; at: number } | undefined };
@@ -262,6 +273,34 @@ export const useDesigner = create<DesignerState>()(
           if (ids.size === 0) return;
           const { nodes, edges, created } = duplicateNodes(get(), ids, get().kinds);
           editDocument(undefined, () => set({ nodes, edges, selectedNodeIds: created }));
+        },
+        copySelection: () => {
+          const content = copyNodes(get(), new Set(get().nodes.filter((n) => n.selected).map((n) => n.id)));
+          if (!content) return 0;
+          clipboard.content = content;
+          clipboard.pastes = 0;
+          return content.nodes.length;
+        },
+        paste: () => {
+          if (!clipboard.content) return 0;
+          clipboard.pastes += 1;
+          const { nodes, edges, created } = pasteNodes(get(), clipboard.content, PASTE_OFFSET * clipboard.pastes);
+          editDocument(undefined, () => set({ nodes, edges, selectedNodeIds: created }));
+          return created.length;
+        },
+        autoLayout: () => {
+          const nodes = get().nodes;
+          if (nodes.length === 0) return;
+          const pos = layeredPositions(
+            nodes.map((n) => ({ id: n.id, width: n.measured?.width ?? DEFAULT_SIZE.width, height: n.measured?.height ?? DEFAULT_SIZE.height })),
+            get().edges,
+          );
+          const moved = nodes.map((n) => {
+            const p = pos.get(n.id);
+            return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: p } : n;
+          });
+          if (moved.every((n, i) => n === nodes[i])) return;
+          editDocument(undefined, () => set({ nodes: moved }));
         },
         selectOnly: (nodeId) => {
           set({

@@ -156,12 +156,32 @@ export type QuarantinePage = z.infer<typeof quarantinePageSchema>;
 export const sampleSchema = z.object({ name: z.string(), path: z.string(), pipeline: z.unknown() });
 export type Sample = z.infer<typeof sampleSchema>;
 
+/** A run started with `startRun`, as `runStatus` reports it while it goes and after it ends. */
+export const runJobStatusSchema = z.object({
+  jobId: z.string(),
+  /** `done`: the run ended with a record (whatever its outcome); `error`: it could not run at all. */
+  state: z.enum(['running', 'done', 'error']),
+  /** Nodes started and not yet finished. */
+  running: z.array(z.string()),
+  /** Nodes finished so far, in the order they finished. */
+  metrics: z.array(nodeMetricsSchema),
+  cancelRequested: z.boolean(),
+  manifest: runManifestSchema.optional(),
+  error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }).optional(),
+});
+export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
+
 /** Every method, its input schema and its output schema; adapters are generated from this table. */
 export const engineMethods = {
   catalog: { input: z.object({}), output: catalogSchema },
   validate: { input: z.object({ pipeline: z.unknown() }), output: validationResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },
   run: { input: runRequestSchema, output: runManifestSchema },
+  /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */
+  startRun: { input: runRequestSchema, output: z.object({ jobId: z.string() }) },
+  runStatus: { input: z.object({ jobId: z.string() }), output: runJobStatusSchema },
+  /** Asks a started run to stop; `cancelled` is false when the run had already ended (or is unknown). */
+  cancelRun: { input: z.object({ jobId: z.string() }), output: z.object({ cancelled: z.boolean() }) },
   listRuns: { input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }), output: z.array(runManifestSchema) },
   quarantinePage: { input: quarantinePageRequestSchema, output: quarantinePageSchema },
   samples: { input: z.object({}), output: z.array(sampleSchema) },

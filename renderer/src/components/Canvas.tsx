@@ -23,6 +23,7 @@ import { CountEdge } from './CountEdge';
 import type { FlowEdge, FlowNode } from '../lib/graph';
 import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from '../lib/placement';
 import { useDesigner } from '../store';
+import { useUi } from '../state/ui';
 import { PipelineNode } from './PipelineNode';
 
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
@@ -57,6 +58,14 @@ export function Canvas(): ReactElement {
       void fitView(FIT);
     }
   }, [initialized, docId, fitView]);
+
+  // After an auto-layout the graph may sit anywhere: bring it into view once the new positions are drawn.
+  const fitRequest = useUi((s) => s.fitRequest);
+  useEffect(() => {
+    if (fitRequest === 0) return;
+    const frame = requestAnimationFrame(() => void fitView({ ...FIT, duration: 200 }));
+    return () => cancelAnimationFrame(frame);
+  }, [fitRequest, fitView]);
 
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(DND_KIND_MIME)) return;

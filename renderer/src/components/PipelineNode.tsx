@@ -4,7 +4,7 @@ import { memo, type ReactElement } from 'react';
 import type { PortSpec } from '../../../engine/src/api/contract';
 import { formatCount } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
-import { AlertIcon, CategoryIcon } from '../lib/icons';
+import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';
 import { nodeProblems, useChecks } from '../state/checks';
 import { useRun } from '../state/run';
 import { useDesigner } from '../store';
@@ -39,6 +39,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   // Per-node slices of the checks and the last run: a validation or a run repaints only the nodes it changes.
   const problems = useChecks((s) => nodeProblems(s, id));
   const metrics = useRun((s) => s.metrics.get(id));
+  const running = useRun((s) => s.running.has(id));
   const stale = useRun((s) => s.stale);
   const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
@@ -48,7 +49,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
       data-testid={`canvas-node-${id}`}
       data-kind={data.kind}
       data-category={info?.category ?? 'unknown'}
-      data-status={metrics?.status}
+      data-status={running ? 'running' : metrics?.status}
     >
       {(problems.total > 0 || (metrics && metrics.quarantined > 0)) && (
         <div className="sl-node__badges">
@@ -97,6 +98,12 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
               <PortRow key={p.name} port={p} side="out" />
             ))}
           </div>
+        </div>
+      )}
+      {running && !metrics && (
+        <div className="sl-node__run sl-node__run--running" data-testid={`node-run-${id}`}>
+          <SpinnerIcon size={11} />
+          <span className="sl-node__run-text">running…</span>
         </div>
       )}
       {metrics && (

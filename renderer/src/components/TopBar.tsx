@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import { basename } from '../lib/format';
-import { ChevronDownIcon, DownloadIcon, FolderIcon, LogoMark, MoonIcon, PlayIcon, RedoIcon, SpinnerIcon, SunIcon, UndoIcon } from '../lib/icons';
+import { ChevronDownIcon, DownloadIcon, FolderIcon, KeyboardIcon, LayoutIcon, LogoMark, MoonIcon, PlayIcon, RedoIcon, SpinnerIcon, SunIcon, UndoIcon } from '../lib/icons';
+import { autoLayoutNow } from '../hooks/useShortcuts';
 import { exportPipeline, openSample } from '../state/files';
-import { runPipelineNow, useRun } from '../state/run';
+import { useUi } from '../state/ui';
+import { cancelRunNow, runPipelineNow, useRun } from '../state/run';
 import { useDesigner, useIsDirty } from '../store';
 
 /** Mac users read ⌘, everyone else Ctrl. */
@@ -82,6 +84,8 @@ export function TopBar({ onOpenFile }: { onOpenFile: () => void }): ReactElement
   const canRedo = useStore(useDesigner.temporal, (s) => s.futureStates.length > 0);
   const dirty = useIsDirty();
   const running = useRun((s) => s.phase === 'running');
+  const canCancel = useRun((s) => s.phase === 'running' && s.jobId !== undefined);
+  const cancelling = useRun((s) => s.cancelling);
   const hasNodes = useDesigner((s) => s.nodes.length > 0);
   const next = theme === 'dark' ? 'light' : 'dark';
 
@@ -117,6 +121,9 @@ export function TopBar({ onOpenFile }: { onOpenFile: () => void }): ReactElement
             <button type="button" className="icon-button" onClick={redo} disabled={!canRedo} aria-label="Redo" title={`Redo (${MOD}Shift+Z)`} data-testid="redo">
               <RedoIcon size={16} />
             </button>
+            <button type="button" className="icon-button" onClick={autoLayoutNow} disabled={!hasNodes} aria-label="Auto-layout" title="Auto-layout, left to right (Shift+L)" data-testid="auto-layout">
+              <LayoutIcon size={16} />
+            </button>
           </div>
         </>
       )}
@@ -126,6 +133,9 @@ export function TopBar({ onOpenFile }: { onOpenFile: () => void }): ReactElement
           engine {engineVersion}
         </span>
       )}
+      <button type="button" className="icon-button" onClick={() => useUi.getState().setHelpOpen(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" data-testid="shortcuts-button">
+        <KeyboardIcon size={16} />
+      </button>
       <button
         type="button"
         className="icon-button"
@@ -136,6 +146,18 @@ export function TopBar({ onOpenFile }: { onOpenFile: () => void }): ReactElement
       >
         {theme === 'dark' ? <SunIcon size={16} /> : <MoonIcon size={16} />}
       </button>
+      {hasDocument && running && (
+        <button
+          type="button"
+          className="button button--ghost"
+          onClick={() => void cancelRunNow()}
+          disabled={!canCancel || cancelling}
+          title="Stop the run; nothing unfinished is published"
+          data-testid="run-cancel"
+        >
+          {cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      )}
       {hasDocument && (
         <button
           type="button"

@@ -3,6 +3,13 @@ import { useEffect } from 'react';
 import { exportPipeline } from '../state/files';
 import { runPipelineNow } from '../state/run';
 import { useDesigner } from '../store';
+import { useUi } from '../state/ui';
+
+/** Lays the graph out and brings it into view. */
+export function autoLayoutNow(): void {
+  useDesigner.getState().autoLayout();
+  useUi.getState().requestFit();
+}
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
@@ -12,7 +19,8 @@ export function useShortcuts(openFile: () => void): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const s = useDesigner.getState();
-      if (s.status !== 'ready') return;
+      // The shortcuts overlay is modal: it handles its own keys.
+      if (s.status !== 'ready' || useUi.getState().helpOpen) return;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       // Saving, opening and running make sense from anywhere, including a text field.
@@ -42,6 +50,18 @@ export function useShortcuts(openFile: () => void): void {
       } else if (mod && key === 'd') {
         e.preventDefault();
         s.duplicateSelection();
+      } else if (mod && key === 'c' && !e.shiftKey && !e.altKey) {
+        // A text selection on the page (e.g. in the preview grid) is copied by the browser as usual.
+        if (window.getSelection()?.toString()) return;
+        if (s.copySelection() > 0) e.preventDefault();
+      } else if (mod && key === 'v' && !e.shiftKey && !e.altKey) {
+        if (s.paste() > 0) e.preventDefault();
+      } else if (!mod && !e.altKey && e.shiftKey && key === 'l') {
+        e.preventDefault();
+        autoLayoutNow();
+      } else if (!mod && !e.altKey && e.key === '?') {
+        e.preventDefault();
+        useUi.getState().setHelpOpen(true);
       } else if ((e.key === 'Delete' || e.key === 'Backspace') && !mod) {
         e.preventDefault();
         s.deleteSelection();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pipeline } from '../../../engine/src/format/pipeline';
-import { deleteElements, duplicateNodes, previewKey, sameDocument, upstreamPipeline } from './doc-ops';
+import { copyNodes, deleteElements, duplicateNodes, pasteNodes, previewKey, sameDocument, upstreamPipeline } from './doc-ops';
 import type { FlowEdge, FlowNode } from './graph';
 
 const n = (id: string, kind = 'filter', x = 0): FlowNode => ({ id, type: 'pipeline', position: { x, y: 0 }, data: { kind, config: { expression: 'true' } } });
@@ -23,6 +23,29 @@ describe('document edits', () => {
     expect(copy?.data.config).toEqual(g.nodes[1]?.data.config);
     expect(copy?.data.config).not.toBe(g.nodes[1]?.data.config);
     expect(out.nodes.filter((x) => x.selected).map((x) => x.id)).toEqual(['filter_1', 'filter_2']);
+  });
+
+  it('copies nodes with their internal edges and pastes them with fresh ids, even into another graph', () => {
+    const clip = copyNodes(g, new Set(['b', 'c']));
+    expect(clip?.nodes.map((x) => x.id)).toEqual(['b', 'c']);
+    expect(clip?.edges.map((x) => x.id)).toEqual(['b.out->c.in']);
+    expect(copyNodes(g, new Set())).toBeUndefined();
+    if (!clip) return;
+    // The clipboard is a snapshot: later edits of the originals do not change what is pasted.
+    (g.nodes[1] as FlowNode).data.config['expression'] = 'changed';
+    expect(clip.nodes[0]?.data.config['expression']).toBe('true');
+    (g.nodes[1] as FlowNode).data.config['expression'] = 'true';
+
+    const once = pasteNodes(g, clip, 40);
+    expect(once.created).toEqual(['filter_1', 'filter_2']);
+    expect(once.edges.map((x) => x.id)).toEqual(['a.out->b.in', 'b.out->c.in', 'filter_1.out->filter_2.in']);
+    expect(once.nodes.find((x) => x.id === 'filter_1')?.position).toEqual({ x: 40, y: 40 });
+    const twice = pasteNodes(once, clip, 80);
+    expect(twice.created).toEqual(['filter_3', 'filter_4']);
+    expect(twice.nodes.filter((x) => x.selected).map((x) => x.id)).toEqual(['filter_3', 'filter_4']);
+    const other = pasteNodes({ nodes: [n('filter_1')], edges: [] }, clip, 0);
+    expect(other.created).toEqual(['filter_2', 'filter_3']);
+    expect(other.edges.map((x) => x.id)).toEqual(['filter_2.out->filter_3.in']);
   });
 
   it('compares documents, ignoring selection and measured sizes', () => {

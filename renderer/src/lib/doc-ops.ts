@@ -50,6 +50,45 @@ export function duplicateNodes(g: Graph, ids: ReadonlySet<string>, kinds: KindIn
   };
 }
 
+/** Nodes copied with Ctrl+C: deep copies, with the edges that ran between them. */
+export interface Clipboard {
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+export function copyNodes(g: Graph, ids: ReadonlySet<string>): Clipboard | undefined {
+  const nodes = g.nodes.filter((n) => ids.has(n.id)).map((n) => ({ id: n.id, type: n.type, position: { ...n.position }, data: structuredClone(n.data) }));
+  if (nodes.length === 0) return undefined;
+  const edges = g.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => structuredClone({ ...e, selected: false }));
+  return { nodes, edges };
+}
+
+/**
+ * Adds the clipboard's nodes with fresh ids (never clashing with the graph's), shifted by `offset`, and their
+ * edges re-pointed at the copies. The pasted nodes come back selected and everything else deselected.
+ */
+export function pasteNodes(g: Graph, clip: Clipboard, offset: number): Graph & { created: string[] } {
+  const taken = new Set(g.nodes.map((n) => n.id));
+  const rename = new Map<string, string>();
+  const copies: FlowNode[] = clip.nodes.map((n) => {
+    const id = freshNodeId(n.data.kind, taken);
+    taken.add(id);
+    rename.set(n.id, id);
+    return { id, type: n.type, position: { x: n.position.x + offset, y: n.position.y + offset }, data: structuredClone(n.data), selected: true };
+  });
+  const edgeCopies = clip.edges.flatMap((e) => {
+    const source = rename.get(e.source);
+    const target = rename.get(e.target);
+    if (!source || !target) return [];
+    return [toFlowEdge({ from: { node: source, port: e.sourceHandle ?? '' }, to: { node: target, port: e.targetHandle ?? '' } }, e.data?.role ?? 'data')];
+  });
+  return {
+    nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...copies],
+    edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...edgeCopies],
+    created: copies.map((c) => c.id),
+  };
+}
+
 export interface DocSnapshot {
   meta: PipelineMeta;
   nodes: FlowNode[];

@@ -260,3 +260,23 @@ export function LogoMark({ size = 20 }: { size?: number }): ReactElement {
     </svg>
   );
 }
+
+export function LayoutIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <rect x="3" y="9" width="5" height="6" rx="1" />
+      <rect x="16" y="4" width="5" height="6" rx="1" />
+      <rect x="16" y="14" width="5" height="6" rx="1" />
+      <path d="M8 12h4M12 7v10M12 7h4M12 17h4" />
+    </Svg>
+  );
+}
+
+export function KeyboardIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <rect x="2.5" y="6" width="19" height="12" rx="2" />
+      <path d="M6 10h1M9.5 10h1M13 10h1M16.5 10h1M7.5 14h9" />
+    </Svg>
+  );
+}

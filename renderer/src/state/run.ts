@@ -1,5 +1,6 @@
 // Running the whole pipeline from the designer and keeping the result for the canvas and the run panel.
-// Progress events and cancelling come with the WebSocket channel; for now a run is one request.
+// A run is started in the background and followed by polling its status: nodes show "running" and then their
+// counts as they finish, and the run can be cancelled.
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import type { NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
@@ -20,6 +21,11 @@ interface RunState {
   docId: number;
   /** The document changed since the run: its counts are shown faded, as history rather than truth. */
   stale: boolean;
+  /** Nodes the engine is working on right now. */
+  running: ReadonlySet<string>;
+  /** The engine's id of the run going on, for cancelling it. */
+  jobId: string | undefined;
+  cancelling: boolean;
 }
 
 export const useRun = create<RunState>()(() => ({
@@ -30,7 +36,13 @@ export const useRun = create<RunState>()(() => ({
   docKey: undefined,
   docId: -1,
   stale: false,
+  running: new Set(),
+  jobId: undefined,
+  cancelling: false,
 }));
+
+/** How often a going run is asked for its progress. */
+export const POLL_MS = 300;
 
 export function documentKey(): string {
   const s = useDesigner.getState();
@@ -57,37 +69,67 @@ export function useRunDriver(): void {
 }
 
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, running: new Set(), jobId: undefined, cancelling: false });
 }
+
+/** Asks the engine to stop the run going on; its record will say it was cancelled. */
+export async function cancelRunNow(): Promise<void> {
+  const { api } = useDesigner.getState();
+  const { phase, jobId, cancelling } = useRun.getState();
+  if (!api || phase !== 'running' || !jobId || cancelling) return;
+  useRun.setState({ cancelling: true });
+  try {
+    await api.cancelRun({ jobId });
+  } catch (err) {
+    useRun.setState({ cancelling: false });
+    notify({ tone: 'error', title: 'The run could not be cancelled', detail: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function runPipelineNow(): Promise<void> {
   const s = useDesigner.getState();
   if (!s.api || useRun.getState().phase === 'running') return;
   const docKey = documentKey();
   const docId = s.docId;
-  useRun.setState({ phase: 'running', error: undefined });
+  // The previous run's counts go: the nodes fill in again as this run reaches them.
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), running: new Set(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
     const pipeline = s.toPipeline();
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
-    const manifest = await s.api.run({ pipeline, ...(baseDir ? { baseDir } : {}) });
-    // A document loaded while the run went on does not get the old document's counts painted on it.
-    if (useDesigner.getState().docId !== docId) return;
-    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), docKey, docId, stale: documentKey() !== docKey });
+    const { jobId } = await s.api.startRun({ pipeline, ...(baseDir ? { baseDir } : {}) });
+    useRun.setState({ jobId });
+    useUi.getState().setBottomTab('run');
+    let status = await s.api.runStatus({ jobId });
+    while (status.state === 'running') {
+      // A document loaded while the run goes on does not get the old document's counts painted on it.
+      if (useDesigner.getState().docId !== docId) return resetRun();
+      useRun.setState({ metrics: new Map(status.metrics.map((m) => [m.nodeId, m])), running: new Set(status.running) });
+      await sleep(POLL_MS);
+      status = await s.api.runStatus({ jobId });
+    }
+    if (useDesigner.getState().docId !== docId) return resetRun();
+    if (!status.manifest) throw new EngineError(status.error?.code ?? 'run_failed', status.error?.message ?? 'the run did not finish', 0, status.error?.problems ?? []);
+    const manifest = status.manifest;
+    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), running: new Set(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
     useUi.getState().setBottomTab('run');
     const quarantined = manifest.nodes.reduce((sum, n) => sum + n.quarantined, 0);
-    if (manifest.outcome === 'succeeded') {
+    if (manifest.outcome === 'cancelled') {
+      notify({ tone: 'info', title: 'Run cancelled', detail: 'Nothing was published by the unfinished nodes.' });
+    } else if (manifest.outcome === 'succeeded') {
       notify({ tone: 'success', title: 'Run finished', detail: quarantined > 0 ? `${quarantined} rows quarantined; see the Quarantine tab.` : 'Every row was written.' });
     } else {
       notify({ tone: 'error', title: manifest.outcome === 'gate_failed' ? 'A quality gate stopped the run' : 'The run failed', detail: manifest.errors[0] });
     }
   } catch (err) {
-    if (useDesigner.getState().docId !== docId) return;
+    if (useDesigner.getState().docId !== docId) return resetRun();
     const message = err instanceof Error ? err.message : String(err);
     const problems = err instanceof EngineError ? err.problems : [];
-    useRun.setState({ phase: 'error', error: { message, problems }, manifest: undefined, metrics: new Map(), docKey, docId, stale: false });
+    useRun.setState({ phase: 'error', error: { message, problems }, manifest: undefined, metrics: new Map(), running: new Set(), jobId: undefined, cancelling: false, docKey, docId, stale: false });
     useUi.getState().setBottomTab('run');
     notify({ tone: 'error', title: 'The pipeline did not run', detail: message });
   }

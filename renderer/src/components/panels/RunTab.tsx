@@ -4,7 +4,7 @@ import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
-import { runPipelineNow, useRun } from '../../state/run';
+import { cancelRunNow, runPipelineNow, useRun } from '../../state/run';
 import { useDesigner } from '../../store';
 import { StatusDot } from './Metrics';
 
@@ -18,6 +18,61 @@ const OUTCOME: Record<string, string> = {
 function balanced(m: NodeMetrics): boolean {
   // Joins and aggregates make new rows; the engine reconciles their consumed rows (`passed`), not rowsOut.
   return m.status === 'skipped' || m.status === 'failed' || m.passed + m.quarantined + m.filtered === m.rowsIn || m.kind === 'sql';
+}
+
+/** While a run goes: each node's state as the engine reports it, and a way to stop the run. */
+function RunProgress(): ReactElement {
+  const nodes = useDesigner((s) => s.nodes);
+  const metrics = useRun((s) => s.metrics);
+  const running = useRun((s) => s.running);
+  const canCancel = useRun((s) => s.jobId !== undefined);
+  const cancelling = useRun((s) => s.cancelling);
+  const done = nodes.filter((n) => metrics.has(n.id)).length;
+  return (
+    <div className="run-summary" data-testid="run-running">
+      <div className="run-summary__head">
+        <SpinnerIcon size={14} />
+        <strong>{cancelling ? 'Cancelling…' : 'Running…'}</strong>
+        <span className="run-summary__facts" data-testid="run-progress">
+          {done} of {nodes.length} nodes finished
+        </span>
+        <span className="panel-toolbar__spacer" />
+        <button type="button" className="button button--ghost" onClick={() => void cancelRunNow()} disabled={!canCancel || cancelling} data-testid="run-cancel-panel">
+          Cancel run
+        </button>
+      </div>
+      <div className="run-table-wrap">
+        <table className="run-table">
+          <thead>
+            <tr>
+              <th>Node</th>
+              <th>Status</th>
+              <th className="num">In</th>
+              <th className="num">Out</th>
+              <th className="num">Time</th>
+            </tr>
+          </thead>
+          <tbody>
+            {nodes.map((n) => {
+              const m = metrics.get(n.id);
+              const state = m ? m.status : running.has(n.id) ? 'running' : 'waiting';
+              return (
+                <tr key={n.id} data-testid={`run-progress-${n.id}`} data-state={state}>
+                  <td>
+                    <span className="run-table__node">{n.data.label || n.id}</span> <code className="run-table__id">{n.id}</code>
+                  </td>
+                  <td>{state === 'running' ? <SpinnerIcon size={11} /> : m ? <StatusDot status={m.status} /> : null} {state}</td>
+                  <td className="num">{m ? formatCount(m.rowsIn) : ''}</td>
+                  <td className="num">{m ? formatCount(m.rowsOut) : ''}</td>
+                  <td className="num">{m ? formatDuration(m.durationMs) : ''}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
 }
 
 export function RunTab(): ReactElement {
@@ -40,13 +95,7 @@ export function RunTab(): ReactElement {
       </div>
     );
   }
-  if (phase === 'running' && !manifest) {
-    return (
-      <div className="panel-empty" data-testid="run-running">
-        <SpinnerIcon size={16} /> Running…
-      </div>
-    );
-  }
+  if (phase === 'running' && !manifest) return <RunProgress />;
   if (phase === 'error' && error) {
     return (
       <div className="run-summary" data-testid="run-summary" data-outcome="not-run">

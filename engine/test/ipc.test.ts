@@ -1,0 +1,91 @@
+// The IPC adapter against the real engine, in plain Node: every method round-trips, bad calls are refused clearly.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { channelFor, createIpcDispatcher, type IpcReply } from '../src/api/ipc.js';
+import { engineMethods, type EngineMethod } from '../src/api/contract.js';
+import { createEngineService } from '../src/service.js';
+import { tmpDir } from './helpers.js';
+
+const APP = 'app://sluice/index.html';
+const work = tmpDir();
+fs.writeFileSync(path.join(work, 'in.csv'), 'id,v\n1,a\n2,\n3,c\n');
+const pipeline = {
+  version: 1,
+  name: 'ipc',
+  nodes: [
+    { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+    { id: 'check', kind: 'validate', config: { rules: [{ id: 'v_required', type: 'not_null', column: 'v' }] } },
+    { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+  ],
+  edges: [
+    { from: { node: 'src', port: 'out' }, to: { node: 'check', port: 'in' } },
+    { from: { node: 'check', port: 'valid' }, to: { node: 'out', port: 'in' } },
+  ],
+};
+const service = createEngineService({ workspaces: [work] });
+afterAll(() => service.close());
+const logged: unknown[] = [];
+const dispatch = createIpcDispatcher(service, { isTrustedSender: (url) => url.startsWith('app://sluice/'), logInternal: (e) => logged.push(e) });
+
+function value<T>(r: IpcReply): T {
+  if (!r.ok) throw new Error(`expected success, got ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+describe('IPC dispatcher', () => {
+  it('round-trips every method of the contract', async () => {
+    const seen = new Set<EngineMethod>();
+    const call = async <T>(m: EngineMethod, payload: unknown): Promise<T> => {
+      seen.add(m);
+      return value<T>(await dispatch(channelFor(m), APP, payload));
+    };
+    const catalog = await call<{ kinds: { kind: string }[] }>('catalog', {});
+    expect(catalog.kinds.map((k) => k.kind)).toContain('validate');
+    expect(await call<{ ok: boolean }>('validate', { pipeline })).toEqual({ ok: true, problems: [] });
+    const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
+    expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
+    const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });
+    expect(run.outcome).toBe('succeeded');
+    expect(fs.readFileSync(path.join(work, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n3,c\n');
+    const runs = await call<{ runId: string }[]>('listRuns', {});
+    expect(runs.map((r) => r.runId)).toContain(run.runId);
+    const page = await call<{ total: number; entries: { ruleIds: string[]; sourceLine: number }[] }>('quarantinePage', { runId: run.runId, nodeId: 'check' });
+    expect(page.total).toBe(1);
+    expect(page.entries[0]).toMatchObject({ ruleIds: ['v_required'], sourceLine: 3 });
+    await call<unknown[]>('samples', {});
+    // The started form of a run: answer at once, follow it, and find nothing to cancel once it has ended.
+    const { jobId } = await call<{ jobId: string }>('startRun', { pipeline, baseDir: work });
+    let status = await call<{ state: string; manifest?: { outcome: string } }>('runStatus', { jobId });
+    for (let i = 0; i < 300 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = await call<{ state: string; manifest?: { outcome: string } }>('runStatus', { jobId });
+    }
+    expect(status.state).toBe('done');
+    expect(status.manifest?.outcome).toBe('succeeded');
+    expect(await call<{ cancelled: boolean }>('cancelRun', { jobId })).toEqual({ cancelled: false });
+    expect([...seen].sort()).toEqual(Object.keys(engineMethods).sort());
+  });
+
+  it('refuses untrusted senders, unknown channels and bad arguments with clear messages', async () => {
+    const fromWeb = await dispatch(channelFor('catalog'), 'https://evil.example/', {});
+    expect(fromWeb).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await dispatch('sluice:constructor', APP, {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await dispatch('other:catalog', APP, {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const bad = await dispatch(channelFor('preview'), APP, { pipeline, nodeId: 42 });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(bad.ok ? '' : bad.error.message).toMatch(/^invalid arguments for preview: nodeId: /);
+  });
+
+  it('returns the problems of an invalid pipeline and user mistakes as messages, never stacks', async () => {
+    const broken = { ...pipeline, nodes: pipeline.nodes.map((n) => (n.id === 'check' ? { ...n, kind: 'nope' } : n)) };
+    const r = await dispatch(channelFor('preview'), APP, { pipeline: broken, nodeId: 'src', baseDir: work });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_pipeline' } });
+    expect(r.ok ? [] : r.error.problems?.map((p) => p.message)).toContain('unknown node kind "nope"');
+    const outside = await dispatch(channelFor('run'), APP, { pipeline, baseDir: '/etc' });
+    expect(outside).toMatchObject({ ok: false, error: { code: 'user_error' } });
+    expect(outside.ok ? '' : outside.error.message).toMatch(/outside the workspace/);
+    expect(JSON.stringify([r, outside])).not.toMatch(/\n\s+at /);
+    expect(logged).toEqual([]);
+  });
+});
