@@ -1,5 +1,7 @@
-// DuckDB can crash its process on crafted input, so `sluice run` does the work in a child process and watches it:
-// a crash becomes a failed run that names the node it happened in, never a dead CLI.
+// DuckDB can crash its process on crafted input, so runs happen in a child process that this module watches: a
+// crash becomes a failed run that names the node it happened in, never a dead CLI or designer. The same
+// supervisor cancels runs: SIGINT first (the worker ends its run as `cancelled` between nodes), then, after a
+// grace period, SIGKILL for a worker stuck inside a node.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
@@ -14,81 +16,124 @@ export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 /** The `sluice` command, which a supervised run starts as its worker. */
 export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 
+/** How long a worker asked to stop gets before it is killed. */
+export const CANCEL_GRACE_MS = 3_000;
+
 /** Whether the compiled engine the worker runs exists (it does not while tests run the TypeScript sources). */
 export function workerAvailable(): boolean {
   return fs.existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
 }
 
+export type NodeEvent = { type: 'node-start'; nodeId: string } | { type: 'node-end'; metrics: NodeMetrics };
+
 export interface SupervisedResult {
   manifest?: RunManifest;
-  /** Set when the worker died without finishing. */
+  /** Set when the worker ended without finishing its run (crashed, or was stopped). */
   crash?: string;
-  /** The dead run's record, completed by the supervisor, when the worker got as far as creating it. */
+  /** That run's record, completed by the supervisor, when the worker got as far as creating it. */
   crashedManifest?: RunManifest;
 }
 
-export async function superviseRun(
-  binPath: string,
-  argv: string[],
-  onNode: (e: { type: 'node-start'; nodeId: string } | { type: 'node-end'; metrics: NodeMetrics }) => void,
-): Promise<SupervisedResult> {
+export interface SuperviseOptions {
+  /** Aborting stops the run (see the module comment). Without it, the host's own SIGINT is forwarded. */
+  signal?: AbortSignal;
+  graceMs?: number;
+  /** The pipeline, so that a stopped run's record can list every node (finished, interrupted, not run). */
+  pipeline?: unknown;
+}
+
+export async function superviseRun(binPath: string, argv: string[], onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
   const child = spawn(process.execPath, [binPath, ...argv, '--json'], {
     env: { ...process.env, [WORKER_ENV]: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    child.kill('SIGINT');
+    killTimer ??= setTimeout(() => child.kill('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
+  };
   const forward = () => child.kill('SIGINT');
-  process.once('SIGINT', forward);
+  if (opts.signal) {
+    if (opts.signal.aborted) stop();
+    else opts.signal.addEventListener('abort', stop, { once: true });
+  } else process.once('SIGINT', forward);
+
   let manifest: RunManifest | undefined;
   let current: string | undefined;
   let runDir: string | undefined;
+  const finished: NodeMetrics[] = [];
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => {
     stderr += b.toString('utf8');
   });
-  const lines = createInterface({ input: child.stdout });
-  lines.on('line', (line) => {
-    let msg: { event?: string; nodeId?: string; metrics?: NodeMetrics; manifest?: RunManifest };
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
       return;
     }
-    if (msg.event === 'run-start' && typeof (msg as { runDir?: unknown }).runDir === 'string') runDir = (msg as { runDir: string }).runDir;
+    if (msg.event === 'run-start' && typeof msg.runDir === 'string') runDir = msg.runDir;
     else if (msg.event === 'node-start' && msg.nodeId) {
       current = msg.nodeId;
       onNode({ type: 'node-start', nodeId: msg.nodeId });
     } else if (msg.event === 'node-end' && msg.metrics) {
       current = undefined;
+      finished.push(msg.metrics);
       onNode({ type: 'node-end', metrics: msg.metrics });
     } else if (msg.event === 'run-end' && msg.manifest) manifest = msg.manifest;
   });
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (c, s) => resolve({ code: c, signal: s })),
-  );
-  process.off('SIGINT', forward);
-  if (manifest) return { manifest };
-  if (code === 2 || code === 0) return { crash: stderr.trim() || `the engine process exited with code ${code}` };
-  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-  const where = current ? ` while running node "${current}"` : '';
-  const detail = stderr.trim().split('\n').slice(-3).join(' ');
-  const crash = `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}`;
-  const crashedManifest = runDir ? markCrashed(runDir, crash) : undefined;
-  return { crash, ...(crashedManifest ? { crashedManifest } : {}) };
+  try {
+    const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (c, s) => resolve({ code: c, signal: s })),
+    );
+    if (manifest) return { manifest };
+    const cancelled = opts.signal?.aborted === true;
+    if (!cancelled && (code === 2 || code === 0)) return { crash: stderr.trim() || `the engine process exited with code ${code}` };
+    const how = cancelled ? 'was stopped because the run was cancelled' : signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const where = current ? ` while running node "${current}"` : '';
+    const detail = cancelled ? '' : stderr.trim().split('\n').slice(-3).join(' ');
+    const crash = `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}`;
+    const nodes = opts.pipeline === undefined ? undefined : accountedNodes(opts.pipeline, finished, current, crash);
+    const crashedManifest = runDir ? completeRecord(runDir, cancelled ? 'cancelled' : 'failed', crash, nodes) : undefined;
+    return { crash, ...(crashedManifest ? { crashedManifest } : {}) };
+  } finally {
+    if (killTimer) clearTimeout(killTimer);
+    opts.signal?.removeEventListener('abort', stop);
+    process.off('SIGINT', forward);
+  }
 }
 
-/** The dead worker could not finish its run record; the supervisor does, so history shows the failure. */
-function markCrashed(runDir: string, crash: string): RunManifest | undefined {
+/** The worker could not finish its run record; the supervisor does, so history is honest about the run. */
+function completeRecord(runDir: string, outcome: 'cancelled' | 'failed', why: string, nodes: NodeMetrics[] | undefined): RunManifest | undefined {
   const file = path.join(runDir, 'manifest.json');
   try {
     const m = runManifestSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
     if (m.outcome !== 'running') return m;
-    const done: RunManifest = { ...m, outcome: 'failed', finishedAt: new Date().toISOString(), errors: [...m.errors, crash] };
+    const done: RunManifest = { ...m, outcome, nodes: m.nodes.length > 0 || !nodes ? m.nodes : nodes, finishedAt: new Date().toISOString(), errors: [...m.errors, why] };
     writeManifest(file, done);
     return done;
   } catch {
-    // No readable record: the crash message is all there is.
+    // No readable record: the message is all there is.
     return undefined;
   }
+}
+
+/**
+ * Every node of a stopped run, for its record: those that finished as the worker reported them, the one it was
+ * in as failed (its output was never published), and the rest as not run.
+ */
+export function accountedNodes(pipeline: unknown, finished: NodeMetrics[], current: string | undefined, why: string): NodeMetrics[] {
+  const listed = (pipeline as { nodes?: unknown }).nodes;
+  const all = Array.isArray(listed)
+    ? listed.flatMap((n: unknown) => (typeof n === 'object' && n !== null && typeof (n as { id?: unknown }).id === 'string' ? [{ id: (n as { id: string }).id, kind: String((n as { kind?: unknown }).kind) }] : []))
+    : [];
+  const done = new Map(finished.map((m) => [m.nodeId, m]));
+  const blank = (id: string, kind: string): NodeMetrics => ({ nodeId: id, kind, status: 'skipped', rowsIn: 0, rowsOut: 0, quarantined: 0, filtered: 0, passed: 0, durationMs: 0, outputs: {}, warnings: [] });
+  const rest = all
+    .filter((n) => !done.has(n.id))
+    .map((n) => (n.id === current ? { ...blank(n.id, n.kind), status: 'failed' as const, error: why } : { ...blank(n.id, n.kind), warnings: ['not run: the run was stopped before it got here'] }));
+  return [...finished, ...rest];
 }
 
 export interface SupervisedRunOptions {
@@ -96,7 +141,9 @@ export interface SupervisedRunOptions {
   params: Record<string, string>;
   baseDir: string;
   historyDir: string;
-  onNode?: Parameters<typeof superviseRun>[2];
+  onNode?: (e: NodeEvent) => void;
+  signal?: AbortSignal;
+  graceMs?: number;
 }
 
 /**
@@ -110,7 +157,11 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
     const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
-    return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined));
+    return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
+      pipeline: o.pipeline,
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
+    });
   } finally {
     fs.rmSync(file, { force: true });
   }
