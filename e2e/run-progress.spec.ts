@@ -49,7 +49,7 @@ test('a run shows each node running, then its status, and Cancel stops it honest
   const summary = page.getByTestId('run-summary');
   await expect(summary).toHaveAttribute('data-outcome', 'cancelled', { timeout: 20_000 });
   await expect(summary).toContainText('Run cancelled');
-  await expect(summary).toContainText('nothing was published by the unfinished node');
+  await expect(summary).toContainText('stopped because the run was cancelled; nothing of this node was published');
   await expect(page.getByTestId('run-row-slow')).toContainText('failed');
   await expect(page.getByTestId('run-row-out')).toContainText('skipped');
   await expect(node(page, 'slow')).toHaveAttribute('data-status', 'failed');

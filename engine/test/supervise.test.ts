@@ -80,4 +80,43 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
     }
     expect(fs.readdirSync(path.join(dir, 'h', '.pending'))).toEqual([]);
   });
+
+  it('stops on Ctrl-C without waiting for a long node: the run is cancelled and nothing is published', async () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'in.csv'), 'id,v\n1,a\n');
+    const file = path.join(dir, 'slow.pipeline.json');
+    const slow = 'WITH RECURSIVE t(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM t WHERE i < 5000000) SELECT in1.*, (SELECT max(i) FROM t) AS h FROM in1';
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        name: 'slow',
+        nodes: [
+          { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+          { id: 'slow', kind: 'sql', config: { query: slow } },
+          { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+        ],
+        edges: [
+          { from: { node: 'src', port: 'out' }, to: { node: 'slow', port: 'in1' } },
+          { from: { node: 'slow', port: 'out' }, to: { node: 'out', port: 'in' } },
+        ],
+      }),
+    );
+    const { spawn } = await import('node:child_process');
+    // Its own process group, as a terminal has: Ctrl-C reaches the CLI and its worker together.
+    const child = spawn(process.execPath, [bin, 'run', file, '--history', path.join(dir, 'h')], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 2500));
+    process.kill(-(child.pid as number), 'SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(code).toBe(1);
+    expect(out).toMatch(/CANCELLED/);
+    const runs = fs.readdirSync(path.join(dir, 'h'));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'h', runs[0] as string, 'manifest.json'), 'utf8')) as { outcome: string };
+    expect(manifest.outcome).toBe('cancelled');
+    expect(fs.existsSync(path.join(dir, 'out.csv'))).toBe(false);
+  }, 30_000);
 });

@@ -81,7 +81,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return;
       }
       const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
+      // Every Ctrl-C (the terminal's, and the one the supervisor forwards) asks for the same orderly stop.
+      process.on('SIGINT', () => controller.abort());
       const manifest = await runPipeline({
         pipeline: raw,
         params: o.param,

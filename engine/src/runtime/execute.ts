@@ -107,7 +107,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
  * are user mistakes: shown in the run, not logged as internal faults.
  */
 function isDuckDbUserError(e: unknown): boolean {
-  return e instanceof Error && /^(Binder|Conversion|Parser|Catalog|Invalid Input|Out of Range|Constraint|Permission|IO) Error/.test(e.message);
+  return e instanceof Error && /^(Binder|Conversion|Parser|Catalog|Invalid Input|Out of Range|Constraint|Permission|IO|INTERRUPT) Error/.test(e.message);
 }
 
 /**
@@ -151,6 +151,7 @@ function describeError(e: unknown, node: PipelineNode): string {
     return `${where}${bits ? `, ${bits}` : ''}: ${e.message}`;
   }
   const msg = e instanceof Error ? e.message : String(e);
+  if (/^INTERRUPT Error/.test(msg)) return `${where}: stopped because the run was cancelled; nothing of this node was published`;
   // DuckDB's messages are already user-readable (binder and conversion errors); keep their first lines.
   return `${where}: ${msg.split('\n').slice(0, 3).join(' ').trim()}`;
 }

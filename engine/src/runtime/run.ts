@@ -81,6 +81,9 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const manifestFile = path.join(runDir, 'manifest.json');
   writeManifest(manifestFile, { ...manifest, outcome: 'running' });
   o.onEvent?.({ type: 'run-start', runId, runDir });
+  // Cancelling interrupts the statement DuckDB is running, so a stop does not wait for a long node to finish.
+  const interrupt = () => db.interrupt();
+  o.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     const result = await executePipeline({
       pipeline,
@@ -97,7 +100,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     });
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
-    manifest.outcome = result.gateFailed ? 'gate_failed' : result.errors.length > 0 ? 'failed' : 'succeeded';
+    manifest.outcome = o.signal?.aborted ? 'cancelled' : result.gateFailed ? 'gate_failed' : result.errors.length > 0 ? 'failed' : 'succeeded';
     for (const m of result.metrics) {
       if (m.quarantined === 0 || m.status === 'skipped') continue;
       const file = path.join(runDir, 'quarantine', `${m.nodeId}.parquet`);
@@ -108,6 +111,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     manifest.outcome = o.signal?.aborted ? 'cancelled' : 'failed';
     manifest.errors.push(e instanceof Error ? e.message : String(e));
   } finally {
+    o.signal?.removeEventListener('abort', interrupt);
     db.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
