@@ -27,7 +27,7 @@ export const deriveNode: NodeKind<z.infer<typeof config>> = {
     const replace: string[] = [];
     const add: string[] = [];
     for (const [i, d] of c.columns.entries()) {
-      const expr = await checkExpression(ctx, d.expression, input, `columns[${i}].expression`);
+      const expr = await checkExpression(ctx, d.expression, `columns[${i}].expression`);
       (existing.has(d.name) ? replace : add).push(`(${expr}) AS ${qi(d.name)}`);
     }
     const star = replace.length > 0 ? `* REPLACE (${replace.join(', ')})` : '*';

@@ -20,7 +20,7 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
   accounting: 'conserving',
   async execute(ctx, c) {
     const input = ctx.input('in');
-    const expr = await checkExpression(ctx, c.expression, input, 'expression');
+    const expr = await checkExpression(ctx, c.expression, 'expression');
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
     const dropped = await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`);
     return { filtered: { count: dropped, reason: c.reason ?? `not (${c.expression})` } };

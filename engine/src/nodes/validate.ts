@@ -65,7 +65,7 @@ async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: numb
     case 'castable_to':
       return { fails: `NOT ${strictCastSql(qi(r.column), r.to).ok}`, reason: `${r.column} is not a valid ${normalizeType(r.to) ?? r.to}` };
     case 'expression': {
-      const expr = await checkExpression(ctx, r.expression, input, `${field}.expression`);
+      const expr = await checkExpression(ctx, r.expression, `${field}.expression`);
       return { fails: `((${expr}) IS NOT TRUE)`, reason: `fails ${r.expression}` };
     }
     case 'lookup': {

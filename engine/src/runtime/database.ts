@@ -1,5 +1,5 @@
 // A DuckDB connection locked down to the folders a pipeline may touch.
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, listValue, blobValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
 import type { Column, Cell } from '../api/contract.js';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from './exec-context.js';
@@ -190,4 +190,3 @@ function toCell(v: unknown, type: string): Cell {
   return JSON.stringify(v);
 }
 
-export { blobValue, qi };

@@ -47,7 +47,7 @@ export async function quarantinePage(
     const params: Record<string, string> = req.rule ? { rule: req.rule } : {};
     const total = await db.count(`SELECT count(*) FROM ${src} ${where}`, params);
     const rows = await db.rawRows(
-      `SELECT lineage, source_line, to_json(rule_ids)::VARCHAR AS rule_ids, to_json(reasons)::VARCHAR AS reasons, row_json, raw FROM ${src} ${where} LIMIT ${req.limit} OFFSET ${req.offset}`,
+      `SELECT ${QUARANTINE_ENTRY_COLUMNS} FROM ${src} ${where} LIMIT ${req.limit} OFFSET ${req.offset}`,
       params,
     );
     return { total, byRule, entries: rows.map(toEntry) };
@@ -55,6 +55,9 @@ export async function quarantinePage(
     db.close();
   }
 }
+
+/** The quarantine table's columns as `toEntry` reads them (reasons and rule ids as JSON text). */
+export const QUARANTINE_ENTRY_COLUMNS = 'lineage, source_line, to_json(rule_ids)::VARCHAR AS rule_ids, to_json(reasons)::VARCHAR AS reasons, row_json, raw';
 
 export function toEntry(r: Record<string, unknown>): QuarantineEntry {
   const raw = r['raw'];

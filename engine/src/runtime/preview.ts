@@ -13,7 +13,7 @@ import { Database } from './database.js';
 import { UserError, LINEAGE } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { expandGlob, resolveInside } from './paths.js';
-import { toEntry } from './history.js';
+import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './history.js';
 
 /** Kinds whose first N output rows depend only on their first N-ish input rows. */
 const STREAMING = new Set(['filter', 'select', 'derive', 'cast', 'validate', 'schema_contract', 'union']);
@@ -132,7 +132,7 @@ export class PreviewSession {
       const q = qi(table(nodeId, '__q'));
       if (await db.tableExists(table(nodeId, '__q'))) {
         quarantineTotal = await db.count(`SELECT count(*) FROM ${q}`);
-        const qrows = await db.rawRows(`SELECT lineage, source_line, to_json(rule_ids)::VARCHAR AS rule_ids, to_json(reasons)::VARCHAR AS reasons, row_json, raw FROM ${q} LIMIT 100`);
+        const qrows = await db.rawRows(`SELECT ${QUARANTINE_ENTRY_COLUMNS} FROM ${q} LIMIT 100`);
         quarantine = qrows.map(toEntry);
       }
     }

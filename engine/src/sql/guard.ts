@@ -86,7 +86,6 @@ function findEscapes(tree: Json, allowedTables: Set<string>): string[] {
 export async function checkExpression(
   ctx: Pick<ExecContext, 'rows' | 'nodeId'>,
   expression: string,
-  _input: string,
   field: string,
 ): Promise<string> {
   const probe = `SELECT (${expression}) FROM __sluice_input`;

@@ -1,6 +1,5 @@
 // Typing without silent coercion: a value converts only if it is exactly a value of the target type.
 // DuckDB's own casts round 4.5 to 5 and read 0x10 as 16; these checks refuse both and say why.
-import { qi } from './quote.js';
 
 export const CASTABLE_TYPES = [
   'VARCHAR', 'BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UBIGINT',
@@ -67,8 +66,4 @@ export function strictCastSql(v: string, type: string): { ok: string; value: str
 export function castReasonSql(v: string, column: string, type: string): string {
   const label = column.replaceAll("'", "''");
   return `concat('column ${label}: ', to_json(CAST(${v} AS VARCHAR))::VARCHAR, ' is not a valid ${normalizeType(type) ?? type}')`;
-}
-
-export function col(name: string, alias?: string): string {
-  return alias ? `${alias}.${qi(name)}` : qi(name);
 }
