@@ -83,7 +83,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     const started = performance.now();
     const m = emptyMetrics(node, 'ok');
     try {
-      await runNode(o, node, kind, m, signal);
+      await runNode(o, node, kind, m, signal, (id, port) => metrics.get(id)?.outputs[port]);
     } catch (e) {
       m.status = 'failed';
       m.error = describeError(e, node);
@@ -156,7 +156,15 @@ function describeError(e: unknown, node: PipelineNode): string {
   return `${where}: ${msg.split('\n').slice(0, 3).join(' ').trim()}`;
 }
 
-async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m: NodeMetrics, signal: AbortSignal): Promise<void> {
+/** `counted` gives an upstream port's row count as its node reported it, so inputs are not counted again. */
+async function runNode(
+  o: ExecuteOptions,
+  node: PipelineNode,
+  kind: NodeKind,
+  m: NodeMetrics,
+  signal: AbortSignal,
+  counted: (nodeId: string, port: string) => number | undefined,
+): Promise<void> {
   const { db, pipeline: p } = o;
   const quarantineName = o.tableName(node.id, '__q');
   const scratchDir = path.join(o.workDir, 'scratch', node.id);
@@ -205,7 +213,11 @@ async function runNode(o: ExecuteOptions, node: PipelineNode, kind: NodeKind, m:
 
   const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
   let rowsIn = 0;
-  for (const port of dataInputs) for (const t of inputsOf(port.name)) rowsIn += await db.count(`SELECT count(*) FROM ${t}`);
+  for (const port of dataInputs) {
+    for (const e of p.edges.filter((x) => x.to.node === node.id && x.to.port === port.name)) {
+      rowsIn += counted(e.from.node, e.from.port) ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
+    }
+  }
 
   const result = await kind.execute(ctx, node.config as never);
 
