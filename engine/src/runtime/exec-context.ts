@@ -34,6 +34,11 @@ export interface ExecContext {
   readonly baseDir: string;
   /** A private folder for this node's scratch files during this run. */
   readonly scratchDir: string;
+  /**
+   * A folder for this node's durable progress (e.g. a REST source's committed pages and cursor). Unlike
+   * `scratchDir` it survives a crashed or failed run and is handed back unchanged when that run is resumed.
+   */
+  readonly stateDir: string;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;

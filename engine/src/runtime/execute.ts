@@ -30,6 +30,8 @@ export interface ExecuteOptions {
   /** Folders pipeline paths may resolve into. */
   roots: string[];
   workDir: string;
+  /** Where nodes keep durable progress across a resume (default: `workDir/state`). */
+  stateDir?: string;
   /** Relative sink paths resolve here (default: baseDir). */
   outDir?: string;
   /** Run only these nodes (a preview's upstream closure); default all. */
@@ -182,6 +184,7 @@ async function runNode(
     nodeId: node.id,
     baseDir: o.baseDir,
     scratchDir,
+    stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
     limit: o.limit,
     signal,
     inputs: inputsOf,
@@ -210,6 +213,7 @@ async function runNode(
     },
   };
   fs.mkdirSync(scratchDir, { recursive: true });
+  fs.mkdirSync(ctx.stateDir, { recursive: true });
 
   const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
   let rowsIn = 0;
