@@ -20,6 +20,11 @@ export function runSummary(m: RunManifest, runDir: string): string {
   const lines = [metricsTable(m.nodes), ''];
   for (const n of m.nodes) for (const w of n.warnings) lines.push(`  warning  ${n.nodeId}: ${w}`);
   for (const e of m.errors) lines.push(`  error    ${e}`);
+  const restored = m.nodes.filter((n) => n.resumed).map((n) => n.nodeId);
+  if (restored.length > 0) lines.push(`  resumed  taken from checkpoints or earlier commits: ${restored.join(', ')}`);
   lines.push(`run ${m.runId}: ${m.outcome.toUpperCase()}  (record: ${runDir})`);
+  if (m.outcome === 'partial' || m.outcome === 'failed' || m.outcome === 'cancelled') {
+    lines.push(`  to finish it after fixing the cause: sluice run <file> --resume ${m.runId}`);
+  }
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { formatProblem } from '../format/problems.js';
 import { parsePipelineText } from '../format/load.js';
 import { catalog } from '../nodes/registry.js';
-import { InvalidPipeline, preparePipeline, runPipeline } from '../runtime/run.js';
+import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
 import { UserError } from '../runtime/exec-context.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
 import { PreviewSession } from '../runtime/preview.js';
@@ -14,6 +14,7 @@ import { defaultHistoryDir } from '../service.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import type { RunManifest } from '../api/contract.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { metricsTable, runSummary, table } from './format.js';
 
@@ -35,6 +36,13 @@ function readPipeline(file: string): unknown {
   return parsed.raw;
 }
 
+function exitCodeOf(outcome: RunManifest['outcome']): number {
+  if (outcome === 'succeeded') return EXIT.ok;
+  if (outcome === 'gate_failed') return EXIT.gateFailed;
+  if (outcome === 'partial') return EXIT.partial;
+  return EXIT.runFailed;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const out = (s: string): void => {
     // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
@@ -44,7 +52,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
     .name('sluice')
-    .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed.')
+    .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed, 4 partial (resume it).')
     .version(ENGINE_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -58,13 +66,17 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--json', 'print progress events and the manifest as NDJSON')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean }) => {
+    .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
+    .option('--no-checkpoint', 'do not write checkpoints of node outputs (a resume then reruns finished nodes)')
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
+      const resume = o.resume === 'latest' ? getRun(historyDir, undefined).runId : o.resume;
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
-        preparePipeline(raw, o.param);
+        const checked = preparePipeline(raw, o.param);
+        if (resume) checkResumable(historyDir, resume, checked);
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
           else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
@@ -77,7 +89,7 @@ export async function runCli(argv: string[]): Promise<number> {
         const manifest = res.manifest;
         if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
         else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
-        code = manifest.outcome === 'succeeded' ? EXIT.ok : manifest.outcome === 'gate_failed' ? EXIT.gateFailed : EXIT.runFailed;
+        code = exitCodeOf(manifest.outcome);
         return;
       }
       const controller = new AbortController();
@@ -90,17 +102,17 @@ export async function runCli(argv: string[]): Promise<number> {
         historyDir,
         ...(o.out ? { outDir: path.resolve(o.out) } : {}),
         allow: o.allow.map((a) => path.resolve(a)),
+        ...(resume ? { resume } : {}),
+        checkpoint: o.checkpoint,
         signal: controller.signal,
         onEvent: (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'run-start' ? { runId: e.runId, runDir: e.runDir } : e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
           else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
-          // Fault injection for crash tests: the worker kills itself as this node starts, as a DuckDB crash would.
-          if (e.type === 'node-start' && process.env[WORKER_ENV] && process.env['SLUICE_FAULT_KILL_AT_NODE'] === e.nodeId) process.kill(process.pid, 'SIGKILL');
         },
       });
       if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
       else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
-      code = manifest.outcome === 'succeeded' ? EXIT.ok : manifest.outcome === 'gate_failed' ? EXIT.gateFailed : EXIT.runFailed;
+      code = exitCodeOf(manifest.outcome);
     });
 
   program

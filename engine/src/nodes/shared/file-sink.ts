@@ -55,17 +55,19 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  const tmp = path.join(dir, `.${path.basename(target)}.sluice-tmp-${crypto.randomBytes(6).toString('hex')}`);
+  // Named by run and node, so a resumed run staging again overwrites what a crash left, instead of adding to it.
+  const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
+  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${tag}.tmp`);
+  const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
-    fs.renameSync(tmp, target);
+    await ctx.publish(tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|IO Error|Permission Error/.test(e.message)) {
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|IO Error|Permission Error/.test(e.message)) {
       throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
     }
     throw e;
   }
-  const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   return { written };
 }
