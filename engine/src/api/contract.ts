@@ -142,6 +142,23 @@ export const runManifestSchema = z.object({
   errors: z.array(z.string()),
   /** Each time the run was resumed: when, and which nodes came from checkpoints. */
   resumes: z.array(z.object({ at: z.string(), restored: z.array(z.string()) })).optional(),
+  /** This run replayed rows another run quarantined at a node. */
+  replayOf: z.object({ runId: z.string(), nodeId: z.string(), rows: z.number() }).optional(),
+  /** Replays of this run's quarantined rows, with how many passed this time (the ledger across runs). */
+  replays: z
+    .array(
+      z.object({
+        runId: z.string(),
+        nodeId: z.string(),
+        at: z.string(),
+        replayed: z.number(),
+        passed: z.number(),
+        quarantined: z.number(),
+        filtered: z.number(),
+        outcome: runOutcomeSchema,
+      }),
+    )
+    .optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 

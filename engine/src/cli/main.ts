@@ -16,7 +16,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import type { RunManifest } from '../api/contract.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
-import { metricsTable, runSummary, table } from './format.js';
+import { metricsTable, replayLedger, runSummary, table } from './format.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -34,6 +34,24 @@ function readPipeline(file: string): unknown {
   const parsed = parsePipelineText(fs.readFileSync(full, 'utf8'));
   if (parsed.raw === undefined) throw new InvalidPipeline(parsed.problems);
   return parsed.raw;
+}
+
+/** Edited rows for a replay: NDJSON or a JSON array of objects. */
+function readRows(file: string): Record<string, unknown>[] {
+  if (!fs.existsSync(file)) throw new UserError(`no such file: ${file}`);
+  const text = fs.readFileSync(file, 'utf8').trim();
+  const parse = (s: string, line: number): unknown => {
+    try {
+      return JSON.parse(s);
+    } catch {
+      throw new UserError(`${file}:${line}: not valid JSON`, { file, line });
+    }
+  };
+  const values = text.startsWith('[') ? (parse(text, 1) as unknown[]) : text.split('\n').map((l, i) => (l.trim() === '' ? undefined : parse(l, i + 1))).filter((v) => v !== undefined);
+  return values.map((v, i) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${file}: row ${i + 1} is not an object`, { file });
+    return v as Record<string, unknown>;
+  });
 }
 
 function exitCodeOf(outcome: RunManifest['outcome']): number {
@@ -68,11 +86,17 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--json', 'print progress events and the manifest as NDJSON')
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--no-checkpoint', 'do not write checkpoints of node outputs (a resume then reruns finished nodes)')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean }) => {
+    .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
+    .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
+    .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean; replay?: string; node?: string; rows?: string }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
       const resume = o.resume === 'latest' ? getRun(historyDir, undefined).runId : o.resume;
+      if (o.replay && o.resume) throw new UserError('--replay starts a new run; it cannot be combined with --resume');
+      if (o.replay && !o.node) throw new UserError('--replay needs --node: the node whose quarantined rows to replay');
+      const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = preparePipeline(raw, o.param);
@@ -103,6 +127,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(o.out ? { outDir: path.resolve(o.out) } : {}),
         allow: o.allow.map((a) => path.resolve(a)),
         ...(resume ? { resume } : {}),
+        ...(replay ? { replay } : {}),
         checkpoint: o.checkpoint,
         signal: controller.signal,
         onEvent: (e) => {
@@ -166,6 +191,7 @@ export async function runCli(argv: string[]): Promise<number> {
         out(`run ${run.runId}  ${run.pipelineName}  ${run.outcome}  ${run.startedAt} → ${run.finishedAt}`);
         out(metricsTable(run.nodes));
         for (const e of run.errors) out(`  error  ${e}`);
+        for (const l of replayLedger(run)) out(l);
         return;
       }
       const page = await quarantinePage(historyDir, { runId: run.runId, nodeId: o.node, rule: o.rule, offset: 0, limit: o.limit });

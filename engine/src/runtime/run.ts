@@ -17,6 +17,7 @@ import { Journal, journalState, readJournal, type JournalState } from './journal
 import { publishFile, settlePending } from './commit.js';
 import { loadNeededOutputs, planResume, type ResumePlan } from './resume.js';
 import { DurableOutputs } from './durable.js';
+import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   allow?: string[];
   /** Resume this earlier run (its id): verified nodes are skipped, committed sinks are not written again. */
   resume?: string;
+  /** Replay rows an earlier run quarantined at a node (see runtime/replay.ts). */
+  replay?: ReplayRequest;
   /** Write checkpoints of node outputs so that a failed run can resume (default true). */
   checkpoint?: boolean;
   signal?: AbortSignal;
@@ -105,12 +108,19 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
     o.onEvent?.({ type: 'run-start', runId, runDir });
     db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp') });
-    const fingerprints = nodeFingerprints(pipeline, topologicalOrder(pipeline).order, o.baseDir, roots);
-    const plan = o.resume !== undefined ? await planResume(pipeline, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
-    const durable = new DurableOutputs(db, journal, runDir, pipeline, tableName, o.checkpoint !== false, fingerprints);
+    // A replay keeps its request, so that resuming it rebuilds exactly the same input.
+    const replayReq = o.replay ?? (o.resume !== undefined ? readReplayRequest(runDir) : undefined);
+    if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
+    const replay = replayReq ? await prepareReplay(db, pipeline, replayReq, { historyDir: o.historyDir, baseDir: o.baseDir, roots, workDir, tableName }) : undefined;
+    if (replay && replayReq) manifest.replayOf = { runId: replayReq.runId, nodeId: replayReq.nodeId, rows: replay.replayed.length };
+    const runnable = replay?.pipeline ?? pipeline;
+    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots);
+    const plan = o.resume !== undefined ? await planResume(runnable, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
+    const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, o.checkpoint !== false, fingerprints);
     const result = await executePipeline({
-      pipeline,
+      pipeline: runnable,
+      ...(replay ? { only: replay.only } : {}),
       kindOf,
       db,
       baseDir: o.baseDir,
@@ -123,7 +133,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
       publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),
       afterNode: (id, kind, m) => durable.keep(id, kind, m),
-      ...(plan ? { restore: (id: string) => restoreNode(db as Database, pipeline, plan, id, tableName) } : {}),
+      ...(plan ? { restore: (id: string) => restoreNode(db as Database, runnable, plan, id, tableName) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
@@ -132,6 +142,12 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     manifest.quarantine = quarantineFiles(runDir, result.metrics, prior, durable);
     manifest.outcome = outcomeOf(o.signal?.aborted === true, result, kindOf);
     if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
+    if (replay && replayReq) {
+      const first = manifest.nodes.find((n) => n.nodeId === replayReq.nodeId);
+      first?.warnings.push(...replay.warnings);
+      manifest.finishedAt = new Date().toISOString();
+      await recordReplay(db, o.historyDir, manifest, replayReq, replay.replayed, tableName(replayReq.nodeId, '__q'));
+    }
   } catch (e) {
     manifest.outcome = o.signal?.aborted ? 'cancelled' : 'failed';
     manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), e instanceof Error ? e.message : String(e)];
@@ -149,6 +165,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   writeManifest(manifestFile, manifest);
   releaseLock();
   return manifest;
+}
+
+function readReplayRequest(runDir: string): ReplayRequest | undefined {
+  const file = path.join(runDir, 'replay-request.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ReplayRequest) : undefined;
 }
 
 /** Sinks that published mean the run did something lasting; a failure elsewhere then leaves it `partial`. */
