@@ -49,6 +49,11 @@ export interface ExecContext {
    * runtime/commit.ts (journaled, so a resume neither loses nor repeats it); a sink never renames by itself.
    */
   publish(staged: string, target: string, rows: number): Promise<void>;
+  /**
+   * Whether anything downstream depends on the order of this node's output rows (see NodeKind.inputOrder). When
+   * not, a node may skip the work of keeping its input's order.
+   */
+  readonly orderMatters: boolean;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;

@@ -161,6 +161,20 @@ async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, do
   if (wasView) await releaseInputs(o, nodeId, done);
 }
 
+/** Whether a consumer of this node, or one further down through order-keeping nodes, depends on row order. */
+function orderMatters(o: ExecuteOptions, nodeId: string, seen = new Set<string>()): boolean {
+  // A preview shows a node's first rows, in order, whatever reads them later.
+  if (o.only || seen.has(nodeId)) return true;
+  seen.add(nodeId);
+  for (const e of o.pipeline.edges.filter((x) => x.from.node === nodeId)) {
+    const consumer = o.pipeline.nodes.find((n) => n.id === e.to.node);
+    const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
+    if (how === 'requires') return true;
+    if (how === 'propagates' && orderMatters(o, e.to.node, seen)) return true;
+  }
+  return false;
+}
+
 async function renameOver(staged: string, target: string): Promise<void> {
   await fs.promises.rename(staged, target);
 }
@@ -210,6 +224,7 @@ async function runNode(
     baseDir: o.baseDir,
     scratchDir,
     commitId: o.commitId?.(node.id),
+    orderMatters: orderMatters(o, node.id),
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
     limit: o.limit,
