@@ -17,6 +17,8 @@ import { EXIT } from './exit-codes.js';
 import type { RunManifest } from '../api/contract.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { metricsTable, replayLedger, runSummary, table } from './format.js';
+import { terminalProgress } from './progress.js';
+import { topologicalOrder } from '../format/graph.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -101,10 +103,13 @@ export async function runCli(argv: string[]): Promise<number> {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = preparePipeline(raw, o.param);
         if (resume) checkResumable(historyDir, resume, checked);
+        const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
-          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          else if (e.type === 'node-start') progress?.nodeStart(e.nodeId);
+          else progress?.nodeEnd(e.metrics);
         });
+        await progress?.finish();
         if (!res.manifest) {
           process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
           code = EXIT.runFailed;
@@ -132,7 +137,7 @@ export async function runCli(argv: string[]): Promise<number> {
         signal: controller.signal,
         onEvent: (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'run-start' ? { runId: e.runId, runDir: e.runDir } : e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
-          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from checkpoint)' : ''}\n`);
         },
       });
       if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
