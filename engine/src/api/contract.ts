@@ -56,6 +56,23 @@ export type Column = z.infer<typeof columnSchema>;
 export const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type Cell = z.infer<typeof cellSchema>;
 
+/** Network or file I/O of a node that retries: requests made, failures, retries and its circuit breaker. */
+export const ioStatsSchema = z.object({
+  requests: z.number(),
+  retries: z.number(),
+  failures: z.number(),
+  /** Total time spent waiting between attempts. */
+  retryWaitMs: z.number(),
+  breaker: z.enum(['closed', 'open', 'half-open']),
+  /** Times the breaker opened during the node. */
+  breakerOpens: z.number().optional(),
+  /** Pages committed to the node's durable spool, and how many of them came from an earlier, interrupted run. */
+  pages: z.number().optional(),
+  resumedPages: z.number().optional(),
+  lastError: z.string().optional(),
+});
+export type IoStats = z.infer<typeof ioStatsSchema>;
+
 export const nodeMetricsSchema = z.object({
   nodeId: z.string(),
   kind: z.string(),
@@ -74,6 +91,8 @@ export const nodeMetricsSchema = z.object({
   error: z.string().optional(),
   /** A source that stopped early at a preview's row limit: its counts describe a sample. */
   sampled: z.boolean().optional(),
+  /** Retries and breaker state of a node that does network or file I/O. */
+  io: ioStatsSchema.optional(),
 });
 export type NodeMetrics = z.infer<typeof nodeMetricsSchema>;
 

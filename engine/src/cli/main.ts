@@ -15,7 +15,8 @@ import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
-import { metricsTable, runSummary, table } from './format.js';
+import { ioProgressLine, metricsTable, runSummary, table } from './format.js';
+import type { RunEvent } from '../runtime/execute.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -33,6 +34,18 @@ function readPipeline(file: string): unknown {
   const parsed = parsePipelineText(fs.readFileSync(full, 'utf8'));
   if (parsed.raw === undefined) throw new InvalidPipeline(parsed.problems);
   return parsed.raw;
+}
+
+function eventJson(e: RunEvent): string {
+  const { type, ...rest } = e;
+  return JSON.stringify({ event: type, ...rest });
+}
+
+/** Progress on stderr: node ends on a terminal; retries and breaker changes always, since they explain a slow run. */
+function progressLine(e: RunEvent): void {
+  if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+  const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note) : undefined;
+  if (line) process.stderr.write(`${line}\n`);
 }
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -57,8 +70,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collect, [])
     .option('--json', 'print progress events and the manifest as NDJSON')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
@@ -66,8 +80,8 @@ export async function runCli(argv: string[]): Promise<number> {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         preparePipeline(raw, o.param);
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
-          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
-          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          if (o.json) out(eventJson(e));
+          else progressLine(e);
         });
         if (!res.manifest) {
           process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
@@ -91,9 +105,10 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(o.out ? { outDir: path.resolve(o.out) } : {}),
         allow: o.allow.map((a) => path.resolve(a)),
         signal: controller.signal,
+        allowHosts: o.allowHost,
         onEvent: (e) => {
-          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'run-start' ? { runId: e.runId, runDir: e.runDir } : e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
-          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          if (o.json) out(eventJson(e));
+          else progressLine(e);
           // Fault injection for crash tests: the worker kills itself as this node starts, as a DuckDB crash would.
           if (e.type === 'node-start' && process.env[WORKER_ENV] && process.env['SLUICE_FAULT_KILL_AT_NODE'] === e.nodeId) process.kill(process.pid, 'SIGKILL');
         },
@@ -118,10 +133,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .requiredOption('-n, --node <id>', 'node to preview')
     .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 20)
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collect, [])
     .option('--json', 'print the preview as JSON')
-    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; json?: boolean }) => {
+    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
       const p = preparePipeline(readPipeline(file), o.param);
-      const session = new PreviewSession();
+      const session = new PreviewSession({ allowHosts: o.allowHost });
       try {
         const r = await session.preview(p, o.node, o.limit, path.dirname(path.resolve(file)));
         if (o.json) return out(JSON.stringify(r));
@@ -184,9 +200,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('serve the designer on 127.0.0.1 and print its link')
     .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
     .option('--no-open', 'do not open a browser')
-    .action(async (file: string | undefined, o: { port: number; open: boolean }) => {
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collect, [])
+    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[] }) => {
       const { serve } = await import('../server/serve.js');
-      const handle = await serve({ port: o.port, openBrowser: o.open, ...(file ? { pipelinePath: file } : {}) });
+      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void handle.close().then(resolve);
         process.once('SIGINT', stop);

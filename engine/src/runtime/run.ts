@@ -28,6 +28,8 @@ export interface RunOptions {
   outDir?: string;
   /** Extra folders the pipeline may read or write, besides its own folder (and outDir). */
   allow?: string[];
+  /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
+  allowHosts?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -94,6 +96,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       workDir,
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName: (id, port) => `n_${id}__${port}`,
+      ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
       dropConsumed: true,
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
