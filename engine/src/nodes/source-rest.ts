@@ -183,7 +183,12 @@ async function fetchPages(ctx: ExecContext, c: RestConfig, base: URL, headers: R
       async () => {
         await limiter.acquire(signal);
         io.requests++;
-        return getText(url, { headers, timeoutMs: c.timeoutMs, allowHosts: ctx.allowHosts, maxBytes: c.maxPageBytes, signal, now: () => Date.now() });
+        try {
+          return await getText(url, { headers, timeoutMs: c.timeoutMs, allowHosts: ctx.allowHosts, maxBytes: c.maxPageBytes, signal, now: () => Date.now() });
+        } catch (e) {
+          lastDetail = e instanceof Error ? e.message : String(e);
+          throw e;
+        }
       },
       {
         policy: c.retry,
@@ -201,13 +206,12 @@ async function fetchPages(ctx: ExecContext, c: RestConfig, base: URL, headers: R
           io.retries++;
           io.retryWaitMs += ev.delayMs;
           io.breaker = breaker.state();
-          if (ev.label !== 'circuit open') lastDetail = ev.label;
           const what = ev.label === 'circuit open' ? `circuit open, probing again in ${ev.delayMs} ms` : `retry ${ev.attempt}/${ev.maxAttempts - 1} in ${ev.delayMs} ms (${ev.label})`;
           ctx.reportIo({ ...io }, `${what}, page ${seq}`);
         },
       },
     ).catch((e: unknown) => {
-      throw requestError(ctx, e, url, seq, spool.progress.pages, lastDetail);
+      throw requestError(ctx, e, url, seq, spool.progress.pages, lastDetail, breaker);
     });
 
   const inflight = new Map<number, Promise<HttpAnswer>>();
@@ -296,7 +300,7 @@ function isLastPage(c: RestConfig, seq: number, records: number, totalPages: num
 }
 
 /** A request that finally failed, as the message the user sees: what, where (no secrets), why, and what next. */
-function requestError(ctx: ExecContext, e: unknown, url: URL, seq: number, committed: number, lastDetail: string): unknown {
+function requestError(ctx: ExecContext, e: unknown, url: URL, seq: number, committed: number, lastDetail: string, breaker: CircuitBreaker): unknown {
   const shown = showUrl(url);
   const after = committed > 0 ? `; ${committed} page(s) before it are committed and a resumed run continues from there` : '';
   if (ctx.signal.aborted) return new UserError(`stopped while fetching page ${seq}${after}`, { nodeId: ctx.nodeId });
@@ -305,8 +309,11 @@ function requestError(ctx: ExecContext, e: unknown, url: URL, seq: number, commi
     return new UserError(`${e.message}; not retried, because a ${e.status} means the request itself is wrong:${hint}`, { nodeId: ctx.nodeId, field: 'url' });
   }
   if (e instanceof RetriesExhausted) {
-    if (e.last instanceof CircuitOpenError) {
-      return new UserError(`circuit open: ${url.host} failed ${e.last.message.replace(/^circuit open after /, '')} and the breaker stopped requests for page ${seq} (${shown}) after ${e.attempts} attempts; last error: ${lastDetail || 'unknown'}${after}`, { nodeId: ctx.nodeId, field: 'url' });
+    if (breaker.state() !== 'closed') {
+      return new UserError(
+        `circuit open: ${url.host} failed ${breaker.consecutiveFailures} times in a row, so the breaker stopped sending requests for page ${seq} (${shown}); ${e.attempts} attempts, ${e.sent} of them sent; last error: ${lastDetail || 'unknown'}${after}`,
+        { nodeId: ctx.nodeId, field: 'url' },
+      );
     }
     const last = e.last instanceof Error ? e.last.message : String(e.last);
     return new UserError(`GET ${shown} failed after ${e.attempts} attempts (page ${seq}); last error: ${last}${after}`, { nodeId: ctx.nodeId, field: 'url' });

@@ -182,6 +182,8 @@ export class RetriesExhausted extends Error {
   constructor(
     message: string,
     readonly attempts: number,
+    /** Attempts that were actually made (the rest were refused by an open circuit). */
+    readonly sent: number,
     readonly last: unknown,
   ) {
     super(message);
@@ -197,12 +199,14 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryO
   const clock = o.clock ?? realClock;
   const random = o.random ?? Math.random;
   let previous = o.policy.baseMs;
+  let sent = 0;
   for (let n = 1; ; n++) {
     if (o.signal?.aborted) throw abortReason(o.signal);
     let error: unknown;
     const permit = o.breaker?.tryAcquire();
     if (permit && !permit.allowed) error = new CircuitOpenError(`circuit open after ${o.breaker?.consecutiveFailures ?? 0} consecutive failures`, permit.retryInMs);
     else {
+      sent++;
       try {
         const value = await attempt(n);
         o.breaker?.onSuccess();
@@ -220,7 +224,7 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryO
       o.onFailure?.(c.label, o.breaker?.state());
     }
     if (!c.transient) throw error;
-    if (n >= o.policy.maxAttempts) throw new RetriesExhausted(`gave up after ${n} attempt${n > 1 ? 's' : ''}`, n, error);
+    if (n >= o.policy.maxAttempts) throw new RetriesExhausted(`gave up after ${n} attempt${n > 1 ? 's' : ''}`, n, sent, error);
     const delay = retryDelay(o.policy, n, previous, c.retryAfterMs, random);
     previous = Math.max(delay, 1);
     o.onRetry?.({ attempt: n, maxAttempts: o.policy.maxAttempts, delayMs: delay, label: c.label });
