@@ -12,7 +12,7 @@ import { qi, qlit } from '../sql/quote.js';
 import { checkRecord, rawMembers } from '../sources/json-scan.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
 import { CircuitBreaker, breakerPolicySchema } from '../runtime/breaker.js';
-import { CircuitOpenError, HttpStatusError, RetriesExhausted, classifyHttpFailure, realClock, retryPolicySchema, withRetry, type FailureClass } from '../runtime/retry.js';
+import { HttpStatusError, RetriesExhausted, classifyHttpFailure, realClock, retryPolicySchema, withRetry, type FailureClass } from '../runtime/retry.js';
 import { RateLimiter, RequestRefused, getText, hostRefusal, linkNext, showUrl, type HttpAnswer } from '../sources/rest/http.js';
 import { PageFormatError, pageField, pageRecords, parsePage } from '../sources/rest/page-json.js';
 import { Spool, type RejectLine, type SpoolProgress } from '../sources/rest/spool.js';
