@@ -15,7 +15,6 @@ import {
   parseRetryAfter,
   retryDelay,
   retryPolicySchema,
-  withFsRetrySync,
   withRetry,
   type Clock,
   type RetryPolicy,
@@ -131,19 +130,6 @@ describe('retry policy', () => {
     expect(classifyFsFailure(codeError('EMFILE')).transient).toBe(true);
     expect(classifyFsFailure(codeError('ENOENT')).transient).toBe(false);
     expect(classifyFsFailure(codeError('ENOSPC')).transient).toBe(false);
-    let n = 0;
-    const slept: number[] = [];
-    const v = withFsRetrySync(
-      () => {
-        if (++n < 3) throw codeError('EBUSY');
-        return n;
-      },
-      policy(),
-      (ms) => slept.push(ms),
-    );
-    expect(v).toBe(3);
-    expect(slept).toEqual([100, 200]);
-    expect(() => withFsRetrySync(() => { throw codeError('EACCES'); }, policy(), () => undefined)).toThrow('EACCES');
   });
 
   it('a rate limit spaces requests 1/rps apart', async () => {

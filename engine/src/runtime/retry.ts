@@ -231,22 +231,3 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryO
     await clock.sleep(delay, o.signal);
   }
 }
-
-/** Synchronous file-system calls (a rename, a write) retried on busy-file errors; the wait blocks briefly. */
-export function withFsRetrySync<T>(op: () => T, policy: RetryPolicy = DEFAULT_RETRY, sleepSync: (ms: number) => void = blockFor): T {
-  let previous = policy.baseMs;
-  for (let n = 1; ; n++) {
-    try {
-      return op();
-    } catch (e) {
-      if (!classifyFsFailure(e).transient || n >= policy.maxAttempts) throw e;
-      const delay = Math.min(backoffDelay(policy, n, previous, Math.random), 2_000);
-      previous = Math.max(delay, 1);
-      sleepSync(delay);
-    }
-  }
-}
-
-function blockFor(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
