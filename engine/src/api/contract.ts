@@ -185,6 +185,8 @@ export const runJobStatusSchema = z.object({
   /** Nodes finished so far, in the order they finished. */
   metrics: z.array(nodeMetricsSchema),
   cancelRequested: z.boolean(),
+  /** Latest I/O statistics of nodes still running (retries, breaker), with their last progress note. */
+  io: z.record(z.string(), z.object({ stats: ioStatsSchema, note: z.string().optional() })).optional(),
   manifest: runManifestSchema.optional(),
   error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }).optional(),
 });
