@@ -82,6 +82,14 @@ test('retries show on the node; a dead service opens the circuit and the node sa
   await page.getByTestId('file-input').setInputFiles({ name: 'rest.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(restPipeline()) });
   await expect(page.getByTestId('pipeline-name')).toHaveText('REST orders');
 
+  // The config form is generated from the node's schema, retry policy and breaker included.
+  await node(page, 'fetch_orders').locator('.sl-node__title').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toHaveAttribute('data-node-id', 'fetch_orders');
+  await expect(inspector.getByText('Attempts per request, the first included (1 = no retry)')).toBeVisible();
+  await expect(inspector.getByText('Consecutive failures that open the circuit')).toBeVisible();
+  await screenshot(page, 'rest-form');
+
   attempts.clear();
   await page.getByTestId('run-button').click();
   await expect(node(page, 'fetch_orders')).toHaveAttribute('data-status', /^(ok|warning)$/, { timeout: 20_000 });
