@@ -104,6 +104,10 @@ export const sourceRestNode: NodeKind<RestConfig> = {
     const { spool, resumed, discarded } = Spool.open(dir, fingerprint(c));
     const warnings: string[] = [];
     if (discarded) warnings.push(`${discarded}; fetched from the first page again`);
+    const p = c.pagination;
+    if (c.concurrency > 1 && !((p.type === 'page' && p.totalPagesPath) || (p.type === 'offset' && p.totalPath))) {
+      warnings.push('pages were fetched one at a time: "concurrency" needs page or offset paging with a total (totalPagesPath / totalPath), since other paging only learns the next page from the last answer');
+    }
     const io: IoStats = { requests: 0, retries: 0, failures: 0, retryWaitMs: 0, breaker: 'closed', pages: spool.progress.pages };
     if (resumed) {
       io.resumedPages = spool.progress.pages;
