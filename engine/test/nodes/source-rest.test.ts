@@ -10,6 +10,7 @@ import { Database } from '../../src/runtime/database.js';
 import { executePipeline, type RunEvent } from '../../src/runtime/execute.js';
 import { preparePipeline } from '../../src/runtime/run.js';
 import { qi } from '../../src/sql/quote.js';
+import { createEngineService } from '../../src/service.js';
 import { chain, expectSucceeded, pipeline, run, tmpDir } from '../helpers.js';
 import { dataset, startFaultServer, type FaultServer, type FaultServerOptions } from '../support/fault-server.js';
 
@@ -345,5 +346,43 @@ describe('source.rest in a whole run', () => {
     expect(r.read('out.csv').trim().split('\n')).toHaveLength(26);
     expect(r.metric('api').io).toMatchObject({ breaker: 'closed', pages: 3 });
     expect(r.metric('api').io?.requests).toBe(3 + (r.metric('api').io?.retries ?? 0));
+  });
+});
+
+describe('source.rest through the engine service (designer)', () => {
+  it('previews and runs reach only the hosts the service was started with; a running job reports live io', async () => {
+    const s = await server({ records: dataset(30), faultRate: 0.3, seed: 9, faults: ['503'] });
+    const workspace = tmpDir('sluice-rest-ws-');
+    const p = pipeline([{ id: 'api', kind: 'source.rest', config: { url: s.url, recordsPath: 'data.items', pagination: { type: 'page', size: 10 }, ...FAST } }], []);
+    const closed = createEngineService({ workspaces: [workspace], inProcessRuns: true });
+    const open = createEngineService({ workspaces: [workspace], inProcessRuns: true, allowHosts: [s.host] });
+    try {
+      const refused = await closed.preview({ pipeline: p, nodeId: 'api', baseDir: workspace });
+      expect(refused.metrics[0]?.error).toContain('is not allowed for this run');
+      expect(s.stats.requests).toBe(0);
+
+      const shown = await open.preview({ pipeline: p, nodeId: 'api', baseDir: workspace, limit: 5 });
+      expect(shown.rows).toHaveLength(5);
+      expect(shown.totalRows).toBe(30);
+
+      const { jobId } = await open.startRun({ pipeline: p, baseDir: workspace });
+      const seen: number[] = [];
+      let status = await open.runStatus({ jobId });
+      while (status.state === 'running') {
+        const live = status.io?.['api'];
+        if (live) seen.push(live.stats.requests);
+        await new Promise((r) => setTimeout(r, 2));
+        status = await open.runStatus({ jobId });
+      }
+      expect(status.manifest?.outcome).toBe('succeeded');
+      expect(status.io ?? {}).toEqual({});
+      const io = status.manifest?.nodes[0]?.io;
+      expect(io).toMatchObject({ pages: 4, breaker: 'closed' });
+      expect(io?.retries).toBeGreaterThan(0);
+      expect(seen.every((n, i) => i === 0 || n >= (seen[i - 1] ?? 0))).toBe(true);
+    } finally {
+      closed.close();
+      open.close();
+    }
   });
 });
