@@ -18,6 +18,8 @@ import { PageFormatError, pageField, pageRecords, parsePage } from '../sources/r
 import { Spool, type RejectLine, type SpoolProgress } from '../sources/rest/spool.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PREVIEW_MAX_ATTEMPTS = 2;
+const PREVIEW_TIMEOUT_MS = 10_000;
 /** Header names that carry credentials: their values must come from the environment, never the pipeline file. */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|key|password|auth/i;
 
@@ -81,7 +83,7 @@ export const sourceRestNode: NodeKind<RestConfig> = {
   category: 'source',
   title: 'REST API (JSON)',
   description:
-    'Read records from a JSON HTTP API, page by page (page number, offset, cursor or Link header). Transient failures (timeouts, dropped connections, 429, 5xx) are retried with backoff and Retry-After; a circuit breaker stops hammering a dead service; a 4xx fails at once. Secrets come from environment variables, and only hosts allowed for the run are reached. Received pages are committed to a durable spool, so a resumed run continues where it stopped.',
+    'Read records from a JSON HTTP API, page by page (page number, offset, cursor or Link header). Transient failures (timeouts, dropped connections, 429, 5xx) are retried with backoff and Retry-After; a circuit breaker stops hammering a dead service; a 4xx fails at once. Secrets come from environment variables, and only hosts allowed for the run are reached. Received pages are committed to a durable spool, so a resumed run continues where it stopped. Previews try each request at most twice, with a timeout of at most 10 s.',
   inputs: [],
   outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
   config,
@@ -180,6 +182,10 @@ async function fetchPages(ctx: ExecContext, c: RestConfig, base: URL, headers: R
   const keys = new Map(spool.progress.keys.map((k) => [k, true as const]));
   const indexed = c.pagination.type === 'page' || c.pagination.type === 'offset';
   let lastDetail = '';
+  // A preview answers the designer while the user waits: fewer attempts and a shorter timeout than a run.
+  const preview = ctx.limit !== undefined;
+  const policy = preview ? { ...c.retry, maxAttempts: Math.min(c.retry.maxAttempts, PREVIEW_MAX_ATTEMPTS) } : c.retry;
+  const timeoutMs = preview ? Math.min(c.timeoutMs, PREVIEW_TIMEOUT_MS) : c.timeoutMs;
   const classify = (e: unknown): FailureClass => (e instanceof RequestRefused ? { transient: false, label: 'refused' } : classifyHttpFailure(e));
 
   const fetchPage = (seq: number, url: URL): Promise<HttpAnswer> =>
@@ -188,14 +194,14 @@ async function fetchPages(ctx: ExecContext, c: RestConfig, base: URL, headers: R
         await limiter.acquire(signal);
         io.requests++;
         try {
-          return await getText(url, { headers, timeoutMs: c.timeoutMs, allowHosts: ctx.allowHosts, maxBytes: c.maxPageBytes, signal, now: () => Date.now() });
+          return await getText(url, { headers, timeoutMs, allowHosts: ctx.allowHosts, maxBytes: c.maxPageBytes, signal, now: () => Date.now() });
         } catch (e) {
           lastDetail = e instanceof Error ? e.message : String(e);
           throw e;
         }
       },
       {
-        policy: c.retry,
+        policy,
         classify,
         breaker,
         signal,

@@ -141,6 +141,14 @@ describe('source.rest: pagination and exact records', () => {
     expect(r.metrics.error).toContain('has no "data.rows"');
   });
 
+  it('a preview gives up sooner than a run: at most two attempts per request', async () => {
+    const s = await server({ records: dataset(5) });
+    s.setPermanent(503);
+    const r = await exec({ url: s.url, recordsPath: 'data.items', ...FAST }, { allowHosts: [s.host], limit: 10 });
+    expect(r.metrics.error).toContain('failed after 2 attempts');
+    expect(s.stats.requests).toBe(2);
+  });
+
   it('a preview stops at its limit and leaves no progress behind', async () => {
     const s = await server({ records: dataset(100) });
     const stateDir = path.join(workRoot, 'preview-state');
@@ -352,16 +360,18 @@ describe('source.rest in a whole run', () => {
 describe('source.rest through the engine service (designer)', () => {
   it('previews and runs reach only the hosts the service was started with; a running job reports live io', async () => {
     const s = await server({ records: dataset(30), faultRate: 0.3, seed: 9, faults: ['503'] });
+    const steady = await server({ records: dataset(30) });
     const workspace = tmpDir('sluice-rest-ws-');
-    const p = pipeline([{ id: 'api', kind: 'source.rest', config: { url: s.url, recordsPath: 'data.items', pagination: { type: 'page', size: 10 }, ...FAST } }], []);
+    const from = (url: string) => pipeline([{ id: 'api', kind: 'source.rest', config: { url, recordsPath: 'data.items', pagination: { type: 'page', size: 10 }, ...FAST } }], []);
+    const p = from(s.url);
     const closed = createEngineService({ workspaces: [workspace], inProcessRuns: true });
-    const open = createEngineService({ workspaces: [workspace], inProcessRuns: true, allowHosts: [s.host] });
+    const open = createEngineService({ workspaces: [workspace], inProcessRuns: true, allowHosts: [s.host, steady.host] });
     try {
       const refused = await closed.preview({ pipeline: p, nodeId: 'api', baseDir: workspace });
       expect(refused.metrics[0]?.error).toContain('is not allowed for this run');
       expect(s.stats.requests).toBe(0);
 
-      const shown = await open.preview({ pipeline: p, nodeId: 'api', baseDir: workspace, limit: 5 });
+      const shown = await open.preview({ pipeline: from(steady.url), nodeId: 'api', baseDir: workspace, limit: 5 });
       expect(shown.rows).toHaveLength(5);
       expect(shown.totalRows).toBe(30);
 
