@@ -59,6 +59,12 @@ describe.skipIf(!built)('sluice run with a REST source (needs npm run build:engi
     expect(s.stats.requests).toBe(0);
   });
 
+  it('a malformed --allow-host is a usage error', async () => {
+    const r = await sluice(['run', file, '--allow-host', 'not a host']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--allow-host expects HOST or HOST:PORT');
+  });
+
   it('retries show as progress lines, the summary reports them, and every record is written once', async () => {
     const r = await sluice(['run', file, '--history', path.join(dir, 'h'), '--allow-host', s.host], { SLUICE_TEST_KEY: 'k-123' });
     expect(r.code, r.stdout + r.stderr).toBe(0);

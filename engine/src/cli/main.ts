@@ -16,6 +16,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, runSummary, table } from './format.js';
+import { allowedHost } from '../sources/rest/http.js';
 import type { RunEvent } from '../runtime/execute.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
@@ -25,6 +26,11 @@ function collectParam(value: string, prev: Record<string, string>): Record<strin
 }
 
 function collect(value: string, prev: string[]): string[] {
+  return [...prev, value];
+}
+
+function collectHost(value: string, prev: string[]): string[] {
+  if (!allowedHost(value)) throw new UserError(`--allow-host expects HOST or HOST:PORT (e.g. api.example.com or 127.0.0.1:8080), got "${value}"`);
   return [...prev, value];
 }
 
@@ -70,7 +76,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
-    .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collect, [])
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
     .option('--json', 'print progress events and the manifest as NDJSON')
     .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean }) => {
       const raw = readPipeline(file);
@@ -133,7 +139,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .requiredOption('-n, --node <id>', 'node to preview')
     .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 20)
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collect, [])
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
     .option('--json', 'print the preview as JSON')
     .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
       const p = preparePipeline(readPipeline(file), o.param);
@@ -200,7 +206,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('serve the designer on 127.0.0.1 and print its link')
     .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
     .option('--no-open', 'do not open a browser')
-    .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collect, [])
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collectHost, [])
     .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[] }) => {
       const { serve } = await import('../server/serve.js');
       const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}) });

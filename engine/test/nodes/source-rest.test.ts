@@ -11,6 +11,7 @@ import { executePipeline, type RunEvent } from '../../src/runtime/execute.js';
 import { preparePipeline } from '../../src/runtime/run.js';
 import { qi } from '../../src/sql/quote.js';
 import { createEngineService } from '../../src/service.js';
+import { allowedHost, hostRefusal } from '../../src/sources/rest/http.js';
 import { chain, expectSucceeded, pipeline, run, tmpDir } from '../helpers.js';
 import { dataset, startFaultServer, type FaultServer, type FaultServerOptions } from '../support/fault-server.js';
 
@@ -169,6 +170,18 @@ describe('source.rest: network permission and secrets', () => {
     expect(r.metrics.error).toContain(`node "src" (source.rest), field "url": host ${s.host} is not allowed for this run`);
     expect(r.metrics.error).toContain(`--allow-host ${s.host}`);
     expect(s.stats.requests).toBe(0);
+  });
+
+  it('allow-list entries: host, host:port, [v6]:port or a URL', () => {
+    const u = new URL('http://127.0.0.1:8080/api');
+    expect(hostRefusal(u, ['127.0.0.1:8080'])).toBeUndefined();
+    expect(hostRefusal(u, ['127.0.0.1'])).toBeUndefined();
+    expect(hostRefusal(u, ['http://127.0.0.1:8080/anything'])).toBeUndefined();
+    expect(hostRefusal(u, ['127.0.0.1:8081'])).toMatch(/not allowed/);
+    expect(hostRefusal(u, ['http://127.0.0.1'])).toMatch(/not allowed/);
+    expect(hostRefusal(new URL('https://api.example.com/x'), ['API.example.com:443'])).toBeUndefined();
+    expect(hostRefusal(new URL('http://[::1]:9000/x'), ['[::1]:9000'])).toBeUndefined();
+    expect(allowedHost('not a host')).toBeUndefined();
   });
 
   it('file: and other schemes are refused', async () => {

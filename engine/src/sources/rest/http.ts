@@ -9,14 +9,27 @@ export function hostRefusal(url: URL, allowHosts: readonly string[]): string | u
   const host = url.hostname.toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const allowed = allowHosts.some((entry) => {
-    const e = entry.trim().toLowerCase();
-    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(e);
-    if (!m) return false;
-    return m[1] === host && (m[2] === undefined || m[2] === port);
+    const e = allowedHost(entry);
+    return e !== undefined && e.host === host && (e.port === undefined || e.port === port);
   });
   if (allowed) return undefined;
   const asked = `${url.hostname}:${port}`;
   return `host ${asked} is not allowed for this run; a pipeline file may not reach the network on its own. Allow it with \`sluice run --allow-host ${asked}\` (or the designer's allowed hosts setting)`;
+}
+
+/** An allow-list entry: `host`, `host:port`, `[v6]:port`, or a URL whose host (and port) it names. */
+export function allowedHost(entry: string): { host: string; port: string | undefined } | undefined {
+  const e = entry.trim().toLowerCase();
+  if (e.includes('://')) {
+    try {
+      const u = new URL(e);
+      return { host: u.hostname, port: u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : undefined) };
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /^(\[[^\]]+\]|[^:/\s]+)(?::(\d+))?$/.exec(e);
+  return m ? { host: m[1] as string, port: m[2] } : undefined;
 }
 
 /** The URL as it may be shown: user and password removed. */
