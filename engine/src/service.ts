@@ -27,6 +27,8 @@ export interface ServiceOptions {
   inProcessRuns?: boolean;
   /** How long a cancelled worker gets to stop by itself before it is killed. */
   cancelGraceMs?: number;
+  /** Network hosts REST sources may reach in previews and runs (`sluice serve --allow-host`); none by default. */
+  allowHosts?: string[];
 }
 
 export interface EngineService extends EngineApi {
@@ -55,7 +57,8 @@ export function listSamples(): Sample[] {
 export function createEngineService(opts: ServiceOptions = {}): EngineService {
   const workspaces = (opts.workspaces ?? [SAMPLES_DIR]).map((w) => path.resolve(w));
   const history = opts.historyDir ?? defaultHistoryDir;
-  const previews = new PreviewSession();
+  const allowHosts = opts.allowHosts ?? [];
+  const previews = new PreviewSession({ allowHosts });
   const jobs = new RunJobs({ ...(opts.inProcessRuns !== undefined && { inProcess: opts.inProcessRuns }), ...(opts.cancelGraceMs !== undefined && { graceMs: opts.cancelGraceMs }) });
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
@@ -91,8 +94,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const resume = req.resume ? { resume: req.resume } : {};
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...resume });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...resume });
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -104,7 +107,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = preparePipeline(req.pipeline, req.params);
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...(req.resume ? { resume: req.resume } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...(req.resume ? { resume: req.resume } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -21,6 +21,8 @@ export interface ServeOptions {
   staticDir?: string;
   /** Where the designer link is printed; stdout by default so scripts can read it. */
   print?: (line: string) => void;
+  /** Network hosts REST sources may reach from this designer (`--allow-host`). */
+  allowHosts?: string[];
 }
 
 export interface ServeHandle {
@@ -88,7 +90,7 @@ export async function serve(options: ServeOptions = {}): Promise<ServeHandle> {
 
   // The opened file's folder comes first: it is the default base for relative paths in the pipeline.
   const workspaces = options.pipelinePath ? [path.dirname(path.resolve(options.pipelinePath)), SAMPLES_DIR] : undefined;
-  const service = createEngineService(workspaces ? { workspaces } : {});
+  const service = createEngineService({ ...(workspaces ? { workspaces } : {}), ...(options.allowHosts?.length ? { allowHosts: options.allowHosts } : {}) });
   let api: EngineApi = service;
   try {
     if (options.pipelinePath) api = await withPipelineFirst(service, options.pipelinePath);
