@@ -17,7 +17,7 @@ function bridgeOver(engine: Partial<EngineApi>, senderUrl = 'app://sluice/index.
       // Structured clone, as Electron's IPC copies values.
       invoke: async (method, input) => structuredClone(await dispatch(channelFor(method as keyof typeof engineMethods), senderUrl, structuredClone(input))),
     },
-  } as SluiceBridge;
+  } as unknown as SluiceBridge;
 }
 
 async function failure(p: Promise<unknown>): Promise<EngineError> {
