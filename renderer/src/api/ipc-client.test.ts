@@ -15,7 +15,7 @@ function bridgeOver(engine: Partial<EngineApi>, senderUrl = 'app://sluice/index.
     engine: {
       methods: Object.keys(engineMethods),
       // Structured clone, as Electron's IPC copies values.
-      invoke: async (method, input) => structuredClone(await dispatch(channelFor(method as keyof typeof engineMethods), senderUrl, structuredClone(input))),
+      invoke: async (method: string, input: unknown) => structuredClone(await dispatch(channelFor(method as keyof typeof engineMethods), senderUrl, structuredClone(input))),
     },
   } as unknown as SluiceBridge;
 }
