@@ -27,7 +27,9 @@ const PIPELINE_FILTERS = [
   { name: 'All files', extensions: ['*'] },
 ];
 
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+// standard + secure: a real origin (storage, relative URLs, a secure context); corsEnabled: Vite's module script
+// carries `crossorigin`. Nothing else answers on this scheme, and responses carry no CORS allowance for others.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
 
 let win: BrowserWindow | undefined;
 let dirty = false;
