@@ -35,7 +35,8 @@ module.exports = {
   ],
   asar: true,
   // DuckDB's native addon cannot be loaded from inside an asar archive.
-  asarUnpack: ['node_modules/@duckdb/node-api/**', 'node_modules/@duckdb/node-bindings*/**'],
+  // README.md: Help › Documentation opens it in the user's viewer, which cannot read inside the archive.
+  asarUnpack: ['node_modules/@duckdb/node-api/**', 'node_modules/@duckdb/node-bindings*/**', 'README.md'],
   // DuckDB ships prebuilt N-API binaries (ABI-stable across Node and Electron): nothing to rebuild.
   npmRebuild: false,
   fileAssociations: [PIPELINE_FILE],

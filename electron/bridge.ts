@@ -22,7 +22,12 @@ export const SHELL_CHANNELS = {
   setDocumentState: 'sluice-shell:set-document-state',
   closeConfirmed: 'sluice-shell:close-confirmed',
   menuReady: 'sluice-shell:menu-ready',
+  nativeEdit: 'sluice-shell:native-edit',
 } as const;
+
+/** Editing commands the shell performs natively on the focused text field (the page may not touch the clipboard). */
+export const nativeEditSchema = z.enum(['undo', 'redo', 'copy', 'paste']);
+export type NativeEdit = z.infer<typeof nativeEditSchema>;
 
 /** Menu actions the renderer carries out; zoom, developer tools, docs and about are handled by the shell itself. */
 export const menuActionSchema = z.discriminatedUnion('type', [
@@ -48,6 +53,7 @@ export const shellArgSchemas = {
   [SHELL_CHANNELS.setDocumentState]: z.tuple([z.object({ dirty: z.boolean(), title: z.string().max(300) })]),
   [SHELL_CHANNELS.closeConfirmed]: z.tuple([]),
   [SHELL_CHANNELS.menuReady]: z.tuple([]),
+  [SHELL_CHANNELS.nativeEdit]: z.tuple([nativeEditSchema]),
 } as const;
 
 export type FileRef = z.infer<typeof fileRefSchema>;
@@ -75,4 +81,6 @@ export interface SluiceBridge {
   setDocumentState(state: { dirty: boolean; title: string }): void;
   /** After a save-and-close: the changes are saved, close the window now. */
   confirmClose(): void;
+  /** Undo, redo, copy or paste in the focused text field, done by the shell as the keyboard would. */
+  nativeEdit(command: NativeEdit): void;
 }

@@ -22,6 +22,8 @@ const RENDERER_DIR = path.join(ROOT, 'renderer', 'dist');
 const PRELOAD = path.join(HERE, 'preload.cjs');
 const ENGINE_HOST = path.join(HERE, 'engine-host.js');
 const ICON = path.join(ROOT, 'build', 'icon.png');
+/** Opened by Help › Documentation in the user's viewer, which cannot read inside app.asar: it is unpacked. */
+const DOCS = path.join(ROOT.replace(/app\.asar$/, 'app.asar.unpacked'), 'README.md');
 const PIPELINE_FILTERS = [
   { name: 'Sluice pipelines', extensions: ['sluice', 'json'] },
   { name: 'All files', extensions: ['*'] },
@@ -93,7 +95,7 @@ async function refreshMenu(): Promise<void> {
     isDev: !app.isPackaged,
     recent,
     send,
-    openDocs: () => void shell.openPath(path.join(ROOT, 'README.md')),
+    openDocs: () => void shell.openPath(DOCS),
     showAbout: () =>
       void dialog.showMessageBox({ type: 'info', title: 'About Sluice', message: `Sluice ${app.getVersion()}`, detail: 'Design data pipelines visually and run them reliably. A pipeline never loses a record.' }),
   });
@@ -136,6 +138,12 @@ function registerIpc(): void {
     if (!isTrustedSender(senderUrl(e)) || !win) return;
     closeConfirmed = true;
     win.close();
+  });
+  ipcMain.on(SHELL_CHANNELS.nativeEdit, (e, ...args: unknown[]) => {
+    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.nativeEdit, args) : undefined;
+    if (!parsed) return;
+    const [command] = parsed;
+    e.sender[command]();
   });
   // The preload announces its menu listener; whatever arrived before (a file from the command line) goes now.
   ipcMain.on(SHELL_CHANNELS.menuReady, (e) => {

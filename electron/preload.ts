@@ -39,6 +39,9 @@ const bridge: SluiceBridge = {
   confirmClose() {
     ipcRenderer.send(SHELL_CHANNELS.closeConfirmed);
   },
+  nativeEdit(command) {
+    ipcRenderer.send(SHELL_CHANNELS.nativeEdit, command);
+  },
 };
 
 contextBridge.exposeInMainWorld('sluice', bridge);

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { SHELL_CHANNELS, shellArgSchemas, type ShellReply } from './bridge.js';
 import type { FileAccess } from './file-access.js';
 
-type InvokeChannel = Exclude<(typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS], typeof SHELL_CHANNELS.setDocumentState | typeof SHELL_CHANNELS.closeConfirmed | typeof SHELL_CHANNELS.menuReady>;
+type InvokeChannel = Exclude<(typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS], typeof SHELL_CHANNELS.setDocumentState | typeof SHELL_CHANNELS.closeConfirmed | typeof SHELL_CHANNELS.menuReady | typeof SHELL_CHANNELS.nativeEdit>;
 
 export const SHELL_INVOKE_CHANNELS: readonly InvokeChannel[] = [
   SHELL_CHANNELS.openDialog,

@@ -42,7 +42,7 @@ function mayDiscard(): boolean {
 }
 
 /** What a menu action does; the file actions are the given handlers, the rest are the store's own actions. */
-export function menuActionRunner(files: ShellFileHandlers, bridge: Pick<SluiceBridge, 'confirmClose'>) {
+export function menuActionRunner(files: ShellFileHandlers, bridge: Pick<SluiceBridge, 'confirmClose' | 'nativeEdit'>) {
   return async (action: MenuAction): Promise<void> => {
     const s = useDesigner.getState();
     switch (action.type) {
@@ -60,21 +60,22 @@ export function menuActionRunner(files: ShellFileHandlers, bridge: Pick<SluiceBr
         return files.exportJson();
       case 'run':
         return runPipelineNow();
-      // In a text field the menu edits the text, as the same keys do; elsewhere it edits the graph.
+      // In a text field the menu edits the text, as the same keys do (the shell does it: the page has no clipboard
+      // access); elsewhere it edits the graph.
       case 'undo':
-        if (editingText()) document.execCommand('undo');
+        if (editingText()) bridge.nativeEdit('undo');
         else s.undo();
         return;
       case 'redo':
-        if (editingText()) document.execCommand('redo');
+        if (editingText()) bridge.nativeEdit('redo');
         else s.redo();
         return;
       case 'copy':
-        if (editingText()) document.execCommand('copy');
+        if (editingText()) bridge.nativeEdit('copy');
         else s.copySelection();
         return;
       case 'paste':
-        if (editingText()) document.execCommand('paste');
+        if (editingText()) bridge.nativeEdit('paste');
         else s.paste();
         return;
       case 'toggle-theme':
