@@ -37,6 +37,8 @@ let win: BrowserWindow | undefined;
 let dirty = false;
 let closeConfirmed = false;
 let quitting = false;
+/** Set once files, IPC and the window exist; files the OS hands over before that wait in `early`. */
+let ready = false;
 /** Menu actions waiting for the page to listen (a file passed on the command line arrives before the page). */
 let pageListening = false;
 const queued: MenuAction[] = [];
@@ -192,6 +194,8 @@ function createWindow(): void {
   }
   win = new BrowserWindow(windowOptions(PRELOAD, fs.existsSync(ICON) ? ICON : undefined));
   win.once('ready-to-show', () => win?.show());
+  // The title follows the document (setDocumentState), not the page's <title>.
+  win.on('page-title-updated', (event) => event.preventDefault());
   win.webContents.on('did-start-loading', () => {
     pageListening = false;
   });
@@ -223,14 +227,17 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   // macOS hands files over by event, possibly before the app is ready.
   const early: string[] = [];
+  const openWhenReady = (file: string) => {
+    if (ready) openFromOs(file);
+    else early.push(file);
+  };
   app.on('open-file', (event, file) => {
     event.preventDefault();
-    if (files) openFromOs(file);
-    else early.push(file);
+    openWhenReady(file);
   });
   app.on('second-instance', (_e, argv, cwd) => {
     const file = pipelineFileFromArgv(argv, cwd);
-    if (file) openFromOs(file);
+    if (file) openWhenReady(file);
     else if (win) {
       if (win.isMinimized()) win.restore();
       win.focus();
@@ -261,6 +268,7 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc();
     await refreshMenu();
     createWindow();
+    ready = true;
     const launchFile = pipelineFileFromArgv(process.argv, process.cwd());
     for (const file of [...early, ...(launchFile ? [launchFile] : [])]) openFromOs(file);
   });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY as SERVER_CSP } from '../../engine/src/server/server.js';
 import { appResponseHeaders, resolveAppRequest } from '../app-protocol.js';
 import { APP_ENTRY, CONTENT_SECURITY_POLICY, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions } from '../security.js';
 
@@ -55,7 +56,10 @@ describe('the window', () => {
       expect(values).not.toContain("'unsafe-eval'");
       expect(values.some((v) => /^(https?:|\*|ws)/.test(v))).toBe(false);
     }
-    expect(directives.get('script-src')).not.toContain("'unsafe-inline'");
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    // No looser than the policy the browser mode serves the same designer with (and its e2e suite runs under).
+    const server = new Map(SERVER_CSP.split(';').map((d) => { const [name = '', ...values] = d.trim().split(/\s+/); return [name, values]; }));
+    for (const [name, values] of directives) if (server.has(name)) expect(values, name).toEqual(server.get(name));
     expect(appResponseHeaders('/r/index.html')).toMatchObject({ 'content-security-policy': CONTENT_SECURITY_POLICY, 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
   });
 
