@@ -1,6 +1,9 @@
-/* global module, process */
+/* global module, process, require, __dirname */
+/* eslint-disable @typescript-eslint/no-require-imports -- electron-builder loads its configuration as CommonJS */
 // electron-builder configuration: `npm run dist` (scripts/dist.mjs) builds everything, then packages with this.
 // Docs: https://www.electron.build/configuration. Why each choice: build/README.md.
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
 /** The pipeline file type the OS opens with Sluice (double-click, "Open with"). Same JSON as *.pipeline.json. */
 const PIPELINE_FILE = {
@@ -11,9 +14,13 @@ const PIPELINE_FILE = {
   role: 'Editor',
 };
 
+/** Electron is an optional dependency here (so installs without its binary work), so its version is stated. */
+const electronVersion = JSON.parse(readFileSync(join(__dirname, '..', 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
   appId: 'app.sluice.desktop',
+  electronVersion,
   productName: 'Sluice',
   copyright: 'Copyright © Sluice contributors',
   directories: { output: 'release', buildResources: 'build' },
@@ -31,6 +38,8 @@ module.exports = {
     '!samples/*/.sluice/**',
     '!samples/*/out/**',
     '!**/*.map',
+    // The electron package is the development launcher (an optional dependency), not part of the app.
+    '!node_modules/electron/**',
     '!**/*.tsbuildinfo',
   ],
   asar: true,

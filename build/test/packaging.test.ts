@@ -15,6 +15,7 @@ const require = createRequire(import.meta.url);
 interface BuilderConfig {
   appId: string;
   productName: string;
+  electronVersion: string;
   files: string[];
   asar: boolean;
   asarUnpack: string[];
@@ -48,6 +49,7 @@ describe('the packaging configuration', () => {
     expect(config.win.target).toEqual(['nsis']);
     expect(config.asar).toBe(true);
     expect(config.productName).toBe('Sluice');
+    expect(config.electronVersion).toBe((JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version);
   });
 
   it('unpacks DuckDB’s native module (every installed @duckdb file) and nothing of the app’s own code', () => {
@@ -63,7 +65,7 @@ describe('the packaging configuration', () => {
     for (const f of [pkg.main, 'dist/electron/preload.cjs', 'dist/electron/engine-host.js', 'engine/bin/sluice.js', 'engine/dist/cli/main.js', 'renderer/dist/index.html', 'samples/orders/orders.pipeline.json', 'samples/orders/orders.csv', 'build/icon.png', 'package.json']) {
       expect(included(f), f).toBe(true);
     }
-    for (const f of ['samples/orders/.sluice/runs/x/manifest.json', 'engine/src/service.ts', 'dist/electron/main.js.map', 'node_modules/.bin/vite']) expect(included(f), f).toBe(false);
+    for (const f of ['samples/orders/.sluice/runs/x/manifest.json', 'engine/src/service.ts', 'dist/electron/main.js.map', 'node_modules/electron/dist/electron', 'node_modules/electron/index.js']) expect(included(f), f).toBe(false);
     expect(Object.keys(pkg.dependencies)).toContain('@duckdb/node-api');
   });
 
