@@ -43,6 +43,15 @@ const included = (file: string) => {
 };
 
 describe('the packaging configuration', () => {
+  it('matches electron-builder’s own configuration schema (which refuses unknown keys)', async () => {
+    // electron-builder's validator, from its own package (app-builder-lib), as `electron-builder` runs it first.
+    const builderRequire = createRequire(require.resolve('electron-builder'));
+    const { validateConfiguration } = builderRequire('app-builder-lib/out/util/config/config') as { validateConfiguration(c: unknown, log: unknown): Promise<void> };
+    const { DebugLogger } = builderRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+    await expect(validateConfiguration({ ...config, linux: { ...config.linux, targets: ['AppImage'] } }, new DebugLogger(false))).rejects.toThrow(/does not match the API schema/);
+  });
+
   it('builds AppImage and deb on Linux, dmg on macOS, NSIS on Windows, in an asar archive', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.mac.target).toEqual(['dmg']);
