@@ -16,7 +16,8 @@ import { RunJobs } from './run-jobs.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SAMPLES_DIR = path.join(PACKAGE_ROOT, 'samples');
+/** The desktop app points this at a writable copy, since an installed app's own folder is read-only. */
+export const SAMPLES_DIR = process.env.SLUICE_SAMPLES_DIR ? path.resolve(process.env.SLUICE_SAMPLES_DIR) : path.join(PACKAGE_ROOT, 'samples');
 
 export interface ServiceOptions {
   /** Folders a front end may point the engine at; pipelines resolve paths inside these only. */
@@ -32,6 +33,8 @@ export interface ServiceOptions {
 }
 
 export interface EngineService extends EngineApi {
+  /** Lets pipelines in `dir` run: the desktop app adds the folder of each file the user opens or saves by dialog. */
+  allowWorkspace(dir: string): void;
   close(): void;
 }
 
@@ -133,6 +136,12 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async samples() {
       return listSamples();
+    },
+    allowWorkspace(dir) {
+      const resolved = path.resolve(dir);
+      if (workspaces.includes(resolved)) return;
+      workspaces.push(resolved);
+      historyDirs.add(history(resolved));
     },
     close() {
       jobs.cancelAll();

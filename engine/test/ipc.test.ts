@@ -77,6 +77,14 @@ describe('IPC dispatcher', () => {
     expect(bad.ok ? '' : bad.error.message).toMatch(/^invalid arguments for preview: nodeId: /);
   });
 
+  it('refuses malformed arguments for every method of the contract, naming the method', async () => {
+    for (const m of Object.keys(engineMethods) as EngineMethod[]) {
+      const r = await dispatch(channelFor(m), APP, ['not', 'an', 'object']);
+      expect(r, m).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^invalid arguments for ${m}: `));
+    }
+  });
+
   it('returns the problems of an invalid pipeline and user mistakes as messages, never stacks', async () => {
     const broken = { ...pipeline, nodes: pipeline.nodes.map((n) => (n.id === 'check' ? { ...n, kind: 'nope' } : n)) };
     const r = await dispatch(channelFor('preview'), APP, { pipeline: broken, nodeId: 'src', baseDir: work });

@@ -8,6 +8,7 @@ import { Toasts } from './components/Toasts';
 import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { TopBar } from './components/TopBar';
 import { connect } from './connect';
+import { useShellMenu } from './files/shell-menu';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useValidationDriver } from './state/checks';
 import { importPipelineFile } from './state/files';
@@ -70,6 +71,7 @@ export function App(): ReactElement {
   usePreviewDriver();
   useRunDriver();
   useShortcuts(openFile);
+  useShellMenu();
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
