@@ -184,9 +184,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('serve the designer on 127.0.0.1 and print its link')
     .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
     .option('--no-open', 'do not open a browser')
-    .action(async (file: string | undefined, o: { port: number; open: boolean }) => {
+    .option('--workspace <dir>', 'the folder whose pipeline files the designer may open and save (default: the file\'s folder, else the current folder)')
+    .action(async (file: string | undefined, o: { port: number; open: boolean; workspace?: string }) => {
       const { serve } = await import('../server/serve.js');
-      const handle = await serve({ port: o.port, openBrowser: o.open, ...(file ? { pipelinePath: file } : {}) });
+      const handle = await serve({ port: o.port, openBrowser: o.open, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void handle.close().then(resolve);
         process.once('SIGINT', stop);

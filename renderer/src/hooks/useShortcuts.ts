@@ -11,8 +11,12 @@ export function autoLayoutNow(): void {
   useUi.getState().requestFit();
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+/** Text fields, and the Monaco code editors (whose focus may sit on an EditContext div rather than a textarea). */
+export function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('.monaco-editor, .code-input') !== null)
+  );
 }
 
 export function useShortcuts(openFile: () => void): void {
