@@ -213,7 +213,7 @@ test('export writes the canonical file, and import opens a file picked or droppe
   await selectNode(page, 'typed', { settle: false });
   await page.getByTestId('node-label').fill('Typed orders');
   await expect(page.getByTestId('dirty-marker')).toBeVisible();
-  const [second] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+  const [second] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pipeline').click()]);
   const edited = structuredClone(orders);
   const typed = edited.nodes.find((n) => n.id === 'typed');
   if (typed) typed.label = 'Typed orders';

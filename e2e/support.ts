@@ -14,6 +14,13 @@ export function server(): { origin: string; token: string } {
   return { origin, token };
 }
 
+/** The scratch workspace `sluice serve --workspace` was started with (see global-setup.ts). */
+export function workspace(): string {
+  const dir = process.env.SLUICE_E2E_WORKSPACE;
+  if (!dir) throw new Error('global-setup did not create the e2e workspace (SLUICE_E2E_WORKSPACE unset)');
+  return dir;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The pointer would leave hover styles on whatever it last touched.

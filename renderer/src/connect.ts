@@ -4,6 +4,8 @@ import { pipelineSchema } from '../../engine/src/format/pipeline';
 import { pathToString } from '../../engine/src/format/problems';
 import { createHttpClient, EngineError } from './api/client';
 import { forgetToken, takeToken } from './api/token';
+import { chooseFileHost } from './files/choose';
+import { draftToOffer, useRecovery } from './files/recovery';
 import { basename, dirname } from './lib/format';
 import { useDesigner, type Banner } from './store';
 
@@ -59,12 +61,14 @@ export async function connect(): Promise<void> {
   const api = createHttpClient(origin, token);
   try {
     const catalog = await api.catalog({});
-    store.setApi(api);
+    store.setApi(api, chooseFileHost(api));
     store.setCatalog(catalog);
   } catch (err) {
     store.setStatus('failed', bannerFor(err, origin));
     return;
   }
+  // Offered before the document is ready, so the draft keeper does not replace it with the start-up document.
+  useRecovery.setState({ offer: draftToOffer() });
   // Without samples the designer still works: say why the canvas is empty and carry on.
   try {
     const samples = await api.samples({});
