@@ -1,19 +1,10 @@
 // SQL and expression fields are Monaco editors: column completion from the upstream schema, errors marked where
 // they are, the preview following the fix, and the designer's shortcuts kept out of the way while typing.
-import { expect, test, type Page } from '@playwright/test';
-import { columnCells, node, openDesigner, openSample, screenshot, selectNode, watchConsole } from './support.js';
+import { expect, test } from '@playwright/test';
+import { codeEditor as editorIn, columnCells, node, openDesigner, openSample, replaceCode as replaceText, screenshot, selectNode, watchConsole } from './support.js';
 
-function editorIn(page: Page, field: string) {
-  return page.locator(`[data-field="${field}"] [data-testid="code-input"]`);
-}
-
-async function replaceText(page: Page, field: string, text: string): Promise<void> {
-  const editor = editorIn(page, field);
-  await editor.locator('.monaco-editor .view-lines').click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.type(text, { delay: 15 });
-}
+// Each story waits for several previews; on a loaded machine that takes longer than the default minute.
+test.describe.configure({ timeout: 120_000 });
 
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`${theme} theme`, () => {
@@ -67,10 +58,17 @@ for (const theme of ['light', 'dark'] as const) {
   });
 }
 
-test('a SQL node query completes its input tables and columns', async ({ page }) => {
+test('a derive expression and a SQL node query are Monaco editors; the query completes its input tables', async ({ page }) => {
   const problems = watchConsole(page);
   await openDesigner(page);
   await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  // A derive node's expressions sit in list rows: each is its own editor, with the input's columns.
+  await selectNode(page, 'amounts');
+  const derived = editorIn(page, 'columns[0].expression');
+  await expect(derived.locator('.view-lines')).toContainText('quantity * unit_price');
+  await screenshot(page, 'monaco-derive-light');
+
+  // A new SQL node (it lands in the middle of the view, so it comes after clicking the nodes there).
   await page.getByTestId('palette-search').fill('sql');
   await page.getByTestId('palette-item-sql').focus();
   await page.keyboard.press('Enter');
@@ -82,5 +80,7 @@ test('a SQL node query completes its input tables and columns', async ({ page })
   await replaceText(page, 'query', 'SELECT * FROM i');
   await expect(page.locator('.suggest-widget.visible .monaco-list-row').first()).toContainText('in1');
   await page.keyboard.press('Escape');
+  await screenshot(page, 'monaco-sql-query-light');
+
   expect(problems).toEqual([]);
 });

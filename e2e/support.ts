@@ -125,3 +125,17 @@ export async function dragHandle(page: Page, from: Locator, to: Locator): Promis
 export function handle(page: Page, nodeId: string, side: 'in' | 'out', port: string): Locator {
   return node(page, nodeId).locator(`.sl-port--${side}[data-port="${port}"] .react-flow__handle`);
 }
+
+/** The Monaco editor of a SQL or expression field, by its config path (`expression`, `columns[0].expression`). */
+export function codeEditor(page: Page, field: string): Locator {
+  return page.locator(`[data-field="${field}"] [data-testid="code-input"]`);
+}
+
+/** Replaces the text of a code field by typing, as a user does (so completion and checks react as they would). */
+export async function replaceCode(page: Page, field: string, text: string): Promise<void> {
+  const editor = codeEditor(page, field);
+  await editor.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
