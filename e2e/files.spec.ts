@@ -59,7 +59,7 @@ test.describe('light theme', () => {
     await expect(page.getByTestId('save-problem')).toContainText('".." is not allowed');
     await page.getByTestId('save-name').fill('copy');
     await expect(dialog).toContainText('Saved as copy.json');
-    await screenshot(page, 'save-dialog-light');
+    await screenshot(page, 'save-as-name-light');
     await page.getByTestId('save-confirm').click();
     await expect(dialog).toHaveCount(0);
     await expect(page.getByTestId('document-file')).toHaveText('copy.json');
@@ -109,13 +109,19 @@ test.describe('light theme', () => {
   });
 });
 
-test.describe('dark theme', () => {
-  test.use({ colorScheme: 'dark' });
+for (const theme of ['dark', 'light'] as const) test.describe(`${theme} theme`, () => {
+  test.use({ colorScheme: theme });
 
   test('a draft left by a closed designer is offered back, restores the graph, and can be discarded', async ({ page, context }) => {
     const problems = watchConsole(page);
     await openDesigner(page);
-    await openFromWorkspace(page, WS_FILE, 'dark');
+    await openFromWorkspace(page, WS_FILE, theme);
+    // The save dialog, for its look in this theme; cancelled with Escape.
+    await page.keyboard.press('Control+Shift+s');
+    await expect(page.getByTestId('save-dialog')).toBeVisible();
+    await screenshot(page, `save-dialog-${theme}`);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('save-dialog')).toHaveCount(0);
     // Unsaved edits: a node added from the palette, and a renamed node.
     await page.getByTestId('palette-item-filter').focus();
     await page.keyboard.press('Enter');
@@ -134,7 +140,7 @@ test.describe('dark theme', () => {
     await expect(prompt).toBeVisible();
     await expect(prompt).toContainText(orders.name);
     await expect(prompt).toContainText(WS_FILE);
-    await screenshot(again, 'recovery-prompt-dark');
+    await screenshot(again, `recovery-prompt-${theme}`);
     await again.getByTestId('recovery-restore').click();
     await expect(prompt).toHaveCount(0);
     await expect(again.locator('.sl-node')).toHaveCount(orders.nodes.length + 1);
