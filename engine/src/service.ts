@@ -13,6 +13,7 @@ import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { RunJobs } from './run-jobs.js';
+import { WorkspaceFiles } from './workspace-files.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   cancelGraceMs?: number;
   /** Network hosts REST sources may reach in previews and runs (`sluice serve --allow-host`); none by default. */
   allowHosts?: string[];
+  /** The folder whose pipeline files listFiles/readFile/writeFile may touch; without it they are refused. */
+  fileWorkspace?: string;
 }
 
 export interface EngineService extends EngineApi {
@@ -66,6 +69,12 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
   const historyDirs = new Set(workspaces.map((w) => history(w)));
+
+  const files = opts.fileWorkspace ? new WorkspaceFiles(path.resolve(opts.fileWorkspace)) : undefined;
+  const workspaceFiles = (): WorkspaceFiles => {
+    if (!files) throw new UserError('this engine has no workspace folder for pipeline files; start it with `sluice serve --workspace DIR`');
+    return files;
+  };
 
   const baseDirOf = (requested: string | undefined): string => {
     const dir = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
@@ -142,6 +151,17 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       if (workspaces.includes(resolved)) return;
       workspaces.push(resolved);
       historyDirs.add(history(resolved));
+    },
+    async listFiles() {
+      const ws = workspaceFiles();
+      return { root: await fs.promises.realpath(ws.root).catch(() => ws.root), files: await ws.list() };
+    },
+    async readFile(input) {
+      return workspaceFiles().read(engineMethods.readFile.input.parse(input).path);
+    },
+    async writeFile(input) {
+      const req = engineMethods.writeFile.input.parse(input);
+      return workspaceFiles().write(req.path, req.text, req.overwrite);
     },
     close() {
       jobs.cancelAll();

@@ -5,6 +5,8 @@ import { pathToString } from '../../engine/src/format/problems';
 import { createHttpClient, EngineError } from './api/client';
 import { createIpcClient, shellBridge } from './api/ipc-client';
 import { forgetToken, takeToken } from './api/token';
+import { chooseFileHost } from './files/choose';
+import { draftToOffer, useRecovery } from './files/recovery';
 import { basename, dirname } from './lib/format';
 import { useDesigner, type Banner } from './store';
 
@@ -73,12 +75,14 @@ async function start(api: EngineApi, origin: string): Promise<void> {
   const store = useDesigner.getState();
   try {
     const catalog = await api.catalog({});
-    store.setApi(api);
+    store.setApi(api, chooseFileHost(api));
     store.setCatalog(catalog);
   } catch (err) {
     store.setStatus('failed', bannerFor(err, origin));
     return;
   }
+  // Offered before the document is ready, so the draft keeper does not replace it with the start-up document.
+  useRecovery.setState({ offer: draftToOffer() });
   // Without samples the designer still works: say why the canvas is empty and carry on.
   try {
     const samples = await api.samples({});

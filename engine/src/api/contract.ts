@@ -216,6 +216,18 @@ export const runJobStatusSchema = z.object({
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
 
+/** A pipeline file in the workspace folder `sluice serve` was started with (browser mode). */
+export const workspaceFileSchema = z.object({
+  /** Relative to the workspace folder, with `/` separators. */
+  path: z.string(),
+  name: z.string(),
+  modifiedMs: z.number(),
+  size: z.number(),
+});
+export type WorkspaceFile = z.infer<typeof workspaceFileSchema>;
+
+const workspacePathSchema = z.string().min(1).max(512);
+
 /** Every method, its input schema and its output schema; adapters are generated from this table. */
 export const engineMethods = {
   catalog: { input: z.object({}), output: catalogSchema },
@@ -230,6 +242,14 @@ export const engineMethods = {
   listRuns: { input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }), output: z.array(runManifestSchema) },
   quarantinePage: { input: quarantinePageRequestSchema, output: quarantinePageSchema },
   samples: { input: z.object({}), output: z.array(sampleSchema) },
+  /** The workspace's .json files (browser mode; an engine without a workspace refuses the file methods). */
+  listFiles: { input: z.object({}), output: z.object({ root: z.string(), files: z.array(workspaceFileSchema) }) },
+  readFile: { input: z.object({ path: workspacePathSchema }), output: z.object({ path: z.string(), text: z.string(), modifiedMs: z.number() }) },
+  /** Atomic; refuses an existing file unless `overwrite` (answering the error code `file_exists`). */
+  writeFile: {
+    input: z.object({ path: workspacePathSchema, text: z.string(), overwrite: z.boolean().default(false) }),
+    output: z.object({ path: z.string(), modifiedMs: z.number() }),
+  },
 } as const;
 
 export type EngineMethod = keyof typeof engineMethods;
