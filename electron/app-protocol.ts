@@ -1,6 +1,6 @@
 // Maps app://sluice/… requests to files of the built renderer. Pure, so path handling is tested without Electron.
 import * as path from 'node:path';
-import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './security.js';
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY, pageContentSecurityPolicy } from './security.js';
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -38,11 +38,14 @@ export function resolveAppRequest(rendererDir: string, requestUrl: string): stri
   return file;
 }
 
-/** Response headers for an app:// file: its type, and the CSP on every response (not only a meta tag). */
-export function appResponseHeaders(file: string): Record<string, string> {
+/**
+ * Response headers for an app:// file: its type, and the CSP on every response (not only a meta tag); the page
+ * itself (given its nonce) gets the page policy.
+ */
+export function appResponseHeaders(file: string, nonce?: string): Record<string, string> {
   return {
     'content-type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'content-security-policy': nonce ? pageContentSecurityPolicy(nonce) : CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
     'cross-origin-opener-policy': 'same-origin',
   };

@@ -1,5 +1,6 @@
 // The desktop shell: one window on the built designer (served from app://), the engine in its own process
 // behind the checked IPC dispatcher, native menus and file dialogs, one instance per user.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +13,7 @@ import { FileAccess } from './file-access.js';
 import { pipelineFileFromArgv } from './launch-args.js';
 import { buildMenuTemplate } from './menu.js';
 import { copySamplesOnce } from './samples.js';
-import { APP_ENTRY, APP_SCHEME, isAllowedNavigation, isTrustedSender, permissionAllowed, windowOptions } from './security.js';
+import { APP_ENTRY, APP_SCHEME, isAllowedNavigation, isTrustedSender, permissionAllowed, windowOptions, withNonceMeta } from './security.js';
 import { checkedArgs, createShellDispatcher, SHELL_INVOKE_CHANNELS } from './shell-ipc.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -178,6 +179,11 @@ function harden(): void {
     const file = resolveAppRequest(RENDERER_DIR, request.url);
     if (!file) return new Response('not found', { status: 404 });
     try {
+      if (file.endsWith('.html')) {
+        // A fresh nonce per page load, for the editor's style elements (see pageContentSecurityPolicy).
+        const nonce = crypto.randomBytes(18).toString('base64');
+        return new Response(withNonceMeta(await fs.promises.readFile(file, 'utf8'), nonce), { headers: appResponseHeaders(file, nonce) });
+      }
       return new Response(await fs.promises.readFile(file), { headers: appResponseHeaders(file) });
     } catch {
       return new Response('not found', { status: 404 });

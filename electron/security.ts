@@ -17,6 +17,7 @@ export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
+  "worker-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
@@ -25,6 +26,22 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ');
+
+/**
+ * The HTML page's policy: the base one plus what the Monaco editor needs, exactly as the browser mode serves it
+ * (see contentSecurityPolicy in engine/src/server/server.ts for why): <style> elements carrying this load's
+ * nonce, and style attributes (Monaco positions its lines with them; an attribute runs no script).
+ */
+export function pageContentSecurityPolicy(nonce: string): string {
+  if (!/^[A-Za-z0-9+/=]+$/.test(nonce)) throw new Error('a CSP nonce is base64');
+  return `${CONTENT_SECURITY_POLICY}; style-src-elem 'self' 'nonce-${nonce}'; style-src-attr 'unsafe-inline'`;
+}
+
+/** Puts the page's style nonce where the renderer looks for it (`<meta property="csp-nonce">`). */
+export function withNonceMeta(html: string, nonce: string): string {
+  const meta = `<meta property="csp-nonce" content="${nonce}" />`;
+  return html.includes('<head>') ? html.replace('<head>', `<head>\n    ${meta}`) : `${meta}${html}`;
+}
 
 /** Only the app's own pages may talk to the engine or the shell. */
 export function isTrustedSender(url: string): boolean {

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY as SERVER_CSP } from '../../engine/src/server/server.js';
+import { CONTENT_SECURITY_POLICY as SERVER_CSP, contentSecurityPolicy as SERVER_PAGE_CSP } from '../../engine/src/server/server.js';
 import { appResponseHeaders, resolveAppRequest } from '../app-protocol.js';
-import { APP_ENTRY, CONTENT_SECURITY_POLICY, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions } from '../security.js';
+import { APP_ENTRY, CONTENT_SECURITY_POLICY, withNonceMeta, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions } from '../security.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ELECTRON_DIR = path.resolve(HERE, '..');
@@ -60,7 +60,16 @@ describe('the window', () => {
     // No looser than the policy the browser mode serves the same designer with (and its e2e suite runs under).
     const server = new Map(SERVER_CSP.split(';').map((d) => { const [name = '', ...values] = d.trim().split(/\s+/); return [name, values]; }));
     for (const [name, values] of directives) if (server.has(name)) expect(values, name).toEqual(server.get(name));
-    expect(appResponseHeaders('/r/index.html')).toMatchObject({ 'content-security-policy': CONTENT_SECURITY_POLICY, 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
+    expect(appResponseHeaders('/r/app.js')).toMatchObject({ 'content-security-policy': CONTENT_SECURITY_POLICY, 'content-type': 'text/javascript; charset=utf-8', 'x-content-type-options': 'nosniff' });
+    // The page admits the editor's nonce-stamped style elements, as the browser mode's page policy does.
+    const parse = (csp: string) => new Map(csp.split(';').map((d) => { const [name = '', ...values] = d.trim().split(/\s+/); return [name, values]; }));
+    const page = parse(appResponseHeaders('/r/index.html', 'abc123==')['content-security-policy'] ?? '');
+    const serverPage = parse(SERVER_PAGE_CSP('abc123=='));
+    for (const [name, values] of page) if (serverPage.has(name)) expect(values, name).toEqual(serverPage.get(name));
+    expect(page.get('style-src-elem')).toEqual(["'self'", "'nonce-abc123=='"]);
+    expect(page.get('style-src-attr')).toEqual(["'unsafe-inline'"]);
+    expect(withNonceMeta('<html><head></head></html>', 'abc123==')).toContain('<meta property="csp-nonce" content="abc123==" />');
+    expect(() => appResponseHeaders('/r/index.html', "x' 'unsafe-inline")).toThrow();
   });
 
   it('serves only files inside the built renderer', () => {
