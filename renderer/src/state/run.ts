@@ -97,7 +97,11 @@ export async function cancelRunNow(): Promise<void> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function runPipelineNow(): Promise<void> {
+/**
+ * Run the document, or with `resume` finish an earlier failed, partial or cancelled run of it: the engine skips
+ * nodes whose checkpoints still hold and sinks that already published.
+ */
+export async function runPipelineNow(opts: { resume?: string } = {}): Promise<void> {
   const s = useDesigner.getState();
   if (!s.api || useRun.getState().phase === 'running') return;
   const docKey = documentKey();
@@ -110,7 +114,7 @@ export async function runPipelineNow(): Promise<void> {
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
-    const { jobId } = await s.api.startRun({ pipeline, ...(baseDir ? { baseDir } : {}) });
+    const { jobId } = await s.api.startRun({ pipeline, ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     let status = await s.api.runStatus({ jobId });
@@ -132,7 +136,8 @@ export async function runPipelineNow(): Promise<void> {
     } else if (manifest.outcome === 'succeeded') {
       notify({ tone: 'success', title: 'Run finished', detail: quarantined > 0 ? `${quarantined} rows quarantined; see the Quarantine tab.` : 'Every row was written.' });
     } else {
-      notify({ tone: 'error', title: manifest.outcome === 'gate_failed' ? 'A quality gate stopped the run' : 'The run failed', detail: manifest.errors[0] });
+      const title = manifest.outcome === 'gate_failed' ? 'A quality gate stopped the run' : manifest.outcome === 'partial' ? 'Some branches failed; the others published' : 'The run failed';
+      notify({ tone: 'error', title, detail: manifest.errors[0] });
     }
   } catch (err) {
     if (useDesigner.getState().docId !== docId) return resetRun();

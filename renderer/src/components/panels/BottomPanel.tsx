@@ -51,7 +51,7 @@ export function BottomPanel(): ReactElement {
   const tabs: { id: BottomTab; label: string; badge?: string | undefined; tone?: string }[] = [
     { id: 'preview', label: 'Preview' },
     { id: 'quarantine', label: 'Quarantine', badge: qCount ? formatCount(qCount) : undefined, tone: 'danger' },
-    { id: 'run', label: 'Run', badge: runPhase === 'running' ? '…' : outcome ? (outcome === 'succeeded' ? 'ok' : outcome === 'cancelled' ? 'cancelled' : 'failed') : undefined, tone: outcome === 'succeeded' ? 'ok' : 'danger' },
+    { id: 'run', label: 'Run', badge: runPhase === 'running' ? '…' : outcome ? (outcome === 'succeeded' ? 'ok' : outcome === 'cancelled' ? 'cancelled' : outcome === 'partial' ? 'partial' : 'failed') : undefined, tone: outcome === 'succeeded' ? 'ok' : 'danger' },
   ];
 
   return (

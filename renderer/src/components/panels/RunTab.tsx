@@ -13,7 +13,11 @@ const OUTCOME: Record<string, string> = {
   failed: 'Run failed',
   gate_failed: 'A quality gate stopped the run',
   cancelled: 'Run cancelled',
+  partial: 'Run partly finished: some branches failed, the others published',
 };
+
+/** Outcomes a resume can finish (the engine keeps checkpoints of such runs). */
+const RESUMABLE = new Set(['failed', 'partial', 'cancelled']);
 
 function balanced(m: NodeMetrics): boolean {
   // Joins and aggregates make new rows; the engine reconciles their consumed rows (`passed`), not rowsOut.
@@ -148,6 +152,17 @@ export function RunTab(): ReactElement {
         <code className="run-summary__id" title={`Started ${manifest.startedAt}`}>
           {manifest.runId}
         </code>
+        {RESUMABLE.has(manifest.outcome) && phase !== 'running' && (
+          <button
+            type="button"
+            className="button"
+            onClick={() => void runPipelineNow({ resume: manifest.runId })}
+            title="Fix the cause, then finish this run: nodes whose results still hold are skipped, outputs already published are not written again"
+            data-testid="run-resume"
+          >
+            <PlayIcon size={12} /> Resume
+          </button>
+        )}
       </div>
       {manifest.errors.length > 0 && (
         <ul className="run-summary__errors" role="alert">
@@ -187,7 +202,7 @@ export function RunTab(): ReactElement {
                 </td>
                 <td className="num">{formatDuration(m.durationMs)}</td>
                 <td className="run-table__notes">
-                  {m.error ?? [m.filterReason && m.filtered > 0 ? `filtered: ${m.filterReason}` : undefined, ...m.warnings].filter(Boolean).join('; ')}
+                  {m.error ?? [m.resumed ? 'from checkpoint' : undefined, m.filterReason && m.filtered > 0 ? `filtered: ${m.filterReason}` : undefined, ...m.warnings].filter(Boolean).join('; ')}
                   {!balanced(m) && <span className="tag tag--danger">does not add up</span>}
                 </td>
               </tr>
