@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataset, startFaultServer, type FaultServer } from './support/fault-server.js';
 import { runManifestSchema, type RunManifest } from '../src/api/contract.js';
 import { tmpDir } from './helpers.js';
 
@@ -26,7 +27,12 @@ interface Case {
   prepare?: (dir: string) => Promise<void>;
   /** Where to kill: at a node's start (`node-start:id`) or at a named point of runtime/faults.ts. */
   points: string[];
+  /** Extra `sluice run` arguments (e.g. the hosts a REST source may reach). */
+  args?: () => string[];
 }
+
+/** The REST case's API: 300 records in pages of 20, a fifth of the requests failing transiently. */
+let api: FaultServer | undefined;
 
 /** Every case passes through these: node checkpoints and quarantine files. */
 const COMMON = ['checkpoint-write', 'quarantine-write'];
@@ -64,8 +70,34 @@ const cases: Case[] = [
       inst.closeSync();
     },
   },
+  {
+    name: 'rest',
+    sample: 'orders',
+    file: 'rest.pipeline.json',
+    points: ['node-start:api', 'node-start:out', 'checkpoint-write', 'before-rename'],
+    args: () => ['--allow-host', api?.host ?? ''],
+    prepare: async (dir) => {
+      if (!api) throw new Error('the API server is not running');
+      const retry = { maxAttempts: 10, baseMs: 5, maxMs: 50, maxRetryAfterMs: 50 };
+      fs.writeFileSync(
+        path.join(dir, 'rest.pipeline.json'),
+        JSON.stringify({
+          version: 1,
+          name: 'REST orders',
+          nodes: [
+            { id: 'api', kind: 'source.rest', config: { url: api.url, recordsPath: 'data.items', pagination: { type: 'page', size: 20 }, retry, timeoutMs: 2000, breaker: { failureThreshold: 8, coolDownMs: 20 } } },
+            { id: 'rules', kind: 'validate', config: { rules: [{ id: 'seventh', type: 'expression', expression: 'CAST(seq AS INTEGER) % 7 <> 0', message: 'every seventh record is held back' }] } },
+            { id: 'out', kind: 'sink.csv', config: { path: 'out/records.csv' } },
+          ],
+          edges: [
+            { from: { node: 'api', port: 'out' }, to: { node: 'rules', port: 'in' } },
+            { from: { node: 'rules', port: 'valid' }, to: { node: 'out', port: 'in' } },
+          ],
+        }),
+      );
+    },
+  },
 ];
-
 
 function editNodes(file: string, f: (n: Record<string, unknown>) => Record<string, unknown>): void {
   const p = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: Record<string, unknown>[] };
@@ -137,7 +169,7 @@ async function finish(dir: string, c: Case, killAgain: () => number | undefined)
     if (last?.outcome === 'succeeded') return kills;
     const ms = killAgain();
     const args = last ? ['--resume', 'latest'] : [];
-    const r = await runCli(dir, c.file, args, ms === undefined ? {} : { killAfterMs: ms });
+    const r = await runCli(dir, c.file, [...args, ...(c.args?.() ?? [])], ms === undefined ? {} : { killAfterMs: ms });
     if (r.killed) kills++;
   }
   throw new Error(`case ${c.name} did not finish after 10 resumes`);
@@ -202,6 +234,13 @@ function rng(seed: number): () => number {
 }
 
 describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
+  beforeAll(async () => {
+    api = await startFaultServer({ records: dataset(300), pageSize: 20, faultRate: 0.2, seed: 7, retryAfter: 0 });
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
   const baselines = new Map<string, { snap: Snapshot; ms: number }>();
   let kills = 0;
   let scenarios = 0;
@@ -210,11 +249,11 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
     for (const c of cases) {
       const a = await setUp(c);
       const t0 = performance.now();
-      const r = await runCli(a, c.file, []);
+      const r = await runCli(a, c.file, c.args?.() ?? []);
       const ms = performance.now() - t0;
       expect(r.code, c.name).toBe(0);
       const b = await setUp(c);
-      expect((await runCli(b, c.file, [], { supervised: true })).code).toBe(0);
+      expect((await runCli(b, c.file, c.args?.() ?? [], { supervised: true })).code).toBe(0);
       const snap = await snapshot(a);
       expect(await snapshot(b)).toEqual(snap);
       baselines.set(c.name, { snap, ms });
@@ -228,7 +267,7 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
       const base = baselines.get(c.name);
       if (!base) throw new Error('reference run missing');
       const dir = await setUp(c);
-      const first = await runCli(dir, c.file, [], { env: { SLUICE_FAULT_KILL_AT: point } });
+      const first = await runCli(dir, c.file, c.args?.() ?? [], { env: { SLUICE_FAULT_KILL_AT: point } });
       expect(first.signal, `${c.name}: the run should have died at ${point}`).toBe('SIGKILL');
       kills++;
       await finish(dir, c, () => undefined);
@@ -249,7 +288,7 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
       if (!base) throw new Error('reference run missing');
       const dir = await setUp(c);
       const killAt = () => Math.round(random() * base.ms);
-      const first = await runCli(dir, c.file, [], { killAfterMs: killAt(), supervised: true });
+      const first = await runCli(dir, c.file, c.args?.() ?? [], { killAfterMs: killAt(), supervised: true });
       if (first.killed) kills++;
       // Half the time the first resume is killed too.
       let again = random() < 0.5;
