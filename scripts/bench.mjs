@@ -32,8 +32,8 @@ process.stdout.write(`generating ${rows.toLocaleString()} order rows in ${dir} â
 const gen = generate(dir, rows);
 process.stdout.write(`  ${gen.bytes.toLocaleString()} bytes, ${gen.dirty.toLocaleString()} dirty rows (${Object.entries(gen.kinds).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
 
-function measure(mode) {
-  const r = spawnSync(process.execPath, [path.join(here, 'bench', 'worker.mjs'), mode, dir], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+function measure(mode, env = {}) {
+  const r = spawnSync(process.execPath, [path.join(here, 'bench', 'worker.mjs'), mode, dir], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error(`${mode} run failed`);
@@ -59,15 +59,19 @@ if (uiOnly) {
 }
 
 const sql = measure('sql');
+// The default run writes checkpoints of node outputs (for --resume); the plain run does the same work as the SQL.
 const engine = measure('engine');
+const plain = measure('engine', { SLUICE_BENCH_CHECKPOINT: '0' });
 const fmt = (x) => `${x.seconds.toFixed(2)} s  ${Math.round(rows / x.seconds).toLocaleString()} rows/s  peak RSS ${Math.round(x.maxRssMB)} MB`;
-process.stdout.write(`\nhand-written SQL : ${fmt(sql)}  (${sql.valid} valid, ${sql.rejected} rejected)\n`);
-process.stdout.write(`sluice engine    : ${fmt(engine)}  (${engine.valid} valid, ${engine.rejected} quarantined, ${engine.filtered} filtered)\n`);
-process.stdout.write(`ratio engine / SQL: time ${(engine.seconds / sql.seconds).toFixed(2)}, memory ${(engine.maxRssMB / sql.maxRssMB).toFixed(2)}\n`);
+process.stdout.write(`\nhand-written SQL             : ${fmt(sql)}  (${sql.valid} valid, ${sql.rejected} rejected)\n`);
+process.stdout.write(`sluice engine (checkpoints)  : ${fmt(engine)}  (${engine.valid} valid, ${engine.rejected} quarantined, ${engine.filtered} filtered)\n`);
+process.stdout.write(`sluice engine --no-checkpoint: ${fmt(plain)}  (${plain.valid} valid, ${plain.rejected} quarantined, ${plain.filtered} filtered)\n`);
+process.stdout.write(`ratio engine / SQL: time ${(engine.seconds / sql.seconds).toFixed(2)}, memory ${(engine.maxRssMB / sql.maxRssMB).toFixed(2)} with checkpoints; time ${(plain.seconds / sql.seconds).toFixed(2)}, memory ${(plain.maxRssMB / sql.maxRssMB).toFixed(2)} without\n`);
 const pv = measure('preview');
 process.stdout.write(`preview at a validate node over the ${rows.toLocaleString()}-row source: first rows in ${pv.previewFirstMs} ms (sources sampled: ${pv.sampled}), again from cache in ${pv.previewCachedMs} ms; an aggregate (which must read everything) in ${pv.previewAggregateMs} ms\n`);
-const lost = rows + gen.blank - (engine.valid + engine.rejected + engine.filtered);
+const lost = Math.max(...[engine, plain].map((e) => Math.abs(rows + gen.blank - (e.valid + e.rejected + e.filtered))));
 process.stdout.write(`rows lost by the engine: ${lost}\n`);
+if (plain.groupsChecksum !== sql.groupsChecksum) process.stdout.write(`WARNING: aggregates differ (engine --no-checkpoint ${plain.groupsChecksum}, SQL ${sql.groupsChecksum})\n`);
 if (engine.groupsChecksum !== sql.groupsChecksum) process.stdout.write(`WARNING: aggregates differ (engine ${engine.groupsChecksum}, SQL ${sql.groupsChecksum})\n`);
 const uiOk = withUi ? await ui() : true;
 fs.rmSync(dir, { recursive: true, force: true });
