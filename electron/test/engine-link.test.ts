@@ -30,7 +30,7 @@ const pipeline = {
   ],
 };
 
-const service = createEngineService({ workspaces: [work], inProcessRuns: true });
+const service = createEngineService({ workspaces: [work], inProcessRuns: true, fileWorkspace: work });
 afterAll(() => service.close());
 const posted: HostRequest[] = [];
 const remote = createRemoteEngine((req) => {
@@ -70,6 +70,9 @@ describe('the engine link between main and the engine process', () => {
     expect((await call<{ runId: string }[]>('listRuns', {})).map((r) => r.runId)).toContain(run.runId);
     expect(await call<{ total: number }>('quarantinePage', { runId: run.runId, nodeId: 'check' })).toMatchObject({ total: 1 });
     expect(Array.isArray(await call('samples', {}))).toBe(true);
+    expect(await call<{ path: string }>('writeFile', { path: 'p.pipeline.json', text: JSON.stringify(pipeline) })).toMatchObject({ path: 'p.pipeline.json' });
+    expect((await call<{ files: { path: string }[] }>('listFiles', {})).files.map((f) => f.path)).toContain('p.pipeline.json');
+    expect(JSON.parse((await call<{ text: string }>('readFile', { path: 'p.pipeline.json' })).text)).toEqual(pipeline);
     const { jobId } = await call<{ jobId: string }>('startRun', { pipeline, baseDir: work });
     let status = await call<{ state: string; metrics: unknown[] }>('runStatus', { jobId });
     for (let i = 0; i < 300 && status.state === 'running'; i++) {
