@@ -50,21 +50,28 @@ function oneByte(s: string, what: string): number {
   return b[0] as number;
 }
 
+/**
+ * Whether bytes are UTF-16, and in which byte order: a byte order mark says so, and so do NUL bytes in a
+ * quarter of the first 4 KB (text in UTF-8 has none).
+ */
+export function sniffUtf16(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: boolean; nuls: number; probed: number } | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', bom: true, nuls: 0, probed: 0 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', bom: true, nuls: 0, probed: 0 };
+  const probe = bytes.subarray(0, 4096);
+  const nuls = probe.filter((b) => b === 0).length;
+  if (probe.length < 16 || nuls <= probe.length / 4) return undefined;
+  return { encoding: probe[1] === 0 && probe[0] !== 0 ? 'utf-16le' : 'utf-16be', bom: false, nuls, probed: probe.length };
+}
+
 /** Decode the file to UTF-8 bytes, honouring a BOM and refusing encodings it cannot be. */
 export function readAsUtf8(file: string, encoding: CsvDialect['encoding'], maxBytes?: number): Buffer {
   const bytes = maxBytes === undefined ? fs.readFileSync(file) : readPrefix(file, maxBytes);
   const bom16le = bytes[0] === 0xff && bytes[1] === 0xfe;
   const bom16be = bytes[0] === 0xfe && bytes[1] === 0xff;
   if (encoding === 'utf-8') {
-    if (bom16le || bom16be) {
-      throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${bom16le ? 'utf-16le' : 'utf-16be'}"`);
-    }
-    const probe = bytes.subarray(0, 4096);
-    const nuls = probe.filter((b) => b === 0).length;
-    if (probe.length >= 16 && nuls > probe.length / 4) {
-      const le = probe[1] === 0 && probe[0] !== 0;
-      throw new CsvFileError(`the file looks like UTF-16 (${nuls} NUL bytes in its first ${probe.length}); set the source's "encoding" to "${le ? 'utf-16le' : 'utf-16be'}"`);
-    }
+    const u16 = sniffUtf16(bytes);
+    if (u16?.bom) throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${u16.encoding}"`);
+    if (u16) throw new CsvFileError(`the file looks like UTF-16 (${u16.nuls} NUL bytes in its first ${u16.probed}); set the source's "encoding" to "${u16.encoding}"`);
     return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   }
   if (encoding === 'latin1') return Buffer.from(bytes.toString('latin1'), 'utf8');
@@ -146,6 +153,8 @@ function parseRecord(buf: Buffer, start: number, delim: number, quote: number, e
     }
     if (c === quote) error ??= `quote character inside an unquoted field (field ${fields})`;
     else if (c === 0) error ??= 'the line contains a NUL byte';
+    // DuckDB ends a line at a lone carriage return, so it would split this record where the scanner did not.
+    else if (c === CR && i + 1 < n && buf[i + 1] !== NL) error ??= `a carriage return without a line feed (field ${fields}); classic Mac line ends are not read, convert them to LF`;
     fieldStart = false;
     i++;
   }
@@ -254,6 +263,8 @@ export interface CleanPart {
   path: string;
   /** Added to the line numbers written in this part to get physical line numbers. */
   lineOffset: number;
+  /** Bytes of the longest record written to this part, so its reader can be told to expect it. */
+  longest: number;
 }
 
 export interface DialectBytes {
@@ -282,6 +293,8 @@ export interface BodyScan {
   lines: number;
   /** The buffer ended inside a quoted field: only meaningful for a chunk that is not the end of the file. */
   openAtEnd: boolean;
+  /** Bytes of the longest good record. */
+  longest: number;
 }
 
 /**
@@ -303,6 +316,7 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
   let truncated = false;
   let expected = expectedFields;
   let invalidUtf8 = 0;
+  let longest = 0;
   const digits = new LineDigits();
 
   while (pos < buf.length) {
@@ -320,7 +334,7 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
     }
     const r = parseRecord(buf, pos, delim, quote, escape);
     if (chunk && r.next >= buf.length && r.error === 'unterminated quoted field') {
-      return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true };
+      return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true, longest };
     }
     let reason = r.error;
     let rule = 'malformed';
@@ -354,12 +368,13 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
       for (let k = pos; k < r.end; k++) out[o++] = buf[k] as number;
       out[o++] = NL;
       good++;
+      if (r.end - pos > longest) longest = r.end - pos;
     }
     pos = r.next;
     line += r.lines;
   }
   fs.writeFileSync(cleanFile, out.subarray(0, o));
-  return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false };
+  return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false, longest };
 }
 
 /** Parse the header record at `pos`; returns the normalized names and where the body starts. */
@@ -373,7 +388,7 @@ export function parseHeader(buf: Buffer, pos: number, db: DialectBytes): { names
   return { names: norm.names, warnings: norm.warnings, next: r.next, lines: r.lines };
 }
 
-export function finishScan(header: string[], hasHeader: boolean, parts: CleanPart[], body: Omit<BodyScan, 'lines' | 'openAtEnd'>, warnings: string[]): ScanResult {
+export function finishScan(header: string[], hasHeader: boolean, parts: CleanPart[], body: Omit<BodyScan, 'lines' | 'openAtEnd' | 'longest'>, warnings: string[]): ScanResult {
   if (body.invalidUtf8 > 0) warnings.push(`${body.invalidUtf8} line(s) are not valid UTF-8; if the whole file uses another encoding, set the source's "encoding" (e.g. "latin1")`);
   const names = hasHeader ? header : Array.from({ length: body.expected }, (_, i) => `column${i + 1}`);
   return { header: names, records: body.records, good: body.good, blank: body.blank, bad: body.bad, truncated: body.truncated, warnings, parts };
@@ -421,7 +436,7 @@ function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: nu
     line += h.lines;
   }
   const body = scanBody(buf, pos, line, header.length, db, cleanFile, limit);
-  return finishScan(header, d.header, [{ path: cleanFile, lineOffset: 0 }], body, warnings);
+  return finishScan(header, d.header, [{ path: cleanFile, lineOffset: 0, longest: body.longest }], body, warnings);
 }
 
 function countNewlines(buf: Buffer): number {

@@ -8,7 +8,7 @@ import type { ExecContext } from '../../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
 import { qi, qlit } from '../../sql/quote.js';
-import { requireColumns } from './columns.js';
+import { requireColumns, requireSomeColumns } from './columns.js';
 
 export const fileSinkFields = {
   path: z.string().min(1).describe('Output file, relative to the pipeline file'),
@@ -38,6 +38,7 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
   const cols = await ctx.columns(input);
   const names = cols.map((x) => x.name);
+  await requireSomeColumns(ctx, input, cols, c.includeLineage);
   const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(qi).join(', ')} FROM ${input}`;
   let body = select;
   const exists = fs.existsSync(target);
