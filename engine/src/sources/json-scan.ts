@@ -107,6 +107,7 @@ function checkRecord(text: string, keys: Map<string, true>): string | undefined 
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   for (const k of Object.keys(v)) {
+    if (k === '') return 'an empty key cannot name a column';
     if (isReservedColumn(k)) return `key "${k}" is a name Sluice reserves for lineage and helper columns`;
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     if (/["\\\u0000-\u001f]/.test(k)) return `key ${JSON.stringify(k)} contains a quote, backslash or control character`;

@@ -151,6 +151,8 @@ export const INPUT_CASES: InputCase[] = [
   }),
   ndjson('a repeated key in one object', 'dupkey.ndjson', '{"id":1,"id":2}\n{"id":3}\n', { read: 2, written: 1, quarantined: 1, lines: [1], reason: /key "id" appears more than once/ }),
   ndjson('keys with quotes, backslashes and newlines', 'badkeys.ndjson', '{"a\\"b":1}\n{"a\\\\b":1}\n{"a\\nb":1}\n{"ok":1}\n', { read: 4, written: 1, quarantined: 3, lines: [1, 2, 3] }),
+  ndjson('an empty key', 'emptykey.ndjson', '{"":1,"a":2}\n{"a":3}\n', { read: 2, written: 1, quarantined: 1, lines: [1], reason: /an empty key cannot name a column/ }),
+  ndjson('keys that differ only in case', 'case.ndjson', '{"A":1,"a":2}\n{"a":3}\n', { read: 2, written: 2, quarantined: 0, columns: ['A', 'a_2'], warning: /key "a" appears more than once; this one is named "a_2"/ }),
   ndjson('a key that is SQL', 'sqlkey.ndjson', '{"x); DROP TABLE t; --":1,"`b`":2,"naïve ☃":3}\n', { read: 1, written: 1, quarantined: 0, columns: ['x); DROP TABLE t; --', '`b`', 'naïve ☃'] }),
   ndjson('a 20 MB line', 'hugeline.ndjson', () => bytes('{"id":1,"blob":"', Buffer.alloc(20 * MB, 'q'), `"}\n${NDJSON_OK}`), { read: 3, written: 3, quarantined: 0 }),
   ndjson('an empty file', 'empty.ndjson', '', { error: /the input has no columns \(and 0 rows\), so there is nothing to write/, node: 'out', namesFile: false }),
