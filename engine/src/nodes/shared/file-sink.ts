@@ -56,7 +56,8 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  const tmp = path.join(dir, `.${path.basename(target)}.sluice-tmp-${crypto.randomBytes(6).toString('hex')}`);
+  removeStaleTemporaries(target);
+  const tmp = path.join(dir, `${tmpPrefix(target)}${crypto.randomBytes(6).toString('hex')}`);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
     fs.renameSync(tmp, target);
@@ -69,4 +70,22 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   }
   const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   return { written };
+}
+
+const tmpPrefix = (target: string): string => `.${path.basename(target)}.sluice-tmp-`;
+
+/**
+ * A run killed between writing and renaming leaves its temporary file behind; the next run writing the same
+ * target removes it. (Two runs writing one target at the same time are not supported.)
+ */
+function removeStaleTemporaries(target: string): void {
+  const prefix = tmpPrefix(target);
+  for (const name of fs.readdirSync(path.dirname(target))) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}$/.test(name.slice(prefix.length))) continue;
+    try {
+      fs.rmSync(path.join(path.dirname(target), name), { force: true });
+    } catch {
+      // Not removable here (e.g. a read-only folder): harmless, and the write below reports the folder's state.
+    }
+  }
 }
