@@ -39,9 +39,11 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
 };
 
 async function firstUnreadable(ctx: ExecContext, files: string[]): Promise<string | undefined> {
+  if (files.length === 1) return files[0];
   for (const f of files) {
     try {
-      await ctx.count(`SELECT count(*) FROM read_parquet(${qlit(f)})`);
+      // The whole row is referenced so that every column's pages are decoded, not only the row count read.
+      await ctx.count(`SELECT count(*) FROM read_parquet(${qlit(f)}) AS t WHERE t IS NOT NULL`);
     } catch {
       return f;
     }

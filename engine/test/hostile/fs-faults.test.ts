@@ -52,10 +52,19 @@ function setup(nodes: unknown[]): Setup {
   return { dir, file, hist };
 }
 
-/** 200,000 rows that are 0.8 MB as Parquet and 9 MB as CSV, so writing them needs more room than reading them. */
-async function bigParquet(dir: string): Promise<void> {
-  await duck(`COPY (SELECT range AS id, repeat('x', 40) AS v FROM range(200000)) TO ${sq(path.join(dir, 'big.parquet'))} (FORMAT parquet)`);
-  fs.chmodSync(path.join(dir, 'big.parquet'), 0o644);
+/**
+ * Parquet → CSV of 200,000 rows that are 0.8 MB as Parquet and 9 MB as CSV, so writing them needs more room than
+ * reading them; the CSV goes to `outRel` (a folder made here).
+ */
+async function bigToCsv(outRel: string): Promise<{ s: Setup; outDir: string }> {
+  const s = setup([
+    { id: 'src', kind: 'source.parquet', config: { path: 'big.parquet' } },
+    { id: 'out', kind: 'sink.csv', config: { path: path.join(outRel, 'out.csv') } },
+  ]);
+  await duck(`COPY (SELECT range AS id, repeat('x', 40) AS v FROM range(200000)) TO ${sq(path.join(s.dir, 'big.parquet'))} (FORMAT parquet)`);
+  const outDir = path.join(s.dir, 'out');
+  fs.mkdirSync(outDir);
+  return { s, outDir };
 }
 
 function sluice(s: Setup, extra: string[], opts: SpawnSyncOptions = {}, shell?: string): { status: number | null; stdout: string; stderr: string } {
@@ -132,13 +141,8 @@ describe.skipIf(!built)('file-system faults through the CLI (needs npm run build
   });
 
   it('a full disk mid-write (tmpfs): the sink fails cleanly and the previous output stays', async (ctx) => {
-    const s = setup([
-      { id: 'src', kind: 'source.parquet', config: { path: 'big.parquet' } },
-      { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
-    ]);
-    await bigParquet(s.dir);
-    const small = path.join(s.dir, 'small');
-    fs.mkdirSync(small);
+    // The output folder itself is the small file system; relative outputs go there with --out.
+    const { s, outDir: small } = await bigToCsv('');
     const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small], { encoding: 'utf8' });
     if (mounted.status !== 0) {
       tally.skipped.push(`tmpfs disk-full case (mount failed: ${(mounted.stderr || mounted.error?.message || '').trim()}); the file-size-limit case covers a full disk`);
@@ -161,13 +165,7 @@ describe.skipIf(!built)('file-system faults through the CLI (needs npm run build
 
   it('a file-size limit mid-write (ulimit -f): the sink fails cleanly and the previous output stays', async () => {
     tally.tried++;
-    const s = setup([
-      { id: 'src', kind: 'source.parquet', config: { path: 'big.parquet' } },
-      { id: 'out', kind: 'sink.csv', config: { path: 'out/out.csv' } },
-    ]);
-    await bigParquet(s.dir);
-    const out = path.join(s.dir, 'out');
-    fs.mkdirSync(out);
+    const { s, outDir: out } = await bigToCsv('out');
     fs.writeFileSync(path.join(out, 'out.csv'), PREVIOUS);
     const before = listing(out);
     // SIGXFSZ is ignored so that a write past the limit fails with EFBIG instead of killing the process.
