@@ -45,7 +45,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       try {
         scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding }, ctx.limit);
       } catch (e) {
-        if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name });
+        if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
         throw e;
       }
       if (header && scan.header.join('\u0001') !== header.join('\u0001')) {

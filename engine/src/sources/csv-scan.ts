@@ -36,17 +36,25 @@ export interface ScanResult {
   parts: CleanPart[];
 }
 
-export class CsvFileError extends Error {}
+/** A file the scanner cannot read at all, with the source setting that would fix it when there is one. */
+export class CsvFileError extends Error {
+  constructor(
+    message: string,
+    readonly field?: 'delimiter' | 'quote' | 'escape' | 'encoding' | 'header',
+  ) {
+    super(message);
+  }
+}
 
 const NL = 0x0a;
 const CR = 0x0d;
 /** A quoted field may legitimately span lines, but a record this long is an unterminated quote. */
 const MAX_LINES_PER_RECORD = 1000;
 
-function oneByte(s: string, what: string): number {
+function oneByte(s: string, what: 'delimiter' | 'quote' | 'escape'): number {
   if (s === '') return -1;
   const b = Buffer.from(s, 'utf8');
-  if (b.length !== 1) throw new CsvFileError(`the ${what} must be a single ASCII character, got ${JSON.stringify(s)}`);
+  if (b.length !== 1) throw new CsvFileError(`the ${what} must be a single ASCII character, got ${JSON.stringify(s)}`, what);
   return b[0] as number;
 }
 
@@ -70,13 +78,13 @@ export function readAsUtf8(file: string, encoding: CsvDialect['encoding'], maxBy
   const bom16be = bytes[0] === 0xfe && bytes[1] === 0xff;
   if (encoding === 'utf-8') {
     const u16 = sniffUtf16(bytes);
-    if (u16?.bom) throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${u16.encoding}"`);
-    if (u16) throw new CsvFileError(`the file looks like UTF-16 (${u16.nuls} NUL bytes in its first ${u16.probed}); set the source's "encoding" to "${u16.encoding}"`);
+    if (u16?.bom) throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${u16.encoding}"`, 'encoding');
+    if (u16) throw new CsvFileError(`the file looks like UTF-16 (${u16.nuls} NUL bytes in its first ${u16.probed}); set the source's "encoding" to "${u16.encoding}"`, 'encoding');
     return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   }
   if (encoding === 'latin1') return Buffer.from(bytes.toString('latin1'), 'utf8');
   const body = (bom16le && encoding === 'utf-16le') || (bom16be && encoding === 'utf-16be') ? bytes.subarray(2) : bytes;
-  if (body.length % 2 !== 0) throw new CsvFileError(`the file has an odd number of bytes, so it cannot be ${encoding}`);
+  if (body.length % 2 !== 0) throw new CsvFileError(`the file has an odd number of bytes, so it cannot be ${encoding}`, 'encoding');
   const text = new TextDecoder(encoding, { fatal: false }).decode(body);
   return Buffer.from(text, 'utf8');
 }
@@ -277,7 +285,7 @@ export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape
   const delim = oneByte(d.delimiter, 'delimiter');
   const quote = oneByte(d.quote, 'quote');
   const escape = d.escape === '' ? quote : oneByte(d.escape, 'escape');
-  if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ');
+  if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ', 'quote');
   return { delim, quote, escape };
 }
 
@@ -379,11 +387,11 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
 
 /** Parse the header record at `pos`; returns the normalized names and where the body starts. */
 export function parseHeader(buf: Buffer, pos: number, db: DialectBytes): { names: string[]; warnings: string[]; next: number; lines: number } {
-  if (pos >= buf.length) throw new CsvFileError('the file is empty, but the source expects a header line');
+  if (pos >= buf.length) throw new CsvFileError('the file is empty, but the source expects a header line', 'header');
   const r = parseRecord(buf, pos, db.delim, db.quote, db.escape);
-  if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`);
+  if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`, 'header');
   const rawHeader = buf.subarray(pos, r.end);
-  if (!isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")');
+  if (!isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")', 'encoding');
   const norm = normalizeHeader(splitFields(rawHeader, db.delim, db.quote, db.escape));
   return { names: norm.names, warnings: norm.warnings, next: r.next, lines: r.lines };
 }

@@ -33,6 +33,8 @@ export interface Refused {
   node?: string;
   /** Whether the message names the input file (default true). */
   namesFile?: boolean;
+  /** The config field the message names, when a setting would fix it. */
+  field?: string;
 }
 
 export interface InputCase {
@@ -91,9 +93,9 @@ export const INPUT_CASES: InputCase[] = [
   csv('truncated mid-record', 'cut.csv', `${CSV_HEAD}1,ann,10\n2,bo`, { read: 2, written: 1, quarantined: 1, rules: ['ragged_row'], lines: [3] }),
   csv('truncated mid-multibyte character', 'cut-utf8.csv', bytes(`${CSV_HEAD}1,ann,10\n2,bob,caf`, [0xc3]), { read: 2, written: 1, quarantined: 1, rules: ['bad_encoding'], lines: [3] }),
   csv('truncated inside a quoted field', 'cut-quote.csv', `${CSV_HEAD}1,ann,10\n2,"bob`, { read: 2, written: 1, quarantined: 1, rules: ['malformed'], lines: [3] }),
-  csv('UTF-16LE with a byte order mark', 'u16bom.csv', utf16le(`${CSV_HEAD}1,ann,10\n`, true), { error: /UTF-16 byte order mark; set the source's "encoding" to "utf-16le"/ }),
-  csv('UTF-16LE without a byte order mark', 'u16.csv', utf16le(`${CSV_HEAD}1,ann,10\n2,bob,20\n`, false), { error: /looks like UTF-16 .*"encoding" to "utf-16le"/ }),
-  csv('UTF-16BE with a byte order mark', 'u16be.csv', utf16be(`${CSV_HEAD}1,ann,10\n`), { error: /"encoding" to "utf-16be"/ }),
+  csv('UTF-16LE with a byte order mark', 'u16bom.csv', utf16le(`${CSV_HEAD}1,ann,10\n`, true), { error: /UTF-16 byte order mark; set the source's "encoding" to "utf-16le"/, field: 'encoding' }),
+  csv('UTF-16LE without a byte order mark', 'u16.csv', utf16le(`${CSV_HEAD}1,ann,10\n2,bob,20\n`, false), { error: /looks like UTF-16 .*"encoding" to "utf-16le"/, field: 'encoding' }),
+  csv('UTF-16BE with a byte order mark', 'u16be.csv', utf16be(`${CSV_HEAD}1,ann,10\n`), { error: /"encoding" to "utf-16be"/, field: 'encoding' }),
   csv('UTF-16LE read as declared', 'u16ok.csv', utf16le(`${CSV_HEAD}1,zoë,10\n`, true), { read: 1, written: 1, quarantined: 0 }, { sourceConfig: { encoding: 'utf-16le' } }),
   csv('Latin-1 declared as UTF-8', 'latin1.csv', bytes(`${CSV_HEAD}1,`, Buffer.from('café', 'latin1'), ',10\n2,bob,20\n3,', Buffer.from('naïve', 'latin1'), ',30\n'), {
     read: 3, written: 1, quarantined: 2, rules: ['bad_encoding', 'bad_encoding'], lines: [2, 4], warning: /2 line\(s\) are not valid UTF-8/,
@@ -116,16 +118,16 @@ export const INPUT_CASES: InputCase[] = [
   }),
   csv('a reserved header name', 'reserved.csv', '__lineage,__sl_x,name\nforged,1,ann\n', { read: 1, written: 1, quarantined: 0, columns: ['lineage', 'sl_x', 'name'], warning: /reserves/ }),
   csv('header only', 'headonly.csv', CSV_HEAD, { read: 0, written: 0, quarantined: 0, columns: ['id', 'name', 'amount'] }),
-  csv('an empty file', 'empty.csv', '', { error: /the file is empty, but the source expects a header line/ }),
+  csv('an empty file', 'empty.csv', '', { error: /the file is empty, but the source expects a header line/, field: 'header' }),
   csv('blank lines only after the header', 'blanks.csv', `${CSV_HEAD}\n\r\n\n`, { read: 3, written: 0, quarantined: 0, filtered: 3 }),
-  csv('an unreadable header', 'badhead.csv', 'id,"name\n', { error: /the header line cannot be read: unterminated quoted field/ }),
+  csv('an unreadable header', 'badhead.csv', 'id,"name\n', { error: /the header line cannot be read: unterminated quoted field/, field: 'header' }),
   csv('big integers and 1e400 with declared types', 'numbers.csv', `${CSV_HEAD}1,a,123456789012345678901234567890\n2,b,1e400\n3,c,-1e-400\n18446744073709551616,d,1.5\n`, {
     read: 4, written: 2, quarantined: 2, rules: ['type:amount', 'type:id'],
   }, { types: { id: 'BIGINT', amount: 'DOUBLE' } }),
   csv('big integers as HUGEINT and DECIMAL(38,0)', 'hugeint.csv', 'id,big\n1,123456789012345678901234567890\n2,-170141183460469231731687303715884105728\n3,170141183460469231731687303715884105728\n', {
     read: 3, written: 2, quarantined: 1, rules: ['type:big'],
   }, { types: { big: 'HUGEINT' } }),
-  csv('classic Mac line endings (CR only)', 'cr.csv', 'id,name\r1,ann\r2,bob\r', { error: /header line cannot be read: a carriage return without a line feed/ }),
+  csv('classic Mac line endings (CR only)', 'cr.csv', 'id,name\r1,ann\r2,bob\r', { error: /header line cannot be read: a carriage return without a line feed/, field: 'header' }),
   csv('a lone carriage return inside a field', 'cr-field.csv', 'id,name\n1,a\rb\n2,bob\r\n', { read: 2, written: 1, quarantined: 1, rules: ['malformed'], lines: [2] }),
 
   // ---- NDJSON ----------------------------------------------------------------------------------------------
@@ -172,7 +174,7 @@ export const INPUT_CASES: InputCase[] = [
     await parquet(dir, 'half.parquet', PARQUET_ROWS);
     const f = path.join(dir, 'half.parquet');
     fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2));
-  }, expect: { error: /cannot read Parquet: / } },
+  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
   { name: 'parquet: corrupted footer', kind: 'source.parquet', file: 'footer.parquet', make: async (dir) => {
     await parquet(dir, 'footer.parquet', PARQUET_ROWS);
     const f = path.join(dir, 'footer.parquet');
@@ -180,7 +182,7 @@ export const INPUT_CASES: InputCase[] = [
     // The footer length (4 bytes before the closing magic) now points far before the file's start.
     b.writeUInt32LE(0x7fffffff, b.length - 8);
     fs.writeFileSync(f, b);
-  }, expect: { error: /cannot read Parquet: / } },
+  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
   { name: 'parquet: scrambled metadata', kind: 'source.parquet', file: 'meta.parquet', make: async (dir) => {
     await parquet(dir, 'meta.parquet', PARQUET_ROWS);
     const f = path.join(dir, 'meta.parquet');
@@ -188,7 +190,7 @@ export const INPUT_CASES: InputCase[] = [
     const len = b.readUInt32LE(b.length - 8);
     for (let i = b.length - 8 - len; i < b.length - 8; i += 3) b[i] = 0xff;
     fs.writeFileSync(f, b);
-  }, expect: { error: /cannot read Parquet: / } },
+  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
   { name: 'parquet: scrambled data pages', kind: 'source.parquet', file: 'pages.parquet', make: async (dir) => {
     await parquet(dir, 'pages.parquet', PARQUET_ROWS);
     const f = path.join(dir, 'pages.parquet');
@@ -196,8 +198,8 @@ export const INPUT_CASES: InputCase[] = [
     const metaStart = b.length - 8 - b.readUInt32LE(b.length - 8);
     for (let i = 4; i < metaStart; i += 7) b[i] = (i * 31) & 0xff;
     fs.writeFileSync(f, b);
-  }, expect: { error: /cannot read Parquet: / } },
-  { name: 'parquet: an empty file', kind: 'source.parquet', file: 'empty.parquet', make: put('empty.parquet', ''), expect: { error: /cannot read Parquet: / } },
+  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
+  { name: 'parquet: an empty file', kind: 'source.parquet', file: 'empty.parquet', make: put('empty.parquet', ''), expect: { error: /cannot read Parquet: /, field: 'path' } },
   { name: 'parquet: a reserved column name', kind: 'source.parquet', file: 'reserved.parquet', make: (dir) => parquet(dir, 'reserved.parquet', `SELECT 1 AS id, 'x' AS "__sl_ok0"`), expect: { error: /"__sl_ok0" is reserved by Sluice/, namesFile: false } },
   { name: 'parquet: hostile column names, big numbers, NaN and infinity', kind: 'source.parquet', file: 'odd.parquet', make: (dir) => parquet(dir, 'odd.parquet', `SELECT 170141183460469231731687303715884105727::HUGEINT AS "a""b", 'nan'::DOUBLE AS "x); DROP TABLE t; --", 'inf'::DOUBLE AS "__proto__" UNION ALL SELECT NULL, NULL, NULL`), expect: {
     read: 2, written: 2, quarantined: 0, columns: ['a"b', 'x); DROP TABLE t; --', '__proto__'],

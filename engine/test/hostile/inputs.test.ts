@@ -98,6 +98,7 @@ describe('hostile input files', () => {
         const node = c.expect.node ?? 'src';
         expect(err).toMatch(new RegExp(`^node "${node}" \\(${node === 'src' ? c.kind.replace('.', '\\.') : 'sink\\.csv'}\\)`));
         if (c.expect.namesFile !== false) expect(err).toContain(c.file);
+        if (c.expect.field) expect(err).toContain(`field "${c.expect.field}"`);
         expect(err).toMatch(c.expect.error);
         expect(r.manifest.errors).toHaveLength(1);
         // Nothing was written.
