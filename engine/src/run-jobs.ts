@@ -11,6 +11,7 @@ export interface RunJobOptions {
   params: Record<string, string>;
   baseDir: string;
   historyDir: string;
+  resume?: string;
 }
 
 /** Finished jobs are remembered for this long, so a designer polling late still gets the answer. */

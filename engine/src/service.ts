@@ -11,7 +11,7 @@ import { isInside } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
-import { preparePipeline, runPipeline } from './runtime/run.js';
+import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { RunJobs } from './run-jobs.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
@@ -88,9 +88,11 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       historyDirs.add(history(baseDir));
       // Checked here first, so mistakes come back as problems; the run itself happens in a supervised worker, so
       // an engine crash fails the run instead of killing the designer's server.
-      preparePipeline(req.pipeline, req.params);
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) });
+      const p = preparePipeline(req.pipeline, req.params);
+      const resume = req.resume ? { resume: req.resume } : {};
+      if (req.resume) checkResumable(history(baseDir), req.resume, p);
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...resume });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...resume });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -100,8 +102,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const baseDir = baseDirOf(req.baseDir);
       historyDirs.add(history(baseDir));
       // Mistakes come back now, as problems, rather than as a failed job later.
-      preparePipeline(req.pipeline, req.params);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir) }) };
+      const p = preparePipeline(req.pipeline, req.params);
+      if (req.resume) checkResumable(history(baseDir), req.resume, p);
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...(req.resume ? { resume: req.resume } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -41,7 +41,8 @@ async function contentOf(file: string): Promise<unknown> {
     return { parquetSchema: schema.map((s) => `${s.name} ${s.type}`), rows: rows.map((r) => r.j) };
   }
   if (ext === '.duckdb') {
-    const tables = await duck<{ t: string }>(`SELECT table_name AS t FROM duckdb_tables() ORDER BY table_name`, file);
+    // `_sluice_commits` records which run committed (run ids and times differ per run); the crash tests check it.
+    const tables = await duck<{ t: string }>(`SELECT table_name AS t FROM duckdb_tables() WHERE table_name <> '_sluice_commits' ORDER BY table_name`, file);
     const out: Record<string, unknown> = {};
     for (const { t } of tables) {
       const cols = await duck<{ c: string }>(`SELECT column_name || ' ' || data_type AS c FROM information_schema.columns WHERE table_name = ${sq(t)} ORDER BY ordinal_position`, file);

@@ -72,7 +72,7 @@ if (mode === 'preview') {
       { from: { node: 'agg', port: 'out' }, to: { node: 'write', port: 'in' } },
     ],
   };
-  const m = await runPipeline({ pipeline, baseDir: dir, historyDir: path.join(dir, 'history') });
+  const m = await runPipeline({ pipeline, baseDir: dir, historyDir: path.join(dir, 'history'), checkpoint: process.env.SLUICE_BENCH_CHECKPOINT !== '0' });
   if (m.outcome !== 'succeeded') throw new Error(m.errors.join('\n'));
   for (const n of m.nodes) process.stderr.write(`  ${n.nodeId.padEnd(10)} ${String(n.durationMs).padStart(7)} ms\n`);
   const node = (id) => m.nodes.find((x) => x.nodeId === id);

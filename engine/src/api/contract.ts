@@ -74,6 +74,8 @@ export const nodeMetricsSchema = z.object({
   error: z.string().optional(),
   /** A source that stopped early at a preview's row limit: its counts describe a sample. */
   sampled: z.boolean().optional(),
+  /** A resumed run took this node's result from its verified checkpoint instead of running it again. */
+  resumed: z.boolean().optional(),
 });
 export type NodeMetrics = z.infer<typeof nodeMetricsSchema>;
 
@@ -117,11 +119,14 @@ export const runRequestSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   /** Where the pipeline file lives; relative paths in it resolve against this folder. */
   baseDir: z.string().optional(),
+  /** Resume this earlier run of the same pipeline: verified nodes are skipped, committed sinks are not written again. */
+  resume: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 
 /** `running` is what a run's record says until it ends; a record left `running` belongs to a run that died. */
-export const runOutcomeSchema = z.enum(['running', 'succeeded', 'failed', 'gate_failed', 'cancelled']);
+/** `partial`: some nodes failed but independent branches finished and published; `--resume` finishes the rest. */
+export const runOutcomeSchema = z.enum(['running', 'succeeded', 'partial', 'failed', 'gate_failed', 'cancelled']);
 
 export const runManifestSchema = z.object({
   runId: z.string(),
@@ -135,6 +140,25 @@ export const runManifestSchema = z.object({
   nodes: z.array(nodeMetricsSchema),
   quarantine: z.record(z.string(), z.string()),
   errors: z.array(z.string()),
+  /** Each time the run was resumed: when, and which nodes came from checkpoints. */
+  resumes: z.array(z.object({ at: z.string(), restored: z.array(z.string()) })).optional(),
+  /** This run replayed rows another run quarantined at a node. */
+  replayOf: z.object({ runId: z.string(), nodeId: z.string(), rows: z.number() }).optional(),
+  /** Replays of this run's quarantined rows, with how many passed this time (the ledger across runs). */
+  replays: z
+    .array(
+      z.object({
+        runId: z.string(),
+        nodeId: z.string(),
+        at: z.string(),
+        replayed: z.number(),
+        passed: z.number(),
+        quarantined: z.number(),
+        filtered: z.number(),
+        outcome: runOutcomeSchema,
+      }),
+    )
+    .optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 

@@ -4,4 +4,6 @@ export const EXIT = {
   runFailed: 1,
   invalid: 2,
   gateFailed: 3,
+  /** Some branches failed, others published: resume the run to finish it. */
+  partial: 4,
 } as const;

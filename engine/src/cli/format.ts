@@ -20,6 +20,28 @@ export function runSummary(m: RunManifest, runDir: string): string {
   const lines = [metricsTable(m.nodes), ''];
   for (const n of m.nodes) for (const w of n.warnings) lines.push(`  warning  ${n.nodeId}: ${w}`);
   for (const e of m.errors) lines.push(`  error    ${e}`);
+  if (m.replayOf) lines.push(`  replay   ${m.replayOf.rows} row(s) quarantined at ${m.replayOf.nodeId} in run ${m.replayOf.runId}`);
+  lines.push(...replayLedger(m));
+  const restored = m.nodes.filter((n) => n.resumed).map((n) => n.nodeId);
+  if (restored.length > 0) lines.push(`  resumed  taken from checkpoints or earlier commits: ${restored.join(', ')}`);
   lines.push(`run ${m.runId}: ${m.outcome.toUpperCase()}  (record: ${runDir})`);
+  if (m.outcome === 'partial' || m.outcome === 'failed' || m.outcome === 'cancelled') {
+    lines.push(`  to finish it after fixing the cause: sluice run <file> --resume ${m.runId}`);
+  }
   return lines.join('\n');
+}
+
+/** A run's quarantine after its replays: what each replay passed, and what is still quarantined. */
+export function replayLedger(m: RunManifest): string[] {
+  const lines: string[] = [];
+  for (const r of m.replays ?? []) {
+    lines.push(`  replayed ${r.replayed} row(s) at ${r.nodeId} in run ${r.runId} (${r.outcome}): ${r.passed} passed, ${r.quarantined} quarantined again, ${r.filtered} filtered`);
+  }
+  const byNode = new Map<string, number>();
+  for (const r of m.replays ?? []) if (r.outcome === 'succeeded' || r.outcome === 'partial') byNode.set(r.nodeId, (byNode.get(r.nodeId) ?? 0) + r.passed);
+  for (const [node, passed] of byNode) {
+    const q = m.nodes.find((n) => n.nodeId === node)?.quarantined ?? 0;
+    lines.push(`  ledger   ${node}: ${q} quarantined in this run, ${passed} since passed on replay, ${q - passed} still quarantined`);
+  }
+  return lines;
 }

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { formatProblem } from '../format/problems.js';
 import { parsePipelineText } from '../format/load.js';
 import { catalog } from '../nodes/registry.js';
-import { InvalidPipeline, preparePipeline, runPipeline } from '../runtime/run.js';
+import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
 import { UserError } from '../runtime/exec-context.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
 import { PreviewSession } from '../runtime/preview.js';
@@ -14,8 +14,9 @@ import { defaultHistoryDir } from '../service.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
+import type { RunManifest } from '../api/contract.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
-import { metricsTable, runSummary, table } from './format.js';
+import { metricsTable, replayLedger, runSummary, table } from './format.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -35,6 +36,31 @@ function readPipeline(file: string): unknown {
   return parsed.raw;
 }
 
+/** Edited rows for a replay: NDJSON or a JSON array of objects. */
+function readRows(file: string): Record<string, unknown>[] {
+  if (!fs.existsSync(file)) throw new UserError(`no such file: ${file}`);
+  const text = fs.readFileSync(file, 'utf8').trim();
+  const parse = (s: string, line: number): unknown => {
+    try {
+      return JSON.parse(s);
+    } catch {
+      throw new UserError(`${file}:${line}: not valid JSON`, { file, line });
+    }
+  };
+  const values = text.startsWith('[') ? (parse(text, 1) as unknown[]) : text.split('\n').map((l, i) => (l.trim() === '' ? undefined : parse(l, i + 1))).filter((v) => v !== undefined);
+  return values.map((v, i) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${file}: row ${i + 1} is not an object`, { file });
+    return v as Record<string, unknown>;
+  });
+}
+
+function exitCodeOf(outcome: RunManifest['outcome']): number {
+  if (outcome === 'succeeded') return EXIT.ok;
+  if (outcome === 'gate_failed') return EXIT.gateFailed;
+  if (outcome === 'partial') return EXIT.partial;
+  return EXIT.runFailed;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const out = (s: string): void => {
     // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
@@ -44,7 +70,7 @@ export async function runCli(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command()
     .name('sluice')
-    .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed.')
+    .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed, 4 partial (resume it).')
     .version(ENGINE_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -58,13 +84,23 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--json', 'print progress events and the manifest as NDJSON')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean }) => {
+    .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
+    .option('--no-checkpoint', 'do not write checkpoints of node outputs (a resume then reruns finished nodes)')
+    .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
+    .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
+    .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean; replay?: string; node?: string; rows?: string }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
+      const resume = o.resume === 'latest' ? getRun(historyDir, undefined).runId : o.resume;
+      if (o.replay && o.resume) throw new UserError('--replay starts a new run; it cannot be combined with --resume');
+      if (o.replay && !o.node) throw new UserError('--replay needs --node: the node whose quarantined rows to replay');
+      const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
-        preparePipeline(raw, o.param);
+        const checked = preparePipeline(raw, o.param);
+        if (resume) checkResumable(historyDir, resume, checked);
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
           else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
@@ -77,7 +113,7 @@ export async function runCli(argv: string[]): Promise<number> {
         const manifest = res.manifest;
         if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
         else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
-        code = manifest.outcome === 'succeeded' ? EXIT.ok : manifest.outcome === 'gate_failed' ? EXIT.gateFailed : EXIT.runFailed;
+        code = exitCodeOf(manifest.outcome);
         return;
       }
       const controller = new AbortController();
@@ -90,17 +126,18 @@ export async function runCli(argv: string[]): Promise<number> {
         historyDir,
         ...(o.out ? { outDir: path.resolve(o.out) } : {}),
         allow: o.allow.map((a) => path.resolve(a)),
+        ...(resume ? { resume } : {}),
+        ...(replay ? { replay } : {}),
+        checkpoint: o.checkpoint,
         signal: controller.signal,
         onEvent: (e) => {
           if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'run-start' ? { runId: e.runId, runDir: e.runDir } : e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
           else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
-          // Fault injection for crash tests: the worker kills itself as this node starts, as a DuckDB crash would.
-          if (e.type === 'node-start' && process.env[WORKER_ENV] && process.env['SLUICE_FAULT_KILL_AT_NODE'] === e.nodeId) process.kill(process.pid, 'SIGKILL');
         },
       });
       if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
       else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
-      code = manifest.outcome === 'succeeded' ? EXIT.ok : manifest.outcome === 'gate_failed' ? EXIT.gateFailed : EXIT.runFailed;
+      code = exitCodeOf(manifest.outcome);
     });
 
   program
@@ -154,6 +191,7 @@ export async function runCli(argv: string[]): Promise<number> {
         out(`run ${run.runId}  ${run.pipelineName}  ${run.outcome}  ${run.startedAt} → ${run.finishedAt}`);
         out(metricsTable(run.nodes));
         for (const e of run.errors) out(`  error  ${e}`);
+        for (const l of replayLedger(run)) out(l);
         return;
       }
       const page = await quarantinePage(historyDir, { runId: run.runId, nodeId: o.node, rule: o.rule, offset: 0, limit: o.limit });

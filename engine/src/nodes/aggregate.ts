@@ -24,6 +24,7 @@ export const aggregateNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { groupBy: [], aggregates: [{ fn: 'count', as: 'rows' }] },
   accounting: 'reducing',
+  inputOrder: 'absorbs',
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = await ctx.columns(input);

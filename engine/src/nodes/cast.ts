@@ -15,6 +15,7 @@ export const castNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { types: {} },
   accounting: 'conserving',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = (await ctx.columns(input)).map((x) => x.name);

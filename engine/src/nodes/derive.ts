@@ -21,6 +21,7 @@ export const deriveNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { columns: [{ name: 'new_column', expression: '1' }] },
   accounting: 'conserving',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
     const existing = new Set((await ctx.columns(input)).map((x) => x.name));

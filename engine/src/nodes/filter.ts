@@ -18,6 +18,7 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { expression: 'true' },
   accounting: 'conserving',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
     const expr = await checkExpression(ctx, c.expression, 'expression');

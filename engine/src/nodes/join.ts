@@ -28,6 +28,7 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
   defaults: { type: 'inner', on: [{ left: 'id', right: 'id' }], unmatched: 'quarantine' },
   tableInputs: ['left'],
   accounting: 'reducing',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const left = ctx.input('left');
     const right = ctx.input('right');
@@ -55,11 +56,13 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
     }
     const joinType = c.type === 'left' ? 'LEFT JOIN' : 'JOIN';
     const sel = [lsel, ...rightOut].join(', ');
-    // The left row's position rides along, so matched rows are counted from the join itself (no second pass).
-    await ctx.run(`CREATE TABLE ${out} AS SELECT ${sel}, l.rowid AS "__sl_lrow" FROM ${left} l ${joinType} ${right} r ON ${cond} ORDER BY l.rowid`);
-    const matched = c.type === 'left' ? total : await ctx.count(`SELECT count(DISTINCT "__sl_lrow") FROM ${out}`);
-    await ctx.run(`ALTER TABLE ${out} DROP COLUMN "__sl_lrow"`);
+    // Keeping the left input's order costs a sort of the whole output; it is skipped when nothing downstream
+    // depends on order (e.g. the join feeds an aggregate).
+    const order = ctx.orderMatters ? ' ORDER BY l.rowid' : '';
+    await ctx.run(`CREATE TABLE ${out} AS SELECT ${sel} FROM ${left} l ${joinType} ${right} r ON ${cond}${order}`);
     if (c.type === 'left') return { passed: total };
+    // Left rows carried into the output are those with a match; the rest are counted by an anti join.
+    const matched = total - (await ctx.count(`SELECT count(*) FROM ${left} l WHERE NOT ${matchedSql}`));
     if (c.unmatched === 'quarantine') {
       if (matched < total) {
         await ctx.run(

@@ -32,6 +32,7 @@ export const schemaContractNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { columns: [{ name: 'id', type: 'BIGINT', required: true }], missing: 'fail', extra: 'keep', mistyped: 'quarantine' },
   accounting: 'conserving',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
     const have = await ctx.columns(input);

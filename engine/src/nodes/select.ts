@@ -22,6 +22,7 @@ export const selectNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { columns: [] },
   accounting: 'conserving',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
     requireColumns(ctx.nodeId, 'columns', c.columns.map((x) => x.name), await ctx.columns(input));

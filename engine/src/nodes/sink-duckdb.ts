@@ -7,6 +7,10 @@ import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
+import { faultPoint } from '../runtime/faults.js';
+
+/** Where the target database records which run and node committed rows (see the exactly-once note below). */
+const COMMITS = qi('_sluice_commits');
 
 const config = z.strictObject({
   path: z.string().min(1).describe('DuckDB database file, relative to the pipeline file'),
@@ -51,8 +55,19 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
     const conn = await inst.connect();
     const t = qi(c.table);
     const src = `read_parquet(${qlit(staged)})`;
+    const rows = await ctx.count(`SELECT count(*) FROM ${input}`);
     try {
       await conn.run('BEGIN TRANSACTION');
+      // Exactly once: the commit is recorded in the target, in the same transaction as the rows. A resumed run
+      // that finds its own record knows the rows are already there and writes nothing.
+      if (ctx.commitId !== undefined) {
+        await conn.run(`CREATE TABLE IF NOT EXISTS ${COMMITS} (commit_id VARCHAR, node_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMPTZ)`);
+        const prior = (await conn.runAndReadAll(`SELECT row_count FROM ${COMMITS} WHERE commit_id = $r AND node_id = $n`, { r: ctx.commitId, n: ctx.nodeId })).getRowsJS()[0];
+        if (prior) {
+          await conn.run('ROLLBACK');
+          return { written: Number(prior[0]) };
+        }
+      }
       const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND schema_name = 'main'`, { t: c.table })).getRowsJS()[0]?.[0] ?? 0) > 0;
       if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT * FROM ${src}`);
       else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${src}`);
@@ -61,6 +76,10 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
         await conn.run(`DELETE FROM ${t} WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
         await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${src}`);
       }
+      if (ctx.commitId !== undefined) {
+        await conn.run(`INSERT INTO ${COMMITS} VALUES ($r, $n, $t, $rows, now())`, { r: ctx.commitId, n: ctx.nodeId, t: c.table, rows });
+      }
+      faultPoint('duckdb-commit', ctx.nodeId);
       await conn.run('COMMIT');
     } catch (e) {
       await conn.run('ROLLBACK').catch(() => undefined);
@@ -69,6 +88,6 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
       conn.closeSync();
       inst.closeSync();
     }
-    return { written: await ctx.count(`SELECT count(*) FROM ${input}`) };
+    return { written: rows };
   },
 };

@@ -30,6 +30,13 @@ export interface NodeKind<C = unknown> {
    * view there is materialized first. Other inputs may stay views, so chains of cheap steps fuse in DuckDB.
    */
   tableInputs?: string[];
+  /**
+   * How this kind treats the order of its input rows: `requires` (its result depends on it: sinks, limit,
+   * keep-first deduplication; the default), `propagates` (row by row, keeping it, so it matters only if it matters
+   * downstream) or `absorbs` (the result does not depend on it and sets its own order: an aggregate sorted by key).
+   * Upstream nodes whose order nobody requires may skip the work of keeping it.
+   */
+  inputOrder?: 'requires' | 'propagates' | 'absorbs';
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
 }

@@ -99,6 +99,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   defaults: { rules: [{ id: 'not_null_id', type: 'not_null', column: 'id', severity: 'quarantine' }] },
   tableInputs: ['in'],
   accounting: 'conserving',
+  inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = (await ctx.columns(input)).map((x) => x.name);

@@ -39,6 +39,21 @@ export interface ExecContext {
    * `scratchDir` it survives a crashed or failed run and is handed back unchanged when that run is resumed.
    */
   readonly stateDir: string;
+  /**
+   * Names this node's result within its run (the run id and the node's fingerprint; undefined in previews). A
+   * sink that records its commits in the target uses it to recognise a commit it already made.
+   */
+  readonly commitId: string | undefined;
+  /**
+   * Publish a complete staged file over its target. In a run this is the exactly-once commit of
+   * runtime/commit.ts (journaled, so a resume neither loses nor repeats it); a sink never renames by itself.
+   */
+  publish(staged: string, target: string, rows: number): Promise<void>;
+  /**
+   * Whether anything downstream depends on the order of this node's output rows (see NodeKind.inputOrder). When
+   * not, a node may skip the work of keeping its input's order.
+   */
+  readonly orderMatters: boolean;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;

@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { LINEAGE, UserError, isReservedColumn, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
 import { GateFailure } from './gate.js';
+import { faultPoint } from './faults.js';
 
 export { GateFailure };
 
@@ -43,6 +44,17 @@ export interface ExecuteOptions {
   dropConsumed?: boolean;
   /** Metrics of a node whose tables already exist (preview cache): the node is not executed again. */
   reuse?: (nodeId: string) => NodeMetrics | undefined;
+  /**
+   * A resumed run's node whose checkpoint verified: its metrics (and, where a node still to run reads them, its
+   * tables loaded back); undefined runs the node.
+   */
+  restore?: (nodeId: string) => Promise<NodeMetrics | undefined>;
+  /** After a node succeeded, before its inputs are released: make its outputs durable (checkpoints, quarantine). */
+  afterNode?: (nodeId: string, kind: NodeKind, metrics: NodeMetrics) => Promise<void>;
+  /** A node's commit id within the run (see ExecContext.commitId). */
+  commitId?: (nodeId: string) => string;
+  /** How a sink publishes a complete staged file over its target (default: a rename). */
+  publish?: (nodeId: string, staged: string, target: string, rows: number) => Promise<void>;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -81,11 +93,20 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       continue;
     }
     if (signal.aborted) throw new UserError('the run was cancelled');
+    const restored = await o.restore?.(id);
+    if (restored) {
+      metrics.set(id, restored);
+      o.onEvent?.({ type: 'node-end', metrics: restored });
+      continue;
+    }
     o.onEvent?.({ type: 'node-start', nodeId: id });
+    faultPoint('node-start', id);
     const started = performance.now();
     const m = emptyMetrics(node, 'ok');
     try {
       await runNode(o, node, kind, m, signal, (id, port) => metrics.get(id)?.outputs[port]);
+      m.durationMs = Math.round(performance.now() - started);
+      await o.afterNode?.(id, kind, m);
     } catch (e) {
       m.status = 'failed';
       const fsFault = fileSystemFault(e, o.workDir);
@@ -97,7 +118,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
         process.stderr.write(`[sluice] internal error in node ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       }
     }
-    m.durationMs = Math.round(performance.now() - started);
+    if (m.status === 'failed') m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
     o.onEvent?.({ type: 'node-end', metrics: m });
     if (o.dropConsumed) await releaseInputs(o, id, order.slice(0, order.indexOf(id) + 1));
@@ -139,6 +160,24 @@ async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, do
   const wasView = (await o.db.relationKind(name)) === 'view';
   await o.db.dropRelation(name);
   if (wasView) await releaseInputs(o, nodeId, done);
+}
+
+/** Whether a consumer of this node, or one further down through order-keeping nodes, depends on row order. */
+function orderMatters(o: ExecuteOptions, nodeId: string, seen = new Set<string>()): boolean {
+  // A preview shows a node's first rows, in order, whatever reads them later.
+  if (o.only || seen.has(nodeId)) return true;
+  seen.add(nodeId);
+  for (const e of o.pipeline.edges.filter((x) => x.from.node === nodeId)) {
+    const consumer = o.pipeline.nodes.find((n) => n.id === e.to.node);
+    const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
+    if (how === 'requires') return true;
+    if (how === 'propagates' && orderMatters(o, e.to.node, seen)) return true;
+  }
+  return false;
+}
+
+async function renameOver(staged: string, target: string): Promise<void> {
+  await fs.promises.rename(staged, target);
 }
 
 const FULL = new Set(['ENOSPC', 'EFBIG', 'EDQUOT']);
@@ -198,6 +237,9 @@ async function runNode(
     nodeId: node.id,
     baseDir: o.baseDir,
     scratchDir,
+    commitId: o.commitId?.(node.id),
+    orderMatters: orderMatters(o, node.id),
+    publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
     limit: o.limit,
     signal,

@@ -3,7 +3,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import * as crypto from 'node:crypto';
 import type { NodeMetrics, PreviewResult } from '../api/contract.js';
 import { upstreamClosure } from '../format/graph.js';
 import type { Pipeline } from '../format/pipeline.js';
@@ -12,7 +11,7 @@ import { qi } from '../sql/quote.js';
 import { Database } from './database.js';
 import { UserError, LINEAGE } from './exec-context.js';
 import { executePipeline } from './execute.js';
-import { expandGlob, resolveInside } from './paths.js';
+import { nodeFingerprints } from './fingerprint.js';
 import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './history.js';
 
 /** Kinds whose first N output rows depend only on their first N-ish input rows. */
@@ -33,34 +32,6 @@ export class PreviewSession {
     this.db = await Database.open({ allowedDirs: [...roots, this.workDir], tempDir: path.join(this.workDir, 'tmp') });
     this.dbRoots = key;
     return this.db;
-  }
-
-  /** A node's hash covers its kind, config, its inputs' hashes, the source files' size and time, and the limit. */
-  private hashes(p: Pipeline, order: string[], baseDir: string, roots: string[], limit: number | undefined): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const id of order) {
-      const n = p.nodes.find((x) => x.id === id);
-      if (!n) continue;
-      const inputs = p.edges
-        .filter((e) => e.to.node === id)
-        .map((e) => `${e.to.port}<-${out.get(e.from.node) ?? '?'}.${e.from.port}`)
-        .sort();
-      let files: string[] = [];
-      const cfgPath = n.config['path'];
-      if (kindOf(n.kind)?.category === 'source' && typeof cfgPath === 'string') {
-        try {
-          files = expandGlob(resolveInside(baseDir, roots, cfgPath, { nodeId: id, field: 'path' })).map((f) => {
-            const st = fs.statSync(f);
-            return `${f}:${st.size}:${st.mtimeMs}`;
-          });
-        } catch {
-          files = ['unresolvable'];
-        }
-      }
-      const h = crypto.createHash('sha256').update(JSON.stringify({ k: n.kind, c: n.config, inputs, files, limit })).digest('hex').slice(0, 20);
-      out.set(id, h);
-    }
-    return out;
   }
 
   private queue: Promise<unknown> = Promise.resolve();
@@ -96,7 +67,7 @@ export class PreviewSession {
     const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
     const roots = [baseDir, ...allow];
     const db = await this.database(roots);
-    const hashes = this.hashes(p, order, baseDir, roots, sourceLimit);
+    const hashes = nodeFingerprints(p, order, baseDir, roots, { limit: sourceLimit });
     const table = (id: string, port: string) => `h_${hashes.get(id) ?? id}__${port}`;
     const result = await executePipeline({
       pipeline: p,

@@ -2,16 +2,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import type { RunManifest } from '../api/contract.js';
+import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
 import { applyParams, checkPipeline } from '../format/load.js';
 import { formatProblem, type Problem } from '../format/problems.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { serializePipeline } from '../format/save.js';
 import { kindLookup, kindOf } from '../nodes/registry.js';
-import { qi, qlit } from '../sql/quote.js';
+import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from './database.js';
-import { executePipeline, type RunEvent } from './execute.js';
+import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
+import { UserError } from './exec-context.js';
+import { Journal, journalState, readJournal, type JournalState } from './journal.js';
+import { publishFile, settlePending } from './commit.js';
+import { loadNeededOutputs, planResume, type ResumePlan } from './resume.js';
+import { DurableOutputs } from './durable.js';
+import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
+import { nodeFingerprints } from './fingerprint.js';
+import { topologicalOrder } from '../format/graph.js';
 
 export class InvalidPipeline extends Error {
   constructor(readonly problems: Problem[]) {
@@ -28,6 +36,12 @@ export interface RunOptions {
   outDir?: string;
   /** Extra folders the pipeline may read or write, besides its own folder (and outDir). */
   allow?: string[];
+  /** Resume this earlier run (its id): verified nodes are skipped, committed sinks are not written again. */
+  resume?: string;
+  /** Replay rows an earlier run quarantined at a node (see runtime/replay.ts). */
+  replay?: ReplayRequest;
+  /** Write checkpoints of node outputs so that a failed run can resume (default true). */
+  checkpoint?: boolean;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -55,69 +69,172 @@ function newRunId(): string {
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const params = o.params ?? {};
   const pipeline = preparePipeline(o.pipeline, params);
-  const runId = newRunId();
+  const hash = pipelineHash(pipeline);
+  if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) throw new UserError(`"${o.resume}" is not a run id`);
+  const runId = o.resume ?? newRunId();
   const runDir = path.join(o.historyDir, runId);
-  const workDir = path.join(runDir, 'work');
-  fs.mkdirSync(path.join(workDir, 'tmp'), { recursive: true });
-  fs.mkdirSync(path.join(runDir, 'quarantine'), { recursive: true });
+  const manifestFile = path.join(runDir, 'manifest.json');
   const startedAt = new Date().toISOString();
+  let manifest: RunManifest;
+  if (o.resume !== undefined) {
+    manifest = { ...resumableRecord(runDir, o.resume, pipeline.name), pipelineHash: hash, params };
+    // A finished run has nothing left to do; resuming it again must not publish anything twice.
+    if (manifest.outcome === 'succeeded') return manifest;
+  } else {
+    fs.mkdirSync(runDir, { recursive: true });
+    manifest = {
+      runId, pipelineName: pipeline.name, pipelineHash: hash, params, engineVersion: ENGINE_VERSION,
+      startedAt, finishedAt: startedAt, outcome: 'succeeded', nodes: [], quarantine: {}, errors: [],
+    };
+  }
+  const releaseLock = takeRunLock(runDir, runId);
+  const workDir = path.join(runDir, 'work');
+  // What a crashed attempt left in its scratch space is never trusted; durable progress lives elsewhere.
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(workDir, 'tmp'), { recursive: true });
+  for (const d of ['quarantine', 'checkpoint', 'state']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
   const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
   if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
-  const db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp') });
-  const manifest: RunManifest = {
-    runId,
-    pipelineName: pipeline.name,
-    pipelineHash: pipelineHash(pipeline),
-    params,
-    engineVersion: ENGINE_VERSION,
-    startedAt,
-    finishedAt: startedAt,
-    outcome: 'succeeded',
-    nodes: [],
-    quarantine: {},
-    errors: [],
-  };
-  // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
-  const manifestFile = path.join(runDir, 'manifest.json');
-  writeManifest(manifestFile, { ...manifest, outcome: 'running' });
-  o.onEvent?.({ type: 'run-start', runId, runDir });
-  // Cancelling interrupts the statement DuckDB is running, so a stop does not wait for a long node to finish.
-  const interrupt = () => db.interrupt();
+  const journalFile = path.join(runDir, 'journal.ndjson');
+  let db: Database | undefined;
+  let journal: Journal | undefined;
+  const interrupt = () => db?.interrupt();
   o.signal?.addEventListener('abort', interrupt, { once: true });
   try {
+    const prior = journalState(readJournal(journalFile));
+    journal = Journal.open(journalFile);
+    journal.append({ t: 'start', at: startedAt, pipelineHash: hash, params, resume: o.resume !== undefined });
+    // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
+    writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
+    o.onEvent?.({ type: 'run-start', runId, runDir });
+    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp') });
+    const tableName = (id: string, port: string) => `n_${id}__${port}`;
+    // A replay keeps its request, so that resuming it rebuilds exactly the same input.
+    const replayReq = o.replay ?? (o.resume !== undefined ? readReplayRequest(runDir) : undefined);
+    if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
+    const replay = replayReq ? await prepareReplay(db, pipeline, replayReq, { historyDir: o.historyDir, baseDir: o.baseDir, roots, workDir, tableName }) : undefined;
+    if (replay && replayReq) manifest.replayOf = { runId: replayReq.runId, nodeId: replayReq.nodeId, rows: replay.replayed.length };
+    const runnable = replay?.pipeline ?? pipeline;
+    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots);
+    const plan = o.resume !== undefined ? await planResume(runnable, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
+    const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, o.checkpoint !== false, fingerprints);
     const result = await executePipeline({
-      pipeline,
+      pipeline: runnable,
+      ...(replay ? { only: replay.only } : {}),
       kindOf,
       db,
       baseDir: o.baseDir,
       roots,
       workDir,
+      stateDir: path.join(runDir, 'state'),
       ...(o.outDir ? { outDir: o.outDir } : {}),
-      tableName: (id, port) => `n_${id}__${port}`,
+      tableName,
       dropConsumed: true,
+      commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
+      publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),
+      afterNode: (id, kind, m) => durable.keep(id, kind, m),
+      ...(plan ? { restore: (id: string) => restoreNode(db as Database, runnable, plan, id, tableName) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
-    manifest.outcome = o.signal?.aborted ? 'cancelled' : result.gateFailed ? 'gate_failed' : result.errors.length > 0 ? 'failed' : 'succeeded';
-    for (const m of result.metrics) {
-      if (m.quarantined === 0 || m.status === 'skipped') continue;
-      const file = path.join(runDir, 'quarantine', `${m.nodeId}.parquet`);
-      await db.run(`COPY (SELECT * FROM ${qi(`n_${m.nodeId}____q`)}) TO ${qlit(file)} (FORMAT parquet)`);
-      manifest.quarantine[m.nodeId] = path.relative(runDir, file);
+    manifest.quarantine = quarantineFiles(runDir, result.metrics, prior, durable);
+    manifest.outcome = outcomeOf(o.signal?.aborted === true, result, kindOf);
+    if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
+    if (replay && replayReq) {
+      const first = manifest.nodes.find((n) => n.nodeId === replayReq.nodeId);
+      first?.warnings.push(...replay.warnings);
+      manifest.finishedAt = new Date().toISOString();
+      await recordReplay(db, o.historyDir, manifest, replayReq, replay.replayed, tableName(replayReq.nodeId, '__q'));
     }
   } catch (e) {
     manifest.outcome = o.signal?.aborted ? 'cancelled' : 'failed';
-    manifest.errors.push(e instanceof Error ? e.message : String(e));
+    manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), e instanceof Error ? e.message : String(e)];
   } finally {
     o.signal?.removeEventListener('abort', interrupt);
-    db.close();
+    db?.close();
+    journal?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
+  }
+  // Checkpoints and node state exist for a resume; a run that succeeded needs neither.
+  if (manifest.outcome === 'succeeded') {
+    for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
+  releaseLock();
   return manifest;
+}
+
+function readReplayRequest(runDir: string): ReplayRequest | undefined {
+  const file = path.join(runDir, 'replay-request.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ReplayRequest) : undefined;
+}
+
+/** Sinks that published mean the run did something lasting; a failure elsewhere then leaves it `partial`. */
+function outcomeOf(cancelled: boolean, r: ExecuteResult, kinds: (k: string) => NodeKind | undefined): RunManifest['outcome'] {
+  if (cancelled) return 'cancelled';
+  if (r.gateFailed) return 'gate_failed';
+  if (r.errors.length === 0) return 'succeeded';
+  const published = r.metrics.some((m) => kinds(m.kind)?.category === 'sink' && (m.status === 'ok' || m.status === 'warning'));
+  return published ? 'partial' : 'failed';
+}
+
+function quarantineFiles(runDir: string, metrics: NodeMetrics[], prior: JournalState, durable: DurableOutputs): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of metrics) {
+    const file = durable.quarantineFile(m.nodeId) ?? (m.resumed ? prior.nodes.get(m.nodeId)?.quarantine?.file : undefined);
+    if (file && m.quarantined > 0) Object.defineProperty(out, m.nodeId, { value: path.relative(runDir, file), enumerable: true });
+  }
+  return out;
+}
+
+async function restoreNode(db: Database, p: Pipeline, plan: ResumePlan, id: string, tableName: (n: string, port: string) => string): Promise<NodeMetrics | undefined> {
+  const m = plan.skip.get(id);
+  if (!m) return undefined;
+  await loadNeededOutputs(db, p, plan, id, tableName);
+  return m;
+}
+
+/**
+ * The record of the run being resumed. The pipeline may have been edited since (that is how a failed node gets
+ * fixed): node fingerprints decide what is still valid, so only the pipeline's name must match.
+ */
+function resumableRecord(runDir: string, runId: string, name: string): RunManifest {
+  const file = path.join(runDir, 'manifest.json');
+  if (!fs.existsSync(file)) throw new UserError(`there is no run "${runId}" to resume in ${path.dirname(runDir)}`);
+  const m = runManifestSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (m.pipelineName !== name) throw new UserError(`run ${runId} is a run of "${m.pipelineName}", not of "${name}"; resume it with its own pipeline file`);
+  return m;
+}
+
+/** Fail early (before a worker starts) when `resume` names a run this pipeline cannot resume. */
+export function checkResumable(historyDir: string, runId: string, p: Pipeline): void {
+  if (!/^[A-Za-z0-9-]+$/.test(runId)) throw new UserError(`"${runId}" is not a run id`);
+  resumableRecord(path.join(historyDir, runId), runId, p.name);
+}
+
+/** One process at a time per run: a second `--resume` of a run that is still going would corrupt it. */
+function takeRunLock(runDir: string, runId: string): () => void {
+  const lock = path.join(runDir, 'run.lock');
+  try {
+    fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+  } catch {
+    const pid = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
+    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) throw new UserError(`run ${runId} is still running (process ${pid}); wait for it or stop it first`);
+    fs.writeFileSync(lock, String(process.pid));
+  }
+  return () => fs.rmSync(lock, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Replace the record atomically: a reader never sees half a manifest. */

@@ -141,6 +141,7 @@ export interface SupervisedRunOptions {
   params: Record<string, string>;
   baseDir: string;
   historyDir: string;
+  resume?: string;
   onNode?: (e: NodeEvent) => void;
   signal?: AbortSignal;
   graceMs?: number;
@@ -156,7 +157,7 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`])];
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : [])];
     return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
       pipeline: o.pipeline,
       ...(o.signal ? { signal: o.signal } : {}),

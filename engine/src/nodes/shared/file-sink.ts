@@ -56,34 +56,37 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  removeStaleTemporaries(target);
-  const tmp = path.join(dir, `${tmpPrefix(target)}${crypto.randomBytes(6).toString('hex')}`);
+  // Named by run and node, so a resumed run staging again overwrites what a crash left, instead of adding to it.
+  const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
+  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${tag}.tmp`);
+  const written = await ctx.count(`SELECT count(*) FROM ${input}`);
+  removeStaleStaging(target, tmp);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
-    fs.renameSync(tmp, target);
+    await ctx.publish(tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|IO Error|Permission Error/.test(e.message)) {
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|IO Error|Permission Error/.test(e.message)) {
       throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
     }
     throw e;
   }
-  const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   return { written };
 }
 
-const tmpPrefix = (target: string): string => `.${path.basename(target)}.sluice-tmp-`;
-
 /**
- * A run killed between writing and renaming leaves its temporary file behind; the next run writing the same
- * target removes it. (Two runs writing one target at the same time are not supported.)
+ * A run that died while staging leaves its `.NAME.sluice-TAG.tmp` behind. Resuming that run would replace it; a
+ * new run writing the same target removes it instead (a resume finding its staged file gone stages again). Two
+ * runs writing one target at the same time are not supported.
  */
-function removeStaleTemporaries(target: string): void {
-  const prefix = tmpPrefix(target);
+function removeStaleStaging(target: string, own: string): void {
+  const prefix = `.${path.basename(target)}.sluice-`;
   for (const name of fs.readdirSync(path.dirname(target))) {
-    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}$/.test(name.slice(prefix.length))) continue;
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const file = path.join(path.dirname(target), name);
+    if (file === own) continue;
     try {
-      fs.rmSync(path.join(path.dirname(target), name), { force: true });
+      fs.rmSync(file, { force: true });
     } catch {
       // Not removable here (e.g. a read-only folder): harmless, and the write below reports the folder's state.
     }

@@ -1,0 +1,73 @@
+// What a run keeps of each finished node: its quarantine (always, it is part of the run record) and checkpoints
+// of its table outputs (for resume), then one journal entry saying so. The entry is written last, so a node the
+// journal calls finished really has everything on disk.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { NodeMetrics } from '../api/contract.js';
+import type { Pipeline } from '../format/pipeline.js';
+import type { NodeKind } from '../nodes/types.js';
+import { qi, qlit } from '../sql/quote.js';
+import { sha256File, writeCheckpoint } from './checkpoint.js';
+import type { Database } from './database.js';
+import { UserError } from './exec-context.js';
+import { faultPoint } from './faults.js';
+import type { Journal, NodeEntry } from './journal.js';
+
+export class DurableOutputs {
+  private readonly quarantines = new Map<string, string>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly journal: Journal,
+    private readonly runDir: string,
+    private readonly pipeline: Pipeline,
+    private readonly tableName: (nodeId: string, port: string) => string,
+    private readonly checkpoints: boolean,
+    private readonly fingerprints: Map<string, string>,
+  ) {}
+
+  quarantineFile(nodeId: string): string | undefined {
+    return this.quarantines.get(nodeId);
+  }
+
+  async keep(nodeId: string, kind: NodeKind, m: NodeMetrics): Promise<void> {
+    const quarantine = m.quarantined > 0 ? await this.keepQuarantine(nodeId, m.quarantined) : null;
+    const outputs: NodeEntry['outputs'] = {};
+    for (const port of kind.outputs) {
+      outputs[port.name] = await this.checkpoint(nodeId, port.name, m);
+    }
+    faultPoint('checkpoint-write', nodeId);
+    this.journal.append({ t: 'node', nodeId, fingerprint: this.fingerprints.get(nodeId) ?? '', metrics: m, outputs, quarantine });
+  }
+
+  private async keepQuarantine(nodeId: string, rows: number): Promise<{ file: string; sha256: string; rows: number }> {
+    const file = path.join(this.runDir, 'quarantine', `${nodeId}.parquet`);
+    const tmp = `${file}.tmp`;
+    try {
+      await this.db.run(`COPY (SELECT * FROM ${qi(this.tableName(nodeId, '__q'))}) TO ${qlit(tmp)} (FORMAT parquet)`);
+      faultPoint('quarantine-write', nodeId);
+      fs.renameSync(tmp, file);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      // Quarantined rows are part of the record: if they cannot be kept, the node did not finish.
+      throw new UserError(`could not keep the ${rows} quarantined row(s) in ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { nodeId });
+    }
+    this.quarantines.set(nodeId, file);
+    return { file, sha256: await sha256File(file), rows };
+  }
+
+  private async checkpoint(nodeId: string, port: string, m: NodeMetrics): Promise<NodeEntry['outputs'][string]> {
+    const readers = this.pipeline.edges.filter((e) => e.from.node === nodeId && e.from.port === port);
+    if (readers.length === 0) return 'unread';
+    const table = this.tableName(nodeId, port);
+    if (!this.checkpoints || (await this.db.relationKind(table)) !== 'table') return null;
+    const file = path.join(this.runDir, 'checkpoint', `${nodeId}.${port}.parquet`);
+    try {
+      return (await writeCheckpoint(this.db, table, file, m.outputs[port] ?? 0)) ?? null;
+    } catch (e) {
+      // A checkpoint only saves work on resume; without it the node reruns. The run itself goes on.
+      m.warnings.push(`no checkpoint of output "${port}" (a resume will rerun this node): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// A node's fingerprint: what its result depends on (kind, config, its inputs' fingerprints, and for sources the
+// size and time of the files read). Previews cache by it; a resumed run trusts a checkpoint only while it is
+// unchanged, so editing a node, or an input file changing, reruns exactly that node and what is downstream.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import type { Pipeline } from '../format/pipeline.js';
+import { kindOf } from '../nodes/registry.js';
+import { expandGlob, resolveInside } from './paths.js';
+
+export function nodeFingerprints(p: Pipeline, order: string[], baseDir: string, roots: string[], extra: Record<string, unknown> = {}): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const id of order) {
+    const n = p.nodes.find((x) => x.id === id);
+    if (!n) continue;
+    const inputs = p.edges
+      .filter((e) => e.to.node === id)
+      .map((e) => `${e.to.port}<-${out.get(e.from.node) ?? '?'}.${e.from.port}`)
+      .sort();
+    let files: string[] = [];
+    const cfgPath = n.config['path'];
+    if (kindOf(n.kind)?.category === 'source' && typeof cfgPath === 'string') {
+      try {
+        files = expandGlob(resolveInside(baseDir, roots, cfgPath, { nodeId: id, field: 'path' })).map((f) => {
+          const st = fs.statSync(f);
+          return `${f}:${st.size}:${st.mtimeMs}`;
+        });
+      } catch {
+        files = ['unresolvable'];
+      }
+    }
+    const h = crypto.createHash('sha256').update(JSON.stringify({ k: n.kind, c: n.config, inputs, files, ...extra })).digest('hex').slice(0, 20);
+    out.set(id, h);
+  }
+  return out;
+}
