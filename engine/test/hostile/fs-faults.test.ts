@@ -112,11 +112,17 @@ function expectCleanFailure(s: Setup, r: { status: number | null; stdout: string
 
 const PREVIOUS = 'id,v\nprevious,output\n';
 
+/** A previous output as an earlier run would have left it: a CSV file, or a DuckDB database with table t. */
+async function previousOutput(file: string): Promise<void> {
+  if (file.endsWith('.csv')) fs.writeFileSync(file, PREVIOUS);
+  else await duck(`CREATE TABLE t AS SELECT 'previous' AS id, 'output' AS v`, file);
+}
+
 describe.skipIf(!built)('file-system faults through the CLI (needs npm run build:engine)', () => {
   const user = unprivileged();
   const canDenyWrites = user !== undefined || process.getuid?.() !== 0;
 
-  it.skipIf(!canDenyWrites)('a read-only output folder: CSV and DuckDB sinks fail cleanly, the previous outputs stay', () => {
+  it.skipIf(!canDenyWrites)('a read-only output folder: CSV and DuckDB sinks fail cleanly, the previous outputs stay', async () => {
     tally.tried += 2;
     for (const sink of [{ kind: 'sink.csv', file: 'out.csv' }, { kind: 'sink.duckdb', file: 'out.duckdb', table: 't' }]) {
       const s = setup([
@@ -126,11 +132,7 @@ describe.skipIf(!built)('file-system faults through the CLI (needs npm run build
       fs.writeFileSync(path.join(s.dir, 'in.csv'), 'id,v\n1,a\n2,b\n', { mode: 0o644 });
       const ro = path.join(s.dir, 'ro');
       fs.mkdirSync(ro);
-      // A previous output made by a successful run, then the folder is made read-only.
-      expect(sluice(s, []).status).toBe(0);
-      fs.rmSync(s.hist, { recursive: true });
-      fs.mkdirSync(s.hist, { mode: 0o777 });
-      fs.chmodSync(s.hist, 0o777);
+      await previousOutput(path.join(ro, sink.file));
       fs.chmodSync(ro, 0o555);
       const before = listing(ro);
       const r = sluice(s, [], user ?? {});
@@ -194,10 +196,8 @@ describe.skipIf(!built)('file-system faults through the CLI (needs npm run build
       { id: 'db', kind: 'sink.duckdb', config: { path: 'out.duckdb', table: 't' } },
     ]);
     fs.writeFileSync(path.join(s.dir, 'in.csv'), 'id,v\n1,a\n2,b\n');
-    expect(sluice(s, []).status).toBe(0);
-    fs.rmSync(s.hist, { recursive: true });
-    fs.mkdirSync(s.hist);
     const db = path.join(s.dir, 'out.duckdb');
+    await previousOutput(db);
     const before = fs.readFileSync(db);
     // Another process opens the database for writing and holds DuckDB's file lock until told to stop.
     const holder = spawn(process.execPath, ['--input-type=module', '-e', `

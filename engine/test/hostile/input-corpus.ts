@@ -76,6 +76,21 @@ async function parquet(dir: string, name: string, sql: string): Promise<void> {
 
 const PARQUET_ROWS = `SELECT range AS id, 'name ' || range AS name FROM range(1000)`;
 
+/** A good Parquet file of 1000 rows with its bytes then damaged by `damage`; the source must refuse it. */
+function brokenParquet(name: string, file: string, damage: (b: Buffer) => Buffer): InputCase {
+  return {
+    name: `parquet: ${name}`,
+    kind: 'source.parquet',
+    file,
+    make: async (dir) => {
+      await parquet(dir, file, PARQUET_ROWS);
+      const f = path.join(dir, file);
+      fs.writeFileSync(f, damage(fs.readFileSync(f)));
+    },
+    expect: { error: /cannot read Parquet: /, field: 'path' },
+  };
+}
+
 function csv(name: string, file: string, content: string | Buffer | (() => Buffer), expect: Handled | Refused, extra: Partial<InputCase> = {}): InputCase {
   return { name: `csv: ${name}`, kind: 'source.csv', file, make: put(file, content), expect, ...extra };
 }
@@ -170,35 +185,21 @@ export const INPUT_CASES: InputCase[] = [
   jsonArray('an empty file', 'empty.json', '', { error: /not valid JSON/ }),
 
   // ---- Parquet ---------------------------------------------------------------------------------------------
-  { name: 'parquet: truncated to half', kind: 'source.parquet', file: 'half.parquet', make: async (dir) => {
-    await parquet(dir, 'half.parquet', PARQUET_ROWS);
-    const f = path.join(dir, 'half.parquet');
-    fs.truncateSync(f, Math.floor(fs.statSync(f).size / 2));
-  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
-  { name: 'parquet: corrupted footer', kind: 'source.parquet', file: 'footer.parquet', make: async (dir) => {
-    await parquet(dir, 'footer.parquet', PARQUET_ROWS);
-    const f = path.join(dir, 'footer.parquet');
-    const b = fs.readFileSync(f);
-    // The footer length (4 bytes before the closing magic) now points far before the file's start.
+  brokenParquet('truncated to half', 'half.parquet', (b) => b.subarray(0, Math.floor(b.length / 2))),
+  // The footer length (4 bytes before the closing magic) now points far before the file's start.
+  brokenParquet('corrupted footer', 'footer.parquet', (b) => {
     b.writeUInt32LE(0x7fffffff, b.length - 8);
-    fs.writeFileSync(f, b);
-  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
-  { name: 'parquet: scrambled metadata', kind: 'source.parquet', file: 'meta.parquet', make: async (dir) => {
-    await parquet(dir, 'meta.parquet', PARQUET_ROWS);
-    const f = path.join(dir, 'meta.parquet');
-    const b = fs.readFileSync(f);
-    const len = b.readUInt32LE(b.length - 8);
-    for (let i = b.length - 8 - len; i < b.length - 8; i += 3) b[i] = 0xff;
-    fs.writeFileSync(f, b);
-  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
-  { name: 'parquet: scrambled data pages', kind: 'source.parquet', file: 'pages.parquet', make: async (dir) => {
-    await parquet(dir, 'pages.parquet', PARQUET_ROWS);
-    const f = path.join(dir, 'pages.parquet');
-    const b = fs.readFileSync(f);
+    return b;
+  }),
+  brokenParquet('scrambled metadata', 'meta.parquet', (b) => {
+    for (let i = b.length - 8 - b.readUInt32LE(b.length - 8); i < b.length - 8; i += 3) b[i] = 0xff;
+    return b;
+  }),
+  brokenParquet('scrambled data pages', 'pages.parquet', (b) => {
     const metaStart = b.length - 8 - b.readUInt32LE(b.length - 8);
     for (let i = 4; i < metaStart; i += 7) b[i] = (i * 31) & 0xff;
-    fs.writeFileSync(f, b);
-  }, expect: { error: /cannot read Parquet: /, field: 'path' } },
+    return b;
+  }),
   { name: 'parquet: an empty file', kind: 'source.parquet', file: 'empty.parquet', make: put('empty.parquet', ''), expect: { error: /cannot read Parquet: /, field: 'path' } },
   { name: 'parquet: a reserved column name', kind: 'source.parquet', file: 'reserved.parquet', make: (dir) => parquet(dir, 'reserved.parquet', `SELECT 1 AS id, 'x' AS "__sl_ok0"`), expect: { error: /"__sl_ok0" is reserved by Sluice/, namesFile: false } },
   { name: 'parquet: hostile column names, big numbers, NaN and infinity', kind: 'source.parquet', file: 'odd.parquet', make: (dir) => parquet(dir, 'odd.parquet', `SELECT 170141183460469231731687303715884105727::HUGEINT AS "a""b", 'nan'::DOUBLE AS "x); DROP TABLE t; --", 'inf'::DOUBLE AS "__proto__" UNION ALL SELECT NULL, NULL, NULL`), expect: {

@@ -14,7 +14,7 @@ const SECRET = 'CANARY-5f1d3a9e';
 const tally = { tried: 0, refused: 0, ranSafely: 0 };
 
 afterAll(() => {
-  console.log(`hostile pipelines: ${tally.tried} tried, ${tally.refused + tally.ranSafely} handled (${tally.refused} refused naming node and field, ${tally.ranSafely} hostile identifiers run correctly); canary untouched in every case`);
+  console.log(`hostile pipelines: ${tally.tried} tried, ${tally.refused + tally.ranSafely} handled (${tally.refused} refused naming node and field, ${tally.ranSafely} run correctly without leaving their folder); canary untouched in every case`);
 });
 
 interface World {
