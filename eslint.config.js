@@ -63,7 +63,8 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', '@duckdb/*'], message: 'The renderer runs in a browser sandbox: no Node modules or DuckDB.' },
             { regex: '(^|/)engine/(?!src/(format|api)/)', message: 'The renderer may import only engine/src/format and engine/src/api; everything else goes through the EngineApi client.' },
-            { group: ['electron', 'electron/*'], message: 'The renderer reaches Electron only through the preload bridge.' },
+            { regex: '^electron(/|$)', message: 'The renderer reaches Electron only through the preload bridge.' },
+            { regex: '(^|/)electron/(?!bridge$)', message: 'The renderer may import only the bridge types from electron/.' },
           ],
         },
       ],

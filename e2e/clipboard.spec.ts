@@ -9,7 +9,7 @@ const orders = readSample('orders/orders.pipeline.json');
 
 async function exported(page: Page): Promise<PipelineDoc> {
   await page.mouse.move(1, 1);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Control+s')]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pipeline').click()]);
   return JSON.parse(readFileSync(await download.path(), 'utf8')) as PipelineDoc;
 }
 

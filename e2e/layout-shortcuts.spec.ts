@@ -75,7 +75,8 @@ test('"?" and the toolbar button show every keyboard shortcut; Esc closes the ov
   await expect(help).toBeVisible();
   for (const action of [
     'Run the pipeline',
-    'Export the pipeline file',
+    'Save the pipeline file',
+    'Save the pipeline under a new name',
     'Open a pipeline file',
     'Undo',
     'Redo',

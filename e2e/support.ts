@@ -14,6 +14,13 @@ export function server(): { origin: string; token: string } {
   return { origin, token };
 }
 
+/** The scratch workspace `sluice serve --workspace` was started with (see global-setup.ts). */
+export function workspace(): string {
+  const dir = process.env.SLUICE_E2E_WORKSPACE;
+  if (!dir) throw new Error('global-setup did not create the e2e workspace (SLUICE_E2E_WORKSPACE unset)');
+  return dir;
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   // The pointer would leave hover styles on whatever it last touched.
@@ -117,4 +124,18 @@ export async function dragHandle(page: Page, from: Locator, to: Locator): Promis
 
 export function handle(page: Page, nodeId: string, side: 'in' | 'out', port: string): Locator {
   return node(page, nodeId).locator(`.sl-port--${side}[data-port="${port}"] .react-flow__handle`);
+}
+
+/** The Monaco editor of a SQL or expression field, by its config path (`expression`, `columns[0].expression`). */
+export function codeEditor(page: Page, field: string): Locator {
+  return page.locator(`[data-field="${field}"] [data-testid="code-input"]`);
+}
+
+/** Replaces the text of a code field by typing, as a user does (so completion and checks react as they would). */
+export async function replaceCode(page: Page, field: string, text: string): Promise<void> {
+  const editor = codeEditor(page, field);
+  await editor.locator('.monaco-editor .view-lines').click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
 }

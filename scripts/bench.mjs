@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm run bench [-- --rows N]`: the engine against hand-written DuckDB SQL doing the same work on the same data,
-// each in its own process so that peak memory is its own. Prints rows/s, peak RSS and the ratio engine / SQL.
+// `npm run bench [-- --rows N] [--ui-only | --no-ui]`: the engine against hand-written DuckDB SQL doing the same
+// work on the same data, each in its own process so that peak memory is its own. Prints rows/s, peak RSS and the
+// ratio engine / SQL; then the designer's UI figures in Chromium (scripts/bench/ui.mjs): pan/zoom frame times on a
+// 300-node pipeline and time to first preview rows over the big source. `--ui-only` runs just the UI part.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './bench/generate.mjs';
+import { measureUi, printUi } from './bench/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -15,10 +18,15 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const rows = Number(arg('rows', process.env.SLUICE_BENCH_ROWS ?? '5000000'));
+const uiOnly = process.argv.includes('--ui-only');
+const withUi = !process.argv.includes('--no-ui');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
 
 if (!fs.existsSync(path.join(root, 'engine', 'dist', 'runtime', 'run.js'))) {
   spawnSync('npm', ['run', '--silent', 'build:engine'], { cwd: root, stdio: 'inherit' });
+}
+if (withUi && !fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
+  spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: root, stdio: 'inherit' });
 }
 process.stdout.write(`generating ${rows.toLocaleString()} order rows in ${dir} …\n`);
 const gen = generate(dir, rows);
@@ -34,6 +42,22 @@ function measure(mode) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+async function ui() {
+  try {
+    printUi(await measureUi({ root, dir, rows }));
+  } catch (err) {
+    process.stdout.write(`\nUI measurements failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    return false;
+  }
+  return true;
+}
+
+if (uiOnly) {
+  const ok = await ui();
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(ok ? 0 : 1);
+}
+
 const sql = measure('sql');
 const engine = measure('engine');
 const fmt = (x) => `${x.seconds.toFixed(2)} s  ${Math.round(rows / x.seconds).toLocaleString()} rows/s  peak RSS ${Math.round(x.maxRssMB)} MB`;
@@ -45,5 +69,6 @@ process.stdout.write(`preview at a validate node over the ${rows.toLocaleString(
 const lost = rows + gen.blank - (engine.valid + engine.rejected + engine.filtered);
 process.stdout.write(`rows lost by the engine: ${lost}\n`);
 if (engine.groupsChecksum !== sql.groupsChecksum) process.stdout.write(`WARNING: aggregates differ (engine ${engine.groupsChecksum}, SQL ${sql.groupsChecksum})\n`);
+const uiOk = withUi ? await ui() : true;
 fs.rmSync(dir, { recursive: true, force: true });
-process.exit(lost === 0 ? 0 : 1);
+process.exit(lost === 0 && uiOk ? 0 : 1);

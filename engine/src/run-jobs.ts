@@ -1,7 +1,7 @@
 // Runs a long-lived host started and can stop: each gets a job id at once, reports its nodes as they start and
 // finish, and can be cancelled. The work happens in a supervised worker (`runSupervised`).
 import * as crypto from 'node:crypto';
-import type { NodeMetrics, RunJobStatus } from './api/contract.js';
+import type { IoStats, NodeMetrics, RunJobStatus } from './api/contract.js';
 import { UserError } from './runtime/exec-context.js';
 import { runPipeline } from './runtime/run.js';
 import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervise.js';
@@ -12,6 +12,7 @@ export interface RunJobOptions {
   baseDir: string;
   historyDir: string;
   resume?: string;
+  allowHosts?: string[];
 }
 
 /** Finished jobs are remembered for this long, so a designer polling late still gets the answer. */
@@ -38,12 +39,20 @@ export class RunJobs {
       cancel: () => controller.abort(),
     };
     this.jobs.set(jobId, job);
-    const onEvent = (e: { type: string; nodeId?: string; metrics?: NodeMetrics }) => {
+    const onEvent = (e: { type: string; nodeId?: string; metrics?: NodeMetrics; io?: IoStats; note?: string }) => {
       if (e.type === 'node-start' && e.nodeId) status.running = [...status.running.filter((n) => n !== e.nodeId), e.nodeId];
-      else if (e.type === 'node-end' && e.metrics) {
+      else if (e.type === 'node-io' && e.nodeId && e.io) {
+        const previous = status.io?.[e.nodeId]?.note;
+        const note = e.note ?? previous;
+        status.io = { ...status.io, [e.nodeId]: { stats: e.io, ...(note !== undefined ? { note } : {}) } };
+      } else if (e.type === 'node-end' && e.metrics) {
         const m = e.metrics;
         status.running = status.running.filter((n) => n !== m.nodeId);
         status.metrics = [...status.metrics, m];
+        if (status.io?.[m.nodeId]) {
+          const { [m.nodeId]: _done, ...rest } = status.io;
+          status.io = rest;
+        }
       }
     };
     const useWorker = !this.opts.inProcess && workerAvailable();

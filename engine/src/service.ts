@@ -13,10 +13,12 @@ import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { RunJobs } from './run-jobs.js';
+import { WorkspaceFiles } from './workspace-files.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SAMPLES_DIR = path.join(PACKAGE_ROOT, 'samples');
+/** The desktop app points this at a writable copy, since an installed app's own folder is read-only. */
+export const SAMPLES_DIR = process.env.SLUICE_SAMPLES_DIR ? path.resolve(process.env.SLUICE_SAMPLES_DIR) : path.join(PACKAGE_ROOT, 'samples');
 
 export interface ServiceOptions {
   /** Folders a front end may point the engine at; pipelines resolve paths inside these only. */
@@ -27,9 +29,15 @@ export interface ServiceOptions {
   inProcessRuns?: boolean;
   /** How long a cancelled worker gets to stop by itself before it is killed. */
   cancelGraceMs?: number;
+  /** Network hosts REST sources may reach in previews and runs (`sluice serve --allow-host`); none by default. */
+  allowHosts?: string[];
+  /** The folder whose pipeline files listFiles/readFile/writeFile may touch; without it they are refused. */
+  fileWorkspace?: string;
 }
 
 export interface EngineService extends EngineApi {
+  /** Lets pipelines in `dir` run: the desktop app adds the folder of each file the user opens or saves by dialog. */
+  allowWorkspace(dir: string): void;
   close(): void;
 }
 
@@ -55,11 +63,18 @@ export function listSamples(): Sample[] {
 export function createEngineService(opts: ServiceOptions = {}): EngineService {
   const workspaces = (opts.workspaces ?? [SAMPLES_DIR]).map((w) => path.resolve(w));
   const history = opts.historyDir ?? defaultHistoryDir;
-  const previews = new PreviewSession();
+  const allowHosts = opts.allowHosts ?? [];
+  const previews = new PreviewSession({ allowHosts });
   const jobs = new RunJobs({ ...(opts.inProcessRuns !== undefined && { inProcess: opts.inProcessRuns }), ...(opts.cancelGraceMs !== undefined && { graceMs: opts.cancelGraceMs }) });
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
   const historyDirs = new Set(workspaces.map((w) => history(w)));
+
+  const files = opts.fileWorkspace ? new WorkspaceFiles(path.resolve(opts.fileWorkspace)) : undefined;
+  const workspaceFiles = (): WorkspaceFiles => {
+    if (!files) throw new UserError('this engine has no workspace folder for pipeline files; start it with `sluice serve --workspace DIR`');
+    return files;
+  };
 
   const baseDirOf = (requested: string | undefined): string => {
     const dir = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
@@ -91,8 +106,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const resume = req.resume ? { resume: req.resume } : {};
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...resume });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...resume });
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -104,7 +119,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = preparePipeline(req.pipeline, req.params);
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), ...(req.resume ? { resume: req.resume } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...(req.resume ? { resume: req.resume } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);
@@ -130,6 +145,23 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async samples() {
       return listSamples();
+    },
+    allowWorkspace(dir) {
+      const resolved = path.resolve(dir);
+      if (workspaces.includes(resolved)) return;
+      workspaces.push(resolved);
+      historyDirs.add(history(resolved));
+    },
+    async listFiles() {
+      const ws = workspaceFiles();
+      return { root: await fs.promises.realpath(ws.root).catch(() => ws.root), files: await ws.list() };
+    },
+    async readFile(input) {
+      return workspaceFiles().read(engineMethods.readFile.input.parse(input).path);
+    },
+    async writeFile(input) {
+      const req = engineMethods.writeFile.input.parse(input);
+      return workspaceFiles().write(req.path, req.text, req.overwrite);
     },
     close() {
       jobs.cancelAll();

@@ -255,4 +255,16 @@ describe('scanCsv: preview limits on large files', () => {
     const more = scan(content, {}, 110_000);
     expect(more.cleanLines).toEqual(full.cleanLines.slice(0, 110_000));
   });
+
+  it('does not read the lines of a quoted field that runs past the prefix as records', () => {
+    // Record 1 holds a 5 MB field of 900 lines (records may span up to 1000) that look like rows; a 4 MB prefix
+    // ends inside it.
+    const inner = Array.from({ length: 900 }, () => `fake,${'y'.repeat(6000)}`).join('\n');
+    const content = `id,text\n1,"${inner}"\n2,real\n`;
+    expect(content.length).toBeGreaterThan(4 << 20);
+    const limited = scan(content, {}, 2);
+    expect(limited.bad).toEqual([]);
+    expect(limited.good).toBe(2);
+    expect(limited.cleanLines.length).toBe(2);
+  });
 });

@@ -74,6 +74,8 @@ export interface RunSetup {
   outDir?: string;
   params?: Record<string, string>;
   allow?: string[];
+  /** Network hosts REST sources may reach. */
+  allowHosts?: string[];
 }
 
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
@@ -95,6 +97,7 @@ export async function run(p: unknown, setup: RunSetup = {}): Promise<RunResult> 
     ...(setup.outDir ? { outDir: setup.outDir } : {}),
     ...(setup.params ? { params: setup.params } : {}),
     ...(setup.allow ? { allow: setup.allow } : {}),
+    ...(setup.allowHosts ? { allowHosts: setup.allowHosts } : {}),
   });
   const outRoot = setup.outDir ?? baseDir;
   return {

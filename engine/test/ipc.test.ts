@@ -23,7 +23,7 @@ const pipeline = {
     { from: { node: 'check', port: 'valid' }, to: { node: 'out', port: 'in' } },
   ],
 };
-const service = createEngineService({ workspaces: [work] });
+const service = createEngineService({ workspaces: [work], fileWorkspace: work });
 afterAll(() => service.close());
 const logged: unknown[] = [];
 const dispatch = createIpcDispatcher(service, { isTrustedSender: (url) => url.startsWith('app://sluice/'), logInternal: (e) => logged.push(e) });
@@ -54,6 +54,11 @@ describe('IPC dispatcher', () => {
     expect(page.total).toBe(1);
     expect(page.entries[0]).toMatchObject({ ruleIds: ['v_required'], sourceLine: 3 });
     await call<unknown[]>('samples', {});
+    // Pipeline files in the workspace (browser mode's stand-in for file dialogs).
+    expect(await call<{ path: string }>('writeFile', { path: 'p.pipeline.json', text: JSON.stringify(pipeline) })).toMatchObject({ path: 'p.pipeline.json' });
+    const listed = await call<{ files: { path: string }[] }>('listFiles', {});
+    expect(listed.files.map((f) => f.path)).toContain('p.pipeline.json');
+    expect(JSON.parse((await call<{ text: string }>('readFile', { path: 'p.pipeline.json' })).text)).toEqual(pipeline);
     // The started form of a run: answer at once, follow it, and find nothing to cancel once it has ended.
     const { jobId } = await call<{ jobId: string }>('startRun', { pipeline, baseDir: work });
     let status = await call<{ state: string; manifest?: { outcome: string } }>('runStatus', { jobId });
@@ -75,6 +80,14 @@ describe('IPC dispatcher', () => {
     const bad = await dispatch(channelFor('preview'), APP, { pipeline, nodeId: 42 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(bad.ok ? '' : bad.error.message).toMatch(/^invalid arguments for preview: nodeId: /);
+  });
+
+  it('refuses malformed arguments for every method of the contract, naming the method', async () => {
+    for (const m of Object.keys(engineMethods) as EngineMethod[]) {
+      const r = await dispatch(channelFor(m), APP, ['not', 'an', 'object']);
+      expect(r, m).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^invalid arguments for ${m}: `));
+    }
   });
 
   it('returns the problems of an invalid pipeline and user mistakes as messages, never stacks', async () => {

@@ -67,6 +67,9 @@ const fakeApi: EngineApi = {
   runStatus: notUsed,
   cancelRun: notUsed,
   samples: async () => [],
+  listFiles: notUsed,
+  readFile: notUsed,
+  writeFile: notUsed,
 };
 
 interface Reply {
@@ -272,8 +275,29 @@ describe('static files', () => {
     const reply = await send(server, { path: '/' });
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toMatch(/^text\/html/);
-    expect(reply.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(reply.headers['content-security-policy']).not.toContain('unsafe');
+    const csp = String(reply.headers['content-security-policy']);
+    const directives = new Map(csp.split(/;\s*/).map((d) => [d.split(' ')[0], d] as const));
+    expect(directives.get('script-src')).toBe("script-src 'self'");
+    expect(directives.get('style-src')).toBe("style-src 'self'");
+    // Only style attributes are relaxed (Monaco positions lines with them); scripts and style elements are not.
+    expect(csp.match(/'unsafe-[a-z-]+'/g)).toEqual(["'unsafe-inline'"]);
+    expect(directives.get('style-src-attr')).toBe("style-src-attr 'unsafe-inline'");
+    expect(directives.get('worker-src')).toBe("worker-src 'self'");
+  });
+
+  it('gives every page load its own style nonce, in the policy and in the page', async () => {
+    const nonceOf = (reply: { headers: Record<string, unknown>; text: string }) => {
+      const inPolicy = /style-src-elem 'self' 'nonce-([A-Za-z0-9+/=]+)'/.exec(String(reply.headers['content-security-policy']))?.[1];
+      const inPage = /<meta property="csp-nonce" content="([^"]+)"/.exec(reply.text)?.[1];
+      expect(inPolicy).toBeDefined();
+      expect(inPage).toBe(inPolicy);
+      return inPolicy;
+    };
+    const a = nonceOf(await send(server, { path: '/' }));
+    const b = nonceOf(await send(server, { path: '/pipelines/demo' }));
+    expect(a).not.toBe(b);
+    const asset = await send(server, { path: '/assets/app.js' });
+    expect(String(asset.headers['content-security-policy'])).not.toContain('nonce-');
   });
 
   it('serves assets with their type', async () => {

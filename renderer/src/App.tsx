@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type ChangeEvent, type ReactElement } from 'react';
 import { Banner } from './components/Banner';
 import { Canvas } from './components/Canvas';
+import { FileDialogs } from './components/FileDialogs';
+import { RecoveryPrompt } from './components/RecoveryPrompt';
 import { Palette } from './components/Palette';
 import { BottomPanel } from './components/panels/BottomPanel';
 import { Inspector } from './components/panels/Inspector';
@@ -8,12 +10,25 @@ import { Toasts } from './components/Toasts';
 import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { TopBar } from './components/TopBar';
 import { connect } from './connect';
+import { useShellMenu, type ShellFileHandlers } from './files/shell-menu';
+import { startDraftKeeper } from './files/recovery';
 import { useShortcuts } from './hooks/useShortcuts';
 import { useValidationDriver } from './state/checks';
-import { importPipelineFile } from './state/files';
+import { exportPipeline, importPipelineFile, newDocument, openDocument, openKnownFile, saveDocument, saveDocumentAs } from './state/files';
+import { basename } from './lib/format';
 import { usePreviewDriver } from './state/preview';
 import { useRunDriver } from './state/run';
-import { canonicalText, useDesigner } from './store';
+import { canonicalText, useDesigner, useIsDirty } from './store';
+
+/** The desktop shell's File menu runs the designer's own file actions (stable, so the menu binds once). */
+const SHELL_FILES: ShellFileHandlers = {
+  newDocument,
+  open: openDocument,
+  openFile: (path) => openKnownFile({ path, name: basename(path) }),
+  save: async () => void (await saveDocument()),
+  saveAs: async () => void (await saveDocumentAs()),
+  exportJson: exportPipeline,
+};
 
 /** Files dragged from the desktop anywhere onto the window open as pipelines. */
 function useFileDrop(): boolean {
@@ -63,13 +78,23 @@ export function App(): ReactElement {
   const banner = useDesigner((s) => s.banner);
   const status = useDesigner((s) => s.status);
   const fileInput = useRef<HTMLInputElement>(null);
-  const openFile = useCallback(() => fileInput.current?.click(), []);
+  const importFile = useCallback(() => fileInput.current?.click(), []);
   const dropping = useFileDrop();
+  const name = useDesigner((s) => (s.status === 'ready' ? s.meta.name : undefined));
+  const dirty = useIsDirty();
 
   useValidationDriver();
   usePreviewDriver();
   useRunDriver();
-  useShortcuts(openFile);
+  useShortcuts();
+  useShellMenu(SHELL_FILES);
+
+  useEffect(() => startDraftKeeper(), []);
+
+  // The tab's title carries the unsaved marker too, for a designer left in a background tab.
+  useEffect(() => {
+    document.title = name === undefined ? 'Sluice' : `${dirty ? '● ' : ''}${name} — Sluice`;
+  }, [name, dirty]);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -98,8 +123,11 @@ export function App(): ReactElement {
 
   return (
     <div className="app" data-status={status}>
-      <TopBar onOpenFile={openFile} />
-      {banner && <Banner banner={banner} onRetry={() => void connect()} />}
+      <TopBar onImportFile={importFile} />
+      <div className="notices">
+        {banner && <Banner banner={banner} onRetry={() => void connect()} />}
+        {status === 'ready' && <RecoveryPrompt />}
+      </div>
       <main className="workspace">
         <Palette />
         <div className="center">
@@ -110,6 +138,7 @@ export function App(): ReactElement {
         {status === 'ready' && <Inspector />}
       </main>
       <ShortcutsHelp />
+      <FileDialogs />
       <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={onFile} data-testid="file-input" />
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">

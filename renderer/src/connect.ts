@@ -1,9 +1,12 @@
 // Startup: find the token, reach the engine, load the catalog and the first sample.
-import type { Sample } from '../../engine/src/api/contract';
+import type { EngineApi, Sample } from '../../engine/src/api/contract';
 import { pipelineSchema } from '../../engine/src/format/pipeline';
 import { pathToString } from '../../engine/src/format/problems';
 import { createHttpClient, EngineError } from './api/client';
+import { createIpcClient, shellBridge } from './api/ipc-client';
 import { forgetToken, takeToken } from './api/token';
+import { chooseFileHost } from './files/choose';
+import { draftToOffer, useRecovery } from './files/recovery';
 import { basename, dirname } from './lib/format';
 import { useDesigner, type Banner } from './store';
 
@@ -16,6 +19,9 @@ function bannerFor(err: unknown, origin: string): Banner {
         detail: 'The token changes every time `sluice serve` starts. Open the newest link it printed.',
         retryable: false,
       };
+    }
+    if (err.code === 'unreachable' && shellBridge()) {
+      return { title: 'Can’t reach the Sluice engine', detail: `${err.message}. Restart Sluice.`, retryable: true };
     }
     if (err.code === 'unreachable') {
       return { title: 'Can’t reach the Sluice engine', detail: `Nothing answered at ${origin}. Is \`sluice serve\` still running?`, retryable: true };
@@ -46,6 +52,12 @@ function openFirstSample(samples: readonly Sample[]): Banner | undefined {
 export async function connect(): Promise<void> {
   const store = useDesigner.getState();
   store.setStatus('connecting');
+  // In the desktop app the engine is reached over IPC through the preload's bridge; no token, no server.
+  const bridge = shellBridge();
+  if (bridge) {
+    await start(createIpcClient(bridge), 'the desktop app');
+    return;
+  }
   const token = takeToken();
   if (!token) {
     store.setStatus('failed', {
@@ -56,15 +68,21 @@ export async function connect(): Promise<void> {
     return;
   }
   const origin = window.location.origin;
-  const api = createHttpClient(origin, token);
+  await start(createHttpClient(origin, token), origin);
+}
+
+async function start(api: EngineApi, origin: string): Promise<void> {
+  const store = useDesigner.getState();
   try {
     const catalog = await api.catalog({});
-    store.setApi(api);
+    store.setApi(api, chooseFileHost(api));
     store.setCatalog(catalog);
   } catch (err) {
     store.setStatus('failed', bannerFor(err, origin));
     return;
   }
+  // Offered before the document is ready, so the draft keeper does not replace it with the start-up document.
+  useRecovery.setState({ offer: draftToOffer() });
   // Without samples the designer still works: say why the canvas is empty and carry on.
   try {
     const samples = await api.samples({});

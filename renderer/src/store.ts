@@ -7,6 +7,8 @@ import { temporal } from 'zundo';
 import { create } from 'zustand';
 import type { Catalog, EngineApi, NodeKindInfo, Sample } from '../../engine/src/api/contract';
 import type { Pipeline } from '../../engine/src/format/pipeline';
+import type { FileHostBinding } from './files/choose';
+import type { PipelineFileRef } from './files/host';
 import { serializePipeline } from '../../engine/src/format/save';
 import { copyNodes, deleteElements, duplicateNodes, pasteNodes, sameDocument, type Clipboard, type DocSnapshot } from './lib/doc-ops';
 import { DEFAULT_SIZE, layeredPositions } from './lib/layout';
@@ -25,6 +27,8 @@ export type Status = 'connecting' | 'ready' | 'failed';
 
 /** Where the open document came from; relative paths in it resolve against `baseDir` on the engine's side. */
 export interface DocumentOrigin {
+  /** The file the document was opened from or saved to through the FileHost; Save writes back there. */
+  file?: PipelineFileRef | undefined;
   /** A sample's or imported file's name, shown to the user and reused when exporting. */
   fileName: string | undefined;
   /** Folder the engine resolves the pipeline's relative paths in; undefined means the engine's default workspace. */
@@ -34,6 +38,8 @@ export interface DocumentOrigin {
 interface DesignerState {
   /** Set once connected; components reach the engine only through it. */
   api: EngineApi | undefined;
+  /** Where pipeline files are opened and saved (workspace in a browser, native dialogs in Electron). */
+  files: FileHostBinding | undefined;
   status: Status;
   banner: Banner | undefined;
   catalog: Catalog | undefined;
@@ -50,13 +56,16 @@ interface DesignerState {
   docId: number;
   theme: Theme;
 
-  setApi(api: EngineApi): void;
+  setApi(api: EngineApi, files?: FileHostBinding): void;
   setStatus(status: Status, banner?: Banner): void;
   setCatalog(catalog: Catalog): void;
   setSamples(samples: Sample[]): void;
-  loadPipeline(pipeline: Pipeline, origin?: DocumentOrigin): void;
+  /** `savedText`: what the document's file holds, when that differs from the loaded document (a restored draft). */
+  loadPipeline(pipeline: Pipeline, origin?: DocumentOrigin, savedText?: string): void;
   newPipeline(name?: string): void;
   markSaved(fileName?: string): void;
+  /** After a save through the FileHost: the document now belongs to `origin`'s file and is clean. */
+  markSavedAs(origin: DocumentOrigin): void;
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   connect(connection: Connection): void;
@@ -153,6 +162,7 @@ export const useDesigner = create<DesignerState>()(
 
       return {
         api: undefined,
+        files: undefined,
         status: 'connecting',
         banner: undefined,
         catalog: undefined,
@@ -167,12 +177,12 @@ export const useDesigner = create<DesignerState>()(
         docId: 0,
         theme: initialTheme(),
 
-        setApi: (api) => set({ api }),
+        setApi: (api, files) => set({ api, files }),
         setStatus: (status, banner) => set({ status, banner }),
         setCatalog: (catalog) => set({ catalog, kinds: indexKinds(catalog.kinds) }),
         setSamples: (samples) => set({ samples }),
 
-        loadPipeline: (pipeline, origin) => {
+        loadPipeline: (pipeline, origin, savedText) => {
           const { meta, nodes, edges } = toFlow(pipeline, get().kinds);
           set({
             meta,
@@ -180,16 +190,25 @@ export const useDesigner = create<DesignerState>()(
             edges,
             selectedNodeIds: [],
             docId: get().docId + 1,
-            savedText: canonicalText({ meta, nodes, edges }),
+            savedText: savedText ?? canonicalText({ meta, nodes, edges }),
             ...(origin ? { origin } : {}),
           });
           afterLoad();
         },
         newPipeline: (name) => {
           const meta = emptyMeta(name);
-          set({ meta, nodes: [], edges: [], selectedNodeIds: [], docId: get().docId + 1, savedText: canonicalText({ meta, nodes: [], edges: [] }) });
+          set({
+            meta,
+            nodes: [],
+            edges: [],
+            selectedNodeIds: [],
+            docId: get().docId + 1,
+            savedText: canonicalText({ meta, nodes: [], edges: [] }),
+            origin: { fileName: undefined, baseDir: undefined },
+          });
           afterLoad();
         },
+        markSavedAs: (origin) => set({ savedText: canonicalText(get()), origin }),
         markSaved: (fileName) => set({ savedText: canonicalText(get()), ...(fileName ? { origin: { ...get().origin, fileName } } : {}) }),
 
         onNodesChange: (changes) => {

@@ -56,6 +56,23 @@ export type Column = z.infer<typeof columnSchema>;
 export const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type Cell = z.infer<typeof cellSchema>;
 
+/** Network or file I/O of a node that retries: requests made, failures, retries and its circuit breaker. */
+export const ioStatsSchema = z.object({
+  requests: z.number(),
+  retries: z.number(),
+  failures: z.number(),
+  /** Total time spent waiting between attempts. */
+  retryWaitMs: z.number(),
+  breaker: z.enum(['closed', 'open', 'half-open']),
+  /** Times the breaker opened during the node. */
+  breakerOpens: z.number().optional(),
+  /** Pages committed to the node's durable spool, and how many of them came from an earlier, interrupted run. */
+  pages: z.number().optional(),
+  resumedPages: z.number().optional(),
+  lastError: z.string().optional(),
+});
+export type IoStats = z.infer<typeof ioStatsSchema>;
+
 export const nodeMetricsSchema = z.object({
   nodeId: z.string(),
   kind: z.string(),
@@ -76,6 +93,8 @@ export const nodeMetricsSchema = z.object({
   sampled: z.boolean().optional(),
   /** A resumed run took this node's result from its verified checkpoint instead of running it again. */
   resumed: z.boolean().optional(),
+  /** Retries and breaker state of a node that does network or file I/O. */
+  io: ioStatsSchema.optional(),
 });
 export type NodeMetrics = z.infer<typeof nodeMetricsSchema>;
 
@@ -190,10 +209,24 @@ export const runJobStatusSchema = z.object({
   /** Nodes finished so far, in the order they finished. */
   metrics: z.array(nodeMetricsSchema),
   cancelRequested: z.boolean(),
+  /** Latest I/O statistics of nodes still running (retries, breaker), with their last progress note. */
+  io: z.record(z.string(), z.object({ stats: ioStatsSchema, note: z.string().optional() })).optional(),
   manifest: runManifestSchema.optional(),
   error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }).optional(),
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
+
+/** A pipeline file in the workspace folder `sluice serve` was started with (browser mode). */
+export const workspaceFileSchema = z.object({
+  /** Relative to the workspace folder, with `/` separators. */
+  path: z.string(),
+  name: z.string(),
+  modifiedMs: z.number(),
+  size: z.number(),
+});
+export type WorkspaceFile = z.infer<typeof workspaceFileSchema>;
+
+const workspacePathSchema = z.string().min(1).max(512);
 
 /** Every method, its input schema and its output schema; adapters are generated from this table. */
 export const engineMethods = {
@@ -209,6 +242,14 @@ export const engineMethods = {
   listRuns: { input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }), output: z.array(runManifestSchema) },
   quarantinePage: { input: quarantinePageRequestSchema, output: quarantinePageSchema },
   samples: { input: z.object({}), output: z.array(sampleSchema) },
+  /** The workspace's .json files (browser mode; an engine without a workspace refuses the file methods). */
+  listFiles: { input: z.object({}), output: z.object({ root: z.string(), files: z.array(workspaceFileSchema) }) },
+  readFile: { input: z.object({ path: workspacePathSchema }), output: z.object({ path: z.string(), text: z.string(), modifiedMs: z.number() }) },
+  /** Atomic; refuses an existing file unless `overwrite` (answering the error code `file_exists`). */
+  writeFile: {
+    input: z.object({ path: workspacePathSchema, text: z.string(), overwrite: z.boolean().default(false) }),
+    output: z.object({ path: z.string(), modifiedMs: z.number() }),
+  },
 } as const;
 
 export type EngineMethod = keyof typeof engineMethods;

@@ -16,9 +16,30 @@ export function metricsTable(nodes: NodeMetrics[]): string {
   );
 }
 
+/** A node's retry or breaker event as one progress line, e.g. `fetch_orders: retry 2/5 in 800 ms (503), page 3`. */
+export function ioProgressLine(nodeId: string, note: string | undefined): string | undefined {
+  return note ? `  ${nodeId}: ${note}` : undefined;
+}
+
+/** The I/O summary of a node that retried, for the end-of-run report. */
+export function ioSummary(m: NodeMetrics): string | undefined {
+  const io = m.io;
+  if (!io) return undefined;
+  const bits = [`${io.requests} request${io.requests === 1 ? '' : 's'}`, `${io.retries} retr${io.retries === 1 ? 'y' : 'ies'}`, `${io.failures} failed`];
+  if (io.retryWaitMs > 0) bits.push(`${io.retryWaitMs} ms waiting`);
+  if (io.pages !== undefined) bits.push(`${io.pages} page${io.pages === 1 ? '' : 's'}${io.resumedPages ? ` (${io.resumedPages} resumed)` : ''}`);
+  bits.push(`breaker ${io.breaker}${io.breakerOpens ? `, opened ${io.breakerOpens}×` : ''}`);
+  if (io.lastError && io.failures > 0) bits.push(`last error ${io.lastError}`);
+  return `  io       ${m.nodeId}: ${bits.join(', ')}`;
+}
+
 export function runSummary(m: RunManifest, runDir: string): string {
   const lines = [metricsTable(m.nodes), ''];
   for (const n of m.nodes) for (const w of n.warnings) lines.push(`  warning  ${n.nodeId}: ${w}`);
+  for (const n of m.nodes) {
+    const io = ioSummary(n);
+    if (io) lines.push(io);
+  }
   for (const e of m.errors) lines.push(`  error    ${e}`);
   if (m.replayOf) lines.push(`  replay   ${m.replayOf.rows} row(s) quarantined at ${m.replayOf.nodeId} in run ${m.replayOf.runId}`);
   lines.push(...replayLedger(m));

@@ -16,7 +16,11 @@ import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import type { RunManifest } from '../api/contract.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
-import { metricsTable, replayLedger, runSummary, table } from './format.js';
+import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
+import { terminalProgress } from './progress.js';
+import { topologicalOrder } from '../format/graph.js';
+import { allowedHost } from '../sources/rest/http.js';
+import type { RunEvent } from '../runtime/execute.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -25,6 +29,11 @@ function collectParam(value: string, prev: Record<string, string>): Record<strin
 }
 
 function collect(value: string, prev: string[]): string[] {
+  return [...prev, value];
+}
+
+function collectHost(value: string, prev: string[]): string[] {
+  if (!allowedHost(value)) throw new UserError(`--allow-host expects HOST or HOST:PORT (e.g. api.example.com or 127.0.0.1:8080), got "${value}"`);
   return [...prev, value];
 }
 
@@ -61,6 +70,18 @@ function exitCodeOf(outcome: RunManifest['outcome']): number {
   return EXIT.runFailed;
 }
 
+function eventJson(e: RunEvent): string {
+  const { type, ...rest } = e;
+  return JSON.stringify({ event: type, ...rest });
+}
+
+/** Progress on stderr: node ends on a terminal; retries and breaker changes always, since they explain a slow run. */
+function progressLine(e: RunEvent): void {
+  if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from checkpoint)' : ''}\n`);
+  const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note) : undefined;
+  if (line) process.stderr.write(`${line}\n`);
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const out = (s: string): void => {
     // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
@@ -83,13 +104,14 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
     .option('--json', 'print progress events and the manifest as NDJSON')
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--no-checkpoint', 'do not write checkpoints of node outputs (a resume then reruns finished nodes)')
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean; replay?: string; node?: string; rows?: string }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean; replay?: string; node?: string; rows?: string }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
@@ -101,10 +123,18 @@ export async function runCli(argv: string[]): Promise<number> {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = preparePipeline(raw, o.param);
         if (resume) checkResumable(historyDir, resume, checked);
+        const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
-          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
-          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          if (o.json) out(eventJson(e));
+          else if (!progress) progressLine(e);
+          else if (e.type === 'node-start') progress.nodeStart(e.nodeId);
+          else if (e.type === 'node-end') progress.nodeEnd(e.metrics);
+          else if (e.type === 'node-io') {
+            const line = ioProgressLine(e.nodeId, e.note);
+            if (line) progress.note(e.nodeId, line);
+          }
         });
+        await progress?.finish();
         if (!res.manifest) {
           process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
           code = EXIT.runFailed;
@@ -130,9 +160,10 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(replay ? { replay } : {}),
         checkpoint: o.checkpoint,
         signal: controller.signal,
+        allowHosts: o.allowHost,
         onEvent: (e) => {
-          if (o.json) out(JSON.stringify({ event: e.type, ...(e.type === 'run-start' ? { runId: e.runId, runDir: e.runDir } : e.type === 'node-start' ? { nodeId: e.nodeId } : { metrics: e.metrics }) }));
-          else if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}\n`);
+          if (o.json) out(eventJson(e));
+          else progressLine(e);
         },
       });
       if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
@@ -155,10 +186,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .requiredOption('-n, --node <id>', 'node to preview')
     .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 20)
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
     .option('--json', 'print the preview as JSON')
-    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; json?: boolean }) => {
+    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
       const p = preparePipeline(readPipeline(file), o.param);
-      const session = new PreviewSession();
+      const session = new PreviewSession({ allowHosts: o.allowHost });
       try {
         const r = await session.preview(p, o.node, o.limit, path.dirname(path.resolve(file)));
         if (o.json) return out(JSON.stringify(r));
@@ -222,9 +254,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('serve the designer on 127.0.0.1 and print its link')
     .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
     .option('--no-open', 'do not open a browser')
-    .action(async (file: string | undefined, o: { port: number; open: boolean }) => {
+    .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collectHost, [])
+    .option('--workspace <dir>', 'the folder whose pipeline files the designer may open and save (default: the file\'s folder, else the current folder)')
+    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string }) => {
       const { serve } = await import('../server/serve.js');
-      const handle = await serve({ port: o.port, openBrowser: o.open, ...(file ? { pipelinePath: file } : {}) });
+      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void handle.close().then(resolve);
         process.once('SIGINT', stop);

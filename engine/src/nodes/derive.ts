@@ -1,12 +1,13 @@
 // Add or replace columns computed from SQL expressions.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import { qi } from '../sql/quote.js';
 import { checkExpression } from '../sql/guard.js';
 
 const config = z.strictObject({
   columns: z
-    .array(z.strictObject({ name: z.string().min(1), expression: z.string().min(1) }))
+    .array(z.strictObject({ name: z.string().min(1), expression: z.string().min(1).meta(SQL_EXPRESSION) }))
     .min(1)
     .describe('Each new or replaced column and its DuckDB SQL expression'),
 });

@@ -1,10 +1,11 @@
 // Keeps rows whose expression is true. Every other row is counted as filtered, with this node's reason.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import { checkExpression } from '../sql/guard.js';
 
 const config = z.strictObject({
-  expression: z.string().min(1).describe('DuckDB SQL boolean expression over the input columns, e.g. amount > 0'),
+  expression: z.string().min(1).describe('DuckDB SQL boolean expression over the input columns, e.g. amount > 0').meta(SQL_EXPRESSION),
   reason: z.string().max(500).optional().describe('Why rows are removed; shown in run summaries'),
 });
 

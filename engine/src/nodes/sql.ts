@@ -1,12 +1,13 @@
 // One SELECT over the inputs, which it reads by port name (in1, in2, in3). Checked on DuckDB's parse tree first.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { SQL_QUERY } from '../api/editor-hints.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { checkSelect } from '../sql/guard.js';
 
 const config = z.strictObject({
-  query: z.string().min(1).describe('A single SELECT reading in1, in2 or in3'),
+  query: z.string().min(1).describe('A single SELECT reading in1, in2 or in3').meta(SQL_QUERY),
 });
 
 const PORTS = ['in1', 'in2', 'in3'];

@@ -2,6 +2,7 @@
 // quarantines the row, only warns, or fails the run (a quality gate).
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi, qlit } from '../sql/quote.js';
@@ -24,7 +25,7 @@ const rule = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('in_set'), column: z.string(), values: z.array(z.string()).min(1) }),
   z.strictObject({ ...base, type: z.literal('max_length'), column: z.string(), max: z.number().int().min(0) }),
   z.strictObject({ ...base, type: z.literal('castable_to'), column: z.string(), to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type') }),
-  z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1) }),
+  z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1).meta(SQL_EXPRESSION) }),
   z.strictObject({ ...base, type: z.literal('lookup'), column: z.string(), referenceColumn: z.string() }),
 ]);
 type Rule = z.infer<typeof rule>;

@@ -1,5 +1,5 @@
 // What a node sees while it executes: its inputs as tables, where to put its outputs, and a guarded connection.
-import type { Column } from '../api/contract.js';
+import type { Column, IoStats } from '../api/contract.js';
 
 export type SqlValue = string | number | bigint | boolean | null;
 export type SqlParams = Record<string, SqlValue>;
@@ -57,6 +57,15 @@ export interface ExecContext {
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;
+  /**
+   * Network hosts (`host:port`, or `host` for any port) the user allowed for this run. A pipeline file is
+   * untrusted, so a node that opens connections must refuse every other host before sending anything.
+   */
+  readonly allowHosts: readonly string[];
+  /** Environment variables a node may read secrets from (names come from its config, values never do). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Publish this node's I/O statistics (kept in its metrics); `note` is a progress line such as a retry. */
+  reportIo(io: IoStats, note?: string): void;
   /** Quoted table names of the relations connected to an input port (several for a multi-input port). */
   inputs(port: string): string[];
   /** The single relation on an input port; throws a user error if it is not connected. */

@@ -1,7 +1,7 @@
 // Runs a checked pipeline node by node, materializing each node's outputs and reconciling its row counts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NodeMetrics } from '../api/contract.js';
+import type { IoStats, NodeMetrics } from '../api/contract.js';
 import type { Pipeline, PipelineNode } from '../format/pipeline.js';
 import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
@@ -17,7 +17,9 @@ export { GateFailure };
 export type RunEvent =
   | { type: 'run-start'; runId: string; runDir: string }
   | { type: 'node-start'; nodeId: string }
-  | { type: 'node-end'; metrics: NodeMetrics };
+  | { type: 'node-end'; metrics: NodeMetrics }
+  /** A node's I/O statistics changed (a request failed, a retry is scheduled, the breaker moved). */
+  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string };
 
 
 /** Columns a quarantine output port carries besides the row's own. */
@@ -56,6 +58,10 @@ export interface ExecuteOptions {
   /** How a sink publishes a complete staged file over its target (default: a rename). */
   publish?: (nodeId: string, staged: string, target: string, rows: number) => Promise<void>;
   signal?: AbortSignal;
+  /** Network hosts nodes may connect to (see ExecContext.allowHosts); none by default. */
+  allowHosts?: string[];
+  /** Where nodes read secrets named in their config (default: this process's environment). */
+  env?: Readonly<Record<string, string | undefined>>;
   onEvent?: (e: RunEvent) => void;
 }
 
@@ -243,6 +249,12 @@ async function runNode(
     stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
     limit: o.limit,
     signal,
+    allowHosts: o.allowHosts ?? [],
+    env: o.env ?? process.env,
+    reportIo(io, note) {
+      m.io = io;
+      o.onEvent?.({ type: 'node-io', nodeId: node.id, io, ...(note !== undefined ? { note } : {}) });
+    },
     inputs: inputsOf,
     input(port) {
       const list = inputsOf(port);

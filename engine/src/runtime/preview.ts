@@ -23,6 +23,9 @@ export class PreviewSession {
   private readonly metrics = new Map<string, NodeMetrics>();
   private readonly workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-preview-'));
 
+  /** `allowHosts`: network hosts REST sources may reach while previewing. */
+  constructor(private readonly opts: { allowHosts?: string[] } = {}) {}
+
   private async database(roots: string[]): Promise<Database> {
     const key = roots.join('\u0000');
     if (this.db && key === this.dbRoots) return this.db;
@@ -79,6 +82,7 @@ export class PreviewSession {
       only: order,
       ...(sourceLimit !== undefined ? { limit: sourceLimit } : {}),
       tableName: table,
+      allowHosts: this.opts.allowHosts ?? [],
       reuse: (id) => {
         const m = this.metrics.get(hashes.get(id) ?? '');
         return m && m.status !== 'failed' ? m : undefined;

@@ -42,6 +42,8 @@ export interface RunOptions {
   replay?: ReplayRequest;
   /** Write checkpoints of node outputs so that a failed run can resume (default true). */
   checkpoint?: boolean;
+  /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
+  allowHosts?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -129,6 +131,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       stateDir: path.join(runDir, 'state'),
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName,
+      ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
       dropConsumed: true,
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
       publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
+import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest } from '../api/contract.js';
 import { writeManifest } from './run.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
@@ -24,7 +24,10 @@ export function workerAvailable(): boolean {
   return fs.existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
 }
 
-export type NodeEvent = { type: 'node-start'; nodeId: string } | { type: 'node-end'; metrics: NodeMetrics };
+export type NodeEvent =
+  | { type: 'node-start'; nodeId: string }
+  | { type: 'node-end'; metrics: NodeMetrics }
+  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string };
 
 export interface SupervisedResult {
   manifest?: RunManifest;
@@ -67,7 +70,7 @@ export async function superviseRun(binPath: string, argv: string[], onNode: (e: 
     stderr += b.toString('utf8');
   });
   createInterface({ input: child.stdout }).on('line', (line) => {
-    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest };
+    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest; io?: unknown; note?: unknown };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
@@ -81,6 +84,9 @@ export async function superviseRun(binPath: string, argv: string[], onNode: (e: 
       current = undefined;
       finished.push(msg.metrics);
       onNode({ type: 'node-end', metrics: msg.metrics });
+    } else if (msg.event === 'node-io' && msg.nodeId) {
+      const io = ioStatsSchema.safeParse(msg.io);
+      if (io.success) onNode({ type: 'node-io', nodeId: msg.nodeId, io: io.data, ...(typeof msg.note === 'string' ? { note: msg.note } : {}) });
     } else if (msg.event === 'run-end' && msg.manifest) manifest = msg.manifest;
   });
   try {
@@ -145,6 +151,7 @@ export interface SupervisedRunOptions {
   onNode?: (e: NodeEvent) => void;
   signal?: AbortSignal;
   graceMs?: number;
+  allowHosts?: string[];
 }
 
 /**
@@ -157,7 +164,7 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : [])];
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h])];
     return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
       pipeline: o.pipeline,
       ...(o.signal ? { signal: o.signal } : {}),

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from '../api/contract.js';
@@ -17,10 +17,17 @@ export interface ServeOptions {
   openBrowser?: boolean;
   /** A pipeline file to open first in the designer. */
   pipelinePath?: string;
+  /**
+   * The only folder whose pipeline files the designer may list, open and save (browser mode has no native
+   * dialogs). Default: the folder of `pipelinePath`, else the current folder.
+   */
+  workspace?: string;
   /** Overrides where the built renderer lives (tests). */
   staticDir?: string;
   /** Where the designer link is printed; stdout by default so scripts can read it. */
   print?: (line: string) => void;
+  /** Network hosts REST sources may reach from this designer (`--allow-host`). */
+  allowHosts?: string[];
 }
 
 export interface ServeHandle {
@@ -86,9 +93,14 @@ export async function serve(options: ServeOptions = {}): Promise<ServeHandle> {
     process.stderr.write(`warning: the designer is not built (${staticDir} has no index.html). Run: npm run build:renderer\n`);
   }
 
-  // The opened file's folder comes first: it is the default base for relative paths in the pipeline.
-  const workspaces = options.pipelinePath ? [path.dirname(path.resolve(options.pipelinePath)), SAMPLES_DIR] : undefined;
-  const service = createEngineService(workspaces ? { workspaces } : {});
+  const workspace = path.resolve(options.workspace ?? (options.pipelinePath ? path.dirname(path.resolve(options.pipelinePath)) : process.cwd()));
+  if (!(await stat(workspace).catch(() => undefined))?.isDirectory()) {
+    throw new UserError(`the workspace folder ${workspace} does not exist (or is not a folder); choose one with --workspace DIR`);
+  }
+  // The workspace comes first: it is the default base for relative paths in a new pipeline. The opened file's
+  // folder and the samples stay readable as before.
+  const workspaces = [...new Set([workspace, ...(options.pipelinePath ? [path.dirname(path.resolve(options.pipelinePath))] : []), SAMPLES_DIR])];
+  const service = createEngineService({ workspaces, fileWorkspace: workspace, ...(options.allowHosts?.length ? { allowHosts: options.allowHosts } : {}) });
   let api: EngineApi = service;
   try {
     if (options.pipelinePath) api = await withPipelineFirst(service, options.pipelinePath);
@@ -111,6 +123,7 @@ export async function serve(options: ServeOptions = {}): Promise<ServeHandle> {
   // The token rides in the fragment: browsers never send it to the server or in Referer headers.
   const link = `${server.url}#token=${token}`;
   print(`Sluice designer: ${link}`);
+  print(`Workspace (pipeline files open and save here): ${workspace}`);
   if (options.openBrowser) openInBrowser(link);
 
   return {

@@ -2,9 +2,9 @@
 // It binds to loopback only and still assumes hostile neighbours: any web page the user has open can
 // fire requests at 127.0.0.1, so every API call needs the per-launch bearer token, and Host/Origin
 // are checked to defeat DNS rebinding and cross-site requests.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -203,21 +203,35 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, method: stri
 }
 
 /**
- * The renderer loads nothing from elsewhere. React and React Flow set styles through the CSSOM,
- * which `style-src 'self'` allows; inline <style>/<script> and eval stay blocked.
+ * The renderer loads nothing from elsewhere. React and React Flow set styles through the CSSOM, which
+ * `style-src 'self'` allows; inline scripts and eval stay blocked. Two relaxations, both for the Monaco editor:
+ * - `style-src-elem` admits <style> elements carrying this response's nonce: Monaco injects its theme and
+ *   decoration rules as style elements at runtime, and the renderer stamps them with the nonce that the page's
+ *   `<meta property="csp-nonce">` carries. Other inline <style> elements stay blocked.
+ * - `style-src-attr 'unsafe-inline'`: Monaco renders its lines as HTML with `style="top:…"` attributes, and
+ *   nonces do not apply to attributes. An attribute can only restyle an element; it runs no script, and
+ *   `img-src`/`font-src` stay 'self', so a style attribute cannot send data anywhere.
+ * Monaco's worker is a file of this origin (`worker-src 'self'`; no blob: workers).
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(nonce?: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ...(nonce ? [`style-src-elem 'self' 'nonce-${nonce}'`, "style-src-attr 'unsafe-inline'"] : []),
+    "worker-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The policy of every response except the HTML page, which gets its own nonce. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 const STATIC_HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
@@ -227,6 +241,12 @@ const STATIC_HEADERS: Record<string, string> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
 };
+
+/** Puts the response's style nonce where the renderer looks for it. */
+export function withNonceMeta(html: string, nonce: string): string {
+  const meta = `<meta property="csp-nonce" content="${nonce}" />`;
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => `${head}\n    ${meta}`) : `${meta}\n${html}`;
+}
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -239,6 +259,7 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
   '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8',
 };
@@ -294,14 +315,28 @@ async function serveStatic(req: IncomingMessage, res: ServerResponse, rawPath: s
     return;
   }
 
-  const size = (await stat(file)).size;
   const ext = path.extname(file).toLowerCase();
+  if (ext === '.html') {
+    // A fresh nonce per page load: a value that never repeats cannot be guessed by injected markup.
+    const nonce = randomBytes(18).toString('base64');
+    const html = Buffer.from(withNonceMeta(await readFile(file, 'utf8'), nonce));
+    res.writeHead(200, {
+      ...STATIC_HEADERS,
+      'content-security-policy': contentSecurityPolicy(nonce),
+      'content-type': MIME[ext] ?? 'text/html; charset=utf-8',
+      'content-length': html.length,
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : html);
+    return;
+  }
+  const size = (await stat(file)).size;
   res.writeHead(200, {
     ...STATIC_HEADERS,
     'content-type': MIME[ext] ?? 'application/octet-stream',
     'content-length': size,
-    // Vite fingerprints assets; index.html must be re-read so a rebuilt app is picked up.
-    'cache-control': ext === '.html' ? 'no-store' : 'no-cache',
+    // Vite fingerprints assets; revalidating still picks up a rebuilt app in place.
+    'cache-control': 'no-cache',
   });
   if (req.method === 'HEAD') {
     res.end();

@@ -423,14 +423,18 @@ export function scanCsv(file: string, cleanFile: string, d: CsvDialect, limit?: 
     // A preview needs only the first records: read a prefix, and more only if it held too few of them.
     const size = fs.statSync(file).size;
     for (let max = 4 << 20; max < size; max *= 4) {
-      const r = scanCsvBuffer(readAsUtf8(file, d.encoding, max), cleanFile, d, limit);
-      if (r.truncated) return r;
+      // A quoted field still open where the prefix ends may run on past it: read more rather than parse the
+      // lines inside that field as records of their own.
+      const r = scanCsvBuffer(readAsUtf8(file, d.encoding, max), cleanFile, d, limit, true);
+      if (r?.truncated) return r;
     }
   }
   return scanCsvBuffer(readAsUtf8(file, d.encoding), cleanFile, d, limit);
 }
 
-function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: number): ScanResult {
+function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit: number | undefined, prefix: true): ScanResult | undefined;
+function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: number): ScanResult;
+function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: number, prefix = false): ScanResult | undefined {
   const db = dialectBytes(d);
   let header: string[] = [];
   const warnings: string[] = [];
@@ -443,7 +447,8 @@ function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: nu
     pos = h.next;
     line += h.lines;
   }
-  const body = scanBody(buf, pos, line, header.length, db, cleanFile, limit);
+  const body = scanBody(buf, pos, line, header.length, db, cleanFile, limit, prefix);
+  if (body.openAtEnd) return undefined;
   return finishScan(header, d.header, [{ path: cleanFile, lineOffset: 0, longest: body.longest }], body, warnings);
 }
 

@@ -97,7 +97,7 @@ export function rawMembers(text: string, duplicates?: string[]): Record<string, 
   return out;
 }
 
-function checkRecord(text: string, keys: Map<string, true>): string | undefined {
+export function checkRecord(text: string, keys: Map<string, true>): string | undefined {
   if (jsonDepth(text) > MAX_JSON_DEPTH) return `nested deeper than ${MAX_JSON_DEPTH} levels`;
   let v: unknown;
   try {

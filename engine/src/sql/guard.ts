@@ -36,6 +36,16 @@ function walk(node: Json, visit: (o: { [k: string]: Json }) => void): void {
   }
 }
 
+/**
+ * Where DuckDB's parser stopped, as " at character N" (1-based, within the user's own text), so an editor can
+ * mark the spot; `prefix` is how many characters the probe query put before the user's text.
+ */
+function positionSuffix(res: ParseResult, prefix: number, length: number): string {
+  const at = Number(res.position);
+  if (!Number.isInteger(at) || at < prefix || at > prefix + length) return '';
+  return ` at character ${at - prefix + 1}`;
+}
+
 async function parse(ctx: Pick<ExecContext, 'rows'>, sql: string): Promise<ParseResult> {
   const rows = await ctx.rows(`SELECT json_serialize_sql(${qlit(sql)}) AS j`);
   const text = rows[0]?.['j'];
@@ -90,10 +100,12 @@ export async function checkExpression(
   expression: string,
   field: string,
 ): Promise<string> {
-  const probe = `SELECT (${expression}) FROM __sluice_input`;
+  const opening = 'SELECT (';
+  const probe = `${opening}${expression}) FROM __sluice_input`;
   const res = await parse(ctx, probe);
   if (res.error) {
-    throw new UserError(`invalid expression: ${res.error_message ?? "syntax error"}`, { nodeId: ctx.nodeId, field });
+    const where = positionSuffix(res, opening.length, expression.length);
+    throw new UserError(`invalid expression: ${res.error_message ?? 'syntax error'}${where}`, { nodeId: ctx.nodeId, field });
   }
   const stmts = res.statements ?? [];
   const node = isObj(stmts[0]) && isObj(stmts[0]['node']) ? stmts[0]['node'] : undefined;
@@ -128,7 +140,7 @@ export async function checkSelect(
   const res = await parse(ctx, sql);
   if (res.error) {
     const msg = res.error_message ?? 'syntax error';
-    const hint = /Only SELECT/i.test(msg) ? 'only a single SELECT statement is allowed' : msg;
+    const hint = /Only SELECT/i.test(msg) ? 'only a single SELECT statement is allowed' : `${msg}${positionSuffix(res, 0, sql.length)}`;
     throw new UserError(hint, { nodeId: ctx.nodeId, field });
   }
   const stmts = res.statements ?? [];

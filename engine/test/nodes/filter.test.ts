@@ -45,6 +45,12 @@ describe('filter', () => {
     expect(r.manifest.errors[0]).toMatch(/^node "f" \(filter\), field "expression": invalid expression\b/);
   });
 
+  it('says where in the expression the parser stopped, counted in the expression itself', async () => {
+    const r = await run(withFilter({ expression: 'amount > > 1' }), { files: { 'data.csv': CSV } });
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.manifest.errors[0]).toMatch(/syntax error at or near ">" at character 10$/);
+  });
+
   it('reports an unknown column naming the node', async () => {
     const r = await run(withFilter({ expression: 'amont > 1' }), { files: { 'data.csv': CSV } });
     expect(r.manifest.outcome).toBe('failed');

@@ -66,5 +66,8 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     listRuns: (input) => call('listRuns', input),
     quarantinePage: (input) => call('quarantinePage', input),
     samples: (input) => call('samples', input),
+    listFiles: (input) => call('listFiles', input),
+    readFile: (input) => call('readFile', input),
+    writeFile: (input) => call('writeFile', input),
   };
 }

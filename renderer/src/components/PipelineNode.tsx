@@ -1,8 +1,8 @@
 // One pipeline node on the canvas: label, kind, and a handle per catalog port (ids = port names).
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, type ReactElement } from 'react';
-import type { PortSpec } from '../../../engine/src/api/contract';
-import { formatCount } from '../lib/format';
+import type { IoStats, PortSpec } from '../../../engine/src/api/contract';
+import { formatCount, formatDuration, plural } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
 import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';
 import { nodeProblems, useChecks } from '../state/checks';
@@ -30,6 +30,25 @@ function PortRow({ port, side }: { port: Port; side: 'in' | 'out' }): ReactEleme
   );
 }
 
+/** One line for a tooltip: what the node's network or file I/O went through. */
+export function ioSummary(io: IoStats): string {
+  const parts = [plural(io.requests, 'request'), plural(io.retries, 'retry', 'retries'), `${formatCount(io.failures)} failed`, `circuit ${io.breaker}`];
+  if (io.retryWaitMs > 0) parts.push(`${formatDuration(io.retryWaitMs)} waiting`);
+  if (io.resumedPages) parts.push(`resumed after ${plural(io.resumedPages, 'page')}`);
+  if (io.lastError && io.failures > 0) parts.push(`last error: ${io.lastError}`);
+  return parts.join(' · ');
+}
+
+function IoBadge({ id, io }: { id: string; io: IoStats }): ReactElement | null {
+  if (io.breaker === 'closed' && io.retries === 0 && io.failures === 0) return null;
+  const open = io.breaker !== 'closed';
+  return (
+    <span className={`sl-badge ${open ? 'sl-badge--breaker' : 'sl-badge--retry'}`} title={ioSummary(io)} data-testid={`io-badge-${id}`} data-breaker={io.breaker}>
+      {open ? `circuit ${io.breaker}` : `↻ ${plural(io.retries, 'retry', 'retries')}`}
+    </span>
+  );
+}
+
 function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactElement {
   // Subscribe to this kind's entry only: a node must not re-render when anything else in the store changes.
   const info = useDesigner((s) => s.kinds[data.kind]);
@@ -40,6 +59,8 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const problems = useChecks((s) => nodeProblems(s, id));
   const metrics = useRun((s) => s.metrics.get(id));
   const running = useRun((s) => s.running.has(id));
+  const liveIo = useRun((s) => s.io.get(id));
+  const io = metrics?.io ?? liveIo?.stats;
   const stale = useRun((s) => s.stale);
   const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
@@ -51,7 +72,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
       data-category={info?.category ?? 'unknown'}
       data-status={running ? 'running' : metrics?.status}
     >
-      {(problems.total > 0 || (metrics && metrics.quarantined > 0)) && (
+      {(problems.total > 0 || (metrics && metrics.quarantined > 0) || io) && (
         <div className="sl-node__badges">
           {problems.total > 0 && (
             <span className="sl-badge sl-badge--problem" title={problemText} data-testid={`problem-badge-${id}`}>
@@ -64,6 +85,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
               {formatCount(metrics.quarantined)} quarantined
             </span>
           )}
+          {io && <IoBadge id={id} io={io} />}
         </div>
       )}
       <div className="sl-node__header">
@@ -103,7 +125,9 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
       {running && !metrics && (
         <div className="sl-node__run sl-node__run--running" data-testid={`node-run-${id}`}>
           <SpinnerIcon size={11} />
-          <span className="sl-node__run-text">running…</span>
+          <span className="sl-node__run-text" title={liveIo?.note}>
+            {liveIo?.note ? `running… ${liveIo.note}` : 'running…'}
+          </span>
         </div>
       )}
       {metrics && (

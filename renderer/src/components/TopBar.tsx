@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import { basename } from '../lib/format';
-import { ChevronDownIcon, DownloadIcon, FolderIcon, KeyboardIcon, LayoutIcon, LogoMark, MoonIcon, PlayIcon, RedoIcon, SpinnerIcon, SunIcon, UndoIcon } from '../lib/icons';
+import type { PipelineFileRef } from '../files/host';
+import { ChevronDownIcon, DownloadIcon, FolderIcon, KeyboardIcon, LayoutIcon, LogoMark, MoonIcon, PlayIcon, RedoIcon, SaveIcon, SpinnerIcon, SunIcon, UndoIcon } from '../lib/icons';
 import { autoLayoutNow } from '../hooks/useShortcuts';
-import { exportPipeline, openSample } from '../state/files';
+import { exportPipeline, newDocument, openDocument, openKnownFile, openSample, saveDocument, saveDocumentAs } from '../state/files';
 import { useUi } from '../state/ui';
 import { cancelRunNow, runPipelineNow, useRun } from '../state/run';
 import { useDesigner, useIsDirty } from '../store';
@@ -11,9 +12,11 @@ import { useDesigner, useIsDirty } from '../store';
 /** Mac users read ⌘, everyone else Ctrl. */
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
 
-function OpenMenu({ onOpenFile }: { onOpenFile: () => void }): ReactElement {
+function FileMenu({ onImportFile }: { onImportFile: () => void }): ReactElement {
   const samples = useDesigner((s) => s.samples);
+  const hasHost = useDesigner((s) => s.files !== undefined);
   const [open, setOpen] = useState(false);
+  const [recent, setRecent] = useState<PipelineFileRef[]>([]);
   const root = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!open) return;
@@ -27,26 +30,55 @@ function OpenMenu({ onOpenFile }: { onOpenFile: () => void }): ReactElement {
       window.removeEventListener('keydown', close);
     };
   }, [open]);
+  const toggle = () => {
+    if (!open) void useDesigner.getState().files?.host.recent().then(setRecent, () => setRecent([]));
+    setOpen(!open);
+  };
+  const item = (label: string, action: () => void, testId: string, keys?: string) => (
+    <button
+      type="button"
+      role="menuitem"
+      className="menu__item"
+      onClick={() => {
+        setOpen(false);
+        action();
+      }}
+      data-testid={testId}
+    >
+      <span>{label}</span>
+      {keys && <kbd>{keys}</kbd>}
+    </button>
+  );
   return (
     <div className="menu" ref={root}>
-      <button type="button" className="button button--ghost" aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="open-menu">
-        <FolderIcon size={15} /> Open <ChevronDownIcon size={12} />
+      <button type="button" className="button button--ghost" aria-haspopup="menu" aria-expanded={open} onClick={toggle} data-testid="open-menu">
+        <FolderIcon size={15} /> File <ChevronDownIcon size={12} />
       </button>
       {open && (
         <div className="menu__popover" role="menu">
-          <button
-            type="button"
-            role="menuitem"
-            className="menu__item"
-            onClick={() => {
-              setOpen(false);
-              onOpenFile();
-            }}
-            data-testid="import-file"
-          >
-            <span>Pipeline file…</span>
-            <kbd>{MOD}O</kbd>
-          </button>
+          {item('New pipeline', newDocument, 'new-document')}
+          {hasHost && item('Open…', () => void openDocument(), 'open-document', `${MOD}O`)}
+          {hasHost && item('Save as…', () => void saveDocumentAs(), 'save-as', `${MOD}Shift+S`)}
+          <div className="menu__sep" role="separator" />
+          {item('Import from this computer…', onImportFile, 'import-file')}
+          {item('Export as download', exportPipeline, 'export-menu')}
+          {recent.length > 0 && <div className="menu__heading">Recent</div>}
+          {recent.map((r) => (
+            <button
+              key={r.path}
+              type="button"
+              role="menuitem"
+              className="menu__item menu__item--stack"
+              onClick={() => {
+                setOpen(false);
+                void openKnownFile(r);
+              }}
+              data-testid={`recent-${r.path}`}
+            >
+              <span>{r.name}</span>
+              <span className="menu__sub">{r.path}</span>
+            </button>
+          ))}
           {samples.length > 0 && <div className="menu__heading">Samples</div>}
           {samples.map((s) => (
             <button
@@ -70,9 +102,10 @@ function OpenMenu({ onOpenFile }: { onOpenFile: () => void }): ReactElement {
   );
 }
 
-export function TopBar({ onOpenFile }: { onOpenFile: () => void }): ReactElement {
+export function TopBar({ onImportFile }: { onImportFile: () => void }): ReactElement {
   const name = useDesigner((s) => s.meta.name);
-  const fileName = useDesigner((s) => s.origin.fileName);
+  const fileName = useDesigner((s) => s.origin.file?.path ?? s.origin.fileName);
+  const hasHost = useDesigner((s) => s.files !== undefined);
   // Before the engine answers there is no document yet; "Untitled pipeline" would suggest there is.
   const hasDocument = useDesigner((s) => s.status === 'ready');
   const engineVersion = useDesigner((s) => s.catalog?.engineVersion);
@@ -103,14 +136,24 @@ export function TopBar({ onOpenFile }: { onOpenFile: () => void }): ReactElement
           <h1 className="topbar__doc" data-testid="pipeline-name" title={fileName ? `${name} (${fileName})` : name}>
             {name}
           </h1>
+          {fileName && (
+            <span className="topbar__file" title={fileName} data-testid="document-file">
+              {fileName}
+            </span>
+          )}
           {dirty && (
-            <span className="topbar__dirty" title="Unsaved changes: export to keep them" data-testid="dirty-marker">
-              ● edited
+            <span className="topbar__dirty" title="Unsaved changes: save to keep them" data-testid="dirty-marker">
+              ● unsaved
             </span>
           )}
           <div className="topbar__group">
-            <OpenMenu onOpenFile={onOpenFile} />
-            <button type="button" className="button button--ghost" onClick={exportPipeline} title={`Download as a pipeline file (${MOD}S)`} data-testid="export-pipeline">
+            <FileMenu onImportFile={onImportFile} />
+            {hasHost && (
+              <button type="button" className="button button--ghost" onClick={() => void saveDocument()} title={`Save (${MOD}S)`} data-testid="save-document">
+                <SaveIcon size={15} /> Save
+              </button>
+            )}
+            <button type="button" className="button button--ghost" onClick={exportPipeline} title="Download as a pipeline file" data-testid="export-pipeline">
               <DownloadIcon size={15} /> Export
             </button>
           </div>

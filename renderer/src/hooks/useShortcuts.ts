@@ -1,6 +1,7 @@
 // Keyboard shortcuts of the designer. Inside text fields the browser's own undo and editing keys win.
 import { useEffect } from 'react';
-import { exportPipeline } from '../state/files';
+import { useFileDialog } from '../files/dialogs';
+import { openDocument, saveDocument, saveDocumentAs } from '../state/files';
 import { runPipelineNow } from '../state/run';
 import { useDesigner } from '../store';
 import { useUi } from '../state/ui';
@@ -11,27 +12,31 @@ export function autoLayoutNow(): void {
   useUi.getState().requestFit();
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+/** Text fields, and the Monaco code editors (whose focus may sit on an EditContext div rather than a textarea). */
+export function isTyping(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('.monaco-editor, .code-input') !== null)
+  );
 }
 
-export function useShortcuts(openFile: () => void): void {
+export function useShortcuts(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const s = useDesigner.getState();
-      // The shortcuts overlay is modal: it handles its own keys.
-      if (s.status !== 'ready' || useUi.getState().helpOpen) return;
+      // The shortcuts overlay and the file dialogs are modal: they handle their own keys.
+      if (s.status !== 'ready' || useUi.getState().helpOpen || useFileDialog.getState().request) return;
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
       // Saving, opening and running make sense from anywhere, including a text field.
       if (mod && key === 's') {
         e.preventDefault();
-        exportPipeline();
+        void (e.shiftKey ? saveDocumentAs() : saveDocument());
         return;
       }
       if (mod && key === 'o') {
         e.preventDefault();
-        openFile();
+        void openDocument();
         return;
       }
       if (mod && key === 'enter') {
@@ -69,5 +74,5 @@ export function useShortcuts(openFile: () => void): void {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [openFile]);
+  }, []);
 }

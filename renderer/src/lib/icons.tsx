@@ -280,3 +280,21 @@ export function KeyboardIcon(p: IconProps): ReactElement {
     </Svg>
   );
 }
+
+export function SaveIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M5 4h11l3 3v12a1 1 0 0 1-1 1H6a1 1 0 0 1-1-1z" />
+      <path d="M8 4v5h7V4M8 20v-6h8v6" />
+    </Svg>
+  );
+}
+
+export function FileIcon(p: IconProps): ReactElement {
+  return (
+    <Svg {...p}>
+      <path d="M6 3.5h8l4 4v13H6z" />
+      <path d="M14 3.5v4h4" />
+    </Svg>
+  );
+}

@@ -21,6 +21,8 @@ export interface JsonSchema {
   maxLength?: number;
   minItems?: number;
   pattern?: string;
+  /** Set by the engine on config strings that hold SQL (engine/src/api/editor-hints.ts). */
+  'x-sluice-editor'?: string;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -150,10 +152,23 @@ export function switchVariant(current: unknown, to: UnionVariant, discriminator:
   return out;
 }
 
+export type CodeKind = 'sql-expression' | 'sql-query';
+
+/**
+ * Whether a string field holds SQL, and which kind: the engine marks such fields in the catalog; a catalog
+ * from before the marks is read by the field names the node kinds use.
+ */
+export function codeKindOf(key: string | undefined, s: JsonSchema, parentKey?: string): CodeKind | undefined {
+  const hint = s['x-sluice-editor'];
+  if (hint === 'sql-expression' || hint === 'sql-query') return hint;
+  if (hint !== undefined || fieldShape(s).kind !== 'text' || stringRole(key, parentKey) !== 'sql') return undefined;
+  return key === 'query' ? 'sql-query' : 'sql-expression';
+}
+
 /** Fields that take a whole row: prose, SQL, and nested lists or records. */
 export function isWide(key: string, s: JsonSchema): boolean {
   const kind = fieldShape(s).kind;
-  return key === 'message' || key === 'description' || stringRole(key) === 'sql' || kind === 'list' || kind === 'record' || kind === 'object' || kind === 'json';
+  return key === 'message' || key === 'description' || codeKindOf(key, s) !== undefined || kind === 'list' || kind === 'record' || kind === 'object' || kind === 'json';
 }
 
 /**

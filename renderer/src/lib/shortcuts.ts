@@ -15,7 +15,8 @@ export function shortcutList(mod: string = MOD): { group: string; items: Shortcu
       group: 'Pipeline',
       items: [
         { keys: [`${mod} Enter`], action: 'Run the pipeline' },
-        { keys: [`${mod} S`], action: 'Export the pipeline file' },
+        { keys: [`${mod} S`], action: 'Save the pipeline file' },
+        { keys: [`${mod} Shift S`], action: 'Save the pipeline under a new name' },
         { keys: [`${mod} O`], action: 'Open a pipeline file' },
       ],
     },

@@ -5,8 +5,10 @@ import { parsePipelineText } from '../../../engine/src/format/load';
 import { pipelineSchema } from '../../../engine/src/format/pipeline';
 import { formatProblem, pathToString } from '../../../engine/src/format/problems';
 import { serializePipeline } from '../../../engine/src/format/save';
+import { EngineError } from '../api/client';
+import type { PipelineFileRef } from '../files/host';
 import { basename, dirname, pipelineFileName } from '../lib/format';
-import { useDesigner } from '../store';
+import { useDesigner, type DocumentOrigin } from '../store';
 import { resetRun } from './run';
 import { notify } from './toasts';
 
@@ -24,7 +26,7 @@ export function downloadText(fileName: string, text: string, type: string): void
 }
 
 /** Unsaved edits are worth one question before they are replaced. */
-function mayDiscard(): boolean {
+export function mayDiscard(): boolean {
   const s = useDesigner.getState();
   const dirty = serializePipeline(s.toPipeline()) !== s.savedText;
   return !dirty || window.confirm(`Discard the unsaved changes to “${s.meta.name}”?`);
@@ -57,7 +59,7 @@ export function exportPipeline(): void {
  * where they are. Relative paths keep resolving in the current document's folder: a browser does not say
  * where a picked file lives.
  */
-export async function importPipelineText(text: string, fileName: string): Promise<void> {
+export async function importPipelineText(text: string, fileName: string, origin?: DocumentOrigin, opts: { asked?: boolean } = {}): Promise<void> {
   const s = useDesigner.getState();
   const parsed = parsePipelineText(text);
   const shape = parsed.raw === undefined ? undefined : pipelineSchema.safeParse(parsed.raw);
@@ -66,9 +68,9 @@ export async function importPipelineText(text: string, fileName: string): Promis
     notify({ tone: 'error', title: `Could not open ${fileName}`, detail: problems.slice(0, 3).map((p) => formatProblem(p)).join('; ') });
     return;
   }
-  if (!mayDiscard()) return;
+  if (!opts.asked && !mayDiscard()) return;
   resetRun();
-  s.loadPipeline(shape.data, { fileName, baseDir: s.origin.baseDir });
+  s.loadPipeline(shape.data, origin ?? { fileName, baseDir: s.origin.baseDir });
   if (!s.api) return;
   try {
     const verdict = await s.api.validate({ pipeline: parsed.raw });
@@ -85,4 +87,91 @@ export async function importPipelineFile(file: File): Promise<void> {
     return;
   }
   await importPipelineText(await file.text(), file.name);
+}
+
+function describe(err: unknown): string {
+  return err instanceof EngineError || err instanceof Error ? err.message : String(err);
+}
+
+export function newDocument(): void {
+  if (!mayDiscard()) return;
+  resetRun();
+  useDesigner.getState().newPipeline();
+}
+
+/** Opens a pipeline file the user picks through the FileHost (the workspace dialog in a browser). */
+export async function openDocument(): Promise<void> {
+  const files = useDesigner.getState().files;
+  if (!files) return;
+  // Asked before the picker, so a cancelled question leaves no dialog behind.
+  if (!mayDiscard()) return;
+  let picked: Awaited<ReturnType<typeof files.host.open>>;
+  try {
+    picked = await files.host.open();
+  } catch (err) {
+    notify({ tone: 'error', title: 'Could not open a pipeline file', detail: describe(err) });
+    return;
+  }
+  if (!picked) return;
+  await openPicked(picked.ref, picked.text);
+}
+
+/** Opens a known file (from the recent list). */
+export async function openKnownFile(ref: PipelineFileRef): Promise<void> {
+  const files = useDesigner.getState().files;
+  if (!files || !mayDiscard()) return;
+  try {
+    await openPicked(ref, await files.host.read(ref));
+  } catch (err) {
+    notify({ tone: 'error', title: `Could not open ${ref.name}`, detail: describe(err) });
+  }
+}
+
+async function openPicked(ref: PipelineFileRef, text: string): Promise<void> {
+  const files = useDesigner.getState().files;
+  if (!files) return;
+  const baseDir = await files.baseDirOf(ref);
+  // Already asked about unsaved changes before the picker; no second question.
+  await importPipelineText(text, ref.name, { file: ref, fileName: ref.name, baseDir }, { asked: true });
+}
+
+/** Saves to the document's file, or asks where when it has none yet. Answers whether it was saved. */
+export async function saveDocument(): Promise<boolean> {
+  const s = useDesigner.getState();
+  if (!s.files) return false;
+  if (!s.origin.file) return saveDocumentAs();
+  const text = serializePipeline(s.toPipeline());
+  try {
+    const ref = await s.files.host.save(s.origin.file, text);
+    useDesigner.getState().markSavedAs({ ...useDesigner.getState().origin, file: ref, fileName: ref.name });
+    notify({ tone: 'success', title: `Saved ${ref.name}` });
+    return true;
+  } catch (err) {
+    notify({ tone: 'error', title: `Could not save ${s.origin.file.name}`, detail: describe(err) });
+    return false;
+  }
+}
+
+export async function saveDocumentAs(): Promise<boolean> {
+  const s = useDesigner.getState();
+  if (!s.files) return false;
+  const text = serializePipeline(s.toPipeline());
+  // A sample or the file `sluice serve` opened may sit inside the workspace: suggest its own name there.
+  const fromEngine = s.origin.baseDir && s.origin.fileName ? await s.files.refFor(`${s.origin.baseDir}/${s.origin.fileName}`).catch(() => undefined) : undefined;
+  const suggested = s.origin.file?.path ?? fromEngine?.path ?? pipelineFileName(s.meta.name, s.origin.fileName);
+  let ref: PipelineFileRef | undefined;
+  try {
+    ref = await s.files.host.saveAs(suggested, text);
+  } catch (err) {
+    notify({ tone: 'error', title: 'Could not save the pipeline', detail: describe(err) });
+    return false;
+  }
+  if (!ref) return false;
+  const baseDir = await s.files.baseDirOf(ref).catch(() => s.origin.baseDir);
+  const before = useDesigner.getState().origin.baseDir;
+  useDesigner.getState().markSavedAs({ file: ref, fileName: ref.name, baseDir });
+  // Relative data paths follow the file: saying so beats a preview that suddenly cannot find its data.
+  const moved = before !== undefined && baseDir !== undefined && before !== baseDir;
+  notify({ tone: 'success', title: `Saved ${ref.name}`, ...(moved ? { detail: `Relative paths in it now resolve in ${baseDir}.` } : {}) });
+  return true;
 }

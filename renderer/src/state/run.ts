@@ -3,7 +3,13 @@
 // counts as they finish, and the run can be cancelled.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
+import type { IoStats, NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
+
+/** A running node's retries and breaker, with its last progress note (e.g. "retry 2/5 in 800 ms (503), page 3"). */
+export interface LiveIo {
+  stats: IoStats;
+  note?: string | undefined;
+}
 import type { Problem } from '../../../engine/src/format/problems';
 import { EngineError } from '../api/client';
 import { previewKey } from '../lib/doc-ops';
@@ -23,6 +29,8 @@ interface RunState {
   stale: boolean;
   /** Nodes the engine is working on right now. */
   running: ReadonlySet<string>;
+  /** I/O statistics of running nodes that retry (REST sources, file sinks). */
+  io: ReadonlyMap<string, LiveIo>;
   /** The engine's id of the run going on, for cancelling it. */
   jobId: string | undefined;
   cancelling: boolean;
@@ -37,6 +45,7 @@ export const useRun = create<RunState>()(() => ({
   docId: -1,
   stale: false,
   running: new Set(),
+  io: new Map(),
   jobId: undefined,
   cancelling: false,
 }));
@@ -69,7 +78,7 @@ export function useRunDriver(): void {
 }
 
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, running: new Set(), jobId: undefined, cancelling: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
 }
 
 /** Asks the engine to stop the run going on; its record will say it was cancelled. */
@@ -94,7 +103,7 @@ export async function runPipelineNow(): Promise<void> {
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), running: new Set(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
     const pipeline = s.toPipeline();
@@ -108,14 +117,14 @@ export async function runPipelineNow(): Promise<void> {
     while (status.state === 'running') {
       // A document loaded while the run goes on does not get the old document's counts painted on it.
       if (useDesigner.getState().docId !== docId) return resetRun();
-      useRun.setState({ metrics: new Map(status.metrics.map((m) => [m.nodeId, m])), running: new Set(status.running) });
+      useRun.setState({ metrics: new Map(status.metrics.map((m) => [m.nodeId, m])), running: new Set(status.running), io: new Map(Object.entries(status.io ?? {})) });
       await sleep(POLL_MS);
       status = await s.api.runStatus({ jobId });
     }
     if (useDesigner.getState().docId !== docId) return resetRun();
     if (!status.manifest) throw new EngineError(status.error?.code ?? 'run_failed', status.error?.message ?? 'the run did not finish', 0, status.error?.problems ?? []);
     const manifest = status.manifest;
-    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), running: new Set(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
+    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
     useUi.getState().setBottomTab('run');
     const quarantined = manifest.nodes.reduce((sum, n) => sum + n.quarantined, 0);
     if (manifest.outcome === 'cancelled') {
@@ -129,7 +138,7 @@ export async function runPipelineNow(): Promise<void> {
     if (useDesigner.getState().docId !== docId) return resetRun();
     const message = err instanceof Error ? err.message : String(err);
     const problems = err instanceof EngineError ? err.problems : [];
-    useRun.setState({ phase: 'error', error: { message, problems }, manifest: undefined, metrics: new Map(), running: new Set(), jobId: undefined, cancelling: false, docKey, docId, stale: false });
+    useRun.setState({ phase: 'error', error: { message, problems }, manifest: undefined, metrics: new Map(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, docKey, docId, stale: false });
     useUi.getState().setBottomTab('run');
     notify({ tone: 'error', title: 'The pipeline did not run', detail: message });
   }

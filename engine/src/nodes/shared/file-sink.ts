@@ -9,6 +9,11 @@ import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
 import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
+import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
+import type { IoStats } from '../../api/contract.js';
+
+/** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
+const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
 
 export const fileSinkFields = {
   path: z.string().min(1).describe('Output file, relative to the pipeline file'),
@@ -63,7 +68,7 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   removeStaleStaging(target, tmp);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
-    await ctx.publish(tmp, target, written);
+    await publish(ctx, tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|IO Error|Permission Error/.test(e.message)) {
@@ -90,5 +95,37 @@ function removeStaleStaging(target: string, own: string): void {
     } catch {
       // Not removable here (e.g. a read-only folder): harmless, and the write below reports the folder's state.
     }
+  }
+}
+
+/** The publish (the final rename), retried on transient file-system errors; retries show in the node's metrics. */
+async function publish(ctx: ExecContext, tmp: string, target: string, rows: number): Promise<void> {
+  const io: IoStats = { requests: 0, retries: 0, failures: 0, retryWaitMs: 0, breaker: 'closed' };
+  try {
+    await withRetry(
+      () => {
+        io.requests++;
+        return ctx.publish(tmp, target, rows);
+      },
+      {
+        policy: RENAME_RETRY,
+        classify: classifyFsFailure,
+        signal: ctx.signal,
+        onFailure: (label) => {
+          io.failures++;
+          io.lastError = label;
+        },
+        onRetry: (e) => {
+          io.retries++;
+          io.retryWaitMs += e.delayMs;
+          ctx.reportIo({ ...io }, `retry ${e.attempt}/${e.maxAttempts - 1} in ${e.delayMs} ms (${e.label}), renaming to ${path.basename(target)}`);
+        },
+      },
+    );
+  } catch (e) {
+    // The user sees the file-system error itself (e.g. EBUSY), as without retries.
+    throw e instanceof RetriesExhausted ? e.last : e;
+  } finally {
+    if (io.retries > 0) ctx.reportIo({ ...io });
   }
 }

@@ -28,7 +28,8 @@ export function ConfigForm({ nodeId, info, config }: { nodeId: string; info: Nod
     [nodeId, setNodeConfig],
   );
 
-  const ctx = useMemo<FormContextValue>(() => ({ nodeId, problems: fields, columns, set }), [nodeId, fields, columns, set]);
+  const inputs = useMemo(() => info.inputs.map((p) => p.name), [info.inputs]);
+  const ctx = useMemo<FormContextValue>(() => ({ nodeId, problems: fields, columns, inputs, set }), [nodeId, fields, columns, inputs, set]);
   const known = new Set(Object.keys(schema.properties ?? {}));
   const unknownKeys = Object.keys(config).filter((k) => !known.has(k));
 

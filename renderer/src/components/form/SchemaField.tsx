@@ -2,7 +2,8 @@
 import type { ReactElement } from 'react';
 import { pathToString } from '../../../../engine/src/format/problems';
 import type { Path } from '../../lib/immutable';
-import { fieldShape, humanizeKey, orderedProperties, stringRole, switchVariant, type JsonSchema, type UnionVariant } from '../../lib/schema';
+import { codeKindOf, fieldShape, humanizeKey, orderedProperties, stringRole, switchVariant, type JsonSchema, type UnionVariant } from '../../lib/schema';
+import { CodeInput } from './CodeInput';
 import { ListField, RecordField } from './collections';
 import { fieldId, useFieldProblems, useForm } from './context';
 import { FieldShell } from './FieldShell';
@@ -35,9 +36,11 @@ export function SchemaField({ schema, value, path, name, parentKey, required, ba
 
   let control: ReactElement;
   switch (shape.kind) {
-    case 'text':
-      control = <TextInput {...base} role={stringRole(name, parentKey)} />;
+    case 'text': {
+      const code = codeKindOf(name, schema, parentKey);
+      control = code ? <CodeInput {...base} path={path} kind={code} /> : <TextInput {...base} role={stringRole(name, parentKey)} />;
       break;
+    }
     case 'enum':
       control = <EnumInput {...base} options={shape.options} />;
       break;

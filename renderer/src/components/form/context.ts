@@ -11,6 +11,8 @@ export interface FormContextValue {
   /** Problems by config path, as the engine writes it (`rules[0].column`). */
   problems: ReadonlyMap<string, Problem[]>;
   columns: readonly Column[];
+  /** The node's input port names (what a SQL node's query reads as tables). */
+  inputs: readonly string[];
   /** Writes `value` at `path` in the config; `undefined` removes the key. Typing in one field is one undo step. */
   set(path: Path, value: unknown): void;
 }

@@ -1,0 +1,275 @@
+// The desktop shell: one window on the built designer (served from app://), the engine in its own process
+// behind the checked IPC dispatcher, native menus and file dialogs, one instance per user.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
+import { createIpcDispatcher } from '../engine/src/api/ipc.js';
+import { appResponseHeaders, resolveAppRequest } from './app-protocol.js';
+import { ENGINE_CHANNELS, MENU_CHANNEL, SHELL_CHANNELS, type MenuAction } from './bridge.js';
+import { createRemoteEngine, type HostReply, type HostRequest } from './engine-link.js';
+import { FileAccess } from './file-access.js';
+import { pipelineFileFromArgv } from './launch-args.js';
+import { buildMenuTemplate } from './menu.js';
+import { copySamplesOnce } from './samples.js';
+import { APP_ENTRY, APP_SCHEME, isAllowedNavigation, isTrustedSender, permissionAllowed, windowOptions } from './security.js';
+import { checkedArgs, createShellDispatcher, SHELL_INVOKE_CHANNELS } from './shell-ipc.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** The app's root (the repository in development, app.asar when packaged): dist/electron is two levels down. */
+const ROOT = path.resolve(HERE, '..', '..');
+const RENDERER_DIR = path.join(ROOT, 'renderer', 'dist');
+const PRELOAD = path.join(HERE, 'preload.cjs');
+const ENGINE_HOST = path.join(HERE, 'engine-host.js');
+const ICON = path.join(ROOT, 'build', 'icon.png');
+/** Opened by Help › Documentation in the user's viewer, which cannot read inside app.asar: it is unpacked. */
+const DOCS = path.join(ROOT.replace(/app\.asar$/, 'app.asar.unpacked'), 'README.md');
+const PIPELINE_FILTERS = [
+  { name: 'Sluice pipelines', extensions: ['sluice', 'json'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+// standard + secure: a real origin (storage, relative URLs, a secure context); corsEnabled: Vite's module script
+// carries `crossorigin`. Nothing else answers on this scheme, and responses carry no CORS allowance for others.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+
+let win: BrowserWindow | undefined;
+let dirty = false;
+let closeConfirmed = false;
+let quitting = false;
+/** Set once files, IPC and the window exist; files the OS hands over before that wait in `early`. */
+let ready = false;
+/** Menu actions waiting for the page to listen (a file passed on the command line arrives before the page). */
+let pageListening = false;
+const queued: MenuAction[] = [];
+
+function log(err: unknown): void {
+  process.stderr.write(`[sluice] ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+}
+
+// ── The engine, in its own process ──────────────────────────────────────────────────────────────────────────
+let engineProc: UtilityProcess | undefined;
+/** Folders the user opened files in; replayed to a restarted engine process. */
+const allowedDirs = new Set<string>();
+
+function startEngine(): UtilityProcess {
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  if (app.isPackaged) env.SLUICE_SAMPLES_DIR = copySamplesOnce(path.join(ROOT, 'samples'), path.join(app.getPath('userData'), 'samples'));
+  const child = utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Sluice engine', stdio: 'inherit', env });
+  child.on('message', (reply: HostReply) => remote.receive(reply));
+  child.on('exit', (code) => {
+    if (engineProc === child) engineProc = undefined;
+    // A crash (DuckDB can take its process down on crafted input) fails the calls in flight; the next call starts a new engine.
+    remote.failPending(`the engine process stopped unexpectedly (exit code ${code}); try again`);
+  });
+  for (const dir of allowedDirs) child.postMessage({ kind: 'allow', dir } satisfies HostRequest);
+  return child;
+}
+
+const remote = createRemoteEngine((req) => {
+  if (quitting) throw new Error('the app is closing');
+  engineProc ??= startEngine();
+  engineProc.postMessage(req);
+});
+
+function allow(file: string): void {
+  const dir = path.dirname(file);
+  if (allowedDirs.has(dir)) return;
+  allowedDirs.add(dir);
+  if (engineProc) remote.allowWorkspace(dir);
+}
+
+// ── Files and menus ─────────────────────────────────────────────────────────────────────────────────────────
+let files: FileAccess;
+
+function send(action: MenuAction): void {
+  if (!win || !pageListening) {
+    queued.push(action);
+    return;
+  }
+  win.webContents.send(MENU_CHANNEL, action);
+}
+
+async function refreshMenu(): Promise<void> {
+  const recent = await files.recent();
+  const template = buildMenuTemplate({
+    isMac: process.platform === 'darwin',
+    isDev: !app.isPackaged,
+    recent,
+    send,
+    openDocs: () => void shell.openPath(DOCS),
+    showAbout: () =>
+      void dialog.showMessageBox({ type: 'info', title: 'About Sluice', message: `Sluice ${app.getVersion()}`, detail: 'Design data pipelines visually and run them reliably. A pipeline never loses a record.' }),
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function openFromOs(file: string): void {
+  const ref = files.grant(file);
+  send({ type: 'open-file', path: ref.path });
+  void refreshMenu();
+  if (win?.isMinimized()) win.restore();
+  win?.focus();
+}
+
+function senderUrl(e: IpcMainInvokeEvent | IpcMainEvent): string {
+  // senderFrame is null once the frame navigated away or was destroyed; such a sender is not trusted.
+  return e.senderFrame?.url ?? '';
+}
+
+function registerIpc(): void {
+  const engine = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log });
+  for (const channel of ENGINE_CHANNELS) ipcMain.handle(channel, (e, payload: unknown) => engine(channel, senderUrl(e), payload));
+
+  const shellCalls = createShellDispatcher(files, { isTrustedSender, logInternal: log });
+  for (const channel of SHELL_INVOKE_CHANNELS) {
+    ipcMain.handle(channel, async (e, ...args: unknown[]) => {
+      const reply = await shellCalls(channel, senderUrl(e), args);
+      void refreshMenu(); // the recent list may have changed
+      return reply;
+    });
+  }
+  ipcMain.on(SHELL_CHANNELS.setDocumentState, (e, ...args: unknown[]) => {
+    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.setDocumentState, args) : undefined;
+    if (!parsed || !win) return;
+    dirty = parsed[0].dirty;
+    win.setTitle(parsed[0].title ? `${parsed[0].title}${dirty ? ' •' : ''} — Sluice` : 'Sluice');
+    win.setDocumentEdited(dirty);
+  });
+  ipcMain.on(SHELL_CHANNELS.closeConfirmed, (e) => {
+    if (!isTrustedSender(senderUrl(e)) || !win) return;
+    closeConfirmed = true;
+    win.close();
+  });
+  ipcMain.on(SHELL_CHANNELS.nativeEdit, (e, ...args: unknown[]) => {
+    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.nativeEdit, args) : undefined;
+    if (!parsed) return;
+    const [command] = parsed;
+    e.sender[command]();
+  });
+  // The preload announces its menu listener; whatever arrived before (a file from the command line) goes now.
+  ipcMain.on(SHELL_CHANNELS.menuReady, (e) => {
+    if (!isTrustedSender(senderUrl(e)) || !win) return;
+    pageListening = true;
+    for (const action of queued.splice(0)) win.webContents.send(MENU_CHANNEL, action);
+  });
+}
+
+// ── Hardening that applies to every web contents ────────────────────────────────────────────────────────────
+function harden(): void {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+  // No remote content: the page has no business on the network.
+  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAllowedNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAllowedNavigation(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppRequest(RENDERER_DIR, request.url);
+    if (!file) return new Response('not found', { status: 404 });
+    try {
+      return new Response(await fs.promises.readFile(file), { headers: appResponseHeaders(file) });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+}
+
+// ── The window ──────────────────────────────────────────────────────────────────────────────────────────────
+function createWindow(): void {
+  if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    dialog.showErrorBox('Sluice is not built', `The designer is missing at ${RENDERER_DIR}. Run: npm run build`);
+    app.exit(1);
+    return;
+  }
+  win = new BrowserWindow(windowOptions(PRELOAD, fs.existsSync(ICON) ? ICON : undefined));
+  win.once('ready-to-show', () => win?.show());
+  // The title follows the document (setDocumentState), not the page's <title>.
+  win.on('page-title-updated', (event) => event.preventDefault());
+  win.webContents.on('did-start-loading', () => {
+    pageListening = false;
+  });
+  win.on('close', (event) => {
+    if (closeConfirmed || !dirty || !win) return;
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'warning',
+      buttons: ['Save', 'Don’t Save', 'Cancel'],
+      defaultId: 0,
+      cancelId: 2,
+      message: 'Save the changes to this pipeline before closing?',
+      detail: 'Your changes are lost if you don’t save them.',
+    });
+    if (choice === 1) return; // close without saving
+    event.preventDefault();
+    quitting = false;
+    if (choice === 0) send({ type: 'save-and-close' });
+  });
+  win.on('closed', () => {
+    win = undefined;
+  });
+  void win.loadURL(APP_ENTRY);
+}
+
+// ── Start ───────────────────────────────────────────────────────────────────────────────────────────────────
+if (!app.requestSingleInstanceLock()) {
+  // Another Sluice is open: it receives our command line (second-instance) and opens the file there.
+  app.quit();
+} else {
+  // macOS hands files over by event, possibly before the app is ready.
+  const early: string[] = [];
+  const openWhenReady = (file: string) => {
+    if (ready) openFromOs(file);
+    else early.push(file);
+  };
+  app.on('open-file', (event, file) => {
+    event.preventDefault();
+    openWhenReady(file);
+  });
+  app.on('second-instance', (_e, argv, cwd) => {
+    const file = pipelineFileFromArgv(argv, cwd);
+    if (file) openWhenReady(file);
+    else if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => engineProc?.kill());
+
+  void app.whenReady().then(async () => {
+    files = new FileAccess({
+      recentFile: path.join(app.getPath('userData'), 'recent-files.json'),
+      onGrant: allow,
+      dialogs: {
+        async chooseOpen() {
+          const r = win ? await dialog.showOpenDialog(win, { properties: ['openFile'], filters: PIPELINE_FILTERS }) : undefined;
+          return r && !r.canceled ? r.filePaths[0] : undefined;
+        },
+        async chooseSave(suggestedName) {
+          const r = win ? await dialog.showSaveDialog(win, { defaultPath: suggestedName, filters: PIPELINE_FILTERS }) : undefined;
+          return r && !r.canceled ? r.filePath : undefined;
+        },
+      },
+    });
+    harden();
+    registerIpc();
+    await refreshMenu();
+    createWindow();
+    ready = true;
+    const launchFile = pipelineFileFromArgv(process.argv, process.cwd());
+    for (const file of [...early, ...(launchFile ? [launchFile] : [])]) openFromOs(file);
+  });
+}

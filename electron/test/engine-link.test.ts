@@ -1,0 +1,129 @@
+// Main's half of the engine link (the IPC dispatcher over a remote EngineApi) against the engine's half (the real
+// service), joined by an in-memory port that copies each message as structured clone would. No Electron needed.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { channelFor, createIpcDispatcher, type IpcReply } from '../../engine/src/api/ipc.js';
+import { engineMethods, type EngineMethod } from '../../engine/src/api/contract.js';
+import { createEngineService } from '../../engine/src/service.js';
+import { tmpDir } from '../../engine/test/helpers.js';
+import { ENGINE_CHANNELS, ENGINE_METHODS } from '../bridge.js';
+import { answer, createRemoteEngine, serializeError, type HostReply, type HostRequest } from '../engine-link.js';
+import { isTrustedSender } from '../security.js';
+
+const APP = 'app://sluice/index.html';
+const work = tmpDir();
+const elsewhere = tmpDir();
+fs.writeFileSync(path.join(work, 'in.csv'), 'id,v\n1,a\n2,\n3,c\n');
+fs.writeFileSync(path.join(elsewhere, 'in.csv'), 'id,v\n1,a\n');
+const pipeline = {
+  version: 1,
+  name: 'link',
+  nodes: [
+    { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+    { id: 'check', kind: 'validate', config: { rules: [{ id: 'v_required', type: 'not_null', column: 'v' }] } },
+    { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+  ],
+  edges: [
+    { from: { node: 'src', port: 'out' }, to: { node: 'check', port: 'in' } },
+    { from: { node: 'check', port: 'valid' }, to: { node: 'out', port: 'in' } },
+  ],
+};
+
+const service = createEngineService({ workspaces: [work], inProcessRuns: true });
+afterAll(() => service.close());
+const posted: HostRequest[] = [];
+const remote = createRemoteEngine((req) => {
+  const copy = structuredClone(req);
+  posted.push(copy);
+  // The engine answers asynchronously, as over a real port.
+  void answer(service, copy).then((reply) => reply && setTimeout(() => remote.receive(structuredClone(reply) as HostReply), 0));
+});
+const logged: unknown[] = [];
+const dispatch = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: (e) => logged.push(e) });
+
+function value<T>(r: IpcReply): T {
+  if (!r.ok) throw new Error(`expected success, got ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+describe('the engine link between main and the engine process', () => {
+  it('has one channel per contract method, and a remote method for each', () => {
+    expect([...ENGINE_METHODS].sort()).toEqual(Object.keys(engineMethods).sort());
+    expect(ENGINE_CHANNELS).toEqual(ENGINE_METHODS.map((m) => channelFor(m)));
+    for (const m of ENGINE_METHODS) expect(typeof remote.api[m]).toBe('function');
+  });
+
+  it('round-trips every method through the dispatcher, the link and the real engine', async () => {
+    const seen = new Set<EngineMethod>();
+    const call = async <T>(m: EngineMethod, payload: unknown): Promise<T> => {
+      seen.add(m);
+      return value<T>(await dispatch(channelFor(m), APP, payload));
+    };
+    expect((await call<{ kinds: unknown[] }>('catalog', {})).kinds.length).toBeGreaterThan(5);
+    expect(await call('validate', { pipeline })).toEqual({ ok: true, problems: [] });
+    const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
+    expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
+    const run = await call<{ runId: string; outcome: string; nodes: { nodeId: string; rowsOut: number }[] }>('run', { pipeline, baseDir: work });
+    expect(run.outcome).toBe('succeeded');
+    expect(fs.readFileSync(path.join(work, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n3,c\n');
+    expect((await call<{ runId: string }[]>('listRuns', {})).map((r) => r.runId)).toContain(run.runId);
+    expect(await call<{ total: number }>('quarantinePage', { runId: run.runId, nodeId: 'check' })).toMatchObject({ total: 1 });
+    expect(Array.isArray(await call('samples', {}))).toBe(true);
+    const { jobId } = await call<{ jobId: string }>('startRun', { pipeline, baseDir: work });
+    let status = await call<{ state: string; metrics: unknown[] }>('runStatus', { jobId });
+    for (let i = 0; i < 300 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await call('runStatus', { jobId });
+    }
+    expect(status.state).toBe('done');
+    expect(status.metrics).toHaveLength(3);
+    expect(await call('cancelRun', { jobId })).toEqual({ cancelled: false });
+    expect([...seen].sort()).toEqual(Object.keys(engineMethods).sort());
+    expect(logged).toEqual([]);
+  });
+
+  it('checks arguments in main, before anything reaches the engine process', async () => {
+    const before = posted.length;
+    for (const m of ENGINE_METHODS) {
+      const r = await dispatch(channelFor(m), APP, 'not an object');
+      expect(r, m).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^invalid arguments for ${m}: `));
+    }
+    expect(await dispatch(channelFor('catalog'), 'file:///tmp/evil.html', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(posted.length).toBe(before);
+  });
+
+  it('keeps the kind of user-facing errors across the process boundary', async () => {
+    const broken = { ...pipeline, nodes: pipeline.nodes.map((n) => (n.id === 'check' ? { ...n, kind: 'nope' } : n)) };
+    const r = await dispatch(channelFor('preview'), APP, { pipeline: broken, nodeId: 'src', baseDir: work });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid_pipeline' } });
+    expect(r.ok ? [] : r.error.problems?.map((p) => p.message)).toContain('unknown node kind "nope"');
+    const outside = await dispatch(channelFor('run'), APP, { pipeline, baseDir: elsewhere });
+    expect(outside).toMatchObject({ ok: false, error: { code: 'user_error' } });
+    expect(outside.ok ? '' : outside.error.message).toMatch(/outside the workspace/);
+  });
+
+  it('lets pipelines run in a folder once the user opened a file there', async () => {
+    remote.allowWorkspace(elsewhere);
+    await new Promise((r) => setTimeout(r, 10));
+    const r = await dispatch(channelFor('preview'), APP, { pipeline, nodeId: 'src', baseDir: elsewhere });
+    expect(value<{ totalRows: number }>(r).totalRows).toBe(1);
+  });
+
+  it('turns an engine crash into a clear error for the calls in flight, and internal faults into no detail', async () => {
+    const stuck = createRemoteEngine(() => undefined);
+    const d = createIpcDispatcher(stuck.api, { isTrustedSender });
+    const pending = d(channelFor('catalog'), APP, {});
+    stuck.failPending('the engine process stopped unexpectedly (exit code 3); try again');
+    expect(await pending).toEqual({ ok: false, error: { code: 'user_error', message: 'the engine process stopped unexpectedly (exit code 3); try again' } });
+
+    const internal = serializeError(new TypeError('x is undefined'));
+    expect(internal.name).toBe('InternalError');
+    const faulty = createRemoteEngine((req) => req.kind === 'call' && setTimeout(() => faulty.receive({ id: req.id, ok: false, error: internal }), 0));
+    const seen: unknown[] = [];
+    const r = await createIpcDispatcher(faulty.api, { isTrustedSender, logInternal: (e) => seen.push(e) })(channelFor('catalog'), APP, {});
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'catalog failed inside the engine' } });
+    expect(seen).toHaveLength(1);
+  });
+});

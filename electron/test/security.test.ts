@@ -1,0 +1,144 @@
+// Electron's security checklist, asserted on the shell's own settings and sources. Electronegativity scans too
+// (electronegativity.test.ts), but it cannot see IPC sender checks or the argument validation, so these can.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY as SERVER_CSP } from '../../engine/src/server/server.js';
+import { appResponseHeaders, resolveAppRequest } from '../app-protocol.js';
+import { APP_ENTRY, CONTENT_SECURITY_POLICY, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions } from '../security.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ELECTRON_DIR = path.resolve(HERE, '..');
+const PRELOAD = '/opt/sluice/preload.cjs';
+
+describe('the window', () => {
+  it('isolates the page: context isolation, sandbox, no Node, web security on', () => {
+    const prefs = secureWebPreferences(PRELOAD);
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+    });
+    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
+    expect(prefs).not.toHaveProperty('additionalArguments');
+    expect(windowOptions(PRELOAD, undefined).webPreferences).toEqual(prefs);
+    expect(() => secureWebPreferences('preload.cjs')).toThrow(/absolute path/);
+  });
+
+  it('loads the app from its own scheme and trusts only that origin', () => {
+    expect(APP_ENTRY).toBe('app://sluice/index.html');
+    expect(isTrustedSender(APP_ENTRY)).toBe(true);
+    expect(isTrustedSender('app://sluice/assets/x.js')).toBe(true);
+    for (const url of ['https://sluice/index.html', 'app://evil/index.html', 'file:///index.html', 'http://127.0.0.1:4500/', 'about:blank', '', 'not a url', 'app://sluice.evil.com/']) {
+      expect(isTrustedSender(url), url).toBe(false);
+      expect(isAllowedNavigation(url), url).toBe(false);
+    }
+    expect(['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal'].some(permissionAllowed)).toBe(false);
+  });
+
+  it('has a strict content security policy on every response', () => {
+    const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => { const [name = '', ...values] = d.trim().split(/\s+/); return [name, values]; }));
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    for (const values of directives.values()) {
+      expect(values).not.toContain("'unsafe-eval'");
+      expect(values.some((v) => /^(https?:|\*|ws)/.test(v))).toBe(false);
+    }
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    // No looser than the policy the browser mode serves the same designer with (and its e2e suite runs under).
+    const server = new Map(SERVER_CSP.split(';').map((d) => { const [name = '', ...values] = d.trim().split(/\s+/); return [name, values]; }));
+    for (const [name, values] of directives) if (server.has(name)) expect(values, name).toEqual(server.get(name));
+    expect(appResponseHeaders('/r/index.html')).toMatchObject({ 'content-security-policy': CONTENT_SECURITY_POLICY, 'content-type': 'text/html; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  });
+
+  it('serves only files inside the built renderer', () => {
+    const dir = '/app/renderer/dist';
+    expect(resolveAppRequest(dir, 'app://sluice/')).toBe('/app/renderer/dist/index.html');
+    expect(resolveAppRequest(dir, 'app://sluice/assets/index-abc.js')).toBe('/app/renderer/dist/assets/index-abc.js');
+    expect(resolveAppRequest(dir, 'app://sluice/assets/a%20b.css?x=1#y')).toBe('/app/renderer/dist/assets/a b.css');
+    // The URL parser folds dot segments first, so this one stays inside the folder.
+    expect(resolveAppRequest(dir, 'app://sluice/../secret')).toBe('/app/renderer/dist/secret');
+    expect(resolveAppRequest(dir, 'app://sluice/%2e%2e/%2e%2e/etc/passwd')).toBe('/app/renderer/dist/etc/passwd');
+    for (const url of ['app://sluice/..%2f..%2fetc%2fpasswd', 'app://other/index.html', 'file:///etc/passwd', 'app://sluice/%00', 'app://sluice/%E0%A4%A']) {
+      expect(resolveAppRequest(dir, url), url).toBeUndefined();
+    }
+  });
+});
+
+/** Every `ipcMain.handle(...)` / `ipcMain.on(...)` call in main.ts, with its listener's source text. */
+function ipcRegistrations(): { method: string; channel: string; listener: string }[] {
+  const file = path.join(ELECTRON_DIR, 'main.ts');
+  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const found: { method: string; channel: string; listener: string }[] = [];
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.expression.getText() === 'ipcMain') {
+      const [channel, listener] = node.arguments;
+      found.push({ method: node.expression.name.text, channel: channel?.getText() ?? '', listener: listener?.getText() ?? '' });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(src);
+  return found;
+}
+
+describe('IPC in the main process', () => {
+  const main = fs.readFileSync(path.join(ELECTRON_DIR, 'main.ts'), 'utf8');
+
+  it('checks the sender of every message it listens to', () => {
+    const regs = ipcRegistrations();
+    expect(regs.length).toBeGreaterThanOrEqual(5);
+    for (const r of regs) {
+      expect(['handle', 'on'], r.channel).toContain(r.method);
+      // Either the listener checks the sender itself, or it hands the sender's URL to a dispatcher that does.
+      const checksItself = r.listener.includes('isTrustedSender(senderUrl(e))');
+      const viaDispatcher = /^(\(e[^)]*\)|async \(e[^)]*\)) => (await )?(engine|shellCalls)\(channel, senderUrl\(e\)/.test(r.listener.replace(/\s+/g, ' ').replace(/\{ const reply = /, ''));
+      expect(checksItself || viaDispatcher, `${r.method}(${r.channel}) does not check its sender`).toBe(true);
+    }
+    // The dispatchers are the checked ones, built with the trusted-sender test.
+    expect(main).toMatch(/createIpcDispatcher\(remote\.api, \{ isTrustedSender, /);
+    expect(main).toMatch(/createShellDispatcher\(files, \{ isTrustedSender, /);
+  });
+
+  it('validates the arguments of every message it listens to', () => {
+    for (const r of ipcRegistrations()) {
+      const flat = r.listener.replace(/\s+/g, ' ');
+      const takesNoArgs = !/\(e, /.test(flat);
+      const validated = /checkedArgs\(|engine\(channel|shellCalls\(channel/.test(flat);
+      expect(takesNoArgs || validated, `${r.method}(${r.channel}) uses unchecked arguments`).toBe(true);
+    }
+  });
+
+  it('creates windows only with the checked options, and blocks navigation, new windows, webviews and remote requests', () => {
+    const windows = [...main.matchAll(/new BrowserWindow\((.*)\);$/gm)].map((m) => m[1]);
+    expect(windows).toEqual(['windowOptions(PRELOAD, fs.existsSync(ICON) ? ICON : undefined)']);
+    expect(main).toMatch(/setWindowOpenHandler\(\(\) => \(\{ action: 'deny' \}\)\)/);
+    expect(main).toMatch(/'will-navigate', \(event, url\) => \{\s*if \(!isAllowedNavigation\(url\)\) event\.preventDefault\(\);/);
+    expect(main).toMatch(/'will-attach-webview', \(event\) => event\.preventDefault\(\)/);
+    expect(main).toMatch(/setPermissionRequestHandler\(/);
+    expect(main).toMatch(/onBeforeRequest\(\{ urls: \['http:\/\/\*\/\*', 'https:\/\/\*\/\*', 'ws:\/\/\*\/\*', 'wss:\/\/\*\/\*'\] \}, \(_details, callback\) => callback\(\{ cancel: true \}\)\)/);
+    expect(main).toMatch(/requestSingleInstanceLock\(\)/);
+    expect(main).not.toMatch(/\bloadURL\((?!APP_ENTRY\))/);
+    expect(main).not.toMatch(/openExternal\(/);
+  });
+
+  it('exposes the page nothing but the bridge: no ipcRenderer, no Node', () => {
+    const preload = fs.readFileSync(path.join(ELECTRON_DIR, 'preload.ts'), 'utf8');
+    expect([...preload.matchAll(/exposeInMainWorld\(/g)]).toHaveLength(1);
+    expect(preload).toMatch(/exposeInMainWorld\('sluice', bridge\)/);
+    // Listeners get the parsed action, never the IpcRendererEvent (which would hand the page `sender`).
+    expect(preload).toMatch(/listener\(action\.data as MenuAction\)/);
+    expect(preload).not.toMatch(/from 'node:|require\(/);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { completionEntries, sqlIdentifier } from './completion';
+
+describe('sqlIdentifier', () => {
+  it('leaves plain lower-case names bare and quotes everything else', () => {
+    expect(sqlIdentifier('amount')).toBe('amount');
+    expect(sqlIdentifier('Order Date')).toBe('"Order Date"');
+    expect(sqlIdentifier('order')).toBe('"order"');
+    expect(sqlIdentifier('say "hi"')).toBe('"say ""hi"""');
+  });
+});
+
+describe('completionEntries', () => {
+  const columns = [
+    { name: 'amount', type: 'DECIMAL(18,2)' },
+    { name: 'Country', type: 'VARCHAR' },
+  ];
+
+  it('offers the input columns first, with their types', () => {
+    const entries = completionEntries({ kind: 'sql-expression', columns, tables: ['in1'] });
+    expect(entries.slice(0, 2)).toEqual([
+      { label: 'amount', insertText: 'amount', detail: 'DECIMAL(18,2)', group: 'column' },
+      { label: 'Country', insertText: '"Country"', detail: 'VARCHAR', group: 'column' },
+    ]);
+    expect(entries.some((e) => e.group === 'table')).toBe(false);
+  });
+
+  it('offers the input tables only in a query', () => {
+    const entries = completionEntries({ kind: 'sql-query', columns: [], tables: ['in1', 'in2'] });
+    expect(entries.filter((e) => e.group === 'table').map((e) => e.label)).toEqual(['in1', 'in2']);
+  });
+});

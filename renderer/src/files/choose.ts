@@ -1,0 +1,27 @@
+// Which FileHost the designer uses, chosen once at startup: native dialogs in the desktop shell (its preload
+// bridge is present), the workspace of `sluice serve` in a browser.
+import type { EngineApi } from '../../../engine/src/api/contract';
+import { BrowserFileHost } from './browser-host';
+import { createElectronFileHost } from './electron-host';
+import { shellBridge } from '../api/ipc-client';
+import { basename, dirname } from '../lib/format';
+import type { FileHost, PipelineFileRef } from './host';
+
+export interface FileHostBinding {
+  host: FileHost;
+  /** The folder a file's relative data paths resolve in, as the engine should be told (`baseDir`). */
+  baseDirOf(ref: PipelineFileRef): Promise<string>;
+  /** The host's reference for a file the engine named by absolute path (the pipeline `sluice serve` opened). */
+  refFor(absolutePath: string): Promise<PipelineFileRef | undefined>;
+}
+
+export function chooseFileHost(api: EngineApi): FileHostBinding {
+  const bridge = shellBridge();
+  if (bridge) {
+    // The shell names files by absolute path; a pipeline's relative paths resolve in its own folder.
+    const host = createElectronFileHost(bridge);
+    return { host, baseDirOf: async (ref) => dirname(ref.path), refFor: async (abs) => ({ path: abs, name: basename(abs) }) };
+  }
+  const host = new BrowserFileHost(api);
+  return { host, baseDirOf: (ref) => host.baseDirOf(ref), refFor: (abs) => host.refFor(abs) };
+}

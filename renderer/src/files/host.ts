@@ -1,0 +1,21 @@
+// Where pipeline files live: the workspace folder of `sluice serve` in a browser, native dialogs in Electron.
+export interface PipelineFileRef {
+  /** Workspace-relative path in the browser; absolute path in Electron. */
+  path: string;
+  /** File name shown in the title bar and recent list. */
+  name: string;
+}
+
+export interface FileHost {
+  readonly kind: 'browser' | 'electron';
+  /** Let the user pick a pipeline file; undefined when they cancel. */
+  open(): Promise<{ ref: PipelineFileRef; text: string } | undefined>;
+  /** Open a known file (e.g. from the recent list or the command line). */
+  read(ref: PipelineFileRef): Promise<string>;
+  /** Overwrite a file the user already chose. */
+  save(ref: PipelineFileRef, text: string): Promise<PipelineFileRef>;
+  /** Let the user choose where to save; undefined when they cancel. */
+  saveAs(suggestedName: string, text: string): Promise<PipelineFileRef | undefined>;
+  /** Most recent first. */
+  recent(): Promise<PipelineFileRef[]>;
+}

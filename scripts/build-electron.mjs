@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Builds the desktop shell into dist/electron: main and the engine's process as ES modules that load the compiled
+// engine from engine/dist (so its paths to samples, workers and the CLI stay right), and the preload as one
+// self-contained CommonJS file, since a sandboxed preload cannot load modules.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = path.join(root, 'dist', 'electron');
+const engineSrc = path.join(root, 'engine', 'src');
+const ELECTRON_NODE = 'node22'; // Electron 39 ships Node 22
+
+/** `../engine/src/x.js` in electron/ becomes `../../engine/dist/x.js`, left for Node to load at run time. */
+const compiledEngine = {
+  name: 'compiled-engine',
+  setup(b) {
+    b.onResolve({ filter: /engine\/src\// }, (args) => {
+      const target = path.resolve(args.resolveDir, args.path);
+      const rel = path.relative(engineSrc, target);
+      if (rel.startsWith('..')) return undefined;
+      return { path: `../../engine/dist/${rel.split(path.sep).join('/').replace(/\.ts$/, '.js')}`, external: true };
+    });
+  },
+};
+
+rmSync(out, { recursive: true, force: true });
+const common = { bundle: true, platform: 'node', target: ELECTRON_NODE, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { main: 'electron/main.ts', 'engine-host': 'electron/engine-host.ts' },
+    outdir: out,
+    format: 'esm',
+    packages: 'external',
+    plugins: [compiledEngine],
+  }),
+  build({
+    ...common,
+    entryPoints: { preload: 'electron/preload.ts' },
+    outdir: out,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    minify: true,
+    external: ['electron'],
+  }),
+]);
+process.stdout.write(`built ${path.relative(root, out)}/{main.js,engine-host.js,preload.cjs}\n`);
