@@ -3,6 +3,7 @@ import { CURRENT_VERSION, pipelineSchema, type Pipeline } from './pipeline.js';
 import { pathToString, type Problem } from './problems.js';
 import type { KindLookup } from './kinds.js';
 import { topologicalOrder } from './graph.js';
+import { jsonErrorLocation, jsonErrorReason } from './json-error.js';
 
 export interface LoadResult {
   pipeline: Pipeline | undefined;
@@ -13,10 +14,14 @@ export interface LoadResult {
 const MAX_DEPTH = 64;
 
 function depthOf(v: unknown, depth = 0): number {
-  if (depth > MAX_DEPTH) return depth;
-  if (Array.isArray(v)) return Math.max(depth, ...v.map((x) => depthOf(x, depth + 1)));
-  if (v !== null && typeof v === 'object') return Math.max(depth, ...Object.values(v).map((x) => depthOf(x, depth + 1)));
-  return depth;
+  if (depth > MAX_DEPTH || v === null || typeof v !== 'object') return depth;
+  // A loop, not Math.max(...children): spreading an array of a million elements overflows the call stack.
+  let max = depth;
+  for (const x of Array.isArray(v) ? v : Object.values(v)) {
+    max = Math.max(max, depthOf(x, depth + 1));
+    if (max > MAX_DEPTH) break;
+  }
+  return max;
 }
 
 /** Parse JSON text, reporting a syntax error with its line and column. */
@@ -26,43 +31,11 @@ export function parsePipelineText(text: string): LoadResult & { raw?: unknown } 
     raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    const m = /position (\d+)/.exec(msg);
-    let where = '';
-    const pos = m ? Number(m[1]) : errorOffset(text);
-    if (pos !== undefined) {
-      const before = text.slice(0, pos);
-      const line = before.split('\n').length;
-      const col = pos - before.lastIndexOf('\n');
-      where = ` at line ${line}, column ${col}`;
-    }
-    const reason = msg.replace(/ in JSON at position \d+.*$/, '').replace(/, "[\s\S]*" is not valid JSON$/, '').replace(/^Unexpected token '(.)', .*$/s, "unexpected '$1'");
-    return { pipeline: undefined, problems: [{ path: '', message: `not valid JSON${where}: ${reason}` }] };
+    const at = jsonErrorLocation(text, msg);
+    const where = at ? ` at line ${at.line}, column ${at.column}` : '';
+    return { pipeline: undefined, problems: [{ path: '', message: `not valid JSON${where}: ${jsonErrorReason(msg)}` }] };
   }
   return { ...checkPipeline(raw, undefined), raw };
-}
-
-/**
- * Where JSON.parse gave up, for runtimes whose message has no position: every prefix before the error fails
- * only for being incomplete, every prefix that includes it fails otherwise, so a binary search finds it.
- */
-function errorOffset(text: string): number | undefined {
-  if (text.length > 2_000_000) return undefined;
-  const incomplete = (n: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, n));
-      return true;
-    } catch (e) {
-      return /end of (JSON )?input|Unterminated string|Expected .* after/i.test(e instanceof Error ? e.message : '');
-    }
-  };
-  let lo = 0;
-  let hi = text.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (incomplete(mid + 1)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < text.length ? lo : undefined;
 }
 
 /** Older documents are brought up to the current version here; each step is one function. */

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
-import { requireColumns } from './shared/columns.js';
+import { requireColumns, requireSomeColumns } from './shared/columns.js';
 import { faultPoint } from '../runtime/faults.js';
 
 /** Where the target database records which run and node committed rows (see the exactly-once note below). */
@@ -34,6 +34,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');
     const cols = await ctx.columns(input);
+    await requireSomeColumns(ctx, input, cols, c.includeLineage);
     if (c.mode === 'merge') {
       if (c.key.length === 0) throw new UserError('merge mode needs "key" columns', { nodeId: ctx.nodeId, field: 'key' });
       requireColumns(ctx.nodeId, 'key', c.key, cols);
@@ -43,7 +44,14 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
     const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${cols.map((x) => qi(x.name)).join(', ')} FROM ${input}`;
     await ctx.run(`COPY (${select}) TO ${qlit(staged)} (FORMAT parquet)`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    const inst = await DuckDBInstance.create(target, { enable_external_access: 'true', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    let inst: DuckDBInstance;
+    try {
+      inst = await DuckDBInstance.create(target, { enable_external_access: 'true', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    } catch (e) {
+      const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+      const why = /lock/i.test(msg) ? `another process has it open (${msg.replace(/^IO Error: /, '')}); close it and run again` : msg;
+      throw new UserError(`cannot open ${target}: ${why}; nothing was changed`, { nodeId: ctx.nodeId, field: 'path' });
+    }
     const conn = await inst.connect();
     const t = qi(c.table);
     const src = `read_parquet(${qlit(staged)})`;

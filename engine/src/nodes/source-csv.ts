@@ -45,7 +45,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       try {
         scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding }, ctx.limit);
       } catch (e) {
-        if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name });
+        if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
         throw e;
       }
       if (header && scan.header.join('\u0001') !== header.join('\u0001')) {
@@ -71,7 +71,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       const prefix = `${ctx.nodeId}:${name}:`;
       for (const part of scan.parts) {
         parts.push(
-          `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true)`,
+          `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true${lineSizeOptions(part.longest)})`,
         );
       }
     }
@@ -89,3 +89,13 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     };
   },
 };
+
+/**
+ * DuckDB refuses lines over 2 MB unless told, and needs a read buffer larger than the longest line. The clean
+ * copy adds a line number and a delimiter to each record, hence the margin.
+ */
+function lineSizeOptions(longest: number): string {
+  if (longest < 1_000_000) return '';
+  const max = longest + 64;
+  return `, max_line_size = ${max}, buffer_size = ${Math.max(2 * max, 32 << 20)}`;
+}

@@ -6,6 +6,7 @@ import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.js';
+import { normalizeHeader } from '../sources/csv-scan.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({
@@ -53,12 +54,15 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       );
       if (scan.good > 0) cleans.push({ file: clean, name });
     }
-    const extract = keys.map((k) => `json_extract_string("r", ${qlit(`$."${k}"`)}) AS ${qi(k)}`);
-    const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...keys.map((k) => `CAST(NULL AS VARCHAR) AS ${qi(k)}`)].join(', ')} WHERE false`;
+    // Keys are case-sensitive, column names are not: "A" and "a" would collide, and DuckDB would rename one silently.
+    const { names, warnings: renamed } = normalizeHeader(keys);
+    warnings.push(...renamed.map((w) => w.replace(/^header /, 'key ')));
+    const extract = keys.map((k, i) => `json_extract_string("r", ${qlit(`$."${k}"`)}) AS ${qi(names[i] as string)}`);
+    const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...names.map((k) => `CAST(NULL AS VARCHAR) AS ${qi(k)}`)].join(', ')} WHERE false`;
     const parts = cleans.map(
       (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
     );
-    await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), keys, c.types, 'types');
+    await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), names, c.types, 'types');
     return { recordsRead, truncated, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
   },
 };

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import type { ExecContext } from '../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 
@@ -27,10 +28,25 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
       await ctx.run(`CREATE TABLE ${ctx.output('out')} AS ${parts.join(' UNION ALL BY NAME ')}`);
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
-      throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path' });
+      // DuckDB does not always say which file of a glob it choked on; reading each one alone finds it.
+      const culprit = await firstUnreadable(ctx, files);
+      throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path', ...(culprit ? { file: path.basename(culprit) } : {}) });
     }
     const recordsRead = await ctx.count(`SELECT count(*) FROM ${ctx.output('out')}`);
     // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
     return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit };
   },
 };
+
+async function firstUnreadable(ctx: ExecContext, files: string[]): Promise<string | undefined> {
+  if (files.length === 1) return files[0];
+  for (const f of files) {
+    try {
+      // The whole row is referenced so that every column's pages are decoded, not only the row count read.
+      await ctx.count(`SELECT count(*) FROM read_parquet(${qlit(f)}) AS t WHERE t IS NOT NULL`);
+    } catch {
+      return f;
+    }
+  }
+  return undefined;
+}

@@ -31,7 +31,9 @@ export const sqlNode: NodeKind<z.infer<typeof config>> = {
     await checkSelect(ctx, c.query, connected, 'query');
     const ctes = connected.map((p) => `${qi(p)} AS (SELECT * FROM ${ctx.input(p)})`).join(', ');
     const tmp = `${ctx.output('out').slice(0, -1)}__q"`;
-    await ctx.run(`CREATE TABLE ${tmp} AS WITH ${ctes} SELECT * FROM (${c.query})`);
+    // The closing parenthesis goes on a line of its own, so a trailing line comment in the query cannot swallow it.
+    await ctx.run(`CREATE TABLE ${tmp} AS WITH ${ctes} SELECT * FROM (${c.query}
+)`);
     const cols = (await ctx.columns(tmp)).map((x) => x.name);
     const hasLineage = (await ctx.rows(`SELECT count(*) AS n FROM (DESCRIBE ${tmp}) WHERE column_name = $c`, { c: LINEAGE }))[0]?.['n'];
     const lineage = Number(hasLineage) > 0 ? `coalesce(${qi(LINEAGE)}, ${qlit(`${ctx.nodeId}:row:`)} || rowid)` : `${qlit(`${ctx.nodeId}:row:`)} || rowid`;

@@ -52,10 +52,12 @@ async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: numb
       return { fails: `(${qi(r.column)} IS NOT NULL AND (${parts.join(' OR ')}))`, reason: `${r.column} is outside ${bounds}` };
     }
     case 'regex': {
+      // DuckDB matches with RE2, whose syntax differs from JavaScript's (no lookaround, but `(?i)`): RE2 decides.
       try {
-        new RegExp(r.pattern);
-      } catch {
-        throw new UserError(`${field}.pattern is not a valid regular expression`, { nodeId: ctx.nodeId, field: `${field}.pattern` });
+        await ctx.rows('SELECT regexp_full_match(\'\', $p) AS ok', { p: r.pattern });
+      } catch (e) {
+        const why = e instanceof Error ? (e.message.split('\n')[0] ?? '').replace(/^Invalid Input Error: /, '') : '';
+        throw new UserError(`${field}.pattern is not a valid regular expression (${why})`, { nodeId: ctx.nodeId, field: `${field}.pattern` });
       }
       return { fails: `(${qi(r.column)} IS NOT NULL AND NOT regexp_full_match(CAST(${qi(r.column)} AS VARCHAR), ${qlit(r.pattern)}))`, reason: `${r.column} does not match ${r.pattern}` };
     }

@@ -115,10 +115,11 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       await o.afterNode?.(id, kind, m);
     } catch (e) {
       m.status = 'failed';
-      m.error = describeError(e, node);
+      const fsFault = fileSystemFault(e, o.workDir);
+      m.error = fsFault ? `node "${node.id}" (${node.kind}): ${fsFault}` : describeError(e, node);
       errors.push(m.error);
       if (e instanceof GateFailure) gateFailed = true;
-      if (!(e instanceof UserError) && !isDuckDbUserError(e)) {
+      if (!(e instanceof UserError) && !isDuckDbUserError(e) && !fsFault) {
         // Not a user mistake: keep the detail for whoever debugs it, without showing a stack to the user.
         process.stderr.write(`[sluice] internal error in node ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       }
@@ -183,6 +184,19 @@ function orderMatters(o: ExecuteOptions, nodeId: string, seen = new Set<string>(
 
 async function renameOver(staged: string, target: string): Promise<void> {
   await fs.promises.rename(staged, target);
+}
+
+const FULL = new Set(['ENOSPC', 'EFBIG', 'EDQUOT']);
+const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** A full disk or a refused file is the machine's state, not a bug: said plainly, with what to do. */
+function fileSystemFault(e: unknown, workDir: string): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.code !== 'string' || (!FULL.has(err.code) && !DENIED.has(err.code))) return undefined;
+  // A failed write names no file; it was one of the node's working files.
+  const where = err.path ? '' : ` (writing the run's working files in ${workDir})`;
+  const hint = FULL.has(err.code) ? 'free disk space (or raise the file-size limit) and run again' : 'check the permissions of the file and its folder';
+  return `${err.message}${where}; ${hint}`;
 }
 
 function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMetrics {
@@ -277,6 +291,8 @@ async function runNode(
     }
   }
 
+  // Known before the node runs, so a node that fails still records how many rows it was given.
+  if (kind.accounting !== 'source') m.rowsIn = rowsIn;
   const result = await kind.execute(ctx, node.config as never);
 
   for (const port of kind.outputs) {

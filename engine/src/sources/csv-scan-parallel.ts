@@ -94,7 +94,7 @@ export async function scanCsvFile(file: string, cleanPrefix: string, d: CsvDiale
   // Slice line numbers start at 1; each slice's offset is the lines before it (header included).
   let offset = header.lines;
   const parts = results.map((r, i) => {
-    const part = { path: (jobs[i] as SliceJob).cleanFile, lineOffset: offset };
+    const part = { path: (jobs[i] as SliceJob).cleanFile, lineOffset: offset, longest: r.longest };
     for (const b of r.bad) b.line += offset;
     offset += r.lines;
     return part;

@@ -36,18 +36,39 @@ export interface ScanResult {
   parts: CleanPart[];
 }
 
-export class CsvFileError extends Error {}
+/** A file the scanner cannot read at all, with the source setting that would fix it when there is one. */
+export class CsvFileError extends Error {
+  constructor(
+    message: string,
+    readonly field?: 'delimiter' | 'quote' | 'escape' | 'encoding' | 'header',
+  ) {
+    super(message);
+  }
+}
 
 const NL = 0x0a;
 const CR = 0x0d;
 /** A quoted field may legitimately span lines, but a record this long is an unterminated quote. */
 const MAX_LINES_PER_RECORD = 1000;
 
-function oneByte(s: string, what: string): number {
+function oneByte(s: string, what: 'delimiter' | 'quote' | 'escape'): number {
   if (s === '') return -1;
   const b = Buffer.from(s, 'utf8');
-  if (b.length !== 1) throw new CsvFileError(`the ${what} must be a single ASCII character, got ${JSON.stringify(s)}`);
+  if (b.length !== 1) throw new CsvFileError(`the ${what} must be a single ASCII character, got ${JSON.stringify(s)}`, what);
   return b[0] as number;
+}
+
+/**
+ * Whether bytes are UTF-16, and in which byte order: a byte order mark says so, and so do NUL bytes in a
+ * quarter of the first 4 KB (text in UTF-8 has none).
+ */
+export function sniffUtf16(bytes: Uint8Array): { encoding: 'utf-16le' | 'utf-16be'; bom: boolean; nuls: number; probed: number } | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', bom: true, nuls: 0, probed: 0 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', bom: true, nuls: 0, probed: 0 };
+  const probe = bytes.subarray(0, 4096);
+  const nuls = probe.filter((b) => b === 0).length;
+  if (probe.length < 16 || nuls <= probe.length / 4) return undefined;
+  return { encoding: probe[1] === 0 && probe[0] !== 0 ? 'utf-16le' : 'utf-16be', bom: false, nuls, probed: probe.length };
 }
 
 /** Decode the file to UTF-8 bytes, honouring a BOM and refusing encodings it cannot be. */
@@ -56,20 +77,14 @@ export function readAsUtf8(file: string, encoding: CsvDialect['encoding'], maxBy
   const bom16le = bytes[0] === 0xff && bytes[1] === 0xfe;
   const bom16be = bytes[0] === 0xfe && bytes[1] === 0xff;
   if (encoding === 'utf-8') {
-    if (bom16le || bom16be) {
-      throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${bom16le ? 'utf-16le' : 'utf-16be'}"`);
-    }
-    const probe = bytes.subarray(0, 4096);
-    const nuls = probe.filter((b) => b === 0).length;
-    if (probe.length >= 16 && nuls > probe.length / 4) {
-      const le = probe[1] === 0 && probe[0] !== 0;
-      throw new CsvFileError(`the file looks like UTF-16 (${nuls} NUL bytes in its first ${probe.length}); set the source's "encoding" to "${le ? 'utf-16le' : 'utf-16be'}"`);
-    }
+    const u16 = sniffUtf16(bytes);
+    if (u16?.bom) throw new CsvFileError(`the file starts with a UTF-16 byte order mark; set the source's "encoding" to "${u16.encoding}"`, 'encoding');
+    if (u16) throw new CsvFileError(`the file looks like UTF-16 (${u16.nuls} NUL bytes in its first ${u16.probed}); set the source's "encoding" to "${u16.encoding}"`, 'encoding');
     return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   }
   if (encoding === 'latin1') return Buffer.from(bytes.toString('latin1'), 'utf8');
   const body = (bom16le && encoding === 'utf-16le') || (bom16be && encoding === 'utf-16be') ? bytes.subarray(2) : bytes;
-  if (body.length % 2 !== 0) throw new CsvFileError(`the file has an odd number of bytes, so it cannot be ${encoding}`);
+  if (body.length % 2 !== 0) throw new CsvFileError(`the file has an odd number of bytes, so it cannot be ${encoding}`, 'encoding');
   const text = new TextDecoder(encoding, { fatal: false }).decode(body);
   return Buffer.from(text, 'utf8');
 }
@@ -146,6 +161,8 @@ function parseRecord(buf: Buffer, start: number, delim: number, quote: number, e
     }
     if (c === quote) error ??= `quote character inside an unquoted field (field ${fields})`;
     else if (c === 0) error ??= 'the line contains a NUL byte';
+    // DuckDB ends a line at a lone carriage return, so it would split this record where the scanner did not.
+    else if (c === CR && i + 1 < n && buf[i + 1] !== NL) error ??= `a carriage return without a line feed (field ${fields}); classic Mac line ends are not read, convert them to LF`;
     fieldStart = false;
     i++;
   }
@@ -254,6 +271,8 @@ export interface CleanPart {
   path: string;
   /** Added to the line numbers written in this part to get physical line numbers. */
   lineOffset: number;
+  /** Bytes of the longest record written to this part, so its reader can be told to expect it. */
+  longest: number;
 }
 
 export interface DialectBytes {
@@ -266,7 +285,7 @@ export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape
   const delim = oneByte(d.delimiter, 'delimiter');
   const quote = oneByte(d.quote, 'quote');
   const escape = d.escape === '' ? quote : oneByte(d.escape, 'escape');
-  if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ');
+  if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ', 'quote');
   return { delim, quote, escape };
 }
 
@@ -282,6 +301,8 @@ export interface BodyScan {
   lines: number;
   /** The buffer ended inside a quoted field: only meaningful for a chunk that is not the end of the file. */
   openAtEnd: boolean;
+  /** Bytes of the longest good record. */
+  longest: number;
 }
 
 /**
@@ -303,6 +324,7 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
   let truncated = false;
   let expected = expectedFields;
   let invalidUtf8 = 0;
+  let longest = 0;
   const digits = new LineDigits();
 
   while (pos < buf.length) {
@@ -320,7 +342,7 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
     }
     const r = parseRecord(buf, pos, delim, quote, escape);
     if (chunk && r.next >= buf.length && r.error === 'unterminated quoted field') {
-      return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true };
+      return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true, longest };
     }
     let reason = r.error;
     let rule = 'malformed';
@@ -354,26 +376,27 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
       for (let k = pos; k < r.end; k++) out[o++] = buf[k] as number;
       out[o++] = NL;
       good++;
+      if (r.end - pos > longest) longest = r.end - pos;
     }
     pos = r.next;
     line += r.lines;
   }
   fs.writeFileSync(cleanFile, out.subarray(0, o));
-  return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false };
+  return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false, longest };
 }
 
 /** Parse the header record at `pos`; returns the normalized names and where the body starts. */
 export function parseHeader(buf: Buffer, pos: number, db: DialectBytes): { names: string[]; warnings: string[]; next: number; lines: number } {
-  if (pos >= buf.length) throw new CsvFileError('the file is empty, but the source expects a header line');
+  if (pos >= buf.length) throw new CsvFileError('the file is empty, but the source expects a header line', 'header');
   const r = parseRecord(buf, pos, db.delim, db.quote, db.escape);
-  if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`);
+  if (r.error) throw new CsvFileError(`the header line cannot be read: ${r.error}`, 'header');
   const rawHeader = buf.subarray(pos, r.end);
-  if (!isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")');
+  if (!isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")', 'encoding');
   const norm = normalizeHeader(splitFields(rawHeader, db.delim, db.quote, db.escape));
   return { names: norm.names, warnings: norm.warnings, next: r.next, lines: r.lines };
 }
 
-export function finishScan(header: string[], hasHeader: boolean, parts: CleanPart[], body: Omit<BodyScan, 'lines' | 'openAtEnd'>, warnings: string[]): ScanResult {
+export function finishScan(header: string[], hasHeader: boolean, parts: CleanPart[], body: Omit<BodyScan, 'lines' | 'openAtEnd' | 'longest'>, warnings: string[]): ScanResult {
   if (body.invalidUtf8 > 0) warnings.push(`${body.invalidUtf8} line(s) are not valid UTF-8; if the whole file uses another encoding, set the source's "encoding" (e.g. "latin1")`);
   const names = hasHeader ? header : Array.from({ length: body.expected }, (_, i) => `column${i + 1}`);
   return { header: names, records: body.records, good: body.good, blank: body.blank, bad: body.bad, truncated: body.truncated, warnings, parts };
@@ -426,7 +449,7 @@ function scanCsvBuffer(buf: Buffer, cleanFile: string, d: CsvDialect, limit?: nu
   }
   const body = scanBody(buf, pos, line, header.length, db, cleanFile, limit, prefix);
   if (body.openAtEnd) return undefined;
-  return finishScan(header, d.header, [{ path: cleanFile, lineOffset: 0 }], body, warnings);
+  return finishScan(header, d.header, [{ path: cleanFile, lineOffset: 0, longest: body.longest }], body, warnings);
 }
 
 function countNewlines(buf: Buffer): number {

@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { isReservedColumn } from '../runtime/exec-context.js';
+import { jsonErrorLocation, jsonErrorReason } from '../format/json-error.js';
+import { sniffUtf16 } from './csv-scan.js';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -52,7 +54,7 @@ export function jsonDepth(text: string): number {
  * everything else (numbers, booleans, nested values) as written, so 12345678901234567.5 keeps every digit.
  * null stays null.
  */
-export function rawMembers(text: string): Record<string, string | null> {
+export function rawMembers(text: string, duplicates?: string[]): Record<string, string | null> {
   const out: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
   let i = text.indexOf('{') + 1;
   const skipWs = () => {
@@ -88,6 +90,7 @@ export function rawMembers(text: string): Record<string, string | null> {
       i++;
     }
     const raw = text.slice(start, i).trim();
+    if (Object.hasOwn(out, key)) duplicates?.push(key);
     Object.defineProperty(out, key, { value: raw === 'null' ? null : raw.startsWith('"') ? (JSON.parse(raw) as string) : raw, enumerable: true, writable: true, configurable: true });
     if (text[i] === ',') i++;
   }
@@ -104,6 +107,7 @@ export function checkRecord(text: string, keys: Map<string, true>): string | und
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   for (const k of Object.keys(v)) {
+    if (k === '') return 'an empty key cannot name a column';
     if (isReservedColumn(k)) return `key "${k}" is a name Sluice reserves for lineage and helper columns`;
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     if (/["\\\u0000-\u001f]/.test(k)) return `key ${JSON.stringify(k)} contains a quote, backslash or control character`;
@@ -112,11 +116,27 @@ export function checkRecord(text: string, keys: Map<string, true>): string | und
   return undefined;
 }
 
+/**
+ * A record's clean line `{"l":LINE,"r":MEMBERS}`, or why it is refused: JSON.parse keeps only the last of a
+ * repeated key, which would drop the others' values without a word.
+ */
+function cleanLine(text: string, line: number): { clean: string } | { reason: string } {
+  const duplicates: string[] = [];
+  const members = rawMembers(text, duplicates);
+  if (duplicates.length > 0) return { reason: `key "${duplicates[0]}" appears more than once in the object` };
+  return { clean: `{"l":${line},"r":${JSON.stringify(members)}}` };
+}
+
+/** Refuse UTF-16 by its byte order mark or its NUL bytes, and strip a UTF-8 byte order mark. */
+function utf8Body(buf: Buffer): Buffer {
+  const u16 = sniffUtf16(buf);
+  if (u16) throw new JsonFileError(`the file is UTF-16 (${u16.bom ? 'it starts with a UTF-16 byte order mark' : `${u16.nuls} NUL bytes in its first ${u16.probed}`}); JSON input must be UTF-8`);
+  return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+}
+
 /** Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. */
 export function scanNdjson(file: string, cleanFile: string, limit?: number): JsonScan {
-  let buf = fs.readFileSync(file);
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)) throw new JsonFileError('the file is UTF-16; JSON input must be UTF-8');
+  const buf = utf8Body(fs.readFileSync(file));
   const keys = new Map<string, true>();
   const bad: JsonBad[] = [];
   const out: string[] = [];
@@ -149,9 +169,10 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
       reason = 'the line is not valid UTF-8';
       rule = 'bad_encoding';
     } else reason = checkRecord(text, keys);
-    if (reason) bad.push({ line, raw: Uint8Array.prototype.slice.call(bytes), reason, rule });
+    const rec = reason ? { reason } : cleanLine(text, line);
+    if ('reason' in rec) bad.push({ line, raw: Uint8Array.prototype.slice.call(bytes), reason: rec.reason, rule });
     else {
-      out.push(`{"l":${line},"r":${JSON.stringify(rawMembers(text))}}`);
+      out.push(rec.clean);
       good++;
     }
   }
@@ -198,13 +219,16 @@ function trimEnd(text: string, end: number): number {
 
 /** Scan a file holding one JSON array of objects; each element is a record numbered from 1. */
 export function scanJsonArray(file: string, cleanFile: string, limit?: number): JsonScan {
-  const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  if (jsonDepth(text) > MAX_JSON_DEPTH + 1) throw new JsonFileError(`the document nests deeper than ${MAX_JSON_DEPTH} levels`);
+  const buf = utf8Body(fs.readFileSync(file));
+  if (!isUtf8(buf)) throw new JsonFileError(`line ${firstInvalidUtf8Line(buf)} is not valid UTF-8; JSON input must be UTF-8`);
+  const text = buf.toString('utf8');
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new JsonFileError(`not valid JSON: ${e instanceof Error ? e.message : String(e)}; use format "ndjson" for one object per line`);
+    const msg = e instanceof Error ? e.message : String(e);
+    const at = jsonErrorLocation(text, msg);
+    throw new JsonFileError(`not valid JSON${at ? ` at line ${at.line}, column ${at.column}` : ''}: ${jsonErrorReason(msg)}; use format "ndjson" for one object per line`);
   }
   if (!Array.isArray(doc)) throw new JsonFileError('the file is not a JSON array; use format "ndjson" for one object per line');
   const spans = splitArrayElements(text);
@@ -222,12 +246,24 @@ export function scanJsonArray(file: string, cleanFile: string, limit?: number): 
     // The element's original text goes on, so DuckDB sees every digit of its numbers.
     const elText = text.slice(sp.start, sp.end);
     const reason = checkRecord(elText, keys);
-    if (reason) bad.push({ line: i + 1, raw: Buffer.from(elText, 'utf8'), reason, rule: 'malformed' });
+    const rec = reason ? { reason } : cleanLine(elText, i + 1);
+    if ('reason' in rec) bad.push({ line: i + 1, raw: Buffer.from(elText, 'utf8'), reason: rec.reason, rule: 'malformed' });
     else {
-      out.push(`{"l":${i + 1},"r":${JSON.stringify(rawMembers(elText))}}`);
+      out.push(rec.clean);
       good++;
     }
   }
   fs.writeFileSync(cleanFile, out.length ? `${out.join('\n')}\n` : '');
   return { keys: [...keys.keys()], records: truncated ? good + bad.length : doc.length, good, blank: 0, bad, truncated };
+}
+
+function firstInvalidUtf8Line(buf: Buffer): number {
+  let line = 1;
+  for (let pos = 0; pos < buf.length; line++) {
+    const nl = buf.indexOf(0x0a, pos);
+    const end = nl < 0 ? buf.length : nl;
+    if (!isUtf8(buf.subarray(pos, end))) return line;
+    pos = end + 1;
+  }
+  return line;
 }

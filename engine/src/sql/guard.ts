@@ -69,6 +69,8 @@ function findEscapes(tree: Json, allowedTables: Set<string>): string[] {
   const problems: string[] = [];
   const ctes = cteNames(tree);
   walk(tree, (o) => {
+    // DESCRIBE, SUMMARIZE and SHOW parse as a SELECT over a SHOW_REF, which can list or describe any table.
+    if (o['type'] === 'SHOW_REF') problems.push('DESCRIBE, SUMMARIZE and SHOW are not allowed; a SQL node transforms its inputs');
     if (o['type'] === 'TABLE_FUNCTION') {
       const fn = isObj(o['function']) ? o['function']['function_name'] : undefined;
       problems.push(`table function ${String(fn)}() is not allowed; read data through source nodes`);

@@ -37,7 +37,8 @@ export function strictCastSql(v: string, type: string): { ok: string; value: str
     return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '${INT_RE}') AND ${tryc} IS NOT NULL))`, value: tryc };
   }
   if (t === 'DOUBLE' || t === 'FLOAT') {
-    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '${FLOAT_RE}') AND ${tryc} IS NOT NULL))`, value: tryc };
+    // A number beyond the type's range (1e400) would become infinity: not the value the input wrote.
+    return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, '${FLOAT_RE}') AND coalesce(isfinite(${tryc}), false)))`, value: tryc };
   }
   const dec = /^DECIMAL\((\d+),(\d+)\)$/.exec(t);
   if (dec) {

@@ -105,6 +105,14 @@ describe('sink.csv', () => {
     expect(listDir(path.join(base, 'out'))).toEqual(['result.csv']);
   });
 
+  it('the next run removes a temporary file that a killed run left beside the target, and only those of that target', async () => {
+    const base = tmpDir('sluice-base-');
+    writeFiles(base, { 'data.csv': 'id\n1\n', 'out/.result.csv.sluice-0123456789ab.tmp': 'half a file', 'out/.other.csv.sluice-0123456789ab.tmp': 'not ours' });
+    const r = await run(withSink({}), { baseDir: base });
+    expectSucceeded(r);
+    expect(listDir(path.join(base, 'out'))).toEqual(['.other.csv.sluice-0123456789ab.tmp', 'result.csv']);
+  });
+
   it('a target that cannot be replaced (an existing folder) fails cleanly and leaves no temporary file', async () => {
     const base = tmpDir('sluice-base-');
     writeFiles(base, { 'data.csv': 'id\n1\n', 'out/result.csv/keep.txt': 'precious' });

@@ -125,7 +125,7 @@ describe('source.csv', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('id,name\n1,Zoë\n', 'utf16le')]);
     const r = await run(sourceToSink({}), { files: { 'data.csv': bytes } });
     expect(r.manifest.outcome).toBe('failed');
-    expect(r.manifest.errors[0]).toMatch(/node "src" \(source\.csv\), file data\.csv: .*"encoding" to "utf-16le"/);
+    expect(r.manifest.errors[0]).toMatch(/node "src" \(source\.csv\), field "encoding", file data\.csv: .*"encoding" to "utf-16le"/);
     const ok = await run(sourceToSink({ encoding: 'utf-16le' }), { files: { 'data.csv': bytes } });
     expectSucceeded(ok);
     expect(parseCsv(ok.read('out.csv'))[1]).toEqual(['src:data.csv:2', '1', 'Zoë']);

@@ -55,7 +55,7 @@ describe('source.parquet', () => {
   it('refuses a file that is not Parquet with a clear message', async () => {
     const r = await run(toCsv({}), { files: { 'data.parquet': 'id,name\n1,a\n' } });
     expect(r.manifest.outcome).toBe('failed');
-    expect(r.manifest.errors[0]).toMatch(/^node "pq" \(source\.parquet\), field "path": cannot read Parquet: /);
+    expect(r.manifest.errors[0]).toMatch(/^node "pq" \(source\.parquet\), field "path", file data\.parquet: cannot read Parquet: /);
   });
 
   it('refuses a path outside the pipeline folder', async () => {

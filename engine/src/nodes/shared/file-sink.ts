@@ -8,7 +8,7 @@ import type { ExecContext } from '../../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
 import { qi, qlit } from '../../sql/quote.js';
-import { requireColumns } from './columns.js';
+import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '../../api/contract.js';
 
@@ -43,6 +43,7 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
   const cols = await ctx.columns(input);
   const names = cols.map((x) => x.name);
+  await requireSomeColumns(ctx, input, cols, c.includeLineage);
   const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(qi).join(', ')} FROM ${input}`;
   let body = select;
   const exists = fs.existsSync(target);
@@ -64,6 +65,7 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
   const tmp = path.join(dir, `.${path.basename(target)}.sluice-${tag}.tmp`);
   const written = await ctx.count(`SELECT count(*) FROM ${input}`);
+  removeStaleStaging(target, tmp);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
     await publish(ctx, tmp, target, written);
@@ -75,6 +77,25 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
     throw e;
   }
   return { written };
+}
+
+/**
+ * A run that died while staging leaves its `.NAME.sluice-TAG.tmp` behind. Resuming that run would replace it; a
+ * new run writing the same target removes it instead (a resume finding its staged file gone stages again). Two
+ * runs writing one target at the same time are not supported.
+ */
+function removeStaleStaging(target: string, own: string): void {
+  const prefix = `.${path.basename(target)}.sluice-`;
+  for (const name of fs.readdirSync(path.dirname(target))) {
+    if (!name.startsWith(prefix) || !/^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) continue;
+    const file = path.join(path.dirname(target), name);
+    if (file === own) continue;
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // Not removable here (e.g. a read-only folder): harmless, and the write below reports the folder's state.
+    }
+  }
 }
 
 /** The publish (the final rename), retried on transient file-system errors; retries show in the node's metrics. */
