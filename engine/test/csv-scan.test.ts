@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CsvFileError, normalizeHeader, scanCsv, type CsvDialect, type ScanResult } from '../src/sources/csv-scan.js';
+import { CsvFileError, normalizeHeader, type CsvDialect } from '../src/sources/csv-record.js';
+import { scanCsv, type ScanResult } from '../src/sources/csv-scan.js';
 import { tmpDir } from './helpers.js';
 
 const DIALECT: CsvDialect = { delimiter: ',', quote: '"', escape: '', header: true, encoding: 'utf-8' };

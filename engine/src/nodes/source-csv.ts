@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { CsvFileError } from '../sources/csv-scan.js';
+import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';

@@ -6,7 +6,7 @@ import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.js';
-import { normalizeHeader } from '../sources/csv-scan.js';
+import { normalizeHeader } from '../sources/csv-record.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { dialectBytes, finishScan, parseHeader, scanCsv, type BodyScan, type CsvDialect, type ScanResult } from './csv-scan.js';
+import { dialectBytes, parseHeader, type CsvDialect } from './csv-record.js';
+import { finishScan, scanCsv, type BodyScan, type ScanResult } from './csv-scan.js';
 import type { SliceJob } from './csv-scan-worker.js';
 
 /** Below this, threads cost more than they save. */

@@ -1,7 +1,8 @@
 // One slice of a CSV file, scanned in a worker thread (see csv-scan-parallel.ts).
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanBody, type DialectBytes } from './csv-scan.js';
+import type { DialectBytes } from './csv-record.js';
+import { scanBody } from './csv-scan.js';
 
 export interface SliceJob {
   file: string;
