@@ -87,7 +87,8 @@ export async function loadNeededOutputs(
     if (!cp || cp === 'unread') continue;
     const readers = p.edges.filter((e) => e.from.node === nodeId && e.from.port === port).map((e) => e.to.node);
     if (readers.every((r) => plan.skip.has(r))) continue;
-    const why = await restoreCheckpoint(db, tableName(nodeId, port), cp);
+    // planResume already checked every file's hash; reading a large checkpoint twice would only cost time.
+    const why = await restoreCheckpoint(db, tableName(nodeId, port), cp, { hashChecked: true });
     if (why) throw new Error(`cannot resume node "${nodeId}": ${why}`);
   }
 }
