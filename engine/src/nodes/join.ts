@@ -56,10 +56,12 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
     }
     const joinType = c.type === 'left' ? 'LEFT JOIN' : 'JOIN';
     const sel = [lsel, ...rightOut].join(', ');
-    // Keeping the left input's order costs a sort of the whole output; it is skipped when nothing downstream
-    // depends on order (e.g. the join feeds an aggregate).
-    const order = ctx.orderMatters ? ' ORDER BY l.rowid' : '';
-    await ctx.run(`CREATE TABLE ${out} AS SELECT ${sel} FROM ${left} l ${joinType} ${right} r ON ${cond}${order}`);
+    const joined = `SELECT ${sel} FROM ${left} l ${joinType} ${right} r ON ${cond}`;
+    // Keeping the left input's order costs a sort of the whole output. When nothing downstream depends on order
+    // (e.g. the join feeds an aggregate) the output is a view instead: the join runs inside the query that reads
+    // it, and the joined rows are never stored.
+    if (ctx.orderMatters) await ctx.run(`CREATE TABLE ${out} AS ${joined} ORDER BY l.rowid`);
+    else await ctx.run(`CREATE VIEW ${out} AS ${joined}`);
     if (c.type === 'left') return { passed: total };
     // Left rows carried into the output are those with a match; the rest are counted by an anti join.
     const matched = total - (await ctx.count(`SELECT count(*) FROM ${left} l WHERE NOT ${matchedSql}`));

@@ -105,20 +105,29 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     const input = ctx.input('in');
     const cols = (await ctx.columns(input)).map((x) => x.name);
     const ids = new Set<string>();
-    const checks: { rule: Rule; fails: string; reason: string }[] = [];
     for (const [i, r] of c.rules.entries()) {
       if (ids.has(r.id)) throw new UserError(`rules[${i}].id "${r.id}" is used by another rule`, { nodeId: ctx.nodeId, field: `rules[${i}].id` });
       ids.add(r.id);
       if ('column' in r) requireColumns(ctx.nodeId, `rules[${i}].column`, [r.column], await ctx.columns(input));
-      const f = await failSql(ctx, r, i, input);
+    }
+    // The valid output is the input less its failing rows. When this node is the input's only reader it takes
+    // the table over and deletes those rows in place; otherwise it copies the input once. Either way the wide
+    // rows are not copied a second time, and the valid rows keep their order.
+    const valid = ctx.output('valid');
+    const claimed = await ctx.claimInput('in');
+    if (claimed) await ctx.run(`ALTER TABLE ${claimed} RENAME TO ${valid}`);
+    else await ctx.run(`CREATE TABLE ${valid} AS SELECT * FROM ${input}`);
+    const checks: { rule: Rule; fails: string; reason: string }[] = [];
+    for (const [i, r] of c.rules.entries()) {
+      const f = await failSql(ctx, r, i, valid);
       checks.push({ rule: r, fails: f.fails, reason: r.message ?? f.reason });
     }
-    // One pass computes a narrow table of per-rule flags, in input order; the outputs pair it back with the input
-    // row by position, so the wide rows are copied once (to valid or to quarantine), not twice.
+    // One pass evaluates every rule and keeps only the rows that failed one, by row position: a narrow table that
+    // the counts, the quarantine and the deletion all read, so each rule (a lookup, say) is evaluated once.
     const flags = checks.map((ch, i) => `coalesce(${ch.fails}, false) AS "__sl_f${i}"`);
-    const judged = `${ctx.output('valid').slice(0, -1)}__judged"`;
-    // Window (unique) and lookup rules may emit rows out of input order, so the flags are put back in it.
-    await ctx.run(`CREATE TABLE ${judged} AS SELECT ${flags.join(', ')} FROM ${input} ORDER BY ${input}.rowid`);
+    const judged = `${valid.slice(0, -1)}__judged"`;
+    const anyFlag = checks.map((_, i) => `"__sl_f${i}"`).join(' OR ');
+    await ctx.run(`CREATE TABLE ${judged} AS SELECT * FROM (SELECT ${valid}.rowid AS "__sl_r", ${flags.join(', ')} FROM ${valid}) WHERE ${anyFlag}`);
     const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `j."__sl_f${i}"` : null)).filter((x): x is string => x !== null);
     const quarantineFlags = by('quarantine');
     const anyQ = quarantineFlags.length ? quarantineFlags.join(' OR ') : 'false';
@@ -133,14 +142,15 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     }
     const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN j."__sl_f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
     const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN j."__sl_f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
-    const paired = `${input} t POSITIONAL JOIN ${judged} j`;
-    await ctx.run(`CREATE TABLE ${ctx.output('valid')} AS SELECT t.${qi(LINEAGE)}, ${userCols} FROM ${paired} WHERE NOT (${anyQ})`);
     await ctx.run(
-      `CREATE TABLE ${ctx.output('quarantine')} AS SELECT t.${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${paired} WHERE ${anyQ}`,
+      `CREATE TABLE ${ctx.output('quarantine')} AS SELECT t.${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${valid} t JOIN ${judged} j ON t.rowid = j."__sl_r" WHERE ${anyQ} ORDER BY j."__sl_r"`,
     );
     await ctx.run(
       `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), "__rule_ids", "__reasons", ${rowJsonSql(cols)}, NULL FROM ${ctx.output('quarantine')}`,
     );
+    if (checks.some((ch, i) => ch.rule.severity === 'quarantine' && (counts[i] ?? 0) > 0)) {
+      await ctx.run(`DELETE FROM ${valid} WHERE rowid IN (SELECT j."__sl_r" FROM ${judged} j WHERE ${anyQ})`);
+    }
     for (const [i, ch] of checks.entries()) {
       if (ch.rule.severity === 'warn' && (counts[i] ?? 0) > 0) warnings.push(`rule "${ch.rule.id}": ${counts[i]} row(s) ${ch.reason}`);
     }

@@ -70,6 +70,12 @@ export interface ExecContext {
   inputs(port: string): string[];
   /** The single relation on an input port; throws a user error if it is not connected. */
   input(port: string): string;
+  /**
+   * Take over the table on an input port, to change it in place and rename it to an output: a filter-like node
+   * then copies no rows. Given only when this node is the table's last and only reader in a run (never in a
+   * preview, whose tables are cached); undefined means the node must leave the input as it is.
+   */
+  claimInput(port: string): Promise<string | undefined>;
   /** Quoted table name this node must create for an output port. */
   output(port: string): string;
   /** Quoted name of this node's quarantine table (already created, standard layout). */

@@ -261,6 +261,16 @@ async function runNode(
       if (list.length === 0) throw new UserError(`input "${port}" is not connected`, { nodeId: node.id, field: port });
       return list[0] as string;
     },
+    async claimInput(port) {
+      if (!o.dropConsumed) return undefined;
+      const edges = p.edges.filter((e) => e.to.node === node.id && e.to.port === port);
+      const from = edges[0]?.from;
+      if (edges.length !== 1 || !from) return undefined;
+      // Another reader (even this node, on a second port) still needs the rows as they are.
+      if (p.edges.filter((e) => e.from.node === from.node && e.from.port === from.port).length !== 1) return undefined;
+      const name = o.tableName(from.node, from.port);
+      return (await db.relationKind(name)) === 'table' ? qi(name) : undefined;
+    },
     output(port) {
       if (!kind.outputs.some((x) => x.name === port)) throw new Error(`node kind ${kind.kind} has no output ${port}`);
       return qi(o.tableName(node.id, port));

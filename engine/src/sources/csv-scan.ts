@@ -153,6 +153,19 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
       line++;
       continue;
     }
+    if (expected > 0 && wholeIsUtf8) {
+      let p = digits.write(out, o, line);
+      out[p++] = delim;
+      const end = copySimpleRecord(buf, pos, out, p, delim, quote, expected);
+      if (end > 0) {
+        if (end - 1 - p > longest) longest = end - 1 - p;
+        o = end;
+        good++;
+        pos = simpleNext;
+        line++;
+        continue;
+      }
+    }
     const r = parseRecord(buf, pos, delim, quote, escape);
     if (chunk && r.next >= buf.length && r.error === 'unterminated quoted field') {
       return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true, longest };
@@ -196,6 +209,44 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
   }
   fs.writeFileSync(cleanFile, out.subarray(0, o));
   return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false, longest };
+}
+
+/** Where the input resumes after the record copySimpleRecord last accepted (a module variable: no allocation per record). */
+let simpleNext = 0;
+
+/**
+ * The common case in a single loop: a record without quotes, NUL bytes or lone carriage returns is checked and
+ * copied as it is scanned. Returns the output position after the copied record and its line feed, or -1 when the
+ * record needs the full parser (quoted fields, anything unusual, a wrong field count); a refused attempt leaves
+ * nothing that counts in `out`.
+ */
+function copySimpleRecord(buf: Buffer, pos: number, out: Buffer, o: number, delim: number, quote: number, expected: number): number {
+  const n = buf.length;
+  let fields = 1;
+  let k = pos;
+  for (;;) {
+    if (k >= n) {
+      simpleNext = n;
+      break;
+    }
+    const c = buf[k] as number;
+    if (c === NL) {
+      simpleNext = k + 1;
+      break;
+    }
+    if (c === delim) fields++;
+    else if (c === quote || c === 0) return -1;
+    else if (c === CR) {
+      if (buf[k + 1] !== NL) return -1;
+      simpleNext = k + 2;
+      break;
+    }
+    out[o++] = c;
+    k++;
+  }
+  if (fields !== expected) return -1;
+  out[o++] = NL;
+  return o;
 }
 
 export function finishScan(header: string[], hasHeader: boolean, parts: CleanPart[], body: Omit<BodyScan, 'lines' | 'openAtEnd' | 'longest'>, warnings: string[]): ScanResult {

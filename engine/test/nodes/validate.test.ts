@@ -137,6 +137,40 @@ describe('validate', () => {
     expect(col.manifest.errors[0]).toMatch(/^node "v" \(validate\), field "rules\[0\]\.column": "rules\[0\]\.column" names column "mail"/);
   });
 
+  it('when another node also reads its input, validate leaves that input whole and gives the same results', async () => {
+    // Alone, validate takes its input table over and deletes the failing rows in place; here the sink "all"
+    // reads the same rows, so validate must work on a copy.
+    const shared = pipeline(
+      [
+        { id: 'src', kind: 'source.csv', config: { path: 'people.csv' } },
+        { id: 'refs', kind: 'source.csv', config: { path: 'refs.csv' } },
+        { id: 'v', kind: 'validate', config: { rules: ALL_RULES } },
+        { id: 'good', kind: 'sink.csv', config: { path: 'good.csv', includeLineage: true } },
+        { id: 'bad', kind: 'sink.csv', config: { path: 'bad.csv' } },
+        { id: 'all', kind: 'sink.csv', config: { path: 'all.csv' } },
+      ],
+      ['src -> v', 'refs -> v.reference', 'v.valid -> good', 'v.quarantine -> bad', 'src -> all'],
+    );
+    const alone = await run(withValidate(ALL_RULES), { files: FILES });
+    const both = await run(shared, { files: FILES });
+    expectSucceeded(both);
+    expect(parseCsv(both.read('all.csv'))).toHaveLength(7);
+    expect(both.read('good.csv')).toBe(alone.read('good.csv'));
+    expect(both.read('bad.csv')).toBe(alone.read('bad.csv'));
+    expect(counts(both.metric('v'))).toEqual(counts(alone.metric('v')));
+    expect((await both.quarantine('v')).entries).toEqual((await alone.quarantine('v')).entries);
+  });
+
+  it('keeps the valid rows in input order when most rows fail a lookup', async () => {
+    const lines = ['id,ref', ...Array.from({ length: 3000 }, (_, i) => `${i},${i % 7 === 0 ? 'r1' : 'zz'}`), ''];
+    const r = await run(withValidate([{ id: 'ref_known', type: 'lookup', column: 'ref', referenceColumn: 'key' }]), { files: { 'people.csv': lines.join('\n'), 'refs.csv': REFS } });
+    expectSucceeded(r);
+    const ids = parseCsv(r.read('good.csv')).slice(1).map((row) => Number(row[1]));
+    expect(ids).toEqual(Array.from({ length: 3000 }, (_, i) => i).filter((i) => i % 7 === 0));
+    const bad = parseCsv(r.read('bad.csv')).slice(1).map((row) => Number(row[0]));
+    expect(bad).toEqual(Array.from({ length: 3000 }, (_, i) => i).filter((i) => i % 7 !== 0));
+  });
+
   it('a range rule without bounds is refused', async () => {
     const r = await run(withValidate([{ id: 'r', type: 'range', column: 'age' }]), { files: FILES });
     expect(r.manifest.errors[0]).toMatch(/range rule needs "min", "max" or both/);
