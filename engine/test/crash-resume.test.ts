@@ -34,6 +34,8 @@ interface Case {
 /** The REST case's API: 300 records in pages of 20, a fifth of the requests failing transiently. */
 let api: FaultServer | undefined;
 
+const ALL = { SLUICE_CHECKPOINT: 'all' };
+
 /** Every case passes through these: node checkpoints and quarantine files. */
 const COMMON = ['checkpoint-write', 'quarantine-write'];
 /** File sinks publish through these. */
@@ -162,14 +164,14 @@ function latestManifest(dir: string): RunManifest | undefined {
 }
 
 /** Resume until the run succeeds (a resume may be killed again when `killAgain` says so). */
-async function finish(dir: string, c: Case, killAgain: () => number | undefined): Promise<number> {
+async function finish(dir: string, c: Case, killAgain: () => number | undefined, env: Record<string, string>): Promise<number> {
   let kills = 0;
   for (let attempt = 0; attempt < 10; attempt++) {
     const last = latestManifest(dir);
     if (last?.outcome === 'succeeded') return kills;
     const ms = killAgain();
     const args = last ? ['--resume', 'latest'] : [];
-    const r = await runCli(dir, c.file, [...args, ...(c.args?.() ?? [])], ms === undefined ? {} : { killAfterMs: ms });
+    const r = await runCli(dir, c.file, [...args, ...(c.args?.() ?? [])], ms === undefined ? { env } : { killAfterMs: ms, env });
     if (r.killed) kills++;
   }
   throw new Error(`case ${c.name} did not finish after 10 resumes`);
@@ -267,10 +269,11 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
       const base = baselines.get(c.name);
       if (!base) throw new Error('reference run missing');
       const dir = await setUp(c);
-      const first = await runCli(dir, c.file, c.args?.() ?? [], { env: { SLUICE_FAULT_KILL_AT: point } });
+      // Every table output checkpointed, so that each kill point also tests loading checkpoints back.
+      const first = await runCli(dir, c.file, c.args?.() ?? [], { env: { SLUICE_FAULT_KILL_AT: point, ...ALL } });
       expect(first.signal, `${c.name}: the run should have died at ${point}`).toBe('SIGKILL');
       kills++;
-      await finish(dir, c, () => undefined);
+      await finish(dir, c, () => undefined, ALL);
       scenarios++;
       expect(await snapshot(dir), `${c.name} killed at ${point}`).toEqual(base.snap);
       expect(leftovers(dir), `${c.name} killed at ${point}`).toEqual([]);
@@ -288,7 +291,9 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
       if (!base) throw new Error('reference run missing');
       const dir = await setUp(c);
       const killAt = () => Math.round(random() * base.ms);
-      const first = await runCli(dir, c.file, c.args?.() ?? [], { killAfterMs: killAt(), supervised: true });
+      // Alternately the default checkpoint policy ('auto', which on these small inputs keeps few) and 'all'.
+      const env = round % 2 === 0 ? ALL : {};
+      const first = await runCli(dir, c.file, c.args?.() ?? [], { killAfterMs: killAt(), supervised: true, env });
       if (first.killed) kills++;
       // Half the time the first resume is killed too.
       let again = random() < 0.5;
@@ -296,7 +301,7 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
         if (!again) return undefined;
         again = false;
         return killAt();
-      });
+      }, env);
       scenarios++;
       expect(await snapshot(dir), `${c.name} round ${round} (seed ${seed})`).toEqual(base.snap);
       expect(leftovers(dir)).toEqual([]);

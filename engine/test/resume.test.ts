@@ -36,7 +36,7 @@ function setUp() {
 describe('partial runs and resume', () => {
   it('ends as partial when one branch fails and another publishes; resume after the fix runs only what is left', async () => {
     const { baseDir, historyDir } = setUp();
-    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir });
+    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir, checkpoint: 'all' });
     expect(first.outcome).toBe('partial');
     expect(first.errors.join()).toContain('keep_b');
     const aBytes = fs.readFileSync(path.join(baseDir, 'out/a.csv'), 'utf8');
@@ -44,7 +44,7 @@ describe('partial runs and resume', () => {
     expect(fs.existsSync(path.join(baseDir, 'out/b.csv'))).toBe(false);
     expect(first.quarantine['typed_a']).toBeDefined();
 
-    const resumed = await runPipeline({ pipeline: twoBranches('CAST(id AS INTEGER) > 1'), baseDir, historyDir, resume: first.runId });
+    const resumed = await runPipeline({ pipeline: twoBranches('CAST(id AS INTEGER) > 1'), baseDir, historyDir, checkpoint: 'all', resume: first.runId });
     expect(resumed.outcome).toBe('succeeded');
     expect(resumed.runId).toBe(first.runId);
     const byId = Object.fromEntries(resumed.nodes.map((n) => [n.nodeId, n]));
@@ -63,17 +63,17 @@ describe('partial runs and resume', () => {
     expect(fs.existsSync(path.join(historyDir, first.runId, 'checkpoint'))).toBe(false);
 
     // Resuming a finished run does nothing and publishes nothing again.
-    const again = await runPipeline({ pipeline: twoBranches('CAST(id AS INTEGER) > 1'), baseDir, historyDir, resume: first.runId });
+    const again = await runPipeline({ pipeline: twoBranches('CAST(id AS INTEGER) > 1'), baseDir, historyDir, checkpoint: 'all', resume: first.runId });
     expect(again.outcome).toBe('succeeded');
     expect(fs.statSync(path.join(baseDir, 'out/a.csv')).mtimeMs).toBe(aTime);
   });
 
   it('reruns a node whose checkpoint file changed, and still gets the same result', async () => {
     const { baseDir, historyDir } = setUp();
-    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir });
+    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir, checkpoint: 'all' });
     const cp = path.join(historyDir, first.runId, 'checkpoint', 'src_b.out.parquet');
     fs.appendFileSync(cp, 'tampered');
-    const resumed = await runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, resume: first.runId });
+    const resumed = await runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, checkpoint: 'all', resume: first.runId });
     expect(resumed.outcome).toBe('succeeded');
     expect(resumed.nodes.find((n) => n.nodeId === 'src_b')?.resumed).toBeUndefined();
     expect(fs.readFileSync(path.join(baseDir, 'out/b.csv'), 'utf8')).toBe(CSV);
@@ -81,19 +81,19 @@ describe('partial runs and resume', () => {
 
   it('reruns a source whose input file changed since the failed attempt', async () => {
     const { baseDir, historyDir } = setUp();
-    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir });
+    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir, checkpoint: 'all' });
     fs.writeFileSync(path.join(baseDir, 'b.csv'), 'id,amount\n9,90\n');
-    const resumed = await runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, resume: first.runId });
+    const resumed = await runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, checkpoint: 'all', resume: first.runId });
     expect(resumed.nodes.find((n) => n.nodeId === 'src_b')?.resumed).toBeUndefined();
     expect(fs.readFileSync(path.join(baseDir, 'out/b.csv'), 'utf8')).toBe('id,amount\n9,90\n');
   });
 
   it('refuses to append again from a sink whose input changed after it committed', async () => {
     const { baseDir, historyDir } = setUp();
-    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1', 'append'), baseDir, historyDir });
+    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1', 'append'), baseDir, historyDir, checkpoint: 'all' });
     expect(first.outcome).toBe('partial');
     fs.writeFileSync(path.join(baseDir, 'a.csv'), 'id,amount\n7,70\n');
-    const resumed = await runPipeline({ pipeline: twoBranches('true', 'append'), baseDir, historyDir, resume: first.runId });
+    const resumed = await runPipeline({ pipeline: twoBranches('true', 'append'), baseDir, historyDir, checkpoint: 'all', resume: first.runId });
     expect(resumed.outcome).toBe('failed');
     expect(resumed.errors.join()).toMatch(/sink "out_a" already appended its rows in this run/);
     expect(fs.readFileSync(path.join(baseDir, 'out/a.csv'), 'utf8')).toBe('id,amount\n1,10\n2,20\n4,40\n');
@@ -101,9 +101,9 @@ describe('partial runs and resume', () => {
 
   it('names what is wrong with a resume that cannot be', async () => {
     const { baseDir, historyDir } = setUp();
-    await expect(runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, resume: '20260101T000000-abcdef' })).rejects.toThrow(/there is no run "20260101T000000-abcdef" to resume/);
-    await expect(runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, resume: '../../etc' })).rejects.toThrow(/not a run id/);
-    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir });
+    await expect(runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, checkpoint: 'all', resume: '20260101T000000-abcdef' })).rejects.toThrow(/there is no run "20260101T000000-abcdef" to resume/);
+    await expect(runPipeline({ pipeline: twoBranches('true'), baseDir, historyDir, checkpoint: 'all', resume: '../../etc' })).rejects.toThrow(/not a run id/);
+    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir, checkpoint: 'all' });
     const other = { ...twoBranches('true'), name: 'another pipeline' };
     await expect(runPipeline({ pipeline: other, baseDir, historyDir, resume: first.runId })).rejects.toThrow(/is a run of "test pipeline", not of "another pipeline"/);
   });

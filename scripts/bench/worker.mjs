@@ -8,6 +8,7 @@ const out = path.join(dir, `out-${mode}`);
 fs.mkdirSync(out, { recursive: true });
 const started = performance.now();
 let result;
+let checkpointed;
 
 if (mode === 'preview') {
   // Time to first rows: what the designer waits for when a node over the big source is selected.
@@ -72,15 +73,19 @@ if (mode === 'preview') {
       { from: { node: 'agg', port: 'out' }, to: { node: 'write', port: 'in' } },
     ],
   };
-  const m = await runPipeline({ pipeline, baseDir: dir, historyDir: path.join(dir, 'history'), checkpoint: process.env.SLUICE_BENCH_CHECKPOINT !== '0' });
+  const historyDir = path.join(dir, 'history', mode + (process.env.SLUICE_BENCH_CHECKPOINT ?? 'auto'));
+  const m = await runPipeline({ pipeline, baseDir: dir, historyDir, checkpoint: process.env.SLUICE_BENCH_CHECKPOINT ?? 'auto' });
   if (m.outcome !== 'succeeded') throw new Error(m.errors.join('\n'));
   for (const n of m.nodes) process.stderr.write(`  ${n.nodeId.padEnd(10)} ${String(n.durationMs).padStart(7)} ms\n`);
+  // The journal says which outputs were checkpointed (the files themselves are removed once a run succeeds).
+  const journal = fs.readFileSync(path.join(historyDir, m.runId, 'journal.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  checkpointed = journal.filter((e) => e.t === 'node' && Object.values(e.outputs).some((o) => o && o !== 'unread')).map((e) => e.nodeId);
   const node = (id) => m.nodes.find((x) => x.nodeId === id);
   const quarantined = m.nodes.filter((x) => x.nodeId !== 'customers').reduce((s, x) => s + x.quarantined, 0);
   const inst = await DuckDBInstance.create(':memory:');
   const c = await inst.connect();
   const checksum = String((await c.runAndReadAll(`SELECT sum(orders)::VARCHAR || '/' || sum(revenue)::VARCHAR FROM read_parquet('${path.join(out, 'agg.parquet').replaceAll("'", "''")}')`)).getRowsJS()[0][0]);
-  result = { valid: node('enrich').rowsOut, rejected: quarantined, filtered: node('orders').filtered, groupsChecksum: checksum };
+  result = { valid: node('enrich').rowsOut, rejected: quarantined, filtered: node('orders').filtered, groupsChecksum: checksum, checkpointed };
 }
 
 const seconds = (performance.now() - started) / 1000;

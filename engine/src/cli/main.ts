@@ -1,5 +1,6 @@
 // `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
 // code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
+import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -107,17 +108,20 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
     .option('--json', 'print progress events and the manifest as NDJSON')
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
-    .option('--no-checkpoint', 'do not write checkpoints of node outputs (a resume then reruns finished nodes)')
+    .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
+    .option('--no-checkpoint', 'the same as --checkpoint off: a resume then reruns finished nodes')
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint: boolean; replay?: string; node?: string; rows?: string }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
       const resume = o.resume === 'latest' ? getRun(historyDir, undefined).runId : o.resume;
       if (o.replay && o.resume) throw new UserError('--replay starts a new run; it cannot be combined with --resume');
       if (o.replay && !o.node) throw new UserError('--replay needs --node: the node whose quarantined rows to replay');
+      const checkpoint = o.checkpoint === false ? 'off' : o.checkpoint === undefined ? undefined : CHECKPOINT_POLICIES.find((p) => p === o.checkpoint);
+      if (o.checkpoint !== undefined && checkpoint === undefined) throw new UserError(`--checkpoint must be one of ${CHECKPOINT_POLICIES.join(', ')}, not "${String(o.checkpoint)}"`);
       const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
@@ -158,7 +162,7 @@ export async function runCli(argv: string[]): Promise<number> {
         allow: o.allow.map((a) => path.resolve(a)),
         ...(resume ? { resume } : {}),
         ...(replay ? { replay } : {}),
-        checkpoint: o.checkpoint,
+        ...(checkpoint ? { checkpoint } : {}),
         signal: controller.signal,
         allowHosts: o.allowHost,
         onEvent: (e) => {

@@ -23,8 +23,17 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
   async execute(ctx, c) {
     const input = ctx.input('in');
     const expr = await checkExpression(ctx, c.expression, 'expression');
+    const reason = c.reason ?? `not (${c.expression})`;
+    // As this input's only reader, the node deletes the rows it drops in place instead of copying the ones it
+    // keeps; DELETE reports how many rows it removed, so the count is exactly what left.
+    const claimed = await ctx.claimInput('in');
+    if (claimed) {
+      const dropped = await ctx.count(`DELETE FROM ${claimed} WHERE (${expr}) IS NOT TRUE`);
+      await ctx.run(`ALTER TABLE ${claimed} RENAME TO ${ctx.output('out')}`);
+      return { filtered: { count: dropped, reason } };
+    }
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
     const dropped = await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`);
-    return { filtered: { count: dropped, reason: c.reason ?? `not (${c.expression})` } };
+    return { filtered: { count: dropped, reason } };
   },
 };

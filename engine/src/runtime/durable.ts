@@ -8,6 +8,7 @@ import type { Pipeline } from '../format/pipeline.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi, qlit } from '../sql/quote.js';
 import { sha256File, writeCheckpoint } from './checkpoint.js';
+import type { CheckpointPlanner } from './checkpoint-policy.js';
 import type { Database } from './database.js';
 import { UserError } from './exec-context.js';
 import { faultPoint } from './faults.js';
@@ -22,7 +23,7 @@ export class DurableOutputs {
     private readonly runDir: string,
     private readonly pipeline: Pipeline,
     private readonly tableName: (nodeId: string, port: string) => string,
-    private readonly checkpoints: boolean,
+    private readonly planner: CheckpointPlanner,
     private readonly fingerprints: Map<string, string>,
   ) {}
 
@@ -33,9 +34,17 @@ export class DurableOutputs {
   async keep(nodeId: string, kind: NodeKind, m: NodeMetrics): Promise<void> {
     const quarantine = m.quarantined > 0 ? await this.keepQuarantine(nodeId, m.quarantined) : null;
     const outputs: NodeEntry['outputs'] = {};
+    const tables: { port: string; rows: number; columns: number }[] = [];
     for (const port of kind.outputs) {
-      outputs[port.name] = await this.checkpoint(nodeId, port.name, m);
+      const table = this.tableName(nodeId, port.name);
+      if (!this.pipeline.edges.some((e) => e.from.node === nodeId && e.from.port === port.name)) outputs[port.name] = 'unread';
+      // A view is recomputed from its inputs, never stored.
+      else if ((await this.db.relationKind(table)) !== 'table') outputs[port.name] = null;
+      else tables.push({ port: port.name, rows: m.outputs[port.name] ?? 0, columns: (await this.db.describe(qi(table))).length });
     }
+    const write = this.planner.decide(nodeId, m.durationMs, tables);
+    for (const t of tables) outputs[t.port] = write ? await this.checkpoint(nodeId, t.port, t.rows * t.columns, m) : null;
+    this.planner.record(nodeId, Object.values(outputs).every((x) => x !== null));
     faultPoint('checkpoint-write', nodeId);
     this.journal.append({ t: 'node', nodeId, fingerprint: this.fingerprints.get(nodeId) ?? '', metrics: m, outputs, quarantine });
   }
@@ -56,14 +65,13 @@ export class DurableOutputs {
     return { file, sha256: await sha256File(file), rows };
   }
 
-  private async checkpoint(nodeId: string, port: string, m: NodeMetrics): Promise<NodeEntry['outputs'][string]> {
-    const readers = this.pipeline.edges.filter((e) => e.from.node === nodeId && e.from.port === port);
-    if (readers.length === 0) return 'unread';
-    const table = this.tableName(nodeId, port);
-    if (!this.checkpoints || (await this.db.relationKind(table)) !== 'table') return null;
+  private async checkpoint(nodeId: string, port: string, cells: number, m: NodeMetrics): Promise<NodeEntry['outputs'][string]> {
     const file = path.join(this.runDir, 'checkpoint', `${nodeId}.${port}.parquet`);
+    const started = performance.now();
     try {
-      return (await writeCheckpoint(this.db, table, file, m.outputs[port] ?? 0)) ?? null;
+      const written = (await writeCheckpoint(this.db, this.tableName(nodeId, port), file, m.outputs[port] ?? 0)) ?? null;
+      this.planner.observe(cells, performance.now() - started);
+      return written;
     } catch (e) {
       // A checkpoint only saves work on resume; without it the node reruns. The run itself goes on.
       m.warnings.push(`no checkpoint of output "${port}" (a resume will rerun this node): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);

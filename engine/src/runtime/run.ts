@@ -1,4 +1,5 @@
 // One pipeline run, start to finish: check, lock down, execute, keep quarantines, write the manifest.
+import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
@@ -40,8 +41,11 @@ export interface RunOptions {
   resume?: string;
   /** Replay rows an earlier run quarantined at a node (see runtime/replay.ts). */
   replay?: ReplayRequest;
-  /** Write checkpoints of node outputs so that a failed run can resume (default true). */
-  checkpoint?: boolean;
+  /**
+   * Which node outputs to keep checkpoints of, for a later resume (see runtime/checkpoint-policy.ts): 'auto'
+   * (the default) where they save more work than they cost, 'all', or 'off'; `true`/`false` mean 'all'/'off'.
+   */
+  checkpoint?: CheckpointPolicy | boolean;
   /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
   allowHosts?: string[];
   signal?: AbortSignal;
@@ -119,7 +123,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     const runnable = replay?.pipeline ?? pipeline;
     const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots);
     const plan = o.resume !== undefined ? await planResume(runnable, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
-    const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, o.checkpoint !== false, fingerprints);
+    const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, new CheckpointPlanner(checkpointPolicy(o.checkpoint), runnable), fingerprints);
     const result = await executePipeline({
       pipeline: runnable,
       ...(replay ? { only: replay.only } : {}),

@@ -1,6 +1,6 @@
 // filter: rows whose expression is not TRUE (false or NULL) are counted as filtered with the node's reason.
 import { describe, expect, it } from 'vitest';
-import { chain, counts, expectSucceeded, parseCsv, run } from '../helpers.js';
+import { chain, counts, expectSucceeded, parseCsv, pipeline, run } from '../helpers.js';
 
 const CSV = 'id,amount,status\n1,10,shipped\n2,5,cancelled\n3,7,\n4,12,pending\n5,x,shipped\n';
 
@@ -19,6 +19,27 @@ describe('filter', () => {
     expect(r.metric('f').passed).toBe(3);
     expect(r.metric('f').filterReason).toBe('cancelled orders are not revenue');
     expect(parseCsv(r.read('out.csv')).map((x) => x[0])).toEqual(['__lineage', 'src:data.csv:2', 'src:data.csv:5', 'src:data.csv:6']);
+  });
+
+  it('leaves its input whole when another node reads it too, with the same result as alone', async () => {
+    const expression = "status <> 'cancelled'";
+    const alone = await run(withFilter({ expression }), { files: { 'data.csv': CSV } });
+    const shared = await run(
+      pipeline(
+        [
+          { id: 'src', kind: 'source.csv', config: { path: 'data.csv' } },
+          { id: 'f', kind: 'filter', config: { expression } },
+          { id: 'out', kind: 'sink.csv', config: { path: 'out.csv', includeLineage: true } },
+          { id: 'all', kind: 'sink.csv', config: { path: 'all.csv' } },
+        ],
+        ['src -> f', 'f -> out', 'src -> all'],
+      ),
+      { files: { 'data.csv': CSV } },
+    );
+    expectSucceeded(shared);
+    expect(shared.read('out.csv')).toBe(alone.read('out.csv'));
+    expect(counts(shared.metric('f'))).toEqual(counts(alone.metric('f')));
+    expect(parseCsv(shared.read('all.csv'))).toHaveLength(6);
   });
 
   it('without a reason, the expression itself is the reason', async () => {

@@ -1,0 +1,95 @@
+// Which node outputs a run keeps checkpoints of. A checkpoint is paid for on every run but pays back only when
+// a run is resumed, and writing a large table costs about as much as the node that made it. So by default
+// ('auto') a node's outputs are written only when the work a resume would otherwise redo to rebuild them (the
+// node and every upstream node not itself checkpointed) is at least WORTH times the estimated cost of writing
+// them: an aggregate after a long chain is kept, a plain copy of a file just read is not. A resume is exactly
+// once either way; the policy only decides how much it recomputes. 'all' keeps every table output, 'off' none.
+import type { Pipeline } from '../format/pipeline.js';
+
+export type CheckpointPolicy = 'auto' | 'all' | 'off';
+
+export const CHECKPOINT_POLICIES: readonly CheckpointPolicy[] = ['auto', 'all', 'off'];
+
+/** The work a checkpoint must save, as a multiple of its cost, to be written under 'auto'. */
+export const WORTH = 3;
+/** Fixed cost of one checkpoint file (create, fsync, hash, journal), in milliseconds. */
+const FIXED_MS = 10;
+/**
+ * Cells (rows × columns) written per millisecond before this run has measured its own: a little below what
+ * DuckDB's Parquet writer managed on a 2-core machine (40 M cells in 2.8 s), so a first guess errs toward
+ * fewer checkpoints rather than a slower run.
+ */
+const PRIOR_CELLS_PER_MS = 10_000;
+/** Writes smaller than this are dominated by fixed costs and say little about throughput. */
+const MIN_OBSERVED_CELLS = 100_000;
+
+export interface OutputSize {
+  rows: number;
+  columns: number;
+}
+
+export class CheckpointPlanner {
+  /** For each finished node that is not checkpointed: the nodes a resume would run again to rebuild its outputs. */
+  private readonly rerun = new Map<string, Set<string>>();
+  private readonly durations = new Map<string, number>();
+  private cellsPerMs = PRIOR_CELLS_PER_MS;
+
+  constructor(
+    readonly policy: CheckpointPolicy,
+    private readonly pipeline: Pipeline,
+  ) {}
+
+  /** Whether to checkpoint a node that just finished, given the outputs another node reads. */
+  decide(nodeId: string, durationMs: number, outputs: OutputSize[]): boolean {
+    this.durations.set(nodeId, durationMs);
+    if (this.policy !== 'auto') return this.policy === 'all';
+    if (outputs.length === 0) return false;
+    return this.redoMs(nodeId) >= WORTH * this.costMs(outputs);
+  }
+
+  /** Milliseconds a resume would spend rebuilding this node's outputs without a checkpoint of them. */
+  redoMs(nodeId: string): number {
+    let ms = 0;
+    for (const id of this.rerunSet(nodeId)) ms += this.durations.get(id) ?? 0;
+    return ms;
+  }
+
+  /** Estimated milliseconds to write checkpoints of these outputs. */
+  costMs(outputs: OutputSize[]): number {
+    return outputs.reduce((s, o) => s + FIXED_MS + (o.rows * Math.max(1, o.columns)) / this.cellsPerMs, 0);
+  }
+
+  /** What was kept of a finished node: a checkpointed node is where a resume starts again. */
+  record(nodeId: string, checkpointed: boolean): void {
+    if (checkpointed) this.rerun.delete(nodeId);
+    else this.rerun.set(nodeId, this.rerunSet(nodeId));
+  }
+
+  /** A checkpoint write's measured speed, for the estimates that follow in this run. */
+  observe(cells: number, ms: number): void {
+    if (cells >= MIN_OBSERVED_CELLS) this.cellsPerMs = cells / Math.max(1, ms);
+  }
+
+  private rerunSet(nodeId: string): Set<string> {
+    const set = new Set([nodeId]);
+    // An upstream node not recorded here was checkpointed, or restored from a checkpoint by a resume.
+    for (const e of this.pipeline.edges) if (e.to.node === nodeId) for (const id of this.rerun.get(e.from.node) ?? []) set.add(id);
+    return set;
+  }
+}
+
+/** The policy a run option asks for: `true` and `false` are the older boolean form. */
+export function checkpointPolicy(option: CheckpointPolicy | boolean | undefined): CheckpointPolicy {
+  if (option === true) return 'all';
+  if (option === false) return 'off';
+  return option ?? defaultPolicy();
+}
+
+/**
+ * SLUICE_CHECKPOINT sets the default for every run of this process (the designer's engine server, a CI job);
+ * an explicit option wins.
+ */
+function defaultPolicy(): CheckpointPolicy {
+  const env = process.env['SLUICE_CHECKPOINT'];
+  return CHECKPOINT_POLICIES.find((p) => p === env) ?? 'auto';
+}
