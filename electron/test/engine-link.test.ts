@@ -7,6 +7,7 @@ import { channelFor, createIpcDispatcher, type IpcReply } from '../../engine/src
 import { engineMethods, type EngineMethod } from '../../engine/src/api/contract.js';
 import { createEngineService } from '../../engine/src/service.js';
 import { tmpDir } from '../../engine/test/helpers.js';
+import { validateChainPipeline, writeValidateChainInput } from '../../engine/test/support/validate-chain.js';
 import { ENGINE_CHANNELS, ENGINE_METHODS } from '../bridge.js';
 import { answer, createRemoteEngine, serializeError, type HostReply, type HostRequest } from '../engine-link.js';
 import { isTrustedSender } from '../security.js';
@@ -14,21 +15,9 @@ import { isTrustedSender } from '../security.js';
 const APP = 'app://sluice/index.html';
 const work = tmpDir();
 const elsewhere = tmpDir();
-fs.writeFileSync(path.join(work, 'in.csv'), 'id,v\n1,a\n2,\n3,c\n');
+writeValidateChainInput(work);
 fs.writeFileSync(path.join(elsewhere, 'in.csv'), 'id,v\n1,a\n');
-const pipeline = {
-  version: 1,
-  name: 'link',
-  nodes: [
-    { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
-    { id: 'check', kind: 'validate', config: { rules: [{ id: 'v_required', type: 'not_null', column: 'v' }] } },
-    { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
-  ],
-  edges: [
-    { from: { node: 'src', port: 'out' }, to: { node: 'check', port: 'in' } },
-    { from: { node: 'check', port: 'valid' }, to: { node: 'out', port: 'in' } },
-  ],
-};
+const pipeline = validateChainPipeline('link');
 
 const service = createEngineService({ workspaces: [work], inProcessRuns: true, fileWorkspace: work });
 afterAll(() => service.close());

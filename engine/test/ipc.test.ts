@@ -6,23 +6,12 @@ import { channelFor, createIpcDispatcher, type IpcReply } from '../src/api/ipc.j
 import { engineMethods, type EngineMethod } from '../src/api/contract.js';
 import { createEngineService } from '../src/service.js';
 import { tmpDir } from './helpers.js';
+import { validateChainPipeline, writeValidateChainInput } from './support/validate-chain.js';
 
 const APP = 'app://sluice/index.html';
 const work = tmpDir();
-fs.writeFileSync(path.join(work, 'in.csv'), 'id,v\n1,a\n2,\n3,c\n');
-const pipeline = {
-  version: 1,
-  name: 'ipc',
-  nodes: [
-    { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
-    { id: 'check', kind: 'validate', config: { rules: [{ id: 'v_required', type: 'not_null', column: 'v' }] } },
-    { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
-  ],
-  edges: [
-    { from: { node: 'src', port: 'out' }, to: { node: 'check', port: 'in' } },
-    { from: { node: 'check', port: 'valid' }, to: { node: 'out', port: 'in' } },
-  ],
-};
+writeValidateChainInput(work);
+const pipeline = validateChainPipeline('ipc');
 const service = createEngineService({ workspaces: [work], fileWorkspace: work });
 afterAll(() => service.close());
 const logged: unknown[] = [];

@@ -47,15 +47,7 @@ function RunProgress(): ReactElement {
       </div>
       <div className="run-table-wrap">
         <table className="run-table">
-          <thead>
-            <tr>
-              <th>Node</th>
-              <th>Status</th>
-              <th className="num">In</th>
-              <th className="num">Out</th>
-              <th className="num">Time</th>
-            </tr>
-          </thead>
+          <RunTableHead columns={PROGRESS_COLUMNS} />
           <tbody>
             {nodes.map((n) => {
               const m = metrics.get(n.id);
@@ -173,18 +165,7 @@ export function RunTab(): ReactElement {
       )}
       <div className="run-table-wrap">
         <table className="run-table">
-          <thead>
-            <tr>
-              <th>Node</th>
-              <th>Status</th>
-              <th className="num">In</th>
-              <th className="num">Out</th>
-              <th className="num">Quarantined</th>
-              <th className="num">Filtered</th>
-              <th className="num">Time</th>
-              <th>Notes</th>
-            </tr>
-          </thead>
+          <RunTableHead columns={SUMMARY_COLUMNS} />
           <tbody>
             {manifest.nodes.map((m) => (
               <tr key={m.nodeId} data-testid={`run-row-${m.nodeId}`} onClick={() => selectOnly(m.nodeId)} className={m.status === 'failed' ? 'is-failed' : undefined}>
@@ -211,5 +192,37 @@ export function RunTab(): ReactElement {
         </table>
       </div>
     </div>
+  );
+}
+
+interface RunColumn {
+  label: string;
+  numeric?: boolean;
+}
+
+const PROGRESS_COLUMNS: RunColumn[] = [{ label: 'Node' }, { label: 'Status' }, { label: 'In', numeric: true }, { label: 'Out', numeric: true }, { label: 'Time', numeric: true }];
+const SUMMARY_COLUMNS: RunColumn[] = [
+  { label: 'Node' },
+  { label: 'Status' },
+  { label: 'In', numeric: true },
+  { label: 'Out', numeric: true },
+  { label: 'Quarantined', numeric: true },
+  { label: 'Filtered', numeric: true },
+  { label: 'Time', numeric: true },
+  { label: 'Notes' },
+];
+
+/** The header row of the live progress table and of the finished run's table. */
+function RunTableHead({ columns }: { columns: RunColumn[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c.label} className={c.numeric ? 'num' : undefined}>
+            {c.label}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
