@@ -124,6 +124,9 @@ describe('checkpoint policies in runs', () => {
       results.push(fs.readFileSync(path.join(baseDir, 'out', 'a.csv'), 'utf8'));
       const kept = journalOutputs(historyDir, m.runId);
       if (policy === 'all') expect(kept).toEqual([['src', ['file']], ['typed', ['file']], ['out', []]]);
+      const flagged = m.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);
+      if (policy === 'all') expect(flagged).toEqual(['src', 'typed']);
+      if (policy === 'off') expect(flagged).toEqual([]);
       if (policy === 'off') expect(kept).toEqual([['src', [null]], ['typed', [null]], ['out', []]]);
     }
     expect(new Set(results).size).toBe(1);

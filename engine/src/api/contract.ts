@@ -93,6 +93,8 @@ export const nodeMetricsSchema = z.object({
   sampled: z.boolean().optional(),
   /** A resumed run took this node's result from its verified checkpoint instead of running it again. */
   resumed: z.boolean().optional(),
+  /** This run kept checkpoints of the node's outputs, so a resume of it would not run the node again. */
+  checkpointed: z.boolean().optional(),
   /** Retries and breaker state of a node that does network or file I/O. */
   io: ioStatsSchema.optional(),
 });

@@ -47,7 +47,9 @@ export function runSummary(m: RunManifest, runDir: string): string {
   if (restored.length > 0) lines.push(`  resumed  taken from checkpoints or earlier commits: ${restored.join(', ')}`);
   lines.push(`run ${m.runId}: ${m.outcome.toUpperCase()}  (record: ${runDir})`);
   if (m.outcome === 'partial' || m.outcome === 'failed' || m.outcome === 'cancelled') {
+    const kept = m.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);
     lines.push(`  to finish it after fixing the cause: sluice run <file> --resume ${m.runId}`);
+    lines.push(`  checkpoints kept for: ${kept.length > 0 ? kept.join(', ') : 'no node'} (a resume reruns every other unfinished node; --checkpoint all keeps them all)`);
   }
   return lines.join('\n');
 }

@@ -44,7 +44,9 @@ export class DurableOutputs {
     }
     const write = this.planner.decide(nodeId, m.durationMs, tables);
     for (const t of tables) outputs[t.port] = write ? await this.checkpoint(nodeId, t.port, t.rows * t.columns, m) : null;
-    this.planner.record(nodeId, Object.values(outputs).every((x) => x !== null));
+    const kept = Object.values(outputs).every((x) => x !== null);
+    this.planner.record(nodeId, kept);
+    if (kept && tables.length > 0) m.checkpointed = true;
     faultPoint('checkpoint-write', nodeId);
     this.journal.append({ t: 'node', nodeId, fingerprint: this.fingerprints.get(nodeId) ?? '', metrics: m, outputs, quarantine });
   }
