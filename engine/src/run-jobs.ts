@@ -5,6 +5,7 @@ import type { IoStats, NodeMetrics, RunJobStatus } from './api/contract.js';
 import { UserError } from './runtime/exec-context.js';
 import { runPipeline } from './runtime/run.js';
 import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervise.js';
+import type { CheckpointPolicy } from './runtime/checkpoint-policy.js';
 
 export interface RunJobOptions {
   pipeline: unknown;
@@ -12,6 +13,7 @@ export interface RunJobOptions {
   baseDir: string;
   historyDir: string;
   resume?: string;
+  checkpoint?: CheckpointPolicy;
   allowHosts?: string[];
 }
 

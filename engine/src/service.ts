@@ -104,7 +104,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Checked here first, so mistakes come back as problems; the run itself happens in a supervised worker, so
       // an engine crash fails the run instead of killing the designer's server.
       const p = preparePipeline(req.pipeline, req.params);
-      const resume = req.resume ? { resume: req.resume } : {};
+      const resume = { ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
       const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
@@ -119,7 +119,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = preparePipeline(req.pipeline, req.params);
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...(req.resume ? { resume: req.resume } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

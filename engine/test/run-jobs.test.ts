@@ -39,6 +39,22 @@ describe('background runs', () => {
     expect(await service.cancelRun({ jobId })).toEqual({ cancelled: false });
   });
 
+  it('passes the checkpoint policy a run asks for to the worker', async () => {
+    const doc = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out/b.csv' } },
+    ]);
+    const flagged = async (checkpoint: 'all' | 'off') => {
+      const { jobId } = await service.startRun({ pipeline: doc, baseDir: workspace, checkpoint });
+      const end = await until(jobId, (s) => s.state !== 'running');
+      expect(end.manifest?.outcome).toBe('succeeded');
+      return end.manifest?.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);
+    };
+    expect(await flagged('all')).toEqual(['src']);
+    expect(await flagged('off')).toEqual([]);
+    await expect(service.startRun({ pipeline: doc, baseDir: workspace, checkpoint: 'sometimes' as 'off' })).rejects.toThrow();
+  });
+
   it('refuses an invalid pipeline before starting', async () => {
     await expect(service.startRun({ pipeline: { version: 1, nodes: 'x' }, baseDir: workspace })).rejects.toThrow();
   });

@@ -142,6 +142,8 @@ export const runRequestSchema = z.object({
   baseDir: z.string().optional(),
   /** Resume this earlier run of the same pipeline: verified nodes are skipped, committed sinks are not written again. */
   resume: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
+  checkpoint: z.enum(['auto', 'all', 'off']).optional(),
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 

@@ -1,6 +1,5 @@
 // `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
 // code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
-import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -22,6 +21,7 @@ import { terminalProgress } from './progress.js';
 import { topologicalOrder } from '../format/graph.js';
 import { allowedHost } from '../sources/rest/http.js';
 import type { RunEvent } from '../runtime/execute.js';
+import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');

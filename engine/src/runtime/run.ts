@@ -1,5 +1,4 @@
 // One pipeline run, start to finish: check, lock down, execute, keep quarantines, write the manifest.
-import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
@@ -21,6 +20,7 @@ import { DurableOutputs } from './durable.js';
 import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
+import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 
 export class InvalidPipeline extends Error {
   constructor(readonly problems: Problem[]) {

@@ -10,6 +10,7 @@ import * as crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest } from '../api/contract.js';
 import { writeManifest } from './run.js';
+import type { CheckpointPolicy } from './checkpoint-policy.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 
@@ -148,6 +149,7 @@ export interface SupervisedRunOptions {
   baseDir: string;
   historyDir: string;
   resume?: string;
+  checkpoint?: CheckpointPolicy;
   onNode?: (e: NodeEvent) => void;
   signal?: AbortSignal;
   graceMs?: number;
@@ -164,7 +166,7 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h])];
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h])];
     return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
       pipeline: o.pipeline,
       ...(o.signal ? { signal: o.signal } : {}),
