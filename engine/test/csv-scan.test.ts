@@ -97,6 +97,19 @@ describe('scanCsv: well-formed input', () => {
     expect(r.bad.map((b) => b.line)).toEqual([2]);
   });
 
+  it('copies long good records whole, across the clean copy\'s write buffer (8 MB) and its room check (64 KB)', () => {
+    const short = Array.from({ length: 20_000 }, (_, i) => `${i},row${i}`);
+    const wide = 'w'.repeat(100_000);
+    const huge = 'h'.repeat(9 * 1024 * 1024);
+    const quoted = `"${'q'.repeat(9 * 1024 * 1024)},\n"`;
+    const body = [...short, `a,${wide}`, ...short, `b,${huge}`, `c,${quoted}`, ...short, 'z,last'];
+    const r = scan(`id,v\n${body.join('\n')}\n`);
+    expect(r).toMatchObject({ good: body.length, bad: [] });
+    // The quoted field spans two physical lines, so the records after it are numbered one further on.
+    const expected = body.map((rec, i) => `${i + 2 + (i > short.length * 2 + 2 ? 1 : 0)},${rec}`).join('\n');
+    expect(r.clean === `${expected}\n`).toBe(true);
+  });
+
   it('uses another single-character delimiter', () => {
     const r = scan('a;b\n1;2\n3,4\n', { delimiter: ';' });
     expect(r.good).toBe(1);
