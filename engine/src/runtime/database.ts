@@ -1,5 +1,5 @@
 // A DuckDB connection locked down to the folders a pipeline may touch.
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue, listValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Column, Cell } from '../api/contract.js';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from './exec-context.js';
@@ -136,20 +136,31 @@ export class Database {
 
   async appendQuarantine(tableName: string, records: QuarantineRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const appender = await this.conn.createAppender(tableName);
-    for (const r of records) {
-      appender.appendVarchar(r.lineage);
-      if (r.sourceLine === null) appender.appendNull();
-      else appender.appendBigInt(BigInt(r.sourceLine));
-      appender.appendValue(listValue(r.ruleIds));
-      appender.appendValue(listValue(r.reasons));
-      if (r.row === null) appender.appendNull();
-      else appender.appendVarchar(r.row);
-      if (r.raw === null) appender.appendNull();
-      else appender.appendBlob(r.raw);
-      appender.endRow();
+    // Appending a LIST value row by row goes through DuckDB's generic value conversion (about 35 µs a row), so
+    // the lists travel as JSON text in a staging table of plain columns and are converted in one statement.
+    const staging = `${tableName}__sl_staging`;
+    await this.run(`CREATE OR REPLACE TABLE ${qi(staging)} (lineage VARCHAR, source_line BIGINT, rule_ids VARCHAR, reasons VARCHAR, row_json VARCHAR, raw BLOB)`);
+    try {
+      const appender = await this.conn.createAppender(staging);
+      for (const r of records) {
+        appender.appendVarchar(r.lineage);
+        if (r.sourceLine === null) appender.appendNull();
+        else appender.appendBigInt(BigInt(r.sourceLine));
+        appender.appendVarchar(JSON.stringify(r.ruleIds));
+        appender.appendVarchar(JSON.stringify(r.reasons));
+        if (r.row === null) appender.appendNull();
+        else appender.appendVarchar(r.row);
+        if (r.raw === null) appender.appendNull();
+        else appender.appendBlob(r.raw);
+        appender.endRow();
+      }
+      appender.closeSync();
+      await this.run(
+        `INSERT INTO ${qi(tableName)} SELECT lineage, source_line, from_json(rule_ids, '["VARCHAR"]'), from_json(reasons, '["VARCHAR"]'), row_json, raw FROM ${qi(staging)} ORDER BY rowid`,
+      );
+    } finally {
+      await this.run(`DROP TABLE IF EXISTS ${qi(staging)}`);
     }
-    appender.closeSync();
   }
 
   interrupt(): void {
