@@ -20,9 +20,7 @@ function makeWorkspace(): string {
 }
 
 function launch(workspace: string): ChildProcess {
-  // Every table output checkpointed: the resume spec checks which nodes came from checkpoints, which on the
-  // samples' few rows the default policy ('auto') would decide by milliseconds.
-  const opts = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[], env: { ...process.env, NO_COLOR: '1', SLUICE_CHECKPOINT: 'all' } };
+  const opts = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[], env: { ...process.env, NO_COLOR: '1' } };
   // The CLI is what users run; the compiled module is the fallback while the CLI is not wired yet.
   if (existsSync(CLI) && process.env.SLUICE_E2E_SERVER !== 'module') {
     return spawn(process.execPath, [CLI, 'serve', '--port', '0', '--no-open', '--workspace', workspace], opts);

@@ -33,11 +33,17 @@ test('a partial run shows what failed and resumes after the fix, skipping what a
   await page.getByTestId('file-input').setInputFiles({ name: 'two.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(twoBranches)) });
   await expect(page.getByTestId('pipeline-name')).toHaveText('Two branches');
 
+  // Every output checkpointed: on these few rows the default policy would decide by milliseconds what to keep.
+  await expect(page.getByTestId('run-checkpoint')).toHaveValue('auto');
+  await page.getByTestId('run-checkpoint').selectOption('all');
+  await expect(page.getByTestId('pipeline-inspector')).toContainText('A resume reruns the least');
+  await screenshot(page, 'run-checkpoint-setting');
   await page.getByTestId('run-button').click();
   const summary = page.getByTestId('run-summary');
   await expect(summary).toHaveAttribute('data-outcome', 'partial', { timeout: 30_000 });
   await expect(summary).toContainText('some branches failed');
   await expect(summary.getByRole('alert')).toContainText('big');
+  await expect(page.getByTestId('run-row-orders')).toContainText('checkpointed');
   const published = readFileSync(OUT_A, 'utf8');
   await screenshot(page, 'run-partial');
 

@@ -34,7 +34,11 @@ interface RunState {
   /** The engine's id of the run going on, for cancelling it. */
   jobId: string | undefined;
   cancelling: boolean;
+  /** Which node outputs this window's runs checkpoint for a resume (the engine's policies; see RUNBOOK.md). */
+  checkpoint: CheckpointChoice;
 }
+
+export type CheckpointChoice = 'auto' | 'all' | 'off';
 
 export const useRun = create<RunState>()(() => ({
   phase: 'idle',
@@ -48,6 +52,7 @@ export const useRun = create<RunState>()(() => ({
   io: new Map(),
   jobId: undefined,
   cancelling: false,
+  checkpoint: 'auto',
 }));
 
 /** How often a going run is asked for its progress. */
@@ -114,7 +119,8 @@ export async function runPipelineNow(opts: { resume?: string } = {}): Promise<vo
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
-    const { jobId } = await s.api.startRun({ pipeline, ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const checkpoint = useRun.getState().checkpoint;
+    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     let status = await s.api.runStatus({ jobId });

@@ -6,6 +6,7 @@ import { CategoryIcon, CopyIcon, TrashIcon } from '../../lib/icons';
 import { humanizeKey } from '../../lib/schema';
 import { nodeProblems, useChecks } from '../../state/checks';
 import { useDesigner } from '../../store';
+import { useRun, type CheckpointChoice } from '../../state/run';
 import { ConfigForm } from '../form/ConfigForm';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
@@ -101,6 +102,7 @@ function PipelineInspector(): ReactElement {
   const setMeta = useDesigner((s) => s.setMeta);
   const selectOnly = useDesigner((s) => s.selectOnly);
   const problems = useChecks((s) => s.problems);
+  const checkpoint = useRun((s) => s.checkpoint);
 
   return (
     <div className="inspector__content" data-testid="pipeline-inspector">
@@ -133,6 +135,19 @@ function PipelineInspector(): ReactElement {
           </code>
         </div>
       )}
+      <div className="field">
+        <label className="field__label" htmlFor="run-checkpoint">
+          Checkpoints for resume
+        </label>
+        <select id="run-checkpoint" className="input select" value={checkpoint} onChange={(e) => useRun.setState({ checkpoint: e.target.value as CheckpointChoice })} data-testid="run-checkpoint">
+          {CHECKPOINT_CHOICES.map((c) => (
+            <option key={c.value} value={c.value}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <p className="field__help">{CHECKPOINT_CHOICES.find((c) => c.value === checkpoint)?.help}</p>
+      </div>
       {problems.length > 0 ? (
         <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
           <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
@@ -173,3 +188,10 @@ export function Inspector(): ReactElement {
     </aside>
   );
 }
+
+/** The engine's checkpoint policies, as this window's runs offer them. */
+const CHECKPOINT_CHOICES: { value: CheckpointChoice; label: string; help: string }[] = [
+  { value: 'auto', label: 'Where they pay (default)', help: 'A node\'s output is kept when rebuilding it would cost at least three times writing it; a resume reruns the rest.' },
+  { value: 'all', label: 'Every node output', help: 'A resume reruns the least, but each run writes every output to disk.' },
+  { value: 'off', label: 'None', help: 'Fastest runs; a resume reruns every unfinished node (published outputs are never written twice).' },
+];
