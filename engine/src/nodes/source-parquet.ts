@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import type { ExecContext } from '../runtime/exec-context.js';
-import { LINEAGE, UserError } from '../runtime/exec-context.js';
+import { LINEAGE, UserError, isRowidName } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 
 const config = z.strictObject({ path: z.string().min(1).describe('File path or glob, relative to the pipeline file') });
@@ -32,11 +32,26 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
       const culprit = await firstUnreadable(ctx, files);
       throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path', ...(culprit ? { file: path.basename(culprit) } : {}) });
     }
+    const warnings = await renameRowidColumns(ctx, ctx.output('out'));
     const recordsRead = await ctx.count(`SELECT count(*) FROM ${ctx.output('out')}`);
     // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
-    return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit };
+    return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit, warnings };
   },
 };
+
+/** A column named `rowid` would hide DuckDB's row positions: it is data, so it is kept under another name. */
+async function renameRowidColumns(ctx: ExecContext, table: string): Promise<string[]> {
+  const names = (await ctx.columns(table)).map((c) => c.name);
+  const warnings: string[] = [];
+  for (const name of names.filter(isRowidName)) {
+    let renamed = `${name}_1`;
+    for (let k = 2; names.some((n) => n.toLowerCase() === renamed.toLowerCase()); k++) renamed = `${name}_${k}`;
+    await ctx.run(`ALTER TABLE ${table} RENAME COLUMN ${qi(name)} TO ${qi(renamed)}`);
+    names.push(renamed);
+    warnings.push(`column "${name}" would hide DuckDB's row positions, which Sluice uses to keep rows in order; named it "${renamed}"`);
+  }
+  return warnings;
+}
 
 async function firstUnreadable(ctx: ExecContext, files: string[]): Promise<string | undefined> {
   if (files.length === 1) return files[0];

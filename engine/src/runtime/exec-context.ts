@@ -12,10 +12,16 @@ export const HELPER_PREFIX = '__sl_';
 
 /**
  * Names user data may not carry: they would collide with the lineage column, a node's helper columns or a
- * quarantine port's reason columns, and DuckDB would silently rename one of the pair.
+ * quarantine port's reason columns, and DuckDB would silently rename one of the pair. A column named `rowid`
+ * (in any case) hides DuckDB's row position, which nodes use to keep and pair rows in order.
  */
 export function isReservedColumn(name: string): boolean {
-  return name === LINEAGE || /^__lineage_\d+$/.test(name) || name.startsWith(HELPER_PREFIX) || name === '__rule_ids' || name === '__reasons';
+  return name === LINEAGE || /^__lineage_\d+$/.test(name) || name.startsWith(HELPER_PREFIX) || name === '__rule_ids' || name === '__reasons' || isRowidName(name);
+}
+
+/** Whether a column name would hide DuckDB's `rowid` pseudo-column (identifiers are case-insensitive). */
+export function isRowidName(name: string): boolean {
+  return name.toLowerCase() === 'rowid';
 }
 
 export interface QuarantineRecord {

@@ -3,7 +3,7 @@
 // from the original text later, so numbers beyond 2^53 keep every digit.
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { isReservedColumn } from '../runtime/exec-context.js';
+import { isReservedColumn, isRowidName } from '../runtime/exec-context.js';
 import { jsonErrorLocation, jsonErrorReason } from '../format/json-error.js';
 import { sniffUtf16 } from './csv-scan.js';
 
@@ -108,7 +108,8 @@ export function checkRecord(text: string, keys: Map<string, true>): string | und
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
   for (const k of Object.keys(v)) {
     if (k === '') return 'an empty key cannot name a column';
-    if (isReservedColumn(k)) return `key "${k}" is a name Sluice reserves for lineage and helper columns`;
+    // A `rowid` key is data: the source names its column differently (normalizeHeader), so only others are refused.
+    if (isReservedColumn(k) && !isRowidName(k)) return `key "${k}" is a name Sluice reserves for lineage and helper columns`;
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     if (/["\\\u0000-\u001f]/.test(k)) return `key ${JSON.stringify(k)} contains a quote, backslash or control character`;
     keys.set(k, true);
