@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { node, ROOT, screenshot, watchConsole } from './support.js';
+import { node, openDesigner, ROOT, screenshot, watchConsole } from './support.js';
 
 test.use({ colorScheme: 'light' });
 
@@ -106,5 +106,34 @@ test('retries show on the node; a dead service opens the circuit and the node sa
   await expect(page.getByTestId('io-badge-fetch_orders')).toHaveText('circuit open');
   await expect(page.getByTestId('node-run-fetch_orders')).toHaveAttribute('title', new RegExp(`circuit open: ${host.replace(/\./g, '\\.')} failed 3 times in a row`));
   await screenshot(page, 'rest-circuit-open');
+  expect(problems).toEqual([]);
+});
+
+test('the shared designer allows no host until the user lists it under "Network hosts"', async ({ page }) => {
+  const problems = watchConsole(page);
+  dead = false;
+  await openDesigner(page);
+  await page.getByTestId('file-input').setInputFiles({ name: 'rest.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(restPipeline()) });
+  await expect(page.getByTestId('pipeline-name')).toHaveText('REST orders');
+
+  attempts.clear();
+  await page.getByTestId('run-button').click();
+  await expect(node(page, 'fetch_orders')).toHaveAttribute('data-status', 'failed', { timeout: 20_000 });
+  await expect(page.getByTestId('run-summary').getByRole('alert')).toContainText(`host ${host} is not allowed for this run`);
+  await expect(page.getByTestId('run-summary').getByRole('alert')).toContainText('"Network hosts" in the pipeline\'s settings');
+  // Refused before anything was sent.
+  expect(attempts.size).toBe(0);
+
+  // The pipeline's settings show when no node is selected.
+  await page.keyboard.press('Escape');
+  const hosts = page.getByTestId('run-allow-hosts');
+  await hosts.fill(`${host}, api.example.com:http`);
+  await expect(page.getByTestId('pipeline-inspector')).toContainText('not a host: api.example.com:http');
+  await hosts.fill(host);
+  await expect(page.getByTestId('pipeline-inspector')).toContainText('The only hosts REST sources may reach');
+  await screenshot(page, 'rest-network-hosts');
+  await page.getByTestId('run-button').click();
+  await expect(node(page, 'fetch_orders')).toHaveAttribute('data-status', /^(ok|warning)$/, { timeout: 20_000 });
+  await expect(page.getByTestId('node-run-fetch_orders')).toHaveText('20 in · 20 out');
   expect(problems).toEqual([]);
 });

@@ -65,6 +65,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   const history = opts.historyDir ?? defaultHistoryDir;
   const allowHosts = opts.allowHosts ?? [];
   const previews = new PreviewSession({ allowHosts });
+  // Hosts the host process allowed (`sluice serve --allow-host`), plus those the user allowed in the designer for
+  // this request; a pipeline file never adds any.
+  const hostsFor = (extra: string[] | undefined): string[] => [...allowHosts, ...(extra ?? [])];
   const jobs = new RunJobs({ ...(opts.inProcessRuns !== undefined && { inProcess: opts.inProcessRuns }), ...(opts.cancelGraceMs !== undefined && { graceMs: opts.cancelGraceMs }) });
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
@@ -95,7 +98,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
       // The session queues previews itself: a designer fires several at once.
-      return previews.preview(p, req.nodeId, req.limit, baseDir);
+      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts));
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -106,8 +109,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const resume = { ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...resume });
+      const hosts = hostsFor(req.allowHosts);
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -119,7 +123,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = preparePipeline(req.pipeline, req.params);
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts, ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -209,6 +209,49 @@ describe('circuit breaker', () => {
   });
 });
 
+describe('several requests sharing one breaker', () => {
+  it('a refusal caused by other requests, while the service still answers some, does not use up this request\'s attempts', async () => {
+    const b = new CircuitBreaker({ failureThreshold: 2, coolDownMs: 500 }, { now: () => clock.now() });
+    // While this request waits for its retry, another one gets an answer, then two more fail: the circuit opens
+    // on failures that are not this request's.
+    let others = true;
+    const clock = new (class extends FakeClock {
+      override async sleep(ms: number): Promise<void> {
+        await super.sleep(ms);
+        if (others) {
+          others = false;
+          b.onSuccess();
+          b.onFailure();
+          b.onFailure();
+        }
+      }
+    })();
+    const f = failing([new HttpStatusError(503, undefined, '503')]);
+    const retried: string[] = [];
+    const value = await withRetry(f.op, {
+      policy: policy({ maxAttempts: 2, maxRetryAfterMs: 1000 }),
+      classify: classifyHttpFailure,
+      clock,
+      breaker: b,
+      onRetry: (e) => retried.push(`${e.attempt}:${e.label}`),
+    });
+    expect(value).toBe('ok');
+    expect(f.calls()).toBe(2);
+    // One real failure, then a refusal until the probe window: the probe is this request's second attempt.
+    expect(retried).toEqual(['1:503', '1:circuit open']);
+    expect(b.state()).toBe('closed');
+  });
+
+  it('with no answer since it last tried, a refusal counts: a dead service still fails fast', async () => {
+    const clock = new FakeClock();
+    const b = new CircuitBreaker({ failureThreshold: 1, coolDownMs: 60_000 }, clock);
+    const f = failing(Array.from({ length: 10 }, () => new HttpStatusError(503, undefined, '503')));
+    const err = await withRetry(f.op, { policy: policy({ maxAttempts: 4, maxRetryAfterMs: 10 }), classify: classifyHttpFailure, clock, breaker: b }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ attempts: 4, sent: 1 });
+    expect(clock.slept.reduce((a, x) => a + x, 0)).toBeLessThan(1000);
+  });
+});
+
 describe('properties', () => {
   const policyArb = fc.record({
     maxAttempts: fc.integer({ min: 1, max: 20 }),

@@ -1,6 +1,7 @@
 // The one typed contract between Sluice's front ends (renderer, CLI, Electron IPC) and the engine.
 // Pure module: zod schemas and types only. Each method's input is validated by every adapter.
 import { z } from 'zod';
+import { allowedHost } from './hosts.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -112,12 +113,19 @@ export const quarantineEntrySchema = z.object({
 });
 export type QuarantineEntry = z.infer<typeof quarantineEntrySchema>;
 
+/** Network hosts REST sources may reach, as the user allowed them for a request (never from a pipeline file). */
+const allowHostsSchema = z
+  .array(z.string().max(300).refine((e) => allowedHost(e) !== undefined, { message: 'expected HOST or HOST:PORT, e.g. api.example.com or 127.0.0.1:8080' }))
+  .max(100)
+  .optional();
+
 export const previewRequestSchema = z.object({
   pipeline: z.unknown(),
   nodeId: z.string(),
   limit: z.number().int().min(0).max(10_000).default(100),
   params: z.record(z.string(), z.string()).default({}),
   baseDir: z.string().optional(),
+  allowHosts: allowHostsSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
 
@@ -144,6 +152,7 @@ export const runRequestSchema = z.object({
   resume: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
+  allowHosts: allowHostsSchema,
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 

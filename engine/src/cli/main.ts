@@ -19,7 +19,7 @@ import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
 import { topologicalOrder } from '../format/graph.js';
-import { allowedHost } from '../sources/rest/http.js';
+import { allowedHost } from '../api/hosts.js';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 

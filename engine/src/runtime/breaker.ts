@@ -25,6 +25,8 @@ export class CircuitBreaker {
   private probeInFlight = false;
   /** Times the circuit opened, for the run record. */
   opens = 0;
+  /** Answers the service gave (any that was not a transient failure): a request that sees this grow knows the service is alive. */
+  successes = 0;
 
   constructor(
     private readonly policy: BreakerPolicy,
@@ -54,6 +56,7 @@ export class CircuitBreaker {
   }
 
   onSuccess(): void {
+    this.successes++;
     this.failures = 0;
     this.probeInFlight = false;
     this.current = 'closed';

@@ -194,19 +194,30 @@ export class RetriesExhausted extends Error {
 /**
  * Run `attempt` until it succeeds, a failure is not transient, or the attempts are used up. With a breaker,
  * a refused attempt does not reach the network; it waits for the breaker's probe time like a Retry-After.
+ *
+ * A refusal counts as one of this request's attempts only while the service has given no answer since the
+ * request last tried: then the open circuit is about a service that looks dead, and failing fast is the point.
+ * When other requests did get answers in between (a flaky but living service, several pages in flight), the
+ * refusal only makes this request wait its turn, and its attempts are kept for its own failures.
  */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryOptions): Promise<T> {
   const clock = o.clock ?? realClock;
   const random = o.random ?? Math.random;
   let previous = o.policy.baseMs;
   let sent = 0;
-  for (let n = 1; ; n++) {
+  let n = 0;
+  let answersSeen = o.breaker?.successes ?? 0;
+  for (;;) {
     if (o.signal?.aborted) throw abortReason(o.signal);
     let error: unknown;
     const permit = o.breaker?.tryAcquire();
-    if (permit && !permit.allowed) error = new CircuitOpenError(`circuit open after ${o.breaker?.consecutiveFailures ?? 0} consecutive failures`, permit.retryInMs);
-    else {
+    const refused = permit !== undefined && !permit.allowed;
+    if (permit && !permit.allowed) {
+      error = new CircuitOpenError(`circuit open after ${o.breaker?.consecutiveFailures ?? 0} consecutive failures`, permit.retryInMs);
+      if ((o.breaker?.successes ?? 0) === answersSeen) n++;
+    } else {
       sent++;
+      n++;
       try {
         const value = await attempt(n);
         o.breaker?.onSuccess();
@@ -217,17 +228,18 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, o: RetryO
       }
     }
     const c = o.classify(error);
-    if (!(error instanceof CircuitOpenError)) {
+    if (!refused) {
       // Only failures of the service count against it; a 4xx says the request was wrong, not the server down.
       if (c.transient) o.breaker?.onFailure();
       else o.breaker?.onSuccess();
+      answersSeen = o.breaker?.successes ?? 0;
       o.onFailure?.(c.label, o.breaker?.state());
     }
     if (!c.transient) throw error;
     if (n >= o.policy.maxAttempts) throw new RetriesExhausted(`gave up after ${n} attempt${n > 1 ? 's' : ''}`, n, sent, error);
-    const delay = retryDelay(o.policy, n, previous, c.retryAfterMs, random);
+    const delay = retryDelay(o.policy, Math.max(n, 1), previous, c.retryAfterMs, random);
     previous = Math.max(delay, 1);
-    o.onRetry?.({ attempt: n, maxAttempts: o.policy.maxAttempts, delayMs: delay, label: c.label });
+    o.onRetry?.({ attempt: Math.max(n, 1), maxAttempts: o.policy.maxAttempts, delayMs: delay, label: c.label });
     await clock.sleep(delay, o.signal);
   }
 }

@@ -11,7 +11,8 @@ import { executePipeline, type RunEvent } from '../../src/runtime/execute.js';
 import { preparePipeline } from '../../src/runtime/run.js';
 import { qi } from '../../src/sql/quote.js';
 import { createEngineService } from '../../src/service.js';
-import { allowedHost, hostRefusal } from '../../src/sources/rest/http.js';
+import { hostRefusal } from '../../src/sources/rest/http.js';
+import { allowedHost } from '../../src/api/hosts.js';
 import { chain, expectSucceeded, pipeline, run, tmpDir } from '../helpers.js';
 import { dataset, startFaultServer, type FaultServer, type FaultServerOptions } from '../support/fault-server.js';
 
@@ -406,6 +407,27 @@ describe('source.rest through the engine service (designer)', () => {
     } finally {
       closed.close();
       open.close();
+    }
+  });
+
+  it('a request may add the hosts the user allowed in the designer, for that request only', async () => {
+    const s = await server({ records: dataset(12) });
+    const workspace = tmpDir('sluice-rest-ws-');
+    const p = pipeline([{ id: 'api', kind: 'source.rest', config: { url: s.url, recordsPath: 'data.items', pagination: { type: 'page', size: 10 }, ...FAST } }], []);
+    const service = createEngineService({ workspaces: [workspace], inProcessRuns: true });
+    try {
+      const shown = await service.preview({ pipeline: p, nodeId: 'api', baseDir: workspace, limit: 5, allowHosts: [s.host] });
+      expect(shown.rows).toHaveLength(5);
+      const ran = await service.run({ pipeline: p, baseDir: workspace, allowHosts: [s.host] });
+      expect(ran.outcome).toBe('succeeded');
+      const requests = s.stats.requests;
+      // The next request without them is refused again, before anything is sent.
+      const refused = await service.run({ pipeline: p, baseDir: workspace });
+      expect(refused.errors.join()).toContain('is not allowed for this run');
+      expect(s.stats.requests).toBe(requests);
+      await expect(service.run({ pipeline: p, baseDir: workspace, allowHosts: ['not a host'] })).rejects.toThrow(/expected HOST or HOST:PORT/);
+    } finally {
+      service.close();
     }
   });
 });

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { Column } from '../../../engine/src/api/contract';
 import { previewKey, upstreamPipeline } from '../lib/doc-ops';
 import { useDesigner } from '../store';
+import { useRun } from './run';
 
 const cache = new Map<string, Promise<Column[]>>();
 const DEBOUNCE_MS = 400;
@@ -23,11 +24,13 @@ async function columnsOf(nodeId: string): Promise<Column[]> {
   if (!s.api) return [];
   const sub = upstreamPipeline(s.toPipeline(), nodeId);
   const baseDir = s.origin.baseDir;
-  const key = previewKey(sub, nodeId, baseDir);
+  const { allowHosts } = useRun.getState();
+  // Allowing a host can turn a REST source's failure into columns, so the hosts are part of the key.
+  const key = `${previewKey(sub, nodeId, baseDir)}|${allowHosts.join(',')}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = s.api
-      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}) })
+      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}) })
       .then((r) => r.columns)
       // Hints are a convenience: an upstream node that cannot run yet simply offers none.
       .catch(() => []);

@@ -9,6 +9,7 @@ import { EngineError } from '../api/client';
 import { previewKey, upstreamPipeline } from '../lib/doc-ops';
 import type { KindIndex, PortRole } from '../lib/graph';
 import { useDesigner } from '../store';
+import { useRun } from './run';
 
 export const PREVIEW_LIMIT = 200;
 const EDIT_DEBOUNCE_MS = 400;
@@ -138,7 +139,8 @@ export function usePreviewDriver(): void {
             .validate({ pipeline: sub })
             .then((verdict) => {
               if (!verdict.ok) throw new EngineError('invalid_pipeline', 'the pipeline up to this node has problems', 422, verdict.problems);
-              return api.preview({ pipeline: sub, nodeId: target.requestNodeId, limit: PREVIEW_LIMIT, ...(baseDir ? { baseDir } : {}) });
+              const { allowHosts } = useRun.getState();
+              return api.preview({ pipeline: sub, nodeId: target.requestNodeId, limit: PREVIEW_LIMIT, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}) });
             })
             .then(
             (result) => {

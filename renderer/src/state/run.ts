@@ -36,6 +36,11 @@ interface RunState {
   cancelling: boolean;
   /** Which node outputs this window's runs checkpoint for a resume (the engine's policies; see RUNBOOK.md). */
   checkpoint: CheckpointChoice;
+  /**
+   * Network hosts the user allowed REST sources to reach, for this window's runs and previews. Kept out of the
+   * pipeline document on purpose: a pipeline file is untrusted and must not grant itself network access.
+   */
+  allowHosts: string[];
 }
 
 export type CheckpointChoice = 'auto' | 'all' | 'off';
@@ -53,6 +58,7 @@ export const useRun = create<RunState>()(() => ({
   jobId: undefined,
   cancelling: false,
   checkpoint: 'auto',
+  allowHosts: [],
 }));
 
 /** How often a going run is asked for its progress. */
@@ -119,8 +125,8 @@ export async function runPipelineNow(opts: { resume?: string } = {}): Promise<vo
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
-    const checkpoint = useRun.getState().checkpoint;
-    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const { checkpoint, allowHosts } = useRun.getState();
+    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     let status = await s.api.runStatus({ jobId });

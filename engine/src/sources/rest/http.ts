@@ -1,6 +1,7 @@
 // HTTP for the REST source: only hosts the user allowed, a timeout per attempt, redirects followed only to
 // allowed hosts, a rate limit shared by all requests of a node, and non-2xx answers as typed errors.
 import { isUtf8 } from 'node:buffer';
+import { allowedHost } from '../../api/hosts.js';
 import { AttemptTimeoutError, HttpStatusError, parseRetryAfter, type Clock } from '../../runtime/retry.js';
 
 /** Why a URL may not be fetched, or undefined when it may. */
@@ -14,22 +15,7 @@ export function hostRefusal(url: URL, allowHosts: readonly string[]): string | u
   });
   if (allowed) return undefined;
   const asked = `${url.hostname}:${port}`;
-  return `host ${asked} is not allowed for this run; a pipeline file may not reach the network on its own. Allow it with \`sluice run --allow-host ${asked}\` (or the designer's allowed hosts setting)`;
-}
-
-/** An allow-list entry: `host`, `host:port`, `[v6]:port`, or a URL whose host (and port) it names. */
-export function allowedHost(entry: string): { host: string; port: string | undefined } | undefined {
-  const e = entry.trim().toLowerCase();
-  if (e.includes('://')) {
-    try {
-      const u = new URL(e);
-      return { host: u.hostname, port: u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : undefined) };
-    } catch {
-      return undefined;
-    }
-  }
-  const m = /^(\[[^\]]+\]|[^:/\s]+)(?::(\d+))?$/.exec(e);
-  return m ? { host: m[1] as string, port: m[2] } : undefined;
+  return `host ${asked} is not allowed for this run; a pipeline file may not reach the network on its own. Allow it with \`sluice run --allow-host ${asked}\`, or in the designer under "Network hosts" in the pipeline's settings`;
 }
 
 /** The URL as it may be shown: user and password removed. */

@@ -1,5 +1,5 @@
 // The right-hand panel: the selected node's settings, or the pipeline's own when nothing is selected.
-import type { ReactElement } from 'react';
+import { useState, type ReactElement } from 'react';
 import type { Problem } from '../../../../engine/src/format/problems';
 import { configFieldOf, essentialProblems, humanizeMessage } from '../../lib/problems';
 import { CategoryIcon, CopyIcon, TrashIcon } from '../../lib/icons';
@@ -7,6 +7,8 @@ import { humanizeKey } from '../../lib/schema';
 import { nodeProblems, useChecks } from '../../state/checks';
 import { useDesigner } from '../../store';
 import { useRun, type CheckpointChoice } from '../../state/run';
+import { usePreview } from '../../state/preview';
+import { allowedHost } from '../../../../engine/src/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
@@ -148,6 +150,7 @@ function PipelineInspector(): ReactElement {
         </select>
         <p className="field__help">{CHECKPOINT_CHOICES.find((c) => c.value === checkpoint)?.help}</p>
       </div>
+      <NetworkHostsField />
       {problems.length > 0 ? (
         <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
           <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
@@ -195,3 +198,51 @@ const CHECKPOINT_CHOICES: { value: CheckpointChoice; label: string; help: string
   { value: 'all', label: 'Every node output', help: 'A resume reruns the least, but each run writes every output to disk.' },
   { value: 'off', label: 'None', help: 'Fastest runs; a resume reruns every unfinished node (published outputs are never written twice).' },
 ];
+
+/**
+ * Hosts REST sources may reach from this window's runs and previews. The engine refuses every other host, and
+ * a pipeline file cannot add any: only what the user types here (or the server was started with) counts.
+ */
+function NetworkHostsField(): ReactElement {
+  const [text, setText] = useState(() => useRun.getState().allowHosts.join(', '));
+  const entries = text.split(/[\s,]+/).filter(Boolean);
+  const invalid = entries.filter((e) => allowedHost(e) === undefined);
+  const change = (value: string) => {
+    setText(value);
+    const list = value.split(/[\s,]+/).filter(Boolean);
+    if (list.every((e) => allowedHost(e) !== undefined)) {
+      useRun.setState({ allowHosts: list });
+      // A REST source that was refused may now have rows to show.
+      usePreview.getState().refresh();
+    }
+  };
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor="run-allow-hosts">
+        Network hosts
+      </label>
+      <input
+        id="run-allow-hosts"
+        className="input"
+        value={text}
+        placeholder="api.example.com, 127.0.0.1:8080"
+        spellCheck={false}
+        aria-invalid={invalid.length > 0 || undefined}
+        aria-describedby="run-allow-hosts-note"
+        onChange={(e) => change(e.target.value)}
+        data-testid="run-allow-hosts"
+      />
+      {invalid.length > 0 ? (
+        <ul className="field__errors" id="run-allow-hosts-note" role="alert">
+          <li>
+            not a host: {invalid.join(', ')} (use HOST or HOST:PORT); the list in use is unchanged
+          </li>
+        </ul>
+      ) : (
+        <p className="field__help" id="run-allow-hosts-note">
+          The only hosts REST sources may reach, in this window&apos;s runs and previews. Never saved in the pipeline file.
+        </p>
+      )}
+    </div>
+  );
+}
