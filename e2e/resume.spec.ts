@@ -52,9 +52,9 @@ test('a partial run shows what failed and resumes after the fix, skipping what a
   await replaceCode(page, 'expression', 'TRUE');
   await page.getByTestId('run-resume').click();
   await expect(summary).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
-  await expect(page.getByTestId('run-row-orders')).toContainText('from checkpoint');
-  await expect(page.getByTestId('run-row-all')).toContainText('from checkpoint');
-  await expect(page.getByTestId('run-row-big')).not.toContainText('from checkpoint');
+  await expect(page.getByTestId('run-row-orders')).toContainText('from the earlier attempt');
+  await expect(page.getByTestId('run-row-all')).toContainText('from the earlier attempt');
+  await expect(page.getByTestId('run-row-big')).not.toContainText('from the earlier attempt');
   expect(readFileSync(OUT_A, 'utf8')).toBe(published);
   expect(readFileSync(OUT_B, 'utf8').split('\n').length).toBeGreaterThan(2);
   await screenshot(page, 'run-resumed');

@@ -68,6 +68,24 @@ describe('partial runs and resume', () => {
     expect(fs.statSync(path.join(baseDir, 'out/a.csv')).mtimeMs).toBe(aTime);
   });
 
+  it('without checkpoints, a finished branch whose sink committed is not recomputed; what a rerun node reads is', async () => {
+    const { baseDir, historyDir } = setUp();
+    const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir, checkpoint: 'off' });
+    expect(first.outcome).toBe('partial');
+    const aTime = fs.statSync(path.join(baseDir, 'out/a.csv')).mtimeMs;
+    const resumed = await runPipeline({ pipeline: twoBranches('CAST(id AS INTEGER) > 1'), baseDir, historyDir, checkpoint: 'off', resume: first.runId });
+    expect(resumed.outcome).toBe('succeeded');
+    const byId = Object.fromEntries(resumed.nodes.map((n) => [n.nodeId, n]));
+    // Nothing downstream of src_a and typed_a runs again, so their recorded results stand (counts, quarantine).
+    expect([byId['src_a']?.resumed, byId['typed_a']?.resumed, byId['out_a']?.resumed]).toEqual([true, true, true]);
+    expect(byId['typed_a']?.quarantined).toBe(1);
+    expect(resumed.quarantine['typed_a']).toBe(first.quarantine['typed_a']);
+    expect(fs.statSync(path.join(baseDir, 'out/a.csv')).mtimeMs).toBe(aTime);
+    // keep_b runs again and reads src_b, which has no checkpoint: src_b runs too.
+    expect([byId['src_b']?.resumed, byId['keep_b']?.resumed]).toEqual([undefined, undefined]);
+    expect(fs.readFileSync(path.join(baseDir, 'out/b.csv'), 'utf8')).toBe('id,amount\n2,20\n3,x\n4,40\n');
+  });
+
   it('reruns a node whose checkpoint file changed, and still gets the same result', async () => {
     const { baseDir, historyDir } = setUp();
     const first = await runPipeline({ pipeline: twoBranches('no_such_column > 1'), baseDir, historyDir, checkpoint: 'all' });

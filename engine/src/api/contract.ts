@@ -92,7 +92,10 @@ export const nodeMetricsSchema = z.object({
   error: z.string().optional(),
   /** A source that stopped early at a preview's row limit: its counts describe a sample. */
   sampled: z.boolean().optional(),
-  /** A resumed run took this node's result from its verified checkpoint instead of running it again. */
+  /**
+   * A resumed run took this node's result from the earlier attempt instead of running it again: from its verified
+   * checkpoint, its commit (a sink), or its recorded counts when no node that runs again reads its output.
+   */
   resumed: z.boolean().optional(),
   /** This run kept checkpoints of the node's outputs, so a resume of it would not run the node again. */
   checkpointed: z.boolean().optional(),
@@ -172,7 +175,7 @@ export const runManifestSchema = z.object({
   nodes: z.array(nodeMetricsSchema),
   quarantine: z.record(z.string(), z.string()),
   errors: z.array(z.string()),
-  /** Each time the run was resumed: when, and which nodes came from checkpoints. */
+  /** Each time the run was resumed: when, and which nodes were taken from the earlier attempt. */
   resumes: z.array(z.object({ at: z.string(), restored: z.array(z.string()) })).optional(),
   /** This run replayed rows another run quarantined at a node. */
   replayOf: z.object({ runId: z.string(), nodeId: z.string(), rows: z.number() }).optional(),

@@ -44,7 +44,7 @@ export function runSummary(m: RunManifest, runDir: string): string {
   if (m.replayOf) lines.push(`  replay   ${m.replayOf.rows} row(s) quarantined at ${m.replayOf.nodeId} in run ${m.replayOf.runId}`);
   lines.push(...replayLedger(m));
   const restored = m.nodes.filter((n) => n.resumed).map((n) => n.nodeId);
-  if (restored.length > 0) lines.push(`  resumed  taken from checkpoints or earlier commits: ${restored.join(', ')}`);
+  if (restored.length > 0) lines.push(`  resumed  taken from the earlier attempt (its checkpoints, commits and recorded counts): ${restored.join(', ')}`);
   lines.push(`run ${m.runId}: ${m.outcome.toUpperCase()}  (record: ${runDir})`);
   if (m.outcome === 'partial' || m.outcome === 'failed' || m.outcome === 'cancelled') {
     const kept = m.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);

@@ -78,7 +78,7 @@ function eventJson(e: RunEvent): string {
 
 /** Progress on stderr: node ends on a terminal; retries and breaker changes always, since they explain a slow run. */
 function progressLine(e: RunEvent): void {
-  if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from checkpoint)' : ''}\n`);
+  if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
   const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note) : undefined;
   if (line) process.stderr.write(`${line}\n`);
 }

@@ -30,7 +30,7 @@ function countsOf(m: NodeMetrics): string {
   const bits = [`${m.rowsIn} in`, `${m.rowsOut} out`];
   if (m.quarantined) bits.push(`${m.quarantined} quarantined`);
   if (m.filtered) bits.push(`${m.filtered} filtered`);
-  return `${bits.join(', ')}${m.resumed ? ' (from checkpoint)' : ` · ${m.durationMs} ms`}`;
+  return `${bits.join(', ')}${m.resumed ? ' (from the earlier attempt)' : ` · ${m.durationMs} ms`}`;
 }
 
 export function terminalProgress(order: string[]): RunProgress {

@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import type { JournalState, NodeEntry } from './journal.js';
 import * as fs from 'node:fs';
 import { UserError } from './exec-context.js';
+import { topologicalOrder } from '../format/graph.js';
 
 export interface ResumePlan {
   /** Nodes whose results are taken as recorded. */
@@ -66,6 +67,20 @@ export async function planResume(
     if (!(await verified(entry))) continue;
     skip.set(node.id, { ...entry.metrics, resumed: true });
     entries.set(node.id, entry);
+  }
+  // A node that finished in an earlier attempt but kept no checkpoint (the policy judged it cheap, or its output
+  // is a view) need not run again when nothing that runs reads it: every node downstream is taken as recorded.
+  // Walking back from the outputs settles whole chains, e.g. source -> validate -> join before a checkpointed
+  // aggregate. Its recorded counts and quarantine file stand; it has no tables to load.
+  for (const id of [...topologicalOrder(p).order].reverse()) {
+    if (skip.has(id)) continue;
+    const node = p.nodes.find((n) => n.id === id);
+    const kind = node ? kindOf(node.kind) : undefined;
+    const entry = state.nodes.get(id);
+    if (!kind || kind.category === 'sink' || !entry || entry.fingerprint !== fingerprints.get(id)) continue;
+    if (!p.edges.filter((e) => e.from.node === id).every((e) => skip.has(e.to.node))) continue;
+    if (!(await verified(entry))) continue;
+    skip.set(id, { ...entry.metrics, resumed: true });
   }
   return { skip, entries };
 }

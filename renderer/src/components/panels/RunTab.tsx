@@ -183,7 +183,7 @@ export function RunTab(): ReactElement {
                 </td>
                 <td className="num">{formatDuration(m.durationMs)}</td>
                 <td className="run-table__notes">
-                  {m.error ?? [m.resumed ? 'from checkpoint' : undefined, m.checkpointed && manifest.outcome !== 'succeeded' ? 'checkpointed' : undefined, m.filterReason && m.filtered > 0 ? `filtered: ${m.filterReason}` : undefined, ...m.warnings].filter(Boolean).join('; ')}
+                  {m.error ?? [m.resumed ? 'from the earlier attempt' : undefined, m.checkpointed && manifest.outcome !== 'succeeded' ? 'checkpointed' : undefined, m.filterReason && m.filtered > 0 ? `filtered: ${m.filterReason}` : undefined, ...m.warnings].filter(Boolean).join('; ')}
                   {!balanced(m) && <span className="tag tag--danger">does not add up</span>}
                 </td>
               </tr>
