@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import type { ExecContext } from '../runtime/exec-context.js';
-import { LINEAGE, UserError, isRowidName } from '../runtime/exec-context.js';
+import { LINEAGE, ROWID_REASON, UserError, isRowidName } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 
 const config = z.strictObject({ path: z.string().min(1).describe('File path or glob, relative to the pipeline file') });
@@ -48,7 +48,7 @@ async function renameRowidColumns(ctx: ExecContext, table: string): Promise<stri
     for (let k = 2; names.some((n) => n.toLowerCase() === renamed.toLowerCase()); k++) renamed = `${name}_${k}`;
     await ctx.run(`ALTER TABLE ${table} RENAME COLUMN ${qi(name)} TO ${qi(renamed)}`);
     names.push(renamed);
-    warnings.push(`column "${name}" would hide DuckDB's row positions, which Sluice uses to keep rows in order; named it "${renamed}"`);
+    warnings.push(`column "${name}" ${ROWID_REASON}; named it "${renamed}"`);
   }
   return warnings;
 }

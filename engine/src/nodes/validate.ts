@@ -103,12 +103,13 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   inputOrder: 'propagates',
   async execute(ctx, c) {
     const input = ctx.input('in');
-    const cols = (await ctx.columns(input)).map((x) => x.name);
+    const inputColumns = await ctx.columns(input);
+    const cols = inputColumns.map((x) => x.name);
     const ids = new Set<string>();
     for (const [i, r] of c.rules.entries()) {
       if (ids.has(r.id)) throw new UserError(`rules[${i}].id "${r.id}" is used by another rule`, { nodeId: ctx.nodeId, field: `rules[${i}].id` });
       ids.add(r.id);
-      if ('column' in r) requireColumns(ctx.nodeId, `rules[${i}].column`, [r.column], await ctx.columns(input));
+      if ('column' in r) requireColumns(ctx.nodeId, `rules[${i}].column`, [r.column], inputColumns);
     }
     // The valid output is the input less its failing rows. When this node is the input's only reader it takes
     // the table over and deletes those rows in place; otherwise it copies the input once. Either way the wide

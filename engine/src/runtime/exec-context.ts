@@ -19,6 +19,9 @@ export function isReservedColumn(name: string): boolean {
   return name === LINEAGE || /^__lineage_\d+$/.test(name) || name.startsWith(HELPER_PREFIX) || name === '__rule_ids' || name === '__reasons' || isRowidName(name);
 }
 
+/** Why a column may not be named `rowid`, for the warnings and errors that rename or refuse one. */
+export const ROWID_REASON = "would hide DuckDB's row positions, which Sluice uses to keep rows in order";
+
 /** Whether a column name would hide DuckDB's `rowid` pseudo-column (identifiers are case-insensitive). */
 export function isRowidName(name: string): boolean {
   return name.toLowerCase() === 'rowid';

@@ -7,7 +7,7 @@ import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
 import type { Database } from './database.js';
-import { LINEAGE, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
+import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
 import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
@@ -313,7 +313,7 @@ async function runNode(
     const allowed = port.role === 'quarantine' ? QUARANTINE_PORT_COLUMNS : [LINEAGE];
     const reserved = (await db.describe(t)).map((c) => c.name).filter((n) => isReservedColumn(n) && !allowed.includes(n));
     const rowid = reserved.find(isRowidName);
-    if (rowid) throw new UserError(`column name "${rowid}" would hide DuckDB's row positions, which Sluice uses to keep rows in order; choose another name`, { nodeId: node.id });
+    if (rowid) throw new UserError(`column name "${rowid}" ${ROWID_REASON}; choose another name`, { nodeId: node.id });
     if (reserved.length > 0) {
       throw new UserError(`column name${reserved.length > 1 ? 's' : ''} ${reserved.map((n) => `"${n.replace(/_\d+$/, '')}"`).join(', ')} ${reserved.length > 1 ? 'are' : 'is'} reserved by Sluice (lineage and helper columns); choose another name`, { nodeId: node.id });
     }

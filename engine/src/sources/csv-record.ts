@@ -1,7 +1,7 @@
 // One CSV record at a time: the dialect as bytes, where a record ends (quotes may span lines), its fields, and
 // the header's names made usable. The file-level scan (csv-scan.ts) is built on these.
 import { isUtf8 } from 'node:buffer';
-import { isReservedColumn, isRowidName } from '../runtime/exec-context.js';
+import { ROWID_REASON, isReservedColumn, isRowidName } from '../runtime/exec-context.js';
 
 export interface CsvDialect {
   delimiter: string;
@@ -165,7 +165,7 @@ export function normalizeHeader(names: string[]): { names: string[]; warnings: s
     if (isRowidName(name)) {
       // Data exported from SQLite and others often has one; it is data, so it is kept under another name.
       const renamed = `${name}_1`;
-      warnings.push(`header "${name}" would hide DuckDB's row positions, which Sluice uses to keep rows in order; named it "${renamed}"`);
+      warnings.push(`header "${name}" ${ROWID_REASON}; named it "${renamed}"`);
       name = renamed;
     } else if (isReservedColumn(name)) {
       const renamed = name.replace(/^_+/, '') || `column_${idx + 1}`;
