@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // CI (CI=true, which every CI service sets) runs each property test with 1,000 cases; on a developer's machine the
@@ -10,6 +11,9 @@ export default defineConfig({
     include: ['engine/test/**/*.test.ts', 'renderer/src/**/*.test.ts', 'electron/test/**/*.test.ts', 'build/test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores, i.e. one on a 2-core machine; its main process only
+    // waits, so a worker per core uses both. (Timings stay out of assertions: the suite does not measure speed.)
+    maxWorkers: Math.max(2, availableParallelism()),
     env: propertyRuns ? { SLUICE_PROPERTY_RUNS: propertyRuns } : {},
     testTimeout: 60_000,
     hookTimeout: 60_000,
