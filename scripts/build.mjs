@@ -15,6 +15,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Vite's colour library colours whenever CI is set, even into a log file; a log gets plain text, as in scripts/test.mjs.
+const forced = process.env.FORCE_COLOR;
+if (forced === '0' || forced === 'false' || (forced === undefined && !process.stdout.isTTY)) process.env.NO_COLOR = '1';
 const stampDir = path.join(root, '.tsbuild', 'stamps');
 const COMMON = ['package-lock.json', 'tsconfig.base.json', 'scripts/build.mjs'];
 
