@@ -260,9 +260,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--no-open', 'do not open a browser')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collectHost, [])
     .option('--workspace <dir>', 'the folder whose pipeline files the designer may open and save (default: the file\'s folder, else the current folder)')
-    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string }) => {
+    .option('--allow-broad-workspace', 'allow a home folder or a filesystem root as the workspace (refused by default)')
+    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string; allowBroadWorkspace?: boolean }) => {
       const { serve } = await import('../server/serve.js');
-      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}) });
+      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}), ...(o.allowBroadWorkspace ? { allowBroadWorkspace: true } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void handle.close().then(resolve);
         process.once('SIGINT', stop);

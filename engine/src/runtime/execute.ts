@@ -282,7 +282,7 @@ async function runNode(
     count: (sql: string, params?: SqlParams) => db.count(sql, params),
     appendQuarantine: (records: QuarantineRecord[]) => db.appendQuarantine(quarantineName, records),
     resolvePath: (p2, field) => resolveInside(o.baseDir, o.roots, p2, { nodeId: node.id, field }),
-    resolveOutput: (p2, field) => resolveInside(o.outDir ?? o.baseDir, o.roots, p2, { nodeId: node.id, field }),
+    resolveOutput: (p2, field) => resolveInside(o.outDir ?? o.baseDir, o.roots, p2, { nodeId: node.id, field }, { write: true }),
     async resolveGlob(pattern, field) {
       const abs = resolveInside(o.baseDir, o.roots, pattern, { nodeId: node.id, field });
       const files = expandGlob(abs).map((f) => resolveInside(o.baseDir, o.roots, f, { nodeId: node.id, field }));

@@ -11,6 +11,7 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '../../api/contract.js';
+import { stillPlaced } from '../../runtime/paths.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
@@ -61,20 +62,28 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  // Named by run and node, so a resumed run staging again overwrites what a crash left, instead of adding to it.
-  const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
-  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${tag}.tmp`);
+  // An unpredictable name, created exclusively (a planted symlink or file of that name makes this fail rather
+  // than be followed). A run that crashed after staging is settled from its journal on resume, which records
+  // the staged name; any other leftover staging file of this target is removed below.
+  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${crypto.randomBytes(6).toString('hex')}.tmp`);
   const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   removeStaleStaging(target, tmp);
+  const dirReal = fs.realpathSync(dir);
   try {
+    fs.closeSync(fs.openSync(tmp, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0), 0o644));
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
     await publish(ctx, tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|IO Error|Permission Error/.test(e.message)) {
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|EEXIST|ENAMETOOLONG|IO Error|Permission Error/.test(e.message)) {
       throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
     }
     throw e;
+  }
+  // The folder was verified before writing; if it was swapped for a link meanwhile, the file went elsewhere: undo.
+  if (!stillPlaced(target, dirReal)) {
+    fs.rmSync(target, { force: true });
+    throw new UserError(`the folder of ${target} changed while it was being written (it now leads elsewhere); the file was removed`, { nodeId: ctx.nodeId, field: 'path' });
   }
   return { written };
 }
