@@ -9,6 +9,7 @@ import { qi } from '../sql/quote.js';
 import type { Database } from './database.js';
 import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
+import { pipelineEnv } from './secrets.js';
 import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
 
@@ -250,7 +251,7 @@ async function runNode(
     limit: o.limit,
     signal,
     allowHosts: o.allowHosts ?? [],
-    env: o.env ?? process.env,
+    env: o.env ?? pipelineEnv(),
     reportIo(io, note) {
       m.io = io;
       o.onEvent?.({ type: 'node-io', nodeId: node.id, io, ...(note !== undefined ? { note } : {}) });
