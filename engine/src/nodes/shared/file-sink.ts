@@ -35,6 +35,11 @@ export interface FileFormat {
   copyOptions: string;
   /** SQL reading an existing output back, for append and merge. */
   readExisting(quotedPathLiteral: string): string;
+  /**
+   * Text cells to look at before writing (e.g. a CSV sink's formula check): given the input table and its text
+   * columns, returns the expression each such column is written as (undefined: as it is) and warnings.
+   */
+  textCells?(ctx: ExecContext, input: string, textColumns: string[]): Promise<{ cell?: (quotedColumn: string) => string; warnings: string[] }>;
 }
 
 export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format: FileFormat): Promise<ExecResult> {
@@ -45,7 +50,11 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   const cols = await ctx.columns(input);
   const names = cols.map((x) => x.name);
   await requireSomeColumns(ctx, input, cols, c.includeLineage);
-  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(qi).join(', ')} FROM ${input}`;
+  const text = format.textCells ? await format.textCells(ctx, input, cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name)) : { warnings: [] };
+  const textNames = new Set(cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name));
+  const cell = text.cell;
+  const item = (n: string): string => (cell && textNames.has(n) ? `${cell(qi(n))} AS ${qi(n)}` : qi(n));
+  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(item).join(', ')} FROM ${input}`;
   let body = select;
   const exists = fs.existsSync(target);
   if (c.mode === 'merge') {
@@ -85,7 +94,7 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
     fs.rmSync(target, { force: true });
     throw new UserError(`the folder of ${target} changed while it was being written (it now leads elsewhere); the file was removed`, { nodeId: ctx.nodeId, field: 'path' });
   }
-  return { written };
+  return text.warnings.length > 0 ? { written, warnings: text.warnings } : { written };
 }
 
 /**
