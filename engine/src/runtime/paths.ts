@@ -41,11 +41,13 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u
 export const MAX_NAME_BYTES = 255;
 
 /** Why one path segment (a folder or file name below an allowed root) is refused, or undefined. */
-export function segmentProblem(seg: string): string | undefined {
+export function segmentProblem(seg: string, opts: { write?: boolean } = { write: true }): string | undefined {
   if (seg === '..') return '".." is not allowed';
   if (VCS_FOLDERS.has(seg.toLowerCase())) return `"${seg}" is a version-control folder`;
   if (seg.startsWith('.')) return `"${seg}" is hidden (names starting with "." are not used for data)`;
-  if (WINDOWS_RESERVED.test(seg)) return `"${seg}" is a reserved device name on Windows`;
+  // Writing one makes a file Windows cannot open or delete; reading one there opens a device. Elsewhere a file
+  // that already has such a name may be read.
+  if (WINDOWS_RESERVED.test(seg) && (opts.write || process.platform === 'win32')) return `"${seg}" is a reserved device name on Windows`;
   if (/[. ]$/.test(seg)) return `"${seg}" ends with a dot or a space, which Windows drops`;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f]/.test(seg)) return `"${seg.replace(/[\u0000-\u001f]/g, '?')}" contains a control character`;
@@ -54,11 +56,11 @@ export function segmentProblem(seg: string): string | undefined {
 }
 
 /** The first refused segment of `abs` below `root`, as a reason, or undefined. */
-export function pathProblem(abs: string, root: string): string | undefined {
+export function pathProblem(abs: string, root: string, opts: { write?: boolean } = { write: true }): string | undefined {
   const rel = path.relative(root, abs);
   if (rel === '') return undefined;
   for (const seg of rel.split(path.sep)) {
-    const why = segmentProblem(seg);
+    const why = segmentProblem(seg, opts);
     if (why) return why;
   }
   return undefined;
@@ -118,7 +120,8 @@ export function resolveInside(baseDir: string, roots: string[], p: string, where
   }
   // Both the path as written and the path it resolves to must pass: a link named plainly may lead into `.git`.
   const writtenRoot = roots.map((r) => path.resolve(r)).find((r) => isInside(written, r));
-  const why = pathProblem(abs, root) ?? (writtenRoot !== undefined ? pathProblem(written, writtenRoot) : undefined);
+  const mode = { write: opts.write === true };
+  const why = pathProblem(abs, root, mode) ?? (writtenRoot !== undefined ? pathProblem(written, writtenRoot, mode) : undefined);
   if (why) throw new UserError(`path "${p}" in "${where.field}" is refused: ${why}`, where);
   if (opts.write && isPipelineFile(abs)) throw new UserError(`path "${p}" in "${where.field}" is a pipeline file; a sink may not overwrite pipeline files`, where);
   return abs;

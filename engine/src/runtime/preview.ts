@@ -1,5 +1,6 @@
 // Preview at a node: run only its upstream subgraph, push a row limit down to the sources when every step
 // between them streams row by row, and reuse results of nodes whose config and inputs did not change.
+import { capCell } from './display-cap.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -98,7 +99,7 @@ export class PreviewSession {
       const t = qi(table(nodeId, port));
       const cells = await db.cells(`SELECT * EXCLUDE (${qi(LINEAGE)}) FROM ${t} LIMIT ${Math.floor(limit)}`);
       columns = cells.columns;
-      rows = cells.rows;
+      rows = cells.rows.map((r) => r.map(capCell));
       totalRows = await db.count(`SELECT count(*) FROM ${t}`);
     }
     let quarantine: PreviewResult['quarantine'] = [];
