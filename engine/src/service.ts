@@ -110,7 +110,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
       // The session queues previews itself: a designer fires several at once.
-      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts));
+      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? []);
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -122,8 +122,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const resume = { ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       const hosts = hostsFor(req.allowHosts);
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume });
+      const env = req.allowEnv?.length ? { allowEnv: req.allowEnv } : {};
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...env, ...resume });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...env, ...resume });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -135,7 +136,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = preparePipeline(req.pipeline, req.params);
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.allowEnv?.length ? { allowEnv: req.allowEnv } : {}), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -63,6 +63,8 @@ export interface ExecuteOptions {
   allowHosts?: string[];
   /** Where nodes read secrets named in their config (default: this process's environment). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Environment variables the user allowed for this run or preview, besides `SLUICE_SECRET_…` (see secrets.ts). */
+  allowEnv?: readonly string[];
   onEvent?: (e: RunEvent) => void;
 }
 
@@ -251,7 +253,7 @@ async function runNode(
     limit: o.limit,
     signal,
     allowHosts: o.allowHosts ?? [],
-    env: o.env ?? pipelineEnv(),
+    env: o.env ?? pipelineEnv(o.allowEnv ?? []),
     reportIo(io, note) {
       m.io = io;
       o.onEvent?.({ type: 'node-io', nodeId: node.id, io, ...(note !== undefined ? { note } : {}) });

@@ -49,6 +49,8 @@ export interface RunOptions {
   checkpoint?: CheckpointPolicy | boolean;
   /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
   allowHosts?: string[];
+  /** Environment variables the pipeline may read besides `SLUICE_SECRET_…` (the user's choice, never the file's). */
+  allowEnv?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -142,6 +144,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName,
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
+      ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
       dropConsumed: true,
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
       publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),

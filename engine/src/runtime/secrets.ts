@@ -35,10 +35,11 @@ export function envReadable(name: string): boolean {
 }
 
 /** The view of the process environment a pipeline gets: only the readable names. */
-export function pipelineEnv(): Readonly<Record<string, string | undefined>> {
+export function pipelineEnv(extra: readonly string[] = []): Readonly<Record<string, string | undefined>> {
+  const readable = (name: string | symbol): name is string => typeof name === 'string' && (envReadable(name) || extra.includes(name));
   return new Proxy(Object.create(null) as Record<string, string | undefined>, {
-    get: (_t, name) => (typeof name === 'string' && envReadable(name) ? process.env[name] : undefined),
-    has: (_t, name) => typeof name === 'string' && envReadable(name) && process.env[name] !== undefined,
+    get: (_t, name) => (readable(name) ? process.env[name] : undefined),
+    has: (_t, name) => readable(name) && process.env[name] !== undefined,
   });
 }
 

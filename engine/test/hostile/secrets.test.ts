@@ -166,4 +166,23 @@ describe('which environment variables a pipeline may read', () => {
     const r = await runIt(rest('/landing', { 'X-Api-Key': 'sluice_secret_lower' }));
     expect(r.errors).toMatch(/sluice_secret_lower is not one a pipeline may read/);
   });
+
+  it("the designer's allowed list (allowEnv in a request) applies to that request only", async () => {
+    const base = tmpDir('sluice-secrets-');
+    const svc = createEngineService({ workspaces: [base], allowHosts: [`127.0.0.1:${port}`], inProcessRuns: true });
+    try {
+      const p = rest('/landing', { 'X-Api-Key': 'PLAIN_TOKEN_NOT_ALLOWED' });
+      const refused = await svc.preview({ pipeline: p, nodeId: 'api', baseDir: base, limit: 10 }).then(JSON.stringify, (e: unknown) => String(e));
+      expect(refused).toMatch(/PLAIN_TOKEN_NOT_ALLOWED is not one a pipeline may read/);
+      const ok = await svc.preview({ pipeline: p, nodeId: 'api', baseDir: base, limit: 10, allowEnv: ['PLAIN_TOKEN_NOT_ALLOWED'] });
+      expect(ok.rows).toEqual([['1']]);
+      const run = await svc.run({ pipeline: p, baseDir: base, allowEnv: ['PLAIN_TOKEN_NOT_ALLOWED'] });
+      expect(run.outcome, run.errors.join()).toBe('succeeded');
+      // The next request without the list is refused again (another page, so no cached preview answers it).
+      const again = await svc.preview({ pipeline: rest('/landing?page=2', { 'X-Api-Key': 'PLAIN_TOKEN_NOT_ALLOWED' }), nodeId: 'api', baseDir: base, limit: 10 }).then(JSON.stringify, (e: unknown) => String(e));
+      expect(again).toMatch(/not one a pipeline may read/);
+    } finally {
+      svc.close();
+    }
+  });
 });
