@@ -99,9 +99,15 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
           .filter((n) => !wanted.has(n));
         if (defaults.length > 0) fail(`table "${c.table}" in ${path.basename(target)} gives column(s) ${defaults.join(', ')} a default expression; Sluice does not run code stored in a target database, so add the column(s) to the input`, 'table');
       }
-      // The expected rows, typed as the target will store them (a plain copy with no defaults or constraints).
-      await conn.run(exists && c.mode !== 'overwrite' ? `CREATE TABLE memory.main.sl_expected AS SELECT ${list} FROM ${t} LIMIT 0` : `CREATE TABLE memory.main.sl_expected AS SELECT ${list} FROM ${src} LIMIT 0`);
-      await conn.run(`INSERT INTO memory.main.sl_expected BY NAME SELECT ${list} FROM ${src}`);
+      // The expected rows, typed as the target will store them. A new or replaced table takes the staged types, so
+      // the staged file itself is the expectation; rows added to an existing table are first cast to its types in
+      // a plain copy (no defaults, no constraints).
+      const castFirst = exists && c.mode !== 'overwrite';
+      if (castFirst) {
+        await conn.run(`CREATE TABLE memory.main.sl_expected AS SELECT ${list} FROM ${t} LIMIT 0`);
+        await conn.run(`INSERT INTO memory.main.sl_expected BY NAME SELECT ${list} FROM ${src}`);
+      }
+      const expectedFrom = castFirst ? 'memory.main.sl_expected' : src;
       await conn.run('BEGIN TRANSACTION');
       // Exactly once: the commit is recorded in the target, in the same transaction as the rows. A resumed run
       // that finds its own record knows the rows are already there and writes nothing.
@@ -126,7 +132,7 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
         await conn.run(`DELETE FROM ${t} AS d WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
         await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${src}`);
       }
-      const expected = await digest('memory.main.sl_expected');
+      const expected = await digest(expectedFrom);
       let actual: string;
       if (before !== undefined) {
         const [bn, bh] = before.split(':').map(BigInt) as [bigint, bigint];
@@ -134,7 +140,7 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
         actual = `${an - bn}:${ah - bh}`;
       } else if (c.mode === 'merge' && exists) {
         const match = c.key.map((k) => `x.${qi(k)} IS NOT DISTINCT FROM e.${qi(k)}`).join(' AND ');
-        actual = await digest(`(SELECT ${list} FROM ${t} x WHERE EXISTS (SELECT 1 FROM memory.main.sl_expected e WHERE ${match}))`);
+        actual = await digest(`(SELECT ${list} FROM ${t} x WHERE EXISTS (SELECT 1 FROM ${expectedFrom} e WHERE ${match}))`);
       } else actual = await digest(t);
       if (actual !== expected) fail(`the rows in table "${c.table}" of ${path.basename(target)} are not the rows written (expected ${expected.replace(':', ' rows, hash ')}; found ${actual.replace(':', ' rows, hash ')}); nothing was changed`, 'table');
       if (commitId !== undefined) {
