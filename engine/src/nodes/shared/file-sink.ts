@@ -71,15 +71,15 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  // An unpredictable name, created exclusively (a planted symlink or file of that name makes this fail rather
-  // than be followed). A run that crashed after staging is settled from its journal on resume, which records
-  // the staged name; any other leftover staging file of this target is removed below.
+  // An unpredictable name (48 random bits), so no one can plant a symlink under it in advance. It is not created
+  // beforehand: DuckDB would then stage through a `tmp_` file of its own and leave it behind on a failed write.
+  // A run that crashed after staging is settled from its journal on resume, which records the staged name; any
+  // other leftover staging file of this target is removed below.
   const tmp = path.join(dir, `.${path.basename(target)}.sluice-${crypto.randomBytes(6).toString('hex')}.tmp`);
   const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   removeStaleStaging(target, tmp);
   const dirReal = fs.realpathSync(dir);
   try {
-    fs.closeSync(fs.openSync(tmp, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY | (fs.constants.O_NOFOLLOW ?? 0), 0o644));
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
     await publish(ctx, tmp, target, written);
   } catch (e) {
