@@ -105,6 +105,21 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
       problems.push({ path: `nodes[${i}].kind`, nodeId: n.id, message: `unknown node kind "${n.kind}"` });
       return;
     }
+    // Migrate before checking: the config is judged by the kind's current schema.
+    const saved = n.kindVersion ?? 1;
+    if (saved > spec.version) {
+      problems.push({ path: `nodes[${i}].kindVersion`, nodeId: n.id, message: `node "${n.id}" was saved by a newer Sluice (${n.kind} version ${saved}; this Sluice knows up to ${spec.version}). Update Sluice to open it.` });
+      return;
+    }
+    if (saved < spec.version) {
+      try {
+        n.config = spec.migrate(n.config, saved);
+      } catch (e) {
+        problems.push({ path: `nodes[${i}].config`, nodeId: n.id, message: `cannot bring this ${n.kind} config from version ${saved} to ${spec.version}: ${e instanceof Error ? e.message : String(e)}` });
+        return;
+      }
+    }
+    n.kindVersion = spec.version;
     const check = spec.checkConfig(n.config);
     if (!check.success) {
       for (const issue of check.issues) {
@@ -196,4 +211,26 @@ export function applyParams(p: Pipeline, values: Record<string, string>): { pipe
     return v;
   };
   return { pipeline: { ...p, nodes: p.nodes.map((n) => ({ ...n, config: subst(n.config) as Record<string, unknown> })) }, problems };
+}
+
+/**
+ * A document with every node's config brought to its kind's current version, and nothing else changed (no
+ * defaults filled in), for `sluice migrate`. Returns the nodes it changed, or the problems that stop it.
+ */
+export function migrateDocument(raw: unknown, kinds: KindLookup): { pipeline?: Pipeline; migrated: { nodeId: string; kind: string; from: number; to: number }[]; problems: Problem[] } {
+  const checked = checkPipeline(raw, kinds);
+  if (!checked.pipeline) return { migrated: [], problems: checked.problems };
+  const shape = pipelineSchema.parse(raw);
+  const migrated: { nodeId: string; kind: string; from: number; to: number }[] = [];
+  const rawNodes = (raw as { nodes: { config?: unknown }[] }).nodes;
+  const nodes = shape.nodes.map((n, i) => {
+    const spec = kinds(n.kind);
+    const from = n.kindVersion ?? 1;
+    const original = rawNodes[i]?.config;
+    const config = original !== null && typeof original === 'object' && !Array.isArray(original) ? (original as Record<string, unknown>) : n.config;
+    if (!spec) return n;
+    if (from < spec.version) migrated.push({ nodeId: n.id, kind: n.kind, from, to: spec.version });
+    return { ...n, config: from < spec.version ? spec.migrate(config, from) : config, kindVersion: spec.version };
+  });
+  return { pipeline: { ...shape, nodes }, migrated, problems: [] };
 }

@@ -1,6 +1,7 @@
 // Keep one row per key. Duplicates are quarantined (so they can be inspected and replayed) or counted as filtered.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { requireKnown } from '../schema/checks.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
@@ -24,6 +25,14 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
   defaults: { keys: ['id'], keep: 'first', duplicates: 'quarantine' },
   tableInputs: ['in'],
   accounting: 'conserving',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
+  outputSchema({ config: c, input }) {
+    const inp = input('in');
+    const problems = requireKnown(inp, [...c.keys.map((name, i) => ({ field: `keys[${i}]`, name })), ...(c.orderBy ? [{ field: 'orderBy', name: c.orderBy }] : [])]);
+    return { outputs: { out: inp }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = await ctx.columns(input);

@@ -1,6 +1,7 @@
 // Choose, rename and reorder columns. The lineage column always travels along.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { columnOf, duplicateNames, requireKnown } from '../schema/checks.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
@@ -23,6 +24,21 @@ export const selectNode: NodeKind<z.infer<typeof config>> = {
   defaults: { columns: [] },
   accounting: 'conserving',
   inputOrder: 'propagates',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
+  outputSchema({ config: c, input }) {
+    const inp = input('in');
+    const problems = [
+      ...requireKnown(inp, c.columns.map((x, i) => ({ field: `columns[${i}].name`, name: x.name }))),
+      ...duplicateNames(c.columns.map((x, i) => ({ field: x.as ? `columns[${i}].as` : `columns[${i}].name`, name: x.as ?? x.name }))),
+    ];
+    const out = c.columns.flatMap((x) => {
+      const col = columnOf(inp, x.name);
+      return col ? [{ ...col, name: x.as ?? x.name }] : [];
+    });
+    return { outputs: { out }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     requireColumns(ctx.nodeId, 'columns', c.columns.map((x) => x.name), await ctx.columns(input));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
+import { fileSinkSchema } from './shared/file-sink.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
@@ -30,6 +31,10 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.duckdb', table: 'results', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
   async execute(ctx, c) {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');

@@ -1,6 +1,7 @@
 // Order rows by one or more columns.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { requireKnown } from '../schema/checks.js';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 
@@ -20,6 +21,13 @@ export const sortNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { by: [] },
   accounting: 'conserving',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
+  outputSchema({ config: c, input }) {
+    const inp = input('in');
+    return { outputs: { out: inp }, problems: requireKnown(inp, c.by.map((b, i) => ({ field: `by[${i}].column`, name: b.column }))) };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     requireColumns(ctx.nodeId, 'by', c.by.map((b) => b.column), await ctx.columns(input));

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { applyTypesToSchema } from '../schema/typed.js';
 import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
@@ -30,6 +31,15 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'data.csv', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  async outputSchema({ nodeId, config: c, env }) {
+    if (!c.path) return { outputs: { out: undefined }, problems: [{ code: 'needs_file', field: 'path', message: 'needs a file: choose the CSV file to read' }] };
+    const h = await env.csvHeader(c.path, c);
+    if ('error' in h) return { outputs: { out: undefined }, problems: [{ code: h.code, field: h.code === 'needs_file' ? 'path' : h.code === 'encoding' ? 'encoding' : 'path', message: h.error }] };
+    return applyTypesToSchema(nodeId, h.names.map((name) => ({ name, type: 'VARCHAR', typedAt: nodeId })), c.types, 'out', true);
+  },
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts: string[] = [];

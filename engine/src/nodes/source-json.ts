@@ -25,6 +25,11 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'data.ndjson', format: 'ndjson', types: {} },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  // The keys are the union over every record, so they are known only once the files are read.
+  outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const keys: string[] = [];

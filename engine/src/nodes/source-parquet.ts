@@ -18,6 +18,15 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'data.parquet' },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  async outputSchema({ config: c, env }) {
+    if (!c.path) return { outputs: { out: undefined }, problems: [{ code: 'needs_file', field: 'path', message: 'needs a file: choose the Parquet file to read' }] };
+    const r = await env.parquetColumns(c.path);
+    if ('error' in r) return { outputs: { out: undefined }, problems: [{ code: r.code, field: 'path', message: r.error }] };
+    return { outputs: { out: r.columns }, problems: [] };
+  },
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts = files.map((f) => {

@@ -11,6 +11,8 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '../../api/contract.js';
+import { requireKnown } from '../../schema/checks.js';
+import type { Schema, SchemaOutcome, SchemaProblem } from '../../schema/types.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
@@ -128,4 +130,11 @@ async function publish(ctx: ExecContext, tmp: string, target: string, rows: numb
   } finally {
     if (io.retries > 0) ctx.reportIo({ ...io });
   }
+}
+
+/** A sink has no output ports; what it can check statically is that its merge key exists. */
+export function fileSinkSchema(c: Pick<FileSinkConfig, 'mode' | 'key'>, input: Schema): SchemaOutcome {
+  const problems: SchemaProblem[] = requireKnown(input, c.key.map((name, i) => ({ field: `key[${i}]`, name })));
+  if (c.mode === 'merge' && c.key.length === 0) problems.push({ code: 'missing_column', field: 'key', message: 'merge mode needs "key" columns: choose the columns that identify a row' });
+  return { outputs: {}, problems };
 }
