@@ -250,7 +250,8 @@ export const useDesigner = create<DesignerState>()(
             id,
             type: 'pipeline',
             position,
-            data: { kind, config: structuredClone(info.defaults) },
+            // A new node is written at its kind's current config version.
+            data: { kind, config: structuredClone(info.defaults), kindVersion: info.version },
             selected: true,
           };
           editDocument(undefined, () => set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], selectedNodeIds: [id] }));

@@ -1,6 +1,7 @@
 // Group rows and compute aggregates. Every input row is folded into exactly one group, which the reconciler checks.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN } from '../api/editor-hints.js';
 import { columnOf, duplicateNames, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { isNumeric, typeClass, type Schema } from '../schema/types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
@@ -10,9 +11,9 @@ import { requireColumns } from './shared/columns.js';
 const fns = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'] as const;
 
 const config = z.strictObject({
-  groupBy: z.array(z.string().min(1)).default([]),
+  groupBy: z.array(z.string().min(1).meta(COLUMN)).default([]),
   aggregates: z
-    .array(z.strictObject({ fn: z.enum(fns), column: z.string().optional().describe('Not needed for count'), as: z.string().min(1) }))
+    .array(z.strictObject({ fn: z.enum(fns), column: z.string().meta(COLUMN).optional().describe('Not needed for count'), as: z.string().min(1) }))
     .min(1),
 });
 

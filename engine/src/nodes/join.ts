@@ -2,6 +2,7 @@
 // may fan out to several), unmatched rows of an inner join are filtered or quarantined, as configured.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN } from '../api/editor-hints.js';
 import { columnOf, requireKnown, typeFix } from '../schema/checks.js';
 import { comparable, describeType, type Schema, type SchemaProblem } from '../schema/types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
@@ -11,7 +12,7 @@ import { rowJsonSql } from './shared/row-json.js';
 
 const config = z.strictObject({
   type: z.enum(['inner', 'left', 'anti']).default('inner'),
-  on: z.array(z.strictObject({ left: z.string().min(1), right: z.string().min(1) })).min(1),
+  on: z.array(z.strictObject({ left: z.string().min(1, 'choose a column of the left input').meta(COLUMN), right: z.string().min(1, 'choose a column of the right input').meta(COLUMN) })).min(1),
   unmatched: z.enum(['filter', 'quarantine']).default('quarantine').describe('What happens to left rows an inner join cannot match'),
   rightPrefix: z.string().default('').describe('Prefix for right-hand columns whose names clash with left ones'),
 });
@@ -27,7 +28,7 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
   ],
   outputs: [{ name: 'out', title: 'Joined', role: 'data' }],
   config,
-  defaults: { type: 'inner', on: [{ left: 'id', right: 'id' }], unmatched: 'quarantine' },
+  defaults: { type: 'inner', on: [{ left: '', right: '' }], unmatched: 'quarantine' },
   tableInputs: ['left'],
   accounting: 'reducing',
   inputOrder: 'propagates',

@@ -1,6 +1,7 @@
 // A data contract: the columns and types a dataset must have, with an explicit policy for every way it can differ.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN, TYPE } from '../api/editor-hints.js';
 import type { Schema, SchemaProblem } from '../schema/types.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
@@ -12,8 +13,8 @@ const config = z.strictObject({
   columns: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        type: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type'),
+        name: z.string().min(1).meta(COLUMN),
+        type: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
         required: z.boolean().default(true),
       }),
     )

@@ -1,6 +1,7 @@
 // Choose, rename and reorder columns. The lineage column always travels along.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN } from '../api/editor-hints.js';
 import { columnOf, duplicateNames, requireKnown } from '../schema/checks.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi } from '../sql/quote.js';
@@ -8,7 +9,7 @@ import { requireColumns } from './shared/columns.js';
 
 const config = z.strictObject({
   columns: z
-    .array(z.strictObject({ name: z.string().min(1), as: z.string().min(1).optional() }))
+    .array(z.strictObject({ name: z.string().min(1).meta(COLUMN), as: z.string().min(1).optional() }))
     .min(1)
     .describe('Columns to keep, in order; "as" renames'),
 });

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
+import { COLUMN, PATH } from '../api/editor-hints.js';
 import { fileSinkSchema } from './shared/file-sink.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
@@ -14,10 +15,10 @@ import { faultPoint } from '../runtime/faults.js';
 const COMMITS = qi('_sluice_commits');
 
 const config = z.strictObject({
-  path: z.string().min(1).describe('DuckDB database file, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose the database file').meta(PATH).describe('DuckDB database file, relative to the pipeline file'),
   table: z.string().min(1).max(128),
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite'),
-  key: z.array(z.string().min(1)).default([]),
+  key: z.array(z.string().min(1).meta(COLUMN)).default([]),
   includeLineage: z.boolean().default(false),
 });
 

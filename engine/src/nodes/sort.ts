@@ -1,13 +1,14 @@
 // Order rows by one or more columns.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN } from '../api/editor-hints.js';
 import { requireKnown } from '../schema/checks.js';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 
 const config = z.strictObject({
   by: z
-    .array(z.strictObject({ column: z.string().min(1), descending: z.boolean().default(false), nullsFirst: z.boolean().default(false) }))
+    .array(z.strictObject({ column: z.string().min(1).meta(COLUMN), descending: z.boolean().default(false), nullsFirst: z.boolean().default(false) }))
     .min(1),
 });
 

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { PATH } from '../api/editor-hints.js';
 import { applyTypesToSchema } from '../schema/typed.js';
 import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
@@ -12,7 +13,7 @@ import { qi, qlit } from '../sql/quote.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({
-  path: z.string().min(1).describe('File path or glob, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
   delimiter: z.string().min(1).max(1).default(','),
   quote: z.string().max(1).default('"'),
   escape: z.string().max(1).default('').describe('Escape character inside quotes; empty means a doubled quote'),
@@ -29,7 +30,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   inputs: [],
   outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
   config,
-  defaults: { path: 'data.csv', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
+  defaults: { path: '', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
   accounting: 'source',
   version: 1,
   migrations: [],

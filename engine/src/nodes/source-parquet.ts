@@ -2,11 +2,12 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { PATH } from '../api/editor-hints.js';
 import type { ExecContext } from '../runtime/exec-context.js';
 import { LINEAGE, ROWID_REASON, UserError, isRowidName } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 
-const config = z.strictObject({ path: z.string().min(1).describe('File path or glob, relative to the pipeline file') });
+const config = z.strictObject({ path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file') });
 
 export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
   kind: 'source.parquet',
@@ -16,7 +17,7 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
   inputs: [],
   outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
   config,
-  defaults: { path: 'data.parquet' },
+  defaults: { path: '' },
   accounting: 'source',
   version: 1,
   migrations: [],

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
-import { SQL_EXPRESSION } from '../api/editor-hints.js';
+import { COLUMN, SQL_EXPRESSION, TYPE } from '../api/editor-hints.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi, qlit } from '../sql/quote.js';
@@ -20,21 +20,21 @@ const base = {
 };
 
 const rule = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('not_null'), column: z.string() }),
-  z.strictObject({ ...base, type: z.literal('unique'), column: z.string() }),
-  z.strictObject({ ...base, type: z.literal('range'), column: z.string(), min: z.number().optional(), max: z.number().optional() }),
-  z.strictObject({ ...base, type: z.literal('regex'), column: z.string(), pattern: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('in_set'), column: z.string(), values: z.array(z.string()).min(1) }),
-  z.strictObject({ ...base, type: z.literal('max_length'), column: z.string(), max: z.number().int().min(0) }),
+  z.strictObject({ ...base, type: z.literal('not_null'), column: z.string().meta(COLUMN) }),
+  z.strictObject({ ...base, type: z.literal('unique'), column: z.string().meta(COLUMN) }),
+  z.strictObject({ ...base, type: z.literal('range'), column: z.string().meta(COLUMN), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...base, type: z.literal('regex'), column: z.string().meta(COLUMN), pattern: z.string().min(1) }),
+  z.strictObject({ ...base, type: z.literal('in_set'), column: z.string().meta(COLUMN), values: z.array(z.string()).min(1) }),
+  z.strictObject({ ...base, type: z.literal('max_length'), column: z.string().meta(COLUMN), max: z.number().int().min(0) }),
   z.strictObject({
     ...base,
     type: z.literal('castable_to'),
-    column: z.string(),
-    to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type'),
+    column: z.string().meta(COLUMN),
+    to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
     convert: z.boolean().default(true).describe('The valid rows carry the column converted to this type (quarantine severity only)'),
   }),
   z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1).meta(SQL_EXPRESSION) }),
-  z.strictObject({ ...base, type: z.literal('lookup'), column: z.string(), referenceColumn: z.string() }),
+  z.strictObject({ ...base, type: z.literal('lookup'), column: z.string().meta(COLUMN), referenceColumn: z.string().meta(COLUMN) }),
 ]);
 type Rule = z.infer<typeof rule>;
 
@@ -105,7 +105,8 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     { name: 'quarantine', title: 'Quarantine', role: 'quarantine' },
   ],
   config,
-  defaults: { rules: [{ id: 'not_null_id', type: 'not_null', column: 'id', severity: 'quarantine' }] },
+  // The rule's column is chosen once the input is known (the designer offers the input's first text column).
+  defaults: { rules: [{ id: 'rule_1', type: 'not_null', column: '', severity: 'quarantine' }] },
   tableInputs: ['in'],
   accounting: 'conserving',
   inputOrder: 'propagates',

@@ -15,14 +15,12 @@ function listNames(schema: Schema): string {
 
 /** A config names a column the input does not have. */
 export function unknownColumn(field: string, name: string, schema: Schema, what = 'the input'): SchemaProblem {
+  if (name === '') return { code: 'needs_column', field, message: `choose a column of ${what} (it has ${listNames(schema)})` };
   const close = schema.find((c) => c.name.toLowerCase() === name.toLowerCase());
   const hint = close ? ` Did you mean "${close.name}"?` : '';
-  return {
-    code: 'unknown_column',
-    field,
-    message: `"${name}" is not a column of ${what} (it has ${listNames(schema)}).${hint}`,
-    fix: close ? { action: 'set_field', label: `Use "${close.name}"`, field, value: close.name } : undefined,
-  } as SchemaProblem;
+  const problem: SchemaProblem = { code: 'unknown_column', field, message: `"${name}" is not a column of ${what} (it has ${listNames(schema)}).${hint}` };
+  if (close) problem.fix = { action: 'set_field', label: `Use "${close.name}"`, field, value: close.name };
+  return problem;
 }
 
 /** Every name in `names` must be a column of `schema`; returns the problems for the ones that are not. */

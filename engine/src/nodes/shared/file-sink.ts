@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
+import { COLUMN, PATH } from '../../api/editor-hints.js';
 import type { ExecContext } from '../../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
@@ -18,9 +19,9 @@ import type { Schema, SchemaOutcome, SchemaProblem } from '../../schema/types.js
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
 
 export const fileSinkFields = {
-  path: z.string().min(1).describe('Output file, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose where to write').meta(PATH).describe('Output file, relative to the pipeline file'),
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
-  key: z.array(z.string().min(1)).default([]).describe('Key columns for merge'),
+  key: z.array(z.string().min(1).meta(COLUMN)).default([]).describe('Key columns for merge'),
   includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
 };
 

@@ -26,7 +26,7 @@ function isCompact(item: JsonSchema, listKey: string | undefined): boolean {
   const shape = fieldShape(item);
   if (shape.kind !== 'object') return false;
   const props = orderedProperties(item);
-  return props.length <= 4 && props.every(([k, p]) => ['text', 'enum', 'number', 'boolean'].includes(fieldShape(p).kind) && stringRole(k, listKey) !== 'sql');
+  return props.length <= 4 && props.every(([k, p]) => ['text', 'enum', 'number', 'boolean'].includes(fieldShape(p).kind) && stringRole(k, listKey, p) !== 'sql');
 }
 
 /** Problems anywhere below `path`, for a row whose fields are drawn without their own error lines. */
