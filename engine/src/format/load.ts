@@ -51,11 +51,23 @@ function migrate(raw: Record<string, unknown>): Problem[] {
 
 const PARAM_REF = /\$\{([^}]*)\}/g;
 
+/** `path` is a stack shared by the walk and copied only where a reference is found (most strings have none). */
 function collectParamRefs(v: unknown, path: (string | number)[], out: { name: string; path: (string | number)[] }[]): void {
   if (typeof v === 'string') {
-    for (const m of v.matchAll(PARAM_REF)) out.push({ name: m[1] ?? '', path });
-  } else if (Array.isArray(v)) v.forEach((x, i) => collectParamRefs(x, [...path, i], out));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) collectParamRefs(x, [...path, k], out);
+    if (v.includes('${')) for (const m of v.matchAll(PARAM_REF)) out.push({ name: m[1] ?? '', path: [...path] });
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      path.push(i);
+      collectParamRefs(x, path, out);
+      path.pop();
+    });
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      path.push(k);
+      collectParamRefs(x, path, out);
+      path.pop();
+    }
+  }
 }
 
 /**
@@ -129,14 +141,16 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     } else configs.set(n.id, check.data as Record<string, unknown>);
   });
 
+  const nodeById = new Map<string, (typeof p.nodes)[number]>();
+  for (const n of p.nodes) if (!nodeById.has(n.id)) nodeById.set(n.id, n);
   const edgeKeys = new Set<string>();
   const inputUse = new Map<string, number>();
   p.edges.forEach((e, i) => {
     const key = `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
     if (edgeKeys.has(key)) problems.push({ path: `edges[${i}]`, message: `duplicate edge ${key}` });
     edgeKeys.add(key);
-    const from = p.nodes.find((n) => n.id === e.from.node);
-    const to = p.nodes.find((n) => n.id === e.to.node);
+    const from = nodeById.get(e.from.node);
+    const to = nodeById.get(e.to.node);
     if (!from) problems.push({ path: `edges[${i}].from.node`, message: `edge starts at unknown node "${e.from.node}"` });
     if (!to) problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
     if (e.from.node === e.to.node) problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
@@ -159,11 +173,12 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
   });
 
   if (kinds) {
+    const connectedInputs = new Set(p.edges.map((e) => `${e.to.node}\u0000${e.to.port}`));
     p.nodes.forEach((n, i) => {
       const spec = kinds(n.kind);
       for (const port of spec?.inputs ?? []) {
         if (port.optional) continue;
-        if (!p.edges.some((e) => e.to.node === n.id && e.to.port === port.name)) {
+        if (!connectedInputs.has(`${n.id}\u0000${port.name}`)) {
           problems.push({ path: `nodes[${i}]`, nodeId: n.id, field: port.name, message: `input "${port.name}" of node "${n.id}" is not connected` });
         }
       }

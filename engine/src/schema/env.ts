@@ -22,6 +22,36 @@ function emptyRelation(schema: Schema, withLineage: boolean): string {
   return `(SELECT ${cols.length ? cols.join(', ') : '1 AS "__sl_none"'} WHERE false)`;
 }
 
+/** A schema's cache key, kept per array: kinds pass unchanged schemas on as the same array. */
+const keys = new WeakMap<Schema, string>();
+function schemaKey(s: Schema): string {
+  let k = keys.get(s);
+  if (k === undefined) {
+    k = s.map((c) => `${c.name}\u0001${c.type}`).join('\u0002');
+    keys.set(s, k);
+  }
+  return k;
+}
+
+const IDENT = /'(?:[^']|'')*'|"((?:[^"]|"")*)"|([A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)|(\*)/g;
+
+/**
+ * The input columns an expression can refer to (every identifier it names, quoted or not). Describing over only
+ * these, and caching by their types, keeps an edit upstream from invalidating every later node's describe: a
+ * filter on `quantity` is unaffected when another column changes type. `*` means all of them.
+ */
+function referenced(input: Schema, expressions: string[]): Schema {
+  const words = new Set<string>();
+  for (const e of expressions) {
+    for (const m of e.matchAll(IDENT)) {
+      if (m[3]) return input;
+      const w = m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2];
+      if (w !== undefined) words.add(w.toLowerCase());
+    }
+  }
+  return input.filter((c) => words.has(c.name.toLowerCase()));
+}
+
 const MAX_CACHE = 2000;
 function remember<V>(cache: Map<string, unknown>, key: string, value: V): V {
   cache.set(key, value);
@@ -77,7 +107,8 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
   };
   return {
     async describeExpressions(input, expressions) {
-      const key = JSON.stringify([input.map((c) => [c.name, c.type]), expressions]);
+      const used = referenced(input, expressions);
+      const key = `${used.map((c) => `${c.name}\u0001${c.type}`).join('\u0002')}\u0003${expressions.join('\u0004')}`;
       const hit = exprCache.get(key);
       if (hit) return hit;
       return remember(exprCache, key, (async () => {
@@ -89,7 +120,7 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
           return { error: e instanceof UserError ? e.message : 'the expression cannot be read' };
         }
         try {
-          const rows = await db.rows(`DESCRIBE SELECT ${expressions.map((e, i) => `(${e}) AS "__e${i}"`).join(', ')} FROM ${emptyRelation(input, true)} AS __sluice_input`);
+          const rows = await db.rows(`DESCRIBE SELECT ${expressions.map((e, i) => `(${e}) AS "__e${i}"`).join(', ')} FROM ${emptyRelation(used, true)} AS __sluice_input`);
           return { types: rows.map((r) => String(r['column_type'])) };
         } catch (e) {
           return friendlySqlError(e, input);
@@ -97,7 +128,7 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
       })());
     },
     async describeQuery(inputs, query) {
-      const key = JSON.stringify([Object.entries(inputs).map(([k, s]) => [k, s.map((c) => [c.name, c.type])]), query]);
+      const key = `${Object.entries(inputs).map(([k, s]) => `${k}\u0005${schemaKey(s)}`).join('\u0006')}\u0003${query}`;
       const hit = queryCache.get(key);
       if (hit) return hit;
       return remember(queryCache, key, (async () => {

@@ -30,14 +30,19 @@ export async function inferSchemas(p: Pipeline, env: SchemaEnv, kindOf: (kind: s
   const problems: Problem[] = [];
   const index = new Map(p.nodes.map((n, i) => [n.id, i]));
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const into = new Map<string, typeof p.edges>();
+  for (const e of p.edges) {
+    const list = into.get(e.to.node);
+    if (list) list.push(e);
+    else into.set(e.to.node, [e]);
+  }
   for (const id of topologicalOrder(p).order) {
     const node = byId.get(id);
     const kind = node ? kindOf(node.kind) : undefined;
     if (!node || !kind) continue;
     const unknown = Object.fromEntries(kind.outputs.map((o) => [o.name, undefined]));
     const incoming = new Map<string, (Schema | undefined)[]>();
-    for (const e of p.edges) {
-      if (e.to.node !== id) continue;
+    for (const e of into.get(id) ?? []) {
       const list = incoming.get(e.to.port) ?? [];
       list.push(ports.get(e.from.node)?.[e.from.port]);
       incoming.set(e.to.port, list);
