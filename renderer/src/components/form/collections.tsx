@@ -9,6 +9,7 @@ import { ArrowDownIcon, ArrowUpIcon, PlusIcon, TrashIcon } from '../../lib/icons
 import { fieldId, useForm } from './context';
 import { FieldErrors } from './FieldShell';
 import { SchemaField } from './SchemaField';
+import { FixButton } from '../FixButton';
 import { TextInput } from './inputs';
 
 interface CollectionProps {
@@ -140,6 +141,7 @@ export function ListField({ schema, item, value, path, name, required, label, pr
                     {below.map(({ field: f, problem }, j) => (
                       <li key={j} title={problem.message}>
                         {humanizeKey(f.split('.').pop() ?? f)}: {humanizeMessage(problem.message)}
+                        {problem.fix && <FixButton problem={problem} />}
                       </li>
                     ))}
                   </ul>
