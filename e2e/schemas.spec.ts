@@ -28,18 +28,23 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.locator('[data-testid^="canvas-node-"]')).toHaveCount(0);
 
       // A CSV source starts without a file and says so (not "failed").
-      const src = await addNode(page, 'source.csv', 200, 200);
+      const src = await addNode(page, 'source.csv', 100, 120);
       await expect(page.getByTestId(`problem-badge-${src}`)).toBeVisible();
       await expect(page.locator('[data-field="path"] [data-testid="field-error"]')).toContainText(/needs a file/i);
       await page.locator('[data-field="path"] input').fill('orders.csv');
       await expect(page.getByTestId(`problem-badge-${src}`)).toHaveCount(0);
 
-      const agg = await addNode(page, 'aggregate', 560, 200);
+      const agg = await addNode(page, 'aggregate', 480, 240);
       await dragHandle(page, handle(page, src, 'out', 'out'), handle(page, agg, 'in', 'in'));
+      await expect(page.locator('[data-testid^="edge-hover-"]')).toHaveCount(1);
+      // Auto-layout (Shift L) puts the two nodes side by side, so the edge between them is clear to hover.
+      await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+      await page.keyboard.press('Shift+L');
+      await page.getByRole('button', { name: /fit view/i }).click().catch(() => undefined);
       await node(page, agg).locator('.sl-node__title').click();
       await page.getByLabel('Function of aggregate 1').selectOption('sum');
       // The column picker lists the source's columns with their types, known without running anything.
-      const column = page.getByLabel('Column of aggregate 1');
+      const column = page.getByRole('combobox', { name: 'Column of aggregate 1' });
       await column.click();
       const list = page.getByRole('listbox', { name: /Columns for/ });
       await expect(list).toContainText('quantity');
@@ -57,8 +62,14 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('run-row-' + agg)).toHaveCount(0);
 
       // Hovering the edge shows the columns and types flowing along it.
-      const edge = page.locator(`[data-testid^="edge-hover-"]`).first();
-      await edge.hover({ force: true });
+      const mid = await page.locator('[data-testid^="edge-hover-"]').first().evaluate((el) => {
+        const path = el as SVGPathElement;
+        const p = path.getPointAtLength(path.getTotalLength() / 2);
+        const m = path.getScreenCTM();
+        if (!m) throw new Error('edge not on screen');
+        return { x: p.x * m.a + p.y * m.c + m.e, y: p.x * m.b + p.y * m.d + m.f };
+      });
+      await page.mouse.move(mid.x, mid.y);
       await expect(page.getByTestId('edge-schema')).toContainText('quantity');
       await expect(page.getByTestId('edge-schema')).toContainText('VARCHAR');
       await page.screenshot({ path: `e2e/artifacts/schemas-edge-hover-${theme}.png` });
