@@ -61,7 +61,10 @@ export function useValidationDriver(): void {
         const baseDir = s.origin.baseDir;
         api.schemas({ pipeline, ...(baseDir ? { baseDir } : {}) }).then(
           (r) => {
-            if (mine === seq) useChecks.setState({ problems: r.problems, ports: r.ports, placed: placeProblems(r.problems), failed: undefined });
+            // A document with a config problem (a field being retyped) gets no schemas: the last ones stay, so
+            // pickers and completions do not blink empty while the user types.
+            const ports = Object.keys(r.ports).length === 0 && r.problems.length > 0 ? useChecks.getState().ports : r.ports;
+            if (mine === seq) useChecks.setState({ problems: r.problems, ports, placed: placeProblems(r.problems), failed: undefined });
           },
           (err: unknown) => {
             if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });
