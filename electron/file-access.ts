@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_PIPELINE_BYTES } from './bridge.js';
+import { UserError } from '../engine/src/api/errors.js';
 
 export interface FileRef {
   path: string;
@@ -26,9 +27,7 @@ export interface FileAccessOptions {
 }
 
 /** A mistake the user can act on (a missing file, a refused path); its message is shown as is. */
-export class FileAccessError extends Error {
-  override name = 'UserError';
-}
+export class FileAccessError extends UserError {}
 
 function refOf(file: string): FileRef {
   return { path: file, name: path.basename(file) };

@@ -2,6 +2,9 @@
 // Pure module: zod schemas and types only. Each method's input is validated by every adapter.
 import { z } from 'zod';
 import { allowedHost } from './hosts.js';
+import { errorBodySchema, problemSchema } from './errors.js';
+
+export { engineErrorSchema, errorBodySchema, problemSchema, type EngineErrorBody } from './errors.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -33,13 +36,6 @@ export const catalogSchema = z.object({
   kinds: z.array(nodeKindInfoSchema),
 });
 export type Catalog = z.infer<typeof catalogSchema>;
-
-export const problemSchema = z.object({
-  path: z.string(),
-  nodeId: z.string().optional(),
-  field: z.string().optional(),
-  message: z.string(),
-});
 
 export const validationResultSchema = z.object({
   ok: z.boolean(),
@@ -175,6 +171,11 @@ export const runManifestSchema = z.object({
   nodes: z.array(nodeMetricsSchema),
   quarantine: z.record(z.string(), z.string()),
   errors: z.array(z.string()),
+  /**
+   * Faults of the engine itself (not mistakes of the pipeline), with their stacks, for whoever debugs them; the
+   * designer and CLI show `errors`, never these.
+   */
+  faults: z.array(z.object({ nodeId: z.string().optional(), detail: z.string() })).optional(),
   /** Each time the run was resumed: when, and which nodes were taken from the earlier attempt. */
   resumes: z.array(z.object({ at: z.string(), restored: z.array(z.string()) })).optional(),
   /** This run replayed rows another run quarantined at a node. */
@@ -228,7 +229,7 @@ export const runJobStatusSchema = z.object({
   /** Latest I/O statistics of nodes still running (retries, breaker), with their last progress note. */
   io: z.record(z.string(), z.object({ stats: ioStatsSchema, note: z.string().optional() })).optional(),
   manifest: runManifestSchema.optional(),
-  error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }).optional(),
+  error: errorBodySchema.optional(),
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
 
@@ -273,9 +274,3 @@ export type MethodInput<M extends EngineMethod> = z.input<(typeof engineMethods)
 export type MethodOutput<M extends EngineMethod> = z.infer<(typeof engineMethods)[M]['output']>;
 
 export type EngineApi = { [M in EngineMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
-
-/** The error shape every adapter returns for a failed call: a user-facing message, never a stack. */
-export const engineErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }),
-});
-export type EngineErrorBody = z.infer<typeof engineErrorSchema>;

@@ -7,10 +7,10 @@ import { formatProblem } from '../format/problems.js';
 import { parsePipelineText } from '../format/load.js';
 import { catalog } from '../nodes/registry.js';
 import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
-import { UserError } from '../runtime/exec-context.js';
+import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '../api/errors.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
-import { PreviewSession } from '../runtime/preview.js';
-import { defaultHistoryDir } from '../service.js';
+import { createEngineService, defaultHistoryDir } from '../service.js';
+import { engineMethods } from '../api/contract.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
@@ -62,6 +62,19 @@ function readRows(file: string): Record<string, unknown>[] {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${file}: row ${i + 1} is not an object`, { file });
     return v as Record<string, unknown>;
   });
+}
+
+function exitCodeOfError(code: string): number {
+  if (code === ERROR_CODES.internal) return EXIT.runFailed;
+  if (code === ERROR_CODES.gateFailed) return EXIT.gateFailed;
+  return EXIT.invalid;
+}
+
+/** `node "x", field "y": ` before a message that names a place the message itself does not. */
+function placed(where: ErrorWhere | undefined): string {
+  if (!where) return '';
+  const bits = [where.nodeId !== undefined ? `node "${where.nodeId}"` : '', where.field !== undefined ? `field "${where.field}"` : ''].filter(Boolean);
+  return bits.length > 0 ? `${bits.join(', ')}: ` : '';
 }
 
 function exitCodeOf(outcome: RunManifest['outcome']): number {
@@ -193,10 +206,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
     .option('--json', 'print the preview as JSON')
     .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
-      const p = preparePipeline(readPipeline(file), o.param);
-      const session = new PreviewSession({ allowHosts: o.allowHost });
+      // The same request, checks and answers as the designer's preview: through the contract and the service.
+      const baseDir = path.dirname(path.resolve(file));
+      const req = engineMethods.preview.input.safeParse({ pipeline: readPipeline(file), nodeId: o.node, limit: o.limit, params: o.param, baseDir, allowHosts: o.allowHost });
+      if (!req.success) throw invalidInput('preview', req.error);
+      const service = createEngineService({ workspaces: [baseDir] });
       try {
-        const r = await session.preview(p, o.node, o.limit, path.dirname(path.resolve(file)));
+        const r = await service.preview(req.data);
         if (o.json) return out(JSON.stringify(r));
         out(table(r.columns.map((c) => `${c.name} (${c.type})`), r.rows.map((row) => row.map((v) => (v === null ? '∅' : String(v))))));
         out(`${r.rows.length} of ${r.totalRows} rows${r.sampled ? ' (sources sampled)' : ''}; ${r.quarantineTotal} quarantined at this node`);
@@ -207,7 +223,7 @@ export async function runCli(argv: string[]): Promise<number> {
           code = EXIT.runFailed;
         }
       } finally {
-        session.close();
+        service.close();
       }
     });
 
@@ -275,16 +291,15 @@ export async function runCli(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
-    if (e instanceof InvalidPipeline) {
-      process.stderr.write(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
-      return EXIT.invalid;
+    // The same body the HTTP server and the IPC dispatcher answer with; `--json` prints it as is.
+    const body = toErrorBody(e, program.args[0] ?? 'sluice');
+    if (argv.includes('--json')) out(JSON.stringify(body));
+    if (e instanceof InvalidPipeline) process.stderr.write(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    else if (isUserFacing(e)) process.stderr.write(`error: ${placed(body.error.where)}${body.error.message}\n`);
+    else {
+      process.stderr.write(`internal error: ${body.error.message}${process.env['SLUICE_DEBUG'] ? '' : ' (set SLUICE_DEBUG=1 to print the details)'}\n`);
+      if (process.env['SLUICE_DEBUG']) process.stderr.write(`${faultDetail(e)}\n`);
     }
-    if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return EXIT.invalid;
-    }
-    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env['SLUICE_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
-    return EXIT.runFailed;
+    return exitCodeOfError(body.error.code);
   }
 }

@@ -103,13 +103,5 @@ export interface ExecContext {
   resolveGlob(pattern: string, field: string): Promise<string[]>;
 }
 
-/** A mistake in the pipeline or its input: shown to the user as one message, never with a stack. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly where: { nodeId?: string; field?: string; file?: string; line?: number } = {},
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// The error classes live in the API's one error model; nodes import them from here as before.
+export { UserError } from '../api/errors.js';

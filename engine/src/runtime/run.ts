@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
 import { applyParams, checkPipeline } from '../format/load.js';
-import { formatProblem, type Problem } from '../format/problems.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { serializePipeline } from '../format/save.js';
 import { kindLookup, kindOf } from '../nodes/registry.js';
@@ -12,7 +11,7 @@ import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from './database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
-import { UserError } from './exec-context.js';
+import { InvalidPipeline, UserError, faultDetail, isUserFacing } from '../api/errors.js';
 import { Journal, journalState, readJournal, type JournalState } from './journal.js';
 import { publishFile, settlePending } from './commit.js';
 import { loadNeededOutputs, planResume, type ResumePlan } from './resume.js';
@@ -22,12 +21,7 @@ import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 
-export class InvalidPipeline extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => formatProblem(p)).join('\n'));
-    this.name = 'InvalidPipeline';
-  }
-}
+export { InvalidPipeline };
 
 export interface RunOptions {
   pipeline: unknown;
@@ -146,6 +140,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     });
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
+    if (result.faults.length > 0) manifest.faults = [...(manifest.faults ?? []), ...result.faults];
     manifest.quarantine = quarantineFiles(runDir, result.metrics, prior, durable);
     manifest.outcome = outcomeOf(o.signal?.aborted === true, result, kindOf);
     if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
@@ -157,7 +152,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     }
   } catch (e) {
     manifest.outcome = o.signal?.aborted ? 'cancelled' : 'failed';
-    manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), e instanceof Error ? e.message : String(e)];
+    manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), isUserFacing(e) ? e.message : `the run failed inside the engine: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`];
+    if (!isUserFacing(e)) manifest.faults = [...(manifest.faults ?? []), { detail: faultDetail(e) }];
   } finally {
     o.signal?.removeEventListener('abort', interrupt);
     db?.close();
