@@ -36,10 +36,6 @@ const ALL = [
 
 const byKind = new Map(ALL.map((k) => [k.kind, k]));
 
-export function nodeKinds(): readonly NodeKind[] {
-  return ALL;
-}
-
 export function kindOf(kind: string): NodeKind | undefined {
   return byKind.get(kind);
 }
