@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['typecheck', 'npx', ['tsc', '-b', 'tsconfig.json']],
   ['lint', 'npx', ['eslint', '--max-warnings', '0', '.']],
+  ['import graph', 'node', ['scripts/import-graph.mjs']],
   ['build', 'npm', ['run', '--silent', 'build']],
   ['unit tests', 'npx', ['vitest', 'run']],
   ['e2e tests', 'npx', ['playwright', 'test', '-c', 'e2e/playwright.config.ts']],
@@ -17,7 +18,7 @@ for (const [name, cmd, args] of steps) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
   const ok = r.status === 0;
   results.push({ name, ok, seconds: Math.round((Date.now() - started) / 100) / 10 });
-  if (!ok && name !== 'unit tests' && name !== 'lint') break; // later steps need a build that type-checks
+  if (!ok && name !== 'unit tests' && name !== 'lint' && name !== 'import graph') break; // later steps need a build that type-checks
 }
 
 process.stdout.write('\n━━ summary ━━\n');
