@@ -142,18 +142,52 @@ export const previewResultSchema = z.object({
 });
 export type PreviewResult = z.infer<typeof previewResultSchema>;
 
-export const runRequestSchema = z.object({
-  pipeline: z.unknown(),
+/**
+ * The options a user chooses for a run, defined once: the designer sends them in a run request, the CLI builds
+ * them from its flags, and the supervisor hands them to the run's worker inside a RunSpec. A new run option is
+ * added here, read by its planner (runtime/run.ts) and offered by the front ends; nothing copies it by hand.
+ */
+export const runOptionsSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
-  /** Where the pipeline file lives; relative paths in it resolve against this folder. */
-  baseDir: z.string().optional(),
   /** Resume this earlier run of the same pipeline: verified nodes are skipped, committed sinks are not written again. */
   resume: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   allowHosts: allowHostsSchema,
 });
+export type RunOptionsInput = z.input<typeof runOptionsSchema>;
+
+export const runRequestSchema = runOptionsSchema.extend({
+  pipeline: z.unknown(),
+  /** Where the pipeline file lives; relative paths in it resolve against this folder. */
+  baseDir: z.string().optional(),
+});
 export type RunRequest = z.input<typeof runRequestSchema>;
+
+/** Replay rows an earlier run quarantined at a node, optionally edited (see runtime/replay.ts). */
+export const replayRequestSchema = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9-]+$/),
+  nodeId: z.string(),
+  /** Edited rows, each with the `__lineage` of the quarantined row it replaces; default: the rows as they were. */
+  rows: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+export type ReplayRequest = z.infer<typeof replayRequestSchema>;
+
+/**
+ * Everything one run needs, as the engine executes it: a run request with its folders resolved by the host (the
+ * service or the CLI). It crosses to the run's worker process as JSON, checked again by this schema there.
+ */
+export const runSpecSchema = runOptionsSchema.extend({
+  pipeline: z.unknown(),
+  baseDir: z.string(),
+  historyDir: z.string(),
+  /** Relative output paths resolve here (`sluice run --out`); default: baseDir. */
+  outDir: z.string().optional(),
+  /** Extra folders the pipeline may read or write, besides its own folder (and outDir). */
+  allow: z.array(z.string()).optional(),
+  replay: replayRequestSchema.optional(),
+});
+export type RunSpec = z.input<typeof runSpecSchema>;
 
 /** `running` is what a run's record says until it ends; a record left `running` belongs to a run that died. */
 /** `partial`: some nodes failed but independent branches finished and published; `--resume` finishes the rest. */

@@ -10,12 +10,12 @@ import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '.
 import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '../api/errors.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
 import { createEngineService, defaultHistoryDir } from '../service.js';
-import { engineMethods } from '../api/contract.js';
+import { engineMethods, runSpecSchema, type RunSpec } from '../api/contract.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import type { RunManifest } from '../api/contract.js';
-import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
+import { runSupervised, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
 import { topologicalOrder } from '../format/graph.js';
@@ -136,12 +136,27 @@ export async function runCli(argv: string[]): Promise<number> {
       const checkpoint = o.checkpoint === false ? 'off' : o.checkpoint === undefined ? undefined : CHECKPOINT_POLICIES.find((p) => p === o.checkpoint);
       if (o.checkpoint !== undefined && checkpoint === undefined) throw new UserError(`--checkpoint must be one of ${CHECKPOINT_POLICIES.join(', ')}, not "${String(o.checkpoint)}"`);
       const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
-      if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
+      // The flags as the contract's one RunSpec; checked by its schema, as the worker checks it again.
+      const parsed = runSpecSchema.safeParse({
+        pipeline: raw,
+        params: o.param,
+        baseDir,
+        historyDir,
+        ...(o.out ? { outDir: path.resolve(o.out) } : {}),
+        allow: o.allow.map((a) => path.resolve(a)),
+        ...(resume ? { resume } : {}),
+        ...(replay ? { replay } : {}),
+        ...(checkpoint ? { checkpoint } : {}),
+        allowHosts: o.allowHost,
+      });
+      if (!parsed.success) throw invalidInput('run', parsed.error);
+      const spec: RunSpec = parsed.data;
+      if (!process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = preparePipeline(raw, o.param);
         if (resume) checkResumable(historyDir, resume, checked);
         const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
-        const res = await superviseRun(SLUICE_BIN, argv, (e) => {
+        const res = await runSupervised({ ...spec, onNode: (e) => {
           if (o.json) out(eventJson(e));
           else if (!progress) progressLine(e);
           else if (e.type === 'node-start') progress.nodeStart(e.nodeId);
@@ -150,7 +165,7 @@ export async function runCli(argv: string[]): Promise<number> {
             const line = ioProgressLine(e.nodeId, e.note);
             if (line) progress.note(e.nodeId, line);
           }
-        });
+        } });
         await progress?.finish();
         if (!res.manifest) {
           process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
@@ -167,17 +182,8 @@ export async function runCli(argv: string[]): Promise<number> {
       // Every Ctrl-C (the terminal's, and the one the supervisor forwards) asks for the same orderly stop.
       process.on('SIGINT', () => controller.abort());
       const manifest = await runPipeline({
-        pipeline: raw,
-        params: o.param,
-        baseDir,
-        historyDir,
-        ...(o.out ? { outDir: path.resolve(o.out) } : {}),
-        allow: o.allow.map((a) => path.resolve(a)),
-        ...(resume ? { resume } : {}),
-        ...(replay ? { replay } : {}),
-        ...(checkpoint ? { checkpoint } : {}),
+        ...spec,
         signal: controller.signal,
-        allowHosts: o.allowHost,
         onEvent: (e) => {
           if (o.json) out(eventJson(e));
           else progressLine(e);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
+import { runManifestSchema, type NodeMetrics, type RunManifest, type RunSpec } from '../api/contract.js';
 import { applyParams, checkPipeline } from '../format/load.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { serializePipeline } from '../format/save.js';
@@ -23,28 +23,15 @@ import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './ch
 
 export { InvalidPipeline };
 
-export interface RunOptions {
-  pipeline: unknown;
-  params?: Record<string, string>;
-  baseDir: string;
-  historyDir: string;
-  outDir?: string;
-  /** Extra folders the pipeline may read or write, besides its own folder (and outDir). */
-  allow?: string[];
-  /** Resume this earlier run (its id): verified nodes are skipped, committed sinks are not written again. */
-  resume?: string;
-  /** Replay rows an earlier run quarantined at a node (see runtime/replay.ts). */
-  replay?: ReplayRequest;
-  /**
-   * Which node outputs to keep checkpoints of, for a later resume (see runtime/checkpoint-policy.ts): 'auto'
-   * (the default) where they save more work than they cost, 'all', or 'off'; `true`/`false` mean 'all'/'off'.
-   */
-  checkpoint?: CheckpointPolicy | boolean;
-  /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
-  allowHosts?: string[];
+/**
+ * A run as the contract's RunSpec describes it, plus what stays in this process (its stop signal and its event
+ * listener). `checkpoint` also takes `true`/`false` for 'all'/'off' (see runtime/checkpoint-policy.ts).
+ */
+export type RunOptions = Omit<RunSpec, 'checkpoint'> & {
+  checkpoint?: CheckpointPolicy | boolean | undefined;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
-}
+};
 
 /** Check the document, apply parameters, and check again with every node's config. */
 export function preparePipeline(raw: unknown, params: Record<string, string>): Pipeline {
