@@ -151,7 +151,8 @@ export async function runCli(argv: string[]): Promise<number> {
       });
       if (!parsed.success) throw invalidInput('run', parsed.error);
       const spec: RunSpec = parsed.data;
-      if (!process.env['SLUICE_NO_SUPERVISOR']) {
+      // In-process when asked (SLUICE_NO_SUPERVISOR), or when this CLI is itself a run's engine process.
+      if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = preparePipeline(raw, o.param);
         if (resume) checkResumable(historyDir, resume, checked);
