@@ -16,7 +16,15 @@ const ROOTS = ['engine/src', 'renderer/src', 'electron'];
  * engine/src/api and engine/src/format count as one unit: together they are the pure contract and format the
  * renderer shares (the future @sluice/format package, docs/ARCHITECTURE.md).
  */
-const NODE_SPI = ['engine/src/runtime/exec-context.ts', 'engine/src/runtime/gate.ts', 'engine/src/runtime/faults.ts'];
+const NODE_SPI = [
+  'engine/src/runtime/exec-context.ts',
+  'engine/src/runtime/gate.ts',
+  'engine/src/runtime/faults.ts',
+  // Services nodes and sources call (path resolution, secrets and redaction, display caps).
+  'engine/src/runtime/paths.ts',
+  'engine/src/runtime/secrets.ts',
+  'engine/src/runtime/display-cap.ts',
+];
 /** Resilience of network and file I/O: used by sources and sinks, moving to sources/rest in the restructure. */
 const RESILIENCE = ['engine/src/runtime/retry.ts', 'engine/src/runtime/breaker.ts'];
 
@@ -39,7 +47,8 @@ function folderOf(file) {
 const ENGINE_ALLOWED = {
   renderer: [/^engine\/src\/(api|format)\//],
   // The shell hosts the engine in its own process (engine-host.ts starts the service).
-  electron: [/^engine\/src\/(api|format)\//, /^engine\/src\/service\.ts$/],
+  // runtime/paths.ts: the shell's file access applies the engine's own path checks (to move to @sluice/format).
+  electron: [/^engine\/src\/(api|format)\//, /^engine\/src\/service\.ts$/, /^engine\/src\/runtime\/paths\.ts$/],
 };
 
 const result = await cruise(ROOTS, {

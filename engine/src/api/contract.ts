@@ -118,6 +118,15 @@ const allowHostsSchema = z
   .max(100)
   .optional();
 
+/**
+ * Environment variables a pipeline may read secrets from besides `SLUICE_SECRET_…`, as the user allowed them
+ * for a request (the designer's pipeline settings; never from a pipeline file).
+ */
+const allowEnvSchema = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name'))
+  .max(100)
+  .optional();
+
 export const previewRequestSchema = z.object({
   pipeline: z.unknown(),
   nodeId: z.string(),
@@ -125,6 +134,7 @@ export const previewRequestSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   baseDir: z.string().optional(),
   allowHosts: allowHostsSchema,
+  allowEnv: allowEnvSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
 
@@ -154,6 +164,7 @@ export const runOptionsSchema = z.object({
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   allowHosts: allowHostsSchema,
+  allowEnv: allowEnvSchema,
 });
 export type RunOptionsInput = z.input<typeof runOptionsSchema>;
 

@@ -1,5 +1,7 @@
 // What a node sees while it executes: its inputs as tables, where to put its outputs, and a guarded connection.
 import type { Column, IoStats } from '../api/contract.js';
+import { redact } from './secrets.js';
+import { capText, MAX_MESSAGE_CHARS } from './display-cap.js';
 
 export type SqlValue = string | number | bigint | boolean | null;
 export type SqlParams = Record<string, SqlValue>;
@@ -103,5 +105,13 @@ export interface ExecContext {
   resolveGlob(pattern: string, field: string): Promise<string[]>;
 }
 
-// The error classes live in the API's one error model; nodes import them from here as before.
-export { UserError } from '../api/errors.js';
+// The error classes live in the API's one error model (api/errors.ts); nodes import UserError from here, which
+// also redacts: a message may quote what a server or file said, and secrets read by this process never leave in one.
+import { UserError as ApiUserError, type ErrorWhere } from '../api/errors.js';
+
+/** A mistake in the pipeline or its input: shown to the user as one message, never with a stack. */
+export class UserError extends ApiUserError {
+  constructor(message: string, where: ErrorWhere = {}, opts: ConstructorParameters<typeof ApiUserError>[2] = {}) {
+    super(capText(redact(message), MAX_MESSAGE_CHARS, 'message shortened'), where, opts);
+  }
+}

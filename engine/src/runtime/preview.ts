@@ -1,5 +1,6 @@
 // Preview at a node: run only its upstream subgraph, push a row limit down to the sources when every step
 // between them streams row by row, and reuse results of nodes whose config and inputs did not change.
+import { capCell } from './display-cap.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -44,14 +45,14 @@ export class PreviewSession {
    * One preview at a time: previews share one database and cache tables by name, so two running at once could
    * drop or rebuild a table the other is counting. Later calls wait; a failed one does not block the next.
    */
-  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? []): Promise<PreviewResult> {
-    const run = () => this.previewNow(p, nodeId, limit, baseDir, allow, allowHosts);
+  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? [], allowEnv: string[] = []): Promise<PreviewResult> {
+    const run = () => this.previewNow(p, nodeId, limit, baseDir, allow, allowHosts, allowEnv);
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async previewNow(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[], allowHosts: string[]): Promise<PreviewResult> {
+  private async previewNow(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]): Promise<PreviewResult> {
     const node = p.nodes.find((n) => n.id === nodeId);
     if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
     const kind = kindOf(node.kind);
@@ -61,14 +62,14 @@ export class PreviewSession {
     const target = previewTarget(p, nodeId, kindOf);
     if (kind.category === 'sink') {
       if (!target?.port || target.requestNodeId === nodeId) throw new UserError(`sink "${nodeId}" has no input to preview`, { nodeId });
-      const upstream = await this.previewPort(p, target.requestNodeId, target.port, limit, baseDir, allow, allowHosts);
+      const upstream = await this.previewPort(p, target.requestNodeId, target.port, limit, baseDir, allow, allowHosts, allowEnv);
       return { ...upstream, nodeId, quarantine: [], quarantineTotal: 0 };
     }
-    return this.previewPort(p, nodeId, target?.port ?? '', limit, baseDir, allow, allowHosts);
+    return this.previewPort(p, nodeId, target?.port ?? '', limit, baseDir, allow, allowHosts, allowEnv);
   }
 
   /** The rows of one output port of a (non-sink) node, with the node's own quarantine. */
-  private async previewPort(p: Pipeline, nodeId: string, port: string, limit: number, baseDir: string, allow: string[], allowHosts: string[]): Promise<PreviewResult> {
+  private async previewPort(p: Pipeline, nodeId: string, port: string, limit: number, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]): Promise<PreviewResult> {
     const order = upstreamClosure(p, nodeId);
     const streaming = order.every((id) => {
       const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
@@ -90,6 +91,7 @@ export class PreviewSession {
       ...(sourceLimit !== undefined ? { limit: sourceLimit } : {}),
       tableName: table,
       allowHosts,
+      allowEnv,
       reuse: (id) => {
         const m = this.metrics.get(hashes.get(id) ?? '');
         return m && m.status !== 'failed' ? m : undefined;
@@ -104,7 +106,7 @@ export class PreviewSession {
       const t = qi(table(nodeId, port));
       const cells = await db.cells(`SELECT * EXCLUDE (${qi(LINEAGE)}) FROM ${t} LIMIT ${Math.floor(limit)}`);
       columns = cells.columns;
-      rows = cells.rows;
+      rows = cells.rows.map((r) => r.map(capCell));
       totalRows = await db.count(`SELECT count(*) FROM ${t}`);
     }
     let quarantine: PreviewResult['quarantine'] = [];
