@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
+import type { MenuAction, SluiceBridge } from '../electron/bridge.js';
 import { expectedRun, node, readSample, ROOT, selectNode, server, watchConsole } from './support.js';
 
 type Dispatch = (channel: string, senderUrl: string, payload: unknown) => Promise<unknown>;
@@ -45,24 +46,26 @@ test('the designer works over the desktop bridge: opens a file from the shell, p
     });
     await page.exposeFunction('__sluiceDocState', (s: { dirty: boolean; title: string }) => void docStates.push(s));
     await page.addInitScript(() => {
-      const w = window as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> & { __menu?: (a: unknown) => void; sluice?: unknown };
-      w.sluice = {
-        engine: { methods: [], invoke: (m: string, i: unknown) => w.__sluiceInvoke!(m, i) },
+      const w = window as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> & { __menu?: (a: MenuAction) => void; sluice?: SluiceBridge };
+      // Typed by the preload's own interface: a bridge method added, renamed or reshaped fails the typecheck here.
+      const bridge: SluiceBridge = {
+        engine: { methods: [], invoke: (m, i) => w.__sluiceInvoke!(m, i) as ReturnType<SluiceBridge['engine']['invoke']> },
         files: {
           openDialog: async () => ({ ok: true, value: undefined }),
-          read: (ref: { path: string }) => w.__sluiceRead!(ref.path),
+          read: (ref) => w.__sluiceRead!(ref.path) as ReturnType<SluiceBridge['files']['read']>,
           save: async () => ({ ok: false, error: { code: 'user_error', message: 'not in this test' } }),
           saveAsDialog: async () => ({ ok: true, value: undefined }),
           recent: async () => ({ ok: true, value: [] }),
         },
-        onMenu: (listener: (a: unknown) => void) => {
+        onMenu: (listener) => {
           w.__menu = listener;
           return () => undefined;
         },
-        setDocumentState: (s: unknown) => void w.__sluiceDocState!(s),
+        setDocumentState: (s) => void w.__sluiceDocState!(s),
         confirmClose: () => undefined,
         nativeEdit: () => undefined,
       };
+      w.sluice = bridge;
     });
     const problems = watchConsole(page);
     // No token in the URL: over the bridge the designer needs none (the HTTP API is not used).

@@ -4,7 +4,7 @@
 // to `engineMethods` is reachable over IPC without touching the shell.
 import { z } from 'zod';
 import { channelFor, type IpcReply } from '../engine/src/api/ipc.js';
-import { engineMethods, type EngineMethod } from '../engine/src/api/contract.js';
+import { engineMethods, type EngineErrorBody, type EngineMethod } from '../engine/src/api/contract.js';
 
 export const ENGINE_METHODS: readonly EngineMethod[] = Object.keys(engineMethods) as EngineMethod[];
 export const ENGINE_CHANNELS: readonly string[] = ENGINE_METHODS.map(channelFor);
@@ -59,7 +59,7 @@ export const shellArgSchemas = {
 export type FileRef = z.infer<typeof fileRefSchema>;
 
 /** Shell calls answer like engine calls: a value, or a message for the user (never a stack). */
-export type ShellReply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export type ShellReply<T> = { ok: true; value: T } | ({ ok: false } & EngineErrorBody);
 
 /** `window.sluice`, exposed by the preload through contextBridge. */
 export interface SluiceBridge {

@@ -2,33 +2,28 @@
 // as messages, answers and errors come back. The engine's user-facing errors (an invalid pipeline with its
 // problems, a user mistake) keep their kind across the process boundary, so the IPC dispatcher in main answers
 // them exactly as it would in-process. Pure, tested in Node with the real engine on both ends of a fake port.
-import type { EngineApi, EngineMethod } from '../engine/src/api/contract.js';
+import type { EngineApi, EngineErrorBody, EngineMethod } from '../engine/src/api/contract.js';
+import { ERROR_CODES, InternalError, faultDetail, fromErrorBody, isUserFacing, toErrorBody } from '../engine/src/api/errors.js';
 import { ENGINE_METHODS } from './bridge.js';
 
 export type HostRequest = { kind: 'call'; id: number; method: EngineMethod; input: unknown } | { kind: 'allow'; dir: string };
 
 export type HostReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 
+/** The contract's error body, plus an internal fault's stack for main's log (never shown to the user). */
 export interface SerializedError {
-  name: string;
-  message: string;
-  problems?: unknown;
+  body: EngineErrorBody['error'];
+  detail?: string;
 }
 
-/** Only the engine's user-facing error kinds carry their message over; anything else stays an internal fault. */
-const USER_FACING = new Set(['InvalidPipeline', 'UserError']);
-
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof Error && USER_FACING.has(err.name)) {
-    return { name: err.name, message: err.message, ...('problems' in err ? { problems: err.problems } : {}) };
-  }
-  return { name: 'InternalError', message: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+export function serializeError(err: unknown, call?: string): SerializedError {
+  return { body: toErrorBody(err, call).error, ...(isUserFacing(err) ? {} : { detail: faultDetail(err) }) };
 }
 
+/** The error as the engine raised it (same class, code and place); an internal fault keeps its stack as `detail`. */
 export function reviveError(e: SerializedError): Error {
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.problems !== undefined) Object.assign(err, { problems: e.problems });
+  const err = fromErrorBody({ error: e.body });
+  if (err instanceof InternalError && e.detail !== undefined) return new InternalError(err.message, Object.assign(new Error(e.detail), { stack: e.detail }));
   return err;
 }
 
@@ -39,13 +34,13 @@ export async function answer(service: EngineApi & { allowWorkspace(dir: string):
     return undefined;
   }
   if (!ENGINE_METHODS.includes(req.method)) {
-    return { id: req.id, ok: false, error: { name: 'InternalError', message: `no engine method ${String(req.method)}` } };
+    return { id: req.id, ok: false, error: serializeError(new InternalError(`no engine method ${String(req.method)}`)) };
   }
   try {
     const fn = service[req.method] as (input: unknown) => Promise<unknown>;
     return { id: req.id, ok: true, value: await fn.call(service, req.input) };
   } catch (err) {
-    return { id: req.id, ok: false, error: serializeError(err) };
+    return { id: req.id, ok: false, error: serializeError(err, req.method) };
   }
 }
 
@@ -88,7 +83,7 @@ export function createRemoteEngine(post: (req: HostRequest) => void): RemoteEngi
       for (const [id, p] of pending) {
         pending.delete(id);
         // Said to the user as is: a crash inside DuckDB is not a fault of the designer, and retrying is the fix.
-        p.reject(reviveError({ name: 'UserError', message: reason }));
+        p.reject(reviveError({ body: { code: ERROR_CODES.engineStopped, message: reason } }));
       }
     },
     allowWorkspace(dir) {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MAX_PIPELINE_BYTES } from './bridge.js';
+import { UserError } from '../engine/src/api/errors.js';
 import { segmentProblem, stillPlaced } from '../engine/src/runtime/paths.js';
 
 export interface FileRef {
@@ -28,9 +29,7 @@ export interface FileAccessOptions {
 }
 
 /** A mistake the user can act on (a missing file, a refused path); its message is shown as is. */
-export class FileAccessError extends Error {
-  override name = 'UserError';
-}
+export class FileAccessError extends UserError {}
 
 function refOf(file: string): FileRef {
   return { path: file, name: path.basename(file) };

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { SHELL_CHANNELS, shellArgSchemas, type ShellReply } from './bridge.js';
 import type { FileAccess } from './file-access.js';
+import { isUserFacing, toErrorBody } from '../engine/src/api/errors.js';
 
 type InvokeChannel = Exclude<(typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS], typeof SHELL_CHANNELS.setDocumentState | typeof SHELL_CHANNELS.closeConfirmed | typeof SHELL_CHANNELS.menuReady | typeof SHELL_CHANNELS.nativeEdit>;
 
@@ -60,9 +61,8 @@ export function createShellDispatcher(files: FileAccess, opts: ShellIpcOptions) 
           return { ok: true, value: await files.recent() };
       }
     } catch (err) {
-      if (err instanceof Error && err.name === 'UserError') return fail('user_error', err.message);
-      opts.logInternal?.(err);
-      return fail('internal', 'the file operation failed unexpectedly');
+      if (!isUserFacing(err)) opts.logInternal?.(err);
+      return { ok: false, ...toErrorBody(err, 'the file operation') };
     }
     return fail('not_found', `unknown shell channel "${channel}"`);
   };

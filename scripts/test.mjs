@@ -29,6 +29,7 @@ else Object.assign(env, { NO_COLOR: '1', FORCE_COLOR: '0' });
 const steps = [
   { name: 'typecheck', cmd: bin('tsc'), args: ['-b', 'tsconfig.json', '--pretty', String(colour)], phase: 1 },
   { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '--cache', '--cache-location', '.tsbuild/eslintcache', ...(colour ? [] : ['--no-color']), '.'], phase: 1 },
+  { name: 'import graph', cmd: process.execPath, args: ['scripts/import-graph.mjs'], phase: 1 },
   { name: 'build', cmd: 'npm', args: ['run', '--silent', 'build'], phase: 1 },
   { name: 'unit tests', cmd: bin('vitest'), args: ['run'], phase: 2 },
   { name: 'e2e tests', cmd: bin('playwright'), args: ['test', '-c', 'e2e/playwright.config.ts'], phase: 2 },
@@ -57,7 +58,7 @@ function runStep(step, buffered) {
 const started = Date.now();
 const results = await Promise.all(steps.filter((s) => s.phase === 1).map((s) => runStep(s, true)));
 // The later steps need a build that type-checks; a lint failure alone does not stop them.
-const blocking = results.filter((r) => !r.ok && r.name !== 'lint');
+const blocking = results.filter((r) => !r.ok && r.name !== 'lint' && r.name !== 'import graph');
 if (blocking.length === 0) {
   for (const step of steps.filter((s) => s.phase === 2)) {
     const r = await runStep(step, false);

@@ -52,7 +52,7 @@ describe.skipIf(!built)('the built shell', () => {
       expect(listed.ok && (listed.value as { path: string }[]).map((s) => s.path)).toEqual([path.join(samples, 'orders', 'orders.pipeline.json')]);
       const pipeline = JSON.parse(fs.readFileSync(path.join(samples, 'orders', 'orders.pipeline.json'), 'utf8')) as unknown;
       const run = await host.call('run', { pipeline, params: {}, baseDir: path.join(samples, 'orders') });
-      if (!run.ok) throw new Error(run.error.message);
+      if (!run.ok) throw new Error(run.error.body.message);
       const manifest = run.value as { runId: string; outcome: string; nodes: { nodeId: string; rowsOut: number; quarantined: number; filtered: number }[] };
       const expected = (JSON.parse(fs.readFileSync(path.join(ROOT, 'samples', 'orders', 'expected.json'), 'utf8')) as Record<string, { nodes: { nodeId: string; rowsOut: number; quarantined: number; filtered: number }[] }>)['orders.pipeline.json'];
       expect(manifest.outcome).toBe('succeeded');
@@ -62,7 +62,7 @@ describe.skipIf(!built)('the built shell', () => {
       // The run's record went beside the copy, not into the app's own (read-only, when installed) folder.
       expect(fs.existsSync(path.join(samples, 'orders', '.sluice', 'runs', manifest.runId))).toBe(true);
       const outside = await host.call('preview', { pipeline, nodeId: 'orders', baseDir: path.join(ROOT, 'samples', 'orders') });
-      expect(outside).toMatchObject({ ok: false, error: { name: 'UserError' } });
+      expect(outside).toMatchObject({ ok: false, error: { body: { code: 'user_error' } } });
     } finally {
       host.stop();
     }

@@ -80,7 +80,7 @@ describe('the engine link between main and the engine process', () => {
     for (const m of ENGINE_METHODS) {
       const r = await dispatch(channelFor(m), APP, 'not an object');
       expect(r, m).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^invalid arguments for ${m}: `));
+      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^Invalid input for ${m}: `));
     }
     expect(await dispatch(channelFor('catalog'), 'file:///tmp/evil.html', {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(posted.length).toBe(before);
@@ -108,14 +108,17 @@ describe('the engine link between main and the engine process', () => {
     const d = createIpcDispatcher(stuck.api, { isTrustedSender });
     const pending = d(channelFor('catalog'), APP, {});
     stuck.failPending('the engine process stopped unexpectedly (exit code 3); try again');
-    expect(await pending).toEqual({ ok: false, error: { code: 'user_error', message: 'the engine process stopped unexpectedly (exit code 3); try again' } });
+    expect(await pending).toEqual({ ok: false, error: { code: 'engine_stopped', message: 'the engine process stopped unexpectedly (exit code 3); try again' } });
 
-    const internal = serializeError(new TypeError('x is undefined'));
-    expect(internal.name).toBe('InternalError');
+    const internal = serializeError(new TypeError('x is undefined'), 'catalog');
+    expect(internal.body).toEqual({ code: 'internal', message: 'catalog failed inside the engine' });
+    expect(internal.detail).toMatch(/^TypeError: x is undefined\n\s+at /);
     const faulty = createRemoteEngine((req) => req.kind === 'call' && setTimeout(() => faulty.receive({ id: req.id, ok: false, error: internal }), 0));
     const seen: unknown[] = [];
     const r = await createIpcDispatcher(faulty.api, { isTrustedSender, logInternal: (e) => seen.push(e) })(channelFor('catalog'), APP, {});
     expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'catalog failed inside the engine' } });
     expect(seen).toHaveLength(1);
+    // Main's log gets the engine process's stack, which the reply never carries.
+    expect(String((seen[0] as Error).cause instanceof Error ? ((seen[0] as Error).cause as Error).stack : '')).toMatch(/TypeError: x is undefined/);
   });
 });

@@ -1,22 +1,13 @@
 // Runs a long-lived host started and can stop: each gets a job id at once, reports its nodes as they start and
 // finish, and can be cancelled. The work happens in a supervised worker (`runSupervised`).
 import * as crypto from 'node:crypto';
-import type { IoStats, NodeMetrics, RunJobStatus } from './api/contract.js';
+import type { IoStats, NodeMetrics, RunJobStatus, RunSpec } from './api/contract.js';
 import { UserError } from './runtime/exec-context.js';
 import { runPipeline } from './runtime/run.js';
 import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervise.js';
-import type { CheckpointPolicy } from './runtime/checkpoint-policy.js';
 
-export interface RunJobOptions {
-  pipeline: unknown;
-  params: Record<string, string>;
-  baseDir: string;
-  historyDir: string;
-  resume?: string;
-  checkpoint?: CheckpointPolicy;
-  allowHosts?: string[];
-  allowEnv?: string[];
-}
+/** A started run is the contract's RunSpec, as the service resolved it. */
+export type RunJobOptions = RunSpec;
 
 /** Finished jobs are remembered for this long, so a designer polling late still gets the answer. */
 const KEEP_FINISHED_MS = 10 * 60_000;

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from './api/contract.js';
-import { engineMethods } from './api/contract.js';
+import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
+import type { z } from 'zod';
 import { checkPipeline } from './format/load.js';
 import { staticCheck } from './schema/check.js';
 import { catalog, kindLookup } from './nodes/registry.js';
@@ -80,6 +81,13 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     return files;
   };
 
+  // A request's run options pass to the RunSpec as they are (a new option needs no line here); the host adds
+  // the folders and the hosts it allows itself.
+  const specOf = (req: z.infer<typeof runRequestSchema>, baseDir: string): RunSpec => {
+    const { baseDir: _requested, allowHosts: extraHosts, ...options } = req;
+    return { ...options, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(extraHosts) };
+  };
+
   // The folder a front end names is untrusted: it is resolved through symlinks and must lie inside a workspace
   // (also resolved), with no hidden or version-control folder below it, before anything reads or writes there.
   const baseDirOf = (requested: string | undefined): string => {
@@ -126,12 +134,10 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Checked here first, so mistakes come back as problems; the run itself happens in a supervised worker, so
       // an engine crash fails the run instead of killing the designer's server.
       const p = preparePipeline(req.pipeline, req.params);
-      const resume = { ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      const hosts = hostsFor(req.allowHosts);
-      const env = req.allowEnv?.length ? { allowEnv: req.allowEnv } : {};
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...env, ...resume });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...env, ...resume });
+      const spec = specOf(req, baseDir);
+      if (!workerAvailable()) return runPipeline(spec);
+      const res = await runSupervised(spec);
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -143,7 +149,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = preparePipeline(req.pipeline, req.params);
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.allowEnv?.length ? { allowEnv: req.allowEnv } : {}), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
+      return { jobId: jobs.start(specOf(req, baseDir)) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

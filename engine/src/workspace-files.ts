@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { ERROR_CODES } from './api/errors.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, segmentProblem, stillPlaced } from './runtime/paths.js';
 
@@ -130,7 +131,7 @@ export class WorkspaceFiles {
     if (!isInside(dirReal, rootReal)) throw new UserError(`"${relative}" leads outside the workspace (through a symbolic link)`, { file: relative });
     const existing = await fs.lstat(target).catch(() => undefined);
     if (existing) {
-      if (!overwrite) throw Object.assign(new UserError(`"${relative}" already exists`, { file: relative }), { code: 'file_exists' });
+      if (!overwrite) throw new UserError(`"${relative}" already exists`, { file: relative }, { code: ERROR_CODES.fileExists });
       if (existing.isDirectory()) throw new UserError(`"${relative}" is a folder`, { file: relative });
       // A symlink is replaced by the rename, never written through: its target may be anywhere.
     }

@@ -70,14 +70,14 @@ describe('IPC dispatcher', () => {
     expect(await dispatch('other:catalog', APP, {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
     const bad = await dispatch(channelFor('preview'), APP, { pipeline, nodeId: 42 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-    expect(bad.ok ? '' : bad.error.message).toMatch(/^invalid arguments for preview: nodeId: /);
+    expect(bad.ok ? '' : bad.error.message).toMatch(/^Invalid input for preview: nodeId: /);
   });
 
   it('refuses malformed arguments for every method of the contract, naming the method', async () => {
     for (const m of Object.keys(engineMethods) as EngineMethod[]) {
       const r = await dispatch(channelFor(m), APP, ['not', 'an', 'object']);
       expect(r, m).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^invalid arguments for ${m}: `));
+      expect(r.ok ? '' : r.error.message).toMatch(new RegExp(`^Invalid input for ${m}: `));
     }
   });
 

@@ -2,7 +2,11 @@
 // designer fires several at once.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { PreviewResult } from '../src/api/contract.js';
+import { runCli } from '../src/cli/main.js';
+import { previewTarget } from '../src/format/preview-target.js';
+import { kindOf } from '../src/nodes/registry.js';
 import { preparePipeline } from '../src/runtime/run.js';
 import { PreviewSession } from '../src/runtime/preview.js';
 import { chain, tmpDir, writeFiles } from './helpers.js';
@@ -35,6 +39,35 @@ describe('preview', () => {
     } finally {
       s.close();
     }
+  });
+
+  it('previewing a sink fed by a quarantine port shows the quarantined rows (sluice preview orders --node rejects)', async () => {
+    const file = path.resolve(import.meta.dirname, '../../samples/orders/orders.pipeline.json');
+    const previewOf = async (node: string): Promise<PreviewResult> => {
+      const lines: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      try {
+        expect(await runCli(['preview', file, '--node', node, '--json'])).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+      return JSON.parse(lines.join('')) as PreviewResult;
+    };
+    const rejects = await previewOf('rejects');
+    const checks = await previewOf('checks');
+    // The checks node quarantines 3 of its 13 rows; the sink "rejects" receives exactly those, with their reasons.
+    expect(checks.quarantineTotal).toBe(3);
+    expect([rejects.nodeId, rejects.port, rejects.totalRows]).toEqual(['rejects', 'quarantine', 3]);
+    expect(rejects.columns.map((c) => c.name)).toEqual(expect.arrayContaining(['__rule_ids', '__reasons']));
+    expect(rejects.rows.map((r) => String(r[0])).sort()).toEqual(checks.quarantine.map((q) => (JSON.parse(q.row ?? '{}') as Record<string, unknown>)[checks.columns[0]?.name ?? '']).map(String).sort());
+    // The designer asks the same rule which port a sink's preview shows.
+    const p = preparePipeline(JSON.parse(fs.readFileSync(file, 'utf8')), {});
+    expect(previewTarget(p, 'rejects', kindOf)).toEqual({ nodeId: 'rejects', requestNodeId: 'checks', port: 'quarantine', via: { port: 'quarantine', role: 'quarantine' } });
+    expect(previewTarget(p, 'report', kindOf)).toMatchObject({ requestNodeId: 'by_country', port: 'out', via: { role: 'data' } });
+    expect(previewTarget(p, 'checks', kindOf)).toEqual({ nodeId: 'checks', requestNodeId: 'checks', port: 'valid' });
   });
 
   it('says sampled only when a source stopped at the limit', async () => {

@@ -6,19 +6,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Catalog, EngineApi } from '../src/api/contract.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
+// The engine's own error classes: a renamed or reshaped class must break these tests, not production.
+import { InvalidPipeline, UserError } from '../src/api/errors.js';
 
 const TOKEN = 'test-token-0123456789';
-
-/** Shaped like the engine's UserError; the server recognises it by name, not by class identity. */
-class UserError extends Error {
-  override name = 'UserError';
-  constructor(
-    message: string,
-    readonly where: { nodeId?: string; field?: string } = {},
-  ) {
-    super(message);
-  }
-}
 
 const catalog: Catalog = {
   engineVersion: '0.0.0-test',
@@ -48,15 +39,10 @@ const fakeApi: EngineApi = {
     throw new UserError('expression must not be empty', { nodeId: 'f1', field: 'expression' });
   },
   preview: async () => {
-    // Shaped like the engine's InvalidPipeline: recognised by name, carries every problem.
-    const err = Object.assign(new Error('nodes[0].config.expression: Too small'), {
-      name: 'InvalidPipeline',
-      problems: [
-        { path: 'nodes[0].config.expression', nodeId: 'f1', field: 'expression', message: 'Too small' },
-        { path: 'nodes[1]', nodeId: 'f2', field: 'in', message: 'input "in" of node "f2" is not connected' },
-      ],
-    });
-    throw err;
+    throw new InvalidPipeline([
+      { path: 'nodes[0].config.expression', nodeId: 'f1', field: 'expression', message: 'Too small' },
+      { path: 'nodes[1]', nodeId: 'f2', field: 'in', message: 'input "in" of node "f2" is not connected' },
+    ]);
   },
   run: async () => {
     throw new Error('database exploded at /secret/path');
@@ -250,6 +236,7 @@ describe('API errors', () => {
       error: {
         code: 'user_error',
         message: 'expression must not be empty',
+        where: { nodeId: 'f1', field: 'expression' },
         problems: [{ path: '', nodeId: 'f1', field: 'expression', message: 'expression must not be empty' }],
       },
     });

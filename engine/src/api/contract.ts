@@ -2,6 +2,9 @@
 // Pure module: zod schemas and types only. Each method's input is validated by every adapter.
 import { z } from 'zod';
 import { allowedHost } from './hosts.js';
+import { errorBodySchema, problemSchema } from './errors.js';
+
+export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type EngineErrorBody, type Fix } from './errors.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -50,27 +53,6 @@ export const catalogSchema = z.object({
   kinds: z.array(nodeKindInfoSchema),
 });
 export type Catalog = z.infer<typeof catalogSchema>;
-
-/**
- * A change that fixes a static problem, applied by the designer in one click: set a column's type in the node
- * that declares types (a source or Cast node), insert a Cast node on the edge into a node, or set a field.
- */
-export const fixSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('set_type'), label: z.string(), nodeId: z.string(), column: z.string(), type: z.string() }),
-  z.object({ action: z.literal('insert_cast'), label: z.string(), nodeId: z.string(), port: z.string(), column: z.string(), type: z.string() }),
-  z.object({ action: z.literal('set_field'), label: z.string(), field: z.string(), value: z.unknown() }),
-]);
-export type Fix = z.infer<typeof fixSchema>;
-
-export const problemSchema = z.object({
-  path: z.string(),
-  nodeId: z.string().optional(),
-  field: z.string().optional(),
-  message: z.string(),
-  /** Stable code of a static problem (unknown_column, type_mismatch, duplicate_column, needs_file, …). */
-  code: z.string().optional(),
-  fix: fixSchema.optional(),
-});
 
 export const validationResultSchema = z.object({
   ok: z.boolean(),
@@ -198,11 +180,13 @@ export const previewResultSchema = z.object({
 });
 export type PreviewResult = z.infer<typeof previewResultSchema>;
 
-export const runRequestSchema = z.object({
-  pipeline: z.unknown(),
+/**
+ * The options a user chooses for a run, defined once: the designer sends them in a run request, the CLI builds
+ * them from its flags, and the supervisor hands them to the run's worker inside a RunSpec. A new run option is
+ * added here, read by its planner (runtime/run.ts) and offered by the front ends; nothing copies it by hand.
+ */
+export const runOptionsSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
-  /** Where the pipeline file lives; relative paths in it resolve against this folder. */
-  baseDir: z.string().optional(),
   /** Resume this earlier run of the same pipeline: verified nodes are skipped, committed sinks are not written again. */
   resume: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
@@ -210,7 +194,39 @@ export const runRequestSchema = z.object({
   allowHosts: allowHostsSchema,
   allowEnv: allowEnvSchema,
 });
+export type RunOptionsInput = z.input<typeof runOptionsSchema>;
+
+export const runRequestSchema = runOptionsSchema.extend({
+  pipeline: z.unknown(),
+  /** Where the pipeline file lives; relative paths in it resolve against this folder. */
+  baseDir: z.string().optional(),
+});
 export type RunRequest = z.input<typeof runRequestSchema>;
+
+/** Replay rows an earlier run quarantined at a node, optionally edited (see runtime/replay.ts). */
+export const replayRequestSchema = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9-]+$/),
+  nodeId: z.string(),
+  /** Edited rows, each with the `__lineage` of the quarantined row it replaces; default: the rows as they were. */
+  rows: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+export type ReplayRequest = z.infer<typeof replayRequestSchema>;
+
+/**
+ * Everything one run needs, as the engine executes it: a run request with its folders resolved by the host (the
+ * service or the CLI). It crosses to the run's worker process as JSON, checked again by this schema there.
+ */
+export const runSpecSchema = runOptionsSchema.extend({
+  pipeline: z.unknown(),
+  baseDir: z.string(),
+  historyDir: z.string(),
+  /** Relative output paths resolve here (`sluice run --out`); default: baseDir. */
+  outDir: z.string().optional(),
+  /** Extra folders the pipeline may read or write, besides its own folder (and outDir). */
+  allow: z.array(z.string()).optional(),
+  replay: replayRequestSchema.optional(),
+});
+export type RunSpec = z.input<typeof runSpecSchema>;
 
 /** `running` is what a run's record says until it ends; a record left `running` belongs to a run that died. */
 /** `partial`: some nodes failed but independent branches finished and published; `--resume` finishes the rest. */
@@ -228,6 +244,11 @@ export const runManifestSchema = z.object({
   nodes: z.array(nodeMetricsSchema),
   quarantine: z.record(z.string(), z.string()),
   errors: z.array(z.string()),
+  /**
+   * Faults of the engine itself (not mistakes of the pipeline), with their stacks, for whoever debugs them; the
+   * designer and CLI show `errors`, never these.
+   */
+  faults: z.array(z.object({ nodeId: z.string().optional(), detail: z.string() })).optional(),
   /** Each time the run was resumed: when, and which nodes were taken from the earlier attempt. */
   resumes: z.array(z.object({ at: z.string(), restored: z.array(z.string()) })).optional(),
   /** This run replayed rows another run quarantined at a node. */
@@ -281,7 +302,7 @@ export const runJobStatusSchema = z.object({
   /** Latest I/O statistics of nodes still running (retries, breaker), with their last progress note. */
   io: z.record(z.string(), z.object({ stats: ioStatsSchema, note: z.string().optional() })).optional(),
   manifest: runManifestSchema.optional(),
-  error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }).optional(),
+  error: errorBodySchema.optional(),
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
 
@@ -329,9 +350,3 @@ export type MethodInput<M extends EngineMethod> = z.input<(typeof engineMethods)
 export type MethodOutput<M extends EngineMethod> = z.infer<(typeof engineMethods)[M]['output']>;
 
 export type EngineApi = { [M in EngineMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
-
-/** The error shape every adapter returns for a failed call: a user-facing message, never a stack. */
-export const engineErrorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), problems: z.array(problemSchema).optional() }),
-});
-export type EngineErrorBody = z.infer<typeof engineErrorSchema>;

@@ -1,7 +1,8 @@
 // The EngineApi over Electron IPC, without Electron: the main process hands every `invoke` to this dispatcher,
 // which refuses unknown channels and untrusted senders, checks arguments and results against the contract's
 // schemas, and turns errors into a user-facing body (never a stack). Pure, so it is tested in plain Node.
-import { engineMethods, problemSchema, type EngineApi, type EngineErrorBody, type EngineMethod } from './contract.js';
+import { engineMethods, type EngineApi, type EngineErrorBody, type EngineMethod } from './contract.js';
+import { invalidInput, isUserFacing, toErrorBody } from './errors.js';
 
 export const IPC_PREFIX = 'sluice:';
 
@@ -35,11 +36,7 @@ export function createIpcDispatcher(api: EngineApi, opts: IpcDispatcherOptions) 
     if (!method) return fail('not_found', `unknown engine method on channel "${channel}"`);
     const spec = engineMethods[method];
     const input = spec.input.safeParse(payload ?? {});
-    if (!input.success) {
-      const first = input.error.issues[0];
-      const where = first && first.path.length ? `${first.path.join('.')}: ` : '';
-      return fail('bad_request', `invalid arguments for ${method}: ${where}${first?.message ?? 'invalid'}`);
-    }
+    if (!input.success) return { ok: false, ...toErrorBody(invalidInput(method, input.error)) };
     try {
       const call = api[method] as (i: unknown) => Promise<unknown>;
       const value = await call.call(api, input.data);
@@ -50,13 +47,8 @@ export function createIpcDispatcher(api: EngineApi, opts: IpcDispatcherOptions) 
       }
       return { ok: true, value: checked.data };
     } catch (err) {
-      if (err instanceof Error && err.name === 'InvalidPipeline' && 'problems' in err) {
-        const problems = problemSchema.array().safeParse(err.problems);
-        return fail('invalid_pipeline', err.message, problems.success ? problems.data : undefined);
-      }
-      if (err instanceof Error && err.name === 'UserError') return fail('user_error', err.message);
-      opts.logInternal?.(err);
-      return fail('internal', `${method} failed inside the engine`);
+      if (!isUserFacing(err)) opts.logInternal?.(err);
+      return { ok: false, ...toErrorBody(err, method) };
     }
   };
 }

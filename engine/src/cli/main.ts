@@ -10,15 +10,15 @@ import { serializePipeline } from '../format/save.js';
 import { catalog, kindLookup } from '../nodes/registry.js';
 import { staticCheck } from '../schema/check.js';
 import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
-import { UserError } from '../runtime/exec-context.js';
+import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '../api/errors.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
-import { PreviewSession } from '../runtime/preview.js';
-import { defaultHistoryDir } from '../service.js';
+import { createEngineService, defaultHistoryDir } from '../service.js';
+import { engineMethods, runSpecSchema, type RunSpec } from '../api/contract.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import type { RunManifest } from '../api/contract.js';
-import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
+import { runSupervised, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
 import { topologicalOrder } from '../format/graph.js';
@@ -65,6 +65,19 @@ function readRows(file: string): Record<string, unknown>[] {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${file}: row ${i + 1} is not an object`, { file });
     return v as Record<string, unknown>;
   });
+}
+
+function exitCodeOfError(code: string): number {
+  if (code === ERROR_CODES.internal) return EXIT.runFailed;
+  if (code === ERROR_CODES.gateFailed) return EXIT.gateFailed;
+  return EXIT.invalid;
+}
+
+/** `node "x", field "y": ` before a message that names a place the message itself does not. */
+function placed(where: ErrorWhere | undefined): string {
+  if (!where) return '';
+  const bits = [where.nodeId !== undefined ? `node "${where.nodeId}"` : '', where.field !== undefined ? `field "${where.field}"` : ''].filter(Boolean);
+  return bits.length > 0 ? `${bits.join(', ')}: ` : '';
 }
 
 function exitCodeOf(outcome: RunManifest['outcome']): number {
@@ -138,12 +151,28 @@ export async function runCli(argv: string[]): Promise<number> {
       const checkpoint = o.checkpoint === false ? 'off' : o.checkpoint === undefined ? undefined : CHECKPOINT_POLICIES.find((p) => p === o.checkpoint);
       if (o.checkpoint !== undefined && checkpoint === undefined) throw new UserError(`--checkpoint must be one of ${CHECKPOINT_POLICIES.join(', ')}, not "${String(o.checkpoint)}"`);
       const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
+      // The flags as the contract's one RunSpec; checked by its schema, as the worker checks it again.
+      const parsed = runSpecSchema.safeParse({
+        pipeline: raw,
+        params: o.param,
+        baseDir,
+        historyDir,
+        ...(o.out ? { outDir: path.resolve(o.out) } : {}),
+        allow: o.allow.map((a) => path.resolve(a)),
+        ...(resume ? { resume } : {}),
+        ...(replay ? { replay } : {}),
+        ...(checkpoint ? { checkpoint } : {}),
+        allowHosts: o.allowHost,
+      });
+      if (!parsed.success) throw invalidInput('run', parsed.error);
+      const spec: RunSpec = parsed.data;
+      // In-process when asked (SLUICE_NO_SUPERVISOR), or when this CLI is itself a run's engine process.
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = preparePipeline(raw, o.param);
         if (resume) checkResumable(historyDir, resume, checked);
         const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
-        const res = await superviseRun(SLUICE_BIN, argv, (e) => {
+        const res = await runSupervised({ ...spec, onNode: (e) => {
           if (o.json) out(eventJson(e));
           else if (!progress) progressLine(e);
           else if (e.type === 'node-start') progress.nodeStart(e.nodeId);
@@ -152,7 +181,7 @@ export async function runCli(argv: string[]): Promise<number> {
             const line = ioProgressLine(e.nodeId, e.note);
             if (line) progress.note(e.nodeId, line);
           }
-        });
+        } });
         await progress?.finish();
         if (!res.manifest) {
           errWrite(`error: ${res.crash ?? 'the run did not finish'}\n`);
@@ -169,17 +198,8 @@ export async function runCli(argv: string[]): Promise<number> {
       // Every Ctrl-C (the terminal's, and the one the supervisor forwards) asks for the same orderly stop.
       process.on('SIGINT', () => controller.abort());
       const manifest = await runPipeline({
-        pipeline: raw,
-        params: o.param,
-        baseDir,
-        historyDir,
-        ...(o.out ? { outDir: path.resolve(o.out) } : {}),
-        allow: o.allow.map((a) => path.resolve(a)),
-        ...(resume ? { resume } : {}),
-        ...(replay ? { replay } : {}),
-        ...(checkpoint ? { checkpoint } : {}),
+        ...spec,
         signal: controller.signal,
-        allowHosts: o.allowHost,
         onEvent: (e) => {
           if (o.json) out(eventJson(e));
           else progressLine(e);
@@ -242,10 +262,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print the preview as JSON')
     .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
-      const p = preparePipeline(readPipeline(file), o.param);
-      const session = new PreviewSession({ allowHosts: o.allowHost });
+      // The same request, checks and answers as the designer's preview: through the contract and the service.
+      const baseDir = path.dirname(path.resolve(file));
+      const req = engineMethods.preview.input.safeParse({ pipeline: readPipeline(file), nodeId: o.node, limit: o.limit, params: o.param, baseDir, allowHosts: o.allowHost });
+      if (!req.success) throw invalidInput('preview', req.error);
+      const service = createEngineService({ workspaces: [baseDir] });
       try {
-        const r = await session.preview(p, o.node, o.limit, path.dirname(path.resolve(file)));
+        const r = await service.preview(req.data);
         if (o.json) return out(JSON.stringify(r));
         out(table(r.columns.map((c) => `${c.name} (${c.type})`), r.rows.map((row) => row.map((v) => (v === null ? '∅' : String(v))))));
         out(`${r.rows.length} of ${r.totalRows} rows${r.sampled ? ' (sources sampled)' : ''}; ${r.quarantineTotal} quarantined at this node`);
@@ -256,7 +279,7 @@ export async function runCli(argv: string[]): Promise<number> {
           code = EXIT.runFailed;
         }
       } finally {
-        session.close();
+        service.close();
       }
     });
 
@@ -326,16 +349,15 @@ export async function runCli(argv: string[]): Promise<number> {
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
-    if (e instanceof InvalidPipeline) {
-      errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
-      return EXIT.invalid;
+    // The same body the HTTP server and the IPC dispatcher answer with; `--json` prints it as is.
+    const body = toErrorBody(e, program.args[0] ?? 'sluice');
+    if (argv.includes('--json')) out(JSON.stringify(body));
+    if (e instanceof InvalidPipeline) errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    else if (isUserFacing(e)) errWrite(`error: ${placed(body.error.where)}${body.error.message}\n`);
+    else {
+      errWrite(`internal error: ${body.error.message}${process.env['SLUICE_DEBUG'] ? '' : ' (set SLUICE_DEBUG=1 to print the details)'}\n`);
+      if (process.env['SLUICE_DEBUG']) errWrite(`${faultDetail(e)}\n`);
     }
-    if (e instanceof UserError) {
-      errWrite(`error: ${e.message}\n`);
-      return EXIT.invalid;
-    }
-    errWrite(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env['SLUICE_DEBUG'] && e instanceof Error) errWrite(`${e.stack ?? ''}\n`);
-    return EXIT.runFailed;
+    return exitCodeOfError(body.error.code);
   }
 }

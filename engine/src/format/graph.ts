@@ -1,5 +1,5 @@
 // Graph helpers over a pipeline's nodes and edges. Pure: used by the engine and the designer.
-import type { Pipeline, Edge } from './pipeline.js';
+import type { Pipeline } from './pipeline.js';
 
 /** Kahn's algorithm; ties are broken by file order so that runs are deterministic. */
 export function topologicalOrder(p: Pick<Pipeline, 'nodes' | 'edges'>): { order: string[]; cycle: string[] } {
@@ -26,10 +26,6 @@ export function topologicalOrder(p: Pick<Pipeline, 'nodes' | 'edges'>): { order:
   const done = new Set(order);
   const cycle = ids.filter((id) => !done.has(id));
   return { order, cycle };
-}
-
-export function incomingEdges(p: Pick<Pipeline, 'edges'>, nodeId: string): Edge[] {
-  return p.edges.filter((e) => e.to.node === nodeId);
 }
 
 /** The node and everything it depends on, in topological order. */

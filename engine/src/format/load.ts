@@ -3,6 +3,7 @@ import { CURRENT_VERSION, pipelineSchema, type Pipeline } from './pipeline.js';
 import { pathToString, type Problem } from './problems.js';
 import type { KindLookup } from './kinds.js';
 import { topologicalOrder } from './graph.js';
+import { connectionRefusals, type NodePorts } from './connections.js';
 import { jsonErrorLocation, jsonErrorReason } from './json-error.js';
 
 export interface LoadResult {
@@ -141,34 +142,32 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     } else configs.set(n.id, check.data as Record<string, unknown>);
   });
 
+  // The connection rule the designer's canvas asks too (format/connections.ts), worded for a file's reader.
   const nodeById = new Map<string, (typeof p.nodes)[number]>();
   for (const n of p.nodes) if (!nodeById.has(n.id)) nodeById.set(n.id, n);
-  const edgeKeys = new Set<string>();
-  const inputUse = new Map<string, number>();
+  const portsOf = (id: string): NodePorts | undefined => {
+    const n = nodeById.get(id);
+    if (!n) return undefined;
+    const spec = kinds?.(n.kind);
+    return { outputs: spec?.outputs.map((o) => o.name), inputs: spec?.inputs };
+  };
   p.edges.forEach((e, i) => {
     const key = `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
-    if (edgeKeys.has(key)) problems.push({ path: `edges[${i}]`, message: `duplicate edge ${key}` });
-    edgeKeys.add(key);
     const from = nodeById.get(e.from.node);
     const to = nodeById.get(e.to.node);
-    if (!from) problems.push({ path: `edges[${i}].from.node`, message: `edge starts at unknown node "${e.from.node}"` });
-    if (!to) problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
-    if (e.from.node === e.to.node) problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
-    if (!kinds || !from || !to) return;
-    const fromSpec = kinds(from.kind);
-    const toSpec = kinds(to.kind);
-    if (fromSpec && !fromSpec.outputs.some((o) => o.name === e.from.port)) {
-      problems.push({ path: `edges[${i}].from.port`, nodeId: from.id, message: `node "${from.id}" (${from.kind}) has no output port "${e.from.port}"; it has ${fromSpec.outputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
-    }
-    const inPort = toSpec?.inputs.find((o) => o.name === e.to.port);
-    if (toSpec && !inPort) {
-      problems.push({ path: `edges[${i}].to.port`, nodeId: to.id, message: `node "${to.id}" (${to.kind}) has no input port "${e.to.port}"; it has ${toSpec.inputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
-    }
-    if (inPort) {
-      const k = `${to.id}.${inPort.name}`;
-      const used = (inputUse.get(k) ?? 0) + 1;
-      inputUse.set(k, used);
-      if (used > 1 && !inPort.multiple) problems.push({ path: `edges[${i}].to`, nodeId: to.id, message: `input "${inPort.name}" of node "${to.id}" accepts one connection; add a union node to combine inputs` });
+    for (const r of connectionRefusals(p.edges.slice(0, i), e, portsOf, { loops: false })) {
+      if (r.reason === 'duplicate') problems.push({ path: `edges[${i}]`, message: `duplicate edge ${key}` });
+      else if (r.reason === 'missing-from-node') problems.push({ path: `edges[${i}].from.node`, message: `edge starts at unknown node "${e.from.node}"` });
+      else if (r.reason === 'missing-to-node') problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
+      else if (r.reason === 'self') problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
+      else if (r.reason === 'no-output' && from) {
+        problems.push({ path: `edges[${i}].from.port`, nodeId: from.id, message: `node "${from.id}" (${from.kind}) has no output port "${e.from.port}"; it has ${r.outputs.map((o) => `"${o}"`).join(', ') || 'none'}` });
+      } else if (r.reason === 'no-input' && to) {
+        problems.push({ path: `edges[${i}].to.port`, nodeId: to.id, message: `node "${to.id}" (${to.kind}) has no input port "${e.to.port}"; it has ${r.inputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
+      } else if (r.reason === 'occupied' && to) {
+        problems.push({ path: `edges[${i}].to`, nodeId: to.id, message: `input "${r.input.name}" of node "${to.id}" accepts one connection; add a union node to combine inputs` });
+      }
+      // 'unknown-input-kind' is the node's own problem (reported above); cycles are reported once, below.
     }
   });
 

@@ -36,6 +36,7 @@ const ALL = [
 
 const byKind = new Map(ALL.map((k) => [k.kind, k]));
 
+/** Every registered kind, for code that asks all kinds about a trait (replay, tests). */
 export function nodeKinds(): readonly NodeKind[] {
   return ALL;
 }

@@ -3,6 +3,7 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { Column, Cell } from '../api/contract.js';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from './exec-context.js';
+import { QueryError } from '../api/errors.js';
 
 export interface DatabaseOptions {
   /** Folders DuckDB may read or write. Everything else, and the network, is refused. */
@@ -23,6 +24,33 @@ const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
 
 const QUARANTINE_COLUMNS =
   'lineage VARCHAR, source_line BIGINT, rule_ids VARCHAR[], reasons VARCHAR[], row_json VARCHAR, raw BLOB';
+
+/**
+ * DuckDB's error classes that the pipeline's own content causes (an unknown column in an expression, a failed
+ * conversion, a refused path); the others (Internal, Fatal, ...) are faults of the engine.
+ */
+const USER_CAUSED = new Set(['Binder', 'Conversion', 'Parser', 'Catalog', 'Invalid Input', 'Out of Range', 'Constraint', 'Permission', 'IO', 'INTERRUPT']);
+
+/**
+ * The one place DuckDB's errors are classified: its node binding throws plain Errors whose only mark of kind is
+ * the message's `<Type> Error:` prefix, so it is read here, once, and every caller gets a QueryError.
+ */
+export function classifyDuckDbError(e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof QueryError) return e;
+  const type = /^([A-Za-z ]+?) Error: /.exec(e.message)?.[1];
+  if (type === undefined) return e;
+  const q = new QueryError(e.message, type, USER_CAUSED.has(type));
+  if (e.stack) q.stack = e.stack;
+  return q;
+}
+
+async function classified<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw classifyDuckDbError(e);
+  }
+}
 
 export class Database {
   private constructor(
@@ -51,7 +79,7 @@ export class Database {
 
   async run(sql: string, params?: SqlParams): Promise<void> {
     const started = TRACE ? performance.now() : 0;
-    await this.conn.run(sql, params ? toDuckParams(params) : undefined);
+    await classified(this.conn.run(sql, params ? toDuckParams(params) : undefined));
     if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] ${sql.slice(0, 160)}\n`);
   }
 
@@ -67,7 +95,7 @@ export class Database {
 
   /** Like rows(), but values as DuckDB's JS conversion gives them (blobs as bytes, big integers as bigint). */
   async rawRows(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
-    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
     const names = reader.columnNames();
     return reader.getRowsJS().map((r) => {
       const o: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -79,14 +107,14 @@ export class Database {
   }
 
   async count(sql: string, params?: SqlParams): Promise<number> {
-    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
     const v = reader.getRowsJS()[0]?.[0];
     return v === null || v === undefined ? 0 : Number(v);
   }
 
   /** Rows for display: arrays (so no column name can collide with object internals) of JSON-safe cells. */
   async cells(sql: string, params?: SqlParams): Promise<CellRows> {
-    const reader = await this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined);
+    const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
     const rows = reader.getRowsJson().map((r) => r.map((v, i) => toCell(v, types[i] ?? '')));
@@ -94,7 +122,7 @@ export class Database {
   }
 
   async describe(table: string): Promise<Column[]> {
-    const reader = await this.conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`);
+    const reader = await classified(this.conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`));
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
     return names.map((name, i) => ({ name, type: types[i] ?? '' }));

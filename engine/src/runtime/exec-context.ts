@@ -105,14 +105,13 @@ export interface ExecContext {
   resolveGlob(pattern: string, field: string): Promise<string[]>;
 }
 
+// The error classes live in the API's one error model (api/errors.ts); nodes import UserError from here, which
+// also redacts: a message may quote what a server or file said, and secrets read by this process never leave in one.
+import { UserError as ApiUserError, type ErrorWhere } from '../api/errors.js';
+
 /** A mistake in the pipeline or its input: shown to the user as one message, never with a stack. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly where: { nodeId?: string; field?: string; file?: string; line?: number } = {},
-  ) {
-    // A message may quote what a server or file said; secrets read by this process never leave in one.
-    super(capText(redact(message), MAX_MESSAGE_CHARS, 'message shortened'));
-    this.name = 'UserError';
+export class UserError extends ApiUserError {
+  constructor(message: string, where: ErrorWhere = {}, opts: ConstructorParameters<typeof ApiUserError>[2] = {}) {
+    super(capText(redact(message), MAX_MESSAGE_CHARS, 'message shortened'), where, opts);
   }
 }

@@ -7,6 +7,7 @@ import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
 import type { Database } from './database.js';
+import { ERROR_CODES, QueryError, faultDetail, isUserFacing } from '../api/errors.js';
 import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
 import { pipelineEnv } from './secrets.js';
@@ -21,6 +22,12 @@ export type RunEvent =
   | { type: 'node-end'; metrics: NodeMetrics }
   /** A node's I/O statistics changed (a request failed, a retry is scheduled, the breaker moved). */
   | { type: 'node-io'; nodeId: string; io: IoStats; note?: string };
+
+/** A fault of the engine in one node: kept with its stack in the run record (`faults`), never shown as a message. */
+export interface InternalFault {
+  nodeId?: string;
+  detail: string;
+}
 
 
 /** Columns a quarantine output port carries besides the row's own. */
@@ -72,6 +79,8 @@ export interface ExecuteResult {
   metrics: NodeMetrics[];
   errors: string[];
   gateFailed: boolean;
+  /** Faults of the engine itself (not user mistakes), with their stacks, for the run record. */
+  faults: InternalFault[];
 }
 
 export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
@@ -79,6 +88,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   const order = topologicalOrder(p).order.filter((id) => !o.only || o.only.includes(id));
   const metrics = new Map<string, NodeMetrics>();
   const errors: string[] = [];
+  const faults: InternalFault[] = [];
   let gateFailed = false;
   const signal = o.signal ?? new AbortController().signal;
 
@@ -116,15 +126,19 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       await runNode(o, node, kind, m, signal, (id, port) => metrics.get(id)?.outputs[port]);
       m.durationMs = Math.round(performance.now() - started);
       await o.afterNode?.(id, kind, m);
-    } catch (e) {
+    } catch (raised) {
+      // The node that raised a DuckDB error is the place it belongs to.
+      const e = raised instanceof QueryError ? raised.at({ nodeId: id }) : raised;
       m.status = 'failed';
       const fsFault = fileSystemFault(e, o.workDir);
       m.error = fsFault ? `node "${node.id}" (${node.kind}): ${fsFault}` : describeError(e, node);
       errors.push(m.error);
       if (e instanceof GateFailure) gateFailed = true;
-      if (!(e instanceof UserError) && !isDuckDbUserError(e) && !fsFault) {
-        // Not a user mistake: keep the detail for whoever debugs it, without showing a stack to the user.
-        process.stderr.write(`[sluice] internal error in node ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (!isUserFacing(e) && !fsFault) {
+        // Not a user mistake: the stack goes to the run record and the log for whoever debugs it, never to the user.
+        const detail = faultDetail(e);
+        faults.push({ nodeId: id, detail });
+        process.stderr.write(`[sluice] internal error in node ${id}: ${detail}\n`);
       }
     }
     if (m.status === 'failed') m.durationMs = Math.round(performance.now() - started);
@@ -132,15 +146,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     o.onEvent?.({ type: 'node-end', metrics: m });
     if (o.dropConsumed) await releaseInputs(o, id, order.slice(0, order.indexOf(id) + 1));
   }
-  return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
-}
-
-/**
- * DuckDB errors caused by the pipeline's own content (an unknown column in an expression, a failed conversion)
- * are user mistakes: shown in the run, not logged as internal faults.
- */
-function isDuckDbUserError(e: unknown): boolean {
-  return e instanceof Error && /^(Binder|Conversion|Parser|Catalog|Invalid Input|Out of Range|Constraint|Permission|IO|INTERRUPT) Error/.test(e.message);
+  return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
 }
 
 /**
@@ -208,16 +214,20 @@ function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMe
 
 function describeError(e: unknown, node: PipelineNode): string {
   const where = `node "${node.id}" (${node.kind})`;
-  if (e instanceof UserError) {
+  if (e instanceof QueryError && e.code === ERROR_CODES.cancelled) return `${where}: stopped because the run was cancelled; nothing of this node was published`;
+  if (e instanceof QueryError && e.userCaused) {
+    // DuckDB's messages are already user-readable (binder and conversion errors); keep their first lines.
+    return `${where}: ${e.message.split('\n').slice(0, 3).join(' ').trim()}`;
+  }
+  if (isUserFacing(e)) {
     const bits = [e.where.field ? `field "${e.where.field}"` : '', e.where.file ? `file ${e.where.file}${e.where.line ? `:${e.where.line}` : ''}` : '']
       .filter(Boolean)
       .join(', ');
     return `${where}${bits ? `, ${bits}` : ''}: ${e.message}`;
   }
+  // A fault of the engine: its first line says what broke; the stack is in the run record, not in this message.
   const msg = e instanceof Error ? e.message : String(e);
-  if (/^INTERRUPT Error/.test(msg)) return `${where}: stopped because the run was cancelled; nothing of this node was published`;
-  // DuckDB's messages are already user-readable (binder and conversion errors); keep their first lines.
-  return `${where}: ${msg.split('\n').slice(0, 3).join(' ').trim()}`;
+  return `${where}: internal error: ${msg.split('\n')[0]?.trim() ?? ''}`;
 }
 
 /** `counted` gives an upstream port's row count as its node reported it, so inputs are not counted again. */
@@ -352,5 +362,6 @@ async function runNode(
       `row accounting does not balance: ${m.rowsIn} in, but ${m.passed} passed + ${m.quarantined} quarantined + ${m.filtered} filtered = ${accounted} (${m.rowsIn - accounted} unaccounted)`,
     );
   }
-  if (m.quarantined > 0 || m.warnings.some((w) => !w.startsWith('rows are not reconciled'))) m.status = 'warning';
+  // The SQL node's own note about reconciliation is not a warning about this run's rows; the node's warnings are.
+  if (m.quarantined > 0 || (result.warnings?.length ?? 0) > 0) m.status = 'warning';
 }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import { columnSchema, nodeMetricsSchema } from '../api/contract.js';
-import { UserError } from './exec-context.js';
+import { ERROR_CODES, UserError } from '../api/errors.js';
 
 const fileRef = z.object({ file: z.string(), sha256: z.string(), rows: z.number() });
 
@@ -84,7 +84,7 @@ export function readJournal(file: string): JournalEntry[] {
 
 export class JournalDamaged extends UserError {
   constructor(file: string, line: number) {
-    super(`the run journal ${file} is damaged at line ${line}; this run cannot be resumed safely, start a new run`, { file, line });
+    super(`the run journal ${file} is damaged at line ${line}; this run cannot be resumed safely, start a new run`, { file, line }, { code: ERROR_CODES.journalDamaged });
   }
 }
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import type { NodeMetrics, PreviewResult } from '../api/contract.js';
 import { upstreamClosure } from '../format/graph.js';
+import { previewTarget } from '../format/preview-target.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { kindOf } from '../nodes/registry.js';
 import { qi } from '../sql/quote.js';
@@ -54,13 +55,19 @@ export class PreviewSession {
     if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
     const kind = kindOf(node.kind);
     if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId });
-    // A preview never writes: sinks are not run, and previewing a sink shows the rows that would reach it.
+    // A preview never writes: sinks are not run, and previewing a sink shows the rows that would reach it, from
+    // the port that feeds it (format/preview-target.ts, the rule the designer uses too).
+    const target = previewTarget(p, nodeId, kindOf);
     if (kind.category === 'sink') {
-      const feed = p.edges.find((e) => e.to.node === nodeId);
-      if (!feed) throw new UserError(`sink "${nodeId}" has no input to preview`, { nodeId });
-      const upstream = await this.previewNow(p, feed.from.node, limit, baseDir, allow, allowHosts, allowEnv);
+      if (!target?.port || target.requestNodeId === nodeId) throw new UserError(`sink "${nodeId}" has no input to preview`, { nodeId });
+      const upstream = await this.previewPort(p, target.requestNodeId, target.port, limit, baseDir, allow, allowHosts, allowEnv);
       return { ...upstream, nodeId, quarantine: [], quarantineTotal: 0 };
     }
+    return this.previewPort(p, nodeId, target?.port ?? '', limit, baseDir, allow, allowHosts, allowEnv);
+  }
+
+  /** The rows of one output port of a (non-sink) node, with the node's own quarantine. */
+  private async previewPort(p: Pipeline, nodeId: string, port: string, limit: number, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]): Promise<PreviewResult> {
     const order = upstreamClosure(p, nodeId);
     const streaming = order.every((id) => {
       const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
@@ -91,7 +98,6 @@ export class PreviewSession {
     });
     for (const m of result.metrics) if (m.status !== 'failed' && m.status !== 'skipped') this.metrics.set(hashes.get(m.nodeId) ?? '', m);
     const mine = result.metrics.find((m) => m.nodeId === nodeId);
-    const port = kind.outputs.find((o) => o.role === 'data')?.name ?? '';
     let columns: PreviewResult['columns'] = [];
     let rows: PreviewResult['rows'] = [];
     let totalRows = 0;

@@ -13,17 +13,10 @@ import type { Database } from './database.js';
 import { LINEAGE, UserError } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { getRun } from './history.js';
+import type { ReplayRequest } from '../api/contract.js';
 
-export interface ReplayRequest {
-  /** The run whose quarantine is replayed. */
-  runId: string;
-  nodeId: string;
-  /**
-   * Edited rows, each carrying the `__lineage` of the quarantined row it replaces; without them the quarantined
-   * rows are replayed as they were stored.
-   */
-  rows?: Record<string, unknown>[];
-}
+/** The replay request, defined in the contract's RunSpec. */
+export type { ReplayRequest };
 
 /** What a replay keeps in its run folder, so later replays know which rows already passed. */
 export interface ReplayLedger {

@@ -2,9 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { runManifestSchema, type NodeMetrics, type RunManifest } from '../api/contract.js';
+import { runManifestSchema, type NodeMetrics, type RunManifest, type RunSpec } from '../api/contract.js';
 import { applyParams, checkPipeline } from '../format/load.js';
-import { formatProblem, type Problem } from '../format/problems.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { serializePipeline } from '../format/save.js';
 import { kindLookup, kindOf } from '../nodes/registry.js';
@@ -14,6 +13,7 @@ import { Database } from './database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
+import { InvalidPipeline, faultDetail, isUserFacing } from '../api/errors.js';
 import { Journal, journalState, readJournal, type JournalState } from './journal.js';
 import { publishFile, settlePending } from './commit.js';
 import { loadNeededOutputs, planResume, type ResumePlan } from './resume.js';
@@ -23,37 +23,17 @@ import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 
-export class InvalidPipeline extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => formatProblem(p)).join('\n'));
-    this.name = 'InvalidPipeline';
-  }
-}
+export { InvalidPipeline };
 
-export interface RunOptions {
-  pipeline: unknown;
-  params?: Record<string, string>;
-  baseDir: string;
-  historyDir: string;
-  outDir?: string;
-  /** Extra folders the pipeline may read or write, besides its own folder (and outDir). */
-  allow?: string[];
-  /** Resume this earlier run (its id): verified nodes are skipped, committed sinks are not written again. */
-  resume?: string;
-  /** Replay rows an earlier run quarantined at a node (see runtime/replay.ts). */
-  replay?: ReplayRequest;
-  /**
-   * Which node outputs to keep checkpoints of, for a later resume (see runtime/checkpoint-policy.ts): 'auto'
-   * (the default) where they save more work than they cost, 'all', or 'off'; `true`/`false` mean 'all'/'off'.
-   */
-  checkpoint?: CheckpointPolicy | boolean;
-  /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
-  allowHosts?: string[];
-  /** Environment variables the pipeline may read besides `SLUICE_SECRET_…` (the user's choice, never the file's). */
-  allowEnv?: string[];
+/**
+ * A run as the contract's RunSpec describes it, plus what stays in this process (its stop signal and its event
+ * listener). `checkpoint` also takes `true`/`false` for 'all'/'off' (see runtime/checkpoint-policy.ts).
+ */
+export type RunOptions = Omit<RunSpec, 'checkpoint'> & {
+  checkpoint?: CheckpointPolicy | boolean | undefined;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
-}
+};
 
 /** Check the document, apply parameters, and check again with every node's config. */
 export function preparePipeline(raw: unknown, params: Record<string, string>): Pipeline {
@@ -155,6 +135,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     });
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
+    if (result.faults.length > 0) manifest.faults = [...(manifest.faults ?? []), ...result.faults];
     manifest.quarantine = quarantineFiles(runDir, result.metrics, prior, durable);
     manifest.outcome = outcomeOf(o.signal?.aborted === true, result, kindOf);
     if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
@@ -166,7 +147,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     }
   } catch (e) {
     manifest.outcome = o.signal?.aborted ? 'cancelled' : 'failed';
-    manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), e instanceof Error ? e.message : String(e)];
+    manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), isUserFacing(e) ? e.message : `the run failed inside the engine: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`];
+    if (!isUserFacing(e)) manifest.faults = [...(manifest.faults ?? []), { detail: faultDetail(e) }];
   } finally {
     o.signal?.removeEventListener('abort', interrupt);
     db?.close();

@@ -6,23 +6,21 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest } from '../api/contract.js';
+import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '../api/contract.js';
 import { writeManifest } from './run.js';
-import type { CheckpointPolicy } from './checkpoint-policy.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 
-/** The `sluice` command, which a supervised run starts as its worker. */
-export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+/** The compiled worker entry a supervised run starts (from engine/src or engine/dist alike). */
+export const RUN_WORKER = fileURLToPath(new URL('../../dist/runtime/run-worker.js', import.meta.url));
 
 /** How long a worker asked to stop gets before it is killed. */
 export const CANCEL_GRACE_MS = 3_000;
 
 /** Whether the compiled engine the worker runs exists (it does not while tests run the TypeScript sources). */
 export function workerAvailable(): boolean {
-  return fs.existsSync(fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url)));
+  return fs.existsSync(RUN_WORKER);
 }
 
 export type NodeEvent =
@@ -46,11 +44,15 @@ export interface SuperviseOptions {
   pipeline?: unknown;
 }
 
-export async function superviseRun(binPath: string, argv: string[], onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
-  const child = spawn(process.execPath, [binPath, ...argv, '--json'], {
+/** Runs `spec` in a worker process (runtime/run-worker.ts), which is handed the spec as JSON on stdin. */
+export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
+  const child = spawn(process.execPath, [RUN_WORKER], {
     env: { ...process.env, [WORKER_ENV]: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // A worker that dies before reading its spec must not take this process down with EPIPE.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(JSON.stringify(spec));
   let killTimer: NodeJS.Timeout | undefined;
   const stop = () => {
     child.kill('SIGINT');
@@ -143,37 +145,22 @@ export function accountedNodes(pipeline: unknown, finished: NodeMetrics[], curre
   return [...finished, ...rest];
 }
 
-export interface SupervisedRunOptions {
-  pipeline: unknown;
-  params: Record<string, string>;
-  baseDir: string;
-  historyDir: string;
-  resume?: string;
-  checkpoint?: CheckpointPolicy;
+/** A RunSpec, plus how this host follows and stops the run. */
+export type SupervisedRunOptions = RunSpec & {
   onNode?: (e: NodeEvent) => void;
   signal?: AbortSignal;
   graceMs?: number;
-  allowHosts?: string[];
-  allowEnv?: string[];
-}
+};
 
 /**
- * A run for a long-lived host (the designer's server, Electron's main process): the pipeline goes to a file the
- * worker reads, and a crash of the worker ends the run as failed instead of taking the host down.
+ * A run for a long-lived host (the designer's server, Electron's main process) or the CLI: the spec goes to the
+ * worker as it is, and a crash of the worker ends the run as failed instead of taking the host down.
  */
 export async function runSupervised(o: SupervisedRunOptions): Promise<SupervisedResult> {
-  const pending = path.join(o.historyDir, '.pending');
-  fs.mkdirSync(pending, { recursive: true });
-  const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
-  fs.writeFileSync(file, JSON.stringify(o.pipeline));
-  try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h]), ...(o.allowEnv ?? []).flatMap((n) => ['--allow-env', n])];
-    return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
-      pipeline: o.pipeline,
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.graceMs !== undefined ? { graceMs: o.graceMs } : {}),
-    });
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
+  const { onNode, signal, graceMs, ...spec } = o;
+  return superviseRun(spec, onNode ?? (() => undefined), {
+    pipeline: spec.pipeline,
+    ...(signal ? { signal } : {}),
+    ...(graceMs !== undefined ? { graceMs } : {}),
+  });
 }

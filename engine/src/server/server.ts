@@ -9,9 +9,8 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { ZodError } from 'zod';
-import { engineMethods, problemSchema, type EngineApi, type EngineErrorBody, type EngineMethod } from '../api/contract.js';
-import { pathToString } from '../format/problems.js';
+import { engineMethods, type EngineApi, type EngineErrorBody, type EngineMethod } from '../api/contract.js';
+import { faultDetail, httpStatusOf, invalidInput, isUserFacing, toErrorBody } from '../api/errors.js';
 
 export interface ServerOptions {
   api: EngineApi;
@@ -98,50 +97,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-/** One line per zod issue, naming the field, e.g. `limit: Too big: expected number to be <=1000`. */
-export function describeZodError(error: ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const where = pathToString(issue.path) || 'request body';
-      // zod words a missing field as a type error ("expected nonoptional, received undefined").
-      const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
-      return `${where}: ${missing ? 'is required' : issue.message}`;
-    })
-    .join('; ');
-}
-
 function isEngineMethod(name: string): name is EngineMethod {
   return Object.hasOwn(engineMethods, name);
-}
-
-interface UserErrorLike {
-  name: 'UserError';
-  message: string;
-  code?: unknown;
-  problems?: unknown;
-  /** The engine's UserError says where the problem is (node, field) so the UI can point at it. */
-  where?: { nodeId?: unknown; field?: unknown };
-}
-
-function isUserError(err: unknown): err is UserErrorLike {
-  return err instanceof Error && err.name === 'UserError';
-}
-
-/**
- * The engine's InvalidPipeline (a document that fails its checks) lists every problem; it is the user's
- * mistake, not the engine's, so it answers 422 with those problems for the designer to place inline.
- */
-function isInvalidPipeline(err: unknown): err is Error & { problems: unknown } {
-  return err instanceof Error && err.name === 'InvalidPipeline' && 'problems' in err;
-}
-
-function userErrorExtras(err: UserErrorLike): Partial<EngineErrorBody['error']> {
-  const listed = problemSchema.array().safeParse(err.problems);
-  if (listed.success) return { problems: listed.data };
-  const nodeId = typeof err.where?.nodeId === 'string' ? err.where.nodeId : undefined;
-  const field = typeof err.where?.field === 'string' ? err.where.field : undefined;
-  if (nodeId === undefined && field === undefined) return {};
-  return { problems: [{ path: '', message: err.message, ...(nodeId !== undefined && { nodeId }), ...(field !== undefined && { field }) }] };
 }
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, opts: Required<Pick<ServerOptions, 'api' | 'token' | 'maxBodyBytes' | 'log'>>): Promise<void> {
@@ -177,7 +134,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, method: stri
   }
   const parsed = engineMethods[method].input.safeParse(body);
   if (!parsed.success) {
-    sendError(res, 400, 'bad_request', `Invalid input for ${method}: ${describeZodError(parsed.error)}`);
+    sendJson(res, 400, toErrorBody(invalidInput(method, parsed.error)));
     return;
   }
 
@@ -187,20 +144,9 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, method: stri
     const result = await fn.call(opts.api, parsed.data);
     sendJson(res, 200, result);
   } catch (err) {
-    if (isUserError(err)) {
-      const code = typeof err.code === 'string' ? err.code : 'user_error';
-      sendError(res, 422, code, err.message, userErrorExtras(err));
-      return;
-    }
-    if (isInvalidPipeline(err)) {
-      const listed = problemSchema.array().safeParse(err.problems);
-      const count = listed.success ? listed.data.length : 0;
-      const message = count === 1 && listed.success ? (listed.data[0]?.message ?? err.message) : `the pipeline has ${count} problems; fix them first`;
-      sendError(res, 422, 'invalid_pipeline', message, listed.success ? { problems: listed.data } : {});
-      return;
-    }
-    opts.log(`sluice server: ${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    sendError(res, 500, 'internal', `The engine failed while running ${method}. Details are in the server log.`);
+    const body = toErrorBody(err, method);
+    if (!isUserFacing(err)) opts.log(`sluice server: ${method} failed: ${faultDetail(err)}`);
+    sendJson(res, httpStatusOf(body.error.code), body);
   }
 }
 

@@ -6,11 +6,6 @@ export function qi(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** Quote a dotted path of identifiers (schema.table). */
-export function qpath(...parts: string[]): string {
-  return parts.map(qi).join('.');
-}
-
 /**
  * A string literal for the few places DuckDB accepts no parameter (e.g. SET values, COPY targets).
  * Single quotes are doubled; NUL is refused because DuckDB would cut the string there.

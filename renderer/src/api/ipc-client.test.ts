@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { engineMethods, type EngineApi } from '../../../engine/src/api/contract';
 import { channelFor, createIpcDispatcher } from '../../../engine/src/api/ipc';
+import { InvalidPipeline, UserError } from '../../../engine/src/api/errors';
 import type { SluiceBridge } from '../../../electron/bridge';
 import { EngineError } from './client';
 import { createIpcClient, shellBridge } from './ipc-client';
@@ -38,15 +39,15 @@ describe('the IPC engine client', () => {
   });
 
   it('throws EngineError with the engine’s code, message, problems and an HTTP-like status', async () => {
-    const invalid = Object.assign(new Error('the pipeline has 1 problem'), { name: 'InvalidPipeline', problems: validation.problems });
-    const api = createIpcClient(bridgeOver({ preview: async () => Promise.reject(invalid), run: async () => Promise.reject(Object.assign(new Error('folder /etc is outside the workspace'), { name: 'UserError' })) }));
+    const invalid = new InvalidPipeline(validation.problems);
+    const api = createIpcClient(bridgeOver({ preview: async () => Promise.reject(invalid), run: async () => Promise.reject(new UserError('folder /etc is outside the workspace')) }));
     const e1 = await failure(api.preview({ pipeline: {}, nodeId: 'a' }));
-    expect([e1.code, e1.status, e1.message, e1.problems]).toEqual(['invalid_pipeline', 422, 'the pipeline has 1 problem', validation.problems]);
+    expect([e1.code, e1.status, e1.message, e1.problems]).toEqual(['invalid_pipeline', 422, 'unknown node kind "x"', validation.problems]);
     const e2 = await failure(api.run({ pipeline: {}, baseDir: '/etc' }));
     expect([e2.code, e2.status, e2.message]).toEqual(['user_error', 422, 'folder /etc is outside the workspace']);
     const e3 = await failure(api.preview({ pipeline: {}, nodeId: 7 as unknown as string }));
     expect([e3.code, e3.status]).toEqual(['bad_request', 400]);
-    expect(e3.message).toMatch(/^invalid arguments for preview: nodeId: /);
+    expect(e3.message).toMatch(/^Invalid input for preview: nodeId: /);
   });
 
   it('says the engine is unreachable when the bridge fails, and refuses answers outside the contract', async () => {

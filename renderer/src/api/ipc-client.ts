@@ -1,6 +1,7 @@
 // EngineApi over Electron IPC: the preload's `window.sluice` bridge carries each call to the main process,
 // which validates it against the contract. Same interface and EngineError semantics as the HTTP client.
 import { engineMethods, type EngineApi, type EngineMethod, type MethodInput, type MethodOutput } from '../../../engine/src/api/contract';
+import { httpStatusOf } from '../../../engine/src/api/errors';
 import type { SluiceBridge } from '../../../electron/bridge';
 import { EngineError } from './client';
 
@@ -9,8 +10,6 @@ export function shellBridge(): SluiceBridge | undefined {
   return (globalThis as { sluice?: SluiceBridge }).sluice;
 }
 
-/** HTTP-like statuses for the codes an IPC reply carries, so callers that look at `status` behave the same. */
-const STATUS: Record<string, number> = { bad_request: 400, forbidden: 403, not_found: 404, invalid_pipeline: 422, user_error: 422, internal: 500 };
 
 export function createIpcClient(bridge: SluiceBridge): EngineApi {
   async function call<M extends EngineMethod>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
@@ -20,7 +19,8 @@ export function createIpcClient(bridge: SluiceBridge): EngineApi {
     } catch (err) {
       throw new EngineError('unreachable', `Can't reach the Sluice engine: ${err instanceof Error ? err.message : String(err)}`, 0);
     }
-    if (!reply.ok) throw new EngineError(reply.error.code, reply.error.message, STATUS[reply.error.code] ?? 500, reply.error.problems ?? []);
+    // The HTTP-like status of the code, so callers that look at `status` behave as with the HTTP client.
+    if (!reply.ok) throw new EngineError(reply.error.code, reply.error.message, httpStatusOf(reply.error.code), reply.error.problems ?? []);
     // Checked here too: a window built against another engine version should fail loudly, not render garbage.
     const out = engineMethods[method].output.safeParse(reply.value);
     if (!out.success) throw new EngineError('bad_response', `The engine's answer to ${method} does not match this designer's contract.`, 200);

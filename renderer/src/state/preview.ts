@@ -7,7 +7,8 @@ import type { Pipeline } from '../../../engine/src/format/pipeline';
 import type { Problem } from '../../../engine/src/format/problems';
 import { EngineError } from '../api/client';
 import { previewKey, upstreamPipeline } from '../lib/doc-ops';
-import type { KindIndex, PortRole } from '../lib/graph';
+import type { KindIndex } from '../lib/graph';
+import { previewTarget, type PreviewTarget } from '../../../engine/src/format/preview-target';
 import { useDesigner } from '../store';
 import { useRun } from './run';
 
@@ -15,17 +16,8 @@ export const PREVIEW_LIMIT = 200;
 const EDIT_DEBOUNCE_MS = 400;
 const CACHE_SIZE = 24;
 
-/**
- * What is previewed for the selected node. A sink has no output rows, and previewing it would make the engine
- * run (and write) it, so a sink shows the rows arriving at its input: its upstream node's port.
- */
-export interface PreviewTarget {
-  nodeId: string;
-  /** The node the engine is asked about (the sink's upstream node for a sink). */
-  requestNodeId: string;
-  /** For a sink: the upstream port feeding it and that port's role. */
-  via?: { port: string; role: PortRole };
-}
+/** What is previewed for the selected node: the engine's rule (a sink shows the upstream port that feeds it). */
+export type { PreviewTarget };
 
 export interface PreviewError {
   message: string;
@@ -53,14 +45,7 @@ export const usePreview = create<PreviewState>()((set, get) => ({
 }));
 
 export function previewTargetFor(nodeId: string, pipeline: Pipeline, kinds: KindIndex): PreviewTarget | undefined {
-  const node = pipeline.nodes.find((n) => n.id === nodeId);
-  if (!node) return undefined;
-  if (kinds[node.kind]?.category !== 'sink') return { nodeId, requestNodeId: nodeId };
-  const feed = pipeline.edges.find((e) => e.to.node === nodeId);
-  if (!feed) return { nodeId, requestNodeId: nodeId };
-  const from = pipeline.nodes.find((n) => n.id === feed.from.node);
-  const role = (from && kinds[from.kind]?.outputs.find((p) => p.name === feed.from.port)?.role) ?? 'data';
-  return { nodeId, requestNodeId: feed.from.node, via: { port: feed.from.port, role } };
+  return previewTarget(pipeline, nodeId, (kind) => kinds[kind]);
 }
 
 function toPreviewError(err: unknown): PreviewError {

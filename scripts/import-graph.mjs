@@ -1,0 +1,140 @@
+// The house as the import graph draws it (part of `npm run lint` and `npm test`). dependency-cruiser reads every
+// import of the product's TypeScript; this script then checks two things eslint cannot see:
+// 1. no cycles between folders (each folder of engine/src is a layer; renderer/src/* and electron are folders too);
+// 2. the renderer and the Electron shell reach the engine only through its pure modules (api/, format/) and the
+//    process entry points the shell starts (service, for the engine's own process).
+// Prints the folder graph's offending edges with one import that makes each, and exits 1 on any.
+import path from 'node:path';
+import { cruise } from 'dependency-cruiser';
+
+const ROOTS = ['engine/src', 'renderer/src', 'electron'];
+
+/**
+ * The unit a module belongs to: a folder (engine/src/<layer>, renderer/src/<folder>, electron). Files at a root
+ * (engine/src/service.ts, renderer/src/store.ts, ...) are units of their own: they sit outside any layer, and
+ * counting them as their folder would make every layer that uses the store or the version "import its parent".
+ * engine/src/api and engine/src/format count as one unit: together they are the pure contract and format the
+ * renderer shares (the future @sluice/format package, docs/ARCHITECTURE.md).
+ */
+const NODE_SPI = [
+  'engine/src/runtime/exec-context.ts',
+  'engine/src/runtime/gate.ts',
+  'engine/src/runtime/faults.ts',
+  // Services nodes and sources call (path resolution, secrets and redaction, display caps).
+  'engine/src/runtime/paths.ts',
+  'engine/src/runtime/secrets.ts',
+  'engine/src/runtime/display-cap.ts',
+];
+/** Resilience of network and file I/O: used by sources and sinks, moving to sources/rest in the restructure. */
+const RESILIENCE = ['engine/src/runtime/retry.ts', 'engine/src/runtime/breaker.ts'];
+
+function folderOf(file) {
+  const parts = file.split('/');
+  if (parts[0] === 'engine' && parts[1] === 'src') {
+    if (parts.length === 3) return file;
+    // The node interface (what a node sees while it runs) lives in runtime/ but is the contract between nodes and
+    // the runtime, not part of either; it moves out in the package restructure (docs/ARCHITECTURE.md).
+    if (NODE_SPI.includes(file)) return file;
+    if (RESILIENCE.includes(file)) return 'engine/src/runtime/{retry,breaker}';
+    return parts[2] === 'api' || parts[2] === 'format' ? 'engine/src/{api,format}' : `engine/src/${parts[2]}`;
+  }
+  if (parts[0] === 'renderer' && parts[1] === 'src') return parts.length > 3 ? `renderer/src/${parts[2]}` : file;
+  if (parts[0] === 'electron') return parts.length > 2 && parts[1] !== 'test' ? `electron/${parts[1]}` : 'electron';
+  return undefined;
+}
+
+/** What the renderer and the shell may import from the engine. */
+const ENGINE_ALLOWED = {
+  renderer: [/^engine\/src\/(api|format)\//],
+  // The shell hosts the engine in its own process (engine-host.ts starts the service).
+  // runtime/paths.ts: the shell's file access applies the engine's own path checks (to move to @sluice/format).
+  electron: [/^engine\/src\/(api|format)\//, /^engine\/src\/service\.ts$/, /^engine\/src\/runtime\/paths\.ts$/],
+};
+
+const result = await cruise(ROOTS, {
+  doNotFollow: { path: 'node_modules' },
+  exclude: { path: '(node_modules|dist|\\.test\\.tsx?$|/test/)' },
+  tsPreCompilationDeps: true,
+  tsConfig: { fileName: 'tsconfig.base.json' },
+  moduleSystems: ['es6'],
+});
+const modules = result.output.modules.filter((m) => !m.coreModule && !m.source.includes('node_modules'));
+
+const problems = [];
+const folderEdges = new Map();
+for (const m of modules) {
+  const from = folderOf(m.source);
+  if (!from) continue;
+  for (const d of m.dependencies) {
+    const target = d.resolved;
+    if (d.coreModule || target.includes('node_modules')) continue;
+    const to = folderOf(target);
+    if (to && to !== from) {
+      const key = `${from} -> ${to}`;
+      if (!folderEdges.has(key)) folderEdges.set(key, { from, to, example: `${m.source} imports ${target}` });
+    }
+    const side = m.source.startsWith('renderer/') ? 'renderer' : m.source.startsWith('electron/') ? 'electron' : undefined;
+    if (side && target.startsWith('engine/') && !ENGINE_ALLOWED[side].some((re) => re.test(target))) {
+      problems.push(`${side} reaches an engine internal: ${m.source} imports ${target}`);
+    }
+  }
+}
+
+// Cycles between folders: Tarjan's strongly connected components over the folder graph.
+const adj = new Map();
+for (const { from, to } of folderEdges.values()) {
+  if (!adj.has(from)) adj.set(from, []);
+  adj.get(from).push(to);
+}
+let index = 0;
+const idx = new Map();
+const low = new Map();
+const stack = [];
+const on = new Set();
+const sccs = [];
+function strong(v) {
+  idx.set(v, index);
+  low.set(v, index++);
+  stack.push(v);
+  on.add(v);
+  for (const w of adj.get(v) ?? []) {
+    if (!idx.has(w)) {
+      strong(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+  }
+  if (low.get(v) === idx.get(v)) {
+    const comp = [];
+    let w;
+    do {
+      w = stack.pop();
+      on.delete(w);
+      comp.push(w);
+    } while (w !== v);
+    if (comp.length > 1) sccs.push(comp);
+  }
+}
+for (const v of adj.keys()) if (!idx.has(v)) strong(v);
+/**
+ * Cycles known when this check was added, each with why it stays for now; any other cycle (or one that grows)
+ * fails. The designer's store refactor (Pipeline as the store's truth) owns store.ts and removes this one.
+ */
+const KNOWN_CYCLES = [{ members: ['renderer/src/files', 'renderer/src/state', 'renderer/src/store.ts'], why: 'store.ts, files/ and state/ call each other; the store refactor splits them' }];
+const known = [];
+for (const comp of sccs) {
+  const k = KNOWN_CYCLES.find((c) => c.members.length === comp.length && c.members.every((m) => comp.includes(m)));
+  if (k) {
+    known.push(`known cycle (${k.why}): ${comp.sort().join(', ')}`);
+    continue;
+  }
+  const inside = [...folderEdges.values()].filter((e) => comp.includes(e.from) && comp.includes(e.to));
+  problems.push(`folders import each other: ${comp.sort().join(', ')}\n${inside.map((e) => `    ${e.from} -> ${e.to}  (${e.example})`).join('\n')}`);
+}
+
+for (const k of known) process.stdout.write(`import graph: ${k}\n`);
+const folders = new Set([...folderEdges.values()].flatMap((e) => [e.from, e.to]));
+if (problems.length > 0) {
+  process.stderr.write(`import graph: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+  process.exit(1);
+}
+process.stdout.write(`import graph: ${modules.length} modules in ${folders.size} folders, ${folderEdges.size} folder edges, no cycles between folders; renderer and shell import only the engine's pure modules (${path.basename(import.meta.url)})\n`);
