@@ -7,6 +7,7 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeTypes,
@@ -28,7 +29,11 @@ import { PipelineNode } from './PipelineNode';
 
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
 const nodeTypes: NodeTypes = { pipeline: PipelineNode };
-const FIT = { padding: 0.1, maxZoom: 1 } as const;
+// Fit View must show the whole graph, even 1,000 nodes: the minimum zoom is low enough for that, and below
+// FAR_ZOOM nodes draw as simplified cards (see canvas.css) so the overview stays legible and cheap to paint.
+const MIN_ZOOM = 0.02;
+const FAR_ZOOM = 0.45;
+const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM } as const;
 // Every edge draws through CountEdge, which shows the rows it carried in the last run.
 const DEFAULT_EDGE = { interactionWidth: 16, type: 'counted' } as const;
 const edgeTypes: EdgeTypes = { counted: CountEdge };
@@ -50,14 +55,21 @@ export function Canvas(): ReactElement {
   const { screenToFlowPosition, fitView } = useReactFlow<FlowNode, FlowEdge>();
 
   // Fit each newly loaded document once its nodes have been measured (sizes are unknown before).
+  // An empty document has nothing to fit: it counts as fitted, so the first node dropped on it stays where it
+  // was dropped instead of being re-centred when it is measured.
   const initialized = useNodesInitialized();
+  const empty = nodes.length === 0;
   const fittedDoc = useRef(-1);
   useEffect(() => {
-    if (initialized && fittedDoc.current !== docId) {
+    if (fittedDoc.current === docId) return;
+    if (empty) fittedDoc.current = docId;
+    else if (initialized) {
       fittedDoc.current = docId;
       void fitView(FIT);
     }
-  }, [initialized, docId, fitView]);
+  }, [initialized, empty, docId, fitView]);
+  // One subscription for the whole canvas (not one per node): it changes only when the zoom crosses FAR_ZOOM.
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
 
   // After an auto-layout the graph may sit anywhere: bring it into view once the new positions are drawn.
   const fitRequest = useUi((s) => s.fitRequest);
@@ -107,7 +119,7 @@ export function Canvas(): ReactElement {
   const miniMapColor = useCallback((n: FlowNode) => categoryColor(kinds[n.data.kind]?.category), [kinds]);
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${far ? ' is-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -120,9 +132,9 @@ export function Canvas(): ReactElement {
         edgeTypes={edgeTypes}
         onSelectionChange={onSelectionChange}
         colorMode={theme}
-        fitView
-        fitViewOptions={FIT}
-        minZoom={0.2}
+        // Only what is on screen is in the DOM: a 1,000-node pipeline pans like a small one.
+        onlyRenderVisibleElements
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         // Deleting goes through the store (one undo step for a node and its edges); see useShortcuts.
         deleteKeyCode={null}
@@ -132,7 +144,7 @@ export function Canvas(): ReactElement {
         aria-label="Pipeline canvas"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />
-        <Controls position="bottom-left" showInteractive={false} />
+        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT} />
         {nodes.length > 0 && (
           <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
         )}

@@ -27,6 +27,8 @@ interface RunState {
   docId: number;
   /** The document changed since the run: its counts are shown faded, as history rather than truth. */
   stale: boolean;
+  /** Edges of the document the run was started with: a count is shown only on an edge that was in the run. */
+  runEdges: ReadonlySet<string>;
   /** Nodes the engine is working on right now. */
   running: ReadonlySet<string>;
   /** I/O statistics of running nodes that retry (REST sources, file sinks). */
@@ -53,6 +55,7 @@ export const useRun = create<RunState>()(() => ({
   docKey: undefined,
   docId: -1,
   stale: false,
+  runEdges: new Set(),
   running: new Set(),
   io: new Map(),
   jobId: undefined,
@@ -88,8 +91,24 @@ export function useRunDriver(): void {
   }, []);
 }
 
+/** What a stale number says about itself: "from the run at 10:42, before your last edit". */
+export function staleNote(manifest: Pick<RunManifest, 'finishedAt'> | undefined): string {
+  const at = manifest ? new Date(manifest.finishedAt) : undefined;
+  const time = at && !Number.isNaN(at.getTime()) ? ` at ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
+  return `from the run${time}, before your last edit`;
+}
+
+/**
+ * The status to show for a node of a run: a node stopped by a cancel is "cancelled", not "failed" (the engine
+ * records it as failed, with the cancel as its error).
+ */
+export function shownStatus(m: NodeMetrics, outcome: RunManifest['outcome'] | undefined): NodeMetrics['status'] | 'cancelled' {
+  if (m.status === 'failed' && (outcome === 'cancelled' || /the run was cancelled/.test(m.error ?? ''))) return 'cancelled';
+  return m.status;
+}
+
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
 }
 
 /** Asks the engine to stop the run going on; its record will say it was cancelled. */
@@ -118,7 +137,7 @@ export async function runPipelineNow(opts: { resume?: string } = {}): Promise<vo
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), runEdges: new Set(s.edges.map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
     const pipeline = s.toPipeline();

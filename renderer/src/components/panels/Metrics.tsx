@@ -3,7 +3,7 @@ import type { ReactElement } from 'react';
 import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration } from '../../lib/format';
 
-export function StatusDot({ status }: { status: NodeMetrics['status'] }): ReactElement {
+export function StatusDot({ status }: { status: NodeMetrics['status'] | 'cancelled' }): ReactElement {
   return <span className={`status-dot status-dot--${status}`} aria-label={status} title={status} />;
 }
 
