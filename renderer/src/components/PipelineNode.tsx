@@ -23,7 +23,9 @@ function PortRow({ port, side }: { port: Port; side: 'in' | 'out' }): ReactEleme
         position={side === 'in' ? Position.Left : Position.Right}
         id={port.name}
         className={`sl-handle sl-handle--${port.role}`}
-        aria-label={`${side === 'in' ? 'Input' : 'Output'} ${port.title}`}
+        // No aria-label: a handle is not a control a screen reader can use (ports are connected from the
+        // keyboard through the node's port picker); the port's visible title is next to it.
+        title={`${side === 'in' ? 'Input' : 'Output'} ${port.title}`}
       />
       <span className="sl-port__title">{port.title}</span>
     </div>

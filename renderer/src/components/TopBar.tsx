@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type FocusEvent as ReactFocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import { basename } from '../lib/format';
 import type { PipelineFileRef } from '../files/host';
@@ -49,9 +49,20 @@ function FileMenu({ onImportFile }: { onImportFile: () => void }): ReactElement 
       {keys && <kbd>{keys}</kbd>}
     </button>
   );
+  const trigger = useRef<HTMLButtonElement>(null);
+  // Escape closes the menu and gives focus back to its button; Tab (focus leaving the menu) closes it too.
+  const onKeyDown = (e: ReactKeyboardEvent) => {
+    if (e.key === 'Escape' && open) {
+      setOpen(false);
+      trigger.current?.focus();
+    }
+  };
+  const onBlur = (e: ReactFocusEvent) => {
+    if (open && !root.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+  };
   return (
-    <div className="menu" ref={root}>
-      <button type="button" className="button button--ghost" aria-haspopup="menu" aria-expanded={open} onClick={toggle} data-testid="open-menu">
+    <div className="menu" ref={root} onKeyDown={onKeyDown} onBlur={onBlur}>
+      <button ref={trigger} type="button" className="button button--ghost" aria-haspopup="menu" aria-expanded={open} onClick={toggle} data-testid="open-menu">
         <FolderIcon size={15} /> File <ChevronDownIcon size={12} />
       </button>
       {open && (

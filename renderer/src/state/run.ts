@@ -131,16 +131,19 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Run the document, or with `resume` finish an earlier failed, partial or cancelled run of it: the engine skips
  * nodes whose checkpoints still hold and sinks that already published.
  */
-export async function runPipelineNow(opts: { resume?: string } = {}): Promise<void> {
+export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet<string> } = {}): Promise<void> {
   const s = useDesigner.getState();
   if (!s.api || useRun.getState().phase === 'running') return;
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), runEdges: new Set(s.edges.map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
-    const pipeline = s.toPipeline();
+    // "Run up to here": the node and what feeds it; nothing downstream is read or written.
+    const whole = s.toPipeline();
+    const only = opts.only;
+    const pipeline = only ? { ...whole, nodes: whole.nodes.filter((n) => only.has(n.id)), edges: whole.edges.filter((e) => only.has(e.from.node) && only.has(e.to.node)) } : whole;
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);

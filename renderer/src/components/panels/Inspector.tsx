@@ -1,9 +1,8 @@
 // The right-hand panel: the selected node's settings, or the pipeline's own when nothing is selected.
 import { useState, type ReactElement } from 'react';
 import type { Problem } from '../../../../engine/src/format/problems';
-import { configFieldOf, essentialProblems, humanizeMessage } from '../../lib/problems';
+import { configFieldOf, essentialProblems, fieldLabel, humanizeMessage } from '../../lib/problems';
 import { CategoryIcon, CopyIcon, TrashIcon } from '../../lib/icons';
-import { humanizeKey } from '../../lib/schema';
 import { nodeProblems, useChecks } from '../../state/checks';
 import { useDesigner } from '../../store';
 import { useRun, type CheckpointChoice } from '../../state/run';
@@ -18,7 +17,7 @@ function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPic
         const field = configFieldOf(p);
         const text = (
           <>
-            {field ? <span className="problem-list__where">{field.split(/[.[\]]/).filter(Boolean).map(humanizeKey).join(' › ')}</span> : p.nodeId && onPick ? <span className="problem-list__where">{p.nodeId}</span> : null}
+            {field ? <span className="problem-list__where">{fieldLabel(field)}</span> : p.nodeId && onPick ? <span className="problem-list__where">{p.nodeId}</span> : null}
             <span>{field ? humanizeMessage(p.message) : p.message}</span>
           </>
         );

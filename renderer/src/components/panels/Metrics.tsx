@@ -4,7 +4,7 @@ import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration } from '../../lib/format';
 
 export function StatusDot({ status }: { status: NodeMetrics['status'] | 'cancelled' }): ReactElement {
-  return <span className={`status-dot status-dot--${status}`} aria-label={status} title={status} />;
+  return <span className={`status-dot status-dot--${status}`} role="img" aria-label={status} title={status} />;
 }
 
 export function MetricsStrip({ m, compact }: { m: NodeMetrics; compact?: boolean }): ReactElement {

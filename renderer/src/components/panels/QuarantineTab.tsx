@@ -187,7 +187,7 @@ export function QuarantineTab(): ReactElement {
               </button>
             ))}
           </nav>
-          <div className="q-entries">
+          <div className="q-entries" tabIndex={0} role="region" aria-label="Quarantined rows">
             {shown < filteredTotal && (
               <div className="q-entries__note">
                 Showing the first {formatCount(shown)} of {formatCount(filteredTotal)} rows{source.mode === 'run' ? '; export the CSV for all of them' : ''}.

@@ -45,7 +45,7 @@ function RunProgress(): ReactElement {
           Cancel run
         </button>
       </div>
-      <div className="run-table-wrap">
+      <div className="run-table-wrap" tabIndex={0} role="region" aria-label="Nodes of the run">
         <table className="run-table">
           <RunTableHead columns={PROGRESS_COLUMNS} />
           <tbody>
@@ -171,7 +171,7 @@ export function RunTab(): ReactElement {
           ))}
         </ul>
       )}
-      <div className="run-table-wrap">
+      <div className="run-table-wrap" tabIndex={0} role="region" aria-label="Nodes of the run">
         <table className="run-table">
           <RunTableHead columns={SUMMARY_COLUMNS} />
           <tbody>
