@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type ChangeEvent, type ReactElement } from 'react';
 import { Banner } from './components/Banner';
 import { Canvas } from './components/Canvas';
+import { DiscardDialog } from './components/DiscardDialog';
 import { FileDialogs } from './components/FileDialogs';
 import { RecoveryPrompt } from './components/RecoveryPrompt';
 import { Palette } from './components/Palette';
@@ -139,6 +140,7 @@ export function App(): ReactElement {
       </main>
       <ShortcutsHelp />
       <FileDialogs />
+      <DiscardDialog />
       <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={onFile} data-testid="file-input" />
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">

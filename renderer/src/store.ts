@@ -111,8 +111,18 @@ function indexKinds(kinds: readonly NodeKindInfo[]): KindIndex {
   return Object.fromEntries(kinds.map((k) => [k.kind, k]));
 }
 
+/**
+ * The last document serialized, and its text. Most store updates (node measurements, selection) leave the
+ * document alone; comparing node data and positions by identity is far cheaper than serializing again, which
+ * for a 1,000-node pipeline was most of the work on every measurement batch (useIsDirty runs on each update).
+ */
+let lastCanonical: { snap: DocSnapshot; text: string } | undefined;
+
 export function canonicalText(s: Pick<DesignerState, 'meta' | 'nodes' | 'edges'>): string {
-  return serializePipeline(toPipeline(s.meta, s.nodes, s.edges));
+  if (lastCanonical && sameDocument(lastCanonical.snap, s)) return lastCanonical.text;
+  const text = serializePipeline(toPipeline(s.meta, s.nodes, s.edges));
+  lastCanonical = { snap: { meta: s.meta, nodes: s.nodes, edges: s.edges }, text };
+  return text;
 }
 
 /** What Ctrl+C copied, and how often it was pasted since (each paste lands a step further down and right). */

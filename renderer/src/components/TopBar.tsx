@@ -67,7 +67,7 @@ function FileMenu({ onImportFile }: { onImportFile: () => void }): ReactElement 
       </button>
       {open && (
         <div className="menu__popover" role="menu">
-          {item('New pipeline', newDocument, 'new-document')}
+          {item('New pipeline', () => void newDocument(), 'new-document')}
           {hasHost && item('Open…', () => void openDocument(), 'open-document', `${MOD}O`)}
           {hasHost && item('Save as…', () => void saveDocumentAs(), 'save-as', `${MOD}Shift+S`)}
           <div className="menu__sep" role="separator" />
@@ -99,7 +99,7 @@ function FileMenu({ onImportFile }: { onImportFile: () => void }): ReactElement 
               className="menu__item menu__item--stack"
               onClick={() => {
                 setOpen(false);
-                openSample(s);
+                void openSample(s);
               }}
               data-testid={`sample-${basename(s.path)}`}
             >
