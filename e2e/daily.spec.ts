@@ -136,7 +136,7 @@ function manyNodes(chains = 30, perChain = 10) {
   const kinds: [string, Record<string, unknown>][] = [
     ['filter', { expression: 'true' }],
     ['sort', { by: [{ column: 'order_id' }] }],
-    ['limit', { rows: 10 }],
+    ['limit', { count: 10 }],
   ];
   const nodes = [];
   const edges = [];
@@ -191,4 +191,15 @@ test('palette search finds nodes by rule kinds and everyday words', async ({ pag
     await page.getByTestId('palette-search').fill(query);
     for (const k of kinds) await expect(page.getByTestId(`palette-item-${k}`), `"${query}" finds ${k}`).toBeVisible();
   }
+});
+
+test('a failure the preview runs into shows on the node, not only in the preview panel', async ({ page }) => {
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  await selectNode(page, 'not_cancelled', { settle: false });
+  await replaceCode(page, 'expression', 'no_such_column = 1');
+  await expect(page.getByTestId('preview-error')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('problem-badge-not_cancelled')).toBeVisible();
+  await expect(page.getByTestId('problem-badge-not_cancelled')).toHaveAttribute('title', /no_such_column/);
+  await screenshot(page, 'daily-preview-failure-light');
 });

@@ -20,7 +20,7 @@ const KINDS = [
   ['filter', { expression: "status <> 'cancelled'" }],
   ['select', { columns: ['order_id', 'quantity', 'amount'] }],
   ['sort', { by: [{ column: 'order_id' }] }],
-  ['limit', { rows: 100 }],
+  ['limit', { count: 100 }],
   ['deduplicate', { keys: ['order_id'] }],
 ];
 

@@ -43,7 +43,7 @@ const nodeTypes: NodeTypes = { pipeline: PipelineNode };
 // Fit View must show the whole graph, even 1,000 nodes: the minimum zoom is low enough for that, and below
 // FAR_ZOOM nodes draw as simplified cards (see canvas.css) so the overview stays legible and cheap to paint.
 const MIN_ZOOM = 0.02;
-const FAR_ZOOM = 0.45;
+const FAR_ZOOM = 0.3;
 const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM } as const;
 // Every edge draws through CountEdge, which shows the rows it carried in the last run.
 const DEFAULT_EDGE = { interactionWidth: 16, type: 'counted' } as const;
