@@ -203,3 +203,30 @@ test('a failure the preview runs into shows on the node, not only in the preview
   await expect(page.getByTestId('problem-badge-not_cancelled')).toHaveAttribute('title', /no_such_column/);
   await screenshot(page, 'daily-preview-failure-light');
 });
+
+test('parameters: the panel edits them, Run asks for values without a default and remembers them', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  const param = page.getByTestId('param-min_quantity');
+  await expect(param.getByLabel('Default of min_quantity')).toHaveValue('1');
+  await expect(param.getByLabel('Description of min_quantity')).toHaveValue('Smallest valid quantity');
+  await param.getByLabel('Type of min_quantity').selectOption('integer');
+  await param.getByLabel('Default of min_quantity').fill('');
+  await page.getByTestId('run-button').click();
+  const ask = page.getByTestId('run-params');
+  await expect(ask).toBeVisible();
+  await page.getByTestId('run-param-min_quantity').fill('two');
+  await expect(ask).toContainText('Expected a whole number');
+  await expect(page.getByTestId('run-params-go')).toBeDisabled();
+  await page.getByTestId('run-param-min_quantity').fill('2');
+  await screenshot(page, 'daily-run-params-light');
+  await page.getByTestId('run-params-go').click();
+  await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', /succeeded|partial|failed/, { timeout: 30_000 });
+  // The next run offers the value used last time.
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-param-min_quantity')).toHaveValue('2');
+  await page.keyboard.press('Escape');
+  await expect(ask).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

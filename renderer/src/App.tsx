@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type ChangeEvent, type ReactE
 import { Banner } from './components/Banner';
 import { Canvas } from './components/Canvas';
 import { DiscardDialog } from './components/DiscardDialog';
+import { RunParamsDialog } from './components/Parameters';
 import { FileDialogs } from './components/FileDialogs';
 import { RecoveryPrompt } from './components/RecoveryPrompt';
 import { Palette } from './components/Palette';
@@ -141,6 +142,7 @@ export function App(): ReactElement {
       <ShortcutsHelp />
       <FileDialogs />
       <DiscardDialog />
+      <RunParamsDialog />
       <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={onFile} data-testid="file-input" />
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">

@@ -104,7 +104,7 @@ async function idleFrames(page, ms) {
 }
 
 /** Opens a workspace file; resolves with the ms from the double-click to the first frame showing its nodes. */
-async function openFromWorkspace(page, file) {
+async function openFromWorkspace(page, file, lastNodeId) {
   await page.getByTestId('open-menu').click();
   await page.getByTestId('open-document').click();
   const item = page.getByTestId(`workspace-file-${file}`);
@@ -112,14 +112,15 @@ async function openFromWorkspace(page, file) {
   const t0 = Date.now();
   await item.dblclick();
   await page.getByTestId('document-file').filter({ hasText: file }).waitFor();
-  await page.locator('.react-flow__node').first().waitFor();
+  // A node only the new document has (the one before may share ids with it).
+  if (lastNodeId) await page.locator(`.react-flow__node[data-id="${lastNodeId}"]`).waitFor({ state: 'attached' });
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   return Date.now() - t0;
 }
 
 /** Opens `file`, lets the fit-to-view settle, and pans and zooms it for `seconds`. */
-async function measureGraph(page, file, nodes, seconds) {
-  const openMs = await openFromWorkspace(page, file);
+async function measureGraph(page, file, nodes, seconds, lastNodeId) {
+  const openMs = await openFromWorkspace(page, file, lastNodeId);
   await page.waitForTimeout(500);
   const rendered = await page.locator('.react-flow__node').count();
   const panZoom = await panAndZoom(page, seconds * 1000);
@@ -186,7 +187,7 @@ export async function measureUi({ root, dir, rows, seconds = 4 }) {
     await page.getByTestId('pipeline-name').waitFor();
 
     const idle = await idleFrames(page, 1000);
-    const graphs = [await measureGraph(page, 'ui-300.pipeline.json', 300, seconds), await measureGraph(page, 'ui-1000.pipeline.json', 1000, seconds)];
+    const graphs = [await measureGraph(page, 'ui-300.pipeline.json', 300, seconds, 'c29_n9'), await measureGraph(page, 'ui-1000.pipeline.json', 1000, seconds, 'c49_n19')];
 
     await openFromWorkspace(page, 'ui-preview.pipeline.json');
     await page.waitForTimeout(300);

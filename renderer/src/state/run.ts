@@ -12,6 +12,7 @@ export interface LiveIo {
 }
 import type { Problem } from '../../../engine/src/format/problems';
 import { EngineError } from '../api/client';
+import { askRunParams } from '../components/Parameters';
 import { previewKey } from '../lib/doc-ops';
 import { useDesigner } from '../store';
 import { notify } from './toasts';
@@ -134,6 +135,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet<string> } = {}): Promise<void> {
   const s = useDesigner.getState();
   if (!s.api || useRun.getState().phase === 'running') return;
+  // Parameters without a default are asked for first; cancelling the question cancels the run.
+  const params = await askRunParams();
+  if (!params) return;
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
@@ -148,7 +152,7 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
     const { checkpoint, allowHosts } = useRun.getState();
-    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     let status = await s.api.runStatus({ jobId });

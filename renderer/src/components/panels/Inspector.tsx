@@ -9,6 +9,7 @@ import { useRun, type CheckpointChoice } from '../../state/run';
 import { usePreview } from '../../state/preview';
 import { allowedHost } from '../../../../engine/src/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
+import { ParametersField } from '../Parameters';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
   return (
@@ -128,6 +129,7 @@ function PipelineInspector(): ReactElement {
           onChange={(e) => setMeta({ description: e.target.value === '' ? undefined : e.target.value })}
         />
       </div>
+      <ParametersField />
       {baseDir && (
         <div className="field">
           <div className="field__label">Files resolve in</div>
