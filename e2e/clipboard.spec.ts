@@ -63,10 +63,25 @@ test('copy and paste selected nodes with their internal edge; delete a multi-sel
   await expect(page.getByTestId('undo')).toBeDisabled();
 
   // The clipboard outlives the document: paste into another pipeline (leaving this one, edited since its export).
-  page.once('dialog', (d) => void d.accept());
-  await openSample(page, 'customers.pipeline.json', readSample('customers/customers.pipeline.json').name);
+  // The unsaved changes are asked about in the app (Save / Discard / Cancel), not with the browser's confirm().
+  await page.getByTestId('open-menu').click();
+  await page.getByTestId('sample-customers.pipeline.json').click();
+  const ask = page.getByTestId('unsaved-dialog');
+  await expect(ask.getByRole('alertdialog')).toContainText('Save the changes to');
+  await expect(page.getByTestId('unsaved-save')).toBeFocused();
+  // Cancel keeps the document; asking again and choosing Discard opens the other one.
+  await page.keyboard.press('Escape');
+  await expect(ask).toHaveCount(0);
+  await expect(page.getByTestId('pipeline-name')).toHaveText(orders.name);
+  await page.getByTestId('open-menu').click();
+  await page.getByTestId('sample-customers.pipeline.json').click();
+  await screenshot(page, 'unsaved-dialog-light');
+  await page.getByTestId('unsaved-discard').click();
+  await expect(page.getByTestId('pipeline-name')).toHaveText(readSample('customers/customers.pipeline.json').name);
   await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Control+v');
+  // Only nodes in view are drawn (onlyRenderVisibleElements): fit the view to see both pasted nodes.
+  await page.locator('.react-flow__controls-fitview').click();
   await expect(node(page, 'derive_1')).toBeVisible();
   await expect(node(page, 'filter_1')).toBeVisible();
   expect(problems).toEqual([]);

@@ -44,4 +44,20 @@ describe('engine service', () => {
     expect(b.quarantineTotal).toBe(1);
     expect(c.rows).toHaveLength(1);
   });
+
+  it('counts a preview\'s quarantine per rule over every quarantined row, not only the entries it sends', async () => {
+    const lines = ['id,n'];
+    for (let i = 0; i < 260; i++) lines.push(`${i},${i % 2 === 0 ? 'x' : String(i)}`);
+    fs.writeFileSync(path.join(project, 'many.csv'), `${lines.join('\n')}\n`);
+    const many = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'many.csv' } },
+      { id: 'typed', kind: 'cast', config: { types: { n: 'INTEGER' } } },
+    ]);
+    const p = await service.preview({ pipeline: many, nodeId: 'typed', baseDir: project, limit: 10 });
+    expect(p.quarantine.length).toBeLessThan(p.quarantineTotal);
+    const counts = Object.values(p.quarantineByRule ?? {});
+    expect(counts).toHaveLength(1);
+    expect(counts[0]).toBe(p.quarantineTotal);
+    expect(p.quarantineTotal).toBe(130);
+  });
 });

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState, type ChangeEvent, type ReactElement } from 'react';
 import { Banner } from './components/Banner';
 import { Canvas } from './components/Canvas';
+import { DiscardDialog } from './components/DiscardDialog';
+import { RunParamsDialog } from './components/Parameters';
 import { FileDialogs } from './components/FileDialogs';
 import { RecoveryPrompt } from './components/RecoveryPrompt';
 import { Palette } from './components/Palette';
@@ -139,6 +141,8 @@ export function App(): ReactElement {
       </main>
       <ShortcutsHelp />
       <FileDialogs />
+      <DiscardDialog />
+      <RunParamsDialog />
       <input ref={fileInput} type="file" accept=".json,application/json" hidden onChange={onFile} data-testid="file-input" />
       {dropping && (
         <div className="drop-overlay" aria-hidden="true">

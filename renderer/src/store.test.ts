@@ -88,3 +88,35 @@ describe('designer history', () => {
     expect(s().edges).toHaveLength(1);
   });
 });
+
+describe('faster wiring', () => {
+  it('connects a node added while one node is selected to that node\'s free output', () => {
+    s().selectOnly('b');
+    const id = s().addNode('filter', { x: 600, y: 0 }, { autoConnect: true });
+    expect(s().edges.some((e) => e.source === 'b' && e.sourceHandle === 'out' && e.target === id && e.targetHandle === 'in')).toBe(true);
+    // One step: undo takes the node and its edge away together.
+    s().undo();
+    expect(s().nodes.map((n) => n.id)).toEqual(['a', 'b']);
+    expect(s().edges).toHaveLength(1);
+  });
+
+  it('does not connect to an output that already feeds something', () => {
+    s().selectOnly('a');
+    s().addNode('filter', { x: 0, y: 200 }, { autoConnect: true });
+    expect(s().edges).toHaveLength(1);
+  });
+
+  it('puts a node dropped on an edge into it, as one step', () => {
+    const edge = s().edges[0];
+    const id = s().addNode('filter', { x: 150, y: 0 }) as string;
+    expect(s().insertOnEdge(edge?.id ?? '', id)).toBe(true);
+    expect(s().edges.map((e) => `${e.source}>${e.target}`).sort()).toEqual([`${id}>b`, `a>${id}`].sort());
+    s().undo();
+    expect(s().edges.map((e) => `${e.source}>${e.target}`)).toEqual(['a>b']);
+  });
+
+  it('resets a node\'s config to its kind\'s defaults', () => {
+    s().resetNode('a');
+    expect(s().nodes.find((n) => n.id === 'a')?.data.config).toEqual({ expression: 'true' });
+  });
+});

@@ -11,6 +11,7 @@ import type { FileHostBinding } from './files/choose';
 import type { PipelineFileRef } from './files/host';
 import { serializePipeline } from '../../engine/src/format/save';
 import { copyNodes, deleteElements, duplicateNodes, pasteNodes, sameDocument, type Clipboard, type DocSnapshot } from './lib/doc-ops';
+import { connectionRefusal } from './lib/connections';
 import { DEFAULT_SIZE, layeredPositions } from './lib/layout';
 import { applyFix } from './lib/fixes';
 import type { Fix } from '../../engine/src/api/contract';
@@ -71,14 +72,21 @@ interface DesignerState {
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   connect(connection: Connection): void;
-  /** Adds a node of `kind` with its defaults, its top-left at `position`; returns the new id. */
-  addNode(kind: string, position: XYPosition): string | undefined;
+  /**
+   * Adds a node of `kind` with its defaults, its top-left at `position`; returns the new id. With `autoConnect`,
+   * when one node was selected and has a free output the new node can take, the two are connected (same step).
+   */
+  addNode(kind: string, position: XYPosition, opts?: { autoConnect?: boolean }): string | undefined;
+  /** Puts node `nodeId` into edge `edgeId` (A → B becomes A → node → B), one undo step; false when it cannot go there. */
+  insertOnEdge(edgeId: string, nodeId: string): boolean;
+  /** Puts a node's config back to its kind's defaults (its label and position stay); one undo step. */
+  resetNode(nodeId: string): void;
   /** Replaces a node's config; edits with the same `editKey` in quick succession are one undo step. */
   setNodeConfig(nodeId: string, config: Record<string, unknown>, editKey?: string): void;
   setNodeLabel(nodeId: string, label: string): void;
   /** Applies a static problem's one-click fix as one undo step; false when it no longer applies. */
   applyFix(nodeId: string | undefined, fix: Fix): boolean;
-  setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description'>>): void;
+    setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description' | 'params'>>): void;
   deleteSelection(): void;
   duplicateSelection(): void;
   /** Copies the selected nodes (and the edges between them) to the designer's clipboard. */
@@ -107,8 +115,18 @@ function indexKinds(kinds: readonly NodeKindInfo[]): KindIndex {
   return Object.fromEntries(kinds.map((k) => [k.kind, k]));
 }
 
+/**
+ * The last document serialized, and its text. Most store updates (node measurements, selection) leave the
+ * document alone; comparing node data and positions by identity is far cheaper than serializing again, which
+ * for a 1,000-node pipeline was most of the work on every measurement batch (useIsDirty runs on each update).
+ */
+let lastCanonical: { snap: DocSnapshot; text: string } | undefined;
+
 export function canonicalText(s: Pick<DesignerState, 'meta' | 'nodes' | 'edges'>): string {
-  return serializePipeline(toPipeline(s.meta, s.nodes, s.edges));
+  if (lastCanonical && sameDocument(lastCanonical.snap, s)) return lastCanonical.text;
+  const text = serializePipeline(toPipeline(s.meta, s.nodes, s.edges));
+  lastCanonical = { snap: { meta: s.meta, nodes: s.nodes, edges: s.edges }, text };
+  return text;
 }
 
 /** What Ctrl+C copied, and how often it was pasted since (each paste lands a step further down and right). */
@@ -244,11 +262,13 @@ export const useDesigner = create<DesignerState>()(
           editDocument(undefined, () => set({ edges: addEdge(edge, get().edges) }));
         },
 
-        addNode: (kind, position) => {
+        addNode: (kind, position, opts) => {
           const info = get().kinds[kind];
           if (!info) return undefined;
           const nodes = get().nodes;
           const id = freshNodeId(kind, new Set(nodes.map((n) => n.id)));
+          const selected = nodes.filter((n) => n.selected);
+          const from = opts?.autoConnect && selected.length === 1 ? selected[0] : undefined;
           // structuredClone: defaults come from the shared catalog object and must not be mutated through a node.
           const node: FlowNode = {
             id,
@@ -258,8 +278,38 @@ export const useDesigner = create<DesignerState>()(
             data: { kind, config: structuredClone(info.defaults), kindVersion: info.version },
             selected: true,
           };
-          editDocument(undefined, () => set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], selectedNodeIds: [id] }));
+          const nextNodes = [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node];
+          const link = from ? freeLink(from, node, nextNodes, get().edges, get().kinds) : undefined;
+          editDocument(undefined, () => set({ nodes: nextNodes, selectedNodeIds: [id], ...(link ? { edges: [...get().edges, link] } : {}) }));
           return id;
+        },
+        insertOnEdge: (edgeId, nodeId) => {
+          const { nodes, edges, kinds } = get();
+          const edge = edges.find((e) => e.id === edgeId);
+          const node = nodes.find((n) => n.id === nodeId);
+          const info = node ? kinds[node.data.kind] : undefined;
+          if (!edge || !node || !info || edge.source === nodeId || edge.target === nodeId) return false;
+          if (edges.some((e) => e.target === nodeId || e.source === nodeId)) return false;
+          const input = info.inputs[0];
+          const output = info.outputs.find((p) => p.role !== 'quarantine') ?? info.outputs[0];
+          if (!input || !output || !edge.sourceHandle || !edge.targetHandle) return false;
+          const rest = edges.filter((e) => e.id !== edgeId);
+          const a = { source: edge.source, sourceHandle: edge.sourceHandle, target: nodeId, targetHandle: input.name };
+          const b = { source: nodeId, sourceHandle: output.name, target: edge.target, targetHandle: edge.targetHandle };
+          if (connectionRefusal(a, nodes, rest, kinds) !== undefined) return false;
+          const first = toFlowEdge({ from: { node: a.source, port: a.sourceHandle }, to: { node: nodeId, port: input.name } }, edge.data?.role ?? 'data');
+          if (connectionRefusal(b, nodes, [...rest, first], kinds) !== undefined) return false;
+          const second = toFlowEdge({ from: { node: nodeId, port: output.name }, to: { node: b.target, port: b.targetHandle } }, output.role);
+          editDocument(undefined, () => set({ edges: [...rest, first, second] }));
+          return true;
+        },
+        resetNode: (nodeId) => {
+          const node = get().nodes.find((n) => n.id === nodeId);
+          const info = node ? get().kinds[node.data.kind] : undefined;
+          if (!node || !info) return;
+          editDocument(undefined, () =>
+            set({ nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, config: structuredClone(info.defaults) } } : n)) }),
+          );
         },
 
         setNodeConfig: (nodeId, config, editKey) => {
@@ -365,6 +415,27 @@ export const useDesigner = create<DesignerState>()(
     },
   ),
 );
+
+/**
+ * The edge that feeds a new node from `from`'s first output nothing reads yet, into the new node's first input
+ * that accepts it; undefined when there is none (a sink, no free output, or the kinds do not fit).
+ */
+function freeLink(from: FlowNode, to: FlowNode, nodes: readonly FlowNode[], edges: readonly FlowEdge[], kinds: KindIndex): FlowEdge | undefined {
+  const out = kinds[from.data.kind]?.outputs ?? [];
+  const inputs = kinds[to.data.kind]?.inputs ?? [];
+  // Data outputs first: a new node after a validate most often continues its valid rows, not its quarantine.
+  const ordered = [...out.filter((p) => p.role !== 'quarantine'), ...out.filter((p) => p.role === 'quarantine')];
+  for (const port of ordered) {
+    if (edges.some((e) => e.source === from.id && e.sourceHandle === port.name)) continue;
+    for (const input of inputs) {
+      const attempt = { source: from.id, sourceHandle: port.name, target: to.id, targetHandle: input.name };
+      if (connectionRefusal(attempt, nodes, edges, kinds) === undefined) {
+        return toFlowEdge({ from: { node: from.id, port: port.name }, to: { node: to.id, port: input.name } }, port.role);
+      }
+    }
+  }
+  return undefined;
+}
 
 /** Whether the document differs from what was last loaded or exported (undoing back to it makes it clean again). */
 export function useIsDirty(): boolean {

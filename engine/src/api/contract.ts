@@ -175,6 +175,11 @@ export const previewResultSchema = z.object({
   metrics: z.array(nodeMetricsSchema),
   quarantine: z.array(quarantineEntrySchema),
   quarantineTotal: z.number(),
+  /**
+   * Exact count per rule of every row quarantined at the node in this preview (not only the entries sent),
+   * counted in the same pass; a row failing two rules counts under both.
+   */
+  quarantineByRule: z.record(z.string(), z.number()).optional(),
   /** True when sources were read only partly (a limit pushed down), so counts describe a sample. */
   sampled: z.boolean(),
 });

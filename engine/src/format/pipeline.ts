@@ -33,7 +33,12 @@ export const nodeSchema = z.strictObject({
   position: positionSchema.default({ x: 0, y: 0 }),
 });
 
+/** Kinds of value a parameter takes; the designer checks what the user types against it. Values stay text. */
+export const PARAM_TYPES = ['string', 'integer', 'number', 'date', 'boolean'] as const;
+
 export const paramSchema = z.strictObject({
+  /** Optional: a parameter without a type is text. */
+  type: z.enum(PARAM_TYPES).optional(),
   default: z.string().optional(),
   description: z.string().optional(),
 });

@@ -110,17 +110,21 @@ export class PreviewSession {
     }
     let quarantine: PreviewResult['quarantine'] = [];
     let quarantineTotal = 0;
+    const quarantineByRule: Record<string, number> = {};
     if (mine && mine.status !== 'skipped') {
       const q = qi(table(nodeId, '__q'));
       if (await db.tableExists(table(nodeId, '__q'))) {
         quarantineTotal = await db.count(`SELECT count(*) FROM ${q}`);
+        // Totals per rule over the whole quarantine table, so the inspector never shows counts of the 100 sent.
+        const byRule = await db.rows(`SELECT r AS rule, count(*) AS n FROM (SELECT unnest(rule_ids) AS r FROM ${q}) GROUP BY r`);
+        for (const r of byRule) Object.defineProperty(quarantineByRule, String(r['rule']), { value: Number(r['n']), enumerable: true });
         const qrows = await db.rawRows(`SELECT ${QUARANTINE_ENTRY_COLUMNS} FROM ${q} LIMIT 100`);
         quarantine = qrows.map(toEntry);
       }
     }
     // Sampled only when a source actually stopped at the limit, not merely because a limit was offered.
     const sampled = result.metrics.some((m) => m.sampled === true);
-    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, sampled };
+    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, quarantineByRule, sampled };
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import {
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeTypes,
@@ -15,7 +16,7 @@ import {
   type OnConnectEnd,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { useCallback, useEffect, useRef, type DragEvent, type ReactElement } from 'react';
+import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent as ReactMouseEvent, type ReactElement } from 'react';
 import { categoryColor } from '../lib/categories';
 import { connectionRefusal } from '../lib/connections';
 import { notify } from '../state/toasts';
@@ -24,11 +25,26 @@ import type { FlowEdge, FlowNode } from '../lib/graph';
 import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from '../lib/placement';
 import { useDesigner } from '../store';
 import { useUi } from '../state/ui';
+import { NodeMenu, type NodeMenuAt } from './NodeMenu';
 import { PipelineNode } from './PipelineNode';
+
+/** The edge under a screen point, if any (its invisible 16 px interaction path counts). */
+function edgeAt(x: number, y: number): string | undefined {
+  for (const el of document.elementsFromPoint(x, y)) {
+    const edge = el.closest('.react-flow__edge');
+    const id = edge?.getAttribute('data-id');
+    if (id) return id;
+  }
+  return undefined;
+}
 
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
 const nodeTypes: NodeTypes = { pipeline: PipelineNode };
-const FIT = { padding: 0.1, maxZoom: 1 } as const;
+// Fit View must show the whole graph, even 1,000 nodes: the minimum zoom is low enough for that, and below
+// FAR_ZOOM nodes draw as simplified cards (see canvas.css) so the overview stays legible and cheap to paint.
+const MIN_ZOOM = 0.02;
+const FAR_ZOOM = 0.3;
+const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM } as const;
 // Every edge draws through CountEdge, which shows the rows it carried in the last run.
 const DEFAULT_EDGE = { interactionWidth: 16, type: 'counted' } as const;
 const edgeTypes: EdgeTypes = { counted: CountEdge };
@@ -50,14 +66,21 @@ export function Canvas(): ReactElement {
   const { screenToFlowPosition, fitView } = useReactFlow<FlowNode, FlowEdge>();
 
   // Fit each newly loaded document once its nodes have been measured (sizes are unknown before).
+  // An empty document has nothing to fit: it counts as fitted, so the first node dropped on it stays where it
+  // was dropped instead of being re-centred when it is measured.
   const initialized = useNodesInitialized();
+  const empty = nodes.length === 0;
   const fittedDoc = useRef(-1);
   useEffect(() => {
-    if (initialized && fittedDoc.current !== docId) {
+    if (fittedDoc.current === docId) return;
+    if (empty) fittedDoc.current = docId;
+    else if (initialized) {
       fittedDoc.current = docId;
       void fitView(FIT);
     }
-  }, [initialized, docId, fitView]);
+  }, [initialized, empty, docId, fitView]);
+  // One subscription for the whole canvas (not one per node): it changes only when the zoom crosses FAR_ZOOM.
+  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
 
   // After an auto-layout the graph may sit anywhere: bring it into view once the new positions are drawn.
   const fitRequest = useUi((s) => s.fitRequest);
@@ -79,10 +102,48 @@ export function Canvas(): ReactElement {
       if (!kind) return;
       e.preventDefault();
       const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-      addNode(kind, { x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEIGHT_ESTIMATE / 2) });
+      // Dropped on an edge: the node goes into it. Otherwise it follows the selected node when it can.
+      const edge = edgeAt(e.clientX, e.clientY);
+      const id = addNode(kind, { x: Math.round(at.x - NODE_WIDTH / 2), y: Math.round(at.y - NODE_HEIGHT_ESTIMATE / 2) }, { autoConnect: edge === undefined });
+      if (id && edge && !useDesigner.getState().insertOnEdge(edge, id)) notify({ tone: 'info', title: 'Not inserted', detail: 'This node cannot go into that connection; it was added unconnected.' });
     },
     [screenToFlowPosition, addNode],
   );
+
+  // A node with no connections dragged onto an edge goes into it.
+  const onNodeDragStop = useCallback((e: MouseEvent | TouchEvent, dragged: FlowNode) => {
+    const { edges, insertOnEdge } = useDesigner.getState();
+    if (edges.some((x) => x.source === dragged.id || x.target === dragged.id)) return;
+    const point = 'clientX' in e ? e : e.changedTouches[0];
+    if (!point) return;
+    const edge = edgeAt(point.clientX, point.clientY);
+    if (edge) insertOnEdge(edge, dragged.id);
+  }, []);
+
+  const [menu, setMenu] = useState<NodeMenuAt | undefined>(undefined);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, n: FlowNode) => {
+    e.preventDefault();
+    const box = wrapper.current?.getBoundingClientRect();
+    setMenu({ nodeId: n.id, x: e.clientX - (box?.left ?? 0), y: e.clientY - (box?.top ?? 0) });
+  }, []);
+  // The Menu key or Shift+F10 on a focused node opens its menu under the node.
+  const onKeyDown = useCallback((e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'ContextMenu' && !(e.shiftKey && e.key === 'F10')) return;
+    const el = (e.target as HTMLElement).closest<HTMLElement>('.react-flow__node');
+    const id = el?.getAttribute('data-id');
+    if (!el || !id) return;
+    e.preventDefault();
+    const box = wrapper.current?.getBoundingClientRect();
+    const r = el.getBoundingClientRect();
+    setMenu({ nodeId: id, x: r.left - (box?.left ?? 0), y: r.bottom - (box?.top ?? 0) + 4 });
+  }, []);
+  const closeMenu = useCallback((refocus: boolean) => {
+    setMenu((m) => {
+      if (m && refocus) wrapper.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(m.nodeId)}"]`)?.focus();
+      return undefined;
+    });
+  }, []);
 
   // Reads the store at call time so the callback stays stable across drag frames.
   const isValidConnection = useCallback<IsValidConnection<FlowEdge>>((c: Connection | Edge) => {
@@ -107,7 +168,7 @@ export function Canvas(): ReactElement {
   const miniMapColor = useCallback((n: FlowNode) => categoryColor(kinds[n.data.kind]?.category), [kinds]);
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div ref={wrapper} className={`canvas${far ? ' is-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
@@ -116,13 +177,15 @@ export function Canvas(): ReactElement {
         onEdgesChange={onEdgesChange}
         onConnect={connect}
         onConnectEnd={onConnectEnd}
+        onNodeDragStop={onNodeDragStop}
+        onNodeContextMenu={onNodeContextMenu}
         isValidConnection={isValidConnection}
         edgeTypes={edgeTypes}
         onSelectionChange={onSelectionChange}
         colorMode={theme}
-        fitView
-        fitViewOptions={FIT}
-        minZoom={0.2}
+        // Only what is on screen is in the DOM: a 1,000-node pipeline pans like a small one.
+        onlyRenderVisibleElements
+        minZoom={MIN_ZOOM}
         maxZoom={2}
         // Deleting goes through the store (one undo step for a node and its edges); see useShortcuts.
         deleteKeyCode={null}
@@ -132,11 +195,12 @@ export function Canvas(): ReactElement {
         aria-label="Pipeline canvas"
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />
-        <Controls position="bottom-left" showInteractive={false} />
+        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT} />
         {nodes.length > 0 && (
           <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
         )}
       </ReactFlow>
+      {menu && <NodeMenu at={menu} onClose={closeMenu} />}
       {nodes.length === 0 && status === 'ready' && (
         <div className="canvas__empty" data-testid="canvas-empty">
           <div className="canvas__empty-title">An empty pipeline</div>

@@ -5,13 +5,15 @@ import { memo, useState, type ReactElement } from 'react';
 import { useChecks } from '../state/checks';
 import { formatCount } from '../lib/format';
 import type { FlowEdge } from '../lib/graph';
-import { useRun } from '../state/run';
+import { staleNote, useRun } from '../state/run';
 
 function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, data }: EdgeProps<FlowEdge>): ReactElement {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   // Subscribe to this edge's number only, so a run repaints the labels and not every edge's path.
-  const count = useRun((s) => (sourceHandleId ? s.metrics.get(source)?.outputs[sourceHandleId] : undefined));
+  // An edge drawn after the run was not part of it and carries no count from it.
+  const count = useRun((s) => (sourceHandleId && s.runEdges.has(id) ? s.metrics.get(source)?.outputs[sourceHandleId] : undefined));
   const stale = useRun((s) => s.stale);
+  const note = useRun((s) => (s.stale ? staleNote(s.manifest) : undefined));
   const quarantine = data?.role === 'quarantine';
   const [hover, setHover] = useState(false);
   const columns = useChecks((s) => (sourceHandleId ? s.ports[source]?.[sourceHandleId] : undefined));
@@ -50,7 +52,8 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
             className={`edge-count${quarantine ? ' edge-count--quarantine' : ''}${stale ? ' is-stale' : ''}`}
             style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
             data-testid={`edge-count-${id}`}
-            title={`${formatCount(count)} ${quarantine ? 'quarantined rows' : 'rows'} in the last run${stale ? ' (before your edits)' : ''}`}
+            data-stale={stale ? 'true' : undefined}
+            title={`${formatCount(count)} ${quarantine ? 'quarantined rows' : 'rows'} ${note ?? 'in the last run'}`}
           >
             {formatCount(count)}
           </div>

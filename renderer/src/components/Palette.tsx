@@ -7,10 +7,36 @@ import { CategoryIcon, CloseIcon, SearchIcon } from '../lib/icons';
 import { DND_KIND_MIME, useCenterPlacement } from '../lib/placement';
 import { useDesigner } from '../store';
 
-function matches(k: NodeKindInfo, q: string): boolean {
+/** Words users of other tools search for, by the kind that does it here (matched as well as titles). */
+const ALIASES: Record<string, string> = {
+  join: 'lookup merge enrich vlookup',
+  deduplicate: 'unique distinct dedupe duplicates',
+  filter: 'where keep drop rows condition',
+  aggregate: 'group by sum count average summarize pivot',
+  derive: 'calculated column formula compute expression add column',
+  select: 'project rename keep columns drop columns',
+  validate: 'quality check rules assert test email phone pattern not null range',
+  cast: 'convert type parse',
+  sort: 'order by',
+  limit: 'top head first rows sample',
+  sql: 'query custom',
+};
+
+/**
+ * What a palette search looks through for a kind: title, description, kind name, aliases, and every word of its
+ * config schema (rule kinds such as "regex" or "email", function and option names), built once per catalog.
+ */
+function searchText(k: NodeKindInfo): string {
+  const schemaWords = JSON.stringify(k.configSchema).replace(/[^A-Za-z0-9_]+/g, ' ');
+  return `${k.title} ${k.description} ${k.kind} ${ALIASES[k.kind] ?? ''} ${schemaWords}`.toLowerCase();
+}
+
+function matches(text: string, q: string): boolean {
   if (!q) return true;
-  const needle = q.toLowerCase();
-  return k.title.toLowerCase().includes(needle) || k.description.toLowerCase().includes(needle) || k.kind.toLowerCase().includes(needle);
+  return q
+    .toLowerCase()
+    .split(/\s+/)
+    .every((word) => text.includes(word));
 }
 
 const PaletteItem = memo(function PaletteItem({ info, onAdd }: { info: NodeKindInfo; onAdd: (kind: string) => void }): ReactElement {
@@ -51,17 +77,19 @@ export function Palette(): ReactElement {
   const [query, setQuery] = useState('');
   const search = useRef<HTMLInputElement>(null);
 
+  const texts = useMemo(() => new Map((catalog?.kinds ?? []).map((k) => [k.kind, searchText(k)])), [catalog]);
   const groups = useMemo(() => {
     const q = query.trim();
     return CATEGORY_ORDER.map((category) => ({
       category,
-      items: (catalog?.kinds ?? []).filter((k) => k.category === category && matches(k, q)),
+      items: (catalog?.kinds ?? []).filter((k) => k.category === category && matches(texts.get(k.kind) ?? '', q)),
     })).filter((g) => g.items.length > 0);
-  }, [catalog, query]);
+  }, [catalog, texts, query]);
 
   const onAdd = useMemo(
     () => (kind: string) => {
-      addNode(kind, place(useDesigner.getState().nodes));
+      // Added from the palette while a node is selected: the new node follows it, connected to its free output.
+      addNode(kind, place(useDesigner.getState().nodes), { autoConnect: true });
     },
     [addNode, place],
   );

@@ -6,7 +6,7 @@ import { formatCount, formatDuration, plural } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
 import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';
 import { nodeProblems, useChecks } from '../state/checks';
-import { useRun } from '../state/run';
+import { shownStatus, staleNote, useRun } from '../state/run';
 import { useDesigner } from '../store';
 
 type Port = Pick<PortSpec, 'name' | 'title' | 'role'>;
@@ -23,7 +23,9 @@ function PortRow({ port, side }: { port: Port; side: 'in' | 'out' }): ReactEleme
         position={side === 'in' ? Position.Left : Position.Right}
         id={port.name}
         className={`sl-handle sl-handle--${port.role}`}
-        aria-label={`${side === 'in' ? 'Input' : 'Output'} ${port.title}`}
+        // No aria-label: a handle is not a control a screen reader can use (ports are connected from the
+        // keyboard through the node's port picker); the port's visible title is next to it.
+        title={`${side === 'in' ? 'Input' : 'Output'} ${port.title}`}
       />
       <span className="sl-port__title">{port.title}</span>
     </div>
@@ -62,6 +64,10 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const liveIo = useRun((s) => s.io.get(id));
   const io = metrics?.io ?? liveIo?.stats;
   const stale = useRun((s) => s.stale);
+  const outcome = useRun((s) => s.manifest?.outcome);
+  const status = metrics ? shownStatus(metrics, outcome) : undefined;
+  // Numbers from a run before the last edit stay visible as history, and say so in words, not only by fading.
+  const note = useRun((s) => (s.stale && metrics ? staleNote(s.manifest) : undefined));
   const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
   return (
@@ -70,7 +76,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
       data-testid={`canvas-node-${id}`}
       data-kind={data.kind}
       data-category={info?.category ?? 'unknown'}
-      data-status={running ? 'running' : metrics?.status}
+      data-status={running ? 'running' : status}
     >
       {(problems.total > 0 || (metrics && metrics.quarantined > 0) || io) && (
         <div className="sl-node__badges">
@@ -81,7 +87,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
             </span>
           )}
           {metrics && metrics.quarantined > 0 && (
-            <span className="sl-badge sl-badge--quarantine" title={`${formatCount(metrics.quarantined)} rows quarantined in the last run`} data-testid={`quarantine-badge-${id}`}>
+            <span className="sl-badge sl-badge--quarantine" title={`${formatCount(metrics.quarantined)} rows quarantined ${note ?? 'in the last run'}`} data-testid={`quarantine-badge-${id}`} data-stale={note ? 'true' : undefined}>
               {formatCount(metrics.quarantined)} quarantined
             </span>
           )}
@@ -131,10 +137,12 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
         </div>
       )}
       {metrics && (
-        <div className="sl-node__run" data-testid={`node-run-${id}`} title={metrics.error ?? metrics.warnings.join('\n')}>
-          <span className={`status-dot status-dot--${metrics.status}`} />
+        <div className="sl-node__run" data-testid={`node-run-${id}`} data-stale={note ? 'true' : undefined} title={[note ? `Counts ${note}.` : '', metrics.error ?? metrics.warnings.join('\n')].filter(Boolean).join('\n')}>
+          <span className={`status-dot status-dot--${status}`} />
           <span className="sl-node__run-text">
-            {metrics.status === 'failed'
+            {status === 'cancelled'
+              ? 'cancelled'
+              : status === 'failed'
               ? 'failed'
               : metrics.status === 'skipped'
                 ? 'not run'
@@ -142,6 +150,11 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
                   ? `${formatCount(metrics.passed)} written`
                   : `${formatCount(metrics.rowsIn)} in · ${formatCount(metrics.rowsOut)} out${metrics.filtered > 0 ? ` · ${formatCount(metrics.filtered)} filtered` : ''}`}
           </span>
+          {note && (
+            <span className="sl-node__stale" data-testid={`stale-note-${id}`}>
+              {note.replace('from the run ', '').replace(', before your last edit', '')} · before edit
+            </span>
+          )}
         </div>
       )}
     </div>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type FocusEvent as ReactFocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import { basename } from '../lib/format';
 import type { PipelineFileRef } from '../files/host';
@@ -49,14 +49,25 @@ function FileMenu({ onImportFile }: { onImportFile: () => void }): ReactElement 
       {keys && <kbd>{keys}</kbd>}
     </button>
   );
+  const trigger = useRef<HTMLButtonElement>(null);
+  // Escape closes the menu and gives focus back to its button; Tab (focus leaving the menu) closes it too.
+  const onKeyDown = (e: ReactKeyboardEvent) => {
+    if (e.key === 'Escape' && open) {
+      setOpen(false);
+      trigger.current?.focus();
+    }
+  };
+  const onBlur = (e: ReactFocusEvent) => {
+    if (open && !root.current?.contains(e.relatedTarget as Node | null)) setOpen(false);
+  };
   return (
-    <div className="menu" ref={root}>
-      <button type="button" className="button button--ghost" aria-haspopup="menu" aria-expanded={open} onClick={toggle} data-testid="open-menu">
+    <div className="menu" ref={root} onKeyDown={onKeyDown} onBlur={onBlur}>
+      <button ref={trigger} type="button" className="button button--ghost" aria-haspopup="menu" aria-expanded={open} onClick={toggle} data-testid="open-menu">
         <FolderIcon size={15} /> File <ChevronDownIcon size={12} />
       </button>
       {open && (
         <div className="menu__popover" role="menu">
-          {item('New pipeline', newDocument, 'new-document')}
+          {item('New pipeline', () => void newDocument(), 'new-document')}
           {hasHost && item('Open…', () => void openDocument(), 'open-document', `${MOD}O`)}
           {hasHost && item('Save as…', () => void saveDocumentAs(), 'save-as', `${MOD}Shift+S`)}
           <div className="menu__sep" role="separator" />
@@ -88,7 +99,7 @@ function FileMenu({ onImportFile }: { onImportFile: () => void }): ReactElement 
               className="menu__item menu__item--stack"
               onClick={() => {
                 setOpen(false);
-                openSample(s);
+                void openSample(s);
               }}
               data-testid={`sample-${basename(s.path)}`}
             >

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFieldOf, essentialProblems, humanizeMessage, placeProblems } from './problems';
+import { configFieldOf, essentialProblems, fieldLabel, humanizeMessage, placeProblems } from './problems';
 
 describe('placing problems', () => {
   const problems = [
@@ -39,5 +39,12 @@ describe('humanizeMessage', () => {
     const pattern = { path: 'x', message: 'letters, digits' };
     expect(essentialProblems([pattern, empty])).toEqual([empty]);
     expect(essentialProblems([pattern])).toEqual([pattern]);
+  });
+});
+
+describe('field labels', () => {
+  it('numbers items from 1, as the form does (rule 2 is rules[1])', () => {
+    expect(fieldLabel('rules[1].pattern')).toBe('Rules › 2 › Pattern');
+    expect(fieldLabel('columns[0].expression')).toBe('Columns › 1 › Expression');
   });
 });

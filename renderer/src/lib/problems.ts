@@ -1,5 +1,6 @@
 // Placing the engine's validation problems: on a config field, on a node, or on the pipeline as a whole.
 import type { Problem } from '../../../engine/src/format/problems';
+import { humanizeKey } from './schema';
 
 export interface NodeProblems {
   /** Problems of one config field, keyed like `rules[0].column` (the engine's pathToString of the config path). */
@@ -23,6 +24,18 @@ export function configFieldOf(p: Problem): string | undefined {
   const m = CONFIG_PATH.exec(p.path);
   if (!m) return undefined;
   return (m[1] ?? '').replace(/^\./, '');
+}
+
+/**
+ * A config path as the form shows it: `rules[1].pattern` → "Rules › 2 › Pattern". Items are numbered from 1,
+ * as the form numbers them (the engine's paths count from 0).
+ */
+export function fieldLabel(field: string): string {
+  return field
+    .split(/[.[\]]/)
+    .filter(Boolean)
+    .map((part) => (/^\d+$/.test(part) ? String(Number(part) + 1) : humanizeKey(part)))
+    .join(' › ');
 }
 
 export function placeProblems(problems: readonly Problem[]): PlacedProblems {

@@ -16,14 +16,20 @@ describe('quarantine', () => {
     ]);
   });
 
-  it('writes RFC 4180 CSV with quoting where needed', () => {
-    const csv = quarantineCsv(entries.slice(0, 2));
+  it('writes RFC 4180 CSV with one column per source column, then rule, reason and line', () => {
+    const csv = quarantineCsv([...entries.slice(0, 2), { lineage: 'o:orders.csv:11', sourceLine: 11, ruleIds: ['r'], reasons: ['bad'], row: '{"note":"a,b","quantity":7,"extra":true}', raw: null }]);
     expect(csv.split('\r\n')).toEqual([
-      'lineage,source_line,rules,reasons,row_json,raw',
-      'o:orders.csv:12,12,malformed,unterminated quoted field,,"1011,""US,1"',
-      'o:orders.csv:9,9,type:quantity,"column quantity: ""4.5"" is not a valid INTEGER","{""quantity"":""4.5"",""note"":null}",',
+      'quantity,note,extra,rule,reason,line,lineage,raw',
+      ',,,malformed,unterminated quoted field,12,o:orders.csv:12,"1011,""US,1"',
+      '4.5,,,type:quantity,"column quantity: ""4.5"" is not a valid INTEGER",9,o:orders.csv:9,',
+      '7,"a,b",true,r,bad,11,o:orders.csv:11,',
       '',
     ]);
+  });
+
+  it('keeps a source column named like one of its own columns', () => {
+    const csv = quarantineCsv([{ lineage: 'l', sourceLine: 1, ruleIds: ['r'], reasons: ['x'], row: '{"rule":"mine"}', raw: null }]);
+    expect(csv.split('\r\n')[0]).toBe('rule,_quarantine_rule,reason,line,lineage,raw');
   });
 
   it('reads row values in their order, keeping unparseable text whole', () => {

@@ -7,6 +7,7 @@ import type { SchemasResult } from '../../../engine/src/api/contract';
 import { previewKey } from '../lib/doc-ops';
 import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
 import { useDesigner } from '../store';
+import { usePreview } from './preview';
 
 /** node id → output port → its columns as the engine worked them out without running (null: not knowable yet). */
 export type PortSchemas = SchemasResult['ports'];
@@ -15,6 +16,9 @@ interface ChecksState {
   problems: Problem[];
   /** Every port's static columns, from the same answer as the problems. */
   ports: PortSchemas;
+  /** The last validation's problems, and failures the open preview ran into (a node that failed to compute). */
+  validation: Problem[];
+  fromPreview: Problem[];
   placed: PlacedProblems;
   /** The engine could not be asked (it is unreachable); the last answer is kept, marked as old. */
   failed: string | undefined;
@@ -25,6 +29,8 @@ const EMPTY_NODE: NodeProblems = { fields: new Map(), node: [], total: 0 };
 export const useChecks = create<ChecksState>()(() => ({
   problems: [],
   ports: {},
+  validation: [],
+  fromPreview: [],
   placed: placeProblems([]),
   failed: undefined,
 }));
@@ -34,6 +40,30 @@ export function nodeProblems(s: ChecksState, nodeId: string): NodeProblems {
 }
 
 const DEBOUNCE_MS = 250;
+
+/** Validation problems plus the preview's failures (each said once), placed on fields and nodes together. */
+function merged(validation: Problem[], fromPreview: Problem[]): Pick<ChecksState, 'problems' | 'placed'> {
+  const seen = new Set(validation.map((p) => `${p.nodeId ?? ''}|${p.path}|${p.message}`));
+  const extra = fromPreview.filter((p) => !seen.has(`${p.nodeId ?? ''}|${p.path}|${p.message}`));
+  const problems = [...validation, ...extra];
+  return { problems, placed: placeProblems(problems) };
+}
+
+/**
+ * What the preview found wrong, as problems on nodes and fields: the engine's problems when it sent them, a
+ * failed node of the preview's run, or the node named in its error message.
+ */
+export function previewProblems(s: Pick<ReturnType<typeof usePreview.getState>, 'phase' | 'error' | 'result'>, nodeIds: readonly string[]): Problem[] {
+  if (s.phase === 'error' && s.error) {
+    if (s.error.problems.length > 0) return s.error.problems;
+    const named = nodeIds.find((id) => s.error?.message.includes(`node "${id}"`));
+    return named ? [{ path: '', nodeId: named, message: `The preview failed here: ${s.error.message}` }] : [];
+  }
+  if (s.phase === 'ready' && s.result) {
+    return s.result.metrics.filter((m) => m.status === 'failed').map((m) => ({ path: '', nodeId: m.nodeId, message: `The preview failed here: ${m.error ?? 'this node failed'}` }));
+  }
+  return [];
+}
 
 /** Mounted once (in App): validates the document after edits settle. */
 export function useValidationDriver(): void {
@@ -64,7 +94,7 @@ export function useValidationDriver(): void {
             // A document with a config problem (a field being retyped) gets no schemas: the last ones stay, so
             // pickers and completions do not blink empty while the user types.
             const ports = Object.keys(r.ports).length === 0 && r.problems.length > 0 ? useChecks.getState().ports : r.ports;
-            if (mine === seq) useChecks.setState({ problems: r.problems, ports, placed: placeProblems(r.problems), failed: undefined });
+            if (mine === seq) useChecks.setState({ validation: r.problems, ports, ...merged(r.problems, useChecks.getState().fromPreview), failed: undefined });
           },
           (err: unknown) => {
             if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });
@@ -74,9 +104,21 @@ export function useValidationDriver(): void {
     };
 
     const unsubscribe = useDesigner.subscribe(check);
+    // A preview that fails marks the node (and field) it failed at, as a validation problem would; waiting and
+    // loading keep the last verdict, so the mark does not flicker while an edit settles.
+    let lastPreview: unknown;
+    const unsubscribePreview = usePreview.subscribe((p) => {
+      if (p.phase === 'waiting' || p.phase === 'loading' || p === lastPreview) return;
+      lastPreview = p;
+      const fromPreview = previewProblems(p, useDesigner.getState().nodes.map((n) => n.id));
+      const before = useChecks.getState().fromPreview;
+      if (fromPreview.length === 0 && before.length === 0) return;
+      useChecks.setState({ fromPreview, ...merged(useChecks.getState().validation, fromPreview) });
+    });
     check();
     return () => {
       unsubscribe();
+      unsubscribePreview();
       clearTimeout(timer);
     };
   }, []);

@@ -8,7 +8,8 @@ import { serializePipeline } from '../../../engine/src/format/save';
 import { EngineError } from '../api/client';
 import type { PipelineFileRef } from '../files/host';
 import { basename, dirname, pipelineFileName } from '../lib/format';
-import { useDesigner, type DocumentOrigin } from '../store';
+import { askUnsaved } from '../components/DiscardDialog';
+import { canonicalText, useDesigner, type DocumentOrigin } from '../store';
 import { resetRun } from './run';
 import { notify } from './toasts';
 
@@ -25,15 +26,26 @@ export function downloadText(fileName: string, text: string, type: string): void
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
-/** Unsaved edits are worth one question before they are replaced. */
-export function mayDiscard(): boolean {
+/**
+ * Unsaved edits are worth one question before they are replaced: Save (then go on if it was saved), Discard,
+ * or Cancel. Asked in the app, not with confirm(), which offers no Save. Without a file host, Save downloads
+ * the pipeline.
+ */
+export async function mayDiscard(): Promise<boolean> {
   const s = useDesigner.getState();
-  const dirty = serializePipeline(s.toPipeline()) !== s.savedText;
-  return !dirty || window.confirm(`Discard the unsaved changes to “${s.meta.name}”?`);
+  if (canonicalText(s) === s.savedText) return true;
+  const answer = await askUnsaved(s.meta.name);
+  if (answer === 'discard') return true;
+  if (answer === 'cancel') return false;
+  if (!s.files) {
+    exportPipeline();
+    return true;
+  }
+  return saveDocument();
 }
 
-export function openSample(sample: Sample): void {
-  if (!mayDiscard()) return;
+export async function openSample(sample: Sample): Promise<void> {
+  if (!(await mayDiscard())) return;
   const parsed = pipelineSchema.safeParse(sample.pipeline);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 3).map((i) => `${pathToString(i.path) || 'file'}: ${i.message}`);
@@ -68,7 +80,7 @@ export async function importPipelineText(text: string, fileName: string, origin?
     notify({ tone: 'error', title: `Could not open ${fileName}`, detail: problems.slice(0, 3).map((p) => formatProblem(p)).join('; ') });
     return;
   }
-  if (!opts.asked && !mayDiscard()) return;
+  if (!opts.asked && !(await mayDiscard())) return;
   resetRun();
   s.loadPipeline(shape.data, origin ?? { fileName, baseDir: s.origin.baseDir });
   if (!s.api) return;
@@ -94,8 +106,8 @@ function describe(err: unknown): string {
   return err instanceof EngineError || err instanceof Error ? err.message : String(err);
 }
 
-export function newDocument(): void {
-  if (!mayDiscard()) return;
+export async function newDocument(): Promise<void> {
+  if (!(await mayDiscard())) return;
   resetRun();
   useDesigner.getState().newPipeline();
 }
@@ -105,7 +117,7 @@ export async function openDocument(): Promise<void> {
   const files = useDesigner.getState().files;
   if (!files) return;
   // Asked before the picker, so a cancelled question leaves no dialog behind.
-  if (!mayDiscard()) return;
+  if (!(await mayDiscard())) return;
   let picked: Awaited<ReturnType<typeof files.host.open>>;
   try {
     picked = await files.host.open();
@@ -120,7 +132,7 @@ export async function openDocument(): Promise<void> {
 /** Opens a known file (from the recent list). */
 export async function openKnownFile(ref: PipelineFileRef): Promise<void> {
   const files = useDesigner.getState().files;
-  if (!files || !mayDiscard()) return;
+  if (!files || !(await mayDiscard())) return;
   try {
     await openPicked(ref, await files.host.read(ref));
   } catch (err) {

@@ -12,6 +12,7 @@ export interface LiveIo {
 }
 import type { Problem } from '../../../engine/src/format/problems';
 import { EngineError } from '../api/client';
+import { askRunParams } from '../components/Parameters';
 import { previewKey } from '../lib/doc-ops';
 import { useDesigner } from '../store';
 import { notify } from './toasts';
@@ -27,6 +28,8 @@ interface RunState {
   docId: number;
   /** The document changed since the run: its counts are shown faded, as history rather than truth. */
   stale: boolean;
+  /** Edges of the document the run was started with: a count is shown only on an edge that was in the run. */
+  runEdges: ReadonlySet<string>;
   /** Nodes the engine is working on right now. */
   running: ReadonlySet<string>;
   /** I/O statistics of running nodes that retry (REST sources, file sinks). */
@@ -58,6 +61,7 @@ export const useRun = create<RunState>()(() => ({
   docKey: undefined,
   docId: -1,
   stale: false,
+  runEdges: new Set(),
   running: new Set(),
   io: new Map(),
   jobId: undefined,
@@ -94,8 +98,24 @@ export function useRunDriver(): void {
   }, []);
 }
 
+/** What a stale number says about itself: "from the run at 10:42, before your last edit". */
+export function staleNote(manifest: Pick<RunManifest, 'finishedAt'> | undefined): string {
+  const at = manifest ? new Date(manifest.finishedAt) : undefined;
+  const time = at && !Number.isNaN(at.getTime()) ? ` at ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
+  return `from the run${time}, before your last edit`;
+}
+
+/**
+ * The status to show for a node of a run: a node stopped by a cancel is "cancelled", not "failed" (the engine
+ * records it as failed, with the cancel as its error).
+ */
+export function shownStatus(m: NodeMetrics, outcome: RunManifest['outcome'] | undefined): NodeMetrics['status'] | 'cancelled' {
+  if (m.status === 'failed' && (outcome === 'cancelled' || /the run was cancelled/.test(m.error ?? ''))) return 'cancelled';
+  return m.status;
+}
+
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
 }
 
 /** Asks the engine to stop the run going on; its record will say it was cancelled. */
@@ -118,21 +138,27 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Run the document, or with `resume` finish an earlier failed, partial or cancelled run of it: the engine skips
  * nodes whose checkpoints still hold and sinks that already published.
  */
-export async function runPipelineNow(opts: { resume?: string } = {}): Promise<void> {
+export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet<string> } = {}): Promise<void> {
   const s = useDesigner.getState();
   if (!s.api || useRun.getState().phase === 'running') return;
+  // Parameters without a default are asked for first; cancelling the question cancels the run.
+  const params = await askRunParams();
+  if (!params) return;
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
-    const pipeline = s.toPipeline();
+    // "Run up to here": the node and what feeds it; nothing downstream is read or written.
+    const whole = s.toPipeline();
+    const only = opts.only;
+    const pipeline = only ? { ...whole, nodes: whole.nodes.filter((n) => only.has(n.id)), edges: whole.edges.filter((e) => only.has(e.from.node) && only.has(e.to.node)) } : whole;
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline, ...(baseDir ? { baseDir } : {}) });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
     const { checkpoint, allowHosts, allowEnv } = useRun.getState();
-    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     let status = await s.api.runStatus({ jobId });

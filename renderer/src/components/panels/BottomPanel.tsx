@@ -57,7 +57,8 @@ export function BottomPanel(): ReactElement {
   return (
     <section className={`bottom-panel${open ? '' : ' is-collapsed'}`} style={open ? { height } : undefined} aria-label="Data panel" data-testid="bottom-panel">
       {open && <div className="bottom-panel__resize" role="separator" aria-orientation="horizontal" aria-label="Resize panel" onPointerDown={onPointerDown} onPointerMove={onPointerMove} onPointerUp={onPointerUp} />}
-      <div className="bottom-panel__tabs" role="tablist">
+      <div className="bottom-panel__tabs">
+        <div className="bottom-panel__tablist" role="tablist" aria-label="Data panel views">
         {tabs.map((t) => (
           <button
             key={t.id}
@@ -72,6 +73,7 @@ export function BottomPanel(): ReactElement {
             {t.badge && <span className={`tab__badge tab__badge--${t.tone ?? 'muted'}`}>{t.badge}</span>}
           </button>
         ))}
+        </div>
         <span className="panel-toolbar__spacer" />
         <button type="button" className="icon-button icon-button--sm" onClick={() => setOpen(!open)} aria-label={open ? 'Collapse panel' : 'Expand panel'} title={open ? 'Collapse' : 'Expand'}>
           <ChevronDownIcon size={14} style={{ transform: open ? undefined : 'rotate(180deg)' }} />

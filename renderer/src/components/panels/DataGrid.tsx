@@ -51,7 +51,7 @@ export function DataGrid({ columns, rows, label }: { columns: readonly Column[];
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
 
   return (
-    <div className="grid" ref={scroller} role="grid" aria-label={label} aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1} data-testid="preview-grid">
+    <div className="grid" ref={scroller} role="grid" tabIndex={0} aria-label={label} aria-rowcount={rows.length + 1} aria-colcount={columns.length + 1} data-testid="preview-grid">
       <div className="grid__header" role="row" aria-rowindex={1} style={{ gridTemplateColumns: template, width: totalWidth }}>
         <div role="columnheader" className="grid__head grid__head--index">
           #

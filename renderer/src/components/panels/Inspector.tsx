@@ -1,15 +1,15 @@
 // The right-hand panel: the selected node's settings, or the pipeline's own when nothing is selected.
 import { useState, type ReactElement } from 'react';
 import type { Problem } from '../../../../engine/src/format/problems';
-import { configFieldOf, essentialProblems, humanizeMessage } from '../../lib/problems';
+import { configFieldOf, essentialProblems, fieldLabel, humanizeMessage } from '../../lib/problems';
 import { CategoryIcon, CopyIcon, TrashIcon } from '../../lib/icons';
-import { humanizeKey } from '../../lib/schema';
 import { nodeProblems, useChecks } from '../../state/checks';
 import { useDesigner } from '../../store';
 import { useRun, type CheckpointChoice } from '../../state/run';
 import { usePreview } from '../../state/preview';
 import { allowedHost } from '../../../../engine/src/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
+import { ParametersField } from '../Parameters';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
   return (
@@ -18,7 +18,7 @@ function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPic
         const field = configFieldOf(p);
         const text = (
           <>
-            {field ? <span className="problem-list__where">{field.split(/[.[\]]/).filter(Boolean).map(humanizeKey).join(' › ')}</span> : p.nodeId && onPick ? <span className="problem-list__where">{p.nodeId}</span> : null}
+            {field ? <span className="problem-list__where">{fieldLabel(field)}</span> : p.nodeId && onPick ? <span className="problem-list__where">{p.nodeId}</span> : null}
             <span>{field ? humanizeMessage(p.message) : p.message}</span>
           </>
         );
@@ -129,6 +129,7 @@ function PipelineInspector(): ReactElement {
           onChange={(e) => setMeta({ description: e.target.value === '' ? undefined : e.target.value })}
         />
       </div>
+      <ParametersField />
       {baseDir && (
         <div className="field">
           <div className="field__label">Files resolve in</div>

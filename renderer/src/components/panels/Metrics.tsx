@@ -3,8 +3,8 @@ import type { ReactElement } from 'react';
 import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration } from '../../lib/format';
 
-export function StatusDot({ status }: { status: NodeMetrics['status'] }): ReactElement {
-  return <span className={`status-dot status-dot--${status}`} aria-label={status} title={status} />;
+export function StatusDot({ status }: { status: NodeMetrics['status'] | 'cancelled' }): ReactElement {
+  return <span className={`status-dot status-dot--${status}`} role="img" aria-label={status} title={status} />;
 }
 
 export function MetricsStrip({ m, compact }: { m: NodeMetrics; compact?: boolean }): ReactElement {

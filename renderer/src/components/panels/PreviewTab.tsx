@@ -3,7 +3,7 @@ import type { ReactElement } from 'react';
 import type { NodeMetrics, PreviewResult } from '../../../../engine/src/api/contract';
 import { formatCount, plural } from '../../lib/format';
 import { AlertIcon, RefreshIcon, SpinnerIcon } from '../../lib/icons';
-import { humanizeMessage, configFieldOf } from '../../lib/problems';
+import { humanizeMessage, configFieldOf, fieldLabel } from '../../lib/problems';
 import { usePreview, type PreviewError, type PreviewTarget } from '../../state/preview';
 import { useUi } from '../../state/ui';
 import { useDesigner } from '../../store';
@@ -33,7 +33,7 @@ function ErrorState({ error }: { error: PreviewError }): ReactElement {
                 {p.nodeId && (
                   <>
                     <NodeLink nodeId={p.nodeId} />
-                    {configFieldOf(p) ? ` › ${configFieldOf(p)}` : ''}:{' '}
+                    {configFieldOf(p) ? ` › ${fieldLabel(configFieldOf(p) ?? '')}` : ''}:{' '}
                   </>
                 )}
                 {configFieldOf(p) ? humanizeMessage(p.message) : p.message}

@@ -64,6 +64,10 @@ interface Source {
   loading: boolean;
   /** Preview only: every quarantined row of the sample is in `entries`. */
   complete: boolean;
+  /** Per-rule counts are totals (the engine's), not counts of the entries at hand. */
+  exactRules?: boolean;
+  /** Preview only: sources were read up to a limit, so every count here is of that sample. */
+  sampled?: boolean;
 }
 
 /** After a fresh run, the node's run quarantine, page by page; the rule filter is applied by the engine. */
@@ -121,7 +125,11 @@ export function QuarantineTab(): ReactElement {
       mode: 'preview',
       nodeId,
       total: preview.quarantineTotal,
-      byRule: countByRule(preview.quarantine),
+      // The engine's exact counts over every row the preview quarantined; an older engine sends none, and then
+      // the counts of the entries at hand are shown (and marked as such below).
+      byRule: preview.quarantineByRule ? fromRecord(preview.quarantineByRule) : countByRule(preview.quarantine),
+      exactRules: preview.quarantineByRule !== undefined,
+      sampled: preview.sampled,
       entries,
       loading: false,
       complete: preview.quarantine.length >= preview.quarantineTotal,
@@ -140,9 +148,14 @@ export function QuarantineTab(): ReactElement {
         if (page.entries.length < EXPORT_PAGE) break;
       }
     } else if (rule) entries = preview?.quarantine ?? [];
-    const name = `${source.nodeId}-quarantine.csv`;
+    const partial = source.mode === 'preview' && entries.length < source.total;
+    const name = `${source.nodeId}-quarantine${source.mode === 'preview' ? '-preview' : ''}.csv`;
     downloadText(name, quarantineCsv(entries), 'text/csv');
-    notify({ tone: 'success', title: `Exported ${name}`, detail: plural(entries.length, 'row') });
+    notify({
+      tone: 'success',
+      title: `Exported ${name}`,
+      detail: partial ? `${plural(entries.length, 'row')}: the first of the preview's ${formatCount(source.total)}; run the pipeline to export them all` : plural(entries.length, 'row'),
+    });
   };
   const shown = source.entries.length;
   const filteredTotal = rule ? (source.byRule.find((r) => r.rule === rule)?.count ?? shown) : source.total;
@@ -153,16 +166,21 @@ export function QuarantineTab(): ReactElement {
         <span className="preview__summary">
           <strong>{plural(source.total, 'row')}</strong> quarantined at <code>{source.nodeId}</code>
           <span className="tag tag--muted" title={source.mode === 'run' ? 'Every quarantined row of the last run' : 'From the preview: sources were read only up to a limit'}>
-            {source.mode === 'run' ? 'last run' : 'preview'}
+            {source.mode === 'run' ? 'last run' : source.sampled ? 'preview · sample of the input' : 'preview'}
           </span>
+          {source.mode === 'preview' && source.exactRules === false && (
+            <span className="tag tag--muted" data-testid="quarantine-rules-sample" title="This engine did not send per-rule totals">
+              per-rule counts of the {shown} rows shown
+            </span>
+          )}
         </span>
         {source.loading && <SpinnerIcon size={14} />}
         <span className="panel-toolbar__spacer" />
         <button
           type="button"
           className="button"
-          disabled={source.total === 0 || (source.mode === 'preview' && !source.complete)}
-          title={source.mode === 'preview' && !source.complete ? `The preview holds ${shown} of ${source.total} rows; run the pipeline to export them all` : 'Download these rows as CSV'}
+          disabled={source.total === 0}
+          title={source.mode === 'preview' && !source.complete ? `Exports the ${shown} rows the preview holds of its ${source.total}; run the pipeline to export them all` : 'Download these rows as CSV'}
           onClick={() => void exportCsv().catch((err: unknown) => notify({ tone: 'error', title: 'Export failed', detail: err instanceof Error ? err.message : String(err) }))}
           data-testid="export-quarantine"
         >
@@ -187,7 +205,7 @@ export function QuarantineTab(): ReactElement {
               </button>
             ))}
           </nav>
-          <div className="q-entries">
+          <div className="q-entries" tabIndex={0} role="region" aria-label="Quarantined rows">
             {shown < filteredTotal && (
               <div className="q-entries__note">
                 Showing the first {formatCount(shown)} of {formatCount(filteredTotal)} rows{source.mode === 'run' ? '; export the CSV for all of them' : ''}.

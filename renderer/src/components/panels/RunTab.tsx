@@ -4,7 +4,7 @@ import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
-import { cancelRunNow, runPipelineNow, useRun } from '../../state/run';
+import { cancelRunNow, runPipelineNow, shownStatus, staleNote, useRun } from '../../state/run';
 import { useDesigner } from '../../store';
 import type { KindIndex } from '../../lib/graph';
 import { StatusDot } from './Metrics';
@@ -47,19 +47,19 @@ function RunProgress(): ReactElement {
           Cancel run
         </button>
       </div>
-      <div className="run-table-wrap">
+      <div className="run-table-wrap" tabIndex={0} role="region" aria-label="Nodes of the run">
         <table className="run-table">
           <RunTableHead columns={PROGRESS_COLUMNS} />
           <tbody>
             {nodes.map((n) => {
               const m = metrics.get(n.id);
-              const state = m ? m.status : running.has(n.id) ? 'running' : 'waiting';
+              const state = m ? shownStatus(m, undefined) : running.has(n.id) ? 'running' : 'waiting';
               return (
                 <tr key={n.id} data-testid={`run-progress-${n.id}`} data-state={state}>
                   <td>
                     <span className="run-table__node">{n.data.label || n.id}</span> <code className="run-table__id">{n.id}</code>
                   </td>
-                  <td>{state === 'running' ? <SpinnerIcon size={11} /> : m ? <StatusDot status={m.status} /> : null} {state}</td>
+                  <td>{state === 'running' ? <SpinnerIcon size={11} /> : m ? <StatusDot status={shownStatus(m, undefined)} /> : null} {state}</td>
                   <td className="num">{m ? formatCount(m.rowsIn) : ''}</td>
                   <td className="num">{m ? formatCount(m.rowsOut) : ''}</td>
                   <td className="num">{m ? formatDuration(m.durationMs) : ''}</td>
@@ -132,6 +132,10 @@ export function RunTab(): ReactElement {
   const read = manifest.nodes.filter((n) => n.kind.startsWith('source.')).reduce((s, n) => s + n.rowsIn, 0);
   const ok = manifest.outcome === 'succeeded';
   const labelOf = (id: string) => labels.find((n) => n.id === id)?.data.label;
+  // The same order as while the run went (the document's), so rows do not jump when it ends; nodes the
+  // document no longer has come last.
+  const order = new Map(labels.map((n, i) => [n.id, i]));
+  const rows = [...manifest.nodes].sort((a, b) => (order.get(a.nodeId) ?? Infinity) - (order.get(b.nodeId) ?? Infinity));
 
   return (
     <div className={`run-summary${stale ? ' is-stale' : ''}`} data-testid="run-summary" data-outcome={manifest.outcome}>
@@ -142,7 +146,11 @@ export function RunTab(): ReactElement {
           {formatDuration(ms)} · {plural(read, 'row')} read · {plural(quarantined, 'row')} quarantined · {formatCount(filtered)} filtered
         </span>
         <span className="panel-toolbar__spacer" />
-        {stale && <span className="tag tag--muted" title="The pipeline was edited after this run">before your edits</span>}
+        {stale && (
+          <span className="tag tag--muted" title="The pipeline was edited after this run; run it again for current numbers" data-testid="run-stale">
+            {staleNote(manifest)}
+          </span>
+        )}
         {phase === 'running' && <SpinnerIcon size={14} />}
         <code className="run-summary__id" title={`Started ${manifest.startedAt}`}>
           {manifest.runId}
@@ -166,17 +174,17 @@ export function RunTab(): ReactElement {
           ))}
         </ul>
       )}
-      <div className="run-table-wrap">
+      <div className="run-table-wrap" tabIndex={0} role="region" aria-label="Nodes of the run">
         <table className="run-table">
           <RunTableHead columns={SUMMARY_COLUMNS} />
           <tbody>
-            {manifest.nodes.map((m) => (
-              <tr key={m.nodeId} data-testid={`run-row-${m.nodeId}`} onClick={() => selectOnly(m.nodeId)} className={m.status === 'failed' ? 'is-failed' : undefined}>
+            {rows.map((m) => (
+              <tr key={m.nodeId} data-testid={`run-row-${m.nodeId}`} data-status={shownStatus(m, manifest.outcome)} onClick={() => selectOnly(m.nodeId)} className={shownStatus(m, manifest.outcome) === 'failed' ? 'is-failed' : undefined}>
                 <td>
                   <span className="run-table__node">{labelOf(m.nodeId) ?? m.nodeId}</span> <code className="run-table__id">{m.nodeId}</code>
                 </td>
                 <td>
-                  <StatusDot status={m.status} /> {m.status}
+                  <StatusDot status={shownStatus(m, manifest.outcome)} /> {shownStatus(m, manifest.outcome)}
                 </td>
                 <td className="num">{formatCount(m.rowsIn)}</td>
                 <td className="num">{formatCount(m.rowsOut)}</td>

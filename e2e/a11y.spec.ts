@@ -1,0 +1,54 @@
+// Accessibility: axe-core on every main view of the designer, in both themes, fails on any critical or serious
+// violation. Views: the empty canvas, a pipeline with a node selected and its preview, the quarantine tab, the
+// run summary, and the open menu.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { openDesigner, openSample, screenshot, selectNode } from './support.js';
+
+/** Critical and serious violations on the page, or only inside `within` (the part a step changed). */
+async function seriousViolations(page: Page, within?: string): Promise<string[]> {
+  // React Flow's attribution link is a third-party drawing with no text to read.
+  let builder = new AxeBuilder({ page }).exclude('.react-flow__attribution');
+  if (within) builder = builder.include(within);
+  const result = await builder.analyze();
+  return result.violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.length} × ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${n.failureSummary?.split('\n')[1]?.trim() ?? ''})`).join('; ')}`);
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`axe, ${theme} theme`, () => {
+    test.use({ colorScheme: theme });
+    // Five axe passes over the whole page take most of this test's time on a busy machine.
+    test.setTimeout(150_000);
+
+    test(`every main view has no critical or serious violation (${theme})`, async ({ page }) => {
+      await openDesigner(page);
+      await page.getByTestId('open-menu').click();
+      await page.getByTestId('new-document').click();
+      const found: Record<string, string[]> = {};
+      found['empty canvas'] = await seriousViolations(page);
+
+      await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+      await selectNode(page, 'checks');
+      found['node selected, preview'] = await seriousViolations(page);
+
+      await page.getByTestId('tab-quarantine').click();
+      await expect(page.getByTestId('quarantine-entry').first()).toBeVisible();
+      // The rest of the window is as just checked: only the panel that changed is scanned again (axe over the
+      // whole page takes many seconds on a busy machine).
+      found['quarantine'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
+
+      await page.getByTestId('run-button').click();
+      await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', /succeeded|partial|failed/, { timeout: 30_000 });
+      found['run summary'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
+      await screenshot(page, `a11y-run-${theme}`);
+
+      await page.getByTestId('open-menu').click();
+      found['open menu'] = await seriousViolations(page, '.topbar');
+      await page.keyboard.press('Escape');
+
+      expect(found).toEqual({ 'empty canvas': [], 'node selected, preview': [], quarantine: [], 'run summary': [], 'open menu': [] });
+    });
+  });
+}
