@@ -70,6 +70,9 @@ const fakeApi: EngineApi = {
   listFiles: notUsed,
   readFile: notUsed,
   writeFile: notUsed,
+  runHistory: notUsed,
+  runTrends: notUsed,
+  runRecord: notUsed,
 };
 
 interface Reply {

@@ -2,6 +2,7 @@
 // Pure module: zod schemas and types only. Each method's input is validated by every adapter.
 import { z } from 'zod';
 import { allowedHost } from './hosts.js';
+import { manifestOpsFields, opsMethods } from './ops-contract.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -194,6 +195,7 @@ export const runManifestSchema = z.object({
       }),
     )
     .optional(),
+  ...manifestOpsFields,
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 
@@ -266,6 +268,9 @@ export const engineMethods = {
     input: z.object({ path: workspacePathSchema, text: z.string(), overwrite: z.boolean().default(false) }),
     output: z.object({ path: z.string(), modifiedMs: z.number() }),
   },
+  ...opsMethods,
+  /** One run's record, found in any history folder this engine knows. */
+  runRecord: { input: z.object({ runId: z.string().regex(/^[A-Za-z0-9-]+$/) }), output: runManifestSchema },
 } as const;
 
 export type EngineMethod = keyof typeof engineMethods;

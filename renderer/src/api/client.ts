@@ -69,5 +69,8 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     listFiles: (input) => call('listFiles', input),
     readFile: (input) => call('readFile', input),
     writeFile: (input) => call('writeFile', input),
+    runHistory: (input) => call('runHistory', input),
+    runTrends: (input) => call('runTrends', input),
+    runRecord: (input) => call('runRecord', input),
   };
 }
