@@ -65,7 +65,7 @@ function label(c: AnomalyCheck, r: MetricSource): string {
   }
 }
 
-const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 function show(c: AnomalyCheck, v: number): string {
   if (c.metric === 'quarantine_rate' || c.metric === 'null_rate') return `${(v * 100).toFixed(v * 100 < 10 ? 2 : 1)}%`;

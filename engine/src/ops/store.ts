@@ -103,6 +103,8 @@ export class RunStore {
       try {
         instance = await DuckDBInstance.create(file, { threads: '1' });
       } catch (e) {
+        // Another program holding the file (a DuckDB shell, say) is not damage: never delete a store for that.
+        if (e instanceof Error && /lock/i.test(e.message)) throw e;
         // A store that cannot be opened (damaged, or from another DuckDB version) is only an index: rebuild it.
         process.stderr.write(`[sluice] rebuilding the run store ${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
         fs.rmSync(file, { force: true });
