@@ -5,7 +5,7 @@ import type { RunManifest } from '../api/contract.js';
 import { defaultHistoryDir } from '../service.js';
 import { UserError } from '../runtime/exec-context.js';
 import { RunStore } from '../ops/store.js';
-import { diffRuns, signed } from '../ops/diff.js';
+import { diffRuns, signed } from '../api/run-diff.js';
 import { formatAge, statusExitCode, workspaceStatus } from '../ops/status.js';
 import { metricsTable, table } from './format.js';
 import { opsSummaryLines } from '../ops/summary.js';
