@@ -71,6 +71,7 @@ const fakeApi: EngineApi = {
   readFile: notUsed,
   writeFile: notUsed,
   runHistory: notUsed,
+  runPipelines: notUsed,
   runTrends: notUsed,
   runRecord: notUsed,
 };

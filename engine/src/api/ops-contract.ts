@@ -108,6 +108,8 @@ export const runsQuerySchema = z.object({
 });
 
 export const opsMethods = {
+  /** The pipelines that have runs, with how many and when the last began (the Runs view's pipeline filter). */
+  runPipelines: { input: z.object({}), output: z.array(z.object({ name: z.string(), runs: z.number(), lastRunAt: z.string() })) },
   /** Past runs from the run store of every history folder this engine knows, newest first. */
   runHistory: { input: runsQuerySchema, output: z.array(runSummarySchema) },
   /** Per-node and per-rule metrics of a pipeline's last runs, oldest first (trend charts). */

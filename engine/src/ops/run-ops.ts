@@ -132,7 +132,7 @@ export class RunOps {
   /** Once the manifest is on disk: index it and tell lineage consumers. Neither can fail the run. */
   async record(manifest: RunManifest): Promise<void> {
     await this.lineage.end(manifest);
-    await recordInStore(this.o.historyDir);
+    await recordInStore(this.o.historyDir, manifest.runId);
   }
 }
 

@@ -15,7 +15,7 @@ import type { RunSummaryRow, TrendPoint } from '../api/ops-contract.js';
 export const STORE_FILE = 'runstore.duckdb';
 const LOCK_FILE = 'runstore.lock';
 /** Bump when the tables change: an older file is then rebuilt from the manifests. */
-const STORE_VERSION = 1;
+const STORE_VERSION = 2;
 
 export interface StoreOptions {
   /** How long to wait for another process's lock before giving up (ms). */
@@ -26,7 +26,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS runs (run_id VARCHAR PRIMARY KEY, pipeline_name VARCHAR, pipeline_hash VARCHAR, started_at VARCHAR, finished_at VARCHAR,
      duration_ms BIGINT, outcome VARCHAR, started_by VARCHAR, rows_read BIGINT, rows_written BIGINT, quarantined BIGINT, filtered BIGINT,
-     quality DOUBLE, anomalies INTEGER, fingerprint VARCHAR, manifest VARCHAR)`,
+     quality DOUBLE, anomalies INTEGER, fingerprint VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS node_metrics (run_id VARCHAR, node_id VARCHAR, kind VARCHAR, status VARCHAR, rows_in BIGINT, rows_out BIGINT,
      quarantined BIGINT, filtered BIGINT, duration_ms BIGINT, quality DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS rule_metrics (run_id VARCHAR, node_id VARCHAR, rule VARCHAR, failures BIGINT)`,
@@ -157,35 +157,61 @@ export class RunStore {
     return reader.getRowObjectsJS() as Record<string, unknown>[];
   }
 
-  /** Bring the store up to date with the manifests in the history folder. */
+  /**
+   * Bring the store up to date with the manifests in the history folder. Listing the folder and looking at every
+   * manifest is what costs (10,000 runs), so it happens only when the folder itself changed (a run was added or
+   * deleted) since the last full look; otherwise only the runs still recorded as running are looked at again.
+   */
   async sync(): Promise<IngestStats> {
+    const dirMtime = String(fs.statSync(this.historyDir).mtimeMs);
+    const seenMtime = (await this.rows(`SELECT value FROM meta WHERE key = 'dir_mtime'`))[0]?.['value'];
+    const full = seenMtime !== dirMtime;
     const known = new Map<string, string>();
-    for (const r of await this.rows(`SELECT run_id, fingerprint FROM runs`)) known.set(String(r['run_id']), String(r['fingerprint']));
+    for (const r of await this.rows(`SELECT run_id, fingerprint FROM runs ${full ? '' : "WHERE outcome = 'running'"}`)) known.set(String(r['run_id']), String(r['fingerprint']));
+    const ids = full ? fs.readdirSync(this.historyDir) : [...known.keys()];
     const changed: { manifest: RunManifest; fingerprint: string }[] = [];
     const seen = new Set<string>();
-    for (const id of fs.readdirSync(this.historyDir)) {
+    for (const id of ids) {
       if (!/^[A-Za-z0-9-]+$/.test(id)) continue;
-      const file = path.join(this.historyDir, id, 'manifest.json');
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(file);
-      } catch {
-        continue;
-      }
+      const found = this.look(id, known.get(id));
+      if (found === 'missing') continue;
       seen.add(id);
-      const fingerprint = `${st.mtimeMs}:${st.size}`;
-      if (known.get(id) === fingerprint) continue;
-      let parsed;
-      try {
-        parsed = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-      } catch {
-        continue; // being written (writes are atomic renames, so only a foreign file); the next sync sees it
-      }
-      if (parsed.success && parsed.data.runId === id) changed.push({ manifest: parsed.data, fingerprint });
+      if (found !== 'same') changed.push(found);
     }
     const removed = [...known.keys()].filter((id) => !seen.has(id));
     await this.ingest(changed, [...removed, ...changed.map((c) => c.manifest.runId).filter((id) => known.has(id))]);
+    if (full) await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ('dir_mtime', $v)`, { v: dirMtime });
     return { added: changed.length, removed: removed.length };
+  }
+
+  /** Index (again) one run, after its manifest was written: no need to look at the other runs. */
+  async recordOne(runId: string): Promise<void> {
+    const [r] = await this.rows(`SELECT fingerprint FROM runs WHERE run_id = $id`, { id: runId });
+    const prior = r ? String(r['fingerprint']) : undefined;
+    const found = this.look(runId, prior);
+    if (found === 'same') return;
+    if (found === 'missing') return this.ingest([], prior !== undefined ? [runId] : []);
+    await this.ingest([found], prior !== undefined ? [runId] : []);
+  }
+
+  /** A run's manifest if it changed since `fingerprint` (mtime and size), 'same', or 'missing'. */
+  private look(id: string, fingerprint: string | undefined): { manifest: RunManifest; fingerprint: string } | 'same' | 'missing' {
+    let st: fs.Stats;
+    const file = path.join(this.historyDir, id, 'manifest.json');
+    try {
+      st = fs.statSync(file);
+    } catch {
+      return 'missing';
+    }
+    const now = `${st.mtimeMs}:${st.size}`;
+    if (now === fingerprint) return 'same';
+    try {
+      const parsed = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      if (parsed.success && parsed.data.runId === id) return { manifest: parsed.data, fingerprint: now };
+    } catch {
+      // Not a manifest Sluice wrote (its writes are atomic renames): leave it out of the index.
+    }
+    return 'missing';
   }
 
   /** Replace the rows of `drop` runs and add `runs`, in one transaction. */
@@ -248,18 +274,25 @@ export class RunStore {
     }));
   }
 
+  /** A run's full record: read from its manifest (the store indexes runs, it does not copy their records). */
   async manifest(runId: string): Promise<RunManifest | undefined> {
-    const r = await this.rows(`SELECT manifest FROM runs WHERE run_id = $id`, { id: runId });
-    return r[0] ? runManifestSchema.parse(JSON.parse(String(r[0]['manifest']))) : undefined;
+    const r = await this.rows(`SELECT run_id FROM runs WHERE run_id = $id`, { id: runId });
+    return r[0] ? this.readManifest(runId) : undefined;
+  }
+
+  private readManifest(runId: string): RunManifest | undefined {
+    try {
+      const parsed = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(path.join(this.historyDir, runId, 'manifest.json'), 'utf8')));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The last `limit` successful runs of a pipeline, newest first (the anomaly gates' history). */
-  async successfulManifests(pipelineName: string, limit: number, before?: string): Promise<RunManifest[]> {
-    const r = await this.rows(
-      `SELECT manifest FROM runs WHERE pipeline_name = $p AND outcome = 'succeeded' ${before ? 'AND run_id <> $before' : ''} ORDER BY started_at DESC LIMIT $limit`,
-      { p: pipelineName, limit, ...(before ? { before } : {}) },
-    );
-    return r.map((x) => runManifestSchema.parse(JSON.parse(String(x['manifest']))));
+  async successfulManifests(pipelineName: string, limit: number): Promise<RunManifest[]> {
+    const r = await this.rows(`SELECT run_id FROM runs WHERE pipeline_name = $p AND outcome = 'succeeded' ORDER BY started_at DESC LIMIT $limit`, { p: pipelineName, limit });
+    return r.map((x) => this.readManifest(String(x['run_id']))).filter((m): m is RunManifest => m !== undefined);
   }
 
   /** Node and rule metrics of a pipeline's last `limit` runs, oldest first. */
@@ -285,6 +318,11 @@ export class RunStore {
       durationMs: Number(r['duration_ms']),
       quality: r['quality'] === null ? null : Number(r['quality']),
     }));
+  }
+
+  async pipelines(): Promise<{ name: string; runs: number; lastRunAt: string }[]> {
+    const rows = await this.rows(`SELECT pipeline_name, count(*) AS n, max(started_at) AS t FROM runs GROUP BY 1 ORDER BY 1`);
+    return rows.map((r) => ({ name: String(r['pipeline_name']), runs: Number(r['n']), lastRunAt: String(r['t']) }));
   }
 
   /** The last run of each pipeline and its last success (for `sluice status`). */
@@ -337,7 +375,6 @@ function appendRun(a: { runs: DuckDBAppender; nodes: DuckDBAppender; rules: Duck
   else r.appendDouble(m.quality.score);
   r.appendInteger((m.anomalies ?? []).filter((x) => x.tripped).length);
   r.appendVarchar(fingerprint);
-  r.appendVarchar(JSON.stringify(m));
   r.endRow();
   for (const n of m.nodes) {
     const x = a.nodes;
@@ -390,9 +427,15 @@ function appendRun(a: { runs: DuckDBAppender; nodes: DuckDBAppender; rules: Duck
  * After a run's manifest is final: bring its history folder's store up to date. Never fails the run: if the store
  * is busy or broken, the manifest on disk is still there and the next reader ingests it.
  */
-export async function recordInStore(historyDir: string, o: StoreOptions = {}): Promise<void> {
+export async function recordInStore(historyDir: string, runId?: string, o: StoreOptions = {}): Promise<void> {
   try {
-    await RunStore.with(historyDir, async () => undefined, o);
+    const s = await RunStore.open(historyDir, o);
+    try {
+      if (runId) await s.recordOne(runId);
+      else await s.sync();
+    } finally {
+      s.close();
+    }
   } catch (e) {
     process.stderr.write(`[sluice] the run store was not updated (the next reader will catch up): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
   }

@@ -70,6 +70,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     readFile: (input) => call('readFile', input),
     writeFile: (input) => call('writeFile', input),
     runHistory: (input) => call('runHistory', input),
+    runPipelines: (input) => call('runPipelines', input),
     runTrends: (input) => call('runTrends', input),
     runRecord: (input) => call('runRecord', input),
   };

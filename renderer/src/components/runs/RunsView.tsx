@@ -61,11 +61,12 @@ function RunsDialog(): ReactElement {
   useEffect(() => {
     if (!api) return;
     void api
-      .runHistory({ limit: 10_000 })
+      .runPipelines({})
       .then((all) => {
-        const ns = [...new Set(all.map((r) => r.pipelineName))].sort();
+        const ns = all.map((p) => p.name);
+        const latest = [...all].sort((a, b) => b.lastRunAt.localeCompare(a.lastRunAt))[0];
         setNames(ns);
-        setPipeline((p) => p || (ns.includes(docName) ? docName : (all[0]?.pipelineName ?? '')));
+        setPipeline((p) => p || (ns.includes(docName) ? docName : (latest?.name ?? '')));
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, [api, docName]);
