@@ -123,6 +123,15 @@ const allowHostsSchema = z
   .max(100)
   .optional();
 
+/**
+ * Environment variables a pipeline may read secrets from besides `SLUICE_SECRET_…`, as the user allowed them
+ * for a request (the designer's pipeline settings; never from a pipeline file).
+ */
+const allowEnvSchema = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name'))
+  .max(100)
+  .optional();
+
 export const previewRequestSchema = z.object({
   pipeline: z.unknown(),
   nodeId: z.string(),
@@ -130,6 +139,7 @@ export const previewRequestSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   baseDir: z.string().optional(),
   allowHosts: allowHostsSchema,
+  allowEnv: allowEnvSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
 
@@ -157,6 +167,7 @@ export const runRequestSchema = z.object({
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   allowHosts: allowHostsSchema,
+  allowEnv: allowEnvSchema,
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 

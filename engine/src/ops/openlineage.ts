@@ -11,6 +11,7 @@ import { allowedHost } from '../api/hosts.js';
 import type { Pipeline, PipelineNode } from '../format/pipeline.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
+import { redactDeep } from '../runtime/secrets.js';
 
 export const OL_SPEC = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
 const PRODUCER = `https://github.com/sluice/sluice/tree/v${ENGINE_VERSION}`;
@@ -166,7 +167,9 @@ export class LineageEmitter {
     await this.emit(this.event(type, m.finishedAt, m));
   }
 
-  private async emit(e: RunEventOL): Promise<void> {
+  private async emit(event: RunEventOL): Promise<void> {
+    // Error messages and names may quote a secret the run used: never in an event.
+    const e = redactDeep(event);
     try {
       fs.appendFileSync(this.file, `${JSON.stringify(e)}\n`);
     } catch (err) {

@@ -12,6 +12,7 @@ import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from './database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
+import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
 import { Journal, journalState, readJournal, type JournalState } from './journal.js';
 import { publishFile, settlePending } from './commit.js';
@@ -49,6 +50,8 @@ export interface RunOptions {
   checkpoint?: CheckpointPolicy | boolean;
   /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
   allowHosts?: string[];
+  /** Environment variables the pipeline may read besides `SLUICE_SECRET_…` (the user's choice, never the file's). */
+  allowEnv?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -74,6 +77,11 @@ function newRunId(): string {
 }
 
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
+  // Events leave the process (--json, the designer): redact secrets a node read before they do.
+  if (o.onEvent) {
+    const emit = o.onEvent;
+    o = { ...o, onEvent: (e) => emit(redactDeep(e)) };
+  }
   const params = o.params ?? {};
   const pipeline = preparePipeline(o.pipeline, params);
   const hash = pipelineHash(pipeline);
@@ -139,6 +147,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName,
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
+      ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
       dropConsumed: true,
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
       publish: (nodeId, staged, target, rows) => (ops.guardPublish(nodeId), publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows)),
@@ -178,8 +187,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
-  await ops.record(manifest);
-  return manifest;
+  await ops.record(redactDeep(manifest));
+  return redactDeep(manifest);
 }
 
 function readReplayRequest(runDir: string): ReplayRequest | undefined {
@@ -255,6 +264,6 @@ function processAlive(pid: number): boolean {
 /** Replace the record atomically: a reader never sees half a manifest. */
 export function writeManifest(file: string, m: RunManifest): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
+  fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
   fs.renameSync(tmp, file);
 }
