@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from './bench/generate.mjs';
 import { measureUi, printUi } from './bench/ui.mjs';
 import { benchRunStore, printRunStore } from './bench/runstore.mjs';
+import { measureSchemas, printSchemas } from './bench/schemas.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -33,6 +34,10 @@ if (withUi && !fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html')))
 if (process.argv.includes('--runstore-only')) {
   printRunStore(await benchRunStore({ root, runs: Number(arg('runs', '10000')) }));
   fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+if (process.argv.includes('--schemas-only')) {
+  printSchemas(await measureSchemas(root));
   process.exit(0);
 }
 process.stdout.write(`generating ${rows.toLocaleString()} order rows in ${dir} …\n`);

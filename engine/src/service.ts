@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from './api/contract.js';
 import { engineMethods } from './api/contract.js';
 import { checkPipeline } from './format/load.js';
+import { staticCheck } from './schema/check.js';
 import { catalog, kindLookup } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';
@@ -109,7 +110,13 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async validate(input) {
       const r = checkPipeline(input.pipeline, kindLookup);
-      return { ok: r.problems.length === 0, problems: r.problems };
+      if (r.problems.length > 0) return { ok: false, problems: r.problems };
+      // A well-formed pipeline is also checked statically: unknown columns and types that do not fit, with fixes.
+      const s = await staticCheck(input.pipeline, { baseDir: baseDirOf(input.baseDir), ...(input.params ? { params: input.params } : {}) });
+      return { ok: s.problems.length === 0, problems: s.problems };
+    },
+    async schemas(input) {
+      return staticCheck(input.pipeline, { baseDir: baseDirOf(input.baseDir), ...(input.params ? { params: input.params } : {}) });
     },
     async preview(input) {
       const req = engineMethods.preview.input.parse(input);

@@ -5,8 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { formatProblem } from '../format/problems.js';
-import { parsePipelineText } from '../format/load.js';
-import { catalog } from '../nodes/registry.js';
+import { migrateDocument, parsePipelineText } from '../format/load.js';
+import { serializePipeline } from '../format/save.js';
+import { catalog, kindLookup } from '../nodes/registry.js';
+import { staticCheck } from '../schema/check.js';
 import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
 import { UserError } from '../runtime/exec-context.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
@@ -193,9 +195,42 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('validate <file>')
     .description('check a pipeline file and list every problem with its location')
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .action((file: string, o: { param: Record<string, string> }) => {
-      preparePipeline(readPipeline(file), o.param);
-      out(`${file}: valid`);
+    .option('--json', 'print the problems and every port\'s columns as JSON')
+    .action(async (file: string, o: { param: Record<string, string>; json?: boolean }) => {
+      const raw = readPipeline(file);
+      preparePipeline(raw, o.param);
+      // Well-formed: now the columns every port will carry, and what does not fit them, in one pass.
+      const r = await staticCheck(raw, { params: o.param, baseDir: path.dirname(path.resolve(file)) });
+      if (o.json) out(JSON.stringify({ ok: r.problems.length === 0, problems: r.problems, ports: r.ports }));
+      else if (r.problems.length === 0) out(`${file}: valid`);
+      else {
+        process.stderr.write(`${file}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} found before running:\n`);
+        for (const p of r.problems) process.stderr.write(`  ${formatProblem(p)}${p.field ? ` [field ${p.field}]` : ''}${p.fix ? `\n    fix: ${p.fix.label}` : ''}\n`);
+      }
+      if (r.problems.length > 0) code = EXIT.invalid;
+    });
+
+  program
+    .command('migrate <file>')
+    .description('rewrite a pipeline file with every node\'s config at its kind\'s current version')
+    .option('--check', 'only report what would change (exit 2 if something would)')
+    .action((file: string, o: { check?: boolean }) => {
+      const raw = readPipeline(file);
+      const r = migrateDocument(raw, kindLookup);
+      if (!r.pipeline) throw new InvalidPipeline(r.problems);
+      for (const m of r.migrated) out(`  ${m.nodeId} (${m.kind}): version ${m.from} -> ${m.to}`);
+      const text = serializePipeline(r.pipeline);
+      const before = fs.readFileSync(path.resolve(file), 'utf8');
+      if (text === before) return out(`${file}: already current`);
+      if (o.check) {
+        out(`${file}: would be rewritten`);
+        code = EXIT.invalid;
+        return;
+      }
+      const tmp = `${path.resolve(file)}.migrate-${process.pid}.tmp`;
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, path.resolve(file));
+      out(`${file}: rewritten at current versions`);
     });
 
   program

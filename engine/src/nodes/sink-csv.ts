@@ -1,6 +1,7 @@
 // Write rows to a CSV file, atomically (overwrite, append or merge by key).
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { fileSinkSchema } from './shared/file-sink.js';
 import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
 import { qi, qlit } from '../sql/quote.js';
 
@@ -31,6 +32,10 @@ export const sinkCsvNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.csv', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT csv, HEADER true, DELIMITER ${qlit(c.delimiter)}`,

@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
+import { COLUMN, PATH } from '../api/editor-hints.js';
+import { fileSinkSchema } from './shared/file-sink.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
@@ -15,10 +17,10 @@ const COMMITS = qi('_sluice_commits');
 const TGT = 'sl_target';
 
 const config = z.strictObject({
-  path: z.string().min(1).describe('DuckDB database file, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose the database file').meta(PATH).describe('DuckDB database file, relative to the pipeline file'),
   table: z.string().min(1).max(128),
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite'),
-  key: z.array(z.string().min(1)).default([]),
+  key: z.array(z.string().min(1).meta(COLUMN)).default([]),
   includeLineage: z.boolean().default(false),
 });
 
@@ -32,6 +34,10 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.duckdb', table: 'results', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
   async execute(ctx, c) {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');

@@ -90,6 +90,11 @@ export const sourceRestNode: NodeKind<RestConfig> = {
   config,
   defaults: { url: 'http://127.0.0.1:8080/items', recordsPath: '', pagination: { type: 'none' } },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  // Which fields the records carry is known only once they are fetched.
+  outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
   async execute(ctx, c) {
     let base: URL;
     try {

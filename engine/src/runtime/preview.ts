@@ -15,8 +15,6 @@ import { executePipeline } from './execute.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './history.js';
 
-/** Kinds whose first N output rows depend only on their first N-ish input rows. */
-const STREAMING = new Set(['filter', 'select', 'derive', 'cast', 'validate', 'schema_contract', 'union']);
 
 export class PreviewSession {
   private db: Database | undefined;
@@ -66,7 +64,8 @@ export class PreviewSession {
     const order = upstreamClosure(p, nodeId);
     const streaming = order.every((id) => {
       const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
-      return k?.category === 'source' || STREAMING.has(k?.kind ?? '');
+      // Row-wise kinds' first N output rows depend only on their first N-ish input rows, so a sample suffices.
+      return k?.category === 'source' || k?.traits.rows === 'row-wise';
     });
     const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
     const roots = [baseDir, ...allow];

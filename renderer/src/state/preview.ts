@@ -136,7 +136,7 @@ export function usePreviewDriver(): void {
           // Checking first answers a half-configured pipeline with its problems (a 200), instead of asking for a
           // preview the engine must refuse; the refusal would also land in the browser console as a failed request.
           api
-            .validate({ pipeline: sub })
+            .validate({ pipeline: sub, ...(baseDir ? { baseDir } : {}) })
             .then((verdict) => {
               if (!verdict.ok) throw new EngineError('invalid_pipeline', 'the pipeline up to this node has problems', 422, verdict.problems);
               const { allowHosts, allowEnv } = useRun.getState();

@@ -129,7 +129,7 @@ export async function runPipelineNow(opts: { resume?: string } = {}): Promise<vo
   try {
     const pipeline = s.toPipeline();
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
-    const verdict = await s.api.validate({ pipeline });
+    const verdict = await s.api.validate({ pipeline, ...(baseDir ? { baseDir } : {}) });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
     const { checkpoint, allowHosts, allowEnv } = useRun.getState();
     const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
+import { COLUMN, PATH } from '../../api/editor-hints.js';
 import type { ExecContext } from '../../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
@@ -11,15 +12,17 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '../../api/contract.js';
+import { requireKnown } from '../../schema/checks.js';
+import type { Schema, SchemaOutcome, SchemaProblem } from '../../schema/types.js';
 import { stillPlaced } from '../../runtime/paths.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
 
 export const fileSinkFields = {
-  path: z.string().min(1).describe('Output file, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose where to write').meta(PATH).describe('Output file, relative to the pipeline file'),
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
-  key: z.array(z.string().min(1)).default([]).describe('Key columns for merge'),
+  key: z.array(z.string().min(1).meta(COLUMN)).default([]).describe('Key columns for merge'),
   includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
 };
 
@@ -146,4 +149,11 @@ async function publish(ctx: ExecContext, tmp: string, target: string, rows: numb
   } finally {
     if (io.retries > 0) ctx.reportIo({ ...io });
   }
+}
+
+/** A sink has no output ports; what it can check statically is that its merge key exists. */
+export function fileSinkSchema(c: Pick<FileSinkConfig, 'mode' | 'key'>, input: Schema): SchemaOutcome {
+  const problems: SchemaProblem[] = requireKnown(input, c.key.map((name, i) => ({ field: `key[${i}]`, name })));
+  if (c.mode === 'merge' && c.key.length === 0) problems.push({ code: 'missing_column', field: 'key', message: 'merge mode needs "key" columns: choose the columns that identify a row' });
+  return { outputs: {}, problems };
 }
