@@ -19,7 +19,7 @@ if (!port) {
 process.env.ELECTRON_RUN_AS_NODE = '1';
 
 // The samples folder is the first workspace; main adds the folder of each file the user opens (`allow`).
-const service = createEngineService();
+const service = createEngineService({ startedBy: 'desktop' });
 
 port.on('message', (e) => {
   void answer(service, e.data as HostRequest).then((reply) => {

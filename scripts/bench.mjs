@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './bench/generate.mjs';
 import { measureUi, printUi } from './bench/ui.mjs';
+import { benchRunStore, printRunStore } from './bench/runstore.mjs';
 import { measureSchemas, printSchemas } from './bench/schemas.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,6 +29,12 @@ if (!fs.existsSync(path.join(root, 'engine', 'dist', 'runtime', 'run.js'))) {
 }
 if (withUi && !fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
   spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: root, stdio: 'inherit' });
+}
+// `--runstore-only`: just the run store with 10,000 runs (scripts/bench/runstore.mjs).
+if (process.argv.includes('--runstore-only')) {
+  printRunStore(await benchRunStore({ root, runs: Number(arg('runs', '10000')) }));
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
 }
 if (process.argv.includes('--schemas-only')) {
   printSchemas(await measureSchemas(root));
@@ -94,5 +101,6 @@ process.stdout.write(`rows lost by the engine: ${lost}\n`);
 const differ = [...runs.engine, ...runs.all, ...runs.plain].filter((e) => e.groupsChecksum !== sql.groupsChecksum);
 for (const e of differ) process.stdout.write(`ERROR: aggregates differ (engine ${e.groupsChecksum}, SQL ${sql.groupsChecksum})\n`);
 const uiOk = withUi ? await ui() : true;
+printRunStore(await benchRunStore({ root, runs: 10_000 }));
 fs.rmSync(dir, { recursive: true, force: true });
 process.exit(lost === 0 && differ.length === 0 && uiOk ? 0 : 1);

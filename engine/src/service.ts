@@ -16,6 +16,7 @@ import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { RunJobs } from './run-jobs.js';
 import { WorkspaceFiles } from './workspace-files.js';
+import { opsService } from './ops/service-ops.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,6 +36,8 @@ export interface ServiceOptions {
   allowHosts?: string[];
   /** The folder whose pipeline files listFiles/readFile/writeFile may touch; without it they are refused. */
   fileWorkspace?: string;
+  /** Recorded in each run's manifest (default `designer`; the desktop app says `desktop`). */
+  startedBy?: 'designer' | 'desktop' | 'test';
 }
 
 export interface EngineService extends EngineApi {
@@ -74,6 +77,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   // A run keeps its record beside its pipeline (e.g. samples/orders/.sluice/runs), not only in the
   // workspace roots, so the folders this service has written runs to are searched too.
   const historyDirs = new Set(workspaces.map((w) => history(w)));
+  // Runs inherit it, in-process or in their supervised worker (see ops/run-ops.ts).
+  process.env['SLUICE_STARTED_BY'] ??= opts.startedBy ?? 'designer';
 
   const files = opts.fileWorkspace ? new WorkspaceFiles(path.resolve(opts.fileWorkspace)) : undefined;
   const workspaceFiles = (): WorkspaceFiles => {
@@ -107,6 +112,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   };
 
   return {
+    ...opsService(() => historyDirs),
     async catalog() {
       return catalog();
     },

@@ -59,6 +59,10 @@ const fakeApi: EngineApi = {
   listFiles: notUsed,
   readFile: notUsed,
   writeFile: notUsed,
+  runHistory: notUsed,
+  runPipelines: notUsed,
+  runTrends: notUsed,
+  runRecord: notUsed,
 };
 
 interface Reply {

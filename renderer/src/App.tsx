@@ -11,6 +11,7 @@ import { Inspector } from './components/panels/Inspector';
 import { Toasts } from './components/Toasts';
 import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { TopBar } from './components/TopBar';
+import { RunsView } from './components/runs/RunsView';
 import { connect } from './connect';
 import { useShellMenu, type ShellFileHandlers } from './files/shell-menu';
 import { startDraftKeeper } from './files/recovery';
@@ -140,6 +141,7 @@ export function App(): ReactElement {
         {status === 'ready' && <Inspector />}
       </main>
       <ShortcutsHelp />
+      <RunsView />
       <FileDialogs />
       <DiscardDialog />
       <RunParamsDialog />

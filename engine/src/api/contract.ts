@@ -5,6 +5,7 @@ import { allowedHost } from './hosts.js';
 import { errorBodySchema, problemSchema } from './errors.js';
 
 export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type EngineErrorBody, type Fix } from './errors.js';
+import { manifestOpsFields, opsMethods } from './ops-contract.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -273,6 +274,7 @@ export const runManifestSchema = z.object({
       }),
     )
     .optional(),
+  ...manifestOpsFields,
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 
@@ -348,6 +350,9 @@ export const engineMethods = {
     input: z.object({ path: workspacePathSchema, text: z.string(), overwrite: z.boolean().default(false) }),
     output: z.object({ path: z.string(), modifiedMs: z.number() }),
   },
+  ...opsMethods,
+  /** One run's record, found in any history folder this engine knows. */
+  runRecord: { input: z.object({ runId: z.string().regex(/^[A-Za-z0-9-]+$/) }), output: runManifestSchema },
 } as const;
 
 export type EngineMethod = keyof typeof engineMethods;

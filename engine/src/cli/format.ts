@@ -1,5 +1,6 @@
 // Plain-text tables and lines for the terminal.
 import type { NodeMetrics, RunManifest } from '../api/contract.js';
+import { opsSummaryLines } from '../ops/summary.js';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -45,6 +46,7 @@ export function runSummary(m: RunManifest, runDir: string): string {
   lines.push(...replayLedger(m));
   const restored = m.nodes.filter((n) => n.resumed).map((n) => n.nodeId);
   if (restored.length > 0) lines.push(`  resumed  taken from the earlier attempt (its checkpoints, commits and recorded counts): ${restored.join(', ')}`);
+  lines.push(...opsSummaryLines(m));
   lines.push(`run ${m.runId}: ${m.outcome.toUpperCase()}  (record: ${runDir})`);
   if (m.outcome === 'partial' || m.outcome === 'failed' || m.outcome === 'cancelled') {
     const kept = m.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);

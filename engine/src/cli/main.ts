@@ -25,6 +25,7 @@ import { topologicalOrder } from '../format/graph.js';
 import { allowedHost } from '../api/hosts.js';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
+import { registerOpsCommands } from './ops-commands.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -343,6 +344,8 @@ export async function runCli(argv: string[]): Promise<number> {
         process.once('SIGTERM', stop);
       });
     });
+
+  registerOpsCommands(program, { out, setCode: (c) => (code = c) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,6 @@
 // The pipeline file, format v1. Pure module: the renderer imports it too.
 import { z } from 'zod';
+import { opsSchema } from './ops.js';
 
 export const CURRENT_VERSION = 1;
 export const SCHEMA_URL = 'https://sluice.dev/schema/pipeline-v1.json';
@@ -51,6 +52,8 @@ export const pipelineSchema = z.strictObject({
   params: z.record(idSchema, paramSchema).default({}),
   nodes: z.array(nodeSchema),
   edges: z.array(edgeSchema).default([]),
+  /** Operating the pipeline over time: anomaly gates, freshness, lineage (see format/ops.ts). */
+  ops: opsSchema.optional(),
 });
 
 export type PortRef = z.infer<typeof portRefSchema>;

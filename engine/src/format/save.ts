@@ -31,6 +31,8 @@ export function toCanonical(p: Pipeline): Record<string, unknown> {
     from: { node: e.from.node, port: e.from.port },
     to: { node: e.to.node, port: e.to.port },
   }));
+  // The designer must not drop the ops block (gates, freshness) when it saves a file.
+  if (p.ops !== undefined) doc['ops'] = sortKeys(p.ops);
   return doc;
 }
 

@@ -22,6 +22,7 @@ import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
+import { RunOps } from '../ops/run-ops.js';
 
 export { InvalidPipeline };
 
@@ -82,6 +83,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     };
   }
   const releaseLock = takeRunLock(runDir, runId);
+  // History, profiles, quality score, anomaly gates and lineage (engine/src/ops).
+  const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: o.resume === undefined && o.replay === undefined, kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir });
   const workDir = path.join(runDir, 'work');
   // What a crashed attempt left in its scratch space is never trusted; durable progress lives elsewhere.
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -127,8 +130,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
       dropConsumed: true,
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
-      publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),
-      afterNode: (id, kind, m) => durable.keep(id, kind, m),
+      publish: (nodeId, staged, target, rows) => (ops.guardPublish(nodeId), publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows)),
+      afterNode: async (id, kind, m) => {
+        await durable.keep(id, kind, m);
+        await ops.afterNode(db as Database, id, kind, m, tableName);
+      },
       ...(plan ? { restore: (id: string) => restoreNode(db as Database, runnable, plan, id, tableName) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
@@ -159,9 +165,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   if (manifest.outcome === 'succeeded') {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
+  ops.finish(manifest);
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
+  await ops.record(redactDeep(manifest));
   return redactDeep(manifest);
 }
 

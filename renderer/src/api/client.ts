@@ -70,5 +70,9 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     listFiles: (input) => call('listFiles', input),
     readFile: (input) => call('readFile', input),
     writeFile: (input) => call('writeFile', input),
+    runHistory: (input) => call('runHistory', input),
+    runPipelines: (input) => call('runPipelines', input),
+    runTrends: (input) => call('runTrends', input),
+    runRecord: (input) => call('runRecord', input),
   };
 }

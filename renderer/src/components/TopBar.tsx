@@ -8,6 +8,7 @@ import { exportPipeline, newDocument, openDocument, openKnownFile, openSample, s
 import { useUi } from '../state/ui';
 import { cancelRunNow, runPipelineNow, useRun } from '../state/run';
 import { useDesigner, useIsDirty } from '../store';
+import { RunsButton } from './runs/RunsView';
 
 /** Mac users read ⌘, everyone else Ctrl. */
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
@@ -182,6 +183,7 @@ export function TopBar({ onImportFile }: { onImportFile: () => void }): ReactEle
         </>
       )}
       <div className="topbar__spacer" />
+      <RunsButton />
       {engineVersion && (
         <span className="topbar__meta" title="Engine version">
           engine {engineVersion}
