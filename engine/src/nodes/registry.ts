@@ -8,6 +8,7 @@ import { sourceCsvNode } from './source-csv.js';
 import { sourceJsonNode } from './source-json.js';
 import { sourceParquetNode } from './source-parquet.js';
 import { sourceRestNode } from './source-rest.js';
+import { sourceFilesNode } from './source-files.js';
 import { filterNode } from './filter.js';
 import { selectNode } from './select.js';
 import { deriveNode } from './derive.js';
@@ -28,7 +29,7 @@ import { sinkDuckdbNode } from './sink-duckdb.js';
 
 // Each kind has its own config type; the registry only needs them as the common interface.
 const ALL = [
-  sourceCsvNode, sourceJsonNode, sourceParquetNode, sourceRestNode,
+  sourceCsvNode, sourceJsonNode, sourceParquetNode, sourceRestNode, sourceFilesNode,
   filterNode, selectNode, deriveNode, castNode, joinNode, unionNode, aggregateNode, sortNode, deduplicateNode, limitNode, sqlNode,
   validateNode, schemaContractNode,
   sinkCsvNode, sinkParquetNode, sinkJsonNode, sinkDuckdbNode,

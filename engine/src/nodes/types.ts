@@ -37,6 +37,11 @@ export interface NodeKind<C = unknown> {
    * Upstream nodes whose order nobody requires may skip the work of keeping it.
    */
   inputOrder?: 'requires' | 'propagates' | 'absorbs';
+  /**
+   * The kind carries state from one run to the next (runtime/pipeline-state.ts): it reads `ctx.committedState`
+   * and writes its next state under `ctx.stateDir/next`, which the run commits only after all its sinks did.
+   */
+  stateful?: boolean;
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
 }
