@@ -19,6 +19,7 @@ import { aggregateNode } from './aggregate.js';
 import { sortNode } from './sort.js';
 import { deduplicateNode } from './deduplicate.js';
 import { limitNode } from './limit.js';
+import { windowNode } from './window.js';
 import { sqlNode } from './sql.js';
 import { validateNode } from './validate.js';
 import { schemaContractNode } from './schema-contract.js';
@@ -30,7 +31,7 @@ import { sinkDuckdbNode } from './sink-duckdb.js';
 // Each kind has its own config type; the registry only needs them as the common interface.
 const ALL = [
   sourceCsvNode, sourceJsonNode, sourceParquetNode, sourceRestNode, sourceFilesNode,
-  filterNode, selectNode, deriveNode, castNode, joinNode, unionNode, aggregateNode, sortNode, deduplicateNode, limitNode, sqlNode,
+  filterNode, selectNode, deriveNode, castNode, joinNode, unionNode, aggregateNode, sortNode, deduplicateNode, limitNode, sqlNode, windowNode,
   validateNode, schemaContractNode,
   sinkCsvNode, sinkParquetNode, sinkJsonNode, sinkDuckdbNode,
 ] as unknown as NodeKind[];
