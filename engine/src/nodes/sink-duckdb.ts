@@ -7,6 +7,7 @@ import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
+import { deleteColumnOf } from './shared/file-sink.js';
 import { faultPoint } from '../runtime/faults.js';
 
 /** Where the target database records which run and node committed rows (see the exactly-once note below). */
@@ -18,6 +19,7 @@ const config = z.strictObject({
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite'),
   key: z.array(z.string().min(1)).default([]),
   includeLineage: z.boolean().default(false),
+  deleteColumn: z.string().min(1).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key instead of writing the row'),
 });
 
 export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
@@ -33,15 +35,18 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   async execute(ctx, c) {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');
-    const cols = await ctx.columns(input);
-    await requireSomeColumns(ctx, input, cols, c.includeLineage);
+    const all = await ctx.columns(input);
+    const del = deleteColumnOf(ctx.nodeId, c.mode, c.deleteColumn, all);
+    await requireSomeColumns(ctx, input, all, c.includeLineage);
+    // The staged file keeps the delete marker (the merge reads it); the target never gets it.
+    const cols = del ? all.filter((x) => x.name !== del) : all;
     if (c.mode === 'merge') {
       if (c.key.length === 0) throw new UserError('merge mode needs "key" columns', { nodeId: ctx.nodeId, field: 'key' });
       requireColumns(ctx.nodeId, 'key', c.key, cols);
     }
     // Rows cross from the locked-down engine database to the target through a Parquet file in scratch.
     const staged = path.join(ctx.scratchDir, 'staged.parquet');
-    const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${cols.map((x) => qi(x.name)).join(', ')} FROM ${input}`;
+    const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${all.map((x) => qi(x.name)).join(', ')} FROM ${input}`;
     await ctx.run(`COPY (${select}) TO ${qlit(staged)} (FORMAT parquet)`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     let inst: DuckDBInstance;
@@ -55,6 +60,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
     const conn = await inst.connect();
     const t = qi(c.table);
     const src = `read_parquet(${qlit(staged)})`;
+    const kept = del ? `(SELECT * EXCLUDE (${qi(del)}) FROM ${src} WHERE NOT coalesce(${qi(del)}, false))` : src;
     const rows = await ctx.count(`SELECT count(*) FROM ${input}`);
     try {
       await conn.run('BEGIN TRANSACTION');
@@ -69,12 +75,13 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
         }
       }
       const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND schema_name = 'main'`, { t: c.table })).getRowsJS()[0]?.[0] ?? 0) > 0;
-      if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT * FROM ${src}`);
-      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${src}`);
+      if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT * FROM ${kept}`);
+      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${kept}`);
       else {
+        // Every key of the batch is removed first: rows marked deleted stay removed, the others are written anew.
         const match = c.key.map((k) => `${t}.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
         await conn.run(`DELETE FROM ${t} WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
-        await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${src}`);
+        await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${kept}`);
       }
       if (ctx.commitId !== undefined) {
         await conn.run(`INSERT INTO ${COMMITS} VALUES ($r, $n, $t, $rows, now())`, { r: ctx.commitId, n: ctx.nodeId, t: c.table, rows });
