@@ -22,6 +22,7 @@ import { topologicalOrder } from '../format/graph.js';
 import { allowedHost } from '../api/hosts.js';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
+import { addWatchCommand } from './watch-command.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -254,6 +255,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(() => {
       out(JSON.stringify(pipelineJsonSchema(), null, 2));
     });
+
+  // Incremental pipelines (issue 17): `watch` lives in its own module.
+  addWatchCommand(program, out, (c) => {
+    code = c;
+  });
 
   program
     .command('serve [file]')

@@ -132,6 +132,8 @@ export const sourceFilesNode: NodeKind<FilesConfig> = {
       fs.mkdirSync(dir, { recursive: true });
       writeAtomic(path.join(dir, 'consumed.json'), JSON.stringify([...next.values()]));
       writeAtomic(path.join(dir, 'schema.json'), JSON.stringify(await ctx.columns(ctx.output('out'))));
+      // What this batch read, for the watcher's report (files per batch, latency from landing to output).
+      writeAtomic(path.join(dir, 'last-batch.json'), JSON.stringify({ read: batch.read }));
     }
     return { recordsRead, ...(filtered ? { filtered } : {}), warnings };
   },
