@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '../api/contract.js';
 import { UserError } from './exec-context.js';
+import { faultPoint } from './faults.js';
 
 interface Inflight {
   runId: string;
@@ -112,6 +113,8 @@ export class PipelineState {
         else if (prior) fs.cpSync(prior, path.join(gen, id), { recursive: true });
       }
       syncTree(gen);
+      // The sinks have committed and the state has not: the moment a crash tests exactly-once the hardest.
+      faultPoint('state-commit', runId);
       writeAtomic(this.currentFile, JSON.stringify({ generation: runId, at: new Date().toISOString() }));
     }
     fs.rmSync(this.inflightFile, { force: true });

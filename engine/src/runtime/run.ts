@@ -129,7 +129,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     const replay = replayReq ? await prepareReplay(db, pipeline, replayReq, { historyDir: o.historyDir, baseDir: o.baseDir, roots, workDir, tableName }) : undefined;
     if (replay && replayReq) manifest.replayOf = { runId: replayReq.runId, nodeId: replayReq.nodeId, rows: replay.replayed.length };
     const runnable = replay?.pipeline ?? pipeline;
-    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots);
+    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots, {}, { pinnedStateful: true });
     const plan = o.resume !== undefined ? await planResume(runnable, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
     const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, new CheckpointPlanner(checkpointPolicy(o.checkpoint), runnable), fingerprints);
     const result = await executePipeline({
