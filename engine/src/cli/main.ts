@@ -22,7 +22,7 @@ import { topologicalOrder } from '../format/graph.js';
 import { allowedHost } from '../api/hosts.js';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
-import { addWatchCommand } from './watch-command.js';
+import { addScheduleCommand, addWatchCommand } from './watch-command.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -258,6 +258,9 @@ export async function runCli(argv: string[]): Promise<number> {
 
   // Incremental pipelines (issue 17): `watch` lives in its own module.
   addWatchCommand(program, out, (c) => {
+    code = c;
+  });
+  addScheduleCommand(program, out, (c) => {
     code = c;
   });
 

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { watchPipeline, type BatchReport, type Lag } from '../runtime/watch.js';
 import { UserError } from '../runtime/exec-context.js';
 import { defaultHistoryDir } from '../service.js';
+import { Scheduler, listScheduled, type ScheduleEvent } from '../runtime/schedule.js';
 
 function int(v: string): number {
   const n = Number.parseInt(v, 10);
@@ -106,5 +107,65 @@ export function addWatchCommand(program: Command, out: (s: string) => void, setC
         process.off('SIGINT', onSigint);
         process.off('SIGTERM', onSigint);
       }
+    });
+}
+
+function scheduleLine(e: ScheduleEvent): string {
+  const name = `${e.name} (${path.basename(e.file)})`;
+  if (e.type === 'ran') return `${name}: run ${e.manifest?.runId ?? ''} for ${e.due ?? ''} ${e.manifest?.outcome ?? ''}${e.manifest?.errors.length ? ` — ${e.manifest.errors.join('; ')}` : ''}`;
+  if (e.type === 'skipped-missed') return `${name}: ${e.count ?? 0} missed run(s) up to ${e.due ?? ''} skipped (missed: skip); running the latest one`;
+  if (e.type === 'busy') return `${name}: due at ${e.due ?? ''}, but its previous run is still going; waiting`;
+  return `${name}: ${e.message ?? 'failed'}`;
+}
+
+export function addScheduleCommand(program: Command, out: (s: string) => void, setCode: (c: number) => void): void {
+  program
+    .command('schedule <workspace>')
+    .description('run the pipelines of a folder whose settings hold a cron schedule, when due; never two runs of one pipeline at once')
+    .option('--once', 'run what is due now and exit (for an outside timer such as cron or systemd)')
+    .option('--list', 'list the scheduled pipelines and their next run times, and exit')
+    .option('--allow <dir>', 'another folder the pipelines may read or write (repeatable)', collect, [])
+    .option('--json', 'print one JSON line per event')
+    .action(async (workspace: string, o: { once?: boolean; list?: boolean; allow: string[]; json?: boolean }) => {
+      const ws = path.resolve(workspace);
+      if (!fs.existsSync(ws) || !fs.statSync(ws).isDirectory()) throw new UserError(`${workspace} is not a folder`);
+      const show = () => {
+        for (const s of listScheduled(ws)) {
+          if (o.json) out(JSON.stringify({ event: 'scheduled', file: s.file, name: s.name, cron: s.schedule.cron, next: s.next?.toISOString() ?? null }));
+          else out(`${s.name} (${path.relative(ws, s.file)}): "${s.schedule.cron}", next run ${s.next ? s.next.toISOString() : 'never'}`);
+        }
+      };
+      show();
+      if (o.list) return;
+      let failed = 0;
+      const scheduler = new Scheduler(ws, {
+        allow: o.allow.map((a) => path.resolve(a)),
+        onEvent: (e) => {
+          if (e.type === 'error' || (e.type === 'ran' && e.manifest?.outcome !== 'succeeded')) failed++;
+          out(o.json ? JSON.stringify({ event: e.type, file: e.file, name: e.name, due: e.due ?? null, count: e.count ?? null, runId: e.manifest?.runId ?? null, outcome: e.manifest?.outcome ?? null, message: e.message ?? null }) : scheduleLine(e));
+        },
+      });
+      if (o.once) {
+        await scheduler.tick();
+        setCode(failed > 0 ? 1 : 0);
+        return;
+      }
+      let stopping = false;
+      const onSig = () => {
+        stopping = true;
+      };
+      process.on('SIGINT', onSig);
+      process.on('SIGTERM', onSig);
+      try {
+        while (!stopping) {
+          const events = await scheduler.tick();
+          if (events.some((e) => e.type === 'ran')) show();
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      } finally {
+        process.off('SIGINT', onSig);
+        process.off('SIGTERM', onSig);
+      }
+      setCode(failed > 0 ? 1 : 0);
     });
 }

@@ -36,6 +36,17 @@ export const paramSchema = z.strictObject({
   description: z.string().optional(),
 });
 
+/** When `sluice schedule` runs the pipeline (issue 17); the cron text is checked by the engine's scheduler. */
+export const scheduleSchema = z.strictObject({
+  cron: z.string().min(1).max(200).describe('Cron expression, e.g. "0 * * * *" (hourly) or "*/5 * * * *"'),
+  timezone: z.string().min(1).max(64).optional().describe('IANA time zone of the expression (default: the machine\'s)'),
+  missed: z.enum(['skip', 'catch-up']).default('skip').describe('Runs missed while the scheduler was not running: run once for all of them (skip), or once each (catch-up)'),
+});
+
+export const settingsSchema = z.strictObject({
+  schedule: scheduleSchema.optional(),
+});
+
 export const pipelineSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(CURRENT_VERSION),
@@ -44,6 +55,7 @@ export const pipelineSchema = z.strictObject({
   params: z.record(idSchema, paramSchema).default({}),
   nodes: z.array(nodeSchema),
   edges: z.array(edgeSchema).default([]),
+  settings: settingsSchema.optional(),
 });
 
 export type PortRef = z.infer<typeof portRefSchema>;
@@ -51,3 +63,4 @@ export type Edge = z.infer<typeof edgeSchema>;
 export type PipelineNode = z.infer<typeof nodeSchema>;
 export type Pipeline = z.infer<typeof pipelineSchema>;
 export type ParamSpec = z.infer<typeof paramSchema>;
+export type Schedule = z.infer<typeof scheduleSchema>;

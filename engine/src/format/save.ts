@@ -30,6 +30,8 @@ export function toCanonical(p: Pipeline): Record<string, unknown> {
     from: { node: e.from.node, port: e.from.port },
     to: { node: e.to.node, port: e.to.port },
   }));
+  // Pipeline settings (a schedule) come last, so documents without them save exactly as before.
+  if (p.settings !== undefined) doc['settings'] = sortKeys(p.settings);
   return doc;
 }
 
