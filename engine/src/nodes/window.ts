@@ -18,17 +18,19 @@ import { rowJsonSql } from './shared/row-json.js';
 
 const UNITS: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 
-/** A duration as "250ms", "10s", "5m", "1h", "1d" (or a number of seconds), in microseconds. */
-const duration = z.union([
-  z.number().min(0).transform((s) => Math.round(s * 1e6)),
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "1h" or "1d"')
-    .transform((s) => {
-      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(s) as RegExpExecArray;
-      return Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
-    }),
-]);
+/**
+ * A duration as "250ms", "10s", "5m", "1h", "1d" (or a number of seconds). Kept as written: a checked config is
+ * checked again later (a run re-checks what a watcher prepared), so the schema must not convert it.
+ */
+const duration = z.union([z.number().min(0), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "1h" or "1d"')]);
+
+/** A duration in microseconds. */
+function us(d: number | string | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  if (typeof d === 'number') return Math.round(d * 1e6);
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(d) as RegExpExecArray;
+  return Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
+}
 
 const fns = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'] as const;
 
@@ -44,12 +46,20 @@ const config = z
     aggregates: z.array(z.strictObject({ fn: z.enum(fns), column: z.string().optional().describe('Not needed for count'), as: z.string().min(1) })).min(1),
   })
   .superRefine((c, ctx) => {
-    if (c.type !== 'session' && !c.size) ctx.addIssue({ code: 'custom', path: ['size'], message: `a ${c.type} window needs a "size"` });
-    if (c.type === 'hopping' && !c.slide) ctx.addIssue({ code: 'custom', path: ['slide'], message: 'a hopping window needs a "slide"' });
-    if (c.type === 'session' && !c.gap) ctx.addIssue({ code: 'custom', path: ['gap'], message: 'a session window needs a "gap"' });
-    for (const [k, v] of [['size', c.size], ['slide', c.slide], ['gap', c.gap]] as const) if (v === 0) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" must be longer than zero` });
+    if (c.type !== 'session' && c.size === undefined) ctx.addIssue({ code: 'custom', path: ['size'], message: `a ${c.type} window needs a "size"` });
+    if (c.type === 'hopping' && c.slide === undefined) ctx.addIssue({ code: 'custom', path: ['slide'], message: 'a hopping window needs a "slide"' });
+    if (c.type === 'session' && c.gap === undefined) ctx.addIssue({ code: 'custom', path: ['gap'], message: 'a session window needs a "gap"' });
+    for (const [k, v] of [['size', c.size], ['slide', c.slide], ['gap', c.gap]] as const) if (v !== undefined && us(v) === 0) ctx.addIssue({ code: 'custom', path: [k], message: `"${k}" must be longer than zero` });
   });
-type WindowConfig = z.infer<typeof config>;
+type WindowConfigInput = z.infer<typeof config>;
+
+/** The config with its durations in microseconds. */
+interface WindowConfig extends Omit<WindowConfigInput, 'size' | 'slide' | 'gap' | 'lateness'> {
+  size: number | undefined;
+  slide: number | undefined;
+  gap: number | undefined;
+  lateness: number;
+}
 
 /** What the node remembers between runs besides its held rows. */
 interface WindowState {
@@ -62,7 +72,7 @@ interface WindowState {
 const T = '"__sl_t"';
 const RID = '"__sl_rid"';
 
-export const windowNode: NodeKind<WindowConfig> = {
+export const windowNode: NodeKind<WindowConfigInput> = {
   kind: 'window',
   category: 'transform',
   title: 'Window (event time)',
@@ -77,7 +87,8 @@ export const windowNode: NodeKind<WindowConfig> = {
   accounting: 'reducing',
   inputOrder: 'absorbs',
   stateful: true,
-  async execute(ctx, c) {
+  async execute(ctx, written) {
+    const c: WindowConfig = { ...written, size: us(written.size), slide: us(written.slide), gap: us(written.gap), lateness: us(written.lateness) ?? 0 };
     const input = ctx.input('in');
     const cols = await ctx.columns(input);
     requireColumns(ctx.nodeId, 'timeColumn', [c.timeColumn], cols);

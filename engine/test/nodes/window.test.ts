@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPipeline } from '../../src/runtime/run.js';
+import { preparePipeline, runPipeline } from '../../src/runtime/run.js';
 import { catalog } from '../../src/nodes/registry.js';
 import { chain, expectSucceeded, parseCsv, pipeline, run, tmpDir, writeFiles } from '../helpers.js';
 
@@ -138,6 +138,13 @@ describe('window', () => {
     const resumed = await runPipeline({ pipeline: p, baseDir: dir, historyDir: hist, resume: cut.runId });
     expect(resumed.outcome).toBe('succeeded');
     expect(outRows(dir)).toEqual(outRows(one));
+  });
+
+  it('keeps its config as written when checked twice (a watcher prepares the pipeline, the run checks it again)', () => {
+    const once = preparePipeline(windowPipeline(DEFS['hopping'] as Record<string, unknown>), {});
+    const twice = preparePipeline(once, {});
+    expect(twice.nodes[1]?.config).toEqual(once.nodes[1]?.config);
+    expect(once.nodes[1]?.config).toMatchObject({ size: '5m', slide: '1m', lateness: '1m' });
   });
 
   it('says what is wrong with a window definition', async () => {
