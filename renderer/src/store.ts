@@ -74,7 +74,7 @@ interface DesignerState {
   /** Replaces a node's config; edits with the same `editKey` in quick succession are one undo step. */
   setNodeConfig(nodeId: string, config: Record<string, unknown>, editKey?: string): void;
   setNodeLabel(nodeId: string, label: string): void;
-  setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description'>>): void;
+  setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description' | 'settings'>>): void;
   deleteSelection(): void;
   duplicateSelection(): void;
   /** Copies the selected nodes (and the edges between them) to the designer's clipboard. */

@@ -10,6 +10,7 @@ import { useRun, type CheckpointChoice } from '../../state/run';
 import { usePreview } from '../../state/preview';
 import { allowedHost } from '../../../../engine/src/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
+import { ScheduleField } from './ScheduleField';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
   return (
@@ -151,6 +152,7 @@ function PipelineInspector(): ReactElement {
         <p className="field__help">{CHECKPOINT_CHOICES.find((c) => c.value === checkpoint)?.help}</p>
       </div>
       <NetworkHostsField />
+      <ScheduleField />
       {problems.length > 0 ? (
         <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
           <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
