@@ -70,6 +70,9 @@ const fakeApi: EngineApi = {
   listFiles: notUsed,
   readFile: notUsed,
   writeFile: notUsed,
+  watchStart: notUsed,
+  watchStatus: notUsed,
+  watchStop: notUsed,
 };
 
 interface Reply {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { watchPipeline, type BatchReport } from '../src/runtime/watch.js';
+import { createEngineService } from '../src/service.js';
 import { chain, parseCsv, tmpDir, writeFiles } from './helpers.js';
 
 const old = new Date(Date.now() - 60_000);
@@ -43,5 +44,34 @@ describe('watchPipeline', () => {
   it('refuses a pipeline with no incremental source', async () => {
     const p = chain([{ id: 'a', kind: 'source.csv', config: { path: 'a.csv' } }, { id: 'out', kind: 'sink.csv', config: { path: 'o.csv' } }]);
     await expect(watchPipeline({ pipeline: p, baseDir: tmpDir(), historyDir: tmpDir() })).rejects.toThrow('no "New files (incremental)" source');
+  });
+
+  it('is started, followed and stopped through the engine API (the designer\'s watch)', async () => {
+    const dir = tmpDir();
+    writeFiles(dir, { 'inbox/a.csv': 'id\n1\n2\n' });
+    fs.utimesSync(path.join(dir, 'inbox/a.csv'), old, old);
+    const p = chain([
+      { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv' } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out/all.csv', mode: 'append' } },
+    ]);
+    const api = createEngineService({ workspaces: [dir] });
+    try {
+      const { watchId } = await api.watchStart({ pipeline: p, baseDir: dir });
+      await expect(api.watchStart({ pipeline: p, baseDir: dir })).rejects.toThrow('already being watched');
+      let st = await api.watchStatus({ watchId });
+      for (let i = 0; i < 100 && st.batches === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        st = await api.watchStatus({ watchId });
+      }
+      expect(st).toMatchObject({ state: 'watching', batches: 1, failed: 0, lastBatch: { outcome: 'succeeded', files: 1 } });
+      expect(await api.watchStop({ watchId })).toEqual({ stopping: true });
+      for (let i = 0; i < 100 && st.state !== 'stopped'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        st = await api.watchStatus({ watchId });
+      }
+      expect(st.state).toBe('stopped');
+    } finally {
+      api.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import { usePreview } from '../../state/preview';
 import { allowedHost } from '../../../../engine/src/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
 import { ScheduleField } from './ScheduleField';
+import { WatchField } from './WatchField';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
   return (
@@ -153,6 +154,7 @@ function PipelineInspector(): ReactElement {
       </div>
       <NetworkHostsField />
       <ScheduleField />
+      <WatchField />
       {problems.length > 0 ? (
         <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
           <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
