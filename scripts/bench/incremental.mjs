@@ -78,7 +78,7 @@ const summary = await watchPipeline({
   stop: stop.signal,
   onBatch: (b) => {
     if (process.env.SLUICE_BENCH_VERBOSE) process.stderr.write(`${JSON.stringify(b.manifest.nodes.map((n) => [n.nodeId, n.rowsIn, n.rowsOut, n.quarantined]))}\n`);
-    batches.push({ ms: b.ms, files: b.files, rssMB: process.memoryUsage().rss / 2 ** 20, outcome: b.manifest.outcome, latency: b.latencyMs, rows: b.manifest.nodes[0]?.rowsOut ?? 0, errors: b.manifest.errors });
+    batches.push({ nodeMs: Object.fromEntries(b.manifest.nodes.map((n) => [n.nodeId, n.durationMs])), ms: b.ms, files: b.files, rssMB: process.memoryUsage().rss / 2 ** 20, outcome: b.manifest.outcome, latency: b.latencyMs, rows: b.manifest.nodes[0]?.rowsOut ?? 0, errors: b.manifest.errors });
     if (b.manifest.outcome !== 'succeeded') process.stderr.write(`batch ${b.batch} ${b.manifest.outcome}: ${b.manifest.errors.join('; ')}\n`);
     if (batches.length % 10 === 0) process.stdout.write(`  ${batches.length} batches, ${landed} files landed, last batch ${b.ms} ms, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB\n`);
     if (landed >= FILES) stop.abort();
@@ -111,6 +111,9 @@ const failed = batches.filter((b) => b.outcome !== 'succeeded').length;
 
 process.stdout.write(`\n${summary.batches} batches of ${BATCH} files (${read.toLocaleString()} rows) in ${total.toFixed(1)} s (${Math.round(read / total).toLocaleString()} rows/s), ${failed} failed\n`);
 process.stdout.write(`per-batch time: first ${tenth} batches median ${tFirst} ms, last ${tenth} median ${tLast} ms, ratio ${(tLast / tFirst).toFixed(2)} (flat: at most 1.2)\n`);
+// Where the time goes, so a slower tail can be told apart from a loaded machine (every node slower alike).
+const nodeMed = (list, id) => med(list.map((b) => b.nodeMs[id] ?? 0));
+process.stdout.write(`  by node, first / last: ${Object.keys(batches[0]?.nodeMs ?? {}).map((id) => `${id} ${nodeMed(first, id)} / ${nodeMed(last, id)} ms`).join(', ')}; outside nodes (run setup, state commit, manifest) ${med(first.map((b) => b.ms - Object.values(b.nodeMs).reduce((x, y) => x + y, 0)))} / ${med(last.map((b) => b.ms - Object.values(b.nodeMs).reduce((x, y) => x + y, 0)))} ms\n`);
 process.stdout.write(`RSS after a batch: first ${tenth} median ${Math.round(mFirst)} MB, last ${tenth} median ${Math.round(mLast)} MB, ratio ${(mLast / mFirst).toFixed(2)}\n`);
 process.stdout.write(`latency from landing to rows committed: median over batches ${med(lat)} ms, worst file ${latMax} ms\n`);
 // The windows still open at the end hold the rest: rows in emitted windows never exceed the rows read.
