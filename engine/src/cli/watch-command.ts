@@ -49,12 +49,13 @@ export function addWatchCommand(program: Command, out: (s: string) => void, setC
     .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--max-files <n>', 'at most this many new files per source per batch (default 100; a source\'s own maxFiles wins)', int)
+    .option('--max-bytes <n>', 'at most about this many bytes of new files per source per batch (a source\'s own maxBytes wins)', int)
     .option('--poll <ms>', 'look for new files this often when no file-system event arrives (default 1000)', int)
     .option('--no-fs-events', 'poll only (for network drives and containers where file-system events do not arrive)')
     .option('--exit-when-idle <ms>', 'stop once nothing has landed for this long')
     .option('--max-batches <n>', 'stop after this many batches', int)
     .option('--json', 'print one JSON line per batch')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; maxFiles?: number; poll?: number; fsEvents: boolean; exitWhenIdle?: string; maxBatches?: number; json?: boolean }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; maxFiles?: number; maxBytes?: number; poll?: number; fsEvents: boolean; exitWhenIdle?: string; maxBatches?: number; json?: boolean }) => {
       let raw: unknown;
       try {
         raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -84,6 +85,7 @@ export function addWatchCommand(program: Command, out: (s: string) => void, setC
           ...(o.out ? { outDir: path.resolve(o.out) } : {}),
           allow: o.allow.map((a) => path.resolve(a)),
           ...(o.maxFiles !== undefined ? { maxFiles: o.maxFiles } : {}),
+          ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
           ...(o.poll !== undefined ? { pollMs: o.poll } : {}),
           fsEvents: o.fsEvents,
           ...(o.exitWhenIdle !== undefined ? { idleExitMs: int(o.exitWhenIdle) } : {}),

@@ -33,6 +33,12 @@ const config = z.strictObject({
     .describe('A consumed file whose content changed: quarantine it as "changed after consumption", read it again, or skip it with a warning'),
   settleMs: z.number().int().min(0).max(3_600_000).default(1000).describe('A file modified less than this long ago may still be being written and waits for a later run'),
   maxFiles: z.number().int().min(1).max(1_000_000).optional().describe('At most this many new files per run (oldest first); the rest wait'),
+  maxBytes: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('At most about this many bytes of new files per run (rows are not known before reading; bytes bound them); a single larger file is still read alone'),
 });
 export type FilesConfig = z.infer<typeof config>;
 
@@ -88,7 +94,7 @@ export const sourceFilesNode: NodeKind<FilesConfig> = {
     }
     const warnings: string[] = [];
     if (batch.waiting > 0) warnings.push(`${batch.waiting} file(s) modified within the last ${c.settleMs} ms may still be being written; a later run reads them`);
-    if (batch.deferred > 0) warnings.push(`${batch.deferred} more new file(s) wait for the next run (maxFiles ${c.maxFiles ?? ''})`);
+    if (batch.deferred > 0) warnings.push(`${batch.deferred} more new file(s) wait for the next run (${[c.maxFiles !== undefined ? `maxFiles ${c.maxFiles}` : '', c.maxBytes !== undefined ? `maxBytes ${c.maxBytes}` : ''].filter(Boolean).join(', ')})`);
     for (const f of batch.ignored) warnings.push(`${f.file} changed after an earlier run consumed it; ignored (onChanged: ignore)`);
     const records: QuarantineRecord[] = batch.changed.map((f) => ({
       lineage: `${ctx.nodeId}:${f.file}`,
@@ -188,6 +194,7 @@ export function candidates(baseDir: string, resolve: (p: string) => string, c: P
 async function planBatch(baseDir: string, resolve: (p: string) => string, c: FilesConfig, ledger: Map<string, FileSig>, now: number): Promise<Batch> {
   const { ready, waiting: fresh } = candidates(baseDir, resolve, c, ledger, now);
   const batch: Batch = { read: [], changed: [], ignored: [], touched: [], waiting: fresh, deferred: 0 };
+  let bytes = 0;
   for (const cand of ready) {
     const sha256 = await sha256File(cand.abs);
     // A writer still appending shows as a size or time that moved while the file was hashed.
@@ -204,7 +211,11 @@ async function planBatch(baseDir: string, resolve: (p: string) => string, c: Fil
     if (cand.known && c.onChanged === 'quarantine') batch.changed.push(sig);
     else if (cand.known && c.onChanged === 'ignore') batch.ignored.push(sig);
     else if (c.maxFiles !== undefined && batch.read.length >= c.maxFiles) batch.deferred++;
-    else batch.read.push(sig);
+    else if (c.maxBytes !== undefined && batch.read.length > 0 && bytes + sig.size > c.maxBytes) batch.deferred++;
+    else {
+      batch.read.push(sig);
+      bytes += sig.size;
+    }
   }
   return batch;
 }

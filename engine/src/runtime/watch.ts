@@ -43,6 +43,8 @@ export interface BatchReport {
 export interface WatchOptions extends Omit<RunOptions, 'resume' | 'replay' | 'signal' | 'onEvent'> {
   /** At most this many files per source per batch (when the source does not set maxFiles itself). */
   maxFiles?: number;
+  /** At most about this many bytes of files per source per batch (when the source does not set maxBytes). */
+  maxBytes?: number;
   /** How often to look for new files when no file-system event arrives (ms). */
   pollMs?: number;
   /** Use file-system events (chokidar) to wake up early; polling alone when false. */
@@ -66,7 +68,7 @@ export interface WatchSummary {
 }
 
 export async function watchPipeline(o: WatchOptions): Promise<WatchSummary> {
-  const pipeline = withBatchLimit(preparePipeline(o.pipeline, o.params ?? {}), o.maxFiles ?? 100);
+  const pipeline = withBatchLimit(preparePipeline(o.pipeline, o.params ?? {}), o.maxFiles ?? 100, o.maxBytes);
   const sources = pipeline.nodes.filter((n) => n.kind === 'source.files');
   if (sources.length === 0) throw new UnwatchableError();
   const state = new PipelineState(stateStoreDir(o.historyDir, pipeline.name));
@@ -180,8 +182,17 @@ export class UnwatchableError extends UserError {
 }
 
 /** Sources without their own maxFiles take the watch's bound, so that no batch is unbounded. */
-function withBatchLimit(p: Pipeline, maxFiles: number): Pipeline {
-  return { ...p, nodes: p.nodes.map((n) => (n.kind === 'source.files' && n.config['maxFiles'] === undefined ? { ...n, config: { ...n.config, maxFiles } } : n)) };
+function withBatchLimit(p: Pipeline, maxFiles: number, maxBytes: number | undefined): Pipeline {
+  return {
+    ...p,
+    nodes: p.nodes.map((n) => {
+      if (n.kind !== 'source.files') return n;
+      const config = { ...n.config };
+      config['maxFiles'] ??= maxFiles;
+      if (maxBytes !== undefined) config['maxBytes'] ??= maxBytes;
+      return { ...n, config };
+    }),
+  };
 }
 
 /** The folder part of a glob before its first wildcard: what to watch. */

@@ -109,6 +109,25 @@ describe('source.files', () => {
     expect(outRows(baseDir)).toEqual(['0', '1', '2', '3', '4']);
   });
 
+  it('bounds a batch by bytes with maxBytes (rows are not known before reading)', async () => {
+    const baseDir = tmpDir();
+    const historyDir = tmpDir();
+    // Files of 5, 5, 13 and 5 bytes: at most 10 bytes a batch, but a larger file still goes alone.
+    const sizes = ['id\n1\n', 'id\n2\n', 'id\n3\n4\n5\n6\n7\n', 'id\n8\n'];
+    sizes.forEach((text, i) => {
+      writeFiles(baseDir, { [`inbox/f${i}.csv`]: text });
+      const t = new Date(Date.now() - 60_000 + i * 1000);
+      fs.utimesSync(path.join(baseDir, `inbox/f${i}.csv`), t, t);
+    });
+    const seen: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await run(filesPipeline({ maxBytes: 10 }), { baseDir, historyDir });
+      expectSucceeded(r);
+      seen.push(r.metric('inbox').rowsOut);
+    }
+    expect(seen).toEqual([2, 5, 1]);
+  });
+
   it('does not consume files of a run that failed before publishing; an interrupted run must be resumed first', async () => {
     const baseDir = tmpDir();
     const historyDir = tmpDir();
