@@ -11,7 +11,7 @@ import { duck, tmpDir } from './helpers.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'engine', 'bin', 'sluice.js');
 const built = fs.existsSync(path.join(root, 'engine', 'dist', 'cli', 'main.js'));
-const KILLS = Number(process.env['SLUICE_WATCH_KILLS'] ?? 10);
+const KILLS = Number(process.env['SLUICE_WATCH_KILLS'] ?? 8);
 const FILES = 40;
 const ROWS = 25;
 
@@ -55,31 +55,46 @@ function watch(dir: string, opts: { killAfterMs?: number; killAt?: string }): Pr
   });
 }
 
+/** Each row once in an appended table; with a window, each (1-minute) window once with all its rows. */
+const CASES = {
+  rows: {
+    nodes: [
+      { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv', settleMs: 50, types: { id: 'INTEGER' } } },
+      { id: 'out', kind: 'sink.duckdb', config: { path: 'out/w.duckdb', table: 'rows', mode: 'append' } },
+    ],
+    edges: [{ from: { node: 'inbox', port: 'out' }, to: { node: 'out', port: 'in' } }],
+  },
+  windows: {
+    nodes: [
+      { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv', settleMs: 50, types: { id: 'INTEGER', ts: 'TIMESTAMP' } } },
+      { id: 'win', kind: 'window', config: { timeColumn: 'ts', type: 'tumbling', size: '1m', aggregates: [{ fn: 'count', as: 'events' }, { fn: 'min', column: 'id', as: 'first_id' }] } },
+      { id: 'out', kind: 'sink.duckdb', config: { path: 'out/w.duckdb', table: 'windows', mode: 'append' } },
+    ],
+    edges: [
+      { from: { node: 'inbox', port: 'out' }, to: { node: 'win', port: 'in' } },
+      { from: { node: 'win', port: 'out' }, to: { node: 'out', port: 'in' } },
+    ],
+  },
+};
+
 describe.skipIf(!built)('watch: crash harness (needs npm run build:engine)', () => {
-  it(`processes every landed file exactly once across ${KILLS}+ kill -9s during a watch`, async () => {
+  it.each(Object.keys(CASES) as (keyof typeof CASES)[])(`%s: processes every landed file exactly once across ${KILLS}+ kill -9s during a watch`, async (name) => {
     const seed = Number(process.env['SLUICE_CRASH_SEED'] ?? 20261207);
     const random = rng(seed);
     const dir = tmpDir('sluice-watch-crash-');
     fs.mkdirSync(path.join(dir, 'inbox'));
     fs.writeFileSync(
       path.join(dir, 'p.pipeline.json'),
-      JSON.stringify({
-        version: 1,
-        name: 'watch crash',
-        nodes: [
-          { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv', settleMs: 50, types: { id: 'INTEGER' } } },
-          { id: 'out', kind: 'sink.duckdb', config: { path: 'out/w.duckdb', table: 'rows', mode: 'append' } },
-        ],
-        edges: [{ from: { node: 'inbox', port: 'out' }, to: { node: 'out', port: 'in' } }],
-      }),
+      JSON.stringify({ version: 1, name: 'watch crash', ...CASES[name] }),
     );
     // Files land while the watcher runs and dies: each written under a temporary name, then renamed in.
     let landed = 0;
     const lander = (async () => {
       for (let f = 0; f < FILES; f++) {
-        const rows = Array.from({ length: ROWS }, (_, r) => `${f * ROWS + r},file ${f}`).join('\n');
+        // File f's events fall in minute f, so with files landing in order no event is ever late.
+        const rows = Array.from({ length: ROWS }, (_, r) => `${f * ROWS + r},file ${f},2026-01-01 ${String(Math.floor(f / 60)).padStart(2, '0')}:${String(f % 60).padStart(2, '0')}:${String(r).padStart(2, '0')}`).join('\n');
         const tmp = path.join(dir, `.f${f}.tmp`);
-        fs.writeFileSync(tmp, `id,label\n${rows}\n`);
+        fs.writeFileSync(tmp, `id,label,ts\n${rows}\n`);
         fs.renameSync(tmp, path.join(dir, 'inbox', `f${String(f).padStart(3, '0')}.csv`));
         landed++;
         await new Promise((r) => setTimeout(r, Math.round(random() * 120)));
@@ -100,9 +115,18 @@ describe.skipIf(!built)('watch: crash harness (needs npm run build:engine)', () 
       }
     }
     await lander;
-    const rows = await duck<{ n: bigint; d: bigint; lo: number; hi: number }>(`SELECT count(*) AS n, count(DISTINCT id) AS d, min(id) AS lo, max(id) AS hi FROM rows`, path.join(dir, 'out', 'w.duckdb'));
-    console.log(`watch crash harness: ${kills} kills over ${rounds} watcher starts (seed ${seed}); ${FILES} files landed, ${Number(rows[0]?.n)} rows in the table`);
-    expect(rows[0]).toEqual({ n: BigInt(FILES * ROWS), d: BigInt(FILES * ROWS), lo: 0, hi: FILES * ROWS - 1 });
+    const db = path.join(dir, 'out', 'w.duckdb');
+    if (name === 'rows') {
+      const rows = await duck<{ n: bigint; d: bigint; lo: number; hi: number }>(`SELECT count(*) AS n, count(DISTINCT id) AS d, min(id) AS lo, max(id) AS hi FROM rows`, db);
+      console.log(`watch crash harness (rows): ${kills} kills over ${rounds} watcher starts (seed ${seed}); ${FILES} files landed, ${Number(rows[0]?.n)} rows in the table`);
+      expect(rows[0]).toEqual({ n: BigInt(FILES * ROWS), d: BigInt(FILES * ROWS), lo: 0, hi: FILES * ROWS - 1 });
+    } else {
+      // Every window but the last (still open: no later event has passed the watermark) emitted once, whole.
+      const w = await duck<{ n: bigint; d: bigint; bad: bigint; firsts: bigint }>(`SELECT count(*) AS n, count(DISTINCT window_start) AS d, count(*) FILTER (WHERE events <> ${ROWS}) AS bad, sum(first_id) AS firsts FROM windows`, db);
+      console.log(`watch crash harness (windows): ${kills} kills over ${rounds} watcher starts (seed ${seed}); ${Number(w[0]?.n)} windows emitted`);
+      const firsts = Array.from({ length: FILES - 1 }, (_, f) => f * ROWS).reduce((a, b) => a + b, 0);
+      expect(w[0]).toEqual({ n: BigInt(FILES - 1), d: BigInt(FILES - 1), bad: 0n, firsts: BigInt(firsts) });
+    }
     expect(kills).toBeGreaterThanOrEqual(KILLS);
   }, 300_000);
 });
