@@ -72,9 +72,10 @@ export class PipelineState {
       const m = readManifest(historyDir, open.runId);
       if (m && m.outcome !== 'failed' && this.current() !== open.runId) {
         const now = m.outcome === 'running' && lockHolderAlive(path.join(historyDir, open.runId));
-        throw new UnfinishedRun(open.runId, now);
+        // A full refresh starts over from nothing, so it may leave an interrupted run behind (not a live one).
+        if (now || !opts.fullRefresh) throw new UnfinishedRun(open.runId, now);
       }
-      // Failed before publishing anything (or already committed): nothing of it to keep.
+      // Failed before publishing anything, already committed, or left behind by a full refresh.
     }
     if (opts.resume) throw new UserError(`run ${runId} has no state in flight to resume; start a new run`);
     const inflight: Inflight = { runId, base: opts.fullRefresh ? null : this.current(), fullRefresh: opts.fullRefresh };
@@ -132,7 +133,7 @@ export class UnfinishedRun extends UserError {
     super(
       runningNow
         ? `run ${runId} of this pipeline is running now; a pipeline with incremental state runs one at a time`
-        : `run ${runId} of this pipeline did not finish, and its outputs may be partly written; resume it first (--resume ${runId}) so that no input is read twice or lost`,
+        : `run ${runId} of this pipeline did not finish, and its outputs may be partly written; resume it first (--resume ${runId}) so that no input is read twice or lost, or start over with --full-refresh`,
     );
   }
 }

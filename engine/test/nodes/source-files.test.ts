@@ -155,6 +155,25 @@ describe('source.files', () => {
     expect(outRows(baseDir)).toEqual(['1|a', '2|b']);
   });
 
+  it('lets a full refresh start over past an interrupted run', async () => {
+    const baseDir = tmpDir();
+    const historyDir = tmpDir();
+    land(baseDir, { 'inbox/a.csv': 'id,v\n1,a\n' });
+    const p = chain([
+      { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv' } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out/all.csv' } },
+    ]);
+    const controller = new AbortController();
+    const cut = await runPipeline({ pipeline: p, baseDir, historyDir, signal: controller.signal, onEvent: (e) => e.type === 'node-end' && e.metrics.nodeId === 'inbox' && controller.abort() });
+    expect(cut.outcome).toBe('cancelled');
+    await expect(runPipeline({ pipeline: p, baseDir, historyDir })).rejects.toThrow('or start over with --full-refresh');
+    const fresh = await runPipeline({ pipeline: p, baseDir, historyDir, fullRefresh: true });
+    expect(fresh.outcome).toBe('succeeded');
+    expect(outRows(baseDir)).toEqual(['1|a']);
+    // The interrupted run is left behind for good: its state can no longer be committed over the fresh one.
+    await expect(runPipeline({ pipeline: p, baseDir, historyDir, resume: cut.runId })).rejects.toThrow('no state in flight');
+  });
+
   it('reads NDJSON and Parquet files the same way', async () => {
     const baseDir = tmpDir();
     const historyDir = tmpDir();
