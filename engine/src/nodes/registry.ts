@@ -27,13 +27,14 @@ import { sinkCsvNode } from './sink-csv.js';
 import { sinkParquetNode } from './sink-parquet.js';
 import { sinkJsonNode } from './sink-json.js';
 import { sinkDuckdbNode } from './sink-duckdb.js';
+import { sinkParquetDatasetNode } from './sink-parquet-dataset.js';
 
 // Each kind has its own config type; the registry only needs them as the common interface.
 const ALL = [
   sourceCsvNode, sourceJsonNode, sourceParquetNode, sourceRestNode, sourceFilesNode,
   filterNode, selectNode, deriveNode, castNode, joinNode, unionNode, aggregateNode, sortNode, deduplicateNode, limitNode, sqlNode, windowNode,
   validateNode, schemaContractNode,
-  sinkCsvNode, sinkParquetNode, sinkJsonNode, sinkDuckdbNode,
+  sinkCsvNode, sinkParquetNode, sinkJsonNode, sinkDuckdbNode, sinkParquetDatasetNode,
 ] as unknown as NodeKind[];
 
 const byKind = new Map(ALL.map((k) => [k.kind, k]));

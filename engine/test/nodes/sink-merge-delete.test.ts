@@ -1,4 +1,5 @@
 // Merge sinks with a delete marker: keep a current table from a stream of upserts and deletes, idempotently.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chain, duck, expectSucceeded, run, sq, tmpDir, writeFiles } from '../helpers.js';
@@ -16,10 +17,16 @@ function p(sink: Record<string, unknown>): Record<string, unknown> {
 const SINKS: Record<string, { sink: Record<string, unknown> }> = {
   duckdb: { sink: { kind: 'sink.duckdb', config: { path: 'out/db.duckdb', table: 'people', mode: 'merge', key: ['id'], deleteColumn: 'deleted' } } },
   parquet: { sink: { kind: 'sink.parquet', config: { path: 'out/people.parquet', mode: 'merge', key: ['id'], deleteColumn: 'deleted' } } },
+  dataset: { sink: { kind: 'sink.parquet-dataset', config: { path: 'out/people', key: ['id'], deleteColumn: 'deleted' } } },
 };
 
 async function rows(kind: string, dir: string): Promise<unknown[]> {
   if (kind === 'duckdb') return duck(`SELECT * FROM people ORDER BY id`, path.join(dir, 'out/db.duckdb'));
+  if (kind === 'dataset') {
+    // Only the current version remains beside the link.
+    expect(fs.readdirSync(path.join(dir, 'out')).filter((f) => f.includes('.v-'))).toHaveLength(1);
+    return duck(`SELECT * FROM read_parquet(${sq(path.join(dir, 'out/people/*.parquet'))}) ORDER BY id`);
+  }
   return duck(`SELECT * FROM read_parquet(${sq(path.join(dir, 'out/people.parquet'))}) ORDER BY id`);
 }
 
