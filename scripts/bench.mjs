@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './bench/generate.mjs';
 import { measureUi, printUi } from './bench/ui.mjs';
+import { measureSchemas, printSchemas } from './bench/schemas.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -34,6 +35,10 @@ if (process.argv.includes('--incremental-only')) {
 
 if (withUi && !fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
   spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: root, stdio: 'inherit' });
+}
+if (process.argv.includes('--schemas-only')) {
+  printSchemas(await measureSchemas(root));
+  process.exit(0);
 }
 process.stdout.write(`generating ${rows.toLocaleString()} order rows in ${dir} …\n`);
 const gen = generate(dir, rows);

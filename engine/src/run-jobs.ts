@@ -15,6 +15,7 @@ export interface RunJobOptions {
   resume?: string;
   checkpoint?: CheckpointPolicy;
   allowHosts?: string[];
+  allowEnv?: string[];
 }
 
 /** Finished jobs are remembered for this long, so a designer polling late still gets the answer. */

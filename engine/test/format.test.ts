@@ -250,7 +250,7 @@ describe('serializePipeline', () => {
     expect(Object.keys(parsed)).toEqual(['$schema', 'version', 'name', 'params', 'nodes', 'edges']);
     expect(Object.keys(parsed['params'] as object)).toEqual(['alpha', 'zeta']);
     const n0 = (parsed['nodes'] as Record<string, unknown>[])[0] as Record<string, unknown>;
-    expect(Object.keys(n0)).toEqual(['id', 'kind', 'position', 'config']);
+    expect(Object.keys(n0)).toEqual(['id', 'kind', 'kindVersion', 'position', 'config']);
     expect(Object.keys(n0['config'] as object)).toEqual([...Object.keys(n0['config'] as object)].sort());
     expect(Object.keys((n0['config'] as Record<string, object>)['types'] as object)).toEqual(['a', 'b']);
   });

@@ -31,7 +31,9 @@ describe('IPC dispatcher', () => {
     };
     const catalog = await call<{ kinds: { kind: string }[] }>('catalog', {});
     expect(catalog.kinds.map((k) => k.kind)).toContain('validate');
-    expect(await call<{ ok: boolean }>('validate', { pipeline })).toEqual({ ok: true, problems: [] });
+    expect(await call<{ ok: boolean }>('validate', { pipeline, baseDir: work })).toEqual({ ok: true, problems: [] });
+    const schemas = await call<{ ports: Record<string, Record<string, { name: string }[] | null>> }>('schemas', { pipeline, baseDir: work });
+    expect(Object.keys(schemas.ports).sort()).toEqual(pipeline.nodes.map((n) => n.id).sort());
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
     const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });

@@ -31,6 +31,8 @@ const catalog: Catalog = {
       inputs: [{ name: 'in', title: 'Input', role: 'data' }],
       outputs: [{ name: 'out', title: 'Kept', role: 'data' }],
       configSchema: {},
+      version: 1,
+      traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
       defaults: { expression: 'true' },
     },
   ],
@@ -41,6 +43,7 @@ const notUsed = (): Promise<never> => Promise.reject(new Error('not used in this
 const calls: unknown[] = [];
 const fakeApi: EngineApi = {
   catalog: async () => catalog,
+  schemas: notUsed,
   validate: async () => {
     throw new UserError('expression must not be empty', { nodeId: 'f1', field: 'expression' });
   },

@@ -12,6 +12,8 @@ const filter: NodeKindInfo = {
   inputs: [{ name: 'in', title: 'Input', role: 'data' }],
   outputs: [{ name: 'out', title: 'Kept', role: 'data' }],
   configSchema: {},
+  version: 1,
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
   defaults: { expression: 'true' },
 };
 

@@ -12,6 +12,8 @@ import type { PipelineFileRef } from './files/host';
 import { serializePipeline } from '../../engine/src/format/save';
 import { copyNodes, deleteElements, duplicateNodes, pasteNodes, sameDocument, type Clipboard, type DocSnapshot } from './lib/doc-ops';
 import { DEFAULT_SIZE, layeredPositions } from './lib/layout';
+import { applyFix } from './lib/fixes';
+import type { Fix } from '../../engine/src/api/contract';
 import { freshNodeId, toFlow, toFlowEdge, toPipeline, type FlowEdge, type FlowNode, type KindIndex, type PipelineMeta } from './lib/graph';
 
 export type Theme = 'light' | 'dark';
@@ -74,6 +76,8 @@ interface DesignerState {
   /** Replaces a node's config; edits with the same `editKey` in quick succession are one undo step. */
   setNodeConfig(nodeId: string, config: Record<string, unknown>, editKey?: string): void;
   setNodeLabel(nodeId: string, label: string): void;
+  /** Applies a static problem's one-click fix as one undo step; false when it no longer applies. */
+  applyFix(nodeId: string | undefined, fix: Fix): boolean;
   setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description' | 'settings'>>): void;
   deleteSelection(): void;
   duplicateSelection(): void;
@@ -250,7 +254,8 @@ export const useDesigner = create<DesignerState>()(
             id,
             type: 'pipeline',
             position,
-            data: { kind, config: structuredClone(info.defaults) },
+            // A new node is written at its kind's current config version.
+            data: { kind, config: structuredClone(info.defaults), kindVersion: info.version },
             selected: true,
           };
           editDocument(undefined, () => set({ nodes: [...nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node], selectedNodeIds: [id] }));
@@ -261,6 +266,12 @@ export const useDesigner = create<DesignerState>()(
           editDocument(editKey === undefined ? undefined : `${nodeId}:${editKey}`, () =>
             set({ nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, config } } : n)) }),
           );
+        },
+        applyFix: (nodeId, fix) => {
+          const next = applyFix({ nodes: get().nodes, edges: get().edges }, nodeId, fix, get().kinds);
+          if (!next) return false;
+          editDocument(undefined, () => set({ nodes: next.nodes, edges: next.edges }));
+          return true;
         },
         setNodeLabel: (nodeId, label) => {
           editDocument(`${nodeId}:#label`, () =>

@@ -14,6 +14,20 @@ export const portSpecSchema = z.object({
 });
 export type PortSpec = z.infer<typeof portSpecSchema>;
 
+/**
+ * What a kind is, declared on the kind itself and read by preview, replay, the run tab and the form (no list of
+ * kinds is kept anywhere else).
+ */
+export const kindTraitsSchema = z.object({
+  /** `row-wise`: each row is judged on its own, so a sample of the input gives a faithful sample of the output; `set-wise`: rows are judged together. */
+  rows: z.enum(['row-wise', 'set-wise']),
+  /** At a replay of quarantined rows: `judges` (its quarantine can be replayed here), `passes` (replayed rows flow through), `refuses` (a few replayed rows would give wrong answers). */
+  replay: z.enum(['judges', 'passes', 'refuses']),
+  /** The counts a run reports for it. `balanced`: in = passed + quarantined + filtered holds; `opaque`: new rows, counted but not reconciled one by one. */
+  counts: z.enum(['balanced', 'opaque', 'source', 'sink']),
+});
+export type KindTraits = z.infer<typeof kindTraitsSchema>;
+
 export const nodeKindInfoSchema = z.object({
   kind: z.string(),
   category: z.enum(['source', 'transform', 'quality', 'sink']),
@@ -25,6 +39,9 @@ export const nodeKindInfoSchema = z.object({
   configSchema: z.record(z.string(), z.unknown()),
   /** Config a freshly dropped node starts with. */
   defaults: z.record(z.string(), z.unknown()),
+  /** The kind's config version; files record it per node and older configs are migrated on load. */
+  version: z.number().int().min(1),
+  traits: kindTraitsSchema,
 });
 export type NodeKindInfo = z.infer<typeof nodeKindInfoSchema>;
 
@@ -34,11 +51,25 @@ export const catalogSchema = z.object({
 });
 export type Catalog = z.infer<typeof catalogSchema>;
 
+/**
+ * A change that fixes a static problem, applied by the designer in one click: set a column's type in the node
+ * that declares types (a source or Cast node), insert a Cast node on the edge into a node, or set a field.
+ */
+export const fixSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('set_type'), label: z.string(), nodeId: z.string(), column: z.string(), type: z.string() }),
+  z.object({ action: z.literal('insert_cast'), label: z.string(), nodeId: z.string(), port: z.string(), column: z.string(), type: z.string() }),
+  z.object({ action: z.literal('set_field'), label: z.string(), field: z.string(), value: z.unknown() }),
+]);
+export type Fix = z.infer<typeof fixSchema>;
+
 export const problemSchema = z.object({
   path: z.string(),
   nodeId: z.string().optional(),
   field: z.string().optional(),
   message: z.string(),
+  /** Stable code of a static problem (unknown_column, type_mismatch, duplicate_column, needs_file, …). */
+  code: z.string().optional(),
+  fix: fixSchema.optional(),
 });
 
 export const validationResultSchema = z.object({
@@ -49,6 +80,17 @@ export type ValidationResult = z.infer<typeof validationResultSchema>;
 
 export const columnSchema = z.object({ name: z.string(), type: z.string() });
 export type Column = z.infer<typeof columnSchema>;
+
+/** A port's columns as known before any run; `nullable` is false only where the engine knows it. */
+export const staticColumnSchema = z.object({ name: z.string(), type: z.string(), nullable: z.boolean().optional() });
+export const schemasResultSchema = z.object({
+  /** node id → output port → its columns, or null where they cannot be known before a run (a REST source). */
+  ports: z.record(z.string(), z.record(z.string(), z.array(staticColumnSchema).nullable())),
+  problems: z.array(problemSchema),
+  /** How long the pass over the graph took, in milliseconds (file headers and DuckDB describes included). */
+  ms: z.number(),
+});
+export type SchemasResult = z.infer<typeof schemasResultSchema>;
 
 /**
  * Values cross the contract as JSON-safe cells: numbers beyond 2^53, decimals and
@@ -122,6 +164,15 @@ const allowHostsSchema = z
   .max(100)
   .optional();
 
+/**
+ * Environment variables a pipeline may read secrets from besides `SLUICE_SECRET_…`, as the user allowed them
+ * for a request (the designer's pipeline settings; never from a pipeline file).
+ */
+const allowEnvSchema = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name'))
+  .max(100)
+  .optional();
+
 export const previewRequestSchema = z.object({
   pipeline: z.unknown(),
   nodeId: z.string(),
@@ -129,6 +180,7 @@ export const previewRequestSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   baseDir: z.string().optional(),
   allowHosts: allowHostsSchema,
+  allowEnv: allowEnvSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
 
@@ -156,6 +208,7 @@ export const runRequestSchema = z.object({
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   allowHosts: allowHostsSchema,
+  allowEnv: allowEnvSchema,
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 
@@ -263,7 +316,10 @@ export type WatchStatus = z.infer<typeof watchStatusSchema>;
 /** Every method, its input schema and its output schema; adapters are generated from this table. */
 export const engineMethods = {
   catalog: { input: z.object({}), output: catalogSchema },
-  validate: { input: z.object({ pipeline: z.unknown() }), output: validationResultSchema },
+  /** Problems with the file, and, when it is well-formed, the static problems its port schemas show. */
+  validate: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: validationResultSchema },
+  /** Every port's columns and types, computed without running the pipeline. */
+  schemas: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: schemasResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },
   run: { input: runRequestSchema, output: runManifestSchema },
   /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */

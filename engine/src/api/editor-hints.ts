@@ -7,3 +7,12 @@ export const SQL_EXPRESSION = { [EDITOR_HINT_KEY]: 'sql-expression' } as const;
 
 /** A whole SELECT statement over the node's inputs. */
 export const SQL_QUERY = { [EDITOR_HINT_KEY]: 'sql-query' } as const;
+
+/**
+ * What a string field holds, for the form's widget: a column of the input (a typed, searchable picker), a file
+ * path, or a DuckDB type. Declared on the kind's zod schema and published in the catalog's JSON Schema.
+ */
+export const WIDGET_HINT_KEY = 'x-sluice-widget';
+export const COLUMN = { [WIDGET_HINT_KEY]: 'column' } as const;
+export const PATH = { [WIDGET_HINT_KEY]: 'path' } as const;
+export const TYPE = { [WIDGET_HINT_KEY]: 'type' } as const;

@@ -1,11 +1,14 @@
 // `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
 // code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
+import { allowEnv, redact } from '../runtime/secrets.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { formatProblem } from '../format/problems.js';
-import { parsePipelineText } from '../format/load.js';
-import { catalog } from '../nodes/registry.js';
+import { migrateDocument, parsePipelineText } from '../format/load.js';
+import { serializePipeline } from '../format/save.js';
+import { catalog, kindLookup } from '../nodes/registry.js';
+import { staticCheck } from '../schema/check.js';
 import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
 import { UserError } from '../runtime/exec-context.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
@@ -78,17 +81,23 @@ function eventJson(e: RunEvent): string {
 }
 
 /** Progress on stderr: node ends on a terminal; retries and breaker changes always, since they explain a slow run. */
+/** stderr, with every secret this process read replaced (an API may echo a credential in an error). */
+function errWrite(s: string): boolean {
+  return process.stderr.write(redact(s));
+}
+
 function progressLine(e: RunEvent): void {
-  if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
+  if (e.type === 'node-end' && process.stderr.isTTY) errWrite(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
   const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note) : undefined;
-  if (line) process.stderr.write(`${line}\n`);
+  if (line) errWrite(`${line}\n`);
 }
 
 export async function runCli(argv: string[]): Promise<number> {
   const out = (s: string): void => {
     // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
-    if (process.env[WORKER_ENV]) fs.writeSync(1, `${s}\n`);
-    else process.stdout.write(`${s}\n`);
+    const line = redact(s);
+    if (process.env[WORKER_ENV]) fs.writeSync(1, `${line}\n`);
+    else process.stdout.write(`${line}\n`);
   };
   let code: number = EXIT.ok;
   const program = new Command()
@@ -96,7 +105,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed, 4 partial (resume it).')
     .version(ENGINE_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => errWrite(s) });
+  // `--allow-env NAME` (run, preview, serve): the user, not the pipeline file, widens which variables are read.
+  program.hook('preAction', (_cmd, action) => {
+    const names = (action.opts() as { allowEnv?: string[] }).allowEnv;
+    if (names?.length) allowEnv(names);
+  });
 
   program
     .command('run <file>')
@@ -107,6 +121,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
+    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print progress events and the manifest as NDJSON')
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
@@ -142,7 +157,7 @@ export async function runCli(argv: string[]): Promise<number> {
         });
         await progress?.finish();
         if (!res.manifest) {
-          process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
+          errWrite(`error: ${res.crash ?? 'the run did not finish'}\n`);
           code = EXIT.runFailed;
           return;
         }
@@ -182,9 +197,42 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('validate <file>')
     .description('check a pipeline file and list every problem with its location')
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .action((file: string, o: { param: Record<string, string> }) => {
-      preparePipeline(readPipeline(file), o.param);
-      out(`${file}: valid`);
+    .option('--json', 'print the problems and every port\'s columns as JSON')
+    .action(async (file: string, o: { param: Record<string, string>; json?: boolean }) => {
+      const raw = readPipeline(file);
+      preparePipeline(raw, o.param);
+      // Well-formed: now the columns every port will carry, and what does not fit them, in one pass.
+      const r = await staticCheck(raw, { params: o.param, baseDir: path.dirname(path.resolve(file)) });
+      if (o.json) out(JSON.stringify({ ok: r.problems.length === 0, problems: r.problems, ports: r.ports }));
+      else if (r.problems.length === 0) out(`${file}: valid`);
+      else {
+        process.stderr.write(`${file}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} found before running:\n`);
+        for (const p of r.problems) process.stderr.write(`  ${formatProblem(p)}${p.field ? ` [field ${p.field}]` : ''}${p.fix ? `\n    fix: ${p.fix.label}` : ''}\n`);
+      }
+      if (r.problems.length > 0) code = EXIT.invalid;
+    });
+
+  program
+    .command('migrate <file>')
+    .description('rewrite a pipeline file with every node\'s config at its kind\'s current version')
+    .option('--check', 'only report what would change (exit 2 if something would)')
+    .action((file: string, o: { check?: boolean }) => {
+      const raw = readPipeline(file);
+      const r = migrateDocument(raw, kindLookup);
+      if (!r.pipeline) throw new InvalidPipeline(r.problems);
+      for (const m of r.migrated) out(`  ${m.nodeId} (${m.kind}): version ${m.from} -> ${m.to}`);
+      const text = serializePipeline(r.pipeline);
+      const before = fs.readFileSync(path.resolve(file), 'utf8');
+      if (text === before) return out(`${file}: already current`);
+      if (o.check) {
+        out(`${file}: would be rewritten`);
+        code = EXIT.invalid;
+        return;
+      }
+      const tmp = `${path.resolve(file)}.migrate-${process.pid}.tmp`;
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, path.resolve(file));
+      out(`${file}: rewritten at current versions`);
     });
 
   program
@@ -194,6 +242,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 20)
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
+    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print the preview as JSON')
     .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
       const p = preparePipeline(readPipeline(file), o.param);
@@ -270,10 +319,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
     .option('--no-open', 'do not open a browser')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collectHost, [])
+    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--workspace <dir>', 'the folder whose pipeline files the designer may open and save (default: the file\'s folder, else the current folder)')
-    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string }) => {
+    .option('--allow-broad-workspace', 'allow a home folder or a filesystem root as the workspace (refused by default)')
+    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string; allowBroadWorkspace?: boolean }) => {
       const { serve } = await import('../server/serve.js');
-      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}) });
+      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}), ...(o.allowBroadWorkspace ? { allowBroadWorkspace: true } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void handle.close().then(resolve);
         process.once('SIGINT', stop);
@@ -287,15 +338,15 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     if (e instanceof InvalidPipeline) {
-      process.stderr.write(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
       return EXIT.invalid;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      errWrite(`error: ${e.message}\n`);
       return EXIT.invalid;
     }
-    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env['SLUICE_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    errWrite(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env['SLUICE_DEBUG'] && e instanceof Error) errWrite(`${e.stack ?? ''}\n`);
     return EXIT.runFailed;
   }
 }

@@ -12,6 +12,10 @@ export interface KindSpec {
   inputs: PortSpec[];
   outputs: PortSpec[];
   checkConfig(config: unknown): ConfigCheck;
+  /** The kind's current config version. */
+  version: number;
+  /** A config saved at version `from` brought to `version` (from < version); throws with a message when it cannot. */
+  migrate(config: Record<string, unknown>, from: number): Record<string, unknown>;
 }
 
 export type KindLookup = (kind: string) => KindSpec | undefined;

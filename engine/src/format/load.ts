@@ -51,11 +51,23 @@ function migrate(raw: Record<string, unknown>): Problem[] {
 
 const PARAM_REF = /\$\{([^}]*)\}/g;
 
+/** `path` is a stack shared by the walk and copied only where a reference is found (most strings have none). */
 function collectParamRefs(v: unknown, path: (string | number)[], out: { name: string; path: (string | number)[] }[]): void {
   if (typeof v === 'string') {
-    for (const m of v.matchAll(PARAM_REF)) out.push({ name: m[1] ?? '', path });
-  } else if (Array.isArray(v)) v.forEach((x, i) => collectParamRefs(x, [...path, i], out));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) collectParamRefs(x, [...path, k], out);
+    if (v.includes('${')) for (const m of v.matchAll(PARAM_REF)) out.push({ name: m[1] ?? '', path: [...path] });
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      path.push(i);
+      collectParamRefs(x, path, out);
+      path.pop();
+    });
+  } else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      path.push(k);
+      collectParamRefs(x, path, out);
+      path.pop();
+    }
+  }
 }
 
 /**
@@ -105,6 +117,21 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
       problems.push({ path: `nodes[${i}].kind`, nodeId: n.id, message: `unknown node kind "${n.kind}"` });
       return;
     }
+    // Migrate before checking: the config is judged by the kind's current schema.
+    const saved = n.kindVersion ?? 1;
+    if (saved > spec.version) {
+      problems.push({ path: `nodes[${i}].kindVersion`, nodeId: n.id, message: `node "${n.id}" was saved by a newer Sluice (${n.kind} version ${saved}; this Sluice knows up to ${spec.version}). Update Sluice to open it.` });
+      return;
+    }
+    if (saved < spec.version) {
+      try {
+        n.config = spec.migrate(n.config, saved);
+      } catch (e) {
+        problems.push({ path: `nodes[${i}].config`, nodeId: n.id, message: `cannot bring this ${n.kind} config from version ${saved} to ${spec.version}: ${e instanceof Error ? e.message : String(e)}` });
+        return;
+      }
+    }
+    n.kindVersion = spec.version;
     const check = spec.checkConfig(n.config);
     if (!check.success) {
       for (const issue of check.issues) {
@@ -114,14 +141,16 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     } else configs.set(n.id, check.data as Record<string, unknown>);
   });
 
+  const nodeById = new Map<string, (typeof p.nodes)[number]>();
+  for (const n of p.nodes) if (!nodeById.has(n.id)) nodeById.set(n.id, n);
   const edgeKeys = new Set<string>();
   const inputUse = new Map<string, number>();
   p.edges.forEach((e, i) => {
     const key = `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
     if (edgeKeys.has(key)) problems.push({ path: `edges[${i}]`, message: `duplicate edge ${key}` });
     edgeKeys.add(key);
-    const from = p.nodes.find((n) => n.id === e.from.node);
-    const to = p.nodes.find((n) => n.id === e.to.node);
+    const from = nodeById.get(e.from.node);
+    const to = nodeById.get(e.to.node);
     if (!from) problems.push({ path: `edges[${i}].from.node`, message: `edge starts at unknown node "${e.from.node}"` });
     if (!to) problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
     if (e.from.node === e.to.node) problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
@@ -144,11 +173,12 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
   });
 
   if (kinds) {
+    const connectedInputs = new Set(p.edges.map((e) => `${e.to.node}\u0000${e.to.port}`));
     p.nodes.forEach((n, i) => {
       const spec = kinds(n.kind);
       for (const port of spec?.inputs ?? []) {
         if (port.optional) continue;
-        if (!p.edges.some((e) => e.to.node === n.id && e.to.port === port.name)) {
+        if (!connectedInputs.has(`${n.id}\u0000${port.name}`)) {
           problems.push({ path: `nodes[${i}]`, nodeId: n.id, field: port.name, message: `input "${port.name}" of node "${n.id}" is not connected` });
         }
       }
@@ -196,4 +226,26 @@ export function applyParams(p: Pipeline, values: Record<string, string>): { pipe
     return v;
   };
   return { pipeline: { ...p, nodes: p.nodes.map((n) => ({ ...n, config: subst(n.config) as Record<string, unknown> })) }, problems };
+}
+
+/**
+ * A document with every node's config brought to its kind's current version, and nothing else changed (no
+ * defaults filled in), for `sluice migrate`. Returns the nodes it changed, or the problems that stop it.
+ */
+export function migrateDocument(raw: unknown, kinds: KindLookup): { pipeline?: Pipeline; migrated: { nodeId: string; kind: string; from: number; to: number }[]; problems: Problem[] } {
+  const checked = checkPipeline(raw, kinds);
+  if (!checked.pipeline) return { migrated: [], problems: checked.problems };
+  const shape = pipelineSchema.parse(raw);
+  const migrated: { nodeId: string; kind: string; from: number; to: number }[] = [];
+  const rawNodes = (raw as { nodes: { config?: unknown }[] }).nodes;
+  const nodes = shape.nodes.map((n, i) => {
+    const spec = kinds(n.kind);
+    const from = n.kindVersion ?? 1;
+    const original = rawNodes[i]?.config;
+    const config = original !== null && typeof original === 'object' && !Array.isArray(original) ? (original as Record<string, unknown>) : n.config;
+    if (!spec) return n;
+    if (from < spec.version) migrated.push({ nodeId: n.id, kind: n.kind, from, to: spec.version });
+    return { ...n, config: from < spec.version ? spec.migrate(config, from) : config, kindVersion: spec.version };
+  });
+  return { pipeline: { ...shape, nodes }, migrated, problems: [] };
 }

@@ -28,6 +28,8 @@ export const nodeSchema = z.strictObject({
   kind: z.string().min(1).max(64),
   label: z.string().max(200).optional(),
   config: z.record(z.string(), z.unknown()).default({}),
+  /** The kind's config version this node was saved with; absent in files from before kinds had versions (= 1). */
+  kindVersion: z.number().int().min(1).max(10_000).optional(),
   position: positionSchema.default({ x: 0, y: 0 }),
 });
 

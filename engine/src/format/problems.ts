@@ -1,4 +1,6 @@
 // A problem found in a pipeline: what is wrong and exactly where.
+import type { Fix } from '../api/contract.js';
+
 export interface Problem {
   /** JSON path into the pipeline file, e.g. `nodes[2].config.path`. */
   path: string;
@@ -7,6 +9,10 @@ export interface Problem {
   /** Config field when the problem belongs to one field. */
   field?: string;
   message: string;
+  /** Stable code of a static problem (unknown_column, type_mismatch, …). */
+  code?: string;
+  /** A change that fixes it, which the designer can apply in one click. */
+  fix?: Fix;
 }
 
 export function formatProblem(p: Problem, file?: string): string {

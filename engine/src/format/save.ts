@@ -21,6 +21,7 @@ export function toCanonical(p: Pipeline): Record<string, unknown> {
   doc['params'] = sortKeys(p.params);
   doc['nodes'] = p.nodes.map((n) => {
     const node: Record<string, unknown> = { id: n.id, kind: n.kind };
+    if (n.kindVersion !== undefined) node['kindVersion'] = n.kindVersion;
     if (n.label !== undefined) node['label'] = n.label;
     node['position'] = { x: n.position.x, y: n.position.y };
     node['config'] = sortKeys(n.config);

@@ -1,6 +1,7 @@
 // Convert column types strictly; rows with values that do not convert go to quarantine, never to NULL.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { applyTypesToSchema } from '../schema/typed.js';
 import { typesSchema, applyDeclaredTypes } from './shared/typing.js';
 
 const config = z.strictObject({ types: typesSchema });
@@ -16,6 +17,12 @@ export const castNode: NodeKind<z.infer<typeof config>> = {
   defaults: { types: {} },
   accounting: 'conserving',
   inputOrder: 'propagates',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'judges', counts: 'balanced' },
+  outputSchema({ nodeId, config: c, input }) {
+    return applyTypesToSchema(nodeId, input('in'), c.types, 'out');
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = (await ctx.columns(input)).map((x) => x.name);

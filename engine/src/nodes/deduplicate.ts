@@ -1,15 +1,17 @@
 // Keep one row per key. Duplicates are quarantined (so they can be inspected and replayed) or counted as filtered.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN } from '../api/editor-hints.js';
+import { requireKnown } from '../schema/checks.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
 
 const config = z.strictObject({
-  keys: z.array(z.string().min(1)).min(1).describe('Columns that identify a record'),
+  keys: z.array(z.string().min(1, 'choose a column').meta(COLUMN)).min(1).describe('Columns that identify a record'),
   keep: z.enum(['first', 'last']).default('first').describe('Which row of a key to keep, by input order or "orderBy"'),
-  orderBy: z.string().optional().describe('Column deciding first and last; input order when empty'),
+  orderBy: z.string().meta(COLUMN).optional().describe('Column deciding first and last; input order when empty'),
   duplicates: z.enum(['quarantine', 'filter']).default('quarantine'),
 });
 
@@ -21,9 +23,17 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
   inputs: [{ name: 'in', title: 'Input', role: 'data' }],
   outputs: [{ name: 'out', title: 'Unique', role: 'data' }],
   config,
-  defaults: { keys: ['id'], keep: 'first', duplicates: 'quarantine' },
+  defaults: { keys: [''], keep: 'first', duplicates: 'quarantine' },
   tableInputs: ['in'],
   accounting: 'conserving',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
+  outputSchema({ config: c, input }) {
+    const inp = input('in');
+    const problems = requireKnown(inp, [...c.keys.map((name, i) => ({ field: `keys[${i}]`, name })), ...(c.orderBy ? [{ field: 'orderBy', name: c.orderBy }] : [])]);
+    return { outputs: { out: inp }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = await ctx.columns(input);

@@ -1,6 +1,8 @@
 // Add or replace columns computed from SQL expressions.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { duplicateNames } from '../schema/checks.js';
+import type { Schema, SchemaProblem } from '../schema/types.js';
 import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import { qi } from '../sql/quote.js';
 import { checkExpression } from '../sql/guard.js';
@@ -23,6 +25,26 @@ export const deriveNode: NodeKind<z.infer<typeof config>> = {
   defaults: { columns: [{ name: 'new_column', expression: '1' }] },
   accounting: 'conserving',
   inputOrder: 'propagates',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
+  async outputSchema({ config: c, input, env }) {
+    const inp = input('in');
+    const problems: SchemaProblem[] = duplicateNames(c.columns.map((d, i) => ({ field: `columns[${i}].name`, name: d.name })));
+    const out: Schema = [...inp];
+    for (const [i, d] of c.columns.entries()) {
+      const r = await env.describeExpressions(inp, [d.expression]);
+      if ('error' in r) {
+        problems.push({ code: r.column ? 'unknown_column' : 'expression', field: `columns[${i}].expression`, message: r.error });
+        return { outputs: { out: undefined }, problems };
+      }
+      const col = { name: d.name, type: r.types[0] ?? 'VARCHAR' };
+      const at = out.findIndex((x) => x.name === d.name);
+      if (at >= 0) out[at] = col;
+      else out.push(col);
+    }
+    return { outputs: { out }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const existing = new Set((await ctx.columns(input)).map((x) => x.name));

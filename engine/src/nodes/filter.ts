@@ -1,6 +1,7 @@
 // Keeps rows whose expression is true. Every other row is counted as filtered, with this node's reason.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { describeType } from '../schema/types.js';
 import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import { checkExpression } from '../sql/guard.js';
 
@@ -20,6 +21,17 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
   defaults: { expression: 'true' },
   accounting: 'conserving',
   inputOrder: 'propagates',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
+  async outputSchema({ config: c, input, env }) {
+    const inp = input('in');
+    const r = await env.describeExpressions(inp, [c.expression]);
+    if ('error' in r) return { outputs: { out: inp }, problems: [{ code: r.column ? 'unknown_column' : 'expression', field: 'expression', message: r.error }] };
+    const t = r.types[0] ?? 'BOOLEAN';
+    const problems = t === 'BOOLEAN' || t === '"NULL"' ? [] : [{ code: 'type_mismatch', field: 'expression', message: `the condition gives ${describeType(t)}, not true/false; compare it, e.g. ${c.expression} > 0` }];
+    return { outputs: { out: inp }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const expr = await checkExpression(ctx, c.expression, 'expression');

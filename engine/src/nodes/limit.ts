@@ -19,6 +19,12 @@ export const limitNode: NodeKind<z.infer<typeof config>> = {
   defaults: { count: 1000, mode: 'first' },
   tableInputs: ['in'],
   accounting: 'conserving',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
+  outputSchema({ input }) {
+    return { outputs: { out: input('in') }, problems: [] };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const out = ctx.output('out');

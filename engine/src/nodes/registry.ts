@@ -52,11 +52,24 @@ function toSpec(k: NodeKind): KindSpec {
     kind: k.kind,
     inputs: k.inputs,
     outputs: k.outputs,
+    version: k.version,
+    migrate: (config, from) => migrateConfig(k, config, from),
     checkConfig(config) {
       const r = k.config.safeParse(config);
       return r.success ? { success: true, data: r.data, issues: [] } : { success: false, issues: r.error.issues.map((i) => ({ path: i.path, message: i.message })) };
     },
   };
+}
+
+/** Applies a kind's migrations in order, from the version a config was saved with to the current one. */
+export function migrateConfig(k: NodeKind, config: Record<string, unknown>, from: number): Record<string, unknown> {
+  let c = config;
+  for (let v = from; v < k.version; v++) {
+    const m = k.migrations[v - 1];
+    if (!m) throw new Error(`${k.kind} has no migration from version ${v}`);
+    c = m.up(c);
+  }
+  return c;
 }
 
 export const kindLookup: KindLookup = (kind) => {
@@ -74,6 +87,8 @@ export function catalog(): Catalog {
     outputs: k.outputs,
     configSchema: z.toJSONSchema(k.config, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
     defaults: k.defaults,
+    version: k.version,
+    traits: k.traits,
   }));
   return { engineVersion: ENGINE_VERSION, kinds };
 }

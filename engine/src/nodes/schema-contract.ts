@@ -1,6 +1,8 @@
 // A data contract: the columns and types a dataset must have, with an explicit policy for every way it can differ.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { COLUMN, TYPE } from '../api/editor-hints.js';
+import type { Schema, SchemaProblem } from '../schema/types.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi } from '../sql/quote.js';
@@ -11,8 +13,8 @@ const config = z.strictObject({
   columns: z
     .array(
       z.strictObject({
-        name: z.string().min(1),
-        type: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type'),
+        name: z.string().min(1).meta(COLUMN),
+        type: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
         required: z.boolean().default(true),
       }),
     )
@@ -33,6 +35,24 @@ export const schemaContractNode: NodeKind<z.infer<typeof config>> = {
   defaults: { columns: [{ name: 'id', type: 'BIGINT', required: true }], missing: 'fail', extra: 'keep', mistyped: 'quarantine' },
   accounting: 'conserving',
   inputOrder: 'propagates',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'judges', counts: 'balanced' },
+  outputSchema({ config: c, input }) {
+    const have = input('in');
+    const problems: SchemaProblem[] = [];
+    const missing = c.columns.filter((x) => x.required && !have.some((h) => h.name === x.name));
+    if (missing.length > 0 && c.missing === 'fail') {
+      problems.push({ code: 'unknown_column', field: 'columns', message: `the input has no column${missing.length > 1 ? 's' : ''} ${missing.map((x) => `"${x.name}"`).join(', ')}, which the contract requires, so every run would fail here: fix the upstream columns, or set "missing" to "null"` });
+    }
+    const listed = new Set(c.columns.map((x) => x.name));
+    const extra = have.filter((h) => !listed.has(h.name));
+    if (extra.length > 0 && c.extra === 'fail') {
+      problems.push({ code: 'extra_column', field: 'extra', message: `the input has column${extra.length > 1 ? 's' : ''} ${extra.map((x) => `"${x.name}"`).join(', ')} the contract does not list, so every run would fail here: list them, or set "extra" to "keep" or "drop"` });
+    }
+    const out: Schema = [...c.columns.map((x) => ({ name: x.name, type: normalizeType(x.type) ?? x.type })), ...(c.extra === 'keep' ? extra : [])];
+    return { outputs: { out }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const have = await ctx.columns(input);

@@ -1,6 +1,7 @@
 // Write rows as newline-delimited JSON or a JSON array, atomically.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { fileSinkSchema } from './shared/file-sink.js';
 import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
 
 const config = z.strictObject({ ...fileSinkFields, array: z.boolean().default(false).describe('One JSON array instead of one object per line') });
@@ -15,6 +16,10 @@ export const sinkJsonNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.ndjson', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT json, ARRAY ${c.array ? 'true' : 'false'}`,

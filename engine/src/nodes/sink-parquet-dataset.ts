@@ -32,6 +32,10 @@ export const sinkParquetDatasetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'out/dataset', key: ['id'], compression: 'zstd' },
   accounting: 'sink',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
+  outputSchema: () => ({ outputs: {}, problems: [] }),
   async execute(ctx, c) {
     const input = ctx.input('in');
     // The link itself, not where it points: its folder is checked against the allowed roots, and the link is ours.

@@ -1,6 +1,7 @@
 // Write rows to a Parquet file, atomically (overwrite, append or merge by key).
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { fileSinkSchema } from './shared/file-sink.js';
 import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
 
 const config = z.strictObject({ ...fileSinkFields, compression: z.enum(['zstd', 'snappy', 'uncompressed']).default('zstd') });
@@ -15,6 +16,10 @@ export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.parquet', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT parquet, COMPRESSION ${c.compression}`,

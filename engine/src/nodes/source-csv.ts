@@ -4,6 +4,8 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { PATH } from '../api/editor-hints.js';
+import { applyTypesToSchema } from '../schema/typed.js';
 import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
@@ -11,7 +13,7 @@ import { qi, qlit } from '../sql/quote.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({
-  path: z.string().min(1).describe('File path or glob, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
   delimiter: z.string().min(1).max(1).default(','),
   quote: z.string().max(1).default('"'),
   escape: z.string().max(1).default('').describe('Escape character inside quotes; empty means a doubled quote'),
@@ -28,8 +30,17 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   inputs: [],
   outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
   config,
-  defaults: { path: 'data.csv', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
+  defaults: { path: '', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  async outputSchema({ nodeId, config: c, env }) {
+    if (!c.path) return { outputs: { out: undefined }, problems: [{ code: 'needs_file', field: 'path', message: 'needs a file: choose the CSV file to read' }] };
+    const h = await env.csvHeader(c.path, c);
+    if ('error' in h) return { outputs: { out: undefined }, problems: [{ code: h.code, field: h.code === 'needs_file' ? 'path' : h.code === 'encoding' ? 'encoding' : 'path', message: h.error }] };
+    return applyTypesToSchema(nodeId, h.names.map((name) => ({ name, type: 'VARCHAR', typedAt: nodeId })), c.types, 'out', true);
+  },
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts: string[] = [];

@@ -73,6 +73,11 @@ export const sourceFilesNode: NodeKind<FilesConfig> = {
   defaults: { path: 'inbox/*.csv', format: 'csv', onChanged: 'quarantine', settleMs: 1000, types: {} },
   accounting: 'source',
   stateful: true,
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  // Which files a run reads depends on the committed state, so the columns are known only once it has read some.
+  outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
   async execute(ctx, c) {
     if (c.format === 'parquet' && Object.keys(c.types).length > 0) throw new UserError('Parquet files are typed already; "types" applies to CSV and NDJSON', { nodeId: ctx.nodeId, field: 'types' });
     const committed = readLedger(ctx.committedState);

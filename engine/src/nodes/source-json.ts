@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { PATH } from '../api/editor-hints.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.js';
@@ -10,7 +11,7 @@ import { normalizeHeader } from '../sources/csv-record.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({
-  path: z.string().min(1).describe('File path or glob, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
   format: z.enum(['ndjson', 'array']).default('ndjson'),
   types: typesSchema,
 });
@@ -23,8 +24,13 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   inputs: [],
   outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
   config,
-  defaults: { path: 'data.ndjson', format: 'ndjson', types: {} },
+  defaults: { path: '', format: 'ndjson', types: {} },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  // The keys are the union over every record, so they are known only once the files are read.
+  outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const keys: string[] = [];

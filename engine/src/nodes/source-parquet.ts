@@ -2,11 +2,12 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { PATH } from '../api/editor-hints.js';
 import type { ExecContext } from '../runtime/exec-context.js';
 import { LINEAGE, ROWID_REASON, UserError, isRowidName } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 
-const config = z.strictObject({ path: z.string().min(1).describe('File path or glob, relative to the pipeline file') });
+const config = z.strictObject({ path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file') });
 
 export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
   kind: 'source.parquet',
@@ -16,8 +17,17 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
   inputs: [],
   outputs: [{ name: 'out', title: 'Rows', role: 'data' }],
   config,
-  defaults: { path: 'data.parquet' },
+  defaults: { path: '' },
   accounting: 'source',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
+  async outputSchema({ config: c, env }) {
+    if (!c.path) return { outputs: { out: undefined }, problems: [{ code: 'needs_file', field: 'path', message: 'needs a file: choose the Parquet file to read' }] };
+    const r = await env.parquetColumns(c.path);
+    if ('error' in r) return { outputs: { out: undefined }, problems: [{ code: r.code, field: 'path', message: r.error }] };
+    return { outputs: { out: r.columns }, problems: [] };
+  },
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts = files.map((f) => {

@@ -26,6 +26,15 @@ export const sqlNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { query: 'SELECT * FROM in1' },
   accounting: 'opaque',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'set-wise', replay: 'refuses', counts: 'opaque' },
+  async outputSchema({ config: c, input, connected, env }) {
+    const ins = Object.fromEntries(PORTS.filter(connected).map((p) => [p, input(p)]));
+    const r = await env.describeQuery(ins, c.query);
+    if ('error' in r) return { outputs: { out: undefined }, problems: [{ code: 'query', field: 'query', message: r.error }] };
+    return { outputs: { out: r.columns }, problems: [] };
+  },
   async execute(ctx, c) {
     const connected = PORTS.filter((p) => ctx.inputs(p).length > 0);
     await checkSelect(ctx, c.query, connected, 'query');

@@ -1,7 +1,8 @@
 // What every node kind declares. One module per kind in this folder implements it.
 import type { z } from 'zod';
-import type { Column, PortSpec } from '../api/contract.js';
+import type { Column, KindTraits, PortSpec } from '../api/contract.js';
 import type { ExecContext } from '../runtime/exec-context.js';
+import type { SchemaArgs, SchemaOutcome } from '../schema/types.js';
 
 export type NodeCategory = 'source' | 'transform' | 'quality' | 'sink';
 
@@ -38,12 +39,33 @@ export interface NodeKind<C = unknown> {
    */
   inputOrder?: 'requires' | 'propagates' | 'absorbs';
   /**
+   * The config's version. Raise it with a migration whenever a saved config would otherwise mean something else
+   * or stop loading; files record the version per node and are migrated on load, before they are checked.
+   */
+  version: number;
+  /** Ordered: `migrations[i]` turns a version `i + 1` config into a version `i + 2` one. */
+  migrations: ConfigMigration[];
+  /** Declared, never defaulted: preview, replay, the run tab and the form read them (see KindTraits). */
+  traits: KindTraits;
+  /**
+   * The columns on each output port, from the input ports' columns and the config, without reading data; and
+   * the problems that can be seen from them (unknown columns, types that do not fit), each with its field.
+   * Called only when every connected input's columns are known.
+   */
+  outputSchema(args: SchemaArgs<C>): SchemaOutcome | Promise<SchemaOutcome>;
+  /**
    * The kind carries state from one run to the next (runtime/pipeline-state.ts): it reads `ctx.committedState`
    * and writes its next state under `ctx.stateDir/next`, which the run commits only after all its sinks did.
    */
   stateful?: boolean;
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
+}
+
+export interface ConfigMigration {
+  /** What changed, for the file's reader and `sluice migrate`'s report. */
+  note: string;
+  up(config: Record<string, unknown>): Record<string, unknown>;
 }
 
 export interface ExecResult {

@@ -1,6 +1,7 @@
 // Stack inputs by column name; columns missing from one input are NULL there.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { unionSchemas } from '../schema/typed.js';
 
 const config = z.strictObject({});
 
@@ -14,6 +15,12 @@ export const unionNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: {},
   accounting: 'conserving',
+  version: 1,
+  migrations: [],
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
+  outputSchema({ inputs }) {
+    return unionSchemas(inputs('in'));
+  },
   async execute(ctx) {
     const inputs = ctx.inputs('in');
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS ${inputs.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL BY NAME ')}`);

@@ -2,7 +2,9 @@
 // quarantines the row, only warns, or fails the run (a quality gate).
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { SQL_EXPRESSION } from '../api/editor-hints.js';
+import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
+import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
+import { COLUMN, SQL_EXPRESSION, TYPE } from '../api/editor-hints.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi, qlit } from '../sql/quote.js';
@@ -18,15 +20,21 @@ const base = {
 };
 
 const rule = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('not_null'), column: z.string() }),
-  z.strictObject({ ...base, type: z.literal('unique'), column: z.string() }),
-  z.strictObject({ ...base, type: z.literal('range'), column: z.string(), min: z.number().optional(), max: z.number().optional() }),
-  z.strictObject({ ...base, type: z.literal('regex'), column: z.string(), pattern: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('in_set'), column: z.string(), values: z.array(z.string()).min(1) }),
-  z.strictObject({ ...base, type: z.literal('max_length'), column: z.string(), max: z.number().int().min(0) }),
-  z.strictObject({ ...base, type: z.literal('castable_to'), column: z.string(), to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type') }),
+  z.strictObject({ ...base, type: z.literal('not_null'), column: z.string().meta(COLUMN) }),
+  z.strictObject({ ...base, type: z.literal('unique'), column: z.string().meta(COLUMN) }),
+  z.strictObject({ ...base, type: z.literal('range'), column: z.string().meta(COLUMN), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...base, type: z.literal('regex'), column: z.string().meta(COLUMN), pattern: z.string().min(1) }),
+  z.strictObject({ ...base, type: z.literal('in_set'), column: z.string().meta(COLUMN), values: z.array(z.string()).min(1) }),
+  z.strictObject({ ...base, type: z.literal('max_length'), column: z.string().meta(COLUMN), max: z.number().int().min(0) }),
+  z.strictObject({
+    ...base,
+    type: z.literal('castable_to'),
+    column: z.string().meta(COLUMN),
+    to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
+    convert: z.boolean().default(true).describe('The valid rows carry the column converted to this type (quarantine severity only)'),
+  }),
   z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1).meta(SQL_EXPRESSION) }),
-  z.strictObject({ ...base, type: z.literal('lookup'), column: z.string(), referenceColumn: z.string() }),
+  z.strictObject({ ...base, type: z.literal('lookup'), column: z.string().meta(COLUMN), referenceColumn: z.string().meta(COLUMN) }),
 ]);
 type Rule = z.infer<typeof rule>;
 
@@ -97,10 +105,64 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     { name: 'quarantine', title: 'Quarantine', role: 'quarantine' },
   ],
   config,
-  defaults: { rules: [{ id: 'not_null_id', type: 'not_null', column: 'id', severity: 'quarantine' }] },
+  // The rule's column is chosen once the input is known (the designer offers the input's first text column).
+  defaults: { rules: [{ id: 'rule_1', type: 'not_null', column: '', severity: 'quarantine' }] },
   tableInputs: ['in'],
   accounting: 'conserving',
   inputOrder: 'propagates',
+  version: 2,
+  migrations: [
+    {
+      // Version 2 converts a column that a castable_to rule proved, so valid rows leave typed. A file saved
+      // before kept the column as text; it keeps doing so.
+      note: 'castable_to rules gained "convert" (default true); older rules keep the column as it was',
+      up: (config) => {
+        const rules = config['rules'];
+        if (!Array.isArray(rules)) return config;
+        return { ...config, rules: rules.map((r: unknown) => (r !== null && typeof r === 'object' && (r as Record<string, unknown>)['type'] === 'castable_to' && !('convert' in r) ? { ...r, convert: false } : r)) };
+      },
+    },
+  ],
+  traits: { rows: 'row-wise', replay: 'judges', counts: 'balanced' },
+  outputSchema({ nodeId, config: c, input, inputs, connected }) {
+    const inp = input('in');
+    const problems: SchemaProblem[] = [];
+    const ids = new Set<string>();
+    const valid: Schema = [...inp];
+    for (const [i, r] of c.rules.entries()) {
+      if (ids.has(r.id)) problems.push({ code: 'duplicate_rule', field: `rules[${i}].id`, message: `rule id "${r.id}" is used by another rule; give each rule its own id` });
+      ids.add(r.id);
+      if (!('column' in r)) continue;
+      const field = `rules[${i}].column`;
+      const col = columnOf(inp, r.column);
+      if (!col) {
+        problems.push(unknownColumn(field, r.column, inp));
+        continue;
+      }
+      if (r.type === 'range') {
+        const cls = typeClass(col.type);
+        if (cls !== 'text' && cls !== 'integer' && cls !== 'decimal' && cls !== 'float') problems.push(wrongType(field, col, 'a range rule compares numbers', 'DOUBLE', nodeId));
+      }
+      if (r.type === 'castable_to' && convertsColumn(r)) {
+        const at = valid.findIndex((x) => x.name === r.column);
+        valid[at] = { name: r.column, type: normalizeType(r.to) ?? r.to };
+      }
+      if (r.type === 'lookup') {
+        const refs = connected('reference') ? inputs('reference') : [];
+        const ref = refs[0];
+        if (!ref) problems.push({ code: 'missing_input', field: `rules[${i}]`, message: 'a lookup rule needs the "reference" input connected' });
+        else {
+          const rc = columnOf(ref, r.referenceColumn);
+          if (!rc) problems.push(...requireKnown(ref, [{ field: `rules[${i}].referenceColumn`, name: r.referenceColumn }], 'the reference input'));
+          else if (!comparable(col.type, rc.type)) {
+            problems.push({ code: 'type_mismatch', field: `rules[${i}].referenceColumn`, message: `the lookup compares "${r.column}" (${describeType(col.type)}) with "${r.referenceColumn}" (${describeType(rc.type)}), which never match: give both the same type` });
+          }
+        }
+      }
+    }
+    const quarantine: Schema = [...inp, { name: '__rule_ids', type: 'VARCHAR[]' }, { name: '__reasons', type: 'VARCHAR[]' }];
+    return { outputs: { valid, quarantine }, problems };
+  },
   async execute(ctx, c) {
     const input = ctx.input('in');
     const inputColumns = await ctx.columns(input);
@@ -152,6 +214,15 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     if (checks.some((ch, i) => ch.rule.severity === 'quarantine' && (counts[i] ?? 0) > 0)) {
       await ctx.run(`DELETE FROM ${valid} WHERE rowid IN (SELECT j."__sl_r" FROM ${judged} j WHERE ${anyQ})`);
     }
+    // Columns proven by a castable_to rule leave converted: every row still here passed it (a warn rule's
+    // failing rows stay, so it never converts; a value that would become NULL is never made up).
+    for (const r of c.rules) {
+      if (r.type !== 'castable_to' || !convertsColumn(r)) continue;
+      const t = normalizeType(r.to) ?? r.to;
+      const current = inputColumns.find((x) => x.name === r.column)?.type;
+      if (current === t) continue;
+      await ctx.run(`ALTER TABLE ${valid} ALTER COLUMN ${qi(r.column)} SET DATA TYPE ${t} USING ${strictCastSql(qi(r.column), t).value}`);
+    }
     for (const [i, ch] of checks.entries()) {
       if (ch.rule.severity === 'warn' && (counts[i] ?? 0) > 0) warnings.push(`rule "${ch.rule.id}": ${counts[i]} row(s) ${ch.reason}`);
     }
@@ -159,3 +230,8 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     return { warnings };
   },
 };
+
+/** A castable_to rule converts its column when asked to and when its failing rows cannot stay (not `warn`). */
+function convertsColumn(r: Extract<Rule, { type: 'castable_to' }>): boolean {
+  return r.convert && r.severity !== 'warn';
+}

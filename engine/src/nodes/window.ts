@@ -87,6 +87,11 @@ export const windowNode: NodeKind<WindowConfigInput> = {
   accounting: 'reducing',
   inputOrder: 'absorbs',
   stateful: true,
+  version: 1,
+  migrations: [],
+  traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
+  // Not derived statically yet: the designer learns the window's columns from a preview.
+  outputSchema: () => ({ outputs: { out: undefined, late: undefined }, problems: [] }),
   async execute(ctx, written) {
     const c: WindowConfig = { ...written, size: us(written.size), slide: us(written.slide), gap: us(written.gap), lateness: us(written.lateness) ?? 0 };
     const input = ctx.input('in');

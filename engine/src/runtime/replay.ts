@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '../api/contract.js';
 import { topologicalOrder, upstreamClosure } from '../format/graph.js';
 import type { Pipeline } from '../format/pipeline.js';
-import { kindOf } from '../nodes/registry.js';
+import { kindOf, nodeKinds } from '../nodes/registry.js';
 import { qi, qlit } from '../sql/quote.js';
 import type { Database } from './database.js';
 import { LINEAGE, UserError } from './exec-context.js';
@@ -33,10 +33,6 @@ export interface ReplayLedger {
   passed: string[];
 }
 
-/** Node kinds whose quarantine can be replayed: they judge each row on its own. */
-const REPLAYABLE_AT = new Set(['validate', 'cast', 'schema_contract']);
-/** Kinds that judge rows together, so a handful of replayed rows would give them wrong answers. */
-const ROW_SET_KINDS = new Set(['aggregate', 'sort', 'deduplicate', 'limit', 'sql']);
 /** A cast back from JSON text splices the type, so only types of plain syntax are accepted. */
 const PLAIN_TYPE = /^[A-Z][A-Z0-9_ ]*(\(\d+(, ?\d+)?\))?(\[\d*\])*$/;
 
@@ -57,8 +53,10 @@ export async function prepareReplay(
 ): Promise<PreparedReplay> {
   const node = p.nodes.find((n) => n.id === req.nodeId);
   if (!node) throw new UserError(`the pipeline has no node "${req.nodeId}"`, { nodeId: req.nodeId });
-  if (!REPLAYABLE_AT.has(node.kind)) {
-    throw new UserError(`quarantined rows can be replayed at validate, cast and schema_contract nodes; "${node.id}" is ${node.kind}`, { nodeId: node.id });
+  // Each kind says how a replay treats it: `judges` (its quarantine can be replayed there), `passes`, `refuses`.
+  if (kindOf(node.kind)?.traits.replay !== 'judges') {
+    const at = nodeKinds().filter((k) => k.traits.replay === 'judges').map((k) => k.kind).join(', ');
+    throw new UserError(`quarantined rows can be replayed at ${at} nodes; "${node.id}" is ${node.kind}`, { nodeId: node.id });
   }
   const original = getRun(o.historyDir, req.runId);
   const rel = original.quarantine[node.id];
@@ -85,7 +83,7 @@ export async function prepareReplay(
     if (id === node.id) continue;
     const n = p.nodes.find((x) => x.id === id);
     if (!n) continue;
-    if (ROW_SET_KINDS.has(n.kind)) throw new UserError(`replay cannot pass through "${id}" (${n.kind}): it judges rows together, so a few replayed rows would give it wrong results; rerun the pipeline instead`, { nodeId: id });
+    if (kindOf(n.kind)?.traits.replay === 'refuses') throw new UserError(`replay cannot pass through "${id}" (${n.kind}): it judges rows together, so a few replayed rows would give it wrong results; rerun the pipeline instead`, { nodeId: id });
     const outside = p.edges.find((e) => e.to.node === id && !reach.has(e.from.node));
     if (outside) throw new UserError(`replay cannot pass through "${id}": it also reads "${outside.from.node}", which the replay does not run; rerun the pipeline instead`, { nodeId: id });
   }

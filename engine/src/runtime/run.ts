@@ -12,6 +12,7 @@ import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from './database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
+import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
 import { Journal, journalState, readJournal, type JournalState } from './journal.js';
 import { publishFile, settlePending } from './commit.js';
@@ -51,6 +52,8 @@ export interface RunOptions {
   allowHosts?: string[];
   /** Stateful nodes (incremental sources, windows) start from nothing instead of the last committed state. */
   fullRefresh?: boolean;
+  /** Environment variables the pipeline may read besides `SLUICE_SECRET_…` (the user's choice, never the file's). */
+  allowEnv?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
 }
@@ -76,6 +79,11 @@ function newRunId(): string {
 }
 
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
+  // Events leave the process (--json, the designer): redact secrets a node read before they do.
+  if (o.onEvent) {
+    const emit = o.onEvent;
+    o = { ...o, onEvent: (e) => emit(redactDeep(e)) };
+  }
   const params = o.params ?? {};
   const pipeline = preparePipeline(o.pipeline, params);
   const hash = pipelineHash(pipeline);
@@ -145,6 +153,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName,
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
+      ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
       dropConsumed: true,
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
       publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),
@@ -189,7 +198,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
-  return manifest;
+  return redactDeep(manifest);
 }
 
 function readReplayRequest(runDir: string): ReplayRequest | undefined {
@@ -265,6 +274,6 @@ function processAlive(pid: number): boolean {
 /** Replace the record atomically: a reader never sees half a manifest. */
 export function writeManifest(file: string, m: RunManifest): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
+  fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
   fs.renameSync(tmp, file);
 }

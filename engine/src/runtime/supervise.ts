@@ -154,6 +154,7 @@ export interface SupervisedRunOptions {
   signal?: AbortSignal;
   graceMs?: number;
   allowHosts?: string[];
+  allowEnv?: string[];
 }
 
 /**
@@ -166,7 +167,7 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h])];
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h]), ...(o.allowEnv ?? []).flatMap((n) => ['--allow-env', n])];
     return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
       pipeline: o.pipeline,
       ...(o.signal ? { signal: o.signal } : {}),

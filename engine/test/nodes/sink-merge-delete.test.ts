@@ -15,13 +15,11 @@ function p(sink: Record<string, unknown>): Record<string, unknown> {
 }
 
 const SINKS: Record<string, { sink: Record<string, unknown> }> = {
-  duckdb: { sink: { kind: 'sink.duckdb', config: { path: 'out/db.duckdb', table: 'people', mode: 'merge', key: ['id'], deleteColumn: 'deleted' } } },
   parquet: { sink: { kind: 'sink.parquet', config: { path: 'out/people.parquet', mode: 'merge', key: ['id'], deleteColumn: 'deleted' } } },
   dataset: { sink: { kind: 'sink.parquet-dataset', config: { path: 'out/people', key: ['id'], deleteColumn: 'deleted' } } },
 };
 
 async function rows(kind: string, dir: string): Promise<unknown[]> {
-  if (kind === 'duckdb') return duck(`SELECT * FROM people ORDER BY id`, path.join(dir, 'out/db.duckdb'));
   if (kind === 'dataset') {
     // Only the current version remains beside the link.
     expect(fs.readdirSync(path.join(dir, 'out')).filter((f) => f.includes('.v-'))).toHaveLength(1);
@@ -58,7 +56,7 @@ describe('merge with deleteColumn', () => {
     writeFiles(dir, { 'in.csv': B1 });
     const text = chain([
       { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
-      { id: 'out', kind: 'sink.duckdb', config: { path: 'out/db.duckdb', table: 't', mode: 'merge', key: ['id'], deleteColumn: 'deleted' } },
+      { id: 'out', kind: 'sink.parquet', config: { path: 'out/t.parquet', mode: 'merge', key: ['id'], deleteColumn: 'deleted' } },
     ]);
     const r = await run(text, { baseDir: dir });
     expect(r.manifest.errors.join(' ')).toContain('"deleteColumn" deleted is VARCHAR, not BOOLEAN');

@@ -58,6 +58,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
   return {
     catalog: (input) => call('catalog', input),
     validate: (input) => call('validate', input),
+    schemas: (input) => call('schemas', input),
     preview: (input) => call('preview', input),
     run: (input) => call('run', input),
     startRun: (input) => call('startRun', input),

@@ -1,6 +1,8 @@
-// An edge that carries, after a run, the number of rows that went through it.
+// An edge that carries, after a run, the number of rows that went through it; hovered, it shows the columns
+// and types that flow along it, as the engine works them out without running anything.
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
-import { memo, type ReactElement } from 'react';
+import { memo, useState, type ReactElement } from 'react';
+import { useChecks } from '../state/checks';
 import { formatCount } from '../lib/format';
 import type { FlowEdge } from '../lib/graph';
 import { useRun } from '../state/run';
@@ -11,9 +13,37 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
   const count = useRun((s) => (sourceHandleId ? s.metrics.get(source)?.outputs[sourceHandleId] : undefined));
   const stale = useRun((s) => s.stale);
   const quarantine = data?.role === 'quarantine';
+  const [hover, setHover] = useState(false);
+  const columns = useChecks((s) => (sourceHandleId ? s.ports[source]?.[sourceHandleId] : undefined));
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={interactionWidth} />
+      <path d={path} fill="none" stroke="transparent" strokeWidth={Math.max(interactionWidth ?? 20, 14)} onMouseEnter={() => setHover(true)} onMouseLeave={() => setHover(false)} data-testid={`edge-hover-${id}`} />
+      {hover && (
+        <EdgeLabelRenderer>
+          <div className="edge-schema" style={{ transform: `translate(-50%, 12px) translate(${labelX}px, ${labelY}px)` }} data-testid="edge-schema">
+            {columns === undefined ? (
+              <div className="edge-schema__note">Columns not checked yet</div>
+            ) : columns === null ? (
+              <div className="edge-schema__note">Columns known once it runs (e.g. a REST or JSON source)</div>
+            ) : (
+              <table>
+                <tbody>
+                  {columns.map((c) => (
+                    <tr key={c.name}>
+                      <td className="edge-schema__name">{c.name}</td>
+                      <td className="edge-schema__type">
+                        {c.type}
+                        {c.nullable === false ? ' not null' : ''}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </div>
+        </EdgeLabelRenderer>
+      )}
       {count !== undefined && (
         <EdgeLabelRenderer>
           <div

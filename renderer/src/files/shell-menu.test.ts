@@ -15,6 +15,8 @@ const filter: NodeKindInfo = {
   inputs: [{ name: 'in', title: 'Input', role: 'data' }],
   outputs: [{ name: 'out', title: 'Kept', role: 'data' }],
   configSchema: {},
+  version: 1,
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
   defaults: { expression: 'true' },
 };
 const doc = (name: string): Pipeline => ({ version: 1, name, params: {}, nodes: [{ id: 'a', kind: 'filter', config: { expression: 'x > 1' }, position: { x: 0, y: 0 } }], edges: [] });

@@ -11,6 +11,8 @@ const kind = (k: string, inputs: NodeKindInfo['inputs'], outputs: NodeKindInfo['
   inputs,
   outputs,
   configSchema: {},
+  version: 1,
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
   defaults: {},
 });
 const kinds: KindIndex = {

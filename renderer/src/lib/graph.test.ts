@@ -15,6 +15,8 @@ const validate: NodeKindInfo = {
     { name: 'quarantine', title: 'Quarantine', role: 'quarantine' },
   ],
   configSchema: {},
+  version: 1,
+  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
   defaults: {},
 };
 const kinds: KindIndex = { validate };

@@ -10,6 +10,8 @@ export type PipelineNodeData = {
   kind: string;
   label?: string;
   config: Record<string, unknown>;
+  /** The kind's config version the node was saved with (kept as loaded; the engine migrates older ones). */
+  kindVersion?: number;
   /** Only for kinds this engine does not know: the ports the file's edges use, so they still draw. */
   unknownPorts?: { inputs: string[]; outputs: string[] };
 };
@@ -48,6 +50,7 @@ export function toFlow(p: Pipeline, kinds: KindIndex): { meta: PipelineMeta; nod
   const flowNodes = nodes.map((n): FlowNode => {
     const data: PipelineNodeData = { kind: n.kind, config: n.config };
     if (n.label !== undefined) data.label = n.label;
+    if (n.kindVersion !== undefined) data.kindVersion = n.kindVersion;
     if (!kinds[n.kind]) {
       data.unknownPorts = {
         inputs: [...new Set(edges.filter((e) => e.to.node === n.id).map((e) => e.to.port))],
@@ -72,6 +75,7 @@ export function toPipeline(meta: PipelineMeta, nodes: readonly FlowNode[], edges
         position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
       };
       if (n.data.label !== undefined) out.label = n.data.label;
+      if (n.data.kindVersion !== undefined) out.kindVersion = n.data.kindVersion;
       return out;
     }),
     edges: edges.map((e) => ({

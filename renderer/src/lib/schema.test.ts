@@ -64,13 +64,15 @@ describe('labels and roles', () => {
     expect(singular('on')).toBe('Join condition');
   });
 
-  it('knows which strings are columns, SQL or types', () => {
-    expect(stringRole('expression')).toBe('sql');
-    expect(stringRole('column')).toBe('column');
-    expect(stringRole(undefined, 'groupBy')).toBe('column');
-    expect(stringRole('name', 'columns')).toBe('column');
-    expect(stringRole('type', 'columns')).toBe('type');
-    expect(stringRole('name')).toBe('plain');
+  it('knows which strings are columns, SQL, paths or types from the hints the kinds declare', () => {
+    // As the catalog publishes them (engine/test/schema.test.ts checks the kinds carry these marks).
+    expect(stringRole('expression', undefined, { type: 'string', 'x-sluice-editor': 'sql-expression' })).toBe('sql');
+    expect(stringRole(undefined, 'groupBy', { type: 'string', 'x-sluice-widget': 'column' })).toBe('column');
+    expect(stringRole('path', undefined, { type: 'string', 'x-sluice-widget': 'path' })).toBe('path');
+    expect(stringRole('type', 'columns', { type: 'string', 'x-sluice-widget': 'type' })).toBe('type');
+    // A name is not a hint: a field called "column" without the mark is plain text.
+    expect(stringRole('column', undefined, { type: 'string' })).toBe('plain');
+    expect(stringRole('column')).toBe('plain');
   });
 
   it('orders required fields first and wide optional ones last', () => {

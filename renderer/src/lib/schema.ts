@@ -23,6 +23,8 @@ export interface JsonSchema {
   pattern?: string;
   /** Set by the engine on config strings that hold SQL (engine/src/api/editor-hints.ts). */
   'x-sluice-editor'?: string;
+  /** What a string field holds, as the node kind declares it: `column`, `path` or `type`. */
+  'x-sluice-widget'?: string;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -154,15 +156,11 @@ export function switchVariant(current: unknown, to: UnionVariant, discriminator:
 
 export type CodeKind = 'sql-expression' | 'sql-query';
 
-/**
- * Whether a string field holds SQL, and which kind: the engine marks such fields in the catalog; a catalog
- * from before the marks is read by the field names the node kinds use.
- */
-export function codeKindOf(key: string | undefined, s: JsonSchema, parentKey?: string): CodeKind | undefined {
+/** Whether a string field holds SQL, and which kind: the engine marks such fields in the catalog. */
+export function codeKindOf(_key: string | undefined, s: JsonSchema, _parentKey?: string): CodeKind | undefined {
   const hint = s['x-sluice-editor'];
-  if (hint === 'sql-expression' || hint === 'sql-query') return hint;
-  if (hint !== undefined || fieldShape(s).kind !== 'text' || stringRole(key, parentKey) !== 'sql') return undefined;
-  return key === 'query' ? 'sql-query' : 'sql-expression';
+  if ((hint === 'sql-expression' || hint === 'sql-query') && fieldShape(s).kind === 'text') return hint;
+  return undefined;
 }
 
 /** Fields that take a whole row: prose, SQL, and nested lists or records. */
@@ -210,19 +208,16 @@ export function humanizeKey(key: string): string {
 }
 
 /**
- * What a string field holds, when its name says so. The catalog's schemas do not mark column names or SQL,
- * so the form goes by the field names the node kinds use; a later catalog could carry explicit widget hints.
+ * What a string field holds: each node kind marks its fields in its config schema (`x-sluice-widget`: a column
+ * of the input, a file path or a DuckDB type; `x-sluice-editor`: SQL), and the catalog publishes the marks.
  */
 export type StringRole = 'plain' | 'column' | 'sql' | 'type' | 'path';
 
-const COLUMN_KEYS = new Set(['column', 'groupBy', 'keys', 'key', 'orderBy', 'referenceColumn', 'left', 'right']);
-
-export function stringRole(key: string | undefined, parentKey?: string): StringRole {
-  if (key === undefined) return parentKey && COLUMN_KEYS.has(parentKey) ? 'column' : 'plain';
-  if (key === 'expression' || key === 'query') return 'sql';
-  if (key === 'path') return 'path';
-  if (key === 'to' || (key === 'type' && parentKey === 'columns')) return 'type';
-  if (COLUMN_KEYS.has(key) || (key === 'name' && parentKey === 'columns')) return 'column';
+export function stringRole(_key: string | undefined, _parentKey?: string, s?: JsonSchema): StringRole {
+  if (!s) return 'plain';
+  const widget = s['x-sluice-widget'];
+  if (widget === 'column' || widget === 'path' || widget === 'type') return widget;
+  if (s['x-sluice-editor'] !== undefined) return 'sql';
   return 'plain';
 }
 

@@ -3,12 +3,18 @@
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import type { Problem } from '../../../engine/src/format/problems';
+import type { SchemasResult } from '../../../engine/src/api/contract';
 import { previewKey } from '../lib/doc-ops';
 import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
 import { useDesigner } from '../store';
 
+/** node id → output port → its columns as the engine worked them out without running (null: not knowable yet). */
+export type PortSchemas = SchemasResult['ports'];
+
 interface ChecksState {
   problems: Problem[];
+  /** Every port's static columns, from the same answer as the problems. */
+  ports: PortSchemas;
   placed: PlacedProblems;
   /** The engine could not be asked (it is unreachable); the last answer is kept, marked as old. */
   failed: string | undefined;
@@ -18,6 +24,7 @@ const EMPTY_NODE: NodeProblems = { fields: new Map(), node: [], total: 0 };
 
 export const useChecks = create<ChecksState>()(() => ({
   problems: [],
+  ports: {},
   placed: placeProblems([]),
   failed: undefined,
 }));
@@ -43,16 +50,21 @@ export function useValidationDriver(): void {
       if (s.nodes === last.nodes && s.edges === last.edges && s.meta === last.meta) return;
       last = { nodes: s.nodes, edges: s.edges, meta: s.meta };
       const pipeline = s.toPipeline();
-      const key = previewKey(pipeline, '', undefined) + JSON.stringify([pipeline.name, pipeline.nodes.map((n) => n.label)]);
+      const key = previewKey(pipeline, '', s.origin.baseDir) + JSON.stringify([pipeline.name, pipeline.nodes.map((n) => n.label)]);
       if (key === lastKey) return;
       lastKey = key;
       clearTimeout(timer);
       const api = s.api;
       timer = setTimeout(() => {
         const mine = ++seq;
-        api.validate({ pipeline }).then(
+        // One answer holds both the document's problems and every port's columns (computed without running).
+        const baseDir = s.origin.baseDir;
+        api.schemas({ pipeline, ...(baseDir ? { baseDir } : {}) }).then(
           (r) => {
-            if (mine === seq) useChecks.setState({ problems: r.problems, placed: placeProblems(r.problems), failed: undefined });
+            // A document with a config problem (a field being retyped) gets no schemas: the last ones stay, so
+            // pickers and completions do not blink empty while the user types.
+            const ports = Object.keys(r.ports).length === 0 && r.problems.length > 0 ? useChecks.getState().ports : r.ports;
+            if (mine === seq) useChecks.setState({ problems: r.problems, ports, placed: placeProblems(r.problems), failed: undefined });
           },
           (err: unknown) => {
             if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });

@@ -1,10 +1,27 @@
-// Column names arriving at a node, for the hints next to column and expression fields. They come from a
-// small preview of each upstream node (the engine caches node results, so this is cheap after a preview).
-import { useEffect, useState } from 'react';
+// Columns arriving at a node, for the pickers next to column fields and the completions in expressions. They
+// come from the static schemas the engine computes with each check (no data read); only where those cannot be
+// known (a REST or JSON source) from a small preview of the upstream node.
+import { useEffect, useMemo, useState } from 'react';
 import type { Column } from '../../../engine/src/api/contract';
 import { previewKey, upstreamPipeline } from '../lib/doc-ops';
 import { useDesigner } from '../store';
 import { useRun } from './run';
+import { useChecks, type PortSchemas } from './checks';
+
+/** Static columns on the edges into `nodeId`, or undefined when some are not known without running. */
+function staticColumns(ports: PortSchemas, nodeId: string): Column[] | undefined {
+  const s = useDesigner.getState();
+  const incoming = s.edges.filter((e) => e.target === nodeId && e.data?.role !== 'quarantine');
+  const lists: Column[][] = [];
+  for (const e of incoming) {
+    const cols = ports[e.source]?.[e.sourceHandle ?? ''];
+    if (!cols) return undefined;
+    lists.push(cols.map((c) => ({ name: c.name, type: c.type })));
+  }
+  const seen = new Map<string, Column>();
+  for (const c of lists.flat()) if (!seen.has(c.name)) seen.set(c.name, c);
+  return [...seen.values()];
+}
 
 const cache = new Map<string, Promise<Column[]>>();
 const DEBOUNCE_MS = 400;
@@ -24,13 +41,13 @@ async function columnsOf(nodeId: string): Promise<Column[]> {
   if (!s.api) return [];
   const sub = upstreamPipeline(s.toPipeline(), nodeId);
   const baseDir = s.origin.baseDir;
-  const { allowHosts } = useRun.getState();
-  // Allowing a host can turn a REST source's failure into columns, so the hosts are part of the key.
-  const key = `${previewKey(sub, nodeId, baseDir)}|${allowHosts.join(',')}`;
+  const { allowHosts, allowEnv } = useRun.getState();
+  // Allowing a host (or a variable) can turn a REST source's failure into columns, so both are part of the key.
+  const key = `${previewKey(sub, nodeId, baseDir)}|${allowHosts.join(',')}|${allowEnv.join(',')}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = s.api
-      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}) })
+      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}) })
       .then((r) => r.columns)
       // Hints are a convenience: an upstream node that cannot run yet simply offers none.
       .catch(() => []);
@@ -45,9 +62,14 @@ export function useInputColumns(nodeId: string | undefined): Column[] {
   const [state, setState] = useState<{ nodeId: string; columns: Column[] } | undefined>(undefined);
   // Re-run when what flows into the node changes; a drag or an edit elsewhere leaves this key alone.
   const upstream = useDesigner((s) => (nodeId ? upstreamKey(s, nodeId) : ''));
+  const ports = useChecks((s) => s.ports);
+  const known = nodeId ? staticColumns(ports, nodeId) : undefined;
+  const knownKey = known ? JSON.stringify(known) : '';
   useEffect(() => {
     if (!nodeId) return;
     let live = true;
+    // Known statically: nothing to ask the engine for.
+    if (knownKey) return;
     const timer = setTimeout(() => {
       void Promise.all(upstreamIds(nodeId).map(columnsOf)).then((lists) => {
         if (!live) return;
@@ -61,7 +83,9 @@ export function useInputColumns(nodeId: string | undefined): Column[] {
       live = false;
       clearTimeout(timer);
     };
-  }, [nodeId, upstream]);
+  }, [nodeId, upstream, knownKey]);
+  const staticCols = useMemo(() => (knownKey ? (JSON.parse(knownKey) as Column[]) : undefined), [knownKey]);
+  if (staticCols) return staticCols;
   return state && state.nodeId === nodeId ? state.columns : NONE;
 }
 

@@ -73,7 +73,8 @@ export async function importPipelineText(text: string, fileName: string, origin?
   s.loadPipeline(shape.data, origin ?? { fileName, baseDir: s.origin.baseDir });
   if (!s.api) return;
   try {
-    const verdict = await s.api.validate({ pipeline: parsed.raw });
+    const baseDir = useDesigner.getState().origin.baseDir;
+    const verdict = await s.api.validate({ pipeline: parsed.raw, ...(baseDir ? { baseDir } : {}) });
     if (verdict.ok) notify({ tone: 'success', title: `Opened ${fileName}` });
     else notify({ tone: 'error', title: `Opened ${fileName} with ${verdict.problems.length} problem${verdict.problems.length === 1 ? '' : 's'}`, detail: 'They are marked on the nodes and fields concerned.' });
   } catch (err) {

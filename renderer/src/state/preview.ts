@@ -136,11 +136,11 @@ export function usePreviewDriver(): void {
           // Checking first answers a half-configured pipeline with its problems (a 200), instead of asking for a
           // preview the engine must refuse; the refusal would also land in the browser console as a failed request.
           api
-            .validate({ pipeline: sub })
+            .validate({ pipeline: sub, ...(baseDir ? { baseDir } : {}) })
             .then((verdict) => {
               if (!verdict.ok) throw new EngineError('invalid_pipeline', 'the pipeline up to this node has problems', 422, verdict.problems);
-              const { allowHosts } = useRun.getState();
-              return api.preview({ pipeline: sub, nodeId: target.requestNodeId, limit: PREVIEW_LIMIT, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}) });
+              const { allowHosts, allowEnv } = useRun.getState();
+              return api.preview({ pipeline: sub, nodeId: target.requestNodeId, limit: PREVIEW_LIMIT, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}) });
             })
             .then(
             (result) => {

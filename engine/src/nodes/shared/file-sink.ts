@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
+import { COLUMN, PATH } from '../../api/editor-hints.js';
 import type { ExecContext } from '../../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
@@ -11,14 +12,17 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '../../api/contract.js';
+import { requireKnown } from '../../schema/checks.js';
+import type { Schema, SchemaOutcome, SchemaProblem } from '../../schema/types.js';
+import { stillPlaced } from '../../runtime/paths.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
 
 export const fileSinkFields = {
-  path: z.string().min(1).describe('Output file, relative to the pipeline file'),
+  path: z.string().min(1, 'needs a file: choose where to write').meta(PATH).describe('Output file, relative to the pipeline file'),
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
-  key: z.array(z.string().min(1)).default([]).describe('Key columns for merge'),
+  key: z.array(z.string().min(1).meta(COLUMN)).default([]).describe('Key columns for merge'),
   includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
   deleteColumn: z.string().min(1).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key instead of writing the row'),
 };
@@ -36,6 +40,11 @@ export interface FileFormat {
   copyOptions: string;
   /** SQL reading an existing output back, for append and merge. */
   readExisting(quotedPathLiteral: string): string;
+  /**
+   * Text cells to look at before writing (e.g. a CSV sink's formula check): given the input table and its text
+   * columns, returns the expression each such column is written as (undefined: as it is) and warnings.
+   */
+  textCells?(ctx: ExecContext, input: string, textColumns: string[]): Promise<{ cell?: (quotedColumn: string) => string; warnings: string[] }>;
 }
 
 export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format: FileFormat): Promise<ExecResult> {
@@ -48,7 +57,11 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   // The delete marker says what to do with a row; it is not data of the target.
   const names = cols.map((x) => x.name).filter((n) => n !== del);
   await requireSomeColumns(ctx, input, cols, c.includeLineage);
-  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(qi).join(', ')} FROM ${input}${del ? ` WHERE NOT coalesce(${qi(del)}, false)` : ''}`;
+  const text = format.textCells ? await format.textCells(ctx, input, cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name)) : { warnings: [] };
+  const textNames = new Set(cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name));
+  const cell = text.cell;
+  const item = (n: string): string => (cell && textNames.has(n) ? `${cell(qi(n))} AS ${qi(n)}` : qi(n));
+  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(item).join(', ')} FROM ${input}${del ? ` WHERE NOT coalesce(${qi(del)}, false)` : ''}`;
   let body = select;
   const exists = fs.existsSync(target);
   if (c.mode === 'merge') {
@@ -65,22 +78,30 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  // Named by run and node, so a resumed run staging again overwrites what a crash left, instead of adding to it.
-  const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
-  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${tag}.tmp`);
+  // An unpredictable name (48 random bits), so no one can plant a symlink under it in advance. It is not created
+  // beforehand: DuckDB would then stage through a `tmp_` file of its own and leave it behind on a failed write.
+  // A run that crashed after staging is settled from its journal on resume, which records the staged name; any
+  // other leftover staging file of this target is removed below.
+  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${crypto.randomBytes(6).toString('hex')}.tmp`);
   const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   removeStaleStaging(target, tmp);
+  const dirReal = fs.realpathSync(dir);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
     await publish(ctx, tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|IO Error|Permission Error/.test(e.message)) {
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|EEXIST|ENAMETOOLONG|IO Error|Permission Error/.test(e.message)) {
       throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
     }
     throw e;
   }
-  return { written };
+  // The folder was verified before writing; if it was swapped for a link meanwhile, the file went elsewhere: undo.
+  if (!stillPlaced(target, dirReal)) {
+    fs.rmSync(target, { force: true });
+    throw new UserError(`the folder of ${target} changed while it was being written (it now leads elsewhere); the file was removed`, { nodeId: ctx.nodeId, field: 'path' });
+  }
+  return text.warnings.length > 0 ? { written, warnings: text.warnings } : { written };
 }
 
 /**
@@ -132,6 +153,13 @@ async function publish(ctx: ExecContext, tmp: string, target: string, rows: numb
   } finally {
     if (io.retries > 0) ctx.reportIo({ ...io });
   }
+}
+
+/** A sink has no output ports; what it can check statically is that its merge key exists. */
+export function fileSinkSchema(c: Pick<FileSinkConfig, 'mode' | 'key'>, input: Schema): SchemaOutcome {
+  const problems: SchemaProblem[] = requireKnown(input, c.key.map((name, i) => ({ field: `key[${i}]`, name })));
+  if (c.mode === 'merge' && c.key.length === 0) problems.push({ code: 'missing_column', field: 'key', message: 'merge mode needs "key" columns: choose the columns that identify a row' });
+  return { outputs: {}, problems };
 }
 
 /**

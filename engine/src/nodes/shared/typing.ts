@@ -38,17 +38,20 @@ export async function applyDeclaredTypes(
     const c = checks.find((x) => x.name === name);
     return c ? `${c.value} AS ${qi(name)}` : qi(name);
   });
-  const helpers = checks.flatMap((c) => [`${c.ok} AS "__sl_ok${c.i}"`, `CASE WHEN NOT ${c.ok} THEN CAST(${qi(c.name)} AS VARCHAR) END AS "__sl_raw${c.i}"`]);
+  // A row that fails any column is quarantined with the text of every typed column as the input had it (a
+  // converted neighbour would say 0 where the input said -0, or 1.5 where it said 1.50).
+  const anyFails = checks.map((c) => `NOT ${c.ok}`).join(' OR ');
+  const helpers = checks.flatMap((c) => [`${c.ok} AS "__sl_ok${c.i}"`, `CASE WHEN ${checks.length === 1 ? `NOT ${c.ok}` : anyFails} THEN CAST(${qi(c.name)} AS VARCHAR) END AS "__sl_raw${c.i}"`]);
   await ctx.run(`CREATE TABLE ${target} AS SELECT ${qi(LINEAGE)}, ${select.join(', ')}, ${helpers.join(', ')} FROM ${source}`);
   const allOk = checks.map((c) => `"__sl_ok${c.i}"`).join(' AND ');
   const failing = await ctx.count(`SELECT count(*) FROM ${target} WHERE NOT (${allOk})`);
   if (failing > 0) {
     const ruleIds = `list_filter([${checks.map((c) => `CASE WHEN NOT "__sl_ok${c.i}" THEN 'type:${c.name.replaceAll("'", "''")}' END`).join(', ')}], x -> x IS NOT NULL)`;
     const reasons = `list_filter([${checks.map((c) => `CASE WHEN NOT "__sl_ok${c.i}" THEN ${castReasonSql(`"__sl_raw${c.i}"`, c.name, c.type)} END`).join(', ')}], x -> x IS NOT NULL)`;
-    // Row values as the input had them: failed columns from their original text, the others as they are.
+    // Row values as the input had them: typed columns from their original text, the others as they are.
     const original = columns.map((name) => {
       const c = checks.find((x) => x.name === name);
-      return c ? `CASE WHEN "__sl_ok${c.i}" THEN CAST(${qi(name)} AS VARCHAR) ELSE "__sl_raw${c.i}" END` : qi(name);
+      return c ? `"__sl_raw${c.i}"` : qi(name);
     });
     const rowJson = columns.length ? `to_json(struct_pack(${columns.map((n, k) => `${qi(n)} := ${original[k]}`).join(', ')}))::VARCHAR` : `'{}'`;
     await ctx.run(

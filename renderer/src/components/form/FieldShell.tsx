@@ -2,6 +2,7 @@
 import type { ReactElement, ReactNode } from 'react';
 import type { Problem } from '../../../../engine/src/format/problems';
 import { essentialProblems, humanizeMessage } from '../../lib/problems';
+import { FixButton } from '../FixButton';
 
 export function FieldErrors({ problems, id }: { problems: readonly Problem[]; id?: string }): ReactElement | null {
   if (problems.length === 0) return null;
@@ -10,6 +11,7 @@ export function FieldErrors({ problems, id }: { problems: readonly Problem[]; id
       {essentialProblems(problems).map((p, i) => (
         <li key={i} title={p.message}>
           {humanizeMessage(p.message)}
+          {p.fix && <FixButton problem={p} />}
         </li>
       ))}
     </ul>

@@ -38,7 +38,7 @@ export function SchemaField({ schema, value, path, name, parentKey, required, ba
   switch (shape.kind) {
     case 'text': {
       const code = codeKindOf(name, schema, parentKey);
-      control = code ? <CodeInput {...base} path={path} kind={code} /> : <TextInput {...base} role={stringRole(name, parentKey)} />;
+      control = code ? <CodeInput {...base} path={path} kind={code} /> : <TextInput {...base} role={stringRole(name, parentKey, schema)} />;
       break;
     }
     case 'enum':

@@ -9,6 +9,7 @@ import { ArrowDownIcon, ArrowUpIcon, PlusIcon, TrashIcon } from '../../lib/icons
 import { fieldId, useForm } from './context';
 import { FieldErrors } from './FieldShell';
 import { SchemaField } from './SchemaField';
+import { FixButton } from '../FixButton';
 import { TextInput } from './inputs';
 
 interface CollectionProps {
@@ -26,7 +27,7 @@ function isCompact(item: JsonSchema, listKey: string | undefined): boolean {
   const shape = fieldShape(item);
   if (shape.kind !== 'object') return false;
   const props = orderedProperties(item);
-  return props.length <= 4 && props.every(([k, p]) => ['text', 'enum', 'number', 'boolean'].includes(fieldShape(p).kind) && stringRole(k, listKey) !== 'sql');
+  return props.length <= 4 && props.every(([k, p]) => ['text', 'enum', 'number', 'boolean'].includes(fieldShape(p).kind) && stringRole(k, listKey, p) !== 'sql');
 }
 
 /** Problems anywhere below `path`, for a row whose fields are drawn without their own error lines. */
@@ -140,6 +141,7 @@ export function ListField({ schema, item, value, path, name, required, label, pr
                     {below.map(({ field: f, problem }, j) => (
                       <li key={j} title={problem.message}>
                         {humanizeKey(f.split('.').pop() ?? f)}: {humanizeMessage(problem.message)}
+                        {problem.fix && <FixButton problem={problem} />}
                       </li>
                     ))}
                   </ul>

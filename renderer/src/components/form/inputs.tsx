@@ -28,8 +28,10 @@ export function TextInput({ id, value, schema, required, invalid, label, onChang
   const { columns } = useForm();
   const listId = useId();
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-  const options = role === 'column' ? columns.map((c) => c.name) : role === 'type' ? COMMON_TYPES : [];
+  // Column pickers list the input's columns with their types (the browser filters them as the user types).
+  const options: { value: string; label?: string }[] = role === 'column' ? columns.map((c) => ({ value: c.name, label: c.type })) : role === 'type' ? COMMON_TYPES.map((t) => ({ value: t })) : [];
   if (role === 'sql') return <SqlInput {...{ id, value, schema, required, invalid, label, onChange }} />;
+  if (role === 'column' && columns.length > 0) return <ColumnPicker {...{ id, value, schema, required, invalid, label, onChange }} />;
   return (
     <>
       <input
@@ -50,7 +52,7 @@ export function TextInput({ id, value, schema, required, invalid, label, onChang
       {options.length > 0 && (
         <datalist id={listId}>
           {options.map((o) => (
-            <option key={o} value={o} />
+            <option key={o.value} value={o.value} label={o.label} />
           ))}
         </datalist>
       )}
@@ -212,5 +214,84 @@ export function JsonInput({ id, value, invalid, label, onChange }: Omit<BaseProp
         }
       }}
     />
+  );
+}
+
+/**
+ * A column of the input, picked from a list that shows each column's type and narrows as the user types. Any
+ * name may still be typed (the engine says if it does not exist).
+ */
+export function ColumnPicker({ id, value, required, invalid, label, onChange }: BaseProps): ReactElement {
+  const { columns } = useForm();
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const text = typeof value === 'string' ? value : '';
+  const q = text.trim().toLowerCase();
+  const exact = columns.some((c) => c.name === text);
+  const shown = exact || q === '' ? columns : columns.filter((c) => c.name.toLowerCase().includes(q) || c.type.toLowerCase().includes(q));
+  const pick = (name: string) => {
+    onChange(emptyTo(required, name));
+    setOpen(false);
+  };
+  return (
+    <div className="column-picker" data-testid="column-picker">
+      <input
+        id={id}
+        className="input input--mono"
+        type="text"
+        role="combobox"
+        aria-expanded={open}
+        aria-controls={`${id}-list`}
+        aria-autocomplete="list"
+        value={text}
+        placeholder="column"
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? `${id}-errors` : undefined}
+        aria-label={label}
+        aria-required={required || undefined}
+        spellCheck={false}
+        autoComplete="off"
+        onFocus={() => setOpen(true)}
+        onBlur={() => setOpen(false)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown') {
+            setOpen(true);
+            setActive((a) => Math.min(a + 1, shown.length - 1));
+            e.preventDefault();
+          } else if (e.key === 'ArrowUp') {
+            setActive((a) => Math.max(a - 1, 0));
+            e.preventDefault();
+          } else if (e.key === 'Enter' && open && shown[active]) {
+            pick(shown[active].name);
+            e.preventDefault();
+          } else if (e.key === 'Escape') setOpen(false);
+        }}
+        onChange={(e) => {
+          onChange(emptyTo(required, e.target.value));
+          setOpen(true);
+          setActive(0);
+        }}
+      />
+      {open && shown.length > 0 && (
+        <ul className="column-picker__list" id={`${id}-list`} role="listbox" aria-label={`Columns for ${label}`}>
+          {shown.map((c, i) => (
+            <li
+              key={c.name}
+              role="option"
+              aria-selected={i === active}
+              className={`column-picker__item${i === active ? ' is-active' : ''}${c.name === text ? ' is-current' : ''}`}
+              // mousedown, not click: the input's blur would close the list before a click lands.
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(c.name);
+              }}
+            >
+              <span className="column-picker__name">{c.name}</span>
+              <span className="column-picker__type">{c.type}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

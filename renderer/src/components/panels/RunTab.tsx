@@ -6,6 +6,7 @@ import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
 import { cancelRunNow, runPipelineNow, useRun } from '../../state/run';
 import { useDesigner } from '../../store';
+import type { KindIndex } from '../../lib/graph';
 import { StatusDot } from './Metrics';
 
 const OUTCOME: Record<string, string> = {
@@ -19,9 +20,10 @@ const OUTCOME: Record<string, string> = {
 /** Outcomes a resume can finish (the engine keeps checkpoints of such runs). */
 const RESUMABLE = new Set(['failed', 'partial', 'cancelled']);
 
-function balanced(m: NodeMetrics): boolean {
+function balanced(m: NodeMetrics, kinds: KindIndex): boolean {
   // Joins and aggregates make new rows; the engine reconciles their consumed rows (`passed`), not rowsOut.
-  return m.status === 'skipped' || m.status === 'failed' || m.passed + m.quarantined + m.filtered === m.rowsIn || m.kind === 'sql';
+  // Kinds whose counts are opaque (SQL: new rows, not reconciled one by one) say so in the catalog.
+  return m.status === 'skipped' || m.status === 'failed' || m.passed + m.quarantined + m.filtered === m.rowsIn || kinds[m.kind]?.traits.counts === 'opaque';
 }
 
 /** While a run goes: each node's state as the engine reports it, and a way to stop the run. */
@@ -77,6 +79,7 @@ export function RunTab(): ReactElement {
   const error = useRun((s) => s.error);
   const stale = useRun((s) => s.stale);
   const selectOnly = useDesigner((s) => s.selectOnly);
+  const kinds = useDesigner((s) => s.kinds);
   const labels = useDesigner((s) => s.nodes);
 
   if (phase === 'idle') {
@@ -184,7 +187,7 @@ export function RunTab(): ReactElement {
                 <td className="num">{formatDuration(m.durationMs)}</td>
                 <td className="run-table__notes">
                   {m.error ?? [m.resumed ? 'from the earlier attempt' : undefined, m.checkpointed && manifest.outcome !== 'succeeded' ? 'checkpointed' : undefined, m.filterReason && m.filtered > 0 ? `filtered: ${m.filterReason}` : undefined, ...m.warnings].filter(Boolean).join('; ')}
-                  {!balanced(m) && <span className="tag tag--danger">does not add up</span>}
+                  {!balanced(m, kinds) && <span className="tag tag--danger">does not add up</span>}
                 </td>
               </tr>
             ))}
