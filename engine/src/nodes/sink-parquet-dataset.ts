@@ -61,7 +61,7 @@ export const sinkParquetDatasetNode: NodeKind<z.infer<typeof config>> = {
       }
     }
     const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
-    const version = path.join(path.dirname(target), `.${base}.v-${tag}`);
+    const version = path.join(path.dirname(target), `_${base}.v-${tag}`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.rmSync(version, { recursive: true, force: true });
     fs.mkdirSync(version, { recursive: true });
@@ -77,14 +77,14 @@ export const sinkParquetDatasetNode: NodeKind<z.infer<typeof config>> = {
     fs.writeFileSync(path.join(version, COMMIT_FILE), JSON.stringify({ commitId: ctx.commitId ?? null, rows }));
     syncAll(version);
     // The switch: a new link renamed over the old one, atomically.
-    const link = path.join(path.dirname(target), `.${base}.link-${tag}`);
+    const link = path.join(path.dirname(target), `_${base}.link-${tag}`);
     fs.rmSync(link, { force: true });
     fs.symlinkSync(path.basename(version), link, 'dir');
     fs.renameSync(link, target);
     syncAll(path.dirname(target), false);
     // Versions nobody points at any more (the previous one, and any a crash left) are removed.
     for (const name of fs.readdirSync(path.dirname(target))) {
-      if (name.startsWith(`.${base}.v-`) && path.join(path.dirname(target), name) !== version) fs.rmSync(path.join(path.dirname(target), name), { recursive: true, force: true });
+      if (name.startsWith(`_${base}.v-`) && path.join(path.dirname(target), name) !== version) fs.rmSync(path.join(path.dirname(target), name), { recursive: true, force: true });
     }
     return { written: rows };
   },
