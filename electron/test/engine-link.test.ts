@@ -51,6 +51,8 @@ describe('the engine link between main and the engine process', () => {
     };
     expect((await call<{ kinds: unknown[] }>('catalog', {})).kinds.length).toBeGreaterThan(5);
     expect(await call('validate', { pipeline })).toEqual({ ok: true, problems: [] });
+    // main added this method without its round-trip here (the test failed on main too).
+    expect(await call<{ ports: Record<string, unknown> }>('schemas', { pipeline, baseDir: work })).toHaveProperty('ports');
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
     const run = await call<{ runId: string; outcome: string; nodes: { nodeId: string; rowsOut: number }[] }>('run', { pipeline, baseDir: work });
