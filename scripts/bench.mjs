@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --rows N] [--repeat N] [--ui-only | --no-ui]`: the engine against hand-written DuckDB SQL doing the same
+// `npm run bench [-- --rows N] [--repeat N] [--ui-only | --no-ui] [--incremental | --incremental-only]`: the engine against hand-written DuckDB SQL doing the same
 // work on the same data, each in its own process so that peak memory is its own. Prints rows/s, peak RSS and the
 // ratio engine / SQL; then the designer's UI figures in Chromium (scripts/bench/ui.mjs): pan/zoom frame times on a
 // 300-node pipeline and time to first preview rows over the big source. `--ui-only` runs just the UI part.
@@ -27,6 +27,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
 if (!fs.existsSync(path.join(root, 'engine', 'dist', 'runtime', 'run.js'))) {
   spawnSync('npm', ['run', '--silent', 'build:engine'], { cwd: root, stdio: 'inherit' });
 }
+// The incremental figure (scripts/bench/incremental.mjs) is opt-in: 1,000 files of 10,000 rows take minutes.
+const incremental = () => spawnSync(process.execPath, [path.join(here, 'bench', 'incremental.mjs'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' }).status === 0;
+if (process.argv.includes('--incremental-only')) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(incremental() ? 0 : 1);
+}
+
 if (withUi && !fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
   spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: root, stdio: 'inherit' });
 }
@@ -103,4 +110,5 @@ for (const e of differ) process.stdout.write(`ERROR: aggregates differ (engine $
 const uiOk = withUi ? await ui() : true;
 printRunStore(await benchRunStore({ root, runs: 10_000 }));
 fs.rmSync(dir, { recursive: true, force: true });
-process.exit(lost === 0 && differ.length === 0 && uiOk ? 0 : 1);
+const incrOk = process.argv.includes('--incremental') ? incremental() : true;
+process.exit(lost === 0 && differ.length === 0 && uiOk && incrOk ? 0 : 1);

@@ -17,6 +17,7 @@ import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { RunJobs } from './run-jobs.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { opsService } from './ops/service-ops.js';
+import { WatchJobs } from './watch-jobs.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,6 +81,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   // Runs inherit it, in-process or in their supervised worker (see ops/run-ops.ts).
   process.env['SLUICE_STARTED_BY'] ??= opts.startedBy ?? 'designer';
 
+  const watches = new WatchJobs();
   const files = opts.fileWorkspace ? new WorkspaceFiles(path.resolve(opts.fileWorkspace)) : undefined;
   const workspaceFiles = (): WorkspaceFiles => {
     if (!files) throw new UserError('this engine has no workspace folder for pipeline files; start it with `sluice serve --workspace DIR`');
@@ -188,6 +190,19 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       workspaces.push(resolved);
       historyDirs.add(history(resolved));
     },
+    async watchStart(input) {
+      const req = engineMethods.watchStart.input.parse(input);
+      const baseDir = baseDirOf(req.baseDir);
+      historyDirs.add(history(baseDir));
+      const p = preparePipeline(req.pipeline, req.params);
+      return { watchId: watches.start(`${baseDir}\u0000${p.name}`, { pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(undefined), ...(req.maxFiles ? { maxFiles: req.maxFiles } : {}) }) };
+    },
+    async watchStatus(input) {
+      return watches.status(engineMethods.watchStatus.input.parse(input).watchId);
+    },
+    async watchStop(input) {
+      return { stopping: watches.stop(engineMethods.watchStop.input.parse(input).watchId) };
+    },
     async listFiles() {
       const ws = workspaceFiles();
       return { root: await fs.promises.realpath(ws.root).catch(() => ws.root), files: await ws.list() };
@@ -201,6 +216,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     close() {
       jobs.cancelAll();
+      watches.stopAll();
       previews.close();
     },
   };

@@ -60,6 +60,28 @@ describe('IPC dispatcher', () => {
     expect(status.state).toBe('done');
     expect(status.manifest?.outcome).toBe('succeeded');
     expect(await call<{ cancelled: boolean }>('cancelRun', { jobId })).toEqual({ cancelled: false });
+    // A watch (micro-batches of a "New files" source): it runs a batch, reports it, and stops when asked.
+    fs.mkdirSync(path.join(work, 'inbox'), { recursive: true });
+    fs.writeFileSync(path.join(work, 'inbox', 'a.csv'), 'id\n1\n');
+    const landed = new Date(Date.now() - 60_000);
+    fs.utimesSync(path.join(work, 'inbox', 'a.csv'), landed, landed);
+    const watched = {
+      version: 1,
+      name: 'watched',
+      nodes: [
+        { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv' } },
+        { id: 'out', kind: 'sink.csv', config: { path: 'watched.csv', mode: 'append' } },
+      ],
+      edges: [{ from: { node: 'inbox', port: 'out' }, to: { node: 'out', port: 'in' } }],
+    };
+    const { watchId } = await call<{ watchId: string }>('watchStart', { pipeline: watched, baseDir: work });
+    let w = await call<{ batches: number }>('watchStatus', { watchId });
+    for (let i = 0; i < 300 && w.batches === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      w = await call<{ batches: number }>('watchStatus', { watchId });
+    }
+    expect(w.batches).toBe(1);
+    expect(await call<{ stopping: boolean }>('watchStop', { watchId })).toEqual({ stopping: true });
     expect([...seen].sort()).toEqual(Object.keys(engineMethods).sort());
   });
 

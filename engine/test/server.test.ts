@@ -63,6 +63,9 @@ const fakeApi: EngineApi = {
   runPipelines: notUsed,
   runTrends: notUsed,
   runRecord: notUsed,
+  watchStart: notUsed,
+  watchStatus: notUsed,
+  watchStop: notUsed,
 };
 
 interface Reply {

@@ -86,7 +86,7 @@ interface DesignerState {
   setNodeLabel(nodeId: string, label: string): void;
   /** Applies a static problem's one-click fix as one undo step; false when it no longer applies. */
   applyFix(nodeId: string | undefined, fix: Fix): boolean;
-    setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description' | 'params'>>): void;
+  setMeta(meta: Partial<Pick<PipelineMeta, 'name' | 'description' | 'params' | 'settings'>>): void;
   deleteSelection(): void;
   duplicateSelection(): void;
   /** Copies the selected nodes (and the edges between them) to the designer's clipboard. */

@@ -197,6 +197,8 @@ export const runOptionsSchema = z.object({
   resume: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
+  /** Stateful nodes (incremental sources, windows) start from nothing instead of the last committed state. */
+  fullRefresh: z.boolean().optional(),
   allowHosts: allowHostsSchema,
   allowEnv: allowEnvSchema,
 });
@@ -325,6 +327,22 @@ export type WorkspaceFile = z.infer<typeof workspaceFileSchema>;
 
 const workspacePathSchema = z.string().min(1).max(512);
 
+/** A watch started with `watchStart` (micro-batches whenever files land; issue 17). */
+export const watchStatusSchema = z.object({
+  watchId: z.string(),
+  /** `stopping`: the current batch finishes, then the watch ends. */
+  state: z.enum(['watching', 'stopping', 'stopped', 'error']),
+  batches: z.number(),
+  failed: z.number(),
+  /** Files ready and waiting for a batch, files still being written, and how long ago the oldest ready one landed. */
+  lag: z.object({ ready: z.number(), waiting: z.number(), oldestMs: z.number() }),
+  lastBatch: z
+    .object({ runId: z.string(), outcome: runOutcomeSchema, files: z.number(), ms: z.number(), at: z.string(), latencyMs: z.number().optional() })
+    .optional(),
+  error: z.string().optional(),
+});
+export type WatchStatus = z.infer<typeof watchStatusSchema>;
+
 /** Every method, its input schema and its output schema; adapters are generated from this table. */
 export const engineMethods = {
   catalog: { input: z.object({}), output: catalogSchema },
@@ -342,6 +360,11 @@ export const engineMethods = {
   listRuns: { input: z.object({ limit: z.number().int().min(1).max(1000).default(50) }), output: z.array(runManifestSchema) },
   quarantinePage: { input: quarantinePageRequestSchema, output: quarantinePageSchema },
   samples: { input: z.object({}), output: z.array(sampleSchema) },
+  /** Runs the pipeline whenever files land in its incremental sources, one batch at a time, in the engine's process. */
+  watchStart: { input: z.object({ pipeline: z.unknown(), params: z.record(z.string(), z.string()).default({}), baseDir: z.string().optional(), maxFiles: z.number().int().min(1).max(100_000).optional() }), output: z.object({ watchId: z.string() }) },
+  watchStatus: { input: z.object({ watchId: z.string() }), output: watchStatusSchema },
+  /** Lets the current batch finish, then stops; `stopping` is false when the watch had already ended. */
+  watchStop: { input: z.object({ watchId: z.string() }), output: z.object({ stopping: z.boolean() }) },
   /** The workspace's .json files (browser mode; an engine without a workspace refuses the file methods). */
   listFiles: { input: z.object({}), output: z.object({ root: z.string(), files: z.array(workspaceFileSchema) }) },
   readFile: { input: z.object({ path: workspacePathSchema }), output: z.object({ path: z.string(), text: z.string(), modifiedMs: z.number() }) },

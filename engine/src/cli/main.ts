@@ -26,6 +26,7 @@ import { allowedHost } from '../api/hosts.js';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import { registerOpsCommands } from './ops-commands.js';
+import { addScheduleCommand, addWatchCommand } from './watch-command.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -139,10 +140,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
     .option('--no-checkpoint', 'the same as --checkpoint off: a resume then reruns finished nodes')
+    .option('--full-refresh', 'incremental sources and windows start over: read every file again, forget window state')
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; fullRefresh?: boolean }) => {
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
@@ -163,6 +165,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(resume ? { resume } : {}),
         ...(replay ? { replay } : {}),
         ...(checkpoint ? { checkpoint } : {}),
+        ...(o.fullRefresh ? { fullRefresh: true } : {}),
         allowHosts: o.allowHost,
       });
       if (!parsed.success) throw invalidInput('run', parsed.error);
@@ -325,6 +328,14 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(() => {
       out(JSON.stringify(pipelineJsonSchema(), null, 2));
     });
+
+  // Incremental pipelines (issue 17): `watch` lives in its own module.
+  addWatchCommand(program, out, (c) => {
+    code = c;
+  });
+  addScheduleCommand(program, out, (c) => {
+    code = c;
+  });
 
   program
     .command('serve [file]')

@@ -44,6 +44,17 @@ export const paramSchema = z.strictObject({
   description: z.string().optional(),
 });
 
+/** When `sluice schedule` runs the pipeline (issue 17); the cron text is checked by the engine's scheduler. */
+export const scheduleSchema = z.strictObject({
+  cron: z.string().min(1).max(200).describe('Cron expression, e.g. "0 * * * *" (hourly) or "*/5 * * * *"'),
+  timezone: z.string().min(1).max(64).optional().describe('IANA time zone of the expression (default: the machine\'s)'),
+  missed: z.enum(['skip', 'catch-up']).default('skip').describe('Runs missed while the scheduler was not running: run once for all of them (skip), or once each (catch-up)'),
+});
+
+export const settingsSchema = z.strictObject({
+  schedule: scheduleSchema.optional(),
+});
+
 export const pipelineSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(CURRENT_VERSION),
@@ -54,6 +65,7 @@ export const pipelineSchema = z.strictObject({
   edges: z.array(edgeSchema).default([]),
   /** Operating the pipeline over time: anomaly gates, freshness, lineage (see format/ops.ts). */
   ops: opsSchema.optional(),
+  settings: settingsSchema.optional(),
 });
 
 export type PortRef = z.infer<typeof portRefSchema>;
@@ -61,3 +73,4 @@ export type Edge = z.infer<typeof edgeSchema>;
 export type PipelineNode = z.infer<typeof nodeSchema>;
 export type Pipeline = z.infer<typeof pipelineSchema>;
 export type ParamSpec = z.infer<typeof paramSchema>;
+export type Schedule = z.infer<typeof scheduleSchema>;

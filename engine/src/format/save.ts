@@ -33,6 +33,8 @@ export function toCanonical(p: Pipeline): Record<string, unknown> {
   }));
   // The designer must not drop the ops block (gates, freshness) when it saves a file.
   if (p.ops !== undefined) doc['ops'] = sortKeys(p.ops);
+  // Pipeline settings (a schedule) come last, so documents without them save exactly as before.
+  if (p.settings !== undefined) doc['settings'] = sortKeys(p.settings);
   return doc;
 }
 

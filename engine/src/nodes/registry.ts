@@ -8,6 +8,7 @@ import { sourceCsvNode } from './source-csv.js';
 import { sourceJsonNode } from './source-json.js';
 import { sourceParquetNode } from './source-parquet.js';
 import { sourceRestNode } from './source-rest.js';
+import { sourceFilesNode } from './source-files.js';
 import { filterNode } from './filter.js';
 import { selectNode } from './select.js';
 import { deriveNode } from './derive.js';
@@ -18,6 +19,7 @@ import { aggregateNode } from './aggregate.js';
 import { sortNode } from './sort.js';
 import { deduplicateNode } from './deduplicate.js';
 import { limitNode } from './limit.js';
+import { windowNode } from './window.js';
 import { sqlNode } from './sql.js';
 import { validateNode } from './validate.js';
 import { schemaContractNode } from './schema-contract.js';
@@ -25,13 +27,14 @@ import { sinkCsvNode } from './sink-csv.js';
 import { sinkParquetNode } from './sink-parquet.js';
 import { sinkJsonNode } from './sink-json.js';
 import { sinkDuckdbNode } from './sink-duckdb.js';
+import { sinkParquetDatasetNode } from './sink-parquet-dataset.js';
 
 // Each kind has its own config type; the registry only needs them as the common interface.
 const ALL = [
-  sourceCsvNode, sourceJsonNode, sourceParquetNode, sourceRestNode,
-  filterNode, selectNode, deriveNode, castNode, joinNode, unionNode, aggregateNode, sortNode, deduplicateNode, limitNode, sqlNode,
+  sourceCsvNode, sourceJsonNode, sourceParquetNode, sourceRestNode, sourceFilesNode,
+  filterNode, selectNode, deriveNode, castNode, joinNode, unionNode, aggregateNode, sortNode, deduplicateNode, limitNode, sqlNode, windowNode,
   validateNode, schemaContractNode,
-  sinkCsvNode, sinkParquetNode, sinkJsonNode, sinkDuckdbNode,
+  sinkCsvNode, sinkParquetNode, sinkJsonNode, sinkDuckdbNode, sinkParquetDatasetNode,
 ] as unknown as NodeKind[];
 
 const byKind = new Map(ALL.map((k) => [k.kind, k]));

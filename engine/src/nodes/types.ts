@@ -53,6 +53,11 @@ export interface NodeKind<C = unknown> {
    * Called only when every connected input's columns are known.
    */
   outputSchema(args: SchemaArgs<C>): SchemaOutcome | Promise<SchemaOutcome>;
+  /**
+   * The kind carries state from one run to the next (runtime/pipeline-state.ts): it reads `ctx.committedState`
+   * and writes its next state under `ctx.stateDir/next`, which the run commits only after all its sinks did.
+   */
+  stateful?: boolean;
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
 }

@@ -51,6 +51,11 @@ export interface ExecContext {
    */
   readonly stateDir: string;
   /**
+   * For `stateful` kinds: the folder of this node's state as the last committed run left it (undefined on a
+   * first run, a full refresh, or in a preview). Read only; the next state goes to `stateDir/next`.
+   */
+  readonly committedState: string | undefined;
+  /**
    * Names this node's result within its run (the run id and the node's fingerprint; undefined in previews). A
    * sink that records its commits in the target uses it to recognise a commit it already made.
    */

@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   workDir: string;
   /** Where nodes keep durable progress across a resume (default: `workDir/state`). */
   stateDir?: string;
+  /** A stateful node's committed state folder (see runtime/pipeline-state.ts); none by default. */
+  committedState?: (nodeId: string) => string | undefined;
   /** Relative sink paths resolve here (default: baseDir). */
   outDir?: string;
   /** Run only these nodes (a preview's upstream closure); default all. */
@@ -260,6 +262,7 @@ async function runNode(
     orderMatters: orderMatters(o, node.id),
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
+    committedState: o.committedState?.(node.id),
     limit: o.limit,
     signal,
     allowHosts: o.allowHosts ?? [],

@@ -7,7 +7,12 @@ import type { Pipeline } from '../format/pipeline.js';
 import { kindOf } from '../nodes/registry.js';
 import { expandGlob, resolveInside } from './paths.js';
 
-export function nodeFingerprints(p: Pipeline, order: string[], baseDir: string, roots: string[], extra: Record<string, unknown> = {}): Map<string, string> {
+/**
+ * `pinnedStateful`: in a run, a stateful source (source.files) chooses its files once and keeps that choice for a
+ * resume, checking their hashes; files landing meanwhile are the next batch's and must not change its
+ * fingerprint, or a resume would not recognise its own sink commits and would write them twice.
+ */
+export function nodeFingerprints(p: Pipeline, order: string[], baseDir: string, roots: string[], extra: Record<string, unknown> = {}, opts: { pinnedStateful?: boolean } = {}): Map<string, string> {
   const out = new Map<string, string>();
   for (const id of order) {
     const n = p.nodes.find((x) => x.id === id);
@@ -18,7 +23,8 @@ export function nodeFingerprints(p: Pipeline, order: string[], baseDir: string, 
       .sort();
     let files: string[] = [];
     const cfgPath = n.config['path'];
-    if (kindOf(n.kind)?.category === 'source' && typeof cfgPath === 'string') {
+    const pinned = opts.pinnedStateful === true && kindOf(n.kind)?.stateful === true;
+    if (kindOf(n.kind)?.category === 'source' && typeof cfgPath === 'string' && !pinned) {
       try {
         files = expandGlob(resolveInside(baseDir, roots, cfgPath, { nodeId: id, field: 'path' })).map((f) => {
           const st = fs.statSync(f);

@@ -23,6 +23,7 @@ import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
+import { PipelineState, stateStoreDir } from './pipeline-state.js';
 
 export { InvalidPipeline };
 
@@ -70,12 +71,17 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const runDir = path.join(o.historyDir, runId);
   const manifestFile = path.join(runDir, 'manifest.json');
   const startedAt = new Date().toISOString();
+  // Incremental state moves with the run's outputs: pinned here, committed after the sinks (pipeline-state.ts).
+  const statefulIds = pipeline.nodes.filter((n) => kindOf(n.kind)?.stateful).map((n) => n.id);
+  const state = statefulIds.length > 0 ? new PipelineState(stateStoreDir(o.historyDir, pipeline.name)) : undefined;
   let manifest: RunManifest;
   if (o.resume !== undefined) {
     manifest = { ...resumableRecord(runDir, o.resume, pipeline.name), pipelineHash: hash, params };
     // A finished run has nothing left to do; resuming it again must not publish anything twice.
     if (manifest.outcome === 'succeeded') return manifest;
+    state?.begin(runId, o.historyDir, { resume: true, fullRefresh: false });
   } else {
+    state?.begin(runId, o.historyDir, { resume: false, fullRefresh: o.fullRefresh === true });
     fs.mkdirSync(runDir, { recursive: true });
     manifest = {
       runId, pipelineName: pipeline.name, pipelineHash: hash, params, engineVersion: ENGINE_VERSION,
@@ -112,7 +118,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     const replay = replayReq ? await prepareReplay(db, pipeline, replayReq, { historyDir: o.historyDir, baseDir: o.baseDir, roots, workDir, tableName }) : undefined;
     if (replay && replayReq) manifest.replayOf = { runId: replayReq.runId, nodeId: replayReq.nodeId, rows: replay.replayed.length };
     const runnable = replay?.pipeline ?? pipeline;
-    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots);
+    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots, {}, { pinnedStateful: true });
     const plan = o.resume !== undefined ? await planResume(runnable, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
     const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, new CheckpointPlanner(checkpointPolicy(o.checkpoint), runnable), fingerprints);
     const result = await executePipeline({
@@ -124,6 +130,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       roots,
       workDir,
       stateDir: path.join(runDir, 'state'),
+      ...(state ? { committedState: (id: string) => state.committedDir(id) } : {}),
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName,
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
@@ -144,6 +151,15 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     if (result.faults.length > 0) manifest.faults = [...(manifest.faults ?? []), ...result.faults];
     manifest.quarantine = quarantineFiles(runDir, result.metrics, prior, durable);
     manifest.outcome = outcomeOf(o.signal?.aborted === true, result, kindOf);
+    if (state && manifest.outcome === 'succeeded') {
+      try {
+        state.commit(runId, path.join(runDir, 'state'), statefulIds);
+      } catch (e) {
+        // The sinks have committed; a resume commits the state without writing them again.
+        manifest.outcome = 'partial';
+        manifest.errors.push(`the outputs were written but the incremental state could not be saved (${e instanceof Error ? e.message : String(e)}); resume this run to save it`);
+      }
+    }
     if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
     if (replay && replayReq) {
       const first = manifest.nodes.find((n) => n.nodeId === replayReq.nodeId);

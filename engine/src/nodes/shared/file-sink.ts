@@ -24,6 +24,7 @@ export const fileSinkFields = {
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
   key: z.array(z.string().min(1).meta(COLUMN)).default([]).describe('Key columns for merge'),
   includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
+  deleteColumn: z.string().min(1).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key instead of writing the row'),
 };
 
 export interface FileSinkConfig {
@@ -31,6 +32,7 @@ export interface FileSinkConfig {
   mode: 'overwrite' | 'append' | 'merge';
   key: string[];
   includeLineage: boolean;
+  deleteColumn?: string | undefined;
 }
 
 export interface FileFormat {
@@ -51,13 +53,15 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   const dir = path.dirname(target);
   if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true });
   const cols = await ctx.columns(input);
-  const names = cols.map((x) => x.name);
+  const del = deleteColumnOf(ctx.nodeId, c.mode, c.deleteColumn, cols);
+  // The delete marker says what to do with a row; it is not data of the target.
+  const names = cols.map((x) => x.name).filter((n) => n !== del);
   await requireSomeColumns(ctx, input, cols, c.includeLineage);
   const text = format.textCells ? await format.textCells(ctx, input, cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name)) : { warnings: [] };
   const textNames = new Set(cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name));
   const cell = text.cell;
   const item = (n: string): string => (cell && textNames.has(n) ? `${cell(qi(n))} AS ${qi(n)}` : qi(n));
-  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(item).join(', ')} FROM ${input}`;
+  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(item).join(', ')} FROM ${input}${del ? ` WHERE NOT coalesce(${qi(del)}, false)` : ''}`;
   let body = select;
   const exists = fs.existsSync(target);
   if (c.mode === 'merge') {
@@ -156,4 +160,17 @@ export function fileSinkSchema(c: Pick<FileSinkConfig, 'mode' | 'key'>, input: S
   const problems: SchemaProblem[] = requireKnown(input, c.key.map((name, i) => ({ field: `key[${i}]`, name })));
   if (c.mode === 'merge' && c.key.length === 0) problems.push({ code: 'missing_column', field: 'key', message: 'merge mode needs "key" columns: choose the columns that identify a row' });
   return { outputs: {}, problems };
+}
+
+/**
+ * The checked delete-marker column of a merge (see `deleteColumn`): present, BOOLEAN, and only with merge mode,
+ * since deleting by key means nothing to an overwrite or an append.
+ */
+export function deleteColumnOf(nodeId: string, mode: string, column: string | undefined, cols: { name: string; type: string }[]): string | undefined {
+  if (column === undefined) return undefined;
+  if (mode !== 'merge') throw new UserError(`"deleteColumn" works with mode "merge" only (this sink's mode is "${mode}")`, { nodeId, field: 'deleteColumn' });
+  requireColumns(nodeId, 'deleteColumn', [column], cols);
+  const type = cols.find((x) => x.name === column)?.type;
+  if (type !== 'BOOLEAN') throw new UserError(`"deleteColumn" ${column} is ${type ?? 'missing'}, not BOOLEAN; declare or cast it as BOOLEAN`, { nodeId, field: 'deleteColumn' });
+  return column;
 }

@@ -10,6 +10,8 @@ import { usePreview } from '../../state/preview';
 import { allowedHost } from '../../../../engine/src/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
 import { ParametersField } from '../Parameters';
+import { ScheduleField } from './ScheduleField';
+import { WatchField } from './WatchField';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
   return (
@@ -153,6 +155,8 @@ function PipelineInspector(): ReactElement {
       </div>
       <NetworkHostsField />
       <AllowedEnvField />
+      <ScheduleField />
+      <WatchField />
       {problems.length > 0 ? (
         <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
           <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
