@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from './api/contract.js';
 import { engineMethods } from './api/contract.js';
-import { checkPipeline } from './format/load.js';
-import { catalog, kindLookup } from './nodes/registry.js';
+import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
-import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
+import { checkBeforeRun, checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
+import { validateStatic } from './runtime/static-checks.js';
 import { RunJobs } from './run-jobs.js';
 import { WorkspaceFiles } from './workspace-files.js';
 
@@ -90,7 +90,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       return catalog();
     },
     async validate(input) {
-      const r = checkPipeline(input.pipeline, kindLookup);
+      const req = engineMethods.validate.input.parse(input);
+      const baseDir = req.baseDir !== undefined ? baseDirOf(req.baseDir) : undefined;
+      const r = await validateStatic(req.pipeline, { params: req.params ?? {}, ...(baseDir ? { baseDir } : {}) });
       return { ok: r.problems.length === 0, problems: r.problems };
     },
     async preview(input) {
@@ -106,7 +108,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       historyDirs.add(history(baseDir));
       // Checked here first, so mistakes come back as problems; the run itself happens in a supervised worker, so
       // an engine crash fails the run instead of killing the designer's server.
-      const p = preparePipeline(req.pipeline, req.params);
+      const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       const resume = { ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       const hosts = hostsFor(req.allowHosts);
@@ -121,7 +123,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const baseDir = baseDirOf(req.baseDir);
       historyDirs.add(history(baseDir));
       // Mistakes come back now, as problems, rather than as a failed job later.
-      const p = preparePipeline(req.pipeline, req.params);
+      const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
     },

@@ -247,7 +247,8 @@ const workspacePathSchema = z.string().min(1).max(512);
 /** Every method, its input schema and its output schema; adapters are generated from this table. */
 export const engineMethods = {
   catalog: { input: z.object({}), output: catalogSchema },
-  validate: { input: z.object({ pipeline: z.unknown() }), output: validationResultSchema },
+  // With baseDir, paths are checked too; params as a run would apply them.
+  validate: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: validationResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },
   run: { input: runRequestSchema, output: runManifestSchema },
   /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { formatProblem } from '../format/problems.js';
 import { parsePipelineText } from '../format/load.js';
 import { catalog } from '../nodes/registry.js';
-import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
+import { InvalidPipeline, checkBeforeRun, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
 import { UserError } from '../runtime/exec-context.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
 import { PreviewSession } from '../runtime/preview.js';
@@ -125,7 +125,7 @@ export async function runCli(argv: string[]): Promise<number> {
       const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
-        const checked = preparePipeline(raw, o.param);
+        const checked = await checkBeforeRun(raw, { params: o.param, baseDir, ...(o.out ? { outDir: path.resolve(o.out) } : {}), allow: o.allow.map((a) => path.resolve(a)) });
         if (resume) checkResumable(historyDir, resume, checked);
         const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
@@ -179,8 +179,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('validate <file>')
     .description('check a pipeline file and list every problem with its location')
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .action((file: string, o: { param: Record<string, string> }) => {
-      preparePipeline(readPipeline(file), o.param);
+    .option('-o, --out <dir>', 'folder that relative output paths resolve against, as for run')
+    .option('--allow <dir>', 'another folder the pipeline may read or write, as for run (repeatable)', collect, [])
+    .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; allow: string[]; baseDir?: string }) => {
+      // The same checks a run makes before any node executes, all at once.
+      const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
+      await checkBeforeRun(readPipeline(file), { params: o.param, baseDir, ...(o.out ? { outDir: path.resolve(o.out) } : {}), allow: o.allow.map((a) => path.resolve(a)) });
       out(`${file}: valid`);
     });
 

@@ -8,6 +8,8 @@ import { jsonErrorLocation, jsonErrorReason } from './json-error.js';
 export interface LoadResult {
   pipeline: Pipeline | undefined;
   problems: Problem[];
+  /** The document as parsed when its shape was right but other checks failed: later checks can still read it. */
+  document?: Pipeline;
 }
 
 /** Refuse absurd documents before walking them: deep nesting is how a JSON file exhausts a parser's stack. */
@@ -22,6 +24,37 @@ function depthOf(v: unknown, depth = 0): number {
     if (max > MAX_DEPTH) break;
   }
   return max;
+}
+
+/**
+ * The most nodes and edges a pipeline may have. Every graph step is linear, but each node is at least one DuckDB
+ * statement and one table: a 5,000-node chain is refused with this limit rather than left to run for many
+ * minutes (measured in engine/test/hostile/static-checks.test.ts).
+ */
+export const MAX_NODES = 2_000;
+export const MAX_EDGES = 4_000;
+
+function sizeProblems(nodes: number, edges: number): Problem[] {
+  const out: Problem[] = [];
+  if (nodes > MAX_NODES) out.push({ path: 'nodes', message: `the pipeline has ${nodes} nodes; Sluice runs at most ${MAX_NODES} in one pipeline. Split it into several pipelines that pass files between them` });
+  if (edges > MAX_EDGES) out.push({ path: 'edges', message: `the pipeline has ${edges} edges; Sluice runs at most ${MAX_EDGES} in one pipeline` });
+  return out;
+}
+
+/** Unknown kinds of a document whose shape failed, read from the raw nodes (problems already found are kept). */
+function rawKindProblems(raw: object, kinds: KindLookup, found: Problem[]): Problem[] {
+  const nodes = (raw as { nodes?: unknown }).nodes;
+  if (!Array.isArray(nodes)) return [];
+  const out: Problem[] = [];
+  nodes.forEach((n: unknown, i) => {
+    if (n === null || typeof n !== 'object') return;
+    const kind = (n as { kind?: unknown }).kind;
+    const id = (n as { id?: unknown }).id;
+    const path = `nodes[${i}].kind`;
+    if (typeof kind !== 'string' || kinds(kind) || found.some((p) => p.path === path)) return;
+    out.push({ path, ...(typeof id === 'string' ? { nodeId: id } : {}), message: `unknown node kind ${JSON.stringify(kind)}` });
+  });
+  return out;
 }
 
 /** Parse JSON text, reporting a syntax error with its line and column. */
@@ -79,9 +112,14 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
       const node = nodeIdx !== undefined && Array.isArray(rawNodes) ? (rawNodes[nodeIdx] as { id?: unknown } | undefined) : undefined;
       return { path, ...(typeof node?.id === 'string' ? { nodeId: node.id } : {}), message: i.message };
     });
+    // The document's shape is wrong, but its nodes' kinds can still be checked now, so that fixing the shape
+    // does not reveal a second layer of problems.
+    if (kinds) problems.push(...rawKindProblems(raw, kinds, problems));
     return { pipeline: undefined, problems };
   }
   const p = parsed.data;
+  const size = sizeProblems(p.nodes.length, p.edges.length);
+  if (size.length > 0) return { pipeline: undefined, problems: size };
   // zod rebuilds records by assignment, which turns a "__proto__" key into a prototype; configs are plain
   // JSON anyway, so the parsed originals (own properties, as JSON.parse made them) are kept.
   const rawNodes = (raw as { nodes: { config?: unknown }[] }).nodes;
@@ -90,12 +128,16 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     if (original !== null && typeof original === 'object' && !Array.isArray(original)) n.config = original as Record<string, unknown>;
   });
   const problems: Problem[] = [];
+  // Ids name DuckDB tables, whose names ignore case: "f" and "F" would be one table.
   const seen = new Map<string, number>();
   p.nodes.forEach((n, i) => {
-    const first = seen.get(n.id);
-    if (first !== undefined) problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `duplicate node id "${n.id}" (first used by nodes[${first}])` });
-    else seen.set(n.id, i);
+    const first = seen.get(n.id.toLowerCase());
+    const firstId = first === undefined ? undefined : p.nodes[first]?.id;
+    if (first === undefined) seen.set(n.id.toLowerCase(), i);
+    else if (firstId === n.id) problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `duplicate node id "${n.id}" (first used by nodes[${first}])` });
+    else problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `node id "${n.id}" differs from "${firstId ?? ''}" (nodes[${first}]) only in letter case; ids must differ in more than case` });
   });
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
 
   const configs = new Map<string, Record<string, unknown>>();
   p.nodes.forEach((n, i) => {
@@ -120,8 +162,8 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     const key = `${e.from.node}.${e.from.port}->${e.to.node}.${e.to.port}`;
     if (edgeKeys.has(key)) problems.push({ path: `edges[${i}]`, message: `duplicate edge ${key}` });
     edgeKeys.add(key);
-    const from = p.nodes.find((n) => n.id === e.from.node);
-    const to = p.nodes.find((n) => n.id === e.to.node);
+    const from = byId.get(e.from.node);
+    const to = byId.get(e.to.node);
     if (!from) problems.push({ path: `edges[${i}].from.node`, message: `edge starts at unknown node "${e.from.node}"` });
     if (!to) problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
     if (e.from.node === e.to.node) problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
@@ -144,19 +186,22 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
   });
 
   if (kinds) {
+    const connected = new Set(p.edges.map((e) => `${e.to.node}\u0000${e.to.port}`));
     p.nodes.forEach((n, i) => {
       const spec = kinds(n.kind);
       for (const port of spec?.inputs ?? []) {
         if (port.optional) continue;
-        if (!p.edges.some((e) => e.to.node === n.id && e.to.port === port.name)) {
+        if (!connected.has(`${n.id}\u0000${port.name}`)) {
           problems.push({ path: `nodes[${i}]`, nodeId: n.id, field: port.name, message: `input "${port.name}" of node "${n.id}" is not connected` });
         }
       }
     });
   }
 
-  const { cycle } = topologicalOrder(p);
-  if (cycle.length > 0) problems.push({ path: 'edges', message: `the graph has a cycle through nodes ${cycle.map((c) => `"${c}"`).join(', ')}` });
+  for (const cycle of topologicalOrder(p).cycles) {
+    // A self-loop is already reported on its edge.
+    if (cycle.length > 1) problems.push({ path: 'edges', nodeId: cycle[0] as string, message: `the graph has a cycle: ${[...cycle, cycle[0]].map((c) => `"${c}"`).join(' → ')}` });
+  }
 
   const refs: { name: string; path: (string | number)[] }[] = [];
   p.nodes.forEach((n, i) => collectParamRefs(n.config, ['nodes', i, 'config'], refs));
@@ -167,7 +212,7 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     }
   }
 
-  if (problems.length > 0) return { pipeline: undefined, problems };
+  if (problems.length > 0) return { pipeline: undefined, problems, document: p };
   // Configs go on with their defaults filled in, so every later step sees a complete config.
   const nodes = p.nodes.map((n) => ({ ...n, config: configs.get(n.id) ?? n.config }));
   return { pipeline: { ...p, nodes }, problems };

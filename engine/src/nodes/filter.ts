@@ -20,6 +20,7 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
   defaults: { expression: 'true' },
   accounting: 'conserving',
   inputOrder: 'propagates',
+  statics: (c) => [{ type: 'expression', field: 'expression', text: c.expression }],
   async execute(ctx, c) {
     const input = ctx.input('in');
     const expr = await checkExpression(ctx, c.expression, 'expression');

@@ -16,6 +16,7 @@ export const sinkCsvNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.csv', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT csv, HEADER true, DELIMITER ${qlit(c.delimiter)}`,

@@ -30,6 +30,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.duckdb', table: 'results', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');

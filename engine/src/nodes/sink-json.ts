@@ -15,6 +15,7 @@ export const sinkJsonNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.ndjson', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT json, ARRAY ${c.array ? 'true' : 'false'}`,

@@ -15,6 +15,7 @@ export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.parquet', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT parquet, COMPRESSION ${c.compression}`,

@@ -30,6 +30,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'data.csv', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
   accounting: 'source',
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts: string[] = [];

@@ -25,6 +25,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'data.ndjson', format: 'ndjson', types: {} },
   accounting: 'source',
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const keys: string[] = [];

@@ -18,6 +18,7 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'data.parquet' },
   accounting: 'source',
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts = files.map((f) => {

@@ -26,6 +26,7 @@ export const sqlNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { query: 'SELECT * FROM in1' },
   accounting: 'opaque',
+  statics: (c) => [{ type: 'select', field: 'query', text: c.query, ports: PORTS }],
   async execute(ctx, c) {
     const connected = PORTS.filter((p) => ctx.inputs(p).length > 0);
     await checkSelect(ctx, c.query, connected, 'query');

@@ -37,9 +37,21 @@ export interface NodeKind<C = unknown> {
    * Upstream nodes whose order nobody requires may skip the work of keeping it.
    */
   inputOrder?: 'requires' | 'propagates' | 'absorbs';
+  /**
+   * What `sluice validate` (and every run, before any node executes) can check in this kind's config without
+   * data: the paths it reads or writes, the SQL it will run, the patterns it compiles (runtime/static-checks.ts).
+   */
+  statics?(config: C): StaticItem[];
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
 }
+
+/** One statically checkable part of a node's config; `field` is its path inside the config. */
+export type StaticItem =
+  | { type: 'input-path' | 'output-path'; field: string; value: string }
+  | { type: 'expression'; field: string; text: string }
+  | { type: 'select'; field: string; text: string; ports: string[] }
+  | { type: 'regex'; field: string; pattern: string };
 
 export interface ExecResult {
   /** Rows removed on purpose by an explicit rule, with the rule's reason. */

@@ -1,7 +1,7 @@
 // Row-level quality rules, evaluated in one pass. Each row carries every rule it failed; by severity a failure
 // quarantines the row, only warns, or fails the run (a quality gate).
 import { z } from 'zod';
-import type { NodeKind } from './types.js';
+import type { NodeKind, StaticItem } from './types.js';
 import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
@@ -101,6 +101,10 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   tableInputs: ['in'],
   accounting: 'conserving',
   inputOrder: 'propagates',
+  statics: (c) =>
+    c.rules.flatMap((r, i): StaticItem[] =>
+      r.type === 'expression' ? [{ type: 'expression' as const, field: `rules[${i}].expression`, text: r.expression }] : r.type === 'regex' ? [{ type: 'regex' as const, field: `rules[${i}].pattern`, pattern: r.pattern }] : [],
+    ),
   async execute(ctx, c) {
     const input = ctx.input('in');
     const inputColumns = await ctx.columns(input);

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IoStats, NodeMetrics } from '../api/contract.js';
-import type { Pipeline, PipelineNode } from '../format/pipeline.js';
+import type { Edge, Pipeline, PipelineNode } from '../format/pipeline.js';
 import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
@@ -71,19 +71,52 @@ export interface ExecuteResult {
   gateFailed: boolean;
 }
 
+/** Lookups built once per run, so that per-node work does not scan every node and edge (5,000-node chains). */
+interface GraphIndex {
+  node: Map<string, PipelineNode>;
+  into: Map<string, Edge[]>;
+  outOf: Map<string, Edge[]>;
+  /** Position of each node in the run's order; a node is done when its position is at most the current one. */
+  position: Map<string, number>;
+  orderMatters: Map<string, boolean>;
+}
+
+function indexGraph(p: Pipeline, order: string[]): GraphIndex {
+  const node = new Map(p.nodes.map((n) => [n.id, n]));
+  const into = new Map<string, Edge[]>();
+  const outOf = new Map<string, Edge[]>();
+  for (const e of p.edges) {
+    (into.get(e.to.node) ?? into.set(e.to.node, []).get(e.to.node))?.push(e);
+    (outOf.get(e.from.node) ?? outOf.set(e.from.node, []).get(e.from.node))?.push(e);
+  }
+  return { node, into, outOf, position: new Map(order.map((id, i) => [id, i])), orderMatters: new Map() };
+}
+
+const graphIndex = new WeakMap<ExecuteOptions, GraphIndex>();
+
+function indexOf(o: ExecuteOptions): GraphIndex {
+  const g = graphIndex.get(o);
+  if (!g) throw new Error('executePipeline did not index its graph');
+  return g;
+}
+
 export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
   const { pipeline: p } = o;
-  const order = topologicalOrder(p).order.filter((id) => !o.only || o.only.includes(id));
+  const only = o.only ? new Set(o.only) : undefined;
+  const order = topologicalOrder(p).order.filter((id) => !only || only.has(id));
+  const g = indexGraph(p, order);
+  graphIndex.set(o, g);
+  computeOrderMatters(o, g, order);
   const metrics = new Map<string, NodeMetrics>();
   const errors: string[] = [];
   let gateFailed = false;
   const signal = o.signal ?? new AbortController().signal;
 
-  for (const id of order) {
-    const node = p.nodes.find((n) => n.id === id) as PipelineNode;
+  for (const [position, id] of order.entries()) {
+    const node = g.node.get(id) as PipelineNode;
     const kind = o.kindOf(node.kind);
     if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId: id });
-    const upstream = p.edges.filter((e) => e.to.node === id);
+    const upstream = g.into.get(id) ?? [];
     const blocked = upstream.find((e) => metrics.get(e.from.node)?.status === 'failed' || metrics.get(e.from.node)?.status === 'skipped');
     if (blocked) {
       const m = emptyMetrics(node, 'skipped');
@@ -127,7 +160,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     if (m.status === 'failed') m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
     o.onEvent?.({ type: 'node-end', metrics: m });
-    if (o.dropConsumed) await releaseInputs(o, id, order.slice(0, order.indexOf(id) + 1));
+    if (o.dropConsumed) await releaseInputs(o, id, position);
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
 }
@@ -145,41 +178,58 @@ function isDuckDbUserError(e: unknown): boolean {
  * reads them when consumed), so a node that produced views releases nothing until its views are dropped.
  * Quarantine tables are kept for the run record.
  */
-async function releaseInputs(o: ExecuteOptions, nodeId: string, done: string[]): Promise<void> {
-  const kind = o.kindOf(o.pipeline.nodes.find((n) => n.id === nodeId)?.kind ?? '');
-  for (const port of kind?.outputs ?? []) {
-    if ((await o.db.relationKind(o.tableName(nodeId, port.name))) === 'view') return;
+async function releaseInputs(o: ExecuteOptions, nodeId: string, now: number): Promise<void> {
+  const g = indexOf(o);
+  // A worklist instead of recursion: dropping a view releases its own inputs in turn, down a chain of any length.
+  const work = [nodeId];
+  while (work.length > 0) {
+    const id = work.pop() as string;
+    const kind = o.kindOf(g.node.get(id)?.kind ?? '');
+    let producedView = false;
+    for (const port of kind?.outputs ?? []) {
+      if ((await o.db.relationKind(o.tableName(id, port.name))) === 'view') producedView = true;
+    }
+    if (producedView) continue;
+    for (const e of g.into.get(id) ?? []) {
+      if (await releaseOutput(o, e.from.node, e.from.port, now)) work.push(e.from.node);
+    }
   }
-  for (const e of o.pipeline.edges.filter((x) => x.to.node === nodeId)) await releaseOutput(o, e.from.node, e.from.port, done);
 }
 
-async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, done: string[]): Promise<void> {
-  const p = o.pipeline;
-  const consumers = p.edges.filter((x) => x.from.node === nodeId && x.from.port === port).map((x) => x.to.node);
-  if (consumers.some((c) => !done.includes(c))) return;
+/** Drops an output no node still to run reads; true when it was a view, whose own inputs may now go too. */
+async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, now: number): Promise<boolean> {
+  const g = indexOf(o);
+  const consumers = (g.outOf.get(nodeId) ?? []).filter((x) => x.from.port === port).map((x) => x.to.node);
+  if (consumers.some((c) => (g.position.get(c) ?? Number.POSITIVE_INFINITY) > now)) return false;
   // A consumer that answered with a view still reads this output whenever its view is read.
   for (const c of consumers) {
-    const ck = o.kindOf(p.nodes.find((n) => n.id === c)?.kind ?? '');
-    for (const out of ck?.outputs ?? []) if ((await o.db.relationKind(o.tableName(c, out.name))) === 'view') return;
+    const ck = o.kindOf(g.node.get(c)?.kind ?? '');
+    for (const out of ck?.outputs ?? []) if ((await o.db.relationKind(o.tableName(c, out.name))) === 'view') return false;
   }
   const name = o.tableName(nodeId, port);
   const wasView = (await o.db.relationKind(name)) === 'view';
   await o.db.dropRelation(name);
-  if (wasView) await releaseInputs(o, nodeId, done);
+  return wasView;
 }
 
-/** Whether a consumer of this node, or one further down through order-keeping nodes, depends on row order. */
-function orderMatters(o: ExecuteOptions, nodeId: string, seen = new Set<string>()): boolean {
-  // A preview shows a node's first rows, in order, whatever reads them later.
-  if (o.only || seen.has(nodeId)) return true;
-  seen.add(nodeId);
-  for (const e of o.pipeline.edges.filter((x) => x.from.node === nodeId)) {
-    const consumer = o.pipeline.nodes.find((n) => n.id === e.to.node);
-    const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
-    if (how === 'requires') return true;
-    if (how === 'propagates' && orderMatters(o, e.to.node, seen)) return true;
+/**
+ * Whether a consumer of each node, or one further down through order-keeping nodes, depends on row order.
+ * Computed once, in reverse order (every consumer before its producers), instead of recursing down the graph.
+ */
+function computeOrderMatters(o: ExecuteOptions, g: GraphIndex, order: string[]): void {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i] as string;
+    // A preview shows a node's first rows, in order, whatever reads them later.
+    let matters = o.only !== undefined;
+    for (const e of g.outOf.get(id) ?? []) {
+      if (matters) break;
+      const consumer = g.node.get(e.to.node);
+      const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
+      // A consumer outside this run (not in the order) is treated as requiring order, as before.
+      if (how === 'requires' || (how === 'propagates' && (g.orderMatters.get(e.to.node) ?? true))) matters = true;
+    }
+    g.orderMatters.set(id, matters);
   }
-  return false;
 }
 
 async function renameOver(staged: string, target: string): Promise<void> {
@@ -226,25 +276,27 @@ async function runNode(
   signal: AbortSignal,
   counted: (nodeId: string, port: string) => number | undefined,
 ): Promise<void> {
-  const { db, pipeline: p } = o;
+  const { db } = o;
+  const g = indexOf(o);
+  const intoPort = (port: string): Edge[] => (g.into.get(node.id) ?? []).filter((e) => e.to.port === port);
   const quarantineName = o.tableName(node.id, '__q');
   const scratchDir = path.join(o.workDir, 'scratch', node.id);
   await db.dropRelation(quarantineName);
   for (const port of kind.outputs) await db.dropRelation(o.tableName(node.id, port.name));
   for (const port of kind.tableInputs ?? []) {
-    for (const e of p.edges.filter((x) => x.to.node === node.id && x.to.port === port)) await db.materialize(o.tableName(e.from.node, e.from.port));
+    for (const e of intoPort(port)) await db.materialize(o.tableName(e.from.node, e.from.port));
   }
   await db.createQuarantineTable(qi(quarantineName));
 
   const inputsOf = (port: string): string[] =>
-    p.edges.filter((e) => e.to.node === node.id && e.to.port === port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
+    intoPort(port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
 
   const ctx: ExecContext = {
     nodeId: node.id,
     baseDir: o.baseDir,
     scratchDir,
     commitId: o.commitId?.(node.id),
-    orderMatters: orderMatters(o, node.id),
+    orderMatters: indexOf(o).orderMatters.get(node.id) ?? true,
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
     limit: o.limit,
@@ -263,11 +315,11 @@ async function runNode(
     },
     async claimInput(port) {
       if (!o.dropConsumed) return undefined;
-      const edges = p.edges.filter((e) => e.to.node === node.id && e.to.port === port);
+      const edges = intoPort(port);
       const from = edges[0]?.from;
       if (edges.length !== 1 || !from) return undefined;
       // Another reader (even this node, on a second port) still needs the rows as they are.
-      if (p.edges.filter((e) => e.from.node === from.node && e.from.port === from.port).length !== 1) return undefined;
+      if ((g.outOf.get(from.node) ?? []).filter((e) => e.from.port === from.port).length !== 1) return undefined;
       const name = o.tableName(from.node, from.port);
       return (await db.relationKind(name)) === 'table' ? qi(name) : undefined;
     },
@@ -296,7 +348,7 @@ async function runNode(
   const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
   let rowsIn = 0;
   for (const port of dataInputs) {
-    for (const e of p.edges.filter((x) => x.to.node === node.id && x.to.port === port.name)) {
+    for (const e of intoPort(port.name)) {
       rowsIn += counted(e.from.node, e.from.port) ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
     }
   }

@@ -54,13 +54,28 @@ export interface RunOptions {
 
 /** Check the document, apply parameters, and check again with every node's config. */
 export function preparePipeline(raw: unknown, params: Record<string, string>): Pipeline {
+  const r = checkStructure(raw, params);
+  if (!r.pipeline) throw new InvalidPipeline(r.problems);
+  return r.pipeline;
+}
+
+/**
+ * Every structural problem in one pass: a shape problem does not hide unknown kinds, and a parameter problem
+ * does not hide config problems (see runtime/static-checks.ts for the checks that need more than the document).
+ */
+export function checkStructure(raw: unknown, params: Record<string, string>): { pipeline?: Pipeline; partial?: Pipeline; problems: Problem[] } {
   const shape = checkPipeline(raw, undefined);
-  if (!shape.pipeline) throw new InvalidPipeline(shape.problems);
-  const applied = applyParams(shape.pipeline, params);
-  if (applied.problems.length > 0) throw new InvalidPipeline(applied.problems);
+  const doc = shape.pipeline ?? shape.document;
+  if (!doc) return { problems: checkPipeline(raw, kindLookup).problems };
+  const applied = applyParams(doc, params);
   const full = checkPipeline(applied.pipeline, kindLookup);
-  if (!full.pipeline) throw new InvalidPipeline(full.problems);
-  return full.pipeline;
+  const seen = new Set<string>();
+  const problems = [...shape.problems, ...applied.problems, ...full.problems].filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  // `partial`: the document with parameters applied, for checks that can still look at its sound nodes.
+  return problems.length > 0 || !full.pipeline ? { problems, partial: applied.pipeline } : { pipeline: full.pipeline, problems };
 }
 
 export function pipelineHash(p: Pipeline): string {
@@ -72,9 +87,19 @@ function newRunId(): string {
   return `${t}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
+/** Every static check (runtime/static-checks.ts) with this run's folders; throws with every problem found. */
+export async function checkBeforeRun(raw: unknown, o: Pick<RunOptions, 'params' | 'baseDir' | 'outDir' | 'allow'>): Promise<Pipeline> {
+  const { validateStatic } = await import('./static-checks.js');
+  const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
+  const r = await validateStatic(raw, { params: o.params ?? {}, baseDir: o.baseDir, ...(o.outDir ? { outDir: o.outDir } : {}), roots });
+  if (!r.pipeline) throw new InvalidPipeline(r.problems);
+  return r.pipeline;
+}
+
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const params = o.params ?? {};
-  const pipeline = preparePipeline(o.pipeline, params);
+  // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
+  const pipeline = await checkBeforeRun(o.pipeline, o);
   const hash = pipelineHash(pipeline);
   if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) throw new UserError(`"${o.resume}" is not a run id`);
   const runId = o.resume ?? newRunId();
