@@ -100,7 +100,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
       // The session queues previews itself: a designer fires several at once.
-      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts));
+      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.limits);
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -112,8 +112,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const resume = { ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) };
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       const hosts = hostsFor(req.allowHosts);
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume });
+      const limits = req.limits ? { limits: req.limits } : {};
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume, ...limits });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume, ...limits });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -125,7 +126,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}), ...(req.limits ? { limits: req.limits } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -122,6 +122,19 @@ const allowHostsSchema = z
   .max(100)
   .optional();
 
+const SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/** Resource limits a caller may set for a run or a preview (engine/src/runtime/limits.ts has the defaults). */
+export const limitsInputSchema = z
+  .strictObject({
+    memoryLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
+    tempLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
+    nodeTimeoutSeconds: z.number().min(0).max(7 * 24 * 3600).optional(),
+    previewTimeoutSeconds: z.number().min(0).max(24 * 3600).optional(),
+  })
+  .optional();
+export type LimitsInput = z.infer<typeof limitsInputSchema>;
+
 export const previewRequestSchema = z.object({
   pipeline: z.unknown(),
   nodeId: z.string(),
@@ -129,6 +142,7 @@ export const previewRequestSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   baseDir: z.string().optional(),
   allowHosts: allowHostsSchema,
+  limits: limitsInputSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
 
@@ -156,6 +170,7 @@ export const runRequestSchema = z.object({
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   allowHosts: allowHostsSchema,
+  limits: limitsInputSchema,
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 

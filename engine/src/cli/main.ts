@@ -14,7 +14,8 @@ import { defaultHistoryDir } from '../service.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import type { RunManifest } from '../api/contract.js';
+import { limitsInputSchema, type LimitsInput, type RunManifest } from '../api/contract.js';
+import { LIMIT_ENV } from '../runtime/limits.js';
 import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
@@ -31,6 +32,30 @@ function collectParam(value: string, prev: Record<string, string>): Record<strin
 
 function collect(value: string, prev: string[]): string[] {
   return [...prev, value];
+}
+
+/** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
+function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
+  const seconds = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UserError(`${flag} expects a number of seconds (0 for no limit), got "${v}"`);
+    return n;
+  };
+  const given = {
+    ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+    ...(o.tempLimit !== undefined ? { tempLimit: o.tempLimit } : {}),
+    ...(o.nodeTimeout !== undefined ? { nodeTimeoutSeconds: seconds('--node-timeout', o.nodeTimeout) } : {}),
+    ...(o.previewTimeout !== undefined ? { previewTimeoutSeconds: seconds('--timeout', o.previewTimeout) } : {}),
+  };
+  if (Object.keys(given).length === 0) return undefined;
+  const r = limitsInputSchema.safeParse(given);
+  if (!r.success) {
+    const key = String(r.error.issues[0]?.path[0] ?? '');
+    const flag = key === 'memoryLimit' ? '--memory-limit' : key === 'tempLimit' ? '--temp-limit' : key === 'nodeTimeoutSeconds' ? '--node-timeout' : '--timeout';
+    throw new UserError(`${flag}: ${r.error.issues[0]?.message ?? 'invalid value'}`);
+  }
+  return r.data;
 }
 
 function collectHost(value: string, prev: string[]): string[] {
@@ -113,7 +138,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string }) => {
+    .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
+    .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
+    .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
+      const limits = limitsFromFlags(o);
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
@@ -165,6 +194,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(checkpoint ? { checkpoint } : {}),
         signal: controller.signal,
         allowHosts: o.allowHost,
+        limits,
         onEvent: (e) => {
           if (o.json) out(eventJson(e));
           else progressLine(e);
@@ -197,9 +227,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
     .option('--json', 'print the preview as JSON')
-    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
+    .option('--memory-limit <size>', `DuckDB memory for the preview, e.g. 1GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
+    .option('--timeout <seconds>', `wall-clock limit of the preview, 0 for none (default: ${LIMIT_ENV.previewTimeoutSeconds}, else 60)`)
+    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean; memoryLimit?: string; timeout?: string }) => {
       const p = preparePipeline(readPipeline(file), o.param);
-      const session = new PreviewSession({ allowHosts: o.allowHost });
+      const limits = limitsFromFlags({ ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}), ...(o.timeout !== undefined ? { previewTimeout: o.timeout } : {}) });
+      const session = new PreviewSession({ allowHosts: o.allowHost, ...(limits ? { limits } : {}) });
       try {
         const r = await session.preview(p, o.node, o.limit, path.dirname(path.resolve(file)));
         if (o.json) return out(JSON.stringify(r));

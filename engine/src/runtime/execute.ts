@@ -11,6 +11,7 @@ import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type E
 import { expandGlob, resolveInside } from './paths.js';
 import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
+import { limitReason, type ResourceLimits } from './limits.js';
 
 export { GateFailure };
 
@@ -63,6 +64,13 @@ export interface ExecuteOptions {
   /** Where nodes read secrets named in their config (default: this process's environment). */
   env?: Readonly<Record<string, string | undefined>>;
   onEvent?: (e: RunEvent) => void;
+  /** The run's resource limits, for the reasons of nodes a limit stopped (see runtime/limits.ts). */
+  limits?: ResourceLimits;
+  /**
+   * Wall-clock limit that interrupts a node's query: `node` gives each node the run's per-node limit, `preview`
+   * gives all nodes of a preview one shared deadline. Off without `limits`.
+   */
+  timeLimit?: 'node' | 'preview';
 }
 
 export interface ExecuteResult {
@@ -112,15 +120,21 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   let gateFailed = false;
   const signal = o.signal ?? new AbortController().signal;
 
+  const limitSeconds = o.limits ? (o.timeLimit === 'preview' ? o.limits.previewTimeoutSeconds : o.timeLimit === 'node' ? o.limits.nodeTimeoutSeconds : 0) : 0;
+  const deadline = o.timeLimit === 'preview' && limitSeconds > 0 ? performance.now() + limitSeconds * 1000 : undefined;
+  // After a DuckDB FATAL error the database refuses every statement; the node it happened in is named, the
+  // rest are not run.
+  let fatalIn: string | undefined;
+
   for (const [position, id] of order.entries()) {
     const node = g.node.get(id) as PipelineNode;
     const kind = o.kindOf(node.kind);
     if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId: id });
     const upstream = g.into.get(id) ?? [];
     const blocked = upstream.find((e) => metrics.get(e.from.node)?.status === 'failed' || metrics.get(e.from.node)?.status === 'skipped');
-    if (blocked) {
+    if (blocked || fatalIn !== undefined) {
       const m = emptyMetrics(node, 'skipped');
-      m.warnings.push(`not run: upstream node "${blocked.from.node}" did not finish`);
+      m.warnings.push(fatalIn !== undefined ? `not run: a fatal DuckDB error in node "${fatalIn}" invalidated the run's database` : `not run: upstream node "${blocked?.from.node ?? ''}" did not finish`);
       metrics.set(id, m);
       o.onEvent?.({ type: 'node-end', metrics: m });
       continue;
@@ -142,27 +156,54 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     faultPoint('node-start', id);
     const started = performance.now();
     const m = emptyMetrics(node, 'ok');
+    // The wall-clock limit: interrupt DuckDB's query and abort the node's own waits (REST requests, retries).
+    let timedOut = false;
+    const stopNode = new AbortController();
+    const ms = deadline !== undefined ? Math.max(1, deadline - performance.now()) : limitSeconds * 1000;
+    const timer = ms > 0 ? setTimeout(() => {
+      timedOut = true;
+      stopNode.abort();
+      o.db.interrupt();
+    }, ms) : undefined;
     try {
-      await runNode(o, node, kind, m, signal, (id, port) => metrics.get(id)?.outputs[port]);
+      await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), (id, port) => metrics.get(id)?.outputs[port]);
+      if (timedOut) throw new Error('INTERRUPT Error: the time limit ran out as the node finished');
       m.durationMs = Math.round(performance.now() - started);
       await o.afterNode?.(id, kind, m);
     } catch (e) {
       m.status = 'failed';
       const fsFault = fileSystemFault(e, o.workDir);
-      m.error = fsFault ? `node "${node.id}" (${node.kind}): ${fsFault}` : describeError(e, node);
+      const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
+      const where = `node "${node.id}" (${node.kind})`;
+      m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : describeError(e, node);
+      if (isFatal(e)) fatalIn = node.id;
       errors.push(m.error);
       if (e instanceof GateFailure) gateFailed = true;
-      if (!(e instanceof UserError) && !isDuckDbUserError(e) && !fsFault) {
+      if (!(e instanceof UserError) && !isDuckDbUserError(e) && !fsFault && !limit) {
         // Not a user mistake: keep the detail for whoever debugs it, without showing a stack to the user.
         process.stderr.write(`[sluice] internal error in node ${id}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       }
     }
+    if (timer) clearTimeout(timer);
     if (m.status === 'failed') m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
     o.onEvent?.({ type: 'node-end', metrics: m });
-    if (o.dropConsumed) await releaseInputs(o, id, position);
+    if (o.dropConsumed && fatalIn === undefined) {
+      try {
+        await releaseInputs(o, id, position);
+      } catch (e) {
+        // Freeing inputs is the engine's housekeeping, but it runs in this node's name: say so.
+        if (isFatal(e)) fatalIn = id;
+        errors.push(`node "${id}" (${node.kind}): freeing its inputs failed: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`);
+      }
+    }
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed };
+}
+
+/** A DuckDB FATAL error: the database is invalidated and refuses every later statement. */
+function isFatal(e: unknown): boolean {
+  return e instanceof Error && /^FATAL Error|database has been invalidated/i.test(e.message);
 }
 
 /**

@@ -20,6 +20,7 @@ import { DurableOutputs } from './durable.js';
 import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
+import { LimitError, resolveLimits, type LimitsInput, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 
 export class InvalidPipeline extends Error {
@@ -50,6 +51,8 @@ export interface RunOptions {
   allowHosts?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /** Memory, spill and per-node time limits; unset ones come from SLUICE_* variables, then the machine. */
+  limits?: LimitsInput;
 }
 
 /** Check the document, apply parameters, and check again with every node's config. */
@@ -100,6 +103,12 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const params = o.params ?? {};
   // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
   const pipeline = await checkBeforeRun(o.pipeline, o);
+  let limits: ResourceLimits;
+  try {
+    limits = resolveLimits(o.limits, o.historyDir);
+  } catch (e) {
+    throw e instanceof LimitError ? new UserError(e.message) : e;
+  }
   const hash = pipelineHash(pipeline);
   if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) throw new UserError(`"${o.resume}" is not a run id`);
   const runId = o.resume ?? newRunId();
@@ -138,7 +147,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
     writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
     o.onEvent?.({ type: 'run-start', runId, runDir });
-    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp') });
+    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp'), memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     // A replay keeps its request, so that resuming it rebuilds exactly the same input.
     const replayReq = o.replay ?? (o.resume !== undefined ? readReplayRequest(runDir) : undefined);
@@ -168,6 +177,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(plan ? { restore: (id: string) => restoreNode(db as Database, runnable, plan, id, tableName) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      limits,
+      timeLimit: 'node',
     });
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest } from '../api/contract.js';
+import { ioStatsSchema, runManifestSchema, type IoStats, type LimitsInput, type NodeMetrics, type RunManifest } from '../api/contract.js';
 import { writeManifest } from './run.js';
 import type { CheckpointPolicy } from './checkpoint-policy.js';
 
@@ -143,6 +143,16 @@ export function accountedNodes(pipeline: unknown, finished: NodeMetrics[], curre
   return [...finished, ...rest];
 }
 
+/** A run request's limits as the worker's command-line flags. */
+export function limitArgs(l: LimitsInput): string[] {
+  if (!l) return [];
+  return [
+    ...(l.memoryLimit ? ['--memory-limit', l.memoryLimit] : []),
+    ...(l.tempLimit ? ['--temp-limit', l.tempLimit] : []),
+    ...(l.nodeTimeoutSeconds !== undefined ? ['--node-timeout', String(l.nodeTimeoutSeconds)] : []),
+  ];
+}
+
 export interface SupervisedRunOptions {
   pipeline: unknown;
   params: Record<string, string>;
@@ -154,6 +164,7 @@ export interface SupervisedRunOptions {
   signal?: AbortSignal;
   graceMs?: number;
   allowHosts?: string[];
+  limits?: LimitsInput;
 }
 
 /**
@@ -166,7 +177,7 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h])];
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h]), ...limitArgs(o.limits)];
     return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
       pipeline: o.pipeline,
       ...(o.signal ? { signal: o.signal } : {}),

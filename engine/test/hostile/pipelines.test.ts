@@ -269,7 +269,7 @@ describe('hostile pipeline files', () => {
           // Refused by the checks a run makes before any node executes (those `sluice validate` makes).
           expect(got.e).toBeInstanceOf(InvalidPipeline);
           const problems = (got.e as InvalidPipeline).problems;
-          const hit = problems.find((p) => p.nodeId === c.refused?.node && p.path.endsWith(`.config.${c.refused.field}`));
+          const hit = problems.find((p) => p.nodeId === c.refused?.node && p.path.endsWith(`.config.${c.refused?.field ?? ''}`));
           expect(hit, JSON.stringify(problems)).toBeDefined();
           expect(hit?.message).toMatch(c.refused.message);
           expect(fs.existsSync(w.hist)).toBe(false);
