@@ -16,7 +16,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
 import { limitsInputSchema, type LimitsInput, type RunManifest } from '../api/contract.js';
 import { LIMIT_ENV } from '../runtime/limits.js';
-import { superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
+import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS, superviseRun, SLUICE_BIN, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
 import { topologicalOrder } from '../format/graph.js';
@@ -157,6 +157,16 @@ export async function runCli(argv: string[]): Promise<number> {
         const checked = await checkBeforeRun(raw, { params: o.param, baseDir, ...(o.out ? { outDir: path.resolve(o.out) } : {}), allow: o.allow.map((a) => path.resolve(a)) });
         if (resume) checkResumable(historyDir, resume, checked);
         const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
+        // Ctrl-C, SIGTERM and SIGHUP stop the worker's whole process group: asked first, killed after a grace
+        // period; a second signal kills at once. The run's record then says `cancelled` and it can be resumed.
+        const stopRun = new AbortController();
+        let signals = 0;
+        const onStop = () => {
+          signals++;
+          if (signals === 1) stopRun.abort();
+          else if (signals === 2) process.stderr.write('stopping the run now\n');
+        };
+        for (const sig of STOP_SIGNALS) process.on(sig, onStop);
         const res = await superviseRun(SLUICE_BIN, argv, (e) => {
           if (o.json) out(eventJson(e));
           else if (!progress) progressLine(e);
@@ -166,8 +176,17 @@ export async function runCli(argv: string[]): Promise<number> {
             const line = ioProgressLine(e.nodeId, e.note);
             if (line) progress.note(e.nodeId, line);
           }
+        }, { signal: stopRun.signal, pipeline: raw }).finally(() => {
+          for (const sig of STOP_SIGNALS) process.off(sig, onStop);
         });
         await progress?.finish();
+        if (!res.manifest && res.crashedManifest?.outcome === 'cancelled') {
+          const m = res.crashedManifest;
+          if (o.json) out(JSON.stringify({ event: 'run-end', manifest: m }));
+          else out(runSummary(m, path.join(historyDir, m.runId)));
+          code = exitCodeOf(m.outcome);
+          return;
+        }
         if (!res.manifest) {
           process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
           code = EXIT.runFailed;
@@ -180,8 +199,20 @@ export async function runCli(argv: string[]): Promise<number> {
         return;
       }
       const controller = new AbortController();
-      // Every Ctrl-C (the terminal's, and the one the supervisor forwards) asks for the same orderly stop.
-      process.on('SIGINT', () => controller.abort());
+      // Every stop signal (the terminal's, and the one the supervisor sends) asks for the same orderly stop.
+      for (const sig of STOP_SIGNALS) process.on(sig, () => controller.abort());
+      if (process.env[PARENT_PIPE_ENV]) {
+        // The supervisor is gone (killed, or its terminal closed): stop the run as if cancelled, and do not
+        // outlive it by more than the grace period even if a query ignores the interrupt.
+        const orphaned = () => {
+          controller.abort();
+          setTimeout(() => process.exit(EXIT.runFailed), CANCEL_GRACE_MS * 2).unref();
+        };
+        process.stdin.on('end', orphaned);
+        process.stdin.on('error', orphaned);
+        process.stdin.resume();
+        process.stdin.unref();
+      }
       const manifest = await runPipeline({
         pipeline: raw,
         params: o.param,

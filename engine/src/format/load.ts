@@ -203,6 +203,17 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     if (cycle.length > 1) problems.push({ path: 'edges', nodeId: cycle[0] as string, message: `the graph has a cycle: ${[...cycle, cycle[0]].map((c) => `"${c}"`).join(' → ')}` });
   }
 
+  // NUL ends a string early in DuckDB and in C libraries; a lone surrogate is not a character and cannot be
+  // written as UTF-8. Either in a config value would fail later with a raw error, so both are refused here.
+  p.nodes.forEach((n, i) => walkStrings(n.config, ['nodes', i, 'config'], (text, at) => {
+    const bad = badCharacter(text);
+    if (bad) problems.push({ path: pathToString(at), nodeId: n.id, ...(at.length > 3 ? { field: pathToString(at.slice(3)) } : {}), message: bad });
+  }));
+  for (const [k, spec] of Object.entries(p.params)) {
+    const bad = spec.default !== undefined ? badCharacter(spec.default) : undefined;
+    if (bad) problems.push({ path: `params.${k}.default`, message: bad });
+  }
+
   const refs: { name: string; path: (string | number)[] }[] = [];
   p.nodes.forEach((n, i) => collectParamRefs(n.config, ['nodes', i, 'config'], refs));
   for (const r of refs) {
@@ -218,6 +229,35 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
   return { pipeline: { ...p, nodes }, problems };
 }
 
+function walkStrings(v: unknown, at: (string | number)[], visit: (text: string, at: (string | number)[]) => void): void {
+  // An explicit stack: configs are shallow, but a document is untrusted.
+  const stack: { v: unknown; at: (string | number)[] }[] = [{ v, at }];
+  while (stack.length > 0) {
+    const cur = stack.pop() as { v: unknown; at: (string | number)[] };
+    if (typeof cur.v === 'string') visit(cur.v, cur.at);
+    else if (Array.isArray(cur.v)) cur.v.forEach((x, i) => stack.push({ v: x, at: [...cur.at, i] }));
+    else if (cur.v !== null && typeof cur.v === 'object') for (const [k, x] of Object.entries(cur.v)) stack.push({ v: x, at: [...cur.at, k] });
+  }
+}
+
+/** Why a text value cannot be used (a NUL character or a lone UTF-16 surrogate, with its position), if so. */
+export function badCharacter(text: string): string | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return `contains a NUL character at character ${nul + 1}; remove it`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) return `contains a lone UTF-16 surrogate (\\u${c.toString(16)}) at character ${i + 1}, which is not a character; remove it`;
+  }
+  return undefined;
+}
+
 /** Replace `${name}` in config strings with parameter values (given, else default). */
 export function applyParams(p: Pipeline, values: Record<string, string>): { pipeline: Pipeline; problems: Problem[] } {
   const problems: Problem[] = [];
@@ -227,6 +267,8 @@ export function applyParams(p: Pipeline, values: Record<string, string>): { pipe
   const resolved: Record<string, string> = {};
   for (const [k, spec] of Object.entries(p.params)) {
     const v = Object.hasOwn(values, k) ? values[k] : spec.default;
+    const bad = Object.hasOwn(values, k) && v !== undefined ? badCharacter(v) : undefined;
+    if (bad) problems.push({ path: `params.${k}`, message: `the value given for parameter "${k}" ${bad}` });
     if (v === undefined) problems.push({ path: `params.${k}`, message: `parameter "${k}" has no value and no default; pass --param ${k}=VALUE` });
     else resolved[k] = v;
   }

@@ -118,6 +118,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   let manifest: RunManifest;
   if (o.resume !== undefined) {
     manifest = { ...resumableRecord(runDir, o.resume, pipeline.name), pipelineHash: hash, params };
+    // Every attempt is listed from the moment it starts, so attempts that were killed are listed too.
+    if (manifest.outcome !== 'succeeded') manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [] }];
     // A finished run has nothing left to do; resuming it again must not publish anything twice.
     if (manifest.outcome === 'succeeded') return manifest;
   } else {
@@ -184,7 +186,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     manifest.errors = result.errors;
     manifest.quarantine = quarantineFiles(runDir, result.metrics, prior, durable);
     manifest.outcome = outcomeOf(o.signal?.aborted === true, result, kindOf);
-    if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
+    const attempt = manifest.resumes?.find((r) => r.at === startedAt);
+    if (plan && attempt) attempt.restored = [...plan.skip.keys()];
     if (replay && replayReq) {
       const first = manifest.nodes.find((n) => n.nodeId === replayReq.nodeId);
       first?.warnings.push(...replay.warnings);

@@ -13,6 +13,10 @@ import { writeManifest } from './run.js';
 import type { CheckpointPolicy } from './checkpoint-policy.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
+/** Set for a worker whose stdin is a pipe from its supervisor: end of input means the supervisor is gone. */
+export const PARENT_PIPE_ENV = 'SLUICE_PARENT_PIPE';
+/** Signals that stop a run: the terminal's Ctrl-C, a service manager's stop, a closed terminal. */
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** The `sluice` command, which a supervised run starts as its worker. */
 export const SLUICE_BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
@@ -47,20 +51,29 @@ export interface SuperviseOptions {
 }
 
 export async function superviseRun(binPath: string, argv: string[], onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
+  // The worker leads its own process group, so that stopping it reaches everything it started; its stdin is a
+  // pipe from this process, so that it notices when this process is gone, however that happened.
   const child = spawn(process.execPath, [binPath, ...argv, '--json'], {
-    env: { ...process.env, [WORKER_ENV]: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, [WORKER_ENV]: '1', [PARENT_PIPE_ENV]: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   let killTimer: NodeJS.Timeout | undefined;
-  const stop = () => {
-    child.kill('SIGINT');
-    killTimer ??= setTimeout(() => child.kill('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig);
+    } catch {
+      // The group is gone already.
+    }
   };
-  const forward = () => child.kill('SIGINT');
+  const stop = () => {
+    signalGroup('SIGINT');
+    killTimer ??= setTimeout(() => signalGroup('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
+  };
   if (opts.signal) {
     if (opts.signal.aborted) stop();
     else opts.signal.addEventListener('abort', stop, { once: true });
-  } else process.once('SIGINT', forward);
+  }
 
   let manifest: RunManifest | undefined;
   let current: string | undefined;
@@ -107,7 +120,6 @@ export async function superviseRun(binPath: string, argv: string[], onNode: (e: 
   } finally {
     if (killTimer) clearTimeout(killTimer);
     opts.signal?.removeEventListener('abort', stop);
-    process.off('SIGINT', forward);
   }
 }
 
@@ -119,6 +131,8 @@ function completeRecord(runDir: string, outcome: 'cancelled' | 'failed', why: st
     if (m.outcome !== 'running') return m;
     const done: RunManifest = { ...m, outcome, nodes: m.nodes.length > 0 || !nodes ? m.nodes : nodes, finishedAt: new Date().toISOString(), errors: [...m.errors, why] };
     writeManifest(file, done);
+    // The worker that held the run's lock is gone; the run can be resumed at once.
+    fs.rmSync(path.join(runDir, 'run.lock'), { force: true });
     return done;
   } catch {
     // No readable record: the message is all there is.
