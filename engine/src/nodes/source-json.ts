@@ -63,7 +63,15 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
     const parts = cleans.map(
       (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
     );
-    await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), names, c.types, 'types');
+    try {
+      await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), names, c.types, 'types');
+    } catch (e) {
+      // The clean copies are the engine's scratch files: a message names the user's file instead.
+      if (!(e instanceof Error) || !e.message.includes(ctx.scratchDir)) throw e;
+      let msg = e.message.split('\n')[0] ?? '';
+      for (const f of cleans) msg = msg.replaceAll(f.file, f.name);
+      throw new UserError(`could not read the checked records: ${msg.replaceAll(ctx.scratchDir, '')}`, { nodeId: ctx.nodeId, field: 'path' });
+    }
     return { recordsRead, truncated, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
   },
 };
