@@ -51,6 +51,11 @@ export interface RunOptions {
   allowHosts?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * false: skip the static checks (runtime/static-checks.ts) and rely on the checks each node makes again as it
+   * runs: for a caller that has just run them, and for tests of those node-level checks. Default true.
+   */
+  staticChecks?: boolean;
   /** Memory, spill and per-node time limits; unset ones come from SLUICE_* variables, then the machine. */
   limits?: LimitsInput;
 }
@@ -102,7 +107,7 @@ export async function checkBeforeRun(raw: unknown, o: Pick<RunOptions, 'params' 
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const params = o.params ?? {};
   // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
-  const pipeline = await checkBeforeRun(o.pipeline, o);
+  const pipeline = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
   let limits: ResourceLimits;
   try {
     limits = resolveLimits(o.limits, o.historyDir);

@@ -2,7 +2,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InvalidPipeline } from '../../src/runtime/run.js';
 import { chain, counts, expectSucceeded, parseCsv, preview, quarantineRaw, run, tmpDir } from '../helpers.js';
 
 const DIRTY = [
@@ -100,18 +99,21 @@ describe('source.csv', () => {
   });
 
   it('refuses a path outside the pipeline folder', async () => {
-    // Refused before any node runs, as `sluice validate` refuses it.
     for (const bad of ['../../etc/passwd', '/etc/passwd', '../*.csv']) {
-      const err = await run(sourceToSink({ path: bad }), { files: { 'data.csv': DIRTY } }).then(() => undefined, (e: unknown) => e);
-      expect(err).toBeInstanceOf(InvalidPipeline);
-      expect((err as InvalidPipeline).problems).toContainEqual(expect.objectContaining({ path: 'nodes[0].config.path', nodeId: 'src', message: expect.stringContaining(`path "${bad}" in "path" is outside the folders this pipeline may use`) as unknown }));
+      const r = await run(sourceToSink({ path: bad }), { files: { 'data.csv': DIRTY } });
+      expect(r.manifest.outcome).toBe('failed');
+      expect(r.metric('src').status).toBe('failed');
+      expect(r.manifest.errors[0]).toContain(`node "src" (source.csv), field "path": path "${bad}" in "path" is outside the folders this pipeline may use`);
+      expect(r.metric('out').status).toBe('skipped');
     }
   });
 
   it('refuses a symlink that leads out of the pipeline folder', async () => {
     const base = tmpDir('sluice-base-');
     fs.symlinkSync('/etc', path.join(base, 'etc'));
-    await expect(run(sourceToSink({ path: 'etc/passwd' }), { baseDir: base })).rejects.toThrow(/outside the folders this pipeline may use/);
+    const r = await run(sourceToSink({ path: 'etc/passwd' }), { baseDir: base });
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.manifest.errors[0]).toMatch(/outside the folders this pipeline may use/);
   });
 
   it('says which file is missing', async () => {

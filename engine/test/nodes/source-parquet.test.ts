@@ -59,7 +59,8 @@ describe('source.parquet', () => {
   });
 
   it('refuses a path outside the pipeline folder', async () => {
-    // Refused before any node runs, as `sluice validate` refuses it.
-    await expect(run(toCsv({ path: '../../etc/passwd' }))).rejects.toThrow(/nodes\[0\]\.config\.path, node "pq": path "\.\.\/\.\.\/etc\/passwd" in "path" is outside the folders/);
+    const r = await run(toCsv({ path: '../../etc/passwd' }));
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.manifest.errors[0]).toMatch(/node "pq" \(source\.parquet\), field "path": path "\.\.\/\.\.\/etc\/passwd" in "path" is outside the folders/);
   });
 });
