@@ -8,7 +8,7 @@ import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
-import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
+import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({
   path: z.string().min(1).describe('File path or glob, relative to the pipeline file'),
@@ -18,6 +18,7 @@ const config = z.strictObject({
   header: z.boolean().default(true),
   encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'latin1']).default('utf-8'),
   types: typesSchema,
+  trim: trimSchema,
 });
 
 export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
@@ -81,7 +82,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
     const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
-    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types');
+    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim });
     return {
       recordsRead,
       truncated,

@@ -55,7 +55,7 @@ export function jsonDepth(text: string): number {
  * everything else (numbers, booleans, nested values) as written, so 12345678901234567.5 keeps every digit.
  * null stays null.
  */
-export function rawMembers(text: string, duplicates?: string[]): Record<string, string | null> {
+export function rawMembers(text: string, duplicates?: string[], strings?: string[]): Record<string, string | null> {
   const out: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
   let i = text.indexOf('{') + 1;
   const skipWs = () => {
@@ -92,6 +92,7 @@ export function rawMembers(text: string, duplicates?: string[]): Record<string, 
     }
     const raw = text.slice(start, i).trim();
     if (Object.hasOwn(out, key)) duplicates?.push(key);
+    if (raw.startsWith('"')) strings?.push(key);
     Object.defineProperty(out, key, { value: raw === 'null' ? null : raw.startsWith('"') ? (JSON.parse(raw) as string) : raw, enumerable: true, writable: true, configurable: true });
     if (text[i] === ',') i++;
   }
@@ -165,9 +166,11 @@ export function checkRecord(text: string, keys: Map<string, true>): string | und
  */
 function cleanLine(text: string, line: number): { clean: string } | { reason: string } {
   const duplicates: string[] = [];
-  const members = rawMembers(text, duplicates);
+  const strings: string[] = [];
+  const members = rawMembers(text, duplicates, strings);
   if (duplicates.length > 0) return { reason: `key "${duplicates[0]}" appears more than once in the object` };
-  return { clean: `{"l":${line},"r":${JSON.stringify(members)}}` };
+  // "s": the keys whose values were JSON strings, for sources that refuse strings as numbers.
+  return { clean: `{"l":${line},"r":${JSON.stringify(members)},"s":${JSON.stringify(strings)}}` };
 }
 
 /** Refuse UTF-16 by its byte order mark or its NUL bytes, and strip a UTF-8 byte order mark. */
