@@ -107,3 +107,32 @@ describe('limits are settable and checked', () => {
     expect(d.previewTimeoutSeconds).toBe(60);
   });
 });
+
+describe('a DuckDB FATAL error names its node (defect 6)', () => {
+  it('the node it happened in is named, the rest are not run, no error lacks a node', async () => {
+    cases++;
+    const { Database } = await import('../../src/runtime/database.js');
+    const { vi } = await import('vitest');
+    const original = Database.prototype.run;
+    let fatal = false;
+    // DuckDB invalidates the database after a FATAL error (as `repeat('x', 2147483647)` did without a memory
+    // limit): the statement fails, and so does every statement after it.
+    const spy = vi.spyOn(Database.prototype, 'run').mockImplementation(async function (this: InstanceType<typeof Database>, sql, params) {
+      if (fatal) throw new Error('FATAL Error: Failed: database has been invalidated because of a previous fatal error');
+      if (sql.includes('"n_d__out"') && sql.startsWith('CREATE VIEW')) {
+        fatal = true;
+        throw new Error('FATAL Error: Failed to allocate block of 8.5 GiB');
+      }
+      return original.call(this, sql, params);
+    });
+    try {
+      const r = await runWith({ id: 'd', kind: 'derive', config: { columns: [{ name: 'x', expression: "repeat('x', 10)" }] } }, {});
+      expect(r.failed?.status).toBe('failed');
+      expect(r.failed?.error).toMatch(/^node "d" \(derive\): FATAL Error: Failed to allocate/);
+      expect(r.m.nodes.find((n) => n.nodeId === 'out')?.warnings[0]).toMatch(/a fatal DuckDB error in node "d" invalidated the run's database/);
+      for (const e of r.m.errors) expect(e).toMatch(/^node "d"/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
