@@ -1,10 +1,20 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// CI (CI=true, which every CI service sets) runs each property test with 1,000 cases; on a developer's machine the
+// tests' own defaults keep `npm test` quicker. An explicit SLUICE_PROPERTY_RUNS wins either way.
+const ci = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
+const propertyRuns = process.env.SLUICE_PROPERTY_RUNS ?? (ci ? '1000' : undefined);
 
 export default defineConfig({
   test: {
     include: ['engine/test/**/*.test.ts', 'renderer/src/**/*.test.ts', 'electron/test/**/*.test.ts', 'build/test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
+    // Vitest's default is one worker fewer than the cores, i.e. one on a 2-core machine; its main process only
+    // waits, so a worker per core uses both. (Timings stay out of assertions: the suite does not measure speed.)
+    maxWorkers: Math.max(2, availableParallelism()),
+    env: propertyRuns ? { SLUICE_PROPERTY_RUNS: propertyRuns } : {},
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,28 +1,22 @@
 // The desktop app end to end, through Playwright's Electron support: launched on a sample file as the OS would
 // open it, it previews a node and runs the pipeline with the engine in its own process, over IPC.
-// Runs only where Electron's binary is installed (`node node_modules/electron/install.js`); otherwise skipped.
+// Runs only where Electron's binary is installed (`node node_modules/electron/install.js`); otherwise skipped, saying so.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { _electron as electron, expect, test, type ElectronApplication } from '@playwright/test';
 import { expectedRun, node, readSample, ROOT, selectNode, watchConsole } from './support.js';
 
 const MAIN = path.join(ROOT, 'dist', 'electron', 'main.js');
 const SAMPLE = path.join(ROOT, 'samples', 'orders', 'orders.pipeline.json');
 
-/** Electron's binary, or why there is none (the npm package throws when its download was skipped). */
-function electronBinary(): { path?: string; why?: string } {
-  try {
-    const bin = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof bin === 'string' && existsSync(bin)) return { path: bin };
-    return { why: `the electron package points at ${String(bin)}, which does not exist` };
-  } catch (err) {
-    return { why: `Electron's binary is not installed (${err instanceof Error ? err.message : String(err)}); install it with \`node node_modules/electron/install.js\`` };
-  }
-}
+/** Electron's binary, or why there is none, in the words `npm start` and `npm run dist` use (scripts/electron-status.mjs). */
+type ElectronStatus = { binary?: string; why?: string };
+const { electronStatus } = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'electron-status.mjs')).href)) as { electronStatus: () => ElectronStatus };
 
-const binary = electronBinary();
+const status = electronStatus();
+const binary = { path: status.binary, why: status.why };
 if (!binary.path) console.log(`[electron.spec] skipped: ${binary.why}`);
 
 test.describe('the desktop app', () => {

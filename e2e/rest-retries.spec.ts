@@ -131,6 +131,12 @@ test('the shared designer allows no host until the user lists it under "Network 
   await expect(page.getByTestId('pipeline-inspector')).toContainText('not a host: api.example.com:http');
   await hosts.fill(host);
   await expect(page.getByTestId('pipeline-inspector')).toContainText('The only hosts REST sources may reach');
+  // Beside it, the environment variables this window's runs may read secrets from (also never in the file).
+  const env = page.getByTestId('run-allow-env');
+  await env.fill('1BAD');
+  await expect(page.getByTestId('pipeline-inspector')).toContainText('not a variable name: 1BAD');
+  await env.fill('ORDERS_TOKEN');
+  await expect(page.getByTestId('pipeline-inspector')).toContainText('besides SLUICE_SECRET_');
   await screenshot(page, 'rest-network-hosts');
   await page.getByTestId('run-button').click();
   await expect(node(page, 'fetch_orders')).toHaveAttribute('data-status', /^(ok|warning)$/, { timeout: 20_000 });

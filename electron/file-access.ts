@@ -3,7 +3,9 @@
 // compromised page therefore cannot read or overwrite arbitrary files through the shell. Pure Node, no Electron.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { MAX_PIPELINE_BYTES } from './bridge.js';
+import { segmentProblem, stillPlaced } from '../engine/src/runtime/paths.js';
 
 export interface FileRef {
   path: string;
@@ -78,6 +80,10 @@ export class FileAccess {
   async saveAsDialog(suggestedName: string, text: string): Promise<FileRef | undefined> {
     const file = await this.opts.dialogs.chooseSave(path.basename(suggestedName) || 'pipeline.sluice');
     if (!file) return undefined;
+    // The engine's path policy for the name itself: no Windows device names, no over-long or control-character
+    // names. The folder is the user's explicit choice in a native dialog.
+    const why = segmentProblem(path.basename(file));
+    if (why && !why.includes('hidden')) throw new FileAccessError(`cannot save as ${file}: ${why}`);
     const ref = this.grant(file);
     this.writeText(ref.path, text);
     this.remember(ref.path);
@@ -111,14 +117,28 @@ export class FileAccess {
   }
 
   private writeText(file: string, text: string): void {
-    // Write beside the target and rename, so a crash mid-save never leaves half a pipeline file.
-    const tmp = `${file}.${process.pid}.tmp`;
+    // Write beside the target and rename, so a crash mid-save never leaves half a pipeline file. The temporary
+    // name is unpredictable and created exclusively ('wx'), so a file or symlink planted under it is never
+    // followed; after the rename the folder is checked again, and a write that a swapped folder sent elsewhere
+    // is undone.
+    let dirReal: string;
     try {
-      fs.writeFileSync(tmp, text, 'utf8');
-      fs.renameSync(tmp, file);
+      dirReal = fs.realpathSync(path.dirname(file));
+    } catch {
+      throw new FileAccessError(`could not save ${file}: its folder does not exist`);
+    }
+    const finalPath = path.join(dirReal, path.basename(file));
+    const tmp = path.join(dirReal, `.sluice-${randomBytes(8).toString('hex')}.tmp`);
+    try {
+      fs.writeFileSync(tmp, text, { encoding: 'utf8', flag: 'wx' });
+      fs.renameSync(tmp, finalPath);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
       throw new FileAccessError(`could not save ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!stillPlaced(finalPath, dirReal)) {
+      fs.rmSync(finalPath, { force: true });
+      throw new FileAccessError(`could not save ${file}: its folder changed while saving; the write was undone`);
     }
   }
 

@@ -2,6 +2,7 @@
 // Builds the desktop shell into dist/electron: main and the engine's process as ES modules that load the compiled
 // engine from engine/dist (so its paths to samples, workers and the CLI stay right), and the preload as one
 // self-contained CommonJS file, since a sandboxed preload cannot load modules.
+// Run it through scripts/build.mjs (`npm run build:electron`), which skips it when none of its inputs changed.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,25 +26,29 @@ const compiledEngine = {
   },
 };
 
-rmSync(out, { recursive: true, force: true });
-const common = { bundle: true, platform: 'node', target: ELECTRON_NODE, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
-await Promise.all([
-  build({
-    ...common,
-    entryPoints: { main: 'electron/main.ts', 'engine-host': 'electron/engine-host.ts' },
-    outdir: out,
-    format: 'esm',
-    packages: 'external',
-    plugins: [compiledEngine],
-  }),
-  build({
-    ...common,
-    entryPoints: { preload: 'electron/preload.ts' },
-    outdir: out,
-    outExtension: { '.js': '.cjs' },
-    format: 'cjs',
-    minify: true,
-    external: ['electron'],
-  }),
-]);
-process.stdout.write(`built ${path.relative(root, out)}/{main.js,engine-host.js,preload.cjs}\n`);
+/** Builds dist/electron; returns the source files esbuild read (relative to the repository), for the build stamp. */
+export async function buildElectron() {
+  rmSync(out, { recursive: true, force: true });
+  const common = { bundle: true, platform: 'node', target: ELECTRON_NODE, sourcemap: true, logLevel: 'warning', absWorkingDir: root, metafile: true };
+  const results = await Promise.all([
+    build({
+      ...common,
+      entryPoints: { main: 'electron/main.ts', 'engine-host': 'electron/engine-host.ts' },
+      outdir: out,
+      format: 'esm',
+      packages: 'external',
+      plugins: [compiledEngine],
+    }),
+    build({
+      ...common,
+      entryPoints: { preload: 'electron/preload.ts' },
+      outdir: out,
+      outExtension: { '.js': '.cjs' },
+      format: 'cjs',
+      minify: true,
+      external: ['electron'],
+    }),
+  ]);
+  process.stdout.write(`built ${path.relative(root, out)}/{main.js,engine-host.js,preload.cjs}\n`);
+  return results.flatMap((r) => Object.keys(r.metafile.inputs));
+}

@@ -16,6 +16,7 @@ export interface RunJobOptions {
   checkpoint?: CheckpointPolicy;
   allowHosts?: string[];
   limits?: LimitsInput;
+  allowEnv?: string[];
 }
 
 /** Finished jobs are remembered for this long, so a designer polling late still gets the answer. */

@@ -6,7 +6,7 @@ import type { EngineApi, Sample } from './api/contract.js';
 import { engineMethods } from './api/contract.js';
 import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
-import { isInside } from './runtime/paths.js';
+import { isInside, pathProblem, realish } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
@@ -79,9 +79,21 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     return files;
   };
 
+  // The folder a front end names is untrusted: it is resolved through symlinks and must lie inside a workspace
+  // (also resolved), with no hidden or version-control folder below it, before anything reads or writes there.
   const baseDirOf = (requested: string | undefined): string => {
-    const dir = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
-    if (!workspaces.some((w) => isInside(dir, w))) throw new UserError(`folder ${dir} is outside the workspace (${workspaces.join(', ')})`);
+    const asked = path.resolve(requested ?? workspaces[0] ?? SAMPLES_DIR);
+    let dir: string;
+    try {
+      dir = fs.realpathSync(asked);
+    } catch {
+      throw new UserError(`folder ${asked} does not exist`);
+    }
+    const roots = workspaces.map((w) => realish(w));
+    const root = roots.find((w) => isInside(dir, w));
+    if (root === undefined) throw new UserError(`folder ${asked} is outside the workspace (${workspaces.join(', ')})${dir !== asked ? ` once its links are followed (${dir})` : ''}`);
+    const why = pathProblem(dir, root);
+    if (why) throw new UserError(`folder ${asked} is refused: ${why}`);
     return dir;
   };
 
@@ -100,7 +112,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
       // The session queues previews itself: a designer fires several at once.
-      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.limits);
+      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -113,8 +125,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       const hosts = hostsFor(req.allowHosts);
       const limits = req.limits ? { limits: req.limits } : {};
-      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume, ...limits });
-      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...resume, ...limits });
+      const env = req.allowEnv?.length ? { allowEnv: req.allowEnv } : {};
+      if (!workerAvailable()) return runPipeline({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...env, ...resume, ...limits });
+      const res = await runSupervised({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hosts, ...env, ...resume, ...limits });
       const manifest = res.manifest ?? res.crashedManifest;
       if (!manifest) throw new UserError(res.crash ?? 'the run did not finish');
       return manifest;
@@ -126,7 +139,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}), ...(req.limits ? { limits: req.limits } : {}) }) };
+      return { jobId: jobs.start({ pipeline: req.pipeline, params: req.params, baseDir, historyDir: history(baseDir), allowHosts: hostsFor(req.allowHosts), ...(req.resume ? { resume: req.resume } : {}), ...(req.checkpoint ? { checkpoint: req.checkpoint } : {}), ...(req.limits ? { limits: req.limits } : {}), ...(req.allowEnv?.length ? { allowEnv: req.allowEnv } : {}) }) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { UserError } from './runtime/exec-context.js';
-import { isInside } from './runtime/paths.js';
+import { isInside, segmentProblem, stillPlaced } from './runtime/paths.js';
 
 export interface WorkspaceFile {
   /** Relative to the workspace root, with `/` separators. */
@@ -39,6 +39,10 @@ export function resolveWorkspacePath(root: string, relative: string): string {
   if (segments.length === 0) refuse('the path is empty');
   if (segments.some((s) => s === '..')) refuse('".." is not allowed');
   if (segments.some((s) => s.startsWith('.'))) refuse('hidden files and folders are not workspace files');
+  for (const s of segments) {
+    const why = segmentProblem(s);
+    if (why) refuse(why);
+  }
   // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (segments.some((s) => /[<>:"|?*\u0000-\u001f]/.test(s))) refuse('the name contains a character that is not allowed in file names');
   const last = segments[segments.length - 1] as string;
@@ -131,13 +135,23 @@ export class WorkspaceFiles {
       // A symlink is replaced by the rename, never written through: its target may be anywhere.
     }
     const finalPath = path.join(dirReal, path.basename(target));
-    const tmp = path.join(dirReal, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    // A short unpredictable name (a long file name plus a suffix could exceed the file system's limit), created
+    // exclusively so a planted file or link of that name is never followed.
+    const tmp = path.join(dirReal, `.sluice-${randomBytes(8).toString('hex')}.tmp`);
     try {
       await fs.writeFile(tmp, text, { encoding: 'utf8', flag: 'wx' });
       await fs.rename(tmp, finalPath);
     } catch (err) {
       await fs.rm(tmp, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENAMETOOLONG') throw new UserError(`"${relative}" is too long a name for this file system`, { file: relative });
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`the folder of "${relative}" changed while saving; nothing was written`, { file: relative });
       throw err;
+    }
+    // The folder was checked before writing; if it was swapped for a link meanwhile the file landed elsewhere.
+    if (!stillPlaced(finalPath, dirReal)) {
+      await fs.rm(finalPath, { force: true });
+      throw new UserError(`the folder of "${relative}" changed while saving (it now leads outside the workspace); the write was undone`, { file: relative });
     }
     const st = await fs.stat(finalPath);
     return { path: toRelative(rootReal, finalPath), modifiedMs: Math.round(st.mtimeMs) };

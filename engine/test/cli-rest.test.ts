@@ -41,7 +41,7 @@ beforeAll(async () => {
         {
           id: 'api',
           kind: 'source.rest',
-          config: { url: s.url, recordsPath: 'data.items', pagination: { type: 'page', size: 10 }, retry: { maxAttempts: 10, baseMs: 5, maxMs: 20 }, secretHeaders: { 'X-Api-Key': 'SLUICE_TEST_KEY' } },
+          config: { url: s.url, recordsPath: 'data.items', pagination: { type: 'page', size: 10 }, retry: { maxAttempts: 10, baseMs: 5, maxMs: 20 }, secretHeaders: { 'X-Api-Key': 'SLUICE_SECRET_TEST_KEY' } },
         },
         { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
       ],
@@ -53,7 +53,7 @@ afterAll(() => s.close());
 
 describe.skipIf(!built)('sluice run with a REST source (needs npm run build:engine)', () => {
   it('refuses a host that was not allowed, naming the flag to use', async () => {
-    const r = await sluice(['run', file, '--history', path.join(dir, 'h')], { SLUICE_TEST_KEY: 'k-123' });
+    const r = await sluice(['run', file, '--history', path.join(dir, 'h')], { SLUICE_SECRET_TEST_KEY: 'k-123' });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`is not allowed for this run; a pipeline file may not reach the network on its own. Allow it with \`sluice run --allow-host ${s.host}\``);
     expect(s.stats.requests).toBe(0);
@@ -66,7 +66,7 @@ describe.skipIf(!built)('sluice run with a REST source (needs npm run build:engi
   });
 
   it('retries show as progress lines, the summary reports them, and every record is written once', async () => {
-    const r = await sluice(['run', file, '--history', path.join(dir, 'h'), '--allow-host', s.host], { SLUICE_TEST_KEY: 'k-123' });
+    const r = await sluice(['run', file, '--history', path.join(dir, 'h'), '--allow-host', s.host], { SLUICE_SECRET_TEST_KEY: 'k-123' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const retryLines = r.stderr.split('\n').filter((l) => /^ {2}api: retry \d+\/9 in \d+ ms \((503|500)\), page \d$/.test(l));
     const faults = s.stats.faults['503'] + s.stats.faults['500'];

@@ -134,6 +134,14 @@ export const limitsInputSchema = z
   })
   .optional();
 export type LimitsInput = z.infer<typeof limitsInputSchema>;
+/**
+ * Environment variables a pipeline may read secrets from besides `SLUICE_SECRET_…`, as the user allowed them
+ * for a request (the designer's pipeline settings; never from a pipeline file).
+ */
+const allowEnvSchema = z
+  .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'an environment variable name'))
+  .max(100)
+  .optional();
 
 export const previewRequestSchema = z.object({
   pipeline: z.unknown(),
@@ -143,6 +151,7 @@ export const previewRequestSchema = z.object({
   baseDir: z.string().optional(),
   allowHosts: allowHostsSchema,
   limits: limitsInputSchema,
+  allowEnv: allowEnvSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
 
@@ -171,6 +180,7 @@ export const runRequestSchema = z.object({
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   allowHosts: allowHostsSchema,
   limits: limitsInputSchema,
+  allowEnv: allowEnvSchema,
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 

@@ -1,5 +1,6 @@
 // `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
 // code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
+import { allowEnv, redact } from '../runtime/secrets.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
@@ -102,17 +103,23 @@ function eventJson(e: RunEvent): string {
 }
 
 /** Progress on stderr: node ends on a terminal; retries and breaker changes always, since they explain a slow run. */
+/** stderr, with every secret this process read replaced (an API may echo a credential in an error). */
+function errWrite(s: string): boolean {
+  return process.stderr.write(redact(s));
+}
+
 function progressLine(e: RunEvent): void {
-  if (e.type === 'node-end' && process.stderr.isTTY) process.stderr.write(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
+  if (e.type === 'node-end' && process.stderr.isTTY) errWrite(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
   const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note) : undefined;
-  if (line) process.stderr.write(`${line}\n`);
+  if (line) errWrite(`${line}\n`);
 }
 
 export async function runCli(argv: string[]): Promise<number> {
   const out = (s: string): void => {
     // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
-    if (process.env[WORKER_ENV]) fs.writeSync(1, `${s}\n`);
-    else process.stdout.write(`${s}\n`);
+    const line = redact(s);
+    if (process.env[WORKER_ENV]) fs.writeSync(1, `${line}\n`);
+    else process.stdout.write(`${line}\n`);
   };
   let code: number = EXIT.ok;
   const program = new Command()
@@ -120,7 +127,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed, 4 partial (resume it).')
     .version(ENGINE_VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => errWrite(s) });
+  // `--allow-env NAME` (run, preview, serve): the user, not the pipeline file, widens which variables are read.
+  program.hook('preAction', (_cmd, action) => {
+    const names = (action.opts() as { allowEnv?: string[] }).allowEnv;
+    if (names?.length) allowEnv(names);
+  });
 
   program
     .command('run <file>')
@@ -131,6 +143,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
+    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print progress events and the manifest as NDJSON')
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
@@ -188,7 +201,7 @@ export async function runCli(argv: string[]): Promise<number> {
           return;
         }
         if (!res.manifest) {
-          process.stderr.write(`error: ${res.crash ?? 'the run did not finish'}\n`);
+          errWrite(`error: ${res.crash ?? 'the run did not finish'}\n`);
           code = EXIT.runFailed;
           return;
         }
@@ -257,6 +270,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 20)
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
+    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print the preview as JSON')
     .option('--memory-limit <size>', `DuckDB memory for the preview, e.g. 1GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
     .option('--timeout <seconds>', `wall-clock limit of the preview, 0 for none (default: ${LIMIT_ENV.previewTimeoutSeconds}, else 60)`)
@@ -328,10 +342,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--port <n>', 'port (0 picks a free one)', (v) => Number.parseInt(v, 10), 0)
     .option('--no-open', 'do not open a browser')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach from the designer (repeatable)', collectHost, [])
+    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--workspace <dir>', 'the folder whose pipeline files the designer may open and save (default: the file\'s folder, else the current folder)')
-    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string }) => {
+    .option('--allow-broad-workspace', 'allow a home folder or a filesystem root as the workspace (refused by default)')
+    .action(async (file: string | undefined, o: { port: number; open: boolean; allowHost: string[]; workspace?: string; allowBroadWorkspace?: boolean }) => {
       const { serve } = await import('../server/serve.js');
-      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}) });
+      const handle = await serve({ port: o.port, openBrowser: o.open, allowHosts: o.allowHost, ...(file ? { pipelinePath: file } : {}), ...(o.workspace ? { workspace: o.workspace } : {}), ...(o.allowBroadWorkspace ? { allowBroadWorkspace: true } : {}) });
       await new Promise<void>((resolve) => {
         const stop = () => void handle.close().then(resolve);
         process.once('SIGINT', stop);
@@ -345,15 +361,15 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     if (e instanceof InvalidPipeline) {
-      process.stderr.write(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
       return EXIT.invalid;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`error: ${e.message}\n`);
+      errWrite(`error: ${e.message}\n`);
       return EXIT.invalid;
     }
-    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env['SLUICE_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    errWrite(`internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env['SLUICE_DEBUG'] && e instanceof Error) errWrite(`${e.stack ?? ''}\n`);
     return EXIT.runFailed;
   }
 }

@@ -11,6 +11,8 @@ import { faultPoint } from '../runtime/faults.js';
 
 /** Where the target database records which run and node committed rows (see the exactly-once note below). */
 const COMMITS = qi('_sluice_commits');
+/** The catalog name the target is attached under; never on the search path. */
+const TGT = 'sl_target';
 
 const config = z.strictObject({
   path: z.string().min(1).describe('DuckDB database file, relative to the pipeline file'),
@@ -45,50 +47,117 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
     const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${cols.map((x) => qi(x.name)).join(', ')} FROM ${input}`;
     await ctx.run(`COPY (${select}) TO ${qlit(staged)} (FORMAT parquet)`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    let inst: DuckDBInstance;
+    const rows = await ctx.count(`SELECT count(*) FROM ${input}`);
+    const names = [...(c.includeLineage ? [LINEAGE] : []), ...cols.map((x) => x.name)];
+    const written = await writeTarget(ctx.nodeId, target, staged, c, names, rows, ctx.commitId);
+    return { written };
+  },
+};
+
+/**
+ * The target file is untrusted: anyone could have made it, and a DuckDB file can carry macros, views and column
+ * defaults that run when referenced. So it is never opened as the main database. Rows move through an
+ * in-memory database of our own that attaches the target, every name in the SQL below is qualified (the target's
+ * catalog is not on the search path, system functions are spelled `system.main.…`), and before any statement
+ * touches the target the instance is locked so that the only file it can read is this node's staged Parquet
+ * file. Afterwards the rows in the target are compared with the rows staged (count and a hash of every value),
+ * so a run never reports rows written that are not there.
+ */
+async function writeTarget(nodeId: string, target: string, staged: string, c: z.infer<typeof config>, names: string[], rows: number, commitId: string | undefined): Promise<number> {
+  const inst = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: '2' });
+  const conn = await inst.connect();
+  const fail = (why: string, field = 'path'): never => {
+    throw new UserError(why, { nodeId, field });
+  };
+  try {
     try {
-      inst = await DuckDBInstance.create(target, { enable_external_access: 'true', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+      await conn.run(`ATTACH ${qlit(target)} AS ${TGT}`);
     } catch (e) {
       const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
       const why = /lock/i.test(msg) ? `another process has it open (${msg.replace(/^IO Error: /, '')}); close it and run again` : msg;
-      throw new UserError(`cannot open ${target}: ${why}; nothing was changed`, { nodeId: ctx.nodeId, field: 'path' });
+      fail(`cannot open ${target}: ${why}; nothing was changed`);
     }
-    const conn = await inst.connect();
-    const t = qi(c.table);
-    const src = `read_parquet(${qlit(staged)})`;
-    const rows = await ctx.count(`SELECT count(*) FROM ${input}`);
+    await conn.run(`SET allowed_paths = [${qlit(staged)}]`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
+    const q = async (sql: string, params?: Record<string, string | number>): Promise<unknown[][]> => (await conn.runAndReadAll(sql, params)).getRowsJS();
+    const t = `${TGT}.main.${qi(c.table)}`;
+    const src = `system.main.read_parquet(${qlit(staged)})`;
+    const commits = `${TGT}.main.${COMMITS}`;
+    const list = names.map(qi).join(', ');
     try {
+      const kinds = await q(
+        `SELECT 'table' FROM system.main.duckdb_tables() WHERE database_name = 'sl_target' AND schema_name = 'main' AND table_name = $t UNION ALL SELECT 'view' FROM system.main.duckdb_views() WHERE database_name = 'sl_target' AND schema_name = 'main' AND view_name = $t`,
+        { t: c.table },
+      );
+      if (kinds.some((k) => k[0] === 'view')) fail(`"${c.table}" in ${path.basename(target)} is a view, not a table; Sluice writes only tables`, 'table');
+      const exists = kinds.length > 0;
+      if (exists && c.mode !== 'overwrite') {
+        // A default is an expression stored in the target, possibly calling the target's own macros: never run it.
+        const wanted = new Set(names);
+        const defaults = (await q(`SELECT column_name FROM system.main.duckdb_columns() WHERE database_name = 'sl_target' AND schema_name = 'main' AND table_name = $t AND column_default IS NOT NULL`, { t: c.table }))
+          .map((r) => String(r[0]))
+          .filter((n) => !wanted.has(n));
+        if (defaults.length > 0) fail(`table "${c.table}" in ${path.basename(target)} gives column(s) ${defaults.join(', ')} a default expression; Sluice does not run code stored in a target database, so add the column(s) to the input`, 'table');
+      }
+      // The expected rows, typed as the target will store them. A new or replaced table takes the staged types, so
+      // the staged file itself is the expectation; rows added to an existing table are first cast to its types in
+      // a plain copy (no defaults, no constraints).
+      const castFirst = exists && c.mode !== 'overwrite';
+      if (castFirst) {
+        await conn.run(`CREATE TABLE memory.main.sl_expected AS SELECT ${list} FROM ${t} LIMIT 0`);
+        await conn.run(`INSERT INTO memory.main.sl_expected BY NAME SELECT ${list} FROM ${src}`);
+      }
+      const expectedFrom = castFirst ? 'memory.main.sl_expected' : src;
       await conn.run('BEGIN TRANSACTION');
       // Exactly once: the commit is recorded in the target, in the same transaction as the rows. A resumed run
       // that finds its own record knows the rows are already there and writes nothing.
-      if (ctx.commitId !== undefined) {
-        await conn.run(`CREATE TABLE IF NOT EXISTS ${COMMITS} (commit_id VARCHAR, node_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMPTZ)`);
-        const prior = (await conn.runAndReadAll(`SELECT row_count FROM ${COMMITS} WHERE commit_id = $r AND node_id = $n`, { r: ctx.commitId, n: ctx.nodeId })).getRowsJS()[0];
+      if (commitId !== undefined) {
+        const has = Number((await q(`SELECT count(*) FROM system.main.duckdb_tables() WHERE database_name = 'sl_target' AND schema_name = 'main' AND table_name = '_sluice_commits'`))[0]?.[0] ?? 0) > 0;
+        if (!has) await conn.run(`CREATE TABLE ${commits} (commit_id VARCHAR, node_id VARCHAR, table_name VARCHAR, row_count BIGINT, committed_at TIMESTAMPTZ)`);
+        const prior = (await q(`SELECT row_count FROM ${commits} WHERE commit_id = $r AND node_id = $n`, { r: commitId, n: nodeId }))[0];
         if (prior) {
           await conn.run('ROLLBACK');
-          return { written: Number(prior[0]) };
+          return Number(prior[0]);
         }
       }
-      const exists = Number((await conn.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND schema_name = 'main'`, { t: c.table })).getRowsJS()[0]?.[0] ?? 0) > 0;
-      if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT * FROM ${src}`);
-      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${src}`);
+      const digest = async (from: string): Promise<string> => {
+        const r = (await q(`SELECT count(*)::VARCHAR || ':' || coalesce(sum(system.main.hash(${list})::HUGEINT), 0)::VARCHAR FROM ${from}`))[0];
+        return String(r?.[0]);
+      };
+      const before = exists && c.mode === 'append' ? await digest(t) : undefined;
+      if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT ${list} FROM ${src}`);
+      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${src}`);
       else {
-        const match = c.key.map((k) => `${t}.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
-        await conn.run(`DELETE FROM ${t} WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
-        await conn.run(`INSERT INTO ${t} BY NAME SELECT * FROM ${src}`);
+        const match = c.key.map((k) => `d.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
+        await conn.run(`DELETE FROM ${t} AS d WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
+        await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${src}`);
       }
-      if (ctx.commitId !== undefined) {
-        await conn.run(`INSERT INTO ${COMMITS} VALUES ($r, $n, $t, $rows, now())`, { r: ctx.commitId, n: ctx.nodeId, t: c.table, rows });
+      const expected = await digest(expectedFrom);
+      let actual: string;
+      if (before !== undefined) {
+        const [bn, bh] = before.split(':').map(BigInt) as [bigint, bigint];
+        const [an, ah] = (await digest(t)).split(':').map(BigInt) as [bigint, bigint];
+        actual = `${an - bn}:${ah - bh}`;
+      } else if (c.mode === 'merge' && exists) {
+        const match = c.key.map((k) => `x.${qi(k)} IS NOT DISTINCT FROM e.${qi(k)}`).join(' AND ');
+        actual = await digest(`(SELECT ${list} FROM ${t} x WHERE EXISTS (SELECT 1 FROM ${expectedFrom} e WHERE ${match}))`);
+      } else actual = await digest(t);
+      if (actual !== expected) fail(`the rows in table "${c.table}" of ${path.basename(target)} are not the rows written (expected ${expected.replace(':', ' rows, hash ')}; found ${actual.replace(':', ' rows, hash ')}); nothing was changed`, 'table');
+      if (commitId !== undefined) {
+        await conn.run(`INSERT INTO ${commits} VALUES ($r, $n, $t, $rows, system.main.now())`, { r: commitId, n: nodeId, t: c.table, rows });
       }
-      faultPoint('duckdb-commit', ctx.nodeId);
+      faultPoint('duckdb-commit', nodeId);
       await conn.run('COMMIT');
     } catch (e) {
       await conn.run('ROLLBACK').catch(() => undefined);
-      throw new UserError(`writing table "${c.table}" in ${path.basename(target)} failed, nothing was changed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { nodeId: ctx.nodeId, field: 'table' });
-    } finally {
-      conn.closeSync();
-      inst.closeSync();
+      if (e instanceof UserError) throw e;
+      throw new UserError(`writing table "${c.table}" in ${path.basename(target)} failed, nothing was changed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { nodeId, field: 'table' });
     }
-    return { written: rows };
-  },
-};
+    await conn.run(`DETACH ${TGT}`);
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+  return rows;
+}

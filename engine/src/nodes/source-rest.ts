@@ -1,6 +1,7 @@
 // REST API source: JSON pages over HTTP(S), with pagination, retries, a circuit breaker and a rate limit. Each
 // page is committed to a durable spool in the node's state folder before the next is asked for beyond a small
 // window, so a resumed run continues after the last committed page and yields every record exactly once.
+import { SECRET_ENV_PREFIX, envReadable, registerSecret } from '../runtime/secrets.js';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as crypto from 'node:crypto';
@@ -64,7 +65,7 @@ const config = z.strictObject({
     .default({})
     .refine((h) => Object.keys(h).every((k) => !SECRET_HEADER.test(k)), { message: 'credentials do not belong in the pipeline file; name an environment variable in "secretHeaders" instead' })
     .describe('Plain request headers (no credentials)'),
-  secretHeaders: z.record(z.string(), secretHeaderSchema).default({}).describe('Header name → environment variable holding its value (e.g. {"Authorization": {"env": "API_TOKEN", "prefix": "Bearer "}})'),
+  secretHeaders: z.record(z.string(), secretHeaderSchema).default({}).describe('Header name → environment variable holding its value (e.g. {"Authorization": {"env": "SLUICE_SECRET_API_TOKEN", "prefix": "Bearer "}}); only SLUICE_SECRET_… variables or ones allowed with --allow-env are read'),
   recordsPath: z.string().default('').describe('Dotted path to the array of records in each answer, e.g. data.items (empty: the answer is the array)'),
   pagination: paginationSchema,
   maxPages: z.number().int().min(1).max(10_000_000).default(100_000).describe('Safety stop for endless paging'),
@@ -127,10 +128,18 @@ function resolveHeaders(ctx: ExecContext, c: RestConfig): Record<string, string>
   for (const [name, ref] of Object.entries(c.secretHeaders)) {
     const env = typeof ref === 'string' ? ref : ref.env;
     const value = ctx.env[env];
+    if ((value === undefined || value === '') && !envReadable(env)) {
+      throw new UserError(
+        `environment variable ${env} is not one a pipeline may read (it holds the value of header "${name}"): name it ${SECRET_ENV_PREFIX}…, or allow it with \`--allow-env ${env}\` (a pipeline file may not choose which of your environment variables it sends)`,
+        { nodeId: ctx.nodeId, field: `secretHeaders.${name}` },
+      );
+    }
     if (value === undefined || value === '') {
       throw new UserError(`environment variable ${env} is not set; it holds the value of header "${name}". Set it before running (secrets are never stored in the pipeline file)`, { nodeId: ctx.nodeId, field: `secretHeaders.${name}` });
     }
     out[name] = `${typeof ref === 'string' ? '' : ref.prefix}${value}`;
+    registerSecret(value);
+    registerSecret(out[name]);
   }
   return out;
 }
@@ -194,7 +203,7 @@ async function fetchPages(ctx: ExecContext, c: RestConfig, base: URL, headers: R
         await limiter.acquire(signal);
         io.requests++;
         try {
-          return await getText(url, { headers, timeoutMs, allowHosts: ctx.allowHosts, maxBytes: c.maxPageBytes, signal, now: () => Date.now() });
+          return await getText(url, { headers, secretHeaders: Object.keys(c.secretHeaders), timeoutMs, allowHosts: ctx.allowHosts, maxBytes: c.maxPageBytes, signal, now: () => Date.now() });
         } catch (e) {
           lastDetail = e instanceof Error ? e.message : String(e);
           throw e;

@@ -1,5 +1,7 @@
 // What a node sees while it executes: its inputs as tables, where to put its outputs, and a guarded connection.
 import type { Column, IoStats } from '../api/contract.js';
+import { redact } from './secrets.js';
+import { capText, MAX_MESSAGE_CHARS } from './display-cap.js';
 
 export type SqlValue = string | number | bigint | boolean | null;
 export type SqlParams = Record<string, SqlValue>;
@@ -109,7 +111,8 @@ export class UserError extends Error {
     message: string,
     readonly where: { nodeId?: string; field?: string; file?: string; line?: number } = {},
   ) {
-    super(message);
+    // A message may quote what a server or file said; secrets read by this process never leave in one.
+    super(capText(redact(message), MAX_MESSAGE_CHARS, 'message shortened'));
     this.name = 'UserError';
   }
 }

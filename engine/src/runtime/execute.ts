@@ -9,6 +9,7 @@ import { qi } from '../sql/quote.js';
 import type { Database } from './database.js';
 import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
+import { pipelineEnv } from './secrets.js';
 import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
@@ -63,6 +64,8 @@ export interface ExecuteOptions {
   allowHosts?: string[];
   /** Where nodes read secrets named in their config (default: this process's environment). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Environment variables the user allowed for this run or preview, besides `SLUICE_SECRET_…` (see secrets.ts). */
+  allowEnv?: readonly string[];
   onEvent?: (e: RunEvent) => void;
   /** The run's resource limits, for the reasons of nodes a limit stopped (see runtime/limits.ts). */
   limits?: ResourceLimits;
@@ -343,7 +346,7 @@ async function runNode(
     limit: o.limit,
     signal,
     allowHosts: o.allowHosts ?? [],
-    env: o.env ?? process.env,
+    env: o.env ?? pipelineEnv(o.allowEnv ?? []),
     reportIo(io, note) {
       m.io = io;
       o.onEvent?.({ type: 'node-io', nodeId: node.id, io, ...(note !== undefined ? { note } : {}) });
@@ -375,7 +378,7 @@ async function runNode(
     count: (sql: string, params?: SqlParams) => db.count(sql, params),
     appendQuarantine: (records: QuarantineRecord[]) => db.appendQuarantine(quarantineName, records),
     resolvePath: (p2, field) => resolveInside(o.baseDir, o.roots, p2, { nodeId: node.id, field }),
-    resolveOutput: (p2, field) => resolveInside(o.outDir ?? o.baseDir, o.roots, p2, { nodeId: node.id, field }),
+    resolveOutput: (p2, field) => resolveInside(o.outDir ?? o.baseDir, o.roots, p2, { nodeId: node.id, field }, { write: true }),
     async resolveGlob(pattern, field) {
       const abs = resolveInside(o.baseDir, o.roots, pattern, { nodeId: node.id, field });
       const files = expandGlob(abs).map((f) => resolveInside(o.baseDir, o.roots, f, { nodeId: node.id, field }));

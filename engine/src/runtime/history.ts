@@ -1,4 +1,5 @@
 // The run history store: one folder per run holding its manifest and quarantine files.
+import { capRowJson, capText, MAX_DISPLAY_CHARS, MAX_MESSAGE_CHARS } from './display-cap.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '../api/contract.js';
@@ -65,8 +66,9 @@ export function toEntry(r: Record<string, unknown>): QuarantineEntry {
     lineage: String(r['lineage']),
     sourceLine: r['source_line'] === null || r['source_line'] === undefined ? null : Number(r['source_line']),
     ruleIds: JSON.parse(String(r['rule_ids'])) as string[],
-    reasons: JSON.parse(String(r['reasons'])) as string[],
-    row: typeof r['row_json'] === 'string' ? r['row_json'] : null,
-    raw: raw instanceof Uint8Array ? new TextDecoder('utf-8', { fatal: false }).decode(raw) : raw === null || raw === undefined ? null : String(raw),
+    // Shown, not replayed: long values are capped here; the quarantine file keeps them whole.
+    reasons: (JSON.parse(String(r['reasons'])) as string[]).map((x) => capText(x, MAX_MESSAGE_CHARS)),
+    row: typeof r['row_json'] === 'string' ? capRowJson(r['row_json']) : null,
+    raw: raw instanceof Uint8Array ? capText(new TextDecoder('utf-8', { fatal: false }).decode(raw), MAX_DISPLAY_CHARS, 'the exact bytes are in the quarantine file') : raw === null || raw === undefined ? null : capText(String(raw)),
   };
 }

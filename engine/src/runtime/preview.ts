@@ -1,5 +1,6 @@
 // Preview at a node: run only its upstream subgraph, push a row limit down to the sources when every step
 // between them streams row by row, and reuse results of nodes whose config and inputs did not change.
+import { capCell } from './display-cap.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
@@ -57,17 +58,17 @@ export class PreviewSession {
    * One preview at a time: previews share one database and cache tables by name, so two running at once could
    * drop or rebuild a table the other is counting. Later calls wait; a failed one does not block the next.
    */
-  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? [], limits?: LimitsInput): Promise<PreviewResult> {
+  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? [], allowEnv: string[] = [], limits?: LimitsInput): Promise<PreviewResult> {
     const run = () => {
       this.requestLimits = limits;
-      return this.previewNow(p, nodeId, limit, baseDir, allow, allowHosts);
+      return this.previewNow(p, nodeId, limit, baseDir, allow, allowHosts, allowEnv);
     };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async previewNow(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[], allowHosts: string[]): Promise<PreviewResult> {
+  private async previewNow(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]): Promise<PreviewResult> {
     const node = p.nodes.find((n) => n.id === nodeId);
     if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
     const kind = kindOf(node.kind);
@@ -76,7 +77,7 @@ export class PreviewSession {
     if (kind.category === 'sink') {
       const feed = p.edges.find((e) => e.to.node === nodeId);
       if (!feed) throw new UserError(`sink "${nodeId}" has no input to preview`, { nodeId });
-      const upstream = await this.previewNow(p, feed.from.node, limit, baseDir, allow, allowHosts);
+      const upstream = await this.previewNow(p, feed.from.node, limit, baseDir, allow, allowHosts, allowEnv);
       return { ...upstream, nodeId, quarantine: [], quarantineTotal: 0 };
     }
     const order = upstreamClosure(p, nodeId);
@@ -102,6 +103,7 @@ export class PreviewSession {
       allowHosts,
       limits: this.limits(),
       timeLimit: 'preview',
+      allowEnv,
       reuse: (id) => {
         const m = this.metrics.get(hashes.get(id) ?? '');
         return m && m.status !== 'failed' ? m : undefined;
@@ -117,7 +119,7 @@ export class PreviewSession {
       const t = qi(table(nodeId, port));
       const cells = await db.cells(`SELECT * EXCLUDE (${qi(LINEAGE)}) FROM ${t} LIMIT ${Math.floor(limit)}`);
       columns = cells.columns;
-      rows = cells.rows;
+      rows = cells.rows.map((r) => r.map(capCell));
       totalRows = await db.count(`SELECT count(*) FROM ${t}`);
     }
     let quarantine: PreviewResult['quarantine'] = [];

@@ -12,6 +12,7 @@ import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from './database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
+import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
 import { Journal, journalState, readJournal, type JournalState } from './journal.js';
 import { publishFile, settlePending } from './commit.js';
@@ -49,6 +50,8 @@ export interface RunOptions {
   checkpoint?: CheckpointPolicy | boolean;
   /** Network hosts (`host:port` or `host`) REST sources may reach; none unless the user allows them. */
   allowHosts?: string[];
+  /** Environment variables the pipeline may read besides `SLUICE_SECRET_…` (the user's choice, never the file's). */
+  allowEnv?: string[];
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   /**
@@ -105,6 +108,11 @@ export async function checkBeforeRun(raw: unknown, o: Pick<RunOptions, 'params' 
 }
 
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
+  // Events leave the process (--json, the designer): redact secrets a node read before they do.
+  if (o.onEvent) {
+    const emit = o.onEvent;
+    o = { ...o, onEvent: (e) => emit(redactDeep(e)) };
+  }
   const params = o.params ?? {};
   // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
   const pipeline = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
@@ -177,6 +185,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.outDir ? { outDir: o.outDir } : {}),
       tableName,
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
+      ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
       dropConsumed: true,
       commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
       publish: (nodeId, staged, target, rows) => publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows),
@@ -215,7 +224,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
-  return manifest;
+  return redactDeep(manifest);
 }
 
 function readReplayRequest(runDir: string): ReplayRequest | undefined {
@@ -291,6 +300,6 @@ function processAlive(pid: number): boolean {
 /** Replace the record atomically: a reader never sees half a manifest. */
 export function writeManifest(file: string, m: RunManifest): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
+  fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
   fs.renameSync(tmp, file);
 }

@@ -69,7 +69,8 @@ const pathsPass: StaticPass = {
         if (item.type !== 'input-path' && item.type !== 'output-path') continue;
         const from = item.type === 'output-path' ? (options.outDir ?? baseDir) : baseDir;
         try {
-          resolveInside(from, roots, item.value, { nodeId: n.node.id, field: item.field });
+          // The same policy the node applies when it runs (writes: no hidden, VCS or pipeline files either).
+          resolveInside(from, roots, item.value, { nodeId: n.node.id, field: item.field }, { write: item.type === 'output-path' });
         } catch (e) {
           out.push(fromUserError(n, item.field, e));
         }

@@ -179,6 +179,7 @@ export interface SupervisedRunOptions {
   graceMs?: number;
   allowHosts?: string[];
   limits?: LimitsInput;
+  allowEnv?: string[];
 }
 
 /**
@@ -191,7 +192,7 @@ export async function runSupervised(o: SupervisedRunOptions): Promise<Supervised
   const file = path.join(pending, `${crypto.randomBytes(8).toString('hex')}.pipeline.json`);
   fs.writeFileSync(file, JSON.stringify(o.pipeline));
   try {
-    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h]), ...limitArgs(o.limits)];
+    const args = ['run', file, '--base-dir', o.baseDir, '--history', o.historyDir, ...Object.entries(o.params).flatMap(([k, v]) => ['--param', `${k}=${v}`]), ...(o.resume ? ['--resume', o.resume] : []), ...(o.checkpoint ? ['--checkpoint', o.checkpoint] : []), ...(o.allowHosts ?? []).flatMap((h) => ['--allow-host', h]), ...(o.allowEnv ?? []).flatMap((n) => ['--allow-env', n]), ...limitArgs(o.limits)];
     return await superviseRun(SLUICE_BIN, args, o.onNode ?? (() => undefined), {
       pipeline: o.pipeline,
       ...(o.signal ? { signal: o.signal } : {}),

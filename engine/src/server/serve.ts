@@ -1,8 +1,9 @@
 // `sluice serve`: the designer in the user's browser, backed by this process's engine.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import * as os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from '../api/contract.js';
@@ -28,6 +29,26 @@ export interface ServeOptions {
   print?: (line: string) => void;
   /** Network hosts REST sources may reach from this designer (`--allow-host`). */
   allowHosts?: string[];
+  /** Lets the workspace be a home folder or a filesystem root (`--allow-broad-workspace`); refused otherwise. */
+  allowBroadWorkspace?: boolean;
+}
+
+/**
+ * Whether `dir` is too broad to hand to a browser page as a workspace: a filesystem root or a user's home folder
+ * (where dotfiles, keys and every project live). `home` is injectable for tests.
+ */
+export function broadWorkspace(dir: string, home: string = os.homedir()): string | undefined {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const d = real(dir);
+  if (path.dirname(d) === d) return 'a filesystem root';
+  if (home && d === real(home)) return 'your home folder';
+  return undefined;
 }
 
 export interface ServeHandle {
@@ -96,6 +117,10 @@ export async function serve(options: ServeOptions = {}): Promise<ServeHandle> {
   const workspace = path.resolve(options.workspace ?? (options.pipelinePath ? path.dirname(path.resolve(options.pipelinePath)) : process.cwd()));
   if (!(await stat(workspace).catch(() => undefined))?.isDirectory()) {
     throw new UserError(`the workspace folder ${workspace} does not exist (or is not a folder); choose one with --workspace DIR`);
+  }
+  const broad = broadWorkspace(workspace);
+  if (broad && !options.allowBroadWorkspace) {
+    throw new UserError(`the workspace would be ${workspace}, ${broad}; the designer could then read and write files all over it. Open a pipeline file, pass --workspace DIR for a project folder, or add --allow-broad-workspace if you really mean it`);
   }
   // The workspace comes first: it is the default base for relative paths in a new pipeline. The opened file's
   // folder and the samples stay readable as before.

@@ -2,6 +2,7 @@
 // It binds to loopback only and still assumes hostile neighbours: any web page the user has open can
 // fire requests at 127.0.0.1, so every API call needs the per-launch bearer token, and Host/Origin
 // are checked to defeat DNS rebinding and cross-site requests.
+import { redactDeep } from '../runtime/secrets.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -53,7 +54,8 @@ class HttpError extends Error {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  // Every answer is redacted: an error or a preview may quote what an API said back, credentials included.
+  const text = JSON.stringify(redactDeep(body));
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),

@@ -64,11 +64,34 @@ function cteNames(tree: Json): Set<string> {
   return names;
 }
 
-/** Problems with table references and functions in a parsed statement. */
+/** The CTEs a query node defines, in order, and whether each one's body is a recursive union. */
+function ctesOf(o: { [k: string]: Json }): { name: string; body: Json; recursive: boolean }[] {
+  const map = o['cte_map'];
+  if (!isObj(map) || !Array.isArray(map['map'])) return [];
+  const out: { name: string; body: Json; recursive: boolean }[] = [];
+  for (const entry of map['map']) {
+    if (!isObj(entry) || typeof entry['key'] !== 'string' || !isObj(entry['value'])) continue;
+    const query = entry['value']['query'];
+    const node = isObj(query) ? query['node'] : undefined;
+    out.push({ name: entry['key'].toLowerCase(), body: query ?? null, recursive: isObj(node) && node['type'] === 'RECURSIVE_CTE_NODE' });
+  }
+  return out;
+}
+
+/** A table name that DuckDB would read as a file (or a glob of files) through a replacement scan. */
+function looksLikeFile(name: string): boolean {
+  return /[./\\*?]/.test(name) || /^[a-z][a-z0-9+.-]*:/i.test(name);
+}
+
+/**
+ * Problems with table references and functions in a parsed statement. Names resolve by scope, as DuckDB binds
+ * them: a CTE covers the query that defines it (and the CTEs after it in the same WITH, and its own recursive
+ * part), nothing outside. A name that is neither an input nor a CTE in scope would make DuckDB look for a table,
+ * then for a file of that name (a replacement scan), so it is refused.
+ */
 function findEscapes(tree: Json, allowedTables: Set<string>): string[] {
   const problems: string[] = [];
-  const ctes = cteNames(tree);
-  walk(tree, (o) => {
+  const check = (o: { [k: string]: Json }, visible: ReadonlySet<string>): void => {
     // DESCRIBE, SUMMARIZE and SHOW parse as a SELECT over a SHOW_REF, which can list or describe any table.
     if (o['type'] === 'SHOW_REF') problems.push('DESCRIBE, SUMMARIZE and SHOW are not allowed; a SQL node transforms its inputs');
     if (o['type'] === 'TABLE_FUNCTION') {
@@ -76,17 +99,45 @@ function findEscapes(tree: Json, allowedTables: Set<string>): string[] {
       problems.push(`table function ${String(fn)}() is not allowed; read data through source nodes`);
     }
     if (o['type'] === 'BASE_TABLE') {
-      const name = String(o['table_name']).toLowerCase();
-      if (o['catalog_name'] || o['schema_name']) problems.push(`table "${String(o['table_name'])}" must not name a database or schema`);
-      else if (!allowedTables.has(name) && !ctes.has(name)) {
+      const raw = String(o['table_name']);
+      const name = raw.toLowerCase();
+      if (o['catalog_name'] || o['schema_name']) problems.push(`table "${raw}" must not name a database or schema`);
+      else if (!allowedTables.has(name) && !visible.has(name)) {
         const known = [...allowedTables].join(', ');
-        problems.push(`unknown table "${String(o['table_name'])}"; this node can read ${known || 'no tables'}`);
+        if (looksLikeFile(raw)) problems.push(`"${raw}" would be read as a file, which is not allowed; read files through source nodes (this node can read ${known || 'no tables'})`);
+        else problems.push(`unknown table "${raw}"; this node can read ${known || 'no tables'}`);
       }
     }
     if (o['class'] === 'FUNCTION' && typeof o['function_name'] === 'string') {
       if (FORBIDDEN_FUNCTIONS.has(o['function_name'].toLowerCase())) problems.push(`function ${o['function_name']}() is not allowed`);
     }
-  });
+  };
+  const visit = (node: Json, visible: ReadonlySet<string>): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child, visible);
+      return;
+    }
+    if (!isObj(node)) return;
+    check(node, visible);
+    const ctes = ctesOf(node);
+    let inner = visible;
+    if (ctes.length > 0) {
+      const before = new Set(visible);
+      for (const cte of ctes) {
+        // A CTE's body sees the CTEs before it; only a recursive union's recursive part sees the CTE itself.
+        const body = cte.body;
+        const n = isObj(body) ? body['node'] : undefined;
+        if (cte.recursive && isObj(n)) {
+          visit({ ...n, right: null }, before);
+          visit(n['right'] ?? null, new Set([...before, cte.name]));
+        } else visit(body, before);
+        before.add(cte.name);
+      }
+      inner = before;
+    }
+    for (const [k, v] of Object.entries(node)) if (k !== 'cte_map') visit(v, inner);
+  };
+  visit(tree, new Set());
   return problems;
 }
 

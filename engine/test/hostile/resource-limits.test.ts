@@ -117,7 +117,7 @@ describe('a DuckDB FATAL error names its node (defect 6)', () => {
     let fatal = false;
     // DuckDB invalidates the database after a FATAL error (as `repeat('x', 2147483647)` did without a memory
     // limit): the statement fails, and so does every statement after it.
-    const spy = vi.spyOn(Database.prototype, 'run').mockImplementation(async function (this: InstanceType<typeof Database>, sql, params) {
+    const spy = vi.spyOn(Database.prototype, 'run').mockImplementation(async function (this: Awaited<ReturnType<typeof Database.open>>, sql, params) {
       if (fatal) throw new Error('FATAL Error: Failed: database has been invalidated because of a previous fatal error');
       if (sql.includes('"n_d__out"') && sql.startsWith('CREATE VIEW')) {
         fatal = true;

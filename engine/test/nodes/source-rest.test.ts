@@ -199,13 +199,13 @@ describe('source.rest: network permission and secrets', () => {
 
   it('secret headers come from the environment; a missing variable names node, field and variable', async () => {
     const s = await server({ records: dataset(5), requireAuth: 'Bearer s3cret-token' });
-    const config = { url: s.url, recordsPath: 'data.items', secretHeaders: { Authorization: { env: 'TEST_API_TOKEN', prefix: 'Bearer ' } } };
+    const config = { url: s.url, recordsPath: 'data.items', secretHeaders: { Authorization: { env: 'SLUICE_SECRET_TEST_API_TOKEN', prefix: 'Bearer ' } } };
     const missing = await exec(config, { allowHosts: [s.host] });
     expect(missing.metrics.error).toBe(
-      'node "src" (source.rest), field "secretHeaders.Authorization": environment variable TEST_API_TOKEN is not set; it holds the value of header "Authorization". Set it before running (secrets are never stored in the pipeline file)',
+      'node "src" (source.rest), field "secretHeaders.Authorization": environment variable SLUICE_SECRET_TEST_API_TOKEN is not set; it holds the value of header "Authorization". Set it before running (secrets are never stored in the pipeline file)',
     );
     expect(s.stats.requests).toBe(0);
-    const ok = await exec(config, { allowHosts: [s.host], env: { TEST_API_TOKEN: 's3cret-token' } });
+    const ok = await exec(config, { allowHosts: [s.host], env: { SLUICE_SECRET_TEST_API_TOKEN: 's3cret-token' } });
     expect(ok.rows).toHaveLength(5);
     expect(JSON.stringify(ok.metrics)).not.toContain('s3cret');
   });

@@ -24,13 +24,13 @@ async function columnsOf(nodeId: string): Promise<Column[]> {
   if (!s.api) return [];
   const sub = upstreamPipeline(s.toPipeline(), nodeId);
   const baseDir = s.origin.baseDir;
-  const { allowHosts } = useRun.getState();
-  // Allowing a host can turn a REST source's failure into columns, so the hosts are part of the key.
-  const key = `${previewKey(sub, nodeId, baseDir)}|${allowHosts.join(',')}`;
+  const { allowHosts, allowEnv } = useRun.getState();
+  // Allowing a host (or a variable) can turn a REST source's failure into columns, so both are part of the key.
+  const key = `${previewKey(sub, nodeId, baseDir)}|${allowHosts.join(',')}|${allowEnv.join(',')}`;
   let pending = cache.get(key);
   if (!pending) {
     pending = s.api
-      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}) })
+      .preview({ pipeline: sub, nodeId, limit: 1, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}) })
       .then((r) => r.columns)
       // Hints are a convenience: an upstream node that cannot run yet simply offers none.
       .catch(() => []);

@@ -139,8 +139,8 @@ export function usePreviewDriver(): void {
             .validate({ pipeline: sub })
             .then((verdict) => {
               if (!verdict.ok) throw new EngineError('invalid_pipeline', 'the pipeline up to this node has problems', 422, verdict.problems);
-              const { allowHosts } = useRun.getState();
-              return api.preview({ pipeline: sub, nodeId: target.requestNodeId, limit: PREVIEW_LIMIT, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}) });
+              const { allowHosts, allowEnv } = useRun.getState();
+              return api.preview({ pipeline: sub, nodeId: target.requestNodeId, limit: PREVIEW_LIMIT, ...(baseDir ? { baseDir } : {}), ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}) });
             })
             .then(
             (result) => {

@@ -41,6 +41,11 @@ interface RunState {
    * pipeline document on purpose: a pipeline file is untrusted and must not grant itself network access.
    */
   allowHosts: string[];
+  /**
+   * Environment variables REST sources may read secrets from besides `SLUICE_SECRET_…`, for this window's runs
+   * and previews. Also kept out of the pipeline document: a file must not choose which variables it sends.
+   */
+  allowEnv: string[];
 }
 
 export type CheckpointChoice = 'auto' | 'all' | 'off';
@@ -59,6 +64,7 @@ export const useRun = create<RunState>()(() => ({
   cancelling: false,
   checkpoint: 'auto',
   allowHosts: [],
+  allowEnv: [],
 }));
 
 /** How often a going run is asked for its progress. */
@@ -125,8 +131,8 @@ export async function runPipelineNow(opts: { resume?: string } = {}): Promise<vo
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     const verdict = await s.api.validate({ pipeline });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
-    const { checkpoint, allowHosts } = useRun.getState();
-    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const { checkpoint, allowHosts, allowEnv } = useRun.getState();
+    const { jobId } = await s.api.startRun({ pipeline, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     let status = await s.api.runStatus({ jobId });

@@ -11,6 +11,7 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '../../api/contract.js';
+import { stillPlaced } from '../../runtime/paths.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
@@ -34,6 +35,11 @@ export interface FileFormat {
   copyOptions: string;
   /** SQL reading an existing output back, for append and merge. */
   readExisting(quotedPathLiteral: string): string;
+  /**
+   * Text cells to look at before writing (e.g. a CSV sink's formula check): given the input table and its text
+   * columns, returns the expression each such column is written as (undefined: as it is) and warnings.
+   */
+  textCells?(ctx: ExecContext, input: string, textColumns: string[]): Promise<{ cell?: (quotedColumn: string) => string; warnings: string[] }>;
 }
 
 export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format: FileFormat): Promise<ExecResult> {
@@ -44,7 +50,11 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   const cols = await ctx.columns(input);
   const names = cols.map((x) => x.name);
   await requireSomeColumns(ctx, input, cols, c.includeLineage);
-  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(qi).join(', ')} FROM ${input}`;
+  const text = format.textCells ? await format.textCells(ctx, input, cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name)) : { warnings: [] };
+  const textNames = new Set(cols.filter((x) => x.type === 'VARCHAR').map((x) => x.name));
+  const cell = text.cell;
+  const item = (n: string): string => (cell && textNames.has(n) ? `${cell(qi(n))} AS ${qi(n)}` : qi(n));
+  const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${names.map(item).join(', ')} FROM ${input}`;
   let body = select;
   const exists = fs.existsSync(target);
   if (c.mode === 'merge') {
@@ -61,22 +71,30 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
       body = `SELECT * FROM (${old}) o WHERE NOT EXISTS (SELECT 1 FROM ${input} n WHERE ${match}) UNION ALL BY NAME ${select}`;
     }
   }
-  // Named by run and node, so a resumed run staging again overwrites what a crash left, instead of adding to it.
-  const tag = crypto.createHash('sha256').update(`${ctx.commitId ?? crypto.randomUUID()}\0${ctx.nodeId}`).digest('hex').slice(0, 12);
-  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${tag}.tmp`);
+  // An unpredictable name (48 random bits), so no one can plant a symlink under it in advance. It is not created
+  // beforehand: DuckDB would then stage through a `tmp_` file of its own and leave it behind on a failed write.
+  // A run that crashed after staging is settled from its journal on resume, which records the staged name; any
+  // other leftover staging file of this target is removed below.
+  const tmp = path.join(dir, `.${path.basename(target)}.sluice-${crypto.randomBytes(6).toString('hex')}.tmp`);
   const written = await ctx.count(`SELECT count(*) FROM ${input}`);
   removeStaleStaging(target, tmp);
+  const dirReal = fs.realpathSync(dir);
   try {
     await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
     await publish(ctx, tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
-    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|IO Error|Permission Error/.test(e.message)) {
+    if (e instanceof Error && /EACCES|EROFS|ENOSPC|EPERM|EISDIR|ENOTDIR|EBUSY|EFBIG|EEXIST|ENAMETOOLONG|IO Error|Permission Error/.test(e.message)) {
       throw new UserError(`cannot write ${target}: ${e.message.split('\n')[0]}; the previous output is untouched`, { nodeId: ctx.nodeId, field: 'path' });
     }
     throw e;
   }
-  return { written };
+  // The folder was verified before writing; if it was swapped for a link meanwhile, the file went elsewhere: undo.
+  if (!stillPlaced(target, dirReal)) {
+    fs.rmSync(target, { force: true });
+    throw new UserError(`the folder of ${target} changed while it was being written (it now leads elsewhere); the file was removed`, { nodeId: ctx.nodeId, field: 'path' });
+  }
+  return text.warnings.length > 0 ? { written, warnings: text.warnings } : { written };
 }
 
 /**

@@ -1,6 +1,7 @@
 // HTTP for the REST source: only hosts the user allowed, a timeout per attempt, redirects followed only to
 // allowed hosts, a rate limit shared by all requests of a node, and non-2xx answers as typed errors.
 import { isUtf8 } from 'node:buffer';
+import { redact } from '../../runtime/secrets.js';
 import { allowedHost } from '../../api/hosts.js';
 import { AttemptTimeoutError, HttpStatusError, parseRetryAfter, type Clock } from '../../runtime/retry.js';
 
@@ -53,6 +54,8 @@ export interface HttpAnswer {
 
 export interface GetOptions {
   headers: Record<string, string>;
+  /** Names of headers in `headers` that carry credentials: never sent after a redirect to another origin. */
+  secretHeaders?: readonly string[];
   timeoutMs: number;
   allowHosts: readonly string[];
   maxBytes: number;
@@ -72,20 +75,25 @@ export async function getText(start: URL, o: GetOptions): Promise<HttpAnswer> {
   const signal = AbortSignal.any([o.signal, timeout.signal]);
   try {
     let url = start;
+    let headers = o.headers;
     for (let hop = 0; ; hop++) {
       const refusal = hostRefusal(url, o.allowHosts);
       if (refusal) throw new RequestRefused(hop === 0 ? refusal : `a redirect led to ${showUrl(url)}: ${refusal}`);
-      const res = await fetch(url, { method: 'GET', headers: { accept: 'application/json', ...o.headers }, redirect: 'manual', signal });
+      const res = await fetch(url, { method: 'GET', headers: { accept: 'application/json', ...headers }, redirect: 'manual', signal });
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
         await res.body?.cancel();
         if (hop >= MAX_REDIRECTS) throw new RequestRefused(`more than ${MAX_REDIRECTS} redirects from ${showUrl(start)}`);
-        url = new URL(location, url);
+        const next = new URL(location, url);
+        // As browsers and curl do: credentials go only to the origin they were meant for. A redirect to another
+        // host, port or scheme (even an allowed one, even https → http on the same host) gets none.
+        if (next.origin !== start.origin) headers = withoutCredentials(headers, o.secretHeaders ?? []);
+        url = next;
         continue;
       }
       if (res.status < 200 || res.status >= 300) {
         await res.body?.cancel();
-        throw new HttpStatusError(res.status, parseRetryAfter(res.headers.get('retry-after'), o.now()), `GET ${showUrl(url)} answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
+        throw new HttpStatusError(res.status, parseRetryAfter(res.headers.get('retry-after'), o.now()), `GET ${showUrl(url)} answered ${res.status}${res.statusText ? ` ${redact(res.statusText)}` : ''}`);
       }
       const declared = Number(res.headers.get('content-length') ?? '0');
       if (declared > o.maxBytes) throw new RequestRefused(`the answer from ${showUrl(url)} is ${declared} bytes, more than the ${o.maxBytes} a page may have`);
@@ -101,6 +109,18 @@ export async function getText(start: URL, o: GetOptions): Promise<HttpAnswer> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Request headers without the ones that carry credentials (named secret headers and the standard ones). */
+export function withoutCredentials(headers: Record<string, string>, secretNames: readonly string[]): Record<string, string> {
+  const secret = new Set(secretNames.map((n) => n.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    const lower = k.toLowerCase();
+    if (secret.has(lower) || lower === 'authorization' || lower === 'proxy-authorization' || lower === 'cookie') continue;
+    out[k] = v;
+  }
+  return out;
 }
 
 /** The `rel="next"` target of a Link header, resolved against the page's URL. */

@@ -151,6 +151,7 @@ function PipelineInspector(): ReactElement {
         <p className="field__help">{CHECKPOINT_CHOICES.find((c) => c.value === checkpoint)?.help}</p>
       </div>
       <NetworkHostsField />
+      <AllowedEnvField />
       {problems.length > 0 ? (
         <section className="inspector__problems" aria-label="Problems" data-testid="pipeline-problems">
           <div className="inspector__problems-title">{problems.length === 1 ? '1 problem' : `${problems.length} problems`} in this pipeline</div>
@@ -198,6 +199,53 @@ const CHECKPOINT_CHOICES: { value: CheckpointChoice; label: string; help: string
   { value: 'all', label: 'Every node output', help: 'A resume reruns the least, but each run writes every output to disk.' },
   { value: 'off', label: 'None', help: 'Fastest runs; a resume reruns every unfinished node (published outputs are never written twice).' },
 ];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+/**
+ * Environment variables REST sources may read secrets from, besides `SLUICE_SECRET_…`, in this window's runs
+ * and previews. A pipeline file names which variable goes into which header, so without this list it could send
+ * any of the user's variables (HOME, a cloud key) to an API; only names typed here are read.
+ */
+function AllowedEnvField(): ReactElement {
+  const [text, setText] = useState(() => useRun.getState().allowEnv.join(', '));
+  const invalid = text.split(/[\s,]+/).filter(Boolean).filter((e) => !ENV_NAME.test(e));
+  const change = (value: string) => {
+    setText(value);
+    const list = value.split(/[\s,]+/).filter(Boolean);
+    if (list.every((e) => ENV_NAME.test(e))) {
+      useRun.setState({ allowEnv: list });
+      usePreview.getState().refresh();
+    }
+  };
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor="run-allow-env">
+        Environment variables
+      </label>
+      <input
+        id="run-allow-env"
+        className="input"
+        value={text}
+        placeholder="ORDERS_TOKEN"
+        spellCheck={false}
+        aria-invalid={invalid.length > 0 || undefined}
+        aria-describedby="run-allow-env-note"
+        onChange={(e) => change(e.target.value)}
+        data-testid="run-allow-env"
+      />
+      {invalid.length > 0 ? (
+        <ul className="field__errors" id="run-allow-env-note" role="alert">
+          <li>not a variable name: {invalid.join(', ')}; the list in use is unchanged</li>
+        </ul>
+      ) : (
+        <p className="field__help" id="run-allow-env-note">
+          Variables REST sources may read secrets from, besides SLUICE_SECRET_…, in this window&apos;s runs and previews. Never saved in the pipeline file.
+        </p>
+      )}
+    </div>
+  );
+}
 
 /**
  * Hosts REST sources may reach from this window's runs and previews. The engine refuses every other host, and
