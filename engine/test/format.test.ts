@@ -285,7 +285,10 @@ describe('serializePipeline', () => {
   const keyArb = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'), text({ maxLength: 6 }));
   // Config values are any JSON without parameter references (those must be declared).
   const noParamRef = (v: unknown): boolean => !JSON.stringify(v).includes('${');
-  const configArb = fc.dictionary(keyArb, fc.jsonValue({ maxDepth: 3, stringUnit: hostileUnit }), { maxKeys: 5, noNullPrototype: true }).filter(noParamRef);
+  const configArb = fc.dictionary(keyArb, fc.jsonValue({ maxDepth: 3, stringUnit: hostileUnit }), { maxKeys: 5, noNullPrototype: true })
+    .filter(noParamRef)
+    // NUL and lone surrogates in config values are refused by load (named by field), so configs here have none.
+    .filter((c) => !/\\u0000|\\ud[89a-f]/i.test(JSON.stringify(c)));
   const numArb = fc.double({ noNaN: true, noDefaultInfinity: true });
   const pipelineArb = fc
     .record({
