@@ -5,15 +5,15 @@ import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from './api/contract.js';
 import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
 import type { z } from 'zod';
-import { checkPipeline } from './format/load.js';
 import { staticCheck } from './schema/check.js';
-import { catalog, kindLookup } from './nodes/registry.js';
+import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
-import { checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
+import { checkBeforeRun, checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
+import { validateStatic } from './runtime/static-checks.js';
 import { RunJobs } from './run-jobs.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { opsService } from './ops/service-ops.js';
@@ -119,10 +119,13 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       return catalog();
     },
     async validate(input) {
-      const r = checkPipeline(input.pipeline, kindLookup);
+      const req = engineMethods.validate.input.parse(input);
+      const baseDir = req.baseDir !== undefined ? baseDirOf(req.baseDir) : undefined;
+      // Every check a run makes before any node executes, in one pass; then, for a well-formed pipeline, the
+      // static problems its port schemas show (unknown columns, types that do not fit), with fixes.
+      const r = await validateStatic(req.pipeline, { params: req.params ?? {}, ...(baseDir ? { baseDir } : {}) });
       if (r.problems.length > 0) return { ok: false, problems: r.problems };
-      // A well-formed pipeline is also checked statically: unknown columns and types that do not fit, with fixes.
-      const s = await staticCheck(input.pipeline, { baseDir: baseDirOf(input.baseDir), ...(input.params ? { params: input.params } : {}) });
+      const s = await staticCheck(req.pipeline, { baseDir: baseDirOf(req.baseDir), ...(req.params ? { params: req.params } : {}) });
       return { ok: s.problems.length === 0, problems: s.problems };
     },
     async schemas(input) {
@@ -133,7 +136,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
       // The session queues previews itself: a designer fires several at once.
-      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? []);
+      return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -141,7 +144,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       historyDirs.add(history(baseDir));
       // Checked here first, so mistakes come back as problems; the run itself happens in a supervised worker, so
       // an engine crash fails the run instead of killing the designer's server.
-      const p = preparePipeline(req.pipeline, req.params);
+      const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       const spec = specOf(req, baseDir);
       if (!workerAvailable()) return runPipeline(spec);
@@ -155,7 +158,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const baseDir = baseDirOf(req.baseDir);
       historyDirs.add(history(baseDir));
       // Mistakes come back now, as problems, rather than as a failed job later.
-      const p = preparePipeline(req.pipeline, req.params);
+      const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
       return { jobId: jobs.start(specOf(req, baseDir)) };
     },

@@ -148,7 +148,7 @@ describe('checkPipeline', () => {
       ],
     });
     const p = problemsOf(d);
-    expect(p).toContainEqual(expect.objectContaining({ path: 'edges', message: 'the graph has a cycle through nodes "u", "f"' }));
+    expect(p).toContainEqual(expect.objectContaining({ path: 'edges', message: 'the graph has a cycle: "u" → "f" → "u"' }));
   });
 
   it('reports a node feeding itself', () => {
@@ -285,7 +285,10 @@ describe('serializePipeline', () => {
   const keyArb = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'), text({ maxLength: 6 }));
   // Config values are any JSON without parameter references (those must be declared).
   const noParamRef = (v: unknown): boolean => !JSON.stringify(v).includes('${');
-  const configArb = fc.dictionary(keyArb, fc.jsonValue({ maxDepth: 3, stringUnit: hostileUnit }), { maxKeys: 5, noNullPrototype: true }).filter(noParamRef);
+  const configArb = fc.dictionary(keyArb, fc.jsonValue({ maxDepth: 3, stringUnit: hostileUnit }), { maxKeys: 5, noNullPrototype: true })
+    .filter(noParamRef)
+    // NUL and lone surrogates in config values are refused by load (named by field), so configs here have none.
+    .filter((c) => !/\\u0000|\\ud[89a-f]/i.test(JSON.stringify(c)));
   const numArb = fc.double({ noNaN: true, noDefaultInfinity: true });
   const pipelineArb = fc
     .record({
@@ -294,7 +297,7 @@ describe('serializePipeline', () => {
       params: fc.dictionary(idArb, fc.record({ default: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }), description: fc.option(fc.string({ maxLength: 5 }), { nil: undefined }) }), { maxKeys: 3 }),
       nodes: fc.uniqueArray(
         fc.record({ id: idArb, kind: fc.string({ minLength: 1, maxLength: 12 }), label: fc.option(text({ maxLength: 10 }), { nil: undefined }), config: configArb, position: fc.record({ x: numArb, y: numArb }) }),
-        { selector: (n) => n.id, maxLength: 6 },
+        { selector: (n) => n.id.toLowerCase(), maxLength: 6 },
       ),
       edgePairs: fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('out', 'in', 'valid')), { maxLength: 6 }),
     })

@@ -76,6 +76,8 @@ export interface RunSetup {
   allow?: string[];
   /** Network hosts REST sources may reach. */
   allowHosts?: string[];
+  /** Run the static checks first, as `sluice run` does (default false here: see run()). */
+  staticChecks?: boolean;
 }
 
 export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
@@ -94,6 +96,9 @@ export async function run(p: unknown, setup: RunSetup = {}): Promise<RunResult> 
     pipeline: p,
     baseDir,
     historyDir,
+    // Unit tests of node kinds exercise the checks each node makes as it runs (they stay, behind the static
+    // ones); tests of what a run refuses up front call runPipeline or validateStatic themselves.
+    staticChecks: setup.staticChecks ?? false,
     ...(setup.outDir ? { outDir: setup.outDir } : {}),
     ...(setup.params ? { params: setup.params } : {}),
     ...(setup.allow ? { allow: setup.allow } : {}),

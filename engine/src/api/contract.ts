@@ -147,6 +147,18 @@ const allowHostsSchema = z
   .max(100)
   .optional();
 
+const SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/** Resource limits a caller may set for a run or a preview (engine/src/runtime/limits.ts has the defaults). */
+export const limitsInputSchema = z
+  .strictObject({
+    memoryLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
+    tempLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
+    nodeTimeoutSeconds: z.number().min(0).max(7 * 24 * 3600).optional(),
+    previewTimeoutSeconds: z.number().min(0).max(24 * 3600).optional(),
+  })
+  .optional();
+export type LimitsInput = z.infer<typeof limitsInputSchema>;
 /**
  * Environment variables a pipeline may read secrets from besides `SLUICE_SECRET_…`, as the user allowed them
  * for a request (the designer's pipeline settings; never from a pipeline file).
@@ -163,6 +175,7 @@ export const previewRequestSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   baseDir: z.string().optional(),
   allowHosts: allowHostsSchema,
+  limits: limitsInputSchema,
   allowEnv: allowEnvSchema,
 });
 export type PreviewRequest = z.input<typeof previewRequestSchema>;
@@ -200,6 +213,7 @@ export const runOptionsSchema = z.object({
   /** Stateful nodes (incremental sources, windows) start from nothing instead of the last committed state. */
   fullRefresh: z.boolean().optional(),
   allowHosts: allowHostsSchema,
+  limits: limitsInputSchema,
   allowEnv: allowEnvSchema,
 });
 export type RunOptionsInput = z.input<typeof runOptionsSchema>;

@@ -9,7 +9,8 @@ import { migrateDocument, parsePipelineText } from '../format/load.js';
 import { serializePipeline } from '../format/save.js';
 import { catalog, kindLookup } from '../nodes/registry.js';
 import { staticCheck } from '../schema/check.js';
-import { InvalidPipeline, checkResumable, preparePipeline, runPipeline } from '../runtime/run.js';
+import { validateStatic } from '../runtime/static-checks.js';
+import { InvalidPipeline, checkBeforeRun, checkResumable, runPipeline } from '../runtime/run.js';
 import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '../api/errors.js';
 import { getRun, quarantinePage } from '../runtime/history.js';
 import { createEngineService, defaultHistoryDir } from '../service.js';
@@ -17,8 +18,9 @@ import { engineMethods, runSpecSchema, type RunSpec } from '../api/contract.js';
 import { pipelineJsonSchema } from '../format/json-schema.js';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import type { RunManifest } from '../api/contract.js';
-import { runSupervised, WORKER_ENV } from '../runtime/supervise.js';
+import { limitsInputSchema, type LimitsInput, type RunManifest } from '../api/contract.js';
+import { LIMIT_ENV } from '../runtime/limits.js';
+import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS, runSupervised, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
 import { topologicalOrder } from '../format/graph.js';
@@ -36,6 +38,30 @@ function collectParam(value: string, prev: Record<string, string>): Record<strin
 
 function collect(value: string, prev: string[]): string[] {
   return [...prev, value];
+}
+
+/** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
+function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
+  const seconds = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UserError(`${flag} expects a number of seconds (0 for no limit), got "${v}"`);
+    return n;
+  };
+  const given = {
+    ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
+    ...(o.tempLimit !== undefined ? { tempLimit: o.tempLimit } : {}),
+    ...(o.nodeTimeout !== undefined ? { nodeTimeoutSeconds: seconds('--node-timeout', o.nodeTimeout) } : {}),
+    ...(o.previewTimeout !== undefined ? { previewTimeoutSeconds: seconds('--timeout', o.previewTimeout) } : {}),
+  };
+  if (Object.keys(given).length === 0) return undefined;
+  const r = limitsInputSchema.safeParse(given);
+  if (!r.success) {
+    const key = String(r.error.issues[0]?.path[0] ?? '');
+    const flag = key === 'memoryLimit' ? '--memory-limit' : key === 'tempLimit' ? '--temp-limit' : key === 'nodeTimeoutSeconds' ? '--node-timeout' : '--timeout';
+    throw new UserError(`${flag}: ${r.error.issues[0]?.message ?? 'invalid value'}`);
+  }
+  return r.data;
 }
 
 function collectHost(value: string, prev: string[]): string[] {
@@ -144,7 +170,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; fullRefresh?: boolean }) => {
+    .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
+    .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
+    .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; fullRefresh?: boolean; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
+      const limits = limitsFromFlags(o);
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
       const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
@@ -167,16 +197,27 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(checkpoint ? { checkpoint } : {}),
         ...(o.fullRefresh ? { fullRefresh: true } : {}),
         allowHosts: o.allowHost,
+        ...(limits ? { limits } : {}),
       });
       if (!parsed.success) throw invalidInput('run', parsed.error);
       const spec: RunSpec = parsed.data;
       // In-process when asked (SLUICE_NO_SUPERVISOR), or when this CLI is itself a run's engine process.
       if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
-        const checked = preparePipeline(raw, o.param);
+        const checked = await checkBeforeRun(raw, { params: o.param, baseDir, ...(o.out ? { outDir: path.resolve(o.out) } : {}), allow: o.allow.map((a) => path.resolve(a)) });
         if (resume) checkResumable(historyDir, resume, checked);
         const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
-        const res = await runSupervised({ ...spec, onNode: (e) => {
+        // Ctrl-C, SIGTERM and SIGHUP stop the worker's whole process group: asked first, killed after a grace
+        // period; a second signal kills at once. The run's record then says `cancelled` and it can be resumed.
+        const stopRun = new AbortController();
+        let signals = 0;
+        const onStop = () => {
+          signals++;
+          if (signals === 1) stopRun.abort();
+          else if (signals === 2) process.stderr.write('stopping the run now\n');
+        };
+        for (const sig of STOP_SIGNALS) process.on(sig, onStop);
+        const res = await runSupervised({ ...spec, signal: stopRun.signal, onNode: (e) => {
           if (o.json) out(eventJson(e));
           else if (!progress) progressLine(e);
           else if (e.type === 'node-start') progress.nodeStart(e.nodeId);
@@ -185,8 +226,17 @@ export async function runCli(argv: string[]): Promise<number> {
             const line = ioProgressLine(e.nodeId, e.note);
             if (line) progress.note(e.nodeId, line);
           }
-        } });
+        } }).finally(() => {
+          for (const sig of STOP_SIGNALS) process.off(sig, onStop);
+        });
         await progress?.finish();
+        if (!res.manifest && res.crashedManifest?.outcome === 'cancelled') {
+          const m = res.crashedManifest;
+          if (o.json) out(JSON.stringify({ event: 'run-end', manifest: m }));
+          else out(runSummary(m, path.join(historyDir, m.runId)));
+          code = exitCodeOf(m.outcome);
+          return;
+        }
         if (!res.manifest) {
           errWrite(`error: ${res.crash ?? 'the run did not finish'}\n`);
           code = EXIT.runFailed;
@@ -199,8 +249,20 @@ export async function runCli(argv: string[]): Promise<number> {
         return;
       }
       const controller = new AbortController();
-      // Every Ctrl-C (the terminal's, and the one the supervisor forwards) asks for the same orderly stop.
-      process.on('SIGINT', () => controller.abort());
+      // Every stop signal (the terminal's, and the one the supervisor sends) asks for the same orderly stop.
+      for (const sig of STOP_SIGNALS) process.on(sig, () => controller.abort());
+      if (process.env[PARENT_PIPE_ENV]) {
+        // The supervisor is gone (killed, or its terminal closed): stop the run as if cancelled, and do not
+        // outlive it by more than the grace period even if a query ignores the interrupt.
+        const orphaned = () => {
+          controller.abort();
+          setTimeout(() => process.exit(EXIT.runFailed), CANCEL_GRACE_MS * 2).unref();
+        };
+        process.stdin.on('end', orphaned);
+        process.stdin.on('error', orphaned);
+        process.stdin.resume();
+        process.stdin.unref();
+      }
       const manifest = await runPipeline({
         ...spec,
         signal: controller.signal,
@@ -219,11 +281,18 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('check a pipeline file and list every problem with its location')
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
     .option('--json', 'print the problems and every port\'s columns as JSON')
-    .action(async (file: string, o: { param: Record<string, string>; json?: boolean }) => {
+    .option('-o, --out <dir>', 'folder that relative output paths resolve against, as for run')
+    .option('--allow <dir>', 'another folder the pipeline may read or write, as for run (repeatable)', collect, [])
+    .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
+    .action(async (file: string, o: { param: Record<string, string>; json?: boolean; out?: string; allow: string[]; baseDir?: string }) => {
       const raw = readPipeline(file);
-      preparePipeline(raw, o.param);
-      // Well-formed: now the columns every port will carry, and what does not fit them, in one pass.
-      const r = await staticCheck(raw, { params: o.param, baseDir: path.dirname(path.resolve(file)) });
+      const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
+      // First every check a run makes before any node executes (structure, ids, paths, SQL, patterns), all at once;
+      // then, for a well-formed file, the columns every port will carry and what does not fit them.
+      const outDir = o.out ? path.resolve(o.out) : undefined;
+      const roots = [baseDir, ...(outDir ? [outDir] : []), ...o.allow.map((a) => path.resolve(a))];
+      const first = await validateStatic(raw, { params: o.param, baseDir, ...(outDir ? { outDir } : {}), roots });
+      const r = first.problems.length > 0 ? { problems: first.problems, ports: {} } : await staticCheck(raw, { params: o.param, baseDir });
       if (o.json) out(JSON.stringify({ ok: r.problems.length === 0, problems: r.problems, ports: r.ports }));
       else if (r.problems.length === 0) out(`${file}: valid`);
       else {
@@ -265,10 +334,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
     .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print the preview as JSON')
-    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean }) => {
+    .option('--memory-limit <size>', `DuckDB memory for the preview, e.g. 1GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
+    .option('--timeout <seconds>', `wall-clock limit of the preview, 0 for none (default: ${LIMIT_ENV.previewTimeoutSeconds}, else 60)`)
+    .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean; memoryLimit?: string; timeout?: string }) => {
       // The same request, checks and answers as the designer's preview: through the contract and the service.
       const baseDir = path.dirname(path.resolve(file));
-      const req = engineMethods.preview.input.safeParse({ pipeline: readPipeline(file), nodeId: o.node, limit: o.limit, params: o.param, baseDir, allowHosts: o.allowHost });
+      const limits = limitsFromFlags({ ...(o.memoryLimit ? { memoryLimit: o.memoryLimit } : {}), ...(o.timeout !== undefined ? { previewTimeout: o.timeout } : {}) });
+      const req = engineMethods.preview.input.safeParse({ pipeline: readPipeline(file), nodeId: o.node, limit: o.limit, params: o.param, baseDir, allowHosts: o.allowHost, ...(limits ? { limits } : {}) });
       if (!req.success) throw invalidInput('preview', req.error);
       const service = createEngineService({ workspaces: [baseDir] });
       try {

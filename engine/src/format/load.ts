@@ -9,6 +9,8 @@ import { jsonErrorLocation, jsonErrorReason } from './json-error.js';
 export interface LoadResult {
   pipeline: Pipeline | undefined;
   problems: Problem[];
+  /** The document as parsed when its shape was right but other checks failed: later checks can still read it. */
+  document?: Pipeline;
 }
 
 /** Refuse absurd documents before walking them: deep nesting is how a JSON file exhausts a parser's stack. */
@@ -23,6 +25,37 @@ function depthOf(v: unknown, depth = 0): number {
     if (max > MAX_DEPTH) break;
   }
   return max;
+}
+
+/**
+ * The most nodes and edges a pipeline may have. Every graph step is linear, but each node is at least one DuckDB
+ * statement and one table: a 5,000-node chain is refused with this limit rather than left to run for many
+ * minutes (measured in engine/test/hostile/static-checks.test.ts).
+ */
+export const MAX_NODES = 2_000;
+export const MAX_EDGES = 4_000;
+
+function sizeProblems(nodes: number, edges: number): Problem[] {
+  const out: Problem[] = [];
+  if (nodes > MAX_NODES) out.push({ path: 'nodes', message: `the pipeline has ${nodes} nodes; Sluice runs at most ${MAX_NODES} in one pipeline. Split it into several pipelines that pass files between them` });
+  if (edges > MAX_EDGES) out.push({ path: 'edges', message: `the pipeline has ${edges} edges; Sluice runs at most ${MAX_EDGES} in one pipeline` });
+  return out;
+}
+
+/** Unknown kinds of a document whose shape failed, read from the raw nodes (problems already found are kept). */
+function rawKindProblems(raw: object, kinds: KindLookup, found: Problem[]): Problem[] {
+  const nodes = (raw as { nodes?: unknown }).nodes;
+  if (!Array.isArray(nodes)) return [];
+  const out: Problem[] = [];
+  nodes.forEach((n: unknown, i) => {
+    if (n === null || typeof n !== 'object') return;
+    const kind = (n as { kind?: unknown }).kind;
+    const id = (n as { id?: unknown }).id;
+    const path = `nodes[${i}].kind`;
+    if (typeof kind !== 'string' || kinds(kind) || found.some((p) => p.path === path)) return;
+    out.push({ path, ...(typeof id === 'string' ? { nodeId: id } : {}), message: `unknown node kind ${JSON.stringify(kind)}` });
+  });
+  return out;
 }
 
 /** Parse JSON text, reporting a syntax error with its line and column. */
@@ -92,9 +125,14 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
       const node = nodeIdx !== undefined && Array.isArray(rawNodes) ? (rawNodes[nodeIdx] as { id?: unknown } | undefined) : undefined;
       return { path, ...(typeof node?.id === 'string' ? { nodeId: node.id } : {}), message: i.message };
     });
+    // The document's shape is wrong, but its nodes' kinds can still be checked now, so that fixing the shape
+    // does not reveal a second layer of problems.
+    if (kinds) problems.push(...rawKindProblems(raw, kinds, problems));
     return { pipeline: undefined, problems };
   }
   const p = parsed.data;
+  const size = sizeProblems(p.nodes.length, p.edges.length);
+  if (size.length > 0) return { pipeline: undefined, problems: size };
   // zod rebuilds records by assignment, which turns a "__proto__" key into a prototype; configs are plain
   // JSON anyway, so the parsed originals (own properties, as JSON.parse made them) are kept.
   const rawNodes = (raw as { nodes: { config?: unknown }[] }).nodes;
@@ -103,11 +141,14 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     if (original !== null && typeof original === 'object' && !Array.isArray(original)) n.config = original as Record<string, unknown>;
   });
   const problems: Problem[] = [];
+  // Ids name DuckDB tables, whose names ignore case: "f" and "F" would be one table.
   const seen = new Map<string, number>();
   p.nodes.forEach((n, i) => {
-    const first = seen.get(n.id);
-    if (first !== undefined) problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `duplicate node id "${n.id}" (first used by nodes[${first}])` });
-    else seen.set(n.id, i);
+    const first = seen.get(n.id.toLowerCase());
+    const firstId = first === undefined ? undefined : p.nodes[first]?.id;
+    if (first === undefined) seen.set(n.id.toLowerCase(), i);
+    else if (firstId === n.id) problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `duplicate node id "${n.id}" (first used by nodes[${first}])` });
+    else problems.push({ path: `nodes[${i}].id`, nodeId: n.id, message: `node id "${n.id}" differs from "${firstId ?? ''}" (nodes[${first}]) only in letter case; ids must differ in more than case` });
   });
 
   const configs = new Map<string, Record<string, unknown>>();
@@ -184,8 +225,21 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     });
   }
 
-  const { cycle } = topologicalOrder(p);
-  if (cycle.length > 0) problems.push({ path: 'edges', message: `the graph has a cycle through nodes ${cycle.map((c) => `"${c}"`).join(', ')}` });
+  for (const cycle of topologicalOrder(p).cycles) {
+    // A self-loop is already reported on its edge.
+    if (cycle.length > 1) problems.push({ path: 'edges', nodeId: cycle[0] as string, message: `the graph has a cycle: ${[...cycle, cycle[0]].map((c) => `"${c}"`).join(' → ')}` });
+  }
+
+  // NUL ends a string early in DuckDB and in C libraries; a lone surrogate is not a character and cannot be
+  // written as UTF-8. Either in a config value would fail later with a raw error, so both are refused here.
+  p.nodes.forEach((n, i) => walkStrings(n.config, ['nodes', i, 'config'], (text, at) => {
+    const bad = badCharacter(text);
+    if (bad) problems.push({ path: pathToString(at), nodeId: n.id, ...(at.length > 3 ? { field: pathToString(at.slice(3)) } : {}), message: bad });
+  }));
+  for (const [k, spec] of Object.entries(p.params)) {
+    const bad = spec.default !== undefined ? badCharacter(spec.default) : undefined;
+    if (bad) problems.push({ path: `params.${k}.default`, message: bad });
+  }
 
   const refs: { name: string; path: (string | number)[] }[] = [];
   p.nodes.forEach((n, i) => collectParamRefs(n.config, ['nodes', i, 'config'], refs));
@@ -196,10 +250,39 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     }
   }
 
-  if (problems.length > 0) return { pipeline: undefined, problems };
+  if (problems.length > 0) return { pipeline: undefined, problems, document: p };
   // Configs go on with their defaults filled in, so every later step sees a complete config.
   const nodes = p.nodes.map((n) => ({ ...n, config: configs.get(n.id) ?? n.config }));
   return { pipeline: { ...p, nodes }, problems };
+}
+
+function walkStrings(v: unknown, at: (string | number)[], visit: (text: string, at: (string | number)[]) => void): void {
+  // An explicit stack: configs are shallow, but a document is untrusted.
+  const stack: { v: unknown; at: (string | number)[] }[] = [{ v, at }];
+  while (stack.length > 0) {
+    const cur = stack.pop() as { v: unknown; at: (string | number)[] };
+    if (typeof cur.v === 'string') visit(cur.v, cur.at);
+    else if (Array.isArray(cur.v)) cur.v.forEach((x, i) => stack.push({ v: x, at: [...cur.at, i] }));
+    else if (cur.v !== null && typeof cur.v === 'object') for (const [k, x] of Object.entries(cur.v)) stack.push({ v: x, at: [...cur.at, k] });
+  }
+}
+
+/** Why a text value cannot be used (a NUL character or a lone UTF-16 surrogate, with its position), if so. */
+export function badCharacter(text: string): string | undefined {
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) return `contains a NUL character at character ${nul + 1}; remove it`;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) return `contains a lone UTF-16 surrogate (\\u${c.toString(16)}) at character ${i + 1}, which is not a character; remove it`;
+  }
+  return undefined;
 }
 
 /** Replace `${name}` in config strings with parameter values (given, else default). */
@@ -211,6 +294,8 @@ export function applyParams(p: Pipeline, values: Record<string, string>): { pipe
   const resolved: Record<string, string> = {};
   for (const [k, spec] of Object.entries(p.params)) {
     const v = Object.hasOwn(values, k) ? values[k] : spec.default;
+    const bad = Object.hasOwn(values, k) && v !== undefined ? badCharacter(v) : undefined;
+    if (bad) problems.push({ path: `params.${k}`, message: `the value given for parameter "${k}" ${bad}` });
     if (v === undefined) problems.push({ path: `params.${k}`, message: `parameter "${k}" has no value and no default; pass --param ${k}=VALUE` });
     else resolved[k] = v;
   }

@@ -45,6 +45,7 @@ export const deriveNode: NodeKind<z.infer<typeof config>> = {
     }
     return { outputs: { out }, problems };
   },
+  statics: (c) => c.columns.map((d, i) => ({ type: 'expression' as const, field: `columns[${i}].expression`, text: d.expression })),
   async execute(ctx, c) {
     const input = ctx.input('in');
     const existing = new Set((await ctx.columns(input)).map((x) => x.name));

@@ -32,6 +32,7 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
     const problems = t === 'BOOLEAN' || t === '"NULL"' ? [] : [{ code: 'type_mismatch', field: 'expression', message: `the condition gives ${describeType(t)}, not true/false; compare it, e.g. ${c.expression} > 0` }];
     return { outputs: { out: inp }, problems };
   },
+  statics: (c) => [{ type: 'expression', field: 'expression', text: c.expression }],
   async execute(ctx, c) {
     const input = ctx.input('in');
     const expr = await checkExpression(ctx, c.expression, 'expression');

@@ -36,6 +36,7 @@ export const sinkCsvNode: NodeKind<z.infer<typeof config>> = {
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
   outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT csv, HEADER true, DELIMITER ${qlit(c.delimiter)}`,

@@ -38,6 +38,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
   outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');

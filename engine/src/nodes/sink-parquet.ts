@@ -20,6 +20,7 @@ export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
   outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {
       copyOptions: `FORMAT parquet, COMPRESSION ${c.compression}`,

@@ -10,7 +10,7 @@ import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
-import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
+import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
 
 const config = z.strictObject({
   path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
@@ -20,6 +20,7 @@ const config = z.strictObject({
   header: z.boolean().default(true),
   encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'latin1']).default('utf-8'),
   types: typesSchema,
+  trim: trimSchema,
 });
 
 export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
@@ -41,6 +42,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     if ('error' in h) return { outputs: { out: undefined }, problems: [{ code: h.code, field: h.code === 'needs_file' ? 'path' : h.code === 'encoding' ? 'encoding' : 'path', message: h.error }] };
     return applyTypesToSchema(nodeId, h.names.map((name) => ({ name, type: 'VARCHAR', typedAt: nodeId })), c.types, 'out', true);
   },
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts: string[] = [];
@@ -91,7 +93,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
     const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
-    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types');
+    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim });
     return {
       recordsRead,
       truncated,

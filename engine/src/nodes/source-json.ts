@@ -8,12 +8,18 @@ import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.js';
 import { normalizeHeader } from '../sources/csv-record.js';
-import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
+import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
+import { normalizeType } from '../sql/strict-cast.js';
 
 const config = z.strictObject({
   path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
   format: z.enum(['ndjson', 'array']).default('ndjson'),
   types: typesSchema,
+  trim: trimSchema,
+  numericStrings: z
+    .boolean()
+    .default(true)
+    .describe('Accept a JSON string ("20", "true") for a column declared as a number or boolean. Off (strict): only JSON numbers and booleans convert to those types; a string is quarantined (dates and other types are read from strings either way)'),
 });
 
 export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
@@ -31,6 +37,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
   // The keys are the union over every record, so they are known only once the files are read.
   outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const keys: string[] = [];
@@ -63,12 +70,27 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
     // Keys are case-sensitive, column names are not: "A" and "a" would collide, and DuckDB would rename one silently.
     const { names, warnings: renamed } = normalizeHeader(keys);
     warnings.push(...renamed.map((w) => w.replace(/^header /, 'key ')));
-    const extract = keys.map((k, i) => `json_extract_string("r", ${qlit(`$."${k}"`)}) AS ${qi(names[i] as string)}`);
+    const extract = keys.map((k, i) => {
+      const at = qlit(`$."${k}"`);
+      const type = normalizeType(c.types[names[i] as string] ?? 'VARCHAR');
+      // Strict: a JSON string keeps its quotes, so it does not convert to a non-text type and its row says why.
+      const keepQuotes = !c.numericStrings && type !== undefined && /INT|DOUBLE|FLOAT|DECIMAL|BOOLEAN/.test(type);
+      const value = keepQuotes ? `CASE WHEN list_contains("s", ${qlit(k)}) THEN CAST(to_json(json_extract_string("r", ${at})) AS VARCHAR) ELSE json_extract_string("r", ${at}) END` : `json_extract_string("r", ${at})`;
+      return `${value} AS ${qi(names[i] as string)}`;
+    });
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...names.map((k) => `CAST(NULL AS VARCHAR) AS ${qi(k)}`)].join(', ')} WHERE false`;
     const parts = cleans.map(
-      (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,
+      (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON', 's': 'VARCHAR[]'}, maximum_object_size = 268435456)`,
     );
-    await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), names, c.types, 'types');
+    try {
+      await applyDeclaredTypes(ctx, `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`, ctx.output('out'), names, c.types, 'types', { trim: c.trim });
+    } catch (e) {
+      // The clean copies are the engine's scratch files: a message names the user's file instead.
+      if (!(e instanceof Error) || !e.message.includes(ctx.scratchDir)) throw e;
+      let msg = e.message.split('\n')[0] ?? '';
+      for (const f of cleans) msg = msg.replaceAll(f.file, f.name);
+      throw new UserError(`could not read the checked records: ${msg.replaceAll(ctx.scratchDir, '')}`, { nodeId: ctx.nodeId, field: 'path' });
+    }
     return { recordsRead, truncated, ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}), warnings };
   },
 };

@@ -28,6 +28,7 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
     if ('error' in r) return { outputs: { out: undefined }, problems: [{ code: r.code, field: 'path', message: r.error }] };
     return { outputs: { out: r.columns }, problems: [] };
   },
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
     const parts = files.map((f) => {

@@ -35,6 +35,7 @@ export const sqlNode: NodeKind<z.infer<typeof config>> = {
     if ('error' in r) return { outputs: { out: undefined }, problems: [{ code: 'query', field: 'query', message: r.error }] };
     return { outputs: { out: r.columns }, problems: [] };
   },
+  statics: (c) => [{ type: 'select', field: 'query', text: c.query, ports: PORTS }],
   async execute(ctx, c) {
     const connected = PORTS.filter((p) => ctx.inputs(p).length > 0);
     await checkSelect(ctx, c.query, connected, 'query');

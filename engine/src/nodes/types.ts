@@ -58,6 +58,11 @@ export interface NodeKind<C = unknown> {
    * and writes its next state under `ctx.stateDir/next`, which the run commits only after all its sinks did.
    */
   stateful?: boolean;
+  /**
+   * What `sluice validate` (and every run, before any node executes) can check in this kind's config without
+   * data: the paths it reads or writes, the SQL it will run, the patterns it compiles (runtime/static-checks.ts).
+   */
+  statics?(config: C): StaticItem[];
   /** Materializes every output port's table and inserts rejected rows into the quarantine table. */
   execute(ctx: ExecContext, config: C): Promise<ExecResult>;
 }
@@ -67,6 +72,12 @@ export interface ConfigMigration {
   note: string;
   up(config: Record<string, unknown>): Record<string, unknown>;
 }
+/** One statically checkable part of a node's config; `field` is its path inside the config. */
+export type StaticItem =
+  | { type: 'input-path' | 'output-path'; field: string; value: string }
+  | { type: 'expression'; field: string; text: string }
+  | { type: 'select'; field: string; text: string; ports: string[] }
+  | { type: 'regex'; field: string; pattern: string };
 
 export interface ExecResult {
   /** Rows removed on purpose by an explicit rule, with the rule's reason. */

@@ -1,7 +1,7 @@
 // Row-level quality rules, evaluated in one pass. Each row carries every rule it failed; by severity a failure
 // quarantines the row, only warns, or fails the run (a quality gate).
 import { z } from 'zod';
-import type { NodeKind } from './types.js';
+import type { NodeKind, StaticItem } from './types.js';
 import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
 import { COLUMN, SQL_EXPRESSION, TYPE } from '../api/editor-hints.js';
@@ -163,6 +163,10 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     const quarantine: Schema = [...inp, { name: '__rule_ids', type: 'VARCHAR[]' }, { name: '__reasons', type: 'VARCHAR[]' }];
     return { outputs: { valid, quarantine }, problems };
   },
+  statics: (c) =>
+    c.rules.flatMap((r, i): StaticItem[] =>
+      r.type === 'expression' ? [{ type: 'expression' as const, field: `rules[${i}].expression`, text: r.expression }] : r.type === 'regex' ? [{ type: 'regex' as const, field: `rules[${i}].pattern`, pattern: r.pattern }] : [],
+    ),
   async execute(ctx, c) {
     const input = ctx.input('in');
     const inputColumns = await ctx.columns(input);

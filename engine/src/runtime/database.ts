@@ -11,7 +11,10 @@ export interface DatabaseOptions {
   /** Where DuckDB spills when data exceeds memory. Must be inside allowedDirs. */
   tempDir: string;
   threads?: number;
+  /** DuckDB's memory_limit (see runtime/limits.ts for the defaults). */
   memoryLimit?: string;
+  /** DuckDB's max_temp_directory_size: how much may spill to tempDir. */
+  tempLimit?: string;
 }
 
 export interface CellRows {
@@ -69,6 +72,7 @@ export class Database {
     // Order matters: temp directory and allow-lists are set before access is disabled, then everything is locked
     // so that no later statement (a user's SQL included) can loosen it.
     await db.run(`SET temp_directory = ${qlit(opts.tempDir)}`);
+    if (opts.tempLimit) await db.run(`SET max_temp_directory_size = ${qlit(opts.tempLimit)}`);
     await db.run(`SET allowed_directories = [${dirs}]`);
     await db.run(`SET enable_external_access = false`);
     await db.run(`SET autoinstall_known_extensions = false`);

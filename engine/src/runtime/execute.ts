@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IoStats, NodeMetrics } from '../api/contract.js';
-import type { Pipeline, PipelineNode } from '../format/pipeline.js';
+import type { Edge, Pipeline, PipelineNode } from '../format/pipeline.js';
 import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
@@ -13,6 +13,7 @@ import { expandGlob, resolveInside } from './paths.js';
 import { pipelineEnv } from './secrets.js';
 import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
+import { limitReason, type ResourceLimits } from './limits.js';
 
 export { GateFailure };
 
@@ -75,6 +76,13 @@ export interface ExecuteOptions {
   /** Environment variables the user allowed for this run or preview, besides `SLUICE_SECRET_…` (see secrets.ts). */
   allowEnv?: readonly string[];
   onEvent?: (e: RunEvent) => void;
+  /** The run's resource limits, for the reasons of nodes a limit stopped (see runtime/limits.ts). */
+  limits?: ResourceLimits;
+  /**
+   * Wall-clock limit that interrupts a node's query: `node` gives each node the run's per-node limit, `preview`
+   * gives all nodes of a preview one shared deadline. Off without `limits`.
+   */
+  timeLimit?: 'node' | 'preview';
 }
 
 export interface ExecuteResult {
@@ -85,24 +93,63 @@ export interface ExecuteResult {
   faults: InternalFault[];
 }
 
+/** Lookups built once per run, so that per-node work does not scan every node and edge (5,000-node chains). */
+interface GraphIndex {
+  node: Map<string, PipelineNode>;
+  into: Map<string, Edge[]>;
+  outOf: Map<string, Edge[]>;
+  /** Position of each node in the run's order; a node is done when its position is at most the current one. */
+  position: Map<string, number>;
+  orderMatters: Map<string, boolean>;
+}
+
+function indexGraph(p: Pipeline, order: string[]): GraphIndex {
+  const node = new Map(p.nodes.map((n) => [n.id, n]));
+  const into = new Map<string, Edge[]>();
+  const outOf = new Map<string, Edge[]>();
+  for (const e of p.edges) {
+    (into.get(e.to.node) ?? into.set(e.to.node, []).get(e.to.node))?.push(e);
+    (outOf.get(e.from.node) ?? outOf.set(e.from.node, []).get(e.from.node))?.push(e);
+  }
+  return { node, into, outOf, position: new Map(order.map((id, i) => [id, i])), orderMatters: new Map() };
+}
+
+const graphIndex = new WeakMap<ExecuteOptions, GraphIndex>();
+
+function indexOf(o: ExecuteOptions): GraphIndex {
+  const g = graphIndex.get(o);
+  if (!g) throw new Error('executePipeline did not index its graph');
+  return g;
+}
+
 export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
   const { pipeline: p } = o;
-  const order = topologicalOrder(p).order.filter((id) => !o.only || o.only.includes(id));
+  const only = o.only ? new Set(o.only) : undefined;
+  const order = topologicalOrder(p).order.filter((id) => !only || only.has(id));
+  const g = indexGraph(p, order);
+  graphIndex.set(o, g);
+  computeOrderMatters(o, g, order);
   const metrics = new Map<string, NodeMetrics>();
   const errors: string[] = [];
   const faults: InternalFault[] = [];
   let gateFailed = false;
   const signal = o.signal ?? new AbortController().signal;
 
-  for (const id of order) {
-    const node = p.nodes.find((n) => n.id === id) as PipelineNode;
+  const limitSeconds = o.limits ? (o.timeLimit === 'preview' ? o.limits.previewTimeoutSeconds : o.timeLimit === 'node' ? o.limits.nodeTimeoutSeconds : 0) : 0;
+  const deadline = o.timeLimit === 'preview' && limitSeconds > 0 ? performance.now() + limitSeconds * 1000 : undefined;
+  // After a DuckDB FATAL error the database refuses every statement; the node it happened in is named, the
+  // rest are not run.
+  let fatalIn: string | undefined;
+
+  for (const [position, id] of order.entries()) {
+    const node = g.node.get(id) as PipelineNode;
     const kind = o.kindOf(node.kind);
     if (!kind) throw new UserError(`unknown node kind "${node.kind}"`, { nodeId: id });
-    const upstream = p.edges.filter((e) => e.to.node === id);
+    const upstream = g.into.get(id) ?? [];
     const blocked = upstream.find((e) => metrics.get(e.from.node)?.status === 'failed' || metrics.get(e.from.node)?.status === 'skipped');
-    if (blocked) {
+    if (blocked || fatalIn !== undefined) {
       const m = emptyMetrics(node, 'skipped');
-      m.warnings.push(`not run: upstream node "${blocked.from.node}" did not finish`);
+      m.warnings.push(fatalIn !== undefined ? `not run: a fatal DuckDB error in node "${fatalIn}" invalidated the run's database` : `not run: upstream node "${blocked?.from.node ?? ''}" did not finish`);
       metrics.set(id, m);
       o.onEvent?.({ type: 'node-end', metrics: m });
       continue;
@@ -124,8 +171,18 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     faultPoint('node-start', id);
     const started = performance.now();
     const m = emptyMetrics(node, 'ok');
+    // The wall-clock limit: interrupt DuckDB's query and abort the node's own waits (REST requests, retries).
+    let timedOut = false;
+    const stopNode = new AbortController();
+    const ms = deadline !== undefined ? Math.max(1, deadline - performance.now()) : limitSeconds * 1000;
+    const timer = ms > 0 ? setTimeout(() => {
+      timedOut = true;
+      stopNode.abort();
+      o.db.interrupt();
+    }, ms) : undefined;
     try {
-      await runNode(o, node, kind, m, signal, (id, port) => metrics.get(id)?.outputs[port]);
+      await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), (id, port) => metrics.get(id)?.outputs[port]);
+      if (timedOut) throw new Error('INTERRUPT Error: the time limit ran out as the node finished');
       m.durationMs = Math.round(performance.now() - started);
       await o.afterNode?.(id, kind, m);
     } catch (raised) {
@@ -133,22 +190,39 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       const e = raised instanceof QueryError ? raised.at({ nodeId: id }) : raised;
       m.status = 'failed';
       const fsFault = fileSystemFault(e, o.workDir);
-      m.error = fsFault ? `node "${node.id}" (${node.kind}): ${fsFault}` : describeError(e, node);
+      const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
+      const where = `node "${node.id}" (${node.kind})`;
+      m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : describeError(e, node);
+      if (isFatal(e)) fatalIn = node.id;
       errors.push(m.error);
       if (e instanceof GateFailure) gateFailed = true;
-      if (!isUserFacing(e) && !fsFault) {
+      if (!isUserFacing(e) && !fsFault && !limit) {
         // Not a user mistake: the stack goes to the run record and the log for whoever debugs it, never to the user.
         const detail = faultDetail(e);
         faults.push({ nodeId: id, detail });
         process.stderr.write(`[sluice] internal error in node ${id}: ${detail}\n`);
       }
     }
+    if (timer) clearTimeout(timer);
     if (m.status === 'failed') m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
     o.onEvent?.({ type: 'node-end', metrics: m });
-    if (o.dropConsumed) await releaseInputs(o, id, order.slice(0, order.indexOf(id) + 1));
+    if (o.dropConsumed && fatalIn === undefined) {
+      try {
+        await releaseInputs(o, id, position);
+      } catch (e) {
+        // Freeing inputs is the engine's housekeeping, but it runs in this node's name: say so.
+        if (isFatal(e)) fatalIn = id;
+        errors.push(`node "${id}" (${node.kind}): freeing its inputs failed: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`);
+      }
+    }
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
+}
+
+/** A DuckDB FATAL error: the database is invalidated and refuses every later statement. */
+function isFatal(e: unknown): boolean {
+  return e instanceof Error && /^FATAL Error|database has been invalidated/i.test(e.message);
 }
 
 /**
@@ -156,41 +230,58 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
  * reads them when consumed), so a node that produced views releases nothing until its views are dropped.
  * Quarantine tables are kept for the run record.
  */
-async function releaseInputs(o: ExecuteOptions, nodeId: string, done: string[]): Promise<void> {
-  const kind = o.kindOf(o.pipeline.nodes.find((n) => n.id === nodeId)?.kind ?? '');
-  for (const port of kind?.outputs ?? []) {
-    if ((await o.db.relationKind(o.tableName(nodeId, port.name))) === 'view') return;
+async function releaseInputs(o: ExecuteOptions, nodeId: string, now: number): Promise<void> {
+  const g = indexOf(o);
+  // A worklist instead of recursion: dropping a view releases its own inputs in turn, down a chain of any length.
+  const work = [nodeId];
+  while (work.length > 0) {
+    const id = work.pop() as string;
+    const kind = o.kindOf(g.node.get(id)?.kind ?? '');
+    let producedView = false;
+    for (const port of kind?.outputs ?? []) {
+      if ((await o.db.relationKind(o.tableName(id, port.name))) === 'view') producedView = true;
+    }
+    if (producedView) continue;
+    for (const e of g.into.get(id) ?? []) {
+      if (await releaseOutput(o, e.from.node, e.from.port, now)) work.push(e.from.node);
+    }
   }
-  for (const e of o.pipeline.edges.filter((x) => x.to.node === nodeId)) await releaseOutput(o, e.from.node, e.from.port, done);
 }
 
-async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, done: string[]): Promise<void> {
-  const p = o.pipeline;
-  const consumers = p.edges.filter((x) => x.from.node === nodeId && x.from.port === port).map((x) => x.to.node);
-  if (consumers.some((c) => !done.includes(c))) return;
+/** Drops an output no node still to run reads; true when it was a view, whose own inputs may now go too. */
+async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, now: number): Promise<boolean> {
+  const g = indexOf(o);
+  const consumers = (g.outOf.get(nodeId) ?? []).filter((x) => x.from.port === port).map((x) => x.to.node);
+  if (consumers.some((c) => (g.position.get(c) ?? Number.POSITIVE_INFINITY) > now)) return false;
   // A consumer that answered with a view still reads this output whenever its view is read.
   for (const c of consumers) {
-    const ck = o.kindOf(p.nodes.find((n) => n.id === c)?.kind ?? '');
-    for (const out of ck?.outputs ?? []) if ((await o.db.relationKind(o.tableName(c, out.name))) === 'view') return;
+    const ck = o.kindOf(g.node.get(c)?.kind ?? '');
+    for (const out of ck?.outputs ?? []) if ((await o.db.relationKind(o.tableName(c, out.name))) === 'view') return false;
   }
   const name = o.tableName(nodeId, port);
   const wasView = (await o.db.relationKind(name)) === 'view';
   await o.db.dropRelation(name);
-  if (wasView) await releaseInputs(o, nodeId, done);
+  return wasView;
 }
 
-/** Whether a consumer of this node, or one further down through order-keeping nodes, depends on row order. */
-function orderMatters(o: ExecuteOptions, nodeId: string, seen = new Set<string>()): boolean {
-  // A preview shows a node's first rows, in order, whatever reads them later.
-  if (o.only || seen.has(nodeId)) return true;
-  seen.add(nodeId);
-  for (const e of o.pipeline.edges.filter((x) => x.from.node === nodeId)) {
-    const consumer = o.pipeline.nodes.find((n) => n.id === e.to.node);
-    const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
-    if (how === 'requires') return true;
-    if (how === 'propagates' && orderMatters(o, e.to.node, seen)) return true;
+/**
+ * Whether a consumer of each node, or one further down through order-keeping nodes, depends on row order.
+ * Computed once, in reverse order (every consumer before its producers), instead of recursing down the graph.
+ */
+function computeOrderMatters(o: ExecuteOptions, g: GraphIndex, order: string[]): void {
+  for (let i = order.length - 1; i >= 0; i--) {
+    const id = order[i] as string;
+    // A preview shows a node's first rows, in order, whatever reads them later.
+    let matters = o.only !== undefined;
+    for (const e of g.outOf.get(id) ?? []) {
+      if (matters) break;
+      const consumer = g.node.get(e.to.node);
+      const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
+      // A consumer outside this run (not in the order) is treated as requiring order, as before.
+      if (how === 'requires' || (how === 'propagates' && (g.orderMatters.get(e.to.node) ?? true))) matters = true;
+    }
+    g.orderMatters.set(id, matters);
   }
-  return false;
 }
 
 async function renameOver(staged: string, target: string): Promise<void> {
@@ -241,25 +332,27 @@ async function runNode(
   signal: AbortSignal,
   counted: (nodeId: string, port: string) => number | undefined,
 ): Promise<void> {
-  const { db, pipeline: p } = o;
+  const { db } = o;
+  const g = indexOf(o);
+  const intoPort = (port: string): Edge[] => (g.into.get(node.id) ?? []).filter((e) => e.to.port === port);
   const quarantineName = o.tableName(node.id, '__q');
   const scratchDir = path.join(o.workDir, 'scratch', node.id);
   await db.dropRelation(quarantineName);
   for (const port of kind.outputs) await db.dropRelation(o.tableName(node.id, port.name));
   for (const port of kind.tableInputs ?? []) {
-    for (const e of p.edges.filter((x) => x.to.node === node.id && x.to.port === port)) await db.materialize(o.tableName(e.from.node, e.from.port));
+    for (const e of intoPort(port)) await db.materialize(o.tableName(e.from.node, e.from.port));
   }
   await db.createQuarantineTable(qi(quarantineName));
 
   const inputsOf = (port: string): string[] =>
-    p.edges.filter((e) => e.to.node === node.id && e.to.port === port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
+    intoPort(port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
 
   const ctx: ExecContext = {
     nodeId: node.id,
     baseDir: o.baseDir,
     scratchDir,
     commitId: o.commitId?.(node.id),
-    orderMatters: orderMatters(o, node.id),
+    orderMatters: indexOf(o).orderMatters.get(node.id) ?? true,
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
     committedState: o.committedState?.(node.id),
@@ -279,11 +372,11 @@ async function runNode(
     },
     async claimInput(port) {
       if (!o.dropConsumed) return undefined;
-      const edges = p.edges.filter((e) => e.to.node === node.id && e.to.port === port);
+      const edges = intoPort(port);
       const from = edges[0]?.from;
       if (edges.length !== 1 || !from) return undefined;
       // Another reader (even this node, on a second port) still needs the rows as they are.
-      if (p.edges.filter((e) => e.from.node === from.node && e.from.port === from.port).length !== 1) return undefined;
+      if ((g.outOf.get(from.node) ?? []).filter((e) => e.from.port === from.port).length !== 1) return undefined;
       const name = o.tableName(from.node, from.port);
       return (await db.relationKind(name)) === 'table' ? qi(name) : undefined;
     },
@@ -312,7 +405,7 @@ async function runNode(
   const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
   let rowsIn = 0;
   for (const port of dataInputs) {
-    for (const e of p.edges.filter((x) => x.to.node === node.id && x.to.port === port.name)) {
+    for (const e of intoPort(port.name)) {
       rowsIn += counted(e.from.node, e.from.port) ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
     }
   }

@@ -15,6 +15,7 @@ import { UserError, LINEAGE } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './history.js';
+import { LimitError, resolveLimits, type LimitsInput, type ResourceLimits } from './limits.js';
 
 
 export class PreviewSession {
@@ -24,7 +25,19 @@ export class PreviewSession {
   private readonly workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-preview-'));
 
   /** `allowHosts`: network hosts REST sources may reach while previewing. */
-  constructor(private readonly opts: { allowHosts?: string[] } = {}) {}
+  constructor(private readonly opts: { allowHosts?: string[]; limits?: LimitsInput } = {}) {}
+
+  /** Memory, spill and the preview's wall-clock limit, as given, else SLUICE_* variables, else the machine's. */
+  /** Limits of the preview being made (a request may set its own; memory and spill apply when the database opens). */
+  private requestLimits: LimitsInput;
+
+  private limits(): ResourceLimits {
+    try {
+      return resolveLimits({ ...this.opts.limits, ...this.requestLimits }, this.workDir);
+    } catch (e) {
+      throw e instanceof LimitError ? new UserError(e.message) : e;
+    }
+  }
 
   private async database(roots: string[]): Promise<Database> {
     const key = roots.join('\u0000');
@@ -32,7 +45,8 @@ export class PreviewSession {
     this.db?.close();
     this.metrics.clear();
     fs.mkdirSync(path.join(this.workDir, 'tmp'), { recursive: true });
-    this.db = await Database.open({ allowedDirs: [...roots, this.workDir], tempDir: path.join(this.workDir, 'tmp') });
+    const limits = this.limits();
+    this.db = await Database.open({ allowedDirs: [...roots, this.workDir], tempDir: path.join(this.workDir, 'tmp'), memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     this.dbRoots = key;
     return this.db;
   }
@@ -43,8 +57,11 @@ export class PreviewSession {
    * One preview at a time: previews share one database and cache tables by name, so two running at once could
    * drop or rebuild a table the other is counting. Later calls wait; a failed one does not block the next.
    */
-  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? [], allowEnv: string[] = []): Promise<PreviewResult> {
-    const run = () => this.previewNow(p, nodeId, limit, baseDir, allow, allowHosts, allowEnv);
+  preview(p: Pipeline, nodeId: string, limit: number, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? [], allowEnv: string[] = [], limits?: LimitsInput): Promise<PreviewResult> {
+    const run = () => {
+      this.requestLimits = limits;
+      return this.previewNow(p, nodeId, limit, baseDir, allow, allowHosts, allowEnv);
+    };
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
@@ -90,6 +107,8 @@ export class PreviewSession {
       ...(sourceLimit !== undefined ? { limit: sourceLimit } : {}),
       tableName: table,
       allowHosts,
+      limits: this.limits(),
+      timeLimit: 'preview',
       allowEnv,
       reuse: (id) => {
         const m = this.metrics.get(hashes.get(id) ?? '');

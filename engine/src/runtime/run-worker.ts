@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { runSpecSchema } from '../api/contract.js';
 import { invalidInput, isUserFacing, toErrorBody } from '../api/errors.js';
 import { runPipeline } from './run.js';
+import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS } from './supervise.js';
 import type { RunEvent } from './execute.js';
 
 /** Written synchronously: if the engine crashes next, its last event must already be out. */
@@ -18,10 +19,40 @@ function eventLine(e: RunEvent): unknown {
   return { event: type, ...rest };
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The spec is the first line on stdin. The supervisor keeps stdin open after it: its end means the supervisor is
+ * gone (killed, or its terminal closed), and the run then stops as if cancelled (see `watchSupervisor`).
+ */
+async function readSpecLine(): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        process.stdin.off('data', onData);
+        process.stdin.off('end', onEnd);
+        process.stdin.pause();
+        resolve(text.slice(0, nl));
+      }
+    };
+    const onEnd = () => resolve(text);
+    process.stdin.on('data', onData);
+    process.stdin.on('end', onEnd);
+  });
+}
+
+/** With the supervisor gone, stop the run, and do not outlive it by more than the grace period. */
+function watchSupervisor(controller: AbortController): void {
+  if (!process.env[PARENT_PIPE_ENV]) return;
+  const orphaned = () => {
+    controller.abort();
+    setTimeout(() => process.exit(1), CANCEL_GRACE_MS * 2).unref();
+  };
+  process.stdin.on('end', orphaned);
+  process.stdin.on('error', orphaned);
+  process.stdin.resume();
+  process.stdin.unref();
 }
 
 export async function runWorker(text: string): Promise<number> {
@@ -38,8 +69,10 @@ export async function runWorker(text: string): Promise<number> {
     return 2;
   }
   const controller = new AbortController();
-  // The supervisor's stop is SIGINT: the run ends as `cancelled` between nodes.
-  process.on('SIGINT', () => controller.abort());
+  // The supervisor's stop is SIGINT to the worker's process group; SIGTERM and SIGHUP stop it the same way. The
+  // run ends as `cancelled` between nodes (or its query is interrupted).
+  for (const sig of STOP_SIGNALS) process.on(sig, () => controller.abort());
+  watchSupervisor(controller);
   try {
     const manifest = await runPipeline({ ...spec.data, signal: controller.signal, onEvent: (e) => emit(eventLine(e)) });
     emit({ event: 'run-end', manifest });
@@ -52,5 +85,5 @@ export async function runWorker(text: string): Promise<number> {
 
 // Started as a process (not imported by a test): read the spec and run it.
 if (process.argv[1] && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href) {
-  process.exitCode = await runWorker(await readStdin());
+  process.exitCode = await runWorker(await readSpecLine());
 }

@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import { runManifestSchema, type NodeMetrics, type RunManifest, type RunSpec } from '../api/contract.js';
 import { applyParams, checkPipeline } from '../format/load.js';
 import type { Pipeline } from '../format/pipeline.js';
+import type { Problem } from '../format/problems.js';
 import { serializePipeline } from '../format/save.js';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
@@ -21,6 +22,7 @@ import { DurableOutputs } from './durable.js';
 import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '../format/graph.js';
+import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
@@ -35,17 +37,37 @@ export type RunOptions = Omit<RunSpec, 'checkpoint'> & {
   checkpoint?: CheckpointPolicy | boolean | undefined;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * false: skip the static checks (runtime/static-checks.ts) and rely on the checks each node makes again as it
+   * runs: for a caller that has just run them, and for tests of those node-level checks. Default true.
+   */
+  staticChecks?: boolean;
 };
 
 /** Check the document, apply parameters, and check again with every node's config. */
 export function preparePipeline(raw: unknown, params: Record<string, string>): Pipeline {
+  const r = checkStructure(raw, params);
+  if (!r.pipeline) throw new InvalidPipeline(r.problems);
+  return r.pipeline;
+}
+
+/**
+ * Every structural problem in one pass: a shape problem does not hide unknown kinds, and a parameter problem
+ * does not hide config problems (see runtime/static-checks.ts for the checks that need more than the document).
+ */
+export function checkStructure(raw: unknown, params: Record<string, string>): { pipeline?: Pipeline; partial?: Pipeline; problems: Problem[] } {
   const shape = checkPipeline(raw, undefined);
-  if (!shape.pipeline) throw new InvalidPipeline(shape.problems);
-  const applied = applyParams(shape.pipeline, params);
-  if (applied.problems.length > 0) throw new InvalidPipeline(applied.problems);
+  const doc = shape.pipeline ?? shape.document;
+  if (!doc) return { problems: checkPipeline(raw, kindLookup).problems };
+  const applied = applyParams(doc, params);
   const full = checkPipeline(applied.pipeline, kindLookup);
-  if (!full.pipeline) throw new InvalidPipeline(full.problems);
-  return full.pipeline;
+  const seen = new Set<string>();
+  const problems = [...shape.problems, ...applied.problems, ...full.problems].filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+  // `partial`: the document with parameters applied, for checks that can still look at its sound nodes.
+  return problems.length > 0 || !full.pipeline ? { problems, partial: applied.pipeline } : { pipeline: full.pipeline, problems };
 }
 
 export function pipelineHash(p: Pipeline): string {
@@ -57,6 +79,15 @@ function newRunId(): string {
   return `${t}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
+/** Every static check (runtime/static-checks.ts) with this run's folders; throws with every problem found. */
+export async function checkBeforeRun(raw: unknown, o: Pick<RunOptions, 'params' | 'baseDir' | 'outDir' | 'allow'>): Promise<Pipeline> {
+  const { validateStatic } = await import('./static-checks.js');
+  const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
+  const r = await validateStatic(raw, { params: o.params ?? {}, baseDir: o.baseDir, ...(o.outDir ? { outDir: o.outDir } : {}), roots });
+  if (!r.pipeline) throw new InvalidPipeline(r.problems);
+  return r.pipeline;
+}
+
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   // Events leave the process (--json, the designer): redact secrets a node read before they do.
   if (o.onEvent) {
@@ -64,7 +95,14 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     o = { ...o, onEvent: (e) => emit(redactDeep(e)) };
   }
   const params = o.params ?? {};
-  const pipeline = preparePipeline(o.pipeline, params);
+  // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
+  const pipeline = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
+  let limits: ResourceLimits;
+  try {
+    limits = resolveLimits(o.limits, o.historyDir);
+  } catch (e) {
+    throw e instanceof LimitError ? new UserError(e.message) : e;
+  }
   const hash = pipelineHash(pipeline);
   if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) throw new UserError(`"${o.resume}" is not a run id`);
   const runId = o.resume ?? newRunId();
@@ -77,6 +115,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   let manifest: RunManifest;
   if (o.resume !== undefined) {
     manifest = { ...resumableRecord(runDir, o.resume, pipeline.name), pipelineHash: hash, params };
+    // Every attempt is listed from the moment it starts, so attempts that were killed are listed too.
+    if (manifest.outcome !== 'succeeded') manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [] }];
     // A finished run has nothing left to do; resuming it again must not publish anything twice.
     if (manifest.outcome === 'succeeded') return manifest;
     state?.begin(runId, o.historyDir, { resume: true, fullRefresh: false });
@@ -110,7 +150,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
     writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
     o.onEvent?.({ type: 'run-start', runId, runDir });
-    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp') });
+    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp'), memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     // A replay keeps its request, so that resuming it rebuilds exactly the same input.
     const replayReq = o.replay ?? (o.resume !== undefined ? readReplayRequest(runDir) : undefined);
@@ -145,6 +185,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(plan ? { restore: (id: string) => restoreNode(db as Database, runnable, plan, id, tableName) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      limits,
+      timeLimit: 'node',
     });
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
@@ -160,7 +202,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
         manifest.errors.push(`the outputs were written but the incremental state could not be saved (${e instanceof Error ? e.message : String(e)}); resume this run to save it`);
       }
     }
-    if (plan) manifest.resumes = [...(manifest.resumes ?? []), { at: startedAt, restored: [...plan.skip.keys()] }];
+    const attempt = manifest.resumes?.find((r) => r.at === startedAt);
+    if (plan && attempt) attempt.restored = [...plan.skip.keys()];
     if (replay && replayReq) {
       const first = manifest.nodes.find((n) => n.nodeId === replayReq.nodeId);
       first?.warnings.push(...replay.warnings);

@@ -11,6 +11,10 @@ import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type 
 import { writeManifest } from './run.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
+/** Set for a worker whose stdin is a pipe from its supervisor: end of input means the supervisor is gone. */
+export const PARENT_PIPE_ENV = 'SLUICE_PARENT_PIPE';
+/** Signals that stop a run: the terminal's Ctrl-C, a service manager's stop, a closed terminal. */
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** The compiled worker entry a supervised run starts (from engine/src or engine/dist alike). */
 export const RUN_WORKER = fileURLToPath(new URL('../../dist/runtime/run-worker.js', import.meta.url));
@@ -44,25 +48,36 @@ export interface SuperviseOptions {
   pipeline?: unknown;
 }
 
-/** Runs `spec` in a worker process (runtime/run-worker.ts), which is handed the spec as JSON on stdin. */
+/**
+ * Runs `spec` in a worker process (runtime/run-worker.ts), handed the spec as one JSON line on stdin. The worker
+ * leads its own process group, so that stopping it reaches everything it started; its stdin stays open, so that
+ * it notices when this process is gone, however that happened (end of input).
+ */
 export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
   const child = spawn(process.execPath, [RUN_WORKER], {
-    env: { ...process.env, [WORKER_ENV]: '1' },
+    env: { ...process.env, [WORKER_ENV]: '1', [PARENT_PIPE_ENV]: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
   });
   // A worker that dies before reading its spec must not take this process down with EPIPE.
   child.stdin.on('error', () => undefined);
-  child.stdin.end(JSON.stringify(spec));
+  child.stdin.write(`${JSON.stringify(spec)}\n`);
   let killTimer: NodeJS.Timeout | undefined;
-  const stop = () => {
-    child.kill('SIGINT');
-    killTimer ??= setTimeout(() => child.kill('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, sig);
+    } catch {
+      // The group is gone already.
+    }
   };
-  const forward = () => child.kill('SIGINT');
+  const stop = () => {
+    signalGroup('SIGINT');
+    killTimer ??= setTimeout(() => signalGroup('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
+  };
   if (opts.signal) {
     if (opts.signal.aborted) stop();
     else opts.signal.addEventListener('abort', stop, { once: true });
-  } else process.once('SIGINT', forward);
+  }
 
   let manifest: RunManifest | undefined;
   let current: string | undefined;
@@ -109,7 +124,6 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
   } finally {
     if (killTimer) clearTimeout(killTimer);
     opts.signal?.removeEventListener('abort', stop);
-    process.off('SIGINT', forward);
   }
 }
 
@@ -121,6 +135,8 @@ function completeRecord(runDir: string, outcome: 'cancelled' | 'failed', why: st
     if (m.outcome !== 'running') return m;
     const done: RunManifest = { ...m, outcome, nodes: m.nodes.length > 0 || !nodes ? m.nodes : nodes, finishedAt: new Date().toISOString(), errors: [...m.errors, why] };
     writeManifest(file, done);
+    // The worker that held the run's lock is gone; the run can be resumed at once.
+    fs.rmSync(path.join(runDir, 'run.lock'), { force: true });
     return done;
   } catch {
     // No readable record: the message is all there is.

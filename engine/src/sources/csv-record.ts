@@ -108,7 +108,7 @@ export function parseRecord(buf: Buffer, start: number, delim: number, quote: nu
       return { next: i + 1, end, fields, lines, ...(error ? { error } : {}) };
     }
     if (c === quote) error ??= `quote character inside an unquoted field (field ${fields})`;
-    else if (c === 0) error ??= 'the line contains a NUL byte';
+    else if (c === 0) error ??= `the line contains a NUL byte (field ${fields}, byte ${i - start + 1} of the line)`;
     // DuckDB ends a line at a lone carriage return, so it would split this record where the scanner did not.
     else if (c === CR && i + 1 < n && buf[i + 1] !== NL) error ??= `a carriage return without a line feed (field ${fields}); classic Mac line ends are not read, convert them to LF`;
     fieldStart = false;
@@ -204,4 +204,47 @@ export function parseHeader(buf: Buffer, pos: number, db: DialectBytes): { names
   if (!isUtf8(rawHeader)) throw new CsvFileError('the header line is not valid UTF-8; set the source\'s "encoding" (e.g. "latin1")', 'encoding');
   const norm = normalizeHeader(splitFields(rawHeader, db.delim, db.quote, db.escape));
   return { names: norm.names, warnings: norm.warnings, next: r.next, lines: r.lines };
+}
+
+/**
+ * Where the first byte that is not valid UTF-8 is (0-based offset into `bytes`), or -1 if there is none: the
+ * reason for a bad line says where, so the byte can be found with a hex viewer.
+ */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    let need = 0;
+    let min = 0;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+/** " at byte N of the line (0xBB)", 1-based, and the file offset when the line's start in its file is known. */
+export function invalidUtf8Where(bytes: Uint8Array, lineStart?: number): string {
+  const at = invalidUtf8Offset(bytes);
+  if (at < 0) return '';
+  const hex = `0x${(bytes[at] as number).toString(16).padStart(2, '0')}`;
+  return ` at byte ${at + 1} of the line (${lineStart !== undefined ? `byte ${lineStart + at + 1} of the file, ` : ''}${hex})`;
 }

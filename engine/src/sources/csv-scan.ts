@@ -5,7 +5,7 @@
 // fixed dialect; bad ones are returned with their exact bytes, line number and reason.
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { CR, CsvFileError, NL, parseHeader, parseRecord, dialectBytes, type CsvDialect, type DialectBytes } from './csv-record.js';
+import { CR, CsvFileError, NL, invalidUtf8Where, parseHeader, parseRecord, dialectBytes, type CsvDialect, type DialectBytes } from './csv-record.js';
 
 export interface BadRecord {
   line: number;
@@ -180,7 +180,7 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
         rule = 'ragged_row';
       }
       if (!reason && !wholeIsUtf8 && !isUtf8(buf.subarray(pos, r.end))) {
-        reason = 'the line is not valid UTF-8';
+        reason = `the line is not valid UTF-8${invalidUtf8Where(buf.subarray(pos, r.end))}`;
         rule = 'bad_encoding';
         invalidUtf8++;
       }

@@ -6,6 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import { isReservedColumn, isRowidName } from '../runtime/exec-context.js';
 import { jsonErrorLocation, jsonErrorReason } from '../format/json-error.js';
 import { sniffUtf16 } from './csv-scan.js';
+import { invalidUtf8Where } from './csv-record.js';
 
 export const MAX_JSON_DEPTH = 32;
 
@@ -54,7 +55,7 @@ export function jsonDepth(text: string): number {
  * everything else (numbers, booleans, nested values) as written, so 12345678901234567.5 keeps every digit.
  * null stays null.
  */
-export function rawMembers(text: string, duplicates?: string[]): Record<string, string | null> {
+export function rawMembers(text: string, duplicates?: string[], strings?: string[]): Record<string, string | null> {
   const out: Record<string, string | null> = Object.create(null) as Record<string, string | null>;
   let i = text.indexOf('{') + 1;
   const skipWs = () => {
@@ -91,10 +92,50 @@ export function rawMembers(text: string, duplicates?: string[]): Record<string, 
     }
     const raw = text.slice(start, i).trim();
     if (Object.hasOwn(out, key)) duplicates?.push(key);
+    if (raw.startsWith('"')) strings?.push(key);
     Object.defineProperty(out, key, { value: raw === 'null' ? null : raw.startsWith('"') ? (JSON.parse(raw) as string) : raw, enumerable: true, writable: true, configurable: true });
     if (text[i] === ',') i++;
   }
   return out;
+}
+
+/**
+ * A string (key or value, at any depth) holding a lone UTF-16 surrogate such as "\ud800": JSON allows the
+ * escape, but it is not a character and cannot be stored as UTF-8, so the record is refused, naming where.
+ */
+function loneSurrogate(v: object): string | undefined {
+  const stack: { v: unknown; at: string }[] = [{ v, at: '' }];
+  while (stack.length > 0) {
+    const cur = stack.pop() as { v: unknown; at: string };
+    if (typeof cur.v === 'string') {
+      const i = loneSurrogateAt(cur.v);
+      if (i >= 0) return `the value of ${cur.at} holds a lone UTF-16 surrogate (\\u${cur.v.charCodeAt(i).toString(16)}) at character ${i + 1}, which is not a character`;
+    } else if (Array.isArray(cur.v)) cur.v.forEach((x, i) => stack.push({ v: x, at: `${cur.at}[${i}]` }));
+    else if (cur.v !== null && typeof cur.v === 'object') {
+      for (const [k, x] of Object.entries(cur.v)) {
+        const i = loneSurrogateAt(k);
+        if (i >= 0) return `a key holds a lone UTF-16 surrogate (\\u${k.charCodeAt(i).toString(16)}), which is not a character`;
+        stack.push({ v: x, at: cur.at ? `${cur.at}.${JSON.stringify(k)}` : JSON.stringify(k) });
+      }
+    }
+  }
+  return undefined;
+}
+
+function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff) {
+      const n = s.charCodeAt(i + 1);
+      if (n >= 0xdc00 && n <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return i;
+  }
+  return -1;
 }
 
 export function checkRecord(text: string, keys: Map<string, true>): string | undefined {
@@ -106,6 +147,8 @@ export function checkRecord(text: string, keys: Map<string, true>): string | und
     return `not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
   }
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return 'not a JSON object';
+  const lone = loneSurrogate(v);
+  if (lone) return lone;
   for (const k of Object.keys(v)) {
     if (k === '') return 'an empty key cannot name a column';
     // A `rowid` key is data: the source names its column differently (normalizeHeader), so only others are refused.
@@ -123,9 +166,11 @@ export function checkRecord(text: string, keys: Map<string, true>): string | und
  */
 function cleanLine(text: string, line: number): { clean: string } | { reason: string } {
   const duplicates: string[] = [];
-  const members = rawMembers(text, duplicates);
+  const strings: string[] = [];
+  const members = rawMembers(text, duplicates, strings);
   if (duplicates.length > 0) return { reason: `key "${duplicates[0]}" appears more than once in the object` };
-  return { clean: `{"l":${line},"r":${JSON.stringify(members)}}` };
+  // "s": the keys whose values were JSON strings, for sources that refuse strings as numbers.
+  return { clean: `{"l":${line},"r":${JSON.stringify(members)},"s":${JSON.stringify(strings)}}` };
 }
 
 /** Refuse UTF-16 by its byte order mark or its NUL bytes, and strip a UTF-8 byte order mark. */
@@ -137,7 +182,9 @@ function utf8Body(buf: Buffer): Buffer {
 
 /** Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. */
 export function scanNdjson(file: string, cleanFile: string, limit?: number): JsonScan {
-  const buf = utf8Body(fs.readFileSync(file));
+  const whole = fs.readFileSync(file);
+  const buf = utf8Body(whole);
+  const bomBytes = whole.length - buf.length;
   const keys = new Map<string, true>();
   const bad: JsonBad[] = [];
   const out: string[] = [];
@@ -158,6 +205,7 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
     const end = nl < 0 ? buf.length : nl;
     const contentEnd = end > pos && buf[end - 1] === 0x0d ? end - 1 : end;
     const bytes = buf.subarray(pos, contentEnd);
+    const lineStart = pos;
     pos = end + 1;
     const text = bytes.toString('utf8');
     if (text.trim() === '') {
@@ -167,7 +215,7 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
     let reason: string | undefined;
     let rule = 'malformed';
     if (!isUtf8(bytes)) {
-      reason = 'the line is not valid UTF-8';
+      reason = `the line is not valid UTF-8${invalidUtf8Where(bytes, lineStart + bomBytes)}`;
       rule = 'bad_encoding';
     } else reason = checkRecord(text, keys);
     const rec = reason ? { reason } : cleanLine(text, line);
@@ -177,8 +225,25 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
       good++;
     }
   }
+  // NDJSON records are objects, one a line; a file that starts with "[" and parses whole as an array is one.
+  if (bad.length > 0 && firstNonBlank(buf) === 0x5b && isJsonArray(buf)) {
+    throw new JsonFileError('the file holds one JSON array, not one object per line (NDJSON); set the source\'s "format" to "array"');
+  }
   fs.writeFileSync(cleanFile, out.length ? `${out.join('\n')}\n` : '');
   return { keys: [...keys.keys()], records, good, blank, bad, truncated };
+}
+
+function isJsonArray(buf: Buffer): boolean {
+  try {
+    return Array.isArray(JSON.parse(buf.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
+function firstNonBlank(buf: Buffer): number | undefined {
+  for (const b of buf) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  return undefined;
 }
 
 /** Offsets of the top-level elements of a JSON array text (assumed valid JSON), so each keeps its original text. */
@@ -221,7 +286,10 @@ function trimEnd(text: string, end: number): number {
 /** Scan a file holding one JSON array of objects; each element is a record numbered from 1. */
 export function scanJsonArray(file: string, cleanFile: string, limit?: number): JsonScan {
   const buf = utf8Body(fs.readFileSync(file));
-  if (!isUtf8(buf)) throw new JsonFileError(`line ${firstInvalidUtf8Line(buf)} is not valid UTF-8; JSON input must be UTF-8`);
+  if (!isUtf8(buf)) {
+    const line = firstInvalidUtf8Line(buf);
+    throw new JsonFileError(`line ${line.line} is not valid UTF-8${invalidUtf8Where(line.bytes, line.start)}; JSON input must be UTF-8`);
+  }
   const text = buf.toString('utf8');
   let doc: unknown;
   try {
@@ -258,13 +326,13 @@ export function scanJsonArray(file: string, cleanFile: string, limit?: number): 
   return { keys: [...keys.keys()], records: truncated ? good + bad.length : doc.length, good, blank: 0, bad, truncated };
 }
 
-function firstInvalidUtf8Line(buf: Buffer): number {
+function firstInvalidUtf8Line(buf: Buffer): { line: number; start: number; bytes: Buffer } {
   let line = 1;
   for (let pos = 0; pos < buf.length; line++) {
     const nl = buf.indexOf(0x0a, pos);
     const end = nl < 0 ? buf.length : nl;
-    if (!isUtf8(buf.subarray(pos, end))) return line;
+    if (!isUtf8(buf.subarray(pos, end))) return { line, start: pos, bytes: buf.subarray(pos, end) };
     pos = end + 1;
   }
-  return line;
+  return { line, start: buf.length, bytes: buf.subarray(buf.length) };
 }

@@ -28,7 +28,20 @@ const BOOL_SET = "('true','false','t','f','1','0','yes','no','y','n')";
  * SQL for a strict conversion of the text expression `v` (already a SQL expression) to `type`:
  * `ok` is true when v is NULL or converts exactly; `value` is the converted value (only meaningful when ok).
  */
-export function strictCastSql(v: string, type: string): { ok: string; value: string } {
+export function strictCastSql(v: string, type: string, opts: CastOptions = {}): { ok: string; value: string } {
+  const r = castSql(v, type);
+  // Without trimming, a value with spaces around it is not exactly a value of the type.
+  if (opts.trim === false && r.ok !== 'true') return { ok: `(${r.ok} AND (${v} IS NULL OR NOT regexp_matches(CAST(${v} AS VARCHAR), '^\\s|\\s$')))`, value: r.value };
+  return r;
+}
+
+/** The lenient conversions a source may turn off (see README, "How dirty input is handled"). */
+export interface CastOptions {
+  /** Spaces around a value are ignored (" 7 " converts to 7); default true. */
+  trim?: boolean;
+}
+
+function castSql(v: string, type: string): { ok: string; value: string } {
   const t = normalizeType(type) ?? type;
   const txt = `CAST(${v} AS VARCHAR)`;
   const tryc = `TRY_CAST(trim(${txt}) AS ${t})`;

@@ -180,7 +180,7 @@ export const INPUT_CASES: InputCase[] = [
   jsonArray('an element nested 10,000 levels deep', 'deep.json', `[{"id":1},${'['.repeat(10_000)}${']'.repeat(10_000)},{"id":2}]`, { read: 3, written: 2, quarantined: 1, lines: [2], reason: /nested deeper than 32 levels/ }),
   jsonArray('not an array', 'obj.json', '{"id":1}', { error: /not a JSON array/ }),
   jsonArray('elements that are not objects', 'mixed.json', '[{"id":1}, 2, "x", null, [1], {"id":2}]', { read: 6, written: 2, quarantined: 4, lines: [2, 3, 4, 5] }),
-  jsonArray('invalid UTF-8 inside a string', 'badutf8.json', bytes('[{"id":1,"name":"caf', [0xe9], '"},\n{"id":2}]'), { error: /line 1 is not valid UTF-8; JSON input must be UTF-8/ }),
+  jsonArray('invalid UTF-8 inside a string', 'badutf8.json', bytes('[{"id":1,"name":"caf', [0xe9], '"},\n{"id":2}]'), { error: /line 1 is not valid UTF-8 at byte 21 of the line \(byte 21 of the file, 0xe9\); JSON input must be UTF-8/ }),
   jsonArray('UTF-16 with a byte order mark', 'u16.json', utf16le('[{"id":1}]', true), { error: /UTF-16/ }),
   jsonArray('an empty file', 'empty.json', '', { error: /not valid JSON/ }),
 

@@ -117,7 +117,7 @@ const q = (s: string): string => s.replaceAll("'", "''");
 
 const CASES: Case[] = [
   // ---- the graph -------------------------------------------------------------------------------------------
-  { name: 'a cycle', doc: () => pipeline([{ id: 'a', kind: 'filter', config: { expression: 'true' } }, { id: 'b', kind: 'filter', config: { expression: 'true' } }], ['a -> b', 'b -> a']), invalid: { path: /^edges$/, message: /cycle through nodes "a", "b"/ } },
+  { name: 'a cycle', doc: () => pipeline([{ id: 'a', kind: 'filter', config: { expression: 'true' } }, { id: 'b', kind: 'filter', config: { expression: 'true' } }], ['a -> b', 'b -> a']), invalid: { path: /^edges$/, message: /cycle: "a" → "b" → "a"/ } },
   { name: 'a dangling edge', doc: () => pipeline([{ id: 'src', kind: 'source.csv', config: { path: 'in.csv' } }], ['src -> ghost']), invalid: { path: /^edges\[0\]\.to\.node$/, message: /unknown node "ghost"/ } },
   { name: 'duplicate node ids', doc: () => pipeline([{ id: 'src', kind: 'source.csv', config: { path: 'in.csv' } }, { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } }], []), invalid: { path: /^nodes\[1\]\.id$/, nodeId: 'src', message: /duplicate node id "src"/ } },
   { name: 'an unknown kind', doc: () => pipeline([{ id: 'x', kind: 'shell.exec', config: { cmd: 'rm -rf /' } }], []), invalid: { path: /^nodes\[0\]\.kind$/, nodeId: 'x', message: /unknown node kind "shell\.exec"/ } },
@@ -264,7 +264,21 @@ describe('hostile pipeline files', () => {
         // Nothing ran: not even a run record was started.
         expect(fs.existsSync(w.hist)).toBe(false);
       } else if (c.refused) {
-        const m = await go();
+        const got = await go().then((m) => ({ m }), (e: unknown) => ({ e }));
+        if ('e' in got) {
+          // Refused by the checks a run makes before any node executes (those `sluice validate` makes).
+          expect(got.e).toBeInstanceOf(InvalidPipeline);
+          const problems = (got.e as InvalidPipeline).problems;
+          const hit = problems.find((p) => p.nodeId === c.refused?.node && p.path.endsWith(`.config.${c.refused?.field ?? ''}`));
+          expect(hit, JSON.stringify(problems)).toBeDefined();
+          expect(hit?.message).toMatch(c.refused.message);
+          expect(fs.existsSync(w.hist)).toBe(false);
+          expect(fs.existsSync(path.join(w.base, 'out.csv'))).toBe(false);
+          expectContained(w, before);
+          tally.refused++;
+          return;
+        }
+        const m = got.m;
         expect(m.outcome).toBe('failed');
         const failed = m.nodes.filter((n) => n.status === 'failed');
         expect(failed.map((n) => n.nodeId)).toEqual([c.refused.node]);

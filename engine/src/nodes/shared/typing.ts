@@ -3,12 +3,18 @@ import { z } from 'zod';
 import type { ExecContext } from '../../runtime/exec-context.js';
 import { UserError, LINEAGE } from '../../runtime/exec-context.js';
 import { qi } from '../../sql/quote.js';
-import { castReasonSql, normalizeType, strictCastSql } from '../../sql/strict-cast.js';
+import { castReasonSql, normalizeType, strictCastSql, type CastOptions } from '../../sql/strict-cast.js';
 
 export const typesSchema = z
   .record(z.string(), z.string().refine((t) => normalizeType(t) !== undefined, { message: 'unknown type; use VARCHAR, BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, …' }))
   .default({})
   .describe('Column name → type; columns not listed stay text');
+
+/** A source's choice about the one lenient conversion every typed source makes. */
+export const trimSchema = z
+  .boolean()
+  .default(true)
+  .describe('Ignore spaces around a value when converting it to a declared type (" 7 " becomes 7). Off (strict): such a value does not convert and its row is quarantined');
 
 /**
  * Create `target` from `source` with `types` applied. Rows with a value that does not convert are inserted
@@ -21,6 +27,7 @@ export async function applyDeclaredTypes(
   columns: string[],
   types: Record<string, string>,
   field: string,
+  cast: CastOptions = {},
 ): Promise<{ warnings: string[] }> {
   const typed = Object.entries(types);
   for (const [name] of typed) {
@@ -30,7 +37,7 @@ export async function applyDeclaredTypes(
     await ctx.run(`CREATE TABLE ${target} AS SELECT * FROM ${source}`);
     return { warnings: [] };
   }
-  const checks = typed.map(([name, type], i) => ({ name, type, i, ...strictCastSql(qi(name), type) }));
+  const checks = typed.map(([name, type], i) => ({ name, type, i, ...strictCastSql(qi(name), type, cast) }));
   // One pass: typed values, a flag per typed column, and the original text only where a value failed (so the
   // quarantine keeps what the input said). Failing rows are then moved to quarantine and deleted, and the helper
   // columns dropped; both are cheap in DuckDB, unlike a second full copy of the data.
