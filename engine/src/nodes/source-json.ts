@@ -9,11 +9,14 @@ import { qi, qlit } from '../sql/quote.js';
 import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.js';
 import { normalizeHeader } from '../sources/csv-record.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
+import { blankLinesSchema, nullIfSql, nullValuesSchema } from './shared/null-values.js';
 
 const config = z.strictObject({
   path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
   format: z.enum(['ndjson', 'array']).default('ndjson'),
   types: typesSchema,
+  nullValues: nullValuesSchema,
+  blankLines: blankLinesSchema.describe('NDJSON: a blank line is counted as filtered ("skip") or quarantined with its line number'),
 });
 
 export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
@@ -26,8 +29,13 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: '', format: 'ndjson', types: {} },
   accounting: 'source',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [
+    {
+      note: 'gained "nullValues" and "blankLines"; their defaults keep the old reading',
+      up: (config) => config,
+    },
+  ],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
   // The keys are the union over every record, so they are known only once the files are read.
   outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
@@ -44,7 +52,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       const clean = path.join(ctx.scratchDir, `clean_${i}.ndjson`);
       let scan;
       try {
-        scan = c.format === 'ndjson' ? scanNdjson(file, clean, ctx.limit) : scanJsonArray(file, clean, ctx.limit);
+        scan = c.format === 'ndjson' ? scanNdjson(file, clean, ctx.limit, c.blankLines === 'quarantine') : scanJsonArray(file, clean, ctx.limit);
       } catch (e) {
         if (e instanceof JsonFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name });
         throw e;
@@ -63,7 +71,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
     // Keys are case-sensitive, column names are not: "A" and "a" would collide, and DuckDB would rename one silently.
     const { names, warnings: renamed } = normalizeHeader(keys);
     warnings.push(...renamed.map((w) => w.replace(/^header /, 'key ')));
-    const extract = keys.map((k, i) => `json_extract_string("r", ${qlit(`$."${k}"`)}) AS ${qi(names[i] as string)}`);
+    const extract = keys.map((k, i) => `${nullIfSql(`json_extract_string("r", ${qlit(`$."${k}"`)})`, c.nullValues)} AS ${qi(names[i] as string)}`);
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...names.map((k) => `CAST(NULL AS VARCHAR) AS ${qi(k)}`)].join(', ')} WHERE false`;
     const parts = cleans.map(
       (f) => `SELECT ${qlit(`${ctx.nodeId}:${f.name}:`)} || "l" AS ${qi(LINEAGE)}${extract.length ? `, ${extract.join(', ')}` : ''} FROM read_json(${qlit(f.file)}, format = 'newline_delimited', columns = {'l': 'BIGINT', 'r': 'JSON'}, maximum_object_size = 268435456)`,

@@ -136,7 +136,7 @@ function utf8Body(buf: Buffer): Buffer {
 }
 
 /** Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. */
-export function scanNdjson(file: string, cleanFile: string, limit?: number): JsonScan {
+export function scanNdjson(file: string, cleanFile: string, limit?: number, blankAsBad = false): JsonScan {
   const buf = utf8Body(fs.readFileSync(file));
   const keys = new Map<string, true>();
   const bad: JsonBad[] = [];
@@ -161,7 +161,8 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
     pos = end + 1;
     const text = bytes.toString('utf8');
     if (text.trim() === '') {
-      blank++;
+      if (blankAsBad) bad.push({ line, raw: Uint8Array.prototype.slice.call(bytes), reason: 'blank line', rule: 'blank_line' });
+      else blank++;
       continue;
     }
     let reason: string | undefined;
