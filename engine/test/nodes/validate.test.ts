@@ -210,7 +210,9 @@ describe('validate: semantics without SQL nodes (version 3)', () => {
   });
 
   it('a file saved at version 2 keeps unique failing every occurrence', async () => {
-    const r = await run(withValidate([{ id: 'u', type: 'unique', column: 'email' }], { reference: false }), { files: FILES });
+    const doc = withValidate([{ id: 'u', type: 'unique', column: 'email' }], { reference: false });
+    (doc['nodes'] as Record<string, unknown>[])[2]!['kindVersion'] = 2;
+    const r = await run(doc, { files: FILES });
     expect(await failedLines(r)).toEqual([2, 5]);
   });
 
