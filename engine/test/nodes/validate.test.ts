@@ -178,17 +178,17 @@ describe('validate', () => {
 });
 
 // Rules written by this version (kindVersion 3): an unstamped node is read as version 1 and migrated.
-const v3 = (rules: unknown[], files: Record<string, string>) => {
+const v3 = (rules: unknown[], files: { 'in.csv': string; types?: Record<string, string> }) => {
   const doc = pipeline(
     [
-      { id: 'src', kind: 'source.csv', config: { path: 'in.csv', ...(files['types'] ? { types: JSON.parse(files['types']) as unknown } : {}) } },
+      { id: 'src', kind: 'source.csv', config: { path: 'in.csv', ...(files.types ? { types: files.types } : {}) } },
       { id: 'v', kind: 'validate', config: { rules } },
       { id: 'good', kind: 'sink.csv', config: { path: 'good.csv' } },
     ],
     ['src -> v', 'v.valid -> good'],
   );
   (doc['nodes'] as Record<string, unknown>[])[1]!['kindVersion'] = 3;
-  return run(doc, { files: { 'in.csv': files['in.csv'] as string } });
+  return run(doc, { files: { 'in.csv': files['in.csv'] } });
 };
 const failedLines = async (r: Awaited<ReturnType<typeof run>>) => byLine((await r.quarantine('v')).entries).map((e) => e.sourceLine);
 
@@ -264,7 +264,7 @@ describe('validate: semantics without SQL nodes (version 3)', () => {
     const typed = await run(doc, { files: { 'in.csv': csv } });
     expectSucceeded(typed);
     expect(await failedLines(typed)).toEqual([3, 4, 5, 6]);
-    const big = await v3([{ id: 'r', type: 'range', column: 'x', max: 9007199254740992 }], { 'in.csv': 'x\n9007199254740993\n9007199254740992\n', types: '{"x":"BIGINT"}' });
+    const big = await v3([{ id: 'r', type: 'range', column: 'x', max: 9007199254740992 }], { 'in.csv': 'x\n9007199254740993\n9007199254740992\n', types: { x: 'BIGINT' } });
     expect(await failedLines(big)).toEqual([2]);
   });
 });
