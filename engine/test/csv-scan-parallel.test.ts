@@ -62,5 +62,15 @@ describe.skipIf(!built)('threaded CSV scan', () => {
       expect(goodRecords(many)).toEqual(goodRecords(one));
     }
     expect(one.bad.length).toBeGreaterThan(800);
+    // Quarantined blank lines carry the same numbers from the slices as from the single scan.
+    const blanks = { ...dialect, blankLines: 'quarantine' };
+    const oneQ = scanCsv(file, path.join(dir, 'oneq.csv'), blanks);
+    const manyQ = await scanCsvFile(file, path.join(dir, 'manyq'), blanks, undefined, 2);
+    expect(oneQ.blank).toBe(0);
+    expect(oneQ.bad.length).toBe(one.bad.length + one.blank);
+    expect(manyQ.bad.map((b) => [b.line, b.reason])).toEqual(oneQ.bad.map((b) => [b.line, b.reason]));
+    const physical = fs.readFileSync(file, 'utf8').split('\n').slice(0, -1);
+    const blankAt = physical.flatMap((l, i) => (l === '' ? [i + 1] : []));
+    expect(manyQ.bad.filter((b) => b.reason === 'blank line').map((b) => b.line)).toEqual(blankAt);
   });
 });

@@ -129,10 +129,13 @@ describe('configs migrate from older files', () => {
     const r = checkPipeline(raw, kindLookup);
     expect(r.problems).toEqual([]);
     const checks = r.pipeline?.nodes.find((n) => n.id === 'checks');
-    expect(checks?.kindVersion).toBe(2);
+    expect(checks?.kindVersion).toBe(3);
     expect((checks?.config['rules'] as { convert?: boolean }[])[0]?.convert).toBe(false);
     const m = migrateDocument(raw, kindLookup);
-    expect(m.migrated).toEqual([{ nodeId: 'checks', kind: 'validate', from: 1, to: 2 }]);
+    expect(m.migrated).toEqual([
+      { nodeId: 'sales', kind: 'source.csv', from: 1, to: 2 },
+      { nodeId: 'checks', kind: 'validate', from: 1, to: 3 },
+    ]);
     // Only the migration changes the config: no defaults are written into the file.
     expect(m.pipeline?.nodes.find((n) => n.id === 'sales')?.config).toEqual({ path: 'sales.csv', types: { order_id: 'BIGINT' } });
   });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from './helpers.js';
+import { WorkerStderr } from '../src/runtime/supervise.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'engine', 'bin', 'sluice.js');
@@ -50,6 +51,14 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
     expect(manifest.outcome).toBe('failed');
     expect(manifest.errors.join('\n')).toContain('killed by SIGKILL');
     expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('previous output\n');
+  });
+
+  it('passes SLUICE_TRACE_SQL=1 trace lines through to the user under sluice run', () => {
+    const dir = tmpDir();
+    const file = pipelineIn(dir);
+    const r = spawnSync(process.execPath, [bin, 'run', file, '--history', path.join(dir, 'h')], { env: { ...process.env, SLUICE_TRACE_SQL: '1' }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^\[sql \d+ ms\] .*read_csv/m);
   });
 
   it('runs normally under supervision, with exit code 0', () => {
@@ -127,4 +136,25 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
     expect(manifest.outcome).toBe('cancelled');
     expect(fs.existsSync(path.join(dir, 'out.csv'))).toBe(false);
   }, 60_000);
+});
+
+describe('the supervisor reading its worker\'s stderr', () => {
+  it('forwards SQL trace lines as they come, split across chunks, and keeps the rest for a crash message', () => {
+    const traced: string[] = [];
+    const err = new WorkerStderr((l) => traced.push(l));
+    err.push('[sql 3 ms] CREATE TA');
+    err.push('BLE x\nsomething went\n[sql 0 ms] SELECT 1\n');
+    err.push(' wrong');
+    expect(traced).toEqual(['[sql 3 ms] CREATE TABLE x', '[sql 0 ms] SELECT 1']);
+    expect(err.end()).toBe('something went\n wrong\n');
+  });
+
+  it('keeps only the last 64 KB of other output', () => {
+    const err = new WorkerStderr(() => undefined);
+    for (let i = 0; i < 2000; i++) err.push(`${'x'.repeat(99)}\n`);
+    err.push('last words\n');
+    const kept = err.end();
+    expect(kept.length).toBeLessThanOrEqual(64 * 1024);
+    expect(kept.endsWith('last words\n')).toBe(true);
+  });
 });

@@ -7,12 +7,15 @@ import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
+import { anyNullSql, nullKeysSchema } from './shared/null-keys.js';
 
 const config = z.strictObject({
   keys: z.array(z.string().min(1, 'choose a column').meta(COLUMN)).min(1).describe('Columns that identify a record'),
   keep: z.enum(['first', 'last']).default('first').describe('Which row of a key to keep, by input order or "orderBy"'),
   orderBy: z.string().meta(COLUMN).optional().describe('Column deciding first and last; input order when empty'),
   duplicates: z.enum(['quarantine', 'filter']).default('quarantine'),
+  // The same policy as validate's unique rule; "equal" is what deduplicate always did.
+  nullKeys: nullKeysSchema.default('equal'),
 });
 
 export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
@@ -26,8 +29,13 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
   defaults: { keys: [''], keep: 'first', duplicates: 'quarantine' },
   tableInputs: ['in'],
   accounting: 'conserving',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [
+    {
+      note: 'gained "nullKeys" (how NULL keys compare); older files keep NULL keys equal, as before',
+      up: (config) => ('nullKeys' in config ? config : { ...config, nullKeys: 'equal' }),
+    },
+  ],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
   outputSchema({ config: c, input }) {
     const inp = input('in');
@@ -41,9 +49,10 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
     if (c.orderBy) requireColumns(ctx.nodeId, 'orderBy', [c.orderBy], cols);
     const order = c.orderBy ? `${qi(c.orderBy)} ${c.keep === 'first' ? 'ASC' : 'DESC'} NULLS LAST, rowid ${c.keep === 'first' ? 'ASC' : 'DESC'}` : `rowid ${c.keep === 'first' ? 'ASC' : 'DESC'}`;
     const ranked = `${ctx.output('out').slice(0, -1)}__ranked"`;
-    await ctx.run(
-      `CREATE TABLE ${ranked} AS SELECT *, row_number() OVER (PARTITION BY ${c.keys.map(qi).join(', ')} ORDER BY ${order}) AS "__sl_rank", rowid AS "__sl_pos" FROM ${input}`,
-    );
+    const rank = `row_number() OVER (PARTITION BY ${c.keys.map(qi).join(', ')} ORDER BY ${order})`;
+    // Under "distinct" a row with a NULL key duplicates nothing, so it is always kept.
+    const rankSql = c.nullKeys === 'distinct' ? `CASE WHEN ${anyNullSql(c.keys.map(qi))} THEN 1 ELSE ${rank} END` : rank;
+    await ctx.run(`CREATE TABLE ${ranked} AS SELECT *, ${rankSql} AS "__sl_rank", rowid AS "__sl_pos" FROM ${input}`);
     const names = cols.map((x) => x.name);
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${names.map(qi).join(', ')} FROM ${ranked} WHERE "__sl_rank" = 1 ORDER BY "__sl_pos"`);
     const dupes = await ctx.count(`SELECT count(*) FROM ${ranked} WHERE "__sl_rank" > 1`);

@@ -11,6 +11,7 @@ import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
+import { blankLinesSchema, nullIfSql, nullValuesSchema } from './shared/null-values.js';
 
 const config = z.strictObject({
   path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
@@ -21,6 +22,8 @@ const config = z.strictObject({
   encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'latin1']).default('utf-8'),
   types: typesSchema,
   trim: trimSchema,
+  nullValues: nullValuesSchema,
+  blankLines: blankLinesSchema,
 });
 
 export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
@@ -33,8 +36,14 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: '', delimiter: ',', quote: '"', header: true, encoding: 'utf-8', types: {} },
   accounting: 'source',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [
+    {
+      // Both options default to what the source always did (empty quoted text stays '', blank lines skipped).
+      note: 'gained "nullValues" and "blankLines"; their defaults keep the old reading',
+      up: (config) => config,
+    },
+  ],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
   async outputSchema({ nodeId, config: c, env }) {
     if (!c.path) return { outputs: { out: undefined }, problems: [{ code: 'needs_file', field: 'path', message: 'needs a file: choose the CSV file to read' }] };
@@ -56,7 +65,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       const clean = path.join(ctx.scratchDir, `clean_${i}`);
       let scan;
       try {
-        scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding }, ctx.limit);
+        scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding, blankLines: c.blankLines }, ctx.limit);
       } catch (e) {
         if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
         throw e;
@@ -84,7 +93,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       const prefix = `${ctx.nodeId}:${name}:`;
       for (const part of scan.parts) {
         parts.push(
-          `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => qi(h)).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true${lineSizeOptions(part.longest)})`,
+          `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => `${nullIfSql(qi(h), c.nullValues)} AS ${qi(h)}`).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true${lineSizeOptions(part.longest)})`,
         );
       }
     }

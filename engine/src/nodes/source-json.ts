@@ -10,6 +10,7 @@ import { JsonFileError, scanJsonArray, scanNdjson } from '../sources/json-scan.j
 import { normalizeHeader } from '../sources/csv-record.js';
 import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
 import { normalizeType } from '../sql/strict-cast.js';
+import { blankLinesSchema, nullIfSql, nullValuesSchema } from './shared/null-values.js';
 
 const config = z.strictObject({
   path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
@@ -20,6 +21,8 @@ const config = z.strictObject({
     .boolean()
     .default(true)
     .describe('Accept a JSON string ("20", "true") for a column declared as a number or boolean. Off (strict): only JSON numbers and booleans convert to those types; a string is quarantined (dates and other types are read from strings either way)'),
+  nullValues: nullValuesSchema,
+  blankLines: blankLinesSchema.describe('NDJSON: a blank line is counted as filtered ("skip") or quarantined with its line number'),
 });
 
 export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
@@ -32,8 +35,13 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: '', format: 'ndjson', types: {} },
   accounting: 'source',
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [
+    {
+      note: 'gained "nullValues" and "blankLines"; their defaults keep the old reading',
+      up: (config) => config,
+    },
+  ],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
   // The keys are the union over every record, so they are known only once the files are read.
   outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
@@ -51,7 +59,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       const clean = path.join(ctx.scratchDir, `clean_${i}.ndjson`);
       let scan;
       try {
-        scan = c.format === 'ndjson' ? scanNdjson(file, clean, ctx.limit) : scanJsonArray(file, clean, ctx.limit);
+        scan = c.format === 'ndjson' ? scanNdjson(file, clean, ctx.limit, c.blankLines === 'quarantine') : scanJsonArray(file, clean, ctx.limit);
       } catch (e) {
         if (e instanceof JsonFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name });
         throw e;
@@ -76,7 +84,7 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
       // Strict: a JSON string keeps its quotes, so it does not convert to a non-text type and its row says why.
       const keepQuotes = !c.numericStrings && type !== undefined && /INT|DOUBLE|FLOAT|DECIMAL|BOOLEAN/.test(type);
       const value = keepQuotes ? `CASE WHEN list_contains("s", ${qlit(k)}) THEN CAST(to_json(json_extract_string("r", ${at})) AS VARCHAR) ELSE json_extract_string("r", ${at}) END` : `json_extract_string("r", ${at})`;
-      return `${value} AS ${qi(names[i] as string)}`;
+      return `${nullIfSql(value, c.nullValues)} AS ${qi(names[i] as string)}`;
     });
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...names.map((k) => `CAST(NULL AS VARCHAR) AS ${qi(k)}`)].join(', ')} WHERE false`;
     const parts = cleans.map(

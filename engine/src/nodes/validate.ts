@@ -12,6 +12,7 @@ import { normalizeType, strictCastSql } from '../sql/strict-cast.js';
 import { checkExpression } from '../sql/guard.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
+import { nullKeysSchema } from './shared/null-keys.js';
 
 const base = {
   id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-" or "."'),
@@ -19,22 +20,34 @@ const base = {
   severity: z.enum(['quarantine', 'warn', 'fail']).default('quarantine'),
 };
 
+// Rules on one column judge NULL by `nulls`: "pass" (the rule has nothing to check) or "fail" (a NULL fails it).
+const onColumn = {
+  ...base,
+  column: z.string().meta(COLUMN),
+  nulls: z.enum(['pass', 'fail']).default('pass').describe('Whether a NULL value passes or fails this rule'),
+};
+
 const rule = z.discriminatedUnion('type', [
   z.strictObject({ ...base, type: z.literal('not_null'), column: z.string().meta(COLUMN) }),
-  z.strictObject({ ...base, type: z.literal('unique'), column: z.string().meta(COLUMN) }),
-  z.strictObject({ ...base, type: z.literal('range'), column: z.string().meta(COLUMN), min: z.number().optional(), max: z.number().optional() }),
-  z.strictObject({ ...base, type: z.literal('regex'), column: z.string().meta(COLUMN), pattern: z.string().min(1) }),
-  z.strictObject({ ...base, type: z.literal('in_set'), column: z.string().meta(COLUMN), values: z.array(z.string()).min(1) }),
-  z.strictObject({ ...base, type: z.literal('max_length'), column: z.string().meta(COLUMN), max: z.number().int().min(0) }),
   z.strictObject({
-    ...base,
+    ...onColumn,
+    type: z.literal('unique'),
+    keep: z.enum(['first', 'last', 'none']).default('first').describe('Which occurrence of a repeated value passes, by input order ("none": every occurrence fails)'),
+    nullKeys: nullKeysSchema.default('distinct'),
+  }),
+  z.strictObject({ ...onColumn, type: z.literal('range'), min: z.number().optional(), max: z.number().optional() }),
+  z.strictObject({ ...onColumn, type: z.literal('regex'), pattern: z.string().min(1) }),
+  z.strictObject({ ...onColumn, type: z.literal('in_set'), values: z.array(z.string()).min(1) }),
+  z.strictObject({ ...onColumn, type: z.literal('max_length'), max: z.number().int().min(0) }),
+  z.strictObject({
+    ...onColumn,
     type: z.literal('castable_to'),
-    column: z.string().meta(COLUMN),
     to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
+    format: z.string().min(1).max(100).optional().describe('For DATE and TIMESTAMP: the exact strptime format the text must have, e.g. %Y-%m-%d %H:%M:%S'),
     convert: z.boolean().default(true).describe('The valid rows carry the column converted to this type (quarantine severity only)'),
   }),
   z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1).meta(SQL_EXPRESSION) }),
-  z.strictObject({ ...base, type: z.literal('lookup'), column: z.string().meta(COLUMN), referenceColumn: z.string().meta(COLUMN) }),
+  z.strictObject({ ...onColumn, type: z.literal('lookup'), referenceColumn: z.string().meta(COLUMN) }),
 ]);
 type Rule = z.infer<typeof rule>;
 
@@ -43,19 +56,36 @@ const config = z.strictObject({
 });
 
 /** SQL that is TRUE when the row fails the rule, plus the default reason. */
-async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: number, input: string): Promise<{ fails: string; reason: string }> {
+async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: number, input: string, columnType: (name: string) => string | undefined): Promise<{ fails: string; reason: string }> {
+  const f = await valueFailSql(ctx, r, i, input, columnType);
+  // A NULL passes every rule but not_null unless the rule says it fails.
+  return 'nulls' in r && r.nulls === 'fail' ? { fails: `(${qi(r.column)} IS NULL OR ${f.fails})`, reason: f.reason } : f;
+}
+
+async function valueFailSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: number, input: string, columnType: (name: string) => string | undefined): Promise<{ fails: string; reason: string }> {
   const field = `rules[${i}]`;
   switch (r.type) {
     case 'not_null':
       return { fails: `${qi(r.column)} IS NULL`, reason: `${r.column} is missing` };
-    case 'unique':
-      return { fails: `(${qi(r.column)} IS NOT NULL AND count(*) OVER (PARTITION BY ${qi(r.column)}) > 1)`, reason: `${r.column} is not unique` };
+    case 'unique': {
+      const c = qi(r.column);
+      // Input order is the table's row order; "first" lets the earliest occurrence of a value pass.
+      const repeated =
+        r.keep === 'none'
+          ? `count(*) OVER (PARTITION BY ${c}) > 1`
+          : `row_number() OVER (PARTITION BY ${c} ORDER BY ${input}.rowid ${r.keep === 'first' ? 'ASC' : 'DESC'}) > 1`;
+      const reason = r.keep === 'none' ? `${r.column} is not unique` : `${r.column} repeats the value of ${r.keep === 'first' ? 'an earlier' : 'a later'} row`;
+      return { fails: r.nullKeys === 'equal' ? `(${repeated})` : `(${c} IS NOT NULL AND ${repeated})`, reason };
+    }
     case 'range': {
       if (r.min === undefined && r.max === undefined) throw new UserError(`${field}: a range rule needs "min", "max" or both`, { nodeId: ctx.nodeId, field });
-      const num = `TRY_CAST(${qi(r.column)} AS DOUBLE)`;
-      const parts = [`${num} IS NULL`];
-      if (r.min !== undefined) parts.push(`${num} < ${Number(r.min)}`);
-      if (r.max !== undefined) parts.push(`${num} > ${Number(r.max)}`);
+      // Compared in the column's own type: a DOUBLE detour would round large integers and decimals, and NaN
+      // and the infinities are never inside a range.
+      const cls = typeClass(columnType(r.column) ?? 'VARCHAR');
+      const num = cls === 'integer' || cls === 'decimal' || cls === 'float' ? qi(r.column) : `TRY_CAST(${qi(r.column)} AS DOUBLE)`;
+      const parts = cls === 'integer' || cls === 'decimal' ? [] : [`${num} IS NULL`, `NOT isfinite(${num})`];
+      if (r.min !== undefined) parts.push(`${num} < ${numberLiteral(r.min)}`);
+      if (r.max !== undefined) parts.push(`${num} > ${numberLiteral(r.max)}`);
       const bounds = `${r.min ?? '-∞'}..${r.max ?? '∞'}`;
       return { fails: `(${qi(r.column)} IS NOT NULL AND (${parts.join(' OR ')}))`, reason: `${r.column} is outside ${bounds}` };
     }
@@ -73,8 +103,20 @@ async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: numb
       return { fails: `(${qi(r.column)} IS NOT NULL AND CAST(${qi(r.column)} AS VARCHAR) NOT IN (${r.values.map(qlit).join(', ')}))`, reason: `${r.column} is not one of ${r.values.join(', ')}` };
     case 'max_length':
       return { fails: `(${qi(r.column)} IS NOT NULL AND length(CAST(${qi(r.column)} AS VARCHAR)) > ${r.max})`, reason: `${r.column} is longer than ${r.max} characters` };
-    case 'castable_to':
-      return { fails: `NOT ${strictCastSql(qi(r.column), r.to).ok}`, reason: `${r.column} is not a valid ${normalizeType(r.to) ?? r.to}` };
+    case 'castable_to': {
+      if (r.format !== undefined) {
+        const problem = formatProblem(r);
+        if (problem) throw new UserError(`${field}.format: ${problem}`, { nodeId: ctx.nodeId, field: `${field}.format` });
+        try {
+          await ctx.rows('SELECT try_strptime(\'\', $f) AS ok', { f: r.format });
+        } catch (e) {
+          const why = e instanceof Error ? (e.message.split('\n')[0] ?? '').replace(/^Invalid Input Error: /, '') : '';
+          throw new UserError(`${field}.format is not a valid strptime format (${why})`, { nodeId: ctx.nodeId, field: `${field}.format` });
+        }
+      }
+      const label = r.format === undefined ? (normalizeType(r.to) ?? r.to) : `${normalizeType(r.to) ?? r.to} in the format ${r.format}`;
+      return { fails: `NOT ${castSql(qi(r.column), r).ok}`, reason: `${r.column} is not a valid ${label}` };
+    }
     case 'expression': {
       const expr = await checkExpression(ctx, r.expression, `${field}.expression`);
       return { fails: `((${expr}) IS NOT TRUE)`, reason: `fails ${r.expression}` };
@@ -89,6 +131,52 @@ async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: numb
       };
     }
   }
+}
+
+function numberLiteral(n: number): string {
+  const v = Number(n);
+  return Number.isInteger(v) ? String(v) : `${v}::DOUBLE`;
+}
+
+type CastRule = Extract<Rule, { type: 'castable_to' }>;
+
+/** Why a castable_to rule's format cannot apply, if it cannot. */
+function formatProblem(r: CastRule): string | undefined {
+  const t = normalizeType(r.to);
+  return r.format !== undefined && t !== 'DATE' && t !== 'TIMESTAMP' ? `a format applies to DATE and TIMESTAMP only, not ${t ?? r.to}` : undefined;
+}
+
+// strptime alone accepts "2025-1-1" for %m-%d and skips leading blanks; the exact shape is checked first so a
+// value passes only when it is written exactly as the format says. Specifiers without a fixed width
+// (month names, time zones) are left to strptime.
+const FIXED_WIDTH: Record<string, string> = { Y: '[0-9]{4}', y: '[0-9]{2}', m: '[0-9]{2}', d: '[0-9]{2}', H: '[0-9]{2}', I: '[0-9]{2}', M: '[0-9]{2}', S: '[0-9]{2}', j: '[0-9]{3}', g: '[0-9]{3}', f: '[0-9]{6}', n: '[0-9]{9}', '%': '%' };
+
+export function formatRegex(format: string): string {
+  let re = '';
+  for (let i = 0; i < format.length; i++) {
+    const ch = format[i] as string;
+    if (ch !== '%') {
+      re += /[\\^$.|?*+()[\]{}]/.test(ch) ? `\\${ch}` : ch;
+      continue;
+    }
+    let spec = format[++i] ?? '';
+    if (spec === '-') {
+      spec = format[++i] ?? '';
+      re += /[dmHIMSj]/.test(spec) ? '[0-9]{1,3}' : '.+?';
+      continue;
+    }
+    re += FIXED_WIDTH[spec] ?? '.+?';
+  }
+  return re;
+}
+
+/** Strict conversion for a castable_to rule: the type's own strict cast, or the exact format when one is given. */
+function castSql(v: string, r: CastRule): { ok: string; value: string } {
+  const t = normalizeType(r.to) ?? r.to;
+  if (r.format === undefined) return strictCastSql(v, t);
+  const txt = `CAST(${v} AS VARCHAR)`;
+  const parsed = `try_strptime(${txt}, ${qlit(r.format)})`;
+  return { ok: `(${v} IS NULL OR (regexp_full_match(${txt}, ${qlit(formatRegex(r.format))}) AND ${parsed} IS NOT NULL))`, value: `CAST(${parsed} AS ${t})` };
 }
 
 export const validateNode: NodeKind<z.infer<typeof config>> = {
@@ -110,7 +198,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   tableInputs: ['in'],
   accounting: 'conserving',
   inputOrder: 'propagates',
-  version: 2,
+  version: 3,
   migrations: [
     {
       // Version 2 converts a column that a castable_to rule proved, so valid rows leave typed. A file saved
@@ -120,6 +208,16 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
         const rules = config['rules'];
         if (!Array.isArray(rules)) return config;
         return { ...config, rules: rules.map((r: unknown) => (r !== null && typeof r === 'object' && (r as Record<string, unknown>)['type'] === 'castable_to' && !('convert' in r) ? { ...r, convert: false } : r)) };
+      },
+    },
+    {
+      // Version 3 lets the first occurrence of a repeated value pass (keep: first). Before, every occurrence
+      // failed; an older unique rule keeps doing so. (nulls and nullKeys default to the old behaviour.)
+      note: 'unique rules gained "keep" (default first); older rules keep "none", failing every occurrence',
+      up: (config) => {
+        const rules = config['rules'];
+        if (!Array.isArray(rules)) return config;
+        return { ...config, rules: rules.map((r: unknown) => (r !== null && typeof r === 'object' && (r as Record<string, unknown>)['type'] === 'unique' && !('keep' in r) ? { ...r, keep: 'none' } : r)) };
       },
     },
   ],
@@ -143,6 +241,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
         const cls = typeClass(col.type);
         if (cls !== 'text' && cls !== 'integer' && cls !== 'decimal' && cls !== 'float') problems.push(wrongType(field, col, 'a range rule compares numbers', 'DOUBLE', nodeId));
       }
+      if (r.type === 'castable_to' && formatProblem(r)) problems.push({ code: 'bad_config', field: `rules[${i}].format`, message: formatProblem(r) as string });
       if (r.type === 'castable_to' && convertsColumn(r)) {
         const at = valid.findIndex((x) => x.name === r.column);
         valid[at] = { name: r.column, type: normalizeType(r.to) ?? r.to };
@@ -186,7 +285,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     else await ctx.run(`CREATE TABLE ${valid} AS SELECT * FROM ${input}`);
     const checks: { rule: Rule; fails: string; reason: string }[] = [];
     for (const [i, r] of c.rules.entries()) {
-      const f = await failSql(ctx, r, i, valid);
+      const f = await failSql(ctx, r, i, valid, (name) => inputColumns.find((x) => x.name === name)?.type);
       checks.push({ rule: r, fails: f.fails, reason: r.message ?? f.reason });
     }
     // One pass evaluates every rule and keeps only the rows that failed one, by row position: a narrow table that
@@ -225,7 +324,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
       const t = normalizeType(r.to) ?? r.to;
       const current = inputColumns.find((x) => x.name === r.column)?.type;
       if (current === t) continue;
-      await ctx.run(`ALTER TABLE ${valid} ALTER COLUMN ${qi(r.column)} SET DATA TYPE ${t} USING ${strictCastSql(qi(r.column), t).value}`);
+      await ctx.run(`ALTER TABLE ${valid} ALTER COLUMN ${qi(r.column)} SET DATA TYPE ${t} USING ${castSql(qi(r.column), r).value}`);
     }
     for (const [i, ch] of checks.entries()) {
       if (ch.rule.severity === 'warn' && (counts[i] ?? 0) > 0) warnings.push(`rule "${ch.rule.id}": ${counts[i]} row(s) ${ch.reason}`);

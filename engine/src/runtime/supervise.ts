@@ -83,10 +83,8 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
   let current: string | undefined;
   let runDir: string | undefined;
   const finished: NodeMetrics[] = [];
-  let stderr = '';
-  child.stderr.on('data', (b: Buffer) => {
-    stderr += b.toString('utf8');
-  });
+  const err = new WorkerStderr((line) => process.stderr.write(`${line}\n`));
+  child.stderr.on('data', (b: Buffer) => err.push(b.toString('utf8')));
   createInterface({ input: child.stdout }).on('line', (line) => {
     let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest; io?: unknown; note?: unknown };
     try {
@@ -111,6 +109,7 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('close', (c, s) => resolve({ code: c, signal: s })),
     );
+    const stderr = err.end();
     if (manifest) return { manifest };
     const cancelled = opts.signal?.aborted === true;
     if (!cancelled && (code === 2 || code === 0)) return { crash: stderr.trim() || `the engine process exited with code ${code}` };
@@ -124,6 +123,44 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
   } finally {
     if (killTimer) clearTimeout(killTimer);
     opts.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** SQL trace lines the worker prints under SLUICE_TRACE_SQL=1 (runtime/database.ts). */
+const TRACE_LINE = /^\[sql \d+ ms\] /;
+/** The worker's own last words are kept for a crash message; more than this is never needed. */
+const KEEP_STDERR = 64 * 1024;
+
+/**
+ * Splits the worker's stderr into lines: SQL trace lines pass straight through to the user (they asked for
+ * them with SLUICE_TRACE_SQL=1), everything else is kept, bounded, for the message of a crash.
+ */
+export class WorkerStderr {
+  private partial = '';
+  private kept = '';
+
+  constructor(private readonly trace: (line: string) => void) {}
+
+  push(chunk: string): void {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.line(line);
+  }
+
+  /** Everything that was not a trace line. */
+  end(): string {
+    if (this.partial) this.line(this.partial);
+    this.partial = '';
+    return this.kept;
+  }
+
+  private line(line: string): void {
+    if (TRACE_LINE.test(line)) {
+      this.trace(line);
+      return;
+    }
+    this.kept += `${line}\n`;
+    if (this.kept.length > KEEP_STDERR) this.kept = this.kept.slice(-KEEP_STDERR);
   }
 }
 

@@ -9,6 +9,8 @@ export interface CsvDialect {
   escape: string;
   header: boolean;
   encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1';
+  /** A blank line is skipped (counted) or returned as a bad record with its line number. */
+  blankLines?: 'skip' | 'quarantine';
 }
 
 /** A file the scanner cannot read at all, with the source setting that would fix it when there is one. */
@@ -185,14 +187,15 @@ export interface DialectBytes {
   delim: number;
   quote: number;
   escape: number;
+  blankAsBad?: boolean;
 }
 
-export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape'>): DialectBytes {
+export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape' | 'blankLines'>): DialectBytes {
   const delim = oneByte(d.delimiter, 'delimiter');
   const quote = oneByte(d.quote, 'quote');
   const escape = d.escape === '' ? quote : oneByte(d.escape, 'escape');
   if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ', 'quote');
-  return { delim, quote, escape };
+  return { delim, quote, escape, ...(d.blankLines === 'quarantine' ? { blankAsBad: true } : {}) };
 }
 
 /** Parse the header record at `pos`; returns the normalized names and where the body starts. */

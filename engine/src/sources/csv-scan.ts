@@ -148,9 +148,10 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
         break;
       }
       records++;
-      // Blank line: counted, not data.
+      // Blank line: counted, not data (or quarantined, when the source says so). Either way it keeps its number.
       if (buf[pos] === NL || (buf[pos] === CR && buf[pos + 1] === NL)) {
-        blank++;
+        if (db.blankAsBad) bad.push({ line, raw: new Uint8Array(0), reason: 'blank line', rule: 'blank_line' });
+        else blank++;
         pos += buf[pos] === NL ? 1 : 2;
         line++;
         continue;

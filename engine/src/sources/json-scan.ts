@@ -181,7 +181,7 @@ function utf8Body(buf: Buffer): Buffer {
 }
 
 /** Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. */
-export function scanNdjson(file: string, cleanFile: string, limit?: number): JsonScan {
+export function scanNdjson(file: string, cleanFile: string, limit?: number, blankAsBad = false): JsonScan {
   const whole = fs.readFileSync(file);
   const buf = utf8Body(whole);
   const bomBytes = whole.length - buf.length;
@@ -209,7 +209,8 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number): Jso
     pos = end + 1;
     const text = bytes.toString('utf8');
     if (text.trim() === '') {
-      blank++;
+      if (blankAsBad) bad.push({ line, raw: Uint8Array.prototype.slice.call(bytes), reason: 'blank line', rule: 'blank_line' });
+      else blank++;
       continue;
     }
     let reason: string | undefined;

@@ -83,3 +83,13 @@ describe('deduplicate: user columns named like its helper columns', () => {
     }
   });
 });
+
+describe('deduplicate: the NULL key policy shared with validate\'s unique rule', () => {
+  it('nullKeys "distinct" keeps every row whose key is NULL (version 2)', async () => {
+    const doc = withDedupe({ keys: ['email'], nullKeys: 'distinct' });
+    (doc['nodes'] as Record<string, unknown>[])[1]!['kindVersion'] = 2;
+    const r = await run(doc, { files: { 'data.csv': CSV } });
+    expectSucceeded(r);
+    expect(ids(r.read('out.csv'))).toEqual(['1', '2', '4', '6']);
+  });
+});

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chain, counts, expectSucceeded, parseCsv, preview, quarantineRaw, run, tmpDir } from '../helpers.js';
+import { chain, counts, pipeline, expectSucceeded, parseCsv, preview, quarantineRaw, run, tmpDir } from '../helpers.js';
 
 const DIRTY = [
   'id,name,qty', // 1
@@ -205,5 +205,45 @@ describe('source.csv', () => {
     expect(pv.rows).toHaveLength(10);
     expect(pv.rows[0]).toEqual(['0']);
     expect(pv.totalRows).toBe(1000);
+  });
+});
+
+describe('source.csv: nullValues and blankLines (version 2)', () => {
+  const v2 = (config: Record<string, unknown>) => {
+    const doc = pipeline(
+      [
+        { id: 'src', kind: 'source.csv', config: { path: 'data.csv', ...config } },
+        { id: 'v', kind: 'validate', config: { rules: [{ id: 'name_required', type: 'not_null', column: 'name' }] } },
+        { id: 'out', kind: 'sink.csv', config: { path: 'out.csv', includeLineage: true } },
+      ],
+      ['src -> v', 'v.valid -> out'],
+    );
+    (doc['nodes'] as Record<string, unknown>[])[0]!['kindVersion'] = 2;
+    return doc;
+  };
+  const CSV = 'id,name\n1,ann\n2,""\n3,\n4,NA\n5,"NA"\n6,null\n';
+
+  it('nullValues reads the listed texts, quoted or not, as NULL before the rules judge them', async () => {
+    const plain = await run(v2({}), { files: { 'data.csv': CSV } });
+    expect((await plain.quarantine('v')).entries.map((e) => e.sourceLine)).toEqual([4]);
+    const r = await run(v2({ nullValues: ['', 'NA'] }), { files: { 'data.csv': CSV } });
+    expectSucceeded(r);
+    expect((await r.quarantine('v')).entries.map((e) => e.sourceLine)).toEqual([3, 4, 5, 6]);
+    expect(parseCsv(r.read('out.csv')).slice(1).map((x) => x[1])).toEqual(['1', '6']);
+  });
+
+  it('blankLines "quarantine" quarantines each blank line with its number; "skip" counts them; later lines keep their numbers', async () => {
+    const data = 'id,name\n1,ann\n\n2,bob\n\r\n3,cy\n';
+    const skip = await run(v2({}), { files: { 'data.csv': data } });
+    expect(counts(skip.metric('src'))).toMatchObject({ rowsOut: 3, quarantined: 0, filtered: 2 });
+    const q = await run(v2({ blankLines: 'quarantine' }), { files: { 'data.csv': data } });
+    expectSucceeded(q);
+    expect(counts(q.metric('src'))).toMatchObject({ rowsIn: 5, rowsOut: 3, quarantined: 2, filtered: 0 });
+    const entries = (await q.quarantine('src')).entries;
+    expect(entries.map((e) => [e.sourceLine, e.ruleIds, e.reasons])).toEqual([
+      [3, ['blank_line'], ['data.csv line 3: blank line']],
+      [5, ['blank_line'], ['data.csv line 5: blank line']],
+    ]);
+    for (const r of [skip, q]) expect(parseCsv(r.read('out.csv')).slice(1).map((x) => x[0])).toEqual(['src:data.csv:2', 'src:data.csv:4', 'src:data.csv:6']);
   });
 });

@@ -1,6 +1,6 @@
 // source.json: NDJSON and JSON arrays, record by record; bad records are quarantined, numbers keep every digit.
 import { describe, expect, it } from 'vitest';
-import { chain, counts, expectSucceeded, parseCsv, preview, quarantineRaw, run } from '../helpers.js';
+import { chain, counts, pipeline, expectSucceeded, parseCsv, preview, quarantineRaw, run } from '../helpers.js';
 
 const NDJSON = [
   '{"id":1,"name":"ann","big":123456789012345678901}', // 1
@@ -124,5 +124,23 @@ describe('source.json (array)', () => {
     const r = await run(toCsv({ path: 'data.json', format: 'array' }), { files: { 'data.json': '{"id":1}\n{"id":2}\n' } });
     expect(r.manifest.outcome).toBe('failed');
     expect(r.manifest.errors[0]).toMatch(/node "src" \(source\.json\), file data\.json: not valid JSON.*use format "ndjson"/);
+  });
+});
+
+describe('source.json: nullValues and blankLines (version 2)', () => {
+  it('reads listed texts as NULL and quarantines blank lines with their numbers', async () => {
+    const doc = pipeline(
+      [
+        { id: 'src', kind: 'source.json', config: { path: 'data.ndjson', nullValues: ['NA', ''], blankLines: 'quarantine' } },
+        { id: 'v', kind: 'validate', config: { rules: [{ id: 'name_required', type: 'not_null', column: 'name' }] } },
+        { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+      ],
+      ['src -> v', 'v.valid -> out'],
+    );
+    (doc['nodes'] as Record<string, unknown>[])[0]!['kindVersion'] = 2;
+    const r = await run(doc, { files: { 'data.ndjson': '{"name":"ann"}\n\n{"name":"NA"}\n{"name":""}\n{"name":"bo"}\n' } });
+    expectSucceeded(r);
+    expect((await r.quarantine('src')).entries.map((e) => [e.sourceLine, e.ruleIds])).toEqual([[2, ['blank_line']]]);
+    expect((await r.quarantine('v')).entries.map((e) => e.lineage)).toEqual(['src:data.ndjson:3', 'src:data.ndjson:4']);
   });
 });

@@ -177,6 +177,98 @@ describe('validate', () => {
   });
 });
 
+// Rules written by this version (kindVersion 3): an unstamped node is read as version 1 and migrated.
+const v3 = (rules: unknown[], files: { 'in.csv': string; types?: Record<string, string> }) => {
+  const doc = pipeline(
+    [
+      { id: 'src', kind: 'source.csv', config: { path: 'in.csv', ...(files.types ? { types: files.types } : {}) } },
+      { id: 'v', kind: 'validate', config: { rules } },
+      { id: 'good', kind: 'sink.csv', config: { path: 'good.csv' } },
+    ],
+    ['src -> v', 'v.valid -> good'],
+  );
+  (doc['nodes'] as Record<string, unknown>[])[1]!['kindVersion'] = 3;
+  return run(doc, { files: { 'in.csv': files['in.csv'] } });
+};
+const failedLines = async (r: Awaited<ReturnType<typeof run>>) => byLine((await r.quarantine('v')).entries).map((e) => e.sourceLine);
+
+describe('validate: semantics without SQL nodes (version 3)', () => {
+  const KEYS = 'k,n\na,1\nb,2\na,3\n,4\n,5\na,6\n';
+
+  it('unique keep "first" passes the first occurrence by input order, "last" the last, "none" none', async () => {
+    const first = await v3([{ id: 'u', type: 'unique', column: 'k' }], { 'in.csv': KEYS });
+    expectSucceeded(first);
+    expect(await failedLines(first)).toEqual([4, 7]);
+    expect((await first.quarantine('v')).entries[0]?.reasons).toEqual(['k repeats the value of an earlier row']);
+    expect(await failedLines(await v3([{ id: 'u', type: 'unique', column: 'k', keep: 'last' }], { 'in.csv': KEYS }))).toEqual([2, 4]);
+    expect(await failedLines(await v3([{ id: 'u', type: 'unique', column: 'k', keep: 'none' }], { 'in.csv': KEYS }))).toEqual([2, 4, 7]);
+  });
+
+  it('unique nullKeys "equal" judges NULLs as one value; nulls "fail" fails every NULL', async () => {
+    expect(await failedLines(await v3([{ id: 'u', type: 'unique', column: 'k', nullKeys: 'equal' }], { 'in.csv': KEYS }))).toEqual([4, 6, 7]);
+    expect(await failedLines(await v3([{ id: 'u', type: 'unique', column: 'k', nulls: 'fail' }], { 'in.csv': KEYS }))).toEqual([4, 5, 6, 7]);
+  });
+
+  it('a file saved at version 2 keeps unique failing every occurrence', async () => {
+    const doc = withValidate([{ id: 'u', type: 'unique', column: 'email' }], { reference: false });
+    (doc['nodes'] as Record<string, unknown>[])[2]!['kindVersion'] = 2;
+    const r = await run(doc, { files: FILES });
+    expect(await failedLines(r)).toEqual([2, 5]);
+  });
+
+  it('nulls "fail" makes regex, in_set and castable_to fail a NULL; "pass" (default) lets it through', async () => {
+    const csv = 'a,b\nx,1\n,2\n';
+    for (const r of [
+      { type: 'regex', pattern: 'x' },
+      { type: 'in_set', values: ['x'] },
+      { type: 'castable_to', to: 'VARCHAR' },
+    ]) {
+      expect(await failedLines(await v3([{ id: 'r', column: 'a', ...r, nulls: 'fail' }], { 'in.csv': csv })), r.type).toEqual([3]);
+      expect(await failedLines(await v3([{ id: 'r', column: 'a', ...r }], { 'in.csv': csv })), r.type).toEqual([]);
+    }
+  });
+
+  it('castable_to with a format accepts only values written exactly in it, and converts them', async () => {
+    const csv = 't\n2025-01-01 10:00:00\n2025-01-01 10:00\n2025-01-01\n2025-01-01T10:00:00\n2025-1-01 10:00:00\n2025-01-01 10:00:00.5\n 2025-01-01 10:00:00\n2025-02-30 10:00:00\n';
+    const r = await v3([{ id: 'ts', type: 'castable_to', column: 't', to: 'TIMESTAMP', format: '%Y-%m-%d %H:%M:%S' }], { 'in.csv': csv });
+    expectSucceeded(r);
+    expect(await failedLines(r)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    expect((await r.quarantine('v')).entries[0]?.reasons).toEqual(['t is not a valid TIMESTAMP in the format %Y-%m-%d %H:%M:%S']);
+    expect(r.read('good.csv')).toBe('t\n2025-01-01 10:00:00\n');
+    const d = await v3([{ id: 'd', type: 'castable_to', column: 't', to: 'DATE', format: '%d/%m/%Y' }], { 'in.csv': 't\n31/12/2025\n2025-12-31\n1/12/2025\n' });
+    expect(await failedLines(d)).toEqual([3, 4]);
+    expect(d.read('good.csv')).toBe('t\n2025-12-31\n');
+  });
+
+  it('a format on a non-date type or with an unknown specifier is refused, naming the field', async () => {
+    const wrong = await v3([{ id: 'x', type: 'castable_to', column: 't', to: 'INTEGER', format: '%Y' }], { 'in.csv': 't\n1\n' });
+    expect(wrong.manifest.errors.join('\n')).toMatch(/rules\[0\]\.format.*DATE and TIMESTAMP only/);
+    const bad = await v3([{ id: 'x', type: 'castable_to', column: 't', to: 'DATE', format: '%Q' }], { 'in.csv': 't\n1\n' });
+    expect(bad.manifest.errors.join('\n')).toMatch(/rules\[0\]\.format is not a valid strptime format/);
+  });
+
+  it('range compares in the column type: NaN and the infinities fail, for text and DOUBLE columns alike', async () => {
+    const csv = 'x\n1\nnan\ninf\n-inf\n-1\n5\n';
+    expect(await failedLines(await v3([{ id: 'r', type: 'range', column: 'x', min: 0 }], { 'in.csv': csv }))).toEqual([3, 4, 5, 6]);
+    // A typed source refuses non-finite numbers, so the DOUBLE column is made by a derive.
+    const doc = pipeline(
+      [
+        { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+        { id: 'd', kind: 'derive', config: { columns: [{ name: 'x', expression: 'CAST(x AS DOUBLE)' }] } },
+        { id: 'v', kind: 'validate', config: { rules: [{ id: 'r', type: 'range', column: 'x', min: 0 }] } },
+        { id: 'good', kind: 'sink.csv', config: { path: 'good.csv' } },
+      ],
+      ['src -> d', 'd -> v', 'v.valid -> good'],
+    );
+    (doc['nodes'] as Record<string, unknown>[])[2]!['kindVersion'] = 3;
+    const typed = await run(doc, { files: { 'in.csv': csv } });
+    expectSucceeded(typed);
+    expect(await failedLines(typed)).toEqual([3, 4, 5, 6]);
+    const big = await v3([{ id: 'r', type: 'range', column: 'x', max: 9007199254740992 }], { 'in.csv': 'x\n9007199254740993\n9007199254740992\n', types: { x: 'BIGINT' } });
+    expect(await failedLines(big)).toEqual([2]);
+  });
+});
+
 describe('validate: user columns named like its helper columns', () => {
   it('a column named "__f0" does not hide the first rule\'s failures (or is refused by name)', async () => {
     const p = pipeline(
