@@ -32,6 +32,7 @@ export const sinkParquetDatasetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'out/dataset', key: ['id'], compression: 'zstd' },
   accounting: 'sink',
+  statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },

@@ -72,6 +72,7 @@ export const sourceFilesNode: NodeKind<FilesConfig> = {
   config,
   defaults: { path: 'inbox/*.csv', format: 'csv', onChanged: 'quarantine', settleMs: 1000, types: {} },
   accounting: 'source',
+  statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   stateful: true,
   version: 1,
   migrations: [],

@@ -50,6 +50,8 @@ describe('validate finds what the run would refuse (defect 7)', () => {
     ['an output path leaving the folder', { id: 'out', kind: 'sink.csv', config: { path: '../../x.csv' } }],
     ['a DuckDB target outside the folder', { id: 'out', kind: 'sink.duckdb', config: { path: '/tmp/elsewhere.duckdb', table: 't' } }],
     ['a NUL byte in a path', { id: 'src', kind: 'source.parquet', config: { path: 'a\u0000.parquet' } }],
+    ['an incremental folder glob leaving the folder', { id: 'src', kind: 'source.files', config: { path: '../inbox/*.csv', format: 'csv' } }],
+    ['a Parquet dataset folder leaving the folder', { id: 'out', kind: 'sink.parquet-dataset', config: { path: '../../dataset', key: ['id'] } }],
   ])('%s', async (_what, node) => {
     tally.validate++;
     const nodes = (node as NodeDef).kind.startsWith('sink') ? [src, node as NodeDef] : [node as NodeDef];
