@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { EngineApi, Sample } from './api/contract.js';
 import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
 import type { z } from 'zod';
-import { staticCheck } from './schema/check.js';
+import { staticCheck } from './analysis/check.js';
 import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';

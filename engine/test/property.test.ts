@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeMetrics } from '../src/api/contract.js';
 import { kindOf } from '../src/nodes/registry.js';
-import { Database } from '../src/runtime/database.js';
+import { Database } from '../src/db/database.js';
 import { executePipeline } from '../src/runtime/execute.js';
 import { preparePipeline } from '../src/runtime/run.js';
 import { tmpDir } from './helpers.js';

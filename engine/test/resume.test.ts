@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../src/runtime/run.js';
-import { Database } from '../src/runtime/database.js';
+import { Database } from '../src/db/database.js';
 import { restoreCheckpoint, sha256File, writeCheckpoint } from '../src/runtime/checkpoint.js';
 import { Journal, journalState, readJournal } from '../src/runtime/journal.js';
 import { settlePending } from '../src/runtime/commit.js';

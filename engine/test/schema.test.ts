@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { staticCheck } from '../src/schema/check.js';
+import { staticCheck } from '../src/analysis/check.js';
 import { catalog, kindLookup, nodeKinds } from '../src/nodes/registry.js';
 import { checkPipeline, migrateDocument } from '../src/format/load.js';
 import { kindTraitsSchema } from '../src/api/contract.js';

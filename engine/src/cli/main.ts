@@ -8,7 +8,7 @@ import { formatProblem } from '../format/problems.js';
 import { migrateDocument, parsePipelineText } from '../format/load.js';
 import { serializePipeline } from '../format/save.js';
 import { catalog, kindLookup } from '../nodes/registry.js';
-import { staticCheck } from '../schema/check.js';
+import { staticCheck } from '../analysis/check.js';
 import { validateStatic } from '../runtime/static-checks.js';
 import { InvalidPipeline, checkBeforeRun, checkResumable, runPipeline } from '../runtime/run.js';
 import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '../api/errors.js';

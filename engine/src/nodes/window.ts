@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
-import { writeAtomic } from '../runtime/pipeline-state.js';
+import { writeAtomic } from '../fsutil/files.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';

@@ -4,7 +4,7 @@ import type { ColumnStat, Quality } from '../api/ops-contract.js';
 import type { NodeMetrics } from '../api/contract.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
-import type { Database } from '../runtime/database.js';
+import type { Database } from '../db/database.js';
 import { isReservedColumn } from '../runtime/exec-context.js';
 
 /** Wide outputs are profiled on their first columns only, so one query stays one cheap scan. */

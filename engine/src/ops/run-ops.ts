@@ -7,7 +7,7 @@ import type { AnomalyFinding, ColumnStat } from '../api/ops-contract.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { anomalyBlockSchema, type AnomalyBlock, type AnomalyCheck } from '../format/ops.js';
 import type { NodeKind } from '../nodes/types.js';
-import type { Database } from '../runtime/database.js';
+import type { Database } from '../db/database.js';
 import { GateFailure } from '../runtime/gate.js';
 import { checksOf, judge, type MetricSource } from './anomaly.js';
 import { columnStats, qualityScore, ruleFailures } from './profile.js';

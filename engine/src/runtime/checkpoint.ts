@@ -3,10 +3,12 @@
 // those columns travel as text and are cast back to the recorded type on restore; a restored table whose
 // columns differ from the record is not trusted.
 import * as fs from 'node:fs';
-import * as crypto from 'node:crypto';
 import type { Column } from '../api/contract.js';
 import { qi, qlit } from '../sql/quote.js';
-import type { Database } from './database.js';
+import type { Database } from '../db/database.js';
+import { sha256File } from '../fsutil/files.js';
+
+export { sha256File };
 
 /** Types Parquet would store inexactly (or not at all); matched anywhere in a nested type too. */
 const STORED_AS_TEXT = /\b(HUGEINT|UHUGEINT|BIGNUM|VARINT|BIT|TIME WITH TIME ZONE|TIMETZ|UNION)\b/;
@@ -16,12 +18,6 @@ export interface CheckpointFile {
   sha256: string;
   rows: number;
   columns: Column[];
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**

@@ -9,7 +9,7 @@ import type { NodeKind } from '../nodes/types.js';
 import { qi, qlit } from '../sql/quote.js';
 import { sha256File, writeCheckpoint } from './checkpoint.js';
 import type { CheckpointPlanner } from './checkpoint-policy.js';
-import type { Database } from './database.js';
+import type { Database } from '../db/database.js';
 import { UserError } from './exec-context.js';
 import { faultPoint } from './faults.js';
 import type { Journal, NodeEntry } from './journal.js';

@@ -6,7 +6,7 @@ import type { Edge, Pipeline, PipelineNode } from '../format/pipeline.js';
 import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
-import type { Database } from './database.js';
+import type { Database } from '../db/database.js';
 import { ERROR_CODES, QueryError, faultDetail, isUserFacing } from '../api/errors.js';
 import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';

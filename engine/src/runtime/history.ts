@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '../api/contract.js';
 import { qlit } from '../sql/quote.js';
 import { UserError } from './exec-context.js';
-import { Database } from './database.js';
+import { Database } from '../db/database.js';
 
 export function listRuns(historyDir: string, limit = 50): RunManifest[] {
   if (!fs.existsSync(historyDir)) return [];

@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '../api/contract.js';
 import { UserError } from './exec-context.js';
 import { faultPoint } from './faults.js';
+import { syncDir, writeAtomic } from '../fsutil/files.js';
 
 interface Inflight {
   runId: string;
@@ -158,32 +159,6 @@ function lockHolderAlive(runDir: string): boolean {
   }
 }
 
-/** Write a small file so that a reader sees the old or the new content, never half of one, even after a crash. */
-export function writeAtomic(file: string, content: string): void {
-  const tmp = `${file}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  syncDir(path.dirname(file));
-}
-
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Windows cannot open a folder to sync it; NTFS journals renames itself.
-  }
-}
 
 function syncTree(dir: string): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

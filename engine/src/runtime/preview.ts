@@ -10,7 +10,7 @@ import { previewTarget } from '../format/preview-target.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { kindOf } from '../nodes/registry.js';
 import { qi } from '../sql/quote.js';
-import { Database } from './database.js';
+import { Database } from '../db/database.js';
 import { UserError, LINEAGE } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { nodeFingerprints } from './fingerprint.js';

@@ -9,7 +9,7 @@ import { topologicalOrder, upstreamClosure } from '../format/graph.js';
 import type { Pipeline } from '../format/pipeline.js';
 import { kindOf, nodeKinds } from '../nodes/registry.js';
 import { qi, qlit } from '../sql/quote.js';
-import type { Database } from './database.js';
+import type { Database } from '../db/database.js';
 import { LINEAGE, UserError } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { getRun } from './history.js';

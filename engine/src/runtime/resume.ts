@@ -6,7 +6,7 @@ import type { NodeMetrics } from '../api/contract.js';
 import type { Pipeline } from '../format/pipeline.js';
 import type { NodeKind } from '../nodes/types.js';
 import { restoreCheckpoint, sha256File } from './checkpoint.js';
-import type { Database } from './database.js';
+import type { Database } from '../db/database.js';
 import type { JournalState, NodeEntry } from './journal.js';
 import * as fs from 'node:fs';
 import { UserError } from './exec-context.js';

@@ -10,7 +10,7 @@ import { serializePipeline } from '../format/save.js';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
-import { Database } from './database.js';
+import { Database } from '../db/database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';

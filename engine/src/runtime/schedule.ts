@@ -11,7 +11,7 @@ import { checkPipeline } from '../format/load.js';
 import type { Schedule } from '../format/pipeline.js';
 import { UserError } from './exec-context.js';
 import { runPipeline } from './run.js';
-import { writeAtomic } from './pipeline-state.js';
+import { writeAtomic } from '../fsutil/files.js';
 
 export interface ScheduledPipeline {
   file: string;

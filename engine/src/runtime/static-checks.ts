@@ -10,7 +10,7 @@ import type { Problem } from '../format/problems.js';
 import { kindOf } from '../nodes/registry.js';
 import type { NodeKind, StaticItem } from '../nodes/types.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';
-import { Database } from './database.js';
+import { Database } from '../db/database.js';
 import { UserError } from './exec-context.js';
 import { resolveInside } from './paths.js';
 import { checkStructure } from './run.js';

@@ -111,7 +111,7 @@ describe('limits are settable and checked', () => {
 describe('a DuckDB FATAL error names its node (defect 6)', () => {
   it('the node it happened in is named, the rest are not run, no error lacks a node', async () => {
     cases++;
-    const { Database } = await import('../../src/runtime/database.js');
+    const { Database } = await import('../../src/db/database.js');
     const { vi } = await import('vitest');
     const original = Database.prototype.run;
     let fatal = false;

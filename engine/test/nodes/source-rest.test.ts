@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeMetrics } from '../../src/api/contract.js';
 import { kindOf } from '../../src/nodes/registry.js';
-import { Database } from '../../src/runtime/database.js';
+import { Database } from '../../src/db/database.js';
 import { executePipeline, type RunEvent } from '../../src/runtime/execute.js';
 import { preparePipeline } from '../../src/runtime/run.js';
 import { qi } from '../../src/sql/quote.js';

@@ -1,33 +1,7 @@
 // The unsaved-changes question, asked in the app (not with the browser's confirm()): Save, Discard or Cancel.
 // `askToDiscard` resolves true when the caller may go on (the document was saved or the user let it go).
 import { useEffect, useRef, type ReactElement } from 'react';
-import { create } from 'zustand';
-
-type Answer = 'save' | 'discard' | 'cancel';
-
-interface Question {
-  name: string;
-  answer: (a: Answer) => void;
-}
-
-const useQuestion = create<{ open: Question | undefined }>()(() => ({ open: undefined }));
-
-/** Asks what to do with the unsaved changes of the document called `name`. */
-export function askUnsaved(name: string): Promise<Answer> {
-  // A question still open (a second menu click) is cancelled first: one dialog at a time.
-  useQuestion.getState().open?.answer('cancel');
-  return new Promise<Answer>((resolve) => {
-    useQuestion.setState({
-      open: {
-        name,
-        answer: (a) => {
-          useQuestion.setState({ open: undefined });
-          resolve(a);
-        },
-      },
-    });
-  });
-}
+import { useQuestion } from '../state/questions';
 
 export function DiscardDialog(): ReactElement | null {
   const q = useQuestion((s) => s.open);

@@ -2,13 +2,11 @@
 // asks for values that have no default. Values given at a run are remembered per pipeline and offered next time;
 // the CLI's `--param name=value` reads the same definitions.
 import { useEffect, useRef, useState, type ReactElement } from 'react';
-import { create } from 'zustand';
 import { PARAM_TYPES } from '../../../engine/src/format/pipeline';
 import { CloseIcon } from '../lib/icons';
 import { useDesigner } from '../store';
+import { useAsk, type Ask, type ParamDef, type Params } from '../state/questions';
 
-type ParamDef = { type?: (typeof PARAM_TYPES)[number] | undefined; default?: string | undefined; description?: string | undefined };
-type Params = Record<string, ParamDef>;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -27,25 +25,6 @@ export function paramValueProblem(type: ParamDef['type'], value: string): string
     default:
       return undefined;
   }
-}
-
-function storageKey(): string {
-  const s = useDesigner.getState();
-  return `sluice.params.${s.origin.file?.path ?? s.origin.fileName ?? s.meta.name}`;
-}
-
-export function recentValues(): Record<string, string> {
-  try {
-    const v: unknown = JSON.parse(localStorage.getItem(storageKey()) ?? '{}');
-    return v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) : {};
-  } catch {
-    return {};
-  }
-}
-
-export function rememberValues(values: Record<string, string>): void {
-  if (Object.keys(values).length === 0) return;
-  localStorage.setItem(storageKey(), JSON.stringify({ ...recentValues(), ...values }));
 }
 
 export function ParametersField(): ReactElement {
@@ -95,38 +74,6 @@ export function ParametersField(): ReactElement {
       </button>
     </section>
   );
-}
-
-interface Ask {
-  params: [string, ParamDef][];
-  initial: Record<string, string>;
-  answer: (values: Record<string, string> | undefined) => void;
-}
-
-const useAsk = create<{ open: Ask | undefined }>()(() => ({ open: undefined }));
-
-/**
- * The values for a run: parameters without a default are asked for (offering the values used last time);
- * undefined when the user cancels. Parameters with a default are not asked; the engine uses the default.
- */
-export function askRunParams(): Promise<Record<string, string> | undefined> {
-  const params = Object.entries(useDesigner.getState().meta.params as Params).filter(([, d]) => d.default === undefined);
-  if (params.length === 0) return Promise.resolve({});
-  const recent = recentValues();
-  useAsk.getState().open?.answer(undefined);
-  return new Promise((resolve) => {
-    useAsk.setState({
-      open: {
-        params,
-        initial: Object.fromEntries(params.map(([n]) => [n, recent[n] ?? ''])),
-        answer: (v) => {
-          useAsk.setState({ open: undefined });
-          if (v) rememberValues(v);
-          resolve(v);
-        },
-      },
-    });
-  });
 }
 
 export function RunParamsDialog(): ReactElement | null {

@@ -8,7 +8,7 @@ import { serializePipeline } from '../../../engine/src/format/save';
 import { EngineError } from '../api/client';
 import type { PipelineFileRef } from '../files/host';
 import { basename, dirname, pipelineFileName } from '../lib/format';
-import { askUnsaved } from '../components/DiscardDialog';
+import { askUnsaved } from './questions';
 import { canonicalText, useDesigner, type DocumentOrigin } from '../store';
 import { resetRun } from './run';
 import { notify } from './toasts';

@@ -12,7 +12,7 @@ export interface LiveIo {
 }
 import type { Problem } from '../../../engine/src/format/problems';
 import { EngineError } from '../api/client';
-import { askRunParams } from '../components/Parameters';
+import { askRunParams } from './questions';
 import { previewKey } from '../lib/doc-ops';
 import { useDesigner } from '../store';
 import { notify } from './toasts';

@@ -2,7 +2,7 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { Column, Cell } from '../api/contract.js';
 import { qi, qlit } from '../sql/quote.js';
-import type { SqlParams, SqlValue, QuarantineRecord } from './exec-context.js';
+import type { SqlParams, SqlValue, QuarantineRecord } from '../runtime/exec-context.js';
 import { QueryError } from '../api/errors.js';
 
 export interface DatabaseOptions {

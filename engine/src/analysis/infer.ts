@@ -5,7 +5,7 @@ import type { Pipeline } from '../format/pipeline.js';
 import type { Problem } from '../format/problems.js';
 import { topologicalOrder } from '../format/graph.js';
 import type { NodeKind } from '../nodes/types.js';
-import type { Schema, SchemaEnv } from './types.js';
+import type { Schema, SchemaEnv } from '../schema/types.js';
 
 export interface PipelineSchemas {
   /** node id → output port → columns (undefined: not knowable before a run, or upstream of a problem). */

@@ -4,15 +4,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Database } from '../runtime/database.js';
+import { Database } from '../db/database.js';
 import { LINEAGE, UserError, isReservedColumn, isRowidName } from '../runtime/exec-context.js';
 import { expandGlob, resolveInside } from '../runtime/paths.js';
 import { CsvFileError, dialectBytes, parseHeader, parseRecord, splitFields } from '../sources/csv-record.js';
 import { readAsUtf8 } from '../sources/csv-scan.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';
 import { qi, qlit } from '../sql/quote.js';
-import { friendlySqlError } from './messages.js';
-import type { Schema, SchemaEnv } from './types.js';
+import { friendlySqlError } from '../schema/messages.js';
+import type { Schema, SchemaEnv } from '../schema/types.js';
 
 /** Type names as DuckDB prints them; anything else is described as text rather than spliced into SQL. */
 const SAFE_TYPE = /^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]*\))?(\[[0-9]*\])*$/;
