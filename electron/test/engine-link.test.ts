@@ -61,6 +61,11 @@ describe('the engine link between main and the engine process', () => {
     expect((await call<{ runId: string }[]>('listRuns', {})).map((r) => r.runId)).toContain(run.runId);
     expect(await call<{ total: number }>('quarantinePage', { runId: run.runId, nodeId: 'check' })).toMatchObject({ total: 1 });
     expect(Array.isArray(await call('samples', {}))).toBe(true);
+    // The run store (engine/src/ops) saw the run: history, the pipelines list, trends and the record.
+    expect((await call<{ runId: string }[]>('runHistory', {})).map((r) => r.runId)).toContain(run.runId);
+    expect((await call<{ name: string }[]>('runPipelines', {})).map((p) => p.name)).toContain(pipeline.name);
+    expect((await call<unknown[]>('runTrends', { pipelineName: pipeline.name })).length).toBeGreaterThan(0);
+    expect(await call<{ runId: string }>('runRecord', { runId: run.runId })).toMatchObject({ runId: run.runId });
     expect(await call<{ path: string }>('writeFile', { path: 'p.pipeline.json', text: JSON.stringify(pipeline) })).toMatchObject({ path: 'p.pipeline.json' });
     expect((await call<{ files: { path: string }[] }>('listFiles', {})).files.map((f) => f.path)).toContain('p.pipeline.json');
     expect(JSON.parse((await call<{ text: string }>('readFile', { path: 'p.pipeline.json' })).text)).toEqual(pipeline);

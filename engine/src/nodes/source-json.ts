@@ -80,7 +80,9 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
     warnings.push(...renamed.map((w) => w.replace(/^header /, 'key ')));
     const extract = keys.map((k, i) => {
       const at = qlit(`$."${k}"`);
-      const type = normalizeType(c.types[names[i] as string] ?? 'VARCHAR');
+      // Own keys only: a JSON key such as "constructor" must not find Object's own members.
+      const declared = Object.hasOwn(c.types, names[i] as string) ? c.types[names[i] as string] : undefined;
+      const type = normalizeType(declared ?? 'VARCHAR');
       // Strict: a JSON string keeps its quotes, so it does not convert to a non-text type and its row says why.
       const keepQuotes = !c.numericStrings && type !== undefined && /INT|DOUBLE|FLOAT|DECIMAL|BOOLEAN/.test(type);
       const value = keepQuotes ? `CASE WHEN list_contains("s", ${qlit(k)}) THEN CAST(to_json(json_extract_string("r", ${at})) AS VARCHAR) ELSE json_extract_string("r", ${at}) END` : `json_extract_string("r", ${at})`;

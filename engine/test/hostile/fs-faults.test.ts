@@ -76,7 +76,8 @@ function sluice(s: Setup, extra: string[], opts: SpawnSyncOptions = {}, shell?: 
 }
 
 function manifestOf(s: Setup): RunManifest {
-  const runs = fs.readdirSync(s.hist).filter((n) => !n.startsWith('.'));
+  // The history folder also holds the run store (runstore.duckdb) and pipeline state (_state); runs are folders.
+  const runs = fs.readdirSync(s.hist, { withFileTypes: true }).filter((d) => d.isDirectory() && !/^[._]/.test(d.name)).map((d) => d.name);
   expect(runs).toHaveLength(1);
   return JSON.parse(fs.readFileSync(path.join(s.hist, runs[0] as string, 'manifest.json'), 'utf8')) as RunManifest;
 }
