@@ -45,6 +45,11 @@ describe('IPC dispatcher', () => {
     expect(page.total).toBe(1);
     expect(page.entries[0]).toMatchObject({ ruleIds: ['v_required'], sourceLine: 3 });
     await call<unknown[]>('samples', {});
+    // The run store (engine/src/ops) saw the run: history, the pipelines list, trends and the record.
+    expect((await call<{ runId: string }[]>('runHistory', {})).map((r) => r.runId)).toContain(run.runId);
+    expect((await call<{ name: string }[]>('runPipelines', {})).map((p) => p.name)).toContain(pipeline.name);
+    expect((await call<unknown[]>('runTrends', { pipelineName: pipeline.name })).length).toBeGreaterThan(0);
+    expect(await call<{ runId: string }>('runRecord', { runId: run.runId })).toMatchObject({ runId: run.runId });
     // Pipeline files in the workspace (browser mode's stand-in for file dialogs).
     expect(await call<{ path: string }>('writeFile', { path: 'p.pipeline.json', text: JSON.stringify(pipeline) })).toMatchObject({ path: 'p.pipeline.json' });
     const listed = await call<{ files: { path: string }[] }>('listFiles', {});

@@ -43,7 +43,8 @@ function start(file: string, args: string[] = [], env: Record<string, string> = 
 }
 
 function record(hist: string): { m: RunManifest; runDir: string } {
-  const id = fs.readdirSync(hist).filter((d) => !d.startsWith('.')).sort().pop() as string;
+  // Runs are the folders; the history folder also holds the run store (runstore.duckdb).
+  const id = fs.readdirSync(hist, { withFileTypes: true }).filter((d) => d.isDirectory() && !/^[._]/.test(d.name)).map((d) => d.name).sort().pop() as string;
   const runDir = path.join(hist, id);
   return { m: runManifestSchema.parse(JSON.parse(fs.readFileSync(path.join(runDir, 'manifest.json'), 'utf8'))), runDir };
 }
