@@ -74,7 +74,8 @@ describe.skipIf(!built)('sluice run with a REST source (needs npm run build:engi
     expect(retryLines).toHaveLength(faults);
     expect(r.stdout).toMatch(new RegExp(`io {7}api: ${s.stats.requests} requests, ${faults} retries, ${faults} failed, \\d+ ms waiting, 5 pages, breaker closed`));
     expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8').trim().split('\n')).toHaveLength(41);
-    const runs = fs.readdirSync(path.join(dir, 'h'));
+    // Runs are the folders; the history folder also holds the run store (runstore.duckdb).
+    const runs = fs.readdirSync(path.join(dir, 'h'), { withFileTypes: true }).filter((d) => d.isDirectory() && !/^[._]/.test(d.name)).map((d) => d.name);
     for (const id of runs) expect(fs.readFileSync(path.join(dir, 'h', id, 'manifest.json'), 'utf8')).not.toContain('k-123');
   });
 });

@@ -49,30 +49,32 @@ export interface SuperviseOptions {
 }
 
 /**
- * Runs `spec` in a worker process (runtime/run-worker.ts), handed the spec as one JSON line on stdin. The worker
- * leads its own process group, so that stopping it reaches everything it started; its stdin stays open, so that
- * it notices when this process is gone, however that happened (end of input).
+ * Runs `spec` in a worker process (runtime/run-worker.ts), handed the spec as one JSON line on stdin. Its stdin
+ * stays open, so that it notices when this process is gone, however that happened (end of input).
  */
 export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
   const child = spawn(process.execPath, [RUN_WORKER], {
     env: { ...process.env, [WORKER_ENV]: '1', [PARENT_PIPE_ENV]: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
-    detached: true,
+    // Not detached: the worker stays in this process's group, so that whatever ends the group (a terminal's
+    // Ctrl-C, a service manager, `kill -9 -PGID`) ends the worker too, at the same moment. A worker in a group of
+    // its own outlived a killed supervisor long enough to publish while a resume started (the crash harness
+    // caught an append written twice). A worker whose supervisor vanished alone notices the end of its stdin.
   });
   // A worker that dies before reading its spec must not take this process down with EPIPE.
   child.stdin.on('error', () => undefined);
   child.stdin.write(`${JSON.stringify(spec)}\n`);
   let killTimer: NodeJS.Timeout | undefined;
-  const signalGroup = (sig: NodeJS.Signals) => {
+  const signalWorker = (sig: NodeJS.Signals) => {
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, sig);
+      child.kill(sig);
     } catch {
-      // The group is gone already.
+      // The worker is gone already.
     }
   };
   const stop = () => {
-    signalGroup('SIGINT');
-    killTimer ??= setTimeout(() => signalGroup('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
+    signalWorker('SIGINT');
+    killTimer ??= setTimeout(() => signalWorker('SIGKILL'), opts.graceMs ?? CANCEL_GRACE_MS);
   };
   if (opts.signal) {
     if (opts.signal.aborted) stop();
