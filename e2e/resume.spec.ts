@@ -14,7 +14,7 @@ const twoBranches: PipelineDoc = {
   nodes: [
     { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv' }, position: { x: 0, y: 150 } },
     { id: 'all', kind: 'sink.csv', config: { path: 'out/resume-e2e-a.csv' }, position: { x: 320, y: 40 } },
-    { id: 'big', kind: 'filter', label: 'Big orders', config: { expression: 'no_such_column > 1' }, position: { x: 320, y: 260 } },
+    { id: 'big', kind: 'filter', label: 'Big orders', config: { expression: 'CAST(customer_id AS INTEGER) > 1' }, position: { x: 320, y: 260 } },
     { id: 'bigs', kind: 'sink.csv', config: { path: 'out/resume-e2e-b.csv' }, position: { x: 640, y: 260 } },
   ],
   edges: [

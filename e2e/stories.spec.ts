@@ -158,9 +158,9 @@ test('running the orders sample puts counts on edges, badges on nodes and a summ
   await selectNode(page, 'not_cancelled', { settle: false });
   await page.getByTestId('node-label').fill('Drop cancelled orders');
   await expect(page.getByTestId('run-row-not_cancelled')).toContainText('Drop cancelled orders');
-  await expect(summary).not.toContainText('before your edits');
+  await expect(summary).not.toContainText('before your last edit');
   await page.getByTestId('config-form').locator('[data-field="reason"] input').fill('not revenue');
-  await expect(summary).toContainText('before your edits');
+  await expect(summary).toContainText('before your last edit');
   await expect(node(page, 'not_cancelled')).toHaveClass(/is-stale/);
   expect(problems).toEqual([]);
 });

@@ -31,6 +31,16 @@ function searchText(k: NodeKindInfo): string {
   return `${k.title} ${k.description} ${k.kind} ${ALIASES[k.kind] ?? ''} ${schemaWords}`.toLowerCase();
 }
 
+/** How well a kind answers a query: its title first, then its name and aliases, its description, its settings. */
+function rank(k: NodeKindInfo, q: string): number {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  const all = (text: string) => words.every((w) => text.toLowerCase().includes(w));
+  if (all(k.title)) return 0;
+  if (all(`${k.kind} ${ALIASES[k.kind] ?? ''}`)) return 1;
+  if (all(k.description)) return 2;
+  return 3;
+}
+
 function matches(text: string, q: string): boolean {
   if (!q) return true;
   return q
@@ -110,8 +120,13 @@ export function Palette(): ReactElement {
 
   const onSearchKey = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'Escape') setQuery('');
-    // Enter in the search box adds the first match: type "fil", Enter, done.
-    if (e.key === 'Enter' && groups[0]?.items[0]) onAdd(groups[0].items[0].kind);
+    // Enter in the search box adds the best match: type "fil", Enter, done. A title match beats a kind that only
+    // mentions the word in a setting (a CSV source's "counted as filtered" must not win over Filter).
+    if (e.key === 'Enter') {
+      const q = query.trim();
+      const best = groups.flatMap((g) => g.items).reduce<NodeKindInfo | undefined>((b, k) => (b === undefined || rank(k, q) < rank(b, q) ? k : b), undefined);
+      if (best) onAdd(best.kind);
+    }
   };
 
   return (

@@ -155,7 +155,8 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
     const only = opts.only;
     const pipeline = only ? { ...whole, nodes: whole.nodes.filter((n) => only.has(n.id)), edges: whole.edges.filter((e) => only.has(e.from.node) && only.has(e.to.node)) } : whole;
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
-    const verdict = await s.api.validate({ pipeline, ...(baseDir ? { baseDir } : {}) });
+    // With the values just given: a parameter without a default is not a problem once the user has answered.
+    const verdict = await s.api.validate({ pipeline, params, ...(baseDir ? { baseDir } : {}) });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
     const { checkpoint, allowHosts, allowEnv } = useRun.getState();
     const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
