@@ -180,8 +180,19 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       stopNode.abort();
       o.db.interrupt();
     }, ms) : undefined;
+    // A stop interrupts DuckDB's query; an interrupt that lands between two of the node's statements is lost, so
+    // it is repeated until the node ends (a never-ending query that starts just after the stop is stopped too).
+    let stopping: NodeJS.Timeout | undefined;
+    const onStop = () => {
+      o.db.interrupt();
+      stopping ??= setInterval(() => o.db.interrupt(), 200);
+    };
+    signal.addEventListener('abort', onStop, { once: true });
     try {
-      await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), (id, port) => metrics.get(id)?.outputs[port]);
+      await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), (id, port) => metrics.get(id)?.outputs[port]).finally(() => {
+        signal.removeEventListener('abort', onStop);
+        if (stopping) clearInterval(stopping);
+      });
       if (timedOut) throw new Error('INTERRUPT Error: the time limit ran out as the node finished');
       m.durationMs = Math.round(performance.now() - started);
       await o.afterNode?.(id, kind, m);

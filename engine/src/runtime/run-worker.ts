@@ -45,7 +45,10 @@ async function readSpecLine(): Promise<string> {
 /** With the supervisor gone, stop the run, and do not outlive it by more than the grace period. */
 function watchSupervisor(controller: AbortController): void {
   if (!process.env[PARENT_PIPE_ENV]) return;
+  let gone = false;
   const orphaned = () => {
+    if (gone) return;
+    gone = true;
     controller.abort();
     setTimeout(() => process.exit(1), CANCEL_GRACE_MS * 2).unref();
   };
@@ -53,6 +56,12 @@ function watchSupervisor(controller: AbortController): void {
   process.stdin.on('error', orphaned);
   process.stdin.resume();
   process.stdin.unref();
+  // Also by parentage: a worker whose supervisor died is handed to another parent. The end of stdin alone was
+  // seen to arrive late on a loaded machine while DuckDB kept every core busy.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) orphaned();
+  }, 250).unref();
 }
 
 export async function runWorker(text: string): Promise<number> {
