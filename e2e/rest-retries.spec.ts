@@ -49,7 +49,15 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  designer?.kill('SIGTERM');
+  // Everything this file started ends here, so the test worker can exit: the designer process (waited for) and
+  // the fake API with any keep-alive connection still open to it.
+  if (designer && designer.exitCode === null) {
+    const exited = new Promise<void>((resolve) => designer?.once('exit', () => resolve()));
+    designer.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (designer.exitCode === null) designer.kill('SIGKILL');
+  }
+  api.closeAllConnections();
   await new Promise<void>((resolve) => api.close(() => resolve()));
 });
 
