@@ -354,9 +354,10 @@ describe.skipIf(!built)('crash and resume (needs npm run build:engine)', () => {
       scenarios++;
       expect(await snapshot(dir), `${c.name} round ${round} (seed ${seed})`).toEqual(base.snap);
       expect(leftovers(dir)).toEqual([]);
-      if (round > KILLS * 3) throw new Error(`only ${randomKills} of ${round} attempts were killed mid-run`);
+      // A safety stop, not a target: on a loaded machine more kills land in process start-up, which do not count.
+      if (round > KILLS * 6) throw new Error(`only ${randomKills} of ${round} attempts were killed mid-run`);
     }
     console.log(`crash harness: ${pointKills} kills at named points and ${randomKills} random kills of started runs survived over ${scenarios} scenarios (seed ${seed}); 0 rows lost, 0 duplicated`);
     expect(randomKills).toBeGreaterThanOrEqual(KILLS);
-  }, 900_000);
+  }, 1_800_000);
 });
