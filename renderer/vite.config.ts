@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { vendorPlugin } from './vendor';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -15,7 +16,7 @@ const engine = process.env.SLUICE_ENGINE;
 export default defineConfig({
   root,
   base: './',
-  plugins: [react()],
+  plugins: [react(), vendorPlugin(root)],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -106,7 +106,7 @@ const parts = {
   },
   renderer: {
     output: 'renderer/dist/index.html',
-    configs: ['renderer/vite.config.ts', 'renderer/index.html', 'renderer/tsconfig.json', ...(existsSync(path.join(root, 'renderer/public')) ? filesUnder('renderer/public') : [])],
+    configs: ['renderer/vite.config.ts', 'renderer/vendor.ts', 'renderer/index.html', 'renderer/tsconfig.json', ...(existsSync(path.join(root, 'renderer/public')) ? filesUnder('renderer/public') : [])],
     async build() {
       const { build } = await import('vite');
       const ids = new Set();
