@@ -86,7 +86,11 @@ async function buildVendor(root: string, specifiers: string[], key: string, dir:
   const importer = path.join(root, 'src', 'main.tsx');
   const input: Record<string, string> = {};
   // Encoded: Vite's worker plugin would claim a virtual id ending in `?worker`.
-  for (const spec of specifiers) input[fileName(spec)] = `${VIRTUAL}${encodeURIComponent(spec)}`;
+  for (const spec of specifiers) {
+    let name = fileName(spec);
+    for (let n = 2; Object.hasOwn(input, name); n++) name = `${fileName(spec)}_${n}`;
+    input[name] = `${VIRTUAL}${encodeURIComponent(spec)}`;
+  }
   const entries: Plugin = {
     name: 'sluice-vendor-entries',
     resolveId(id) {
