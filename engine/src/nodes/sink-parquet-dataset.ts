@@ -11,7 +11,7 @@ import type { NodeKind } from './types.js';
 import { UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
-import { deleteColumnOf } from './shared/file-sink.js';
+import { deleteColumnOf, fileSinkSchema } from './shared/file-sink.js';
 
 const config = z.strictObject({
   path: z.string().min(1).describe('Dataset folder, relative to the pipeline file (Sluice keeps it as a link to the current version)'),
@@ -36,7 +36,7 @@ export const sinkParquetDatasetNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: () => ({ outputs: {}, problems: [] }),
+  outputSchema: (a) => fileSinkSchema({ mode: 'merge', key: a.config.key, deleteColumn: a.config.deleteColumn }, a.input('in'), a.nodeId),
   async execute(ctx, c) {
     const input = ctx.input('in');
     // The link itself, not where it points: its folder is checked against the allowed roots, and the link is ours.
