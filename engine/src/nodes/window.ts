@@ -15,6 +15,9 @@ import { writeAtomic } from '../fsutil/files.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
+import { aggregateNode } from './aggregate.js';
+import { columnOf, unknownColumn, wrongType } from '../schema/checks.js';
+import { typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
 
 const UNITS: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 
@@ -90,8 +93,25 @@ export const windowNode: NodeKind<WindowConfigInput> = {
   version: 1,
   migrations: [],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
-  // Not derived statically yet: the designer learns the window's columns from a preview.
-  outputSchema: () => ({ outputs: { out: undefined, late: undefined }, problems: [] }),
+  // A window's row is an aggregate's group with the window's bounds in front, so the aggregate kind states the
+  // group and aggregate columns (and their problems); late rows are the input rows with their reasons.
+  async outputSchema(a) {
+    const inp = a.input('in');
+    const c = a.config;
+    const problems: SchemaProblem[] = [];
+    const time = columnOf(inp, c.timeColumn);
+    if (!time) problems.push(unknownColumn('timeColumn', c.timeColumn, inp));
+    else if (!['timestamp', 'date', 'text'].includes(typeClass(time.type))) problems.push(wrongType('timeColumn', time, 'the event time must be a timestamp', 'TIMESTAMP', a.nodeId));
+    const groups = await aggregateNode.outputSchema({ ...a, config: { groupBy: c.groupBy, aggregates: c.aggregates } });
+    problems.push(...groups.problems);
+    const bounds = ['window_start', 'window_end'];
+    for (const [i, g] of c.groupBy.entries()) if (bounds.includes(g)) problems.push({ code: 'duplicate_column', field: `groupBy[${i}]`, message: `the output would have two columns named "${g}" (the window's own bound); rename the column before the window` });
+    for (const [i, x] of c.aggregates.entries()) if (bounds.includes(x.as)) problems.push({ code: 'duplicate_column', field: `aggregates[${i}].as`, message: `the output would have two columns named "${x.as}" (the window's own bound); give this one another name` });
+    const groupCols = groups.outputs['out'];
+    const out: Schema | undefined = groupCols && [...bounds.map((name) => ({ name, type: 'TIMESTAMP', nullable: false })), ...groupCols];
+    const late: Schema = [...inp, { name: '__rule_ids', type: 'VARCHAR[]' }, { name: '__reasons', type: 'VARCHAR[]' }];
+    return { outputs: { out, late }, problems };
+  },
   async execute(ctx, written) {
     const c: WindowConfig = { ...written, size: us(written.size), slide: us(written.slide), gap: us(written.gap), lateness: us(written.lateness) ?? 0 };
     const input = ctx.input('in');
