@@ -110,6 +110,12 @@ describe('merge with deleteColumn', () => {
     expect(text).toMatchObject([{ nodeId: 'out', field: 'deleteColumn', code: 'type_mismatch' }]);
     expect(text[0]?.message).toMatch(/^"deleted" is text here, but a delete marker must be true\/false: set its type in "src"/);
     expect(await check({ mode: 'append', key: [], deleteColumn: 'deleted' })).toMatchObject([{ nodeId: 'out', field: 'deleteColumn', code: 'bad_config' }]);
+    // The Parquet dataset sink states the same problems for its key and marker.
+    const ds = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'in.csv', types: { id: 'INTEGER' } } },
+      { id: 'out', kind: 'sink.parquet-dataset', config: { path: 'out/people', key: ['ident'], deleteColumn: 'deleted' } },
+    ]);
+    expect((await staticCheck(ds, { baseDir: dir })).problems.map((x) => `${x.nodeId} ${x.field} ${x.code}`)).toEqual(['out key[0] unknown_column', 'out deleteColumn type_mismatch']);
   });
 });
 
