@@ -60,12 +60,15 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
     // marker travels with them (it says what to do with a row) but is not a column of the target.
     const staged = path.join(ctx.scratchDir, 'staged.parquet');
     const names = [...(c.includeLineage ? [LINEAGE] : []), ...cols.map((x) => x.name).filter((n) => n !== del)];
-    const select = `SELECT ${[...names, ...(del !== undefined ? [del] : [])].map(qi).join(', ')} FROM ${input}`;
+    // Parquet has no 128-bit integers: DuckDB would stage a HUGEINT (a sum of whole numbers) as a DOUBLE and the
+    // table would hold rounded values. Such columns cross as text and are cast back in the target.
+    const wide = new Map(cols.filter((x) => x.type === 'HUGEINT' || x.type === 'UHUGEINT').map((x) => [x.name, x.type]));
+    const select = `SELECT ${[...names, ...(del !== undefined ? [del] : [])].map((n) => (wide.has(n) ? `CAST(${qi(n)} AS VARCHAR) AS ${qi(n)}` : qi(n))).join(', ')} FROM ${input}`;
     await ctx.run(`COPY (${select}) TO ${qlit(staged)} (FORMAT parquet)`);
     faultPoint('sink-staged', ctx.nodeId);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const rows = await ctx.count(`SELECT count(*) FROM ${input}`);
-    const written = await writeTarget(ctx.nodeId, target, staged, c, names, del, rows, ctx.commitId);
+    const written = await writeTarget(ctx.nodeId, target, staged, c, names, del, wide, rows, ctx.commitId);
     return { written };
   },
 };
@@ -79,7 +82,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
  * file. Afterwards the rows in the target are compared with the rows staged (count and a hash of every value),
  * so a run never reports rows written that are not there.
  */
-async function writeTarget(nodeId: string, target: string, staged: string, c: z.infer<typeof config>, names: string[], del: string | undefined, rows: number, commitId: string | undefined): Promise<number> {
+async function writeTarget(nodeId: string, target: string, staged: string, c: z.infer<typeof config>, names: string[], del: string | undefined, wide: Map<string, string>, rows: number, commitId: string | undefined): Promise<number> {
   const inst = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: '2' });
   const conn = await inst.connect();
   const fail = (why: string, field = 'path'): never => {
@@ -100,7 +103,8 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
     const t = `${TGT}.main.${qi(c.table)}`;
     const src = `system.main.read_parquet(${qlit(staged)})`;
     // The rows to be in the table afterwards; with a delete marker, its true rows only remove their key.
-    const kept = del === undefined ? src : `(SELECT * FROM ${src} WHERE NOT coalesce(${qi(del)}, false))`;
+    const restored = wide.size === 0 ? src : `(SELECT * REPLACE (${[...wide].map(([n, t]) => `CAST(${qi(n)} AS ${t}) AS ${qi(n)}`).join(', ')}) FROM ${src})`;
+    const kept = del === undefined ? restored : `(SELECT * FROM ${restored} WHERE NOT coalesce(${qi(del)}, false))`;
     const commits = `${TGT}.main.${COMMITS}`;
     const list = names.map(qi).join(', ');
     try {
@@ -145,12 +149,12 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
       };
       const before = exists && c.mode === 'append' ? await digest(t) : undefined;
       if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT ${list} FROM ${kept}`);
-      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${src}`);
+      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${kept}`);
       else {
         // Every key of the batch goes, deleted or replaced; then the kept rows come in. Replayed, the same batch
         // leaves the same table.
         const match = c.key.map((k) => `d.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
-        await conn.run(`DELETE FROM ${t} AS d WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
+        await conn.run(`DELETE FROM ${t} AS d WHERE EXISTS (SELECT 1 FROM ${restored} s WHERE ${match})`);
         await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${kept}`);
       }
       const expected = await digest(expectedFrom);
@@ -166,7 +170,7 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
       if (actual !== expected) fail(`the rows in table "${c.table}" of ${path.basename(target)} are not the rows written (expected ${expected.replace(':', ' rows, hash ')}; found ${actual.replace(':', ' rows, hash ')}); nothing was changed`, 'table');
       if (del !== undefined) {
         const match = c.key.map((k) => `x.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
-        const left = Number((await q(`SELECT count(*) FROM ${t} x WHERE EXISTS (SELECT 1 FROM ${src} s WHERE coalesce(s.${qi(del)}, false) AND ${match})`))[0]?.[0] ?? 0);
+        const left = Number((await q(`SELECT count(*) FROM ${t} x WHERE EXISTS (SELECT 1 FROM ${restored} s WHERE coalesce(s.${qi(del)}, false) AND ${match})`))[0]?.[0] ?? 0);
         if (left > 0) fail(`${left} row(s) of table "${c.table}" in ${path.basename(target)} still hold keys marked deleted; nothing was changed`, 'table');
       }
       if (commitId !== undefined) {
