@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { writeAtomic } from '../fsutil/files.js';
+import { COLUMN } from '../api/editor-hints.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
@@ -39,14 +40,14 @@ const fns = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'] as const;
 
 const config = z
   .strictObject({
-    timeColumn: z.string().min(1).describe('The event-time column (a timestamp, or text that converts to one)'),
+    timeColumn: z.string().min(1).meta(COLUMN).describe('The event-time column (a timestamp, or text that converts to one)'),
     type: z.enum(['tumbling', 'hopping', 'session']).default('tumbling'),
     size: duration.optional().describe('Window length (tumbling, hopping)'),
     slide: duration.optional().describe('How far each hopping window starts after the previous one'),
     gap: duration.optional().describe('Session windows: a pause this long ends a session'),
     lateness: duration.default(0).describe('How far behind the latest event time a row may arrive and still count'),
-    groupBy: z.array(z.string().min(1)).default([]),
-    aggregates: z.array(z.strictObject({ fn: z.enum(fns), column: z.string().optional().describe('Not needed for count'), as: z.string().min(1) })).min(1),
+    groupBy: z.array(z.string().min(1).meta(COLUMN)).default([]),
+    aggregates: z.array(z.strictObject({ fn: z.enum(fns), column: z.string().meta(COLUMN).optional().describe('Not needed for count'), as: z.string().min(1) })).min(1),
   })
   .superRefine((c, ctx) => {
     if (c.type !== 'session' && c.size === undefined) ctx.addIssue({ code: 'custom', path: ['size'], message: `a ${c.type} window needs a "size"` });

@@ -24,7 +24,7 @@ export const fileSinkFields = {
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
   key: z.array(z.string().min(1).meta(COLUMN)).default([]).describe('Key columns for merge'),
   includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
-  deleteColumn: z.string().min(1).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key instead of writing the row'),
+  deleteColumn: z.string().min(1).meta(COLUMN).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key instead of writing the row'),
 };
 
 export interface FileSinkConfig {
