@@ -23,15 +23,15 @@ import { typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
 const UNITS: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 
 /**
- * A duration as "250ms", "10s", "5m", "1h", "1d" (or a number of seconds). Kept as written: a checked config is
- * checked again later (a run re-checks what a watcher prepared), so the schema must not convert it.
+ * A duration as "250ms", "10s", "5m", "1h", "1d": text only, so the designer's form shows a plain text field
+ * (version 1 also took a number of seconds; its migration writes those as "Ns"). Kept as written: a checked
+ * config is checked again later (a run re-checks what a watcher prepared), so the schema must not convert it.
  */
-const duration = z.union([z.number().min(0), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "1h" or "1d"')]);
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "1h" or "1d"');
 
 /** A duration in microseconds. */
-function us(d: number | string | undefined): number | undefined {
+function us(d: string | undefined): number | undefined {
   if (d === undefined) return undefined;
-  if (typeof d === 'number') return Math.round(d * 1e6);
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(d) as RegExpExecArray;
   return Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
 }
@@ -45,7 +45,7 @@ const config = z
     size: duration.optional().describe('Window length (tumbling, hopping)'),
     slide: duration.optional().describe('How far each hopping window starts after the previous one'),
     gap: duration.optional().describe('Session windows: a pause this long ends a session'),
-    lateness: duration.default(0).describe('How far behind the latest event time a row may arrive and still count'),
+    lateness: duration.default('0s').describe('How far behind the latest event time a row may arrive and still count'),
     groupBy: z.array(z.string().min(1).meta(COLUMN)).default([]),
     aggregates: z.array(z.strictObject({ fn: z.enum(fns), column: z.string().meta(COLUMN).optional().describe('Not needed for count'), as: z.string().min(1) })).min(1),
   })
@@ -91,8 +91,17 @@ export const windowNode: NodeKind<WindowConfigInput> = {
   accounting: 'reducing',
   inputOrder: 'absorbs',
   stateful: true,
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [
+    {
+      note: 'durations are text ("90s"); a number of seconds is written as such',
+      up: (config) => {
+        const out = { ...config };
+        for (const k of ['size', 'slide', 'gap', 'lateness']) if (typeof out[k] === 'number') out[k] = `${out[k]}s`;
+        return out;
+      },
+    },
+  ],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
   // A window's row is an aggregate's group with the window's bounds in front, so the aggregate kind states the
   // group and aggregate columns (and their problems); late rows are the input rows with their reasons.

@@ -183,6 +183,15 @@ describe('window', () => {
     expect(once.nodes[1]?.config).toMatchObject({ size: '5m', slide: '1m', lateness: '1m' });
   });
 
+  it('reads a version 1 file whose durations are numbers of seconds (migrated to text, the same windows)', () => {
+    const v1 = windowPipeline({ type: 'hopping', size: 300, slide: 60, lateness: 1.5 }) as { nodes: Record<string, unknown>[] };
+    const p = preparePipeline(v1, {});
+    expect(p.nodes[1]).toMatchObject({ kindVersion: 2, config: { size: '300s', slide: '60s', lateness: '1.5s' } });
+    // What the designer's form is generated from: a text field, not a JSON editor for a number-or-text union.
+    const size = (catalog().kinds.find((k) => k.kind === 'window')?.configSchema as { properties: Record<string, { type?: string }> }).properties['size'];
+    expect(size?.type).toBe('string');
+  });
+
   it('says what is wrong with a window definition', async () => {
     const r = await run(windowPipeline({ type: 'hopping', size: '5m' }), { baseDir: tmpDir(), historyDir: tmpDir() }).catch((e: unknown) => e);
     expect(String(r)).toContain('a hopping window needs a "slide"');
