@@ -14,7 +14,7 @@ import { candidates, readLedger, type FilesConfig } from '../nodes/source-files.
 import type { Pipeline } from '../format/pipeline.js';
 import { preparePipeline, runPipeline, type RunOptions } from './run.js';
 import { resolveInside } from './paths.js';
-import { PipelineState, stateStoreDir, UnfinishedRun } from './pipeline-state.js';
+import { mustResume, PipelineState, stateStoreDir, UnfinishedRun } from './pipeline-state.js';
 import { UserError } from './exec-context.js';
 
 export interface Lag {
@@ -138,7 +138,7 @@ export async function watchPipeline(o: WatchOptions): Promise<WatchSummary> {
       let resume: string | undefined;
       if (open && state.current() !== open.runId) {
         const m = readManifest(o.historyDir, open.runId);
-        if (m && m.outcome !== 'failed') resume = open.runId;
+        if (m && mustResume(m)) resume = open.runId;
       }
       const lag = lagNow();
       if (resume === undefined && lag.ready === 0) {
