@@ -81,7 +81,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
   // Runs inherit it, in-process or in their supervised worker (see ops/run-ops.ts).
   process.env['SLUICE_STARTED_BY'] ??= opts.startedBy ?? 'designer';
 
-  const watches = new WatchJobs();
+  const watches = new WatchJobs(opts.inProcessRuns !== undefined ? { inProcess: opts.inProcessRuns } : {});
   const files = opts.fileWorkspace ? new WorkspaceFiles(path.resolve(opts.fileWorkspace)) : undefined;
   const workspaceFiles = (): WorkspaceFiles => {
     if (!files) throw new UserError('this engine has no workspace folder for pipeline files; start it with `sluice serve --workspace DIR`');

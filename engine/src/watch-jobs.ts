@@ -1,10 +1,13 @@
-// Watches started from a front end (`watchStart`): `sluice watch` in the engine's process, followed with
-// `watchStatus` (batches so far, the last batch, the lag) and stopped with `watchStop`, which lets the current batch
-// finish. One watch per pipeline file at a time; a batch is a normal run, so it shows in the run history too.
+// Watches started from a front end (`watchStart`): the watch loop of `sluice watch` in the engine's process, with
+// each batch run in a supervised worker process (as the designer's runs are), so that a batch that crashes the
+// engine fails that batch, not the designer. Followed with `watchStatus` (batches so far, the last batch, the lag)
+// and stopped with `watchStop`, which lets the current batch finish. One watch per pipeline file at a time; a batch
+// is a normal run, so it shows in the run history too.
 import * as crypto from 'node:crypto';
 import type { WatchStatus } from './api/contract.js';
 import { watchPipeline, type WatchOptions } from './runtime/watch.js';
 import { UserError } from './runtime/exec-context.js';
+import { workerAvailable } from './runtime/supervise.js';
 
 interface Job {
   key: string;
@@ -15,6 +18,9 @@ interface Job {
 export class WatchJobs {
   private readonly jobs = new Map<string, Job>();
 
+  /** `inProcess`: run batches in this process (tests of the TypeScript sources, where no compiled worker exists). */
+  constructor(private readonly opts: { inProcess?: boolean } = {}) {}
+
   start(key: string, o: Omit<WatchOptions, 'stop' | 'onBatch' | 'onIdle'>): string {
     for (const j of this.jobs.values()) {
       if (j.key === key && (j.status.state === 'watching' || j.status.state === 'stopping')) throw new UserError('this pipeline is already being watched; stop that watch first');
@@ -24,6 +30,7 @@ export class WatchJobs {
     this.jobs.set(watchId, job);
     watchPipeline({
       ...o,
+      supervised: !this.opts.inProcess && workerAvailable(),
       stop: job.stop.signal,
       onBatch: (b) => {
         job.status.batches = b.batch;

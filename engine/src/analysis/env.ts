@@ -173,9 +173,10 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
       }
       return remember(fileCache, key, r);
     },
-    async parquetColumns(pattern) {
-      const found = files(pattern);
-      if ('error' in found) return found;
+    async parquetColumns(pattern, opts) {
+      const all = files(pattern);
+      if ('error' in all) return all;
+      const found = opts?.firstOnly ? { files: all.files.slice(0, 1) } : all;
       const key = `parquet|${found.files.map(stamp).join('|')}`;
       const hit = fileCache.get(key) as { columns: Schema } | { error: string; code: string } | undefined;
       if (hit) return hit;

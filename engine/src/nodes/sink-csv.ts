@@ -35,7 +35,7 @@ export const sinkCsvNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
 import { COLUMN, PATH } from '../api/editor-hints.js';
-import { fileSinkSchema } from './shared/file-sink.js';
+import { deleteColumnOf, fileSinkSchema } from './shared/file-sink.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
@@ -22,6 +22,7 @@ const config = z.strictObject({
   mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite'),
   key: z.array(z.string().min(1).meta(COLUMN)).default([]),
   includeLineage: z.boolean().default(false),
+  deleteColumn: z.string().min(1).meta(COLUMN).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key from the table instead of being written'),
 });
 
 export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
@@ -37,25 +38,37 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const input = ctx.input('in');
     const target = ctx.resolveOutput(c.path, 'path');
     const cols = await ctx.columns(input);
     await requireSomeColumns(ctx, input, cols, c.includeLineage);
+    const del = deleteColumnOf(ctx.nodeId, c.mode, c.deleteColumn, cols);
     if (c.mode === 'merge') {
       if (c.key.length === 0) throw new UserError('merge mode needs "key" columns', { nodeId: ctx.nodeId, field: 'key' });
       requireColumns(ctx.nodeId, 'key', c.key, cols);
+      if (c.key.includes(del ?? '')) throw new UserError(`"deleteColumn" ${del ?? ''} is also a key column; the marker says what to do with a key, so it cannot be part of it`, { nodeId: ctx.nodeId, field: 'deleteColumn' });
+      // A key twice in one batch (written twice, or written and deleted) has no single current row.
+      if (del !== undefined) {
+        const dupes = await ctx.count(`SELECT count(*) FROM (SELECT ${c.key.map(qi).join(', ')} FROM ${input} GROUP BY ALL HAVING count(*) > 1)`);
+        if (dupes > 0) throw new UserError(`merge key ${c.key.join(', ')} is not unique in the input (${dupes} key(s) repeat), so which of its rows deletes or replaces the table's row is ambiguous; deduplicate first`, { nodeId: ctx.nodeId, field: 'key' });
+      }
     }
-    // Rows cross from the locked-down engine database to the target through a Parquet file in scratch.
+    // Rows cross from the locked-down engine database to the target through a Parquet file in scratch. The delete
+    // marker travels with them (it says what to do with a row) but is not a column of the target.
     const staged = path.join(ctx.scratchDir, 'staged.parquet');
-    const select = `SELECT ${c.includeLineage ? `${qi(LINEAGE)}, ` : ''}${cols.map((x) => qi(x.name)).join(', ')} FROM ${input}`;
+    const names = [...(c.includeLineage ? [LINEAGE] : []), ...cols.map((x) => x.name).filter((n) => n !== del)];
+    // Parquet has no 128-bit integers: DuckDB would stage a HUGEINT (a sum of whole numbers) as a DOUBLE and the
+    // table would hold rounded values. Such columns cross as text and are cast back in the target.
+    const wide = new Map(cols.filter((x) => x.type === 'HUGEINT' || x.type === 'UHUGEINT').map((x) => [x.name, x.type]));
+    const select = `SELECT ${[...names, ...(del !== undefined ? [del] : [])].map((n) => (wide.has(n) ? `CAST(${qi(n)} AS VARCHAR) AS ${qi(n)}` : qi(n))).join(', ')} FROM ${input}`;
     await ctx.run(`COPY (${select}) TO ${qlit(staged)} (FORMAT parquet)`);
+    faultPoint('sink-staged', ctx.nodeId);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const rows = await ctx.count(`SELECT count(*) FROM ${input}`);
-    const names = [...(c.includeLineage ? [LINEAGE] : []), ...cols.map((x) => x.name)];
-    const written = await writeTarget(ctx.nodeId, target, staged, c, names, rows, ctx.commitId);
+    const written = await writeTarget(ctx.nodeId, target, staged, c, names, del, wide, rows, ctx.commitId);
     return { written };
   },
 };
@@ -69,7 +82,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
  * file. Afterwards the rows in the target are compared with the rows staged (count and a hash of every value),
  * so a run never reports rows written that are not there.
  */
-async function writeTarget(nodeId: string, target: string, staged: string, c: z.infer<typeof config>, names: string[], rows: number, commitId: string | undefined): Promise<number> {
+async function writeTarget(nodeId: string, target: string, staged: string, c: z.infer<typeof config>, names: string[], del: string | undefined, wide: Map<string, string>, rows: number, commitId: string | undefined): Promise<number> {
   const inst = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', threads: '2' });
   const conn = await inst.connect();
   const fail = (why: string, field = 'path'): never => {
@@ -89,6 +102,9 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
     const q = async (sql: string, params?: Record<string, string | number>): Promise<unknown[][]> => (await conn.runAndReadAll(sql, params)).getRowsJS();
     const t = `${TGT}.main.${qi(c.table)}`;
     const src = `system.main.read_parquet(${qlit(staged)})`;
+    // The rows to be in the table afterwards; with a delete marker, its true rows only remove their key.
+    const restored = wide.size === 0 ? src : `(SELECT * REPLACE (${[...wide].map(([n, t]) => `CAST(${qi(n)} AS ${t}) AS ${qi(n)}`).join(', ')}) FROM ${src})`;
+    const kept = del === undefined ? restored : `(SELECT * FROM ${restored} WHERE NOT coalesce(${qi(del)}, false))`;
     const commits = `${TGT}.main.${COMMITS}`;
     const list = names.map(qi).join(', ');
     try {
@@ -112,9 +128,9 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
       const castFirst = exists && c.mode !== 'overwrite';
       if (castFirst) {
         await conn.run(`CREATE TABLE memory.main.sl_expected AS SELECT ${list} FROM ${t} LIMIT 0`);
-        await conn.run(`INSERT INTO memory.main.sl_expected BY NAME SELECT ${list} FROM ${src}`);
+        await conn.run(`INSERT INTO memory.main.sl_expected BY NAME SELECT ${list} FROM ${kept}`);
       }
-      const expectedFrom = castFirst ? 'memory.main.sl_expected' : src;
+      const expectedFrom = castFirst ? 'memory.main.sl_expected' : kept;
       await conn.run('BEGIN TRANSACTION');
       // Exactly once: the commit is recorded in the target, in the same transaction as the rows. A resumed run
       // that finds its own record knows the rows are already there and writes nothing.
@@ -132,12 +148,14 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
         return String(r?.[0]);
       };
       const before = exists && c.mode === 'append' ? await digest(t) : undefined;
-      if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT ${list} FROM ${src}`);
-      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${src}`);
+      if (c.mode === 'overwrite' || !exists) await conn.run(`CREATE OR REPLACE TABLE ${t} AS SELECT ${list} FROM ${kept}`);
+      else if (c.mode === 'append') await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${kept}`);
       else {
+        // Every key of the batch goes, deleted or replaced; then the kept rows come in. Replayed, the same batch
+        // leaves the same table.
         const match = c.key.map((k) => `d.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
-        await conn.run(`DELETE FROM ${t} AS d WHERE EXISTS (SELECT 1 FROM ${src} s WHERE ${match})`);
-        await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${src}`);
+        await conn.run(`DELETE FROM ${t} AS d WHERE EXISTS (SELECT 1 FROM ${restored} s WHERE ${match})`);
+        await conn.run(`INSERT INTO ${t} BY NAME SELECT ${list} FROM ${kept}`);
       }
       const expected = await digest(expectedFrom);
       let actual: string;
@@ -150,11 +168,17 @@ async function writeTarget(nodeId: string, target: string, staged: string, c: z.
         actual = await digest(`(SELECT ${list} FROM ${t} x WHERE EXISTS (SELECT 1 FROM ${expectedFrom} e WHERE ${match}))`);
       } else actual = await digest(t);
       if (actual !== expected) fail(`the rows in table "${c.table}" of ${path.basename(target)} are not the rows written (expected ${expected.replace(':', ' rows, hash ')}; found ${actual.replace(':', ' rows, hash ')}); nothing was changed`, 'table');
+      if (del !== undefined) {
+        const match = c.key.map((k) => `x.${qi(k)} IS NOT DISTINCT FROM s.${qi(k)}`).join(' AND ');
+        const left = Number((await q(`SELECT count(*) FROM ${t} x WHERE EXISTS (SELECT 1 FROM ${restored} s WHERE coalesce(s.${qi(del)}, false) AND ${match})`))[0]?.[0] ?? 0);
+        if (left > 0) fail(`${left} row(s) of table "${c.table}" in ${path.basename(target)} still hold keys marked deleted; nothing was changed`, 'table');
+      }
       if (commitId !== undefined) {
         await conn.run(`INSERT INTO ${commits} VALUES ($r, $n, $t, $rows, system.main.now())`, { r: commitId, n: nodeId, t: c.table, rows });
       }
       faultPoint('duckdb-commit', nodeId);
       await conn.run('COMMIT');
+      faultPoint('duckdb-committed', nodeId);
     } catch (e) {
       await conn.run('ROLLBACK').catch(() => undefined);
       if (e instanceof UserError) throw e;

@@ -19,7 +19,7 @@ export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in')),
+  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {

@@ -13,6 +13,7 @@ import { expandGlob } from '../runtime/paths.js';
 import { sha256File, writeAtomic } from '../fsutil/files.js';
 import { qi } from '../sql/quote.js';
 import { typesSchema } from './shared/typing.js';
+import { applyTypesToSchema } from '../schema/typed.js';
 import { sourceCsvNode } from './source-csv.js';
 import { sourceJsonNode } from './source-json.js';
 import { sourceParquetNode } from './source-parquet.js';
@@ -76,8 +77,21 @@ export const sourceFilesNode: NodeKind<FilesConfig> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
-  // Which files a run reads depends on the committed state, so the columns are known only once it has read some.
-  outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
+  // Which files a run reads depends on the committed state; the columns are taken from the first file the glob
+  // matches (its CSV header with the declared types, or its Parquet footer), as the batch readers would see them.
+  // No file yet is not a problem here (files land later); NDJSON keys are known only once records are read.
+  async outputSchema({ nodeId, config: c, env }) {
+    if (c.format === 'ndjson') return { outputs: { out: undefined }, problems: [] };
+    if (c.format === 'parquet') {
+      const r = await env.parquetColumns(c.path, { firstOnly: true });
+      if ('error' in r) return { outputs: { out: undefined }, problems: r.code === 'needs_file' ? [] : [{ code: r.code, field: 'path', message: r.error }] };
+      const typed = Object.keys(c.types).length > 0 ? [{ code: 'bad_config', field: 'types', message: 'Parquet files are typed already; "types" applies to CSV and NDJSON: clear it' }] : [];
+      return { outputs: { out: r.columns }, problems: typed };
+    }
+    const h = await env.csvHeader(c.path, c);
+    if ('error' in h) return { outputs: { out: undefined }, problems: h.code === 'needs_file' ? [] : [{ code: h.code, field: h.code === 'encoding' ? 'encoding' : 'path', message: h.error }] };
+    return applyTypesToSchema(nodeId, h.names.map((name) => ({ name, type: 'VARCHAR', typedAt: nodeId })), c.types, 'out', true);
+  },
   async execute(ctx, c) {
     if (c.format === 'parquet' && Object.keys(c.types).length > 0) throw new UserError('Parquet files are typed already; "types" applies to CSV and NDJSON', { nodeId: ctx.nodeId, field: 'types' });
     const committed = readLedger(ctx.committedState);
@@ -178,6 +192,18 @@ export function candidates(baseDir: string, resolve: (p: string) => string, c: P
   const ready: Candidate[] = [];
   let waiting = 0;
   for (const f of expandGlob(resolve(c.path))) {
+    // A file consumed before and unchanged since is skipped on a stat alone: the folder keeps every file it ever
+    // received, and checking each one's path (several system calls) made every batch slower than the last.
+    // Skipping reads nothing, so it needs no check; only files that will be read, or judged, go through it.
+    const seen = ledger.get(path.relative(baseDir, f).split(path.sep).join('/'));
+    if (seen) {
+      try {
+        const quick = fs.statSync(f);
+        if (seen.size === quick.size && seen.mtimeMs === quick.mtimeMs) continue;
+      } catch {
+        continue; // Removed between listing and now.
+      }
+    }
     const abs = resolve(f);
     let st: fs.Stats;
     try {
@@ -201,6 +227,15 @@ async function planBatch(baseDir: string, resolve: (p: string) => string, c: Fil
   const batch: Batch = { read: [], changed: [], ignored: [], touched: [], waiting: fresh, deferred: 0 };
   let bytes = 0;
   for (const cand of ready) {
+    // A new file beyond the batch's bounds waits without being hashed: when intake lags, the files waiting must
+    // not make each batch slower (they are hashed in the batch that reads them).
+    if (!cand.known) {
+      const full = (c.maxFiles !== undefined && batch.read.length >= c.maxFiles) || (c.maxBytes !== undefined && batch.read.length > 0 && bytes + cand.size > c.maxBytes);
+      if (full) {
+        batch.deferred++;
+        continue;
+      }
+    }
     const sha256 = await sha256File(cand.abs);
     // A writer still appending shows as a size or time that moved while the file was hashed.
     const after = fs.statSync(cand.abs);

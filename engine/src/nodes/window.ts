@@ -12,22 +12,26 @@ import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { writeAtomic } from '../fsutil/files.js';
+import { COLUMN } from '../api/editor-hints.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
+import { aggregateNode } from './aggregate.js';
+import { columnOf, unknownColumn, wrongType } from '../schema/checks.js';
+import { typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
 
 const UNITS: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 
 /**
- * A duration as "250ms", "10s", "5m", "1h", "1d" (or a number of seconds). Kept as written: a checked config is
- * checked again later (a run re-checks what a watcher prepared), so the schema must not convert it.
+ * A duration as "250ms", "10s", "5m", "1h", "1d": text only, so the designer's form shows a plain text field
+ * (version 1 also took a number of seconds; its migration writes those as "Ns"). Kept as written: a checked
+ * config is checked again later (a run re-checks what a watcher prepared), so the schema must not convert it.
  */
-const duration = z.union([z.number().min(0), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "1h" or "1d"')]);
+const duration = z.string().regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, 'a duration such as "30s", "5m", "1h" or "1d"');
 
 /** A duration in microseconds. */
-function us(d: number | string | undefined): number | undefined {
+function us(d: string | undefined): number | undefined {
   if (d === undefined) return undefined;
-  if (typeof d === 'number') return Math.round(d * 1e6);
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(d) as RegExpExecArray;
   return Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
 }
@@ -36,14 +40,14 @@ const fns = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max'] as const;
 
 const config = z
   .strictObject({
-    timeColumn: z.string().min(1).describe('The event-time column (a timestamp, or text that converts to one)'),
+    timeColumn: z.string().min(1).meta(COLUMN).describe('The event-time column (a timestamp, or text that converts to one)'),
     type: z.enum(['tumbling', 'hopping', 'session']).default('tumbling'),
     size: duration.optional().describe('Window length (tumbling, hopping)'),
     slide: duration.optional().describe('How far each hopping window starts after the previous one'),
     gap: duration.optional().describe('Session windows: a pause this long ends a session'),
-    lateness: duration.default(0).describe('How far behind the latest event time a row may arrive and still count'),
-    groupBy: z.array(z.string().min(1)).default([]),
-    aggregates: z.array(z.strictObject({ fn: z.enum(fns), column: z.string().optional().describe('Not needed for count'), as: z.string().min(1) })).min(1),
+    lateness: duration.default('0s').describe('How far behind the latest event time a row may arrive and still count'),
+    groupBy: z.array(z.string().min(1).meta(COLUMN)).default([]),
+    aggregates: z.array(z.strictObject({ fn: z.enum(fns), column: z.string().meta(COLUMN).optional().describe('Not needed for count'), as: z.string().min(1) })).min(1),
   })
   .superRefine((c, ctx) => {
     if (c.type !== 'session' && c.size === undefined) ctx.addIssue({ code: 'custom', path: ['size'], message: `a ${c.type} window needs a "size"` });
@@ -87,11 +91,37 @@ export const windowNode: NodeKind<WindowConfigInput> = {
   accounting: 'reducing',
   inputOrder: 'absorbs',
   stateful: true,
-  version: 1,
-  migrations: [],
+  version: 2,
+  migrations: [
+    {
+      note: 'durations are text ("90s"); a number of seconds is written as such',
+      up: (config) => {
+        const out = { ...config };
+        for (const k of ['size', 'slide', 'gap', 'lateness']) if (typeof out[k] === 'number') out[k] = `${out[k]}s`;
+        return out;
+      },
+    },
+  ],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
-  // Not derived statically yet: the designer learns the window's columns from a preview.
-  outputSchema: () => ({ outputs: { out: undefined, late: undefined }, problems: [] }),
+  // A window's row is an aggregate's group with the window's bounds in front, so the aggregate kind states the
+  // group and aggregate columns (and their problems); late rows are the input rows with their reasons.
+  async outputSchema(a) {
+    const inp = a.input('in');
+    const c = a.config;
+    const problems: SchemaProblem[] = [];
+    const time = columnOf(inp, c.timeColumn);
+    if (!time) problems.push(unknownColumn('timeColumn', c.timeColumn, inp));
+    else if (!['timestamp', 'date', 'text'].includes(typeClass(time.type))) problems.push(wrongType('timeColumn', time, 'the event time must be a timestamp', 'TIMESTAMP', a.nodeId));
+    const groups = await aggregateNode.outputSchema({ ...a, config: { groupBy: c.groupBy, aggregates: c.aggregates } });
+    problems.push(...groups.problems);
+    const bounds = ['window_start', 'window_end'];
+    for (const [i, g] of c.groupBy.entries()) if (bounds.includes(g)) problems.push({ code: 'duplicate_column', field: `groupBy[${i}]`, message: `the output would have two columns named "${g}" (the window's own bound); rename the column before the window` });
+    for (const [i, x] of c.aggregates.entries()) if (bounds.includes(x.as)) problems.push({ code: 'duplicate_column', field: `aggregates[${i}].as`, message: `the output would have two columns named "${x.as}" (the window's own bound); give this one another name` });
+    const groupCols = groups.outputs['out'];
+    const out: Schema | undefined = groupCols && [...bounds.map((name) => ({ name, type: 'TIMESTAMP', nullable: false })), ...groupCols];
+    const late: Schema = [...inp, { name: '__rule_ids', type: 'VARCHAR[]' }, { name: '__reasons', type: 'VARCHAR[]' }];
+    return { outputs: { out, late }, problems };
+  },
   async execute(ctx, written) {
     const c: WindowConfig = { ...written, size: us(written.size), slide: us(written.slide), gap: us(written.gap), lateness: us(written.lateness) ?? 0 };
     const input = ctx.input('in');

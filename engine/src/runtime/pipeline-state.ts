@@ -71,7 +71,7 @@ export class PipelineState {
     }
     if (open) {
       const m = readManifest(historyDir, open.runId);
-      if (m && m.outcome !== 'failed' && this.current() !== open.runId) {
+      if (m && mustResume(m) && this.current() !== open.runId) {
         const now = m.outcome === 'running' && lockHolderAlive(path.join(historyDir, open.runId));
         // A full refresh starts over from nothing, so it may leave an interrupted run behind (not a live one).
         if (now || !opts.fullRefresh) throw new UnfinishedRun(open.runId, now);
@@ -124,6 +124,18 @@ export class PipelineState {
     const gens = path.join(this.dir, 'gen');
     for (const g of fs.readdirSync(gens)) if (g !== runId) fs.rmSync(path.join(gens, g), { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether an interrupted run must be finished (resumed) before another run reads the state. A run that failed by
+ * itself published nothing (it would say `partial` otherwise), so it is abandoned. But a run whose worker died
+ * says `failed` in the record its supervisor completed (runtime/supervise.ts, whose message this recognises),
+ * and it may have died after its sinks committed and before its state did: reading its files again would write
+ * their rows twice, so it is resumed like any interrupted run.
+ */
+export function mustResume(m: Pick<RunManifest, 'outcome' | 'errors'>): boolean {
+  if (m.outcome !== 'failed') return true;
+  return m.errors.some((e) => /^the engine process .*nothing was published by the unfinished node/.test(e));
 }
 
 export class UnfinishedRun extends UserError {

@@ -14,7 +14,7 @@ import { candidates, readLedger, type FilesConfig } from '../nodes/source-files.
 import type { Pipeline } from '../format/pipeline.js';
 import { preparePipeline, runPipeline, type RunOptions } from './run.js';
 import { resolveInside } from './paths.js';
-import { PipelineState, stateStoreDir, UnfinishedRun } from './pipeline-state.js';
+import { mustResume, PipelineState, stateStoreDir, UnfinishedRun } from './pipeline-state.js';
 import { UserError } from './exec-context.js';
 
 export interface Lag {
@@ -57,6 +57,11 @@ export interface WatchOptions extends Omit<RunOptions, 'resume' | 'replay' | 'si
   stop?: AbortSignal;
   /** Aborting also interrupts the current batch (a second Ctrl-C). */
   cancel?: AbortSignal;
+  /**
+   * Each batch in a supervised worker process (runtime/supervise.ts), as `sluice run` and the designer's runs do:
+   * a crash of the engine on one batch ends that batch as failed, never the host. Needs the compiled worker.
+   */
+  supervised?: boolean;
   onBatch?: (b: BatchReport) => void;
   onIdle?: (lag: Lag) => void;
 }
@@ -133,7 +138,7 @@ export async function watchPipeline(o: WatchOptions): Promise<WatchSummary> {
       let resume: string | undefined;
       if (open && state.current() !== open.runId) {
         const m = readManifest(o.historyDir, open.runId);
-        if (m && m.outcome !== 'failed') resume = open.runId;
+        if (m && mustResume(m)) resume = open.runId;
       }
       const lag = lagNow();
       if (resume === undefined && lag.ready === 0) {
@@ -145,7 +150,7 @@ export async function watchPipeline(o: WatchOptions): Promise<WatchSummary> {
       const started = performance.now();
       let manifest: RunManifest;
       try {
-        manifest = await runPipeline({ ...runOpts, ...(resume ? { resume } : {}) });
+        manifest = o.supervised ? await superviseBatch(o, pipeline, resume) : await runPipeline({ ...runOpts, ...(resume ? { resume } : {}) });
       } catch (e) {
         // Another process is running this pipeline's batch: wait for it rather than fail.
         if (e instanceof UnfinishedRun && e.runningNow) {
@@ -173,6 +178,37 @@ export async function watchPipeline(o: WatchOptions): Promise<WatchSummary> {
   } finally {
     await watcher?.close();
   }
+}
+
+/**
+ * One batch in a worker process. Its record is the worker's manifest, or, when the worker died, the record the
+ * supervisor completed (failed, naming the node; the next batch resumes it). A worker that refused to start a run
+ * (another process is running this pipeline's batch now, or the pipeline is invalid) made no record at all.
+ */
+async function superviseBatch(o: WatchOptions, pipeline: Pipeline, resume: string | undefined): Promise<RunManifest> {
+  const { runSupervised } = await import('./supervise.js');
+  const checkpoint = o.checkpoint === true ? 'all' : o.checkpoint === false ? 'off' : o.checkpoint;
+  const r = await runSupervised({
+    pipeline,
+    baseDir: o.baseDir,
+    historyDir: o.historyDir,
+    ...(o.params ? { params: o.params } : {}),
+    ...(o.outDir ? { outDir: o.outDir } : {}),
+    ...(o.allow ? { allow: o.allow } : {}),
+    ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
+    ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
+    ...(o.limits ? { limits: o.limits } : {}),
+    ...(checkpoint ? { checkpoint } : {}),
+    ...(o.fullRefresh ? { fullRefresh: true } : {}),
+    ...(resume ? { resume } : {}),
+    ...(o.cancel ? { signal: o.cancel } : {}),
+  });
+  if (r.manifest) return r.manifest;
+  if (r.crashedManifest) return r.crashedManifest;
+  const why = r.crash ?? 'the engine process ended without a record';
+  const running = /of this pipeline is running now/.exec(why);
+  if (running) throw new UnfinishedRun('', true);
+  throw new UserError(why.replace(/^error: /i, ''));
 }
 
 export class UnwatchableError extends UserError {

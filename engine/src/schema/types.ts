@@ -41,8 +41,11 @@ export interface SchemaEnv {
   describeQuery(inputs: Record<string, Schema>, query: string): Promise<{ columns: Schema } | { error: string }>;
   /** Column names of a CSV file's header (the first file a glob matches), or why they cannot be read. */
   csvHeader(pattern: string, dialect: { delimiter: string; quote: string; escape: string; header: boolean; encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1' }): Promise<{ names: string[] } | { error: string; code: string }>;
-  /** Columns of a Parquet file from its footer (the data is not read). */
-  parquetColumns(pattern: string): Promise<{ columns: Schema } | { error: string; code: string }>;
+  /**
+   * Columns of Parquet files from their footers (the data is not read): of every file the glob matches, or with
+   * `firstOnly` of the first one (a folder that keeps growing, where reading every footer would cost more each time).
+   */
+  parquetColumns(pattern: string, opts?: { firstOnly?: boolean }): Promise<{ columns: Schema } | { error: string; code: string }>;
 }
 
 export interface SchemaArgs<C> {

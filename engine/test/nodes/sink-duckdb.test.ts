@@ -73,4 +73,22 @@ describe('sink.duckdb', () => {
     expect(out.manifest.errors[0]).toMatch(/^node "out" \(sink\.duckdb\), field "path": path "\.\.\/\.\.\/tmp\/evil\.duckdb" in "path" is outside/);
     expect(fs.existsSync('/tmp/evil.duckdb')).toBe(false);
   });
+
+  it('keeps a 128-bit sum exact (Parquet, which rows cross through, has no such integers)', async () => {
+    const base = tmpDir('sluice-base-');
+    // 9007199254740993 is 2^53 + 1: a DOUBLE cannot hold it, and the sum is a HUGEINT.
+    writeFiles(base, { 'data.csv': 'k,v\na,9007199254740993\na,0\nb,1\n' });
+    const p = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'data.csv', types: { v: 'BIGINT' } } },
+      { id: 'agg', kind: 'aggregate', config: { groupBy: ['k'], aggregates: [{ fn: 'sum', column: 'v', as: 'total' }] } },
+      { id: 'out', kind: 'sink.duckdb', config: { path: 'out/w.duckdb', table: 'totals', mode: 'merge', key: ['k'] } },
+    ]);
+    expectSucceeded(await run(p, { baseDir: base }));
+    expectSucceeded(await run(p, { baseDir: base }));
+    const file = path.join(base, 'out/w.duckdb');
+    expect(await duck('SELECT k, total::VARCHAR AS total, typeof(total) AS t FROM totals ORDER BY k', file)).toEqual([
+      { k: 'a', total: '9007199254740993', t: 'HUGEINT' },
+      { k: 'b', total: '1', t: 'HUGEINT' },
+    ]);
+  });
 });

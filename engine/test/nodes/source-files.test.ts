@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/runtime/run.js';
+import { candidates, type FileSig } from '../../src/nodes/source-files.js';
 import { chain, expectSucceeded, parseCsv, run, tmpDir, writeFiles } from '../helpers.js';
 
 const old = new Date(Date.now() - 60_000);
@@ -107,6 +108,23 @@ describe('source.files', () => {
     }
     expect(seen).toEqual([2, 2, 1]);
     expect(outRows(baseDir)).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('looks at a consumed, unchanged file with a stat only, so a batch costs the same however many files came before', () => {
+    const baseDir = tmpDir();
+    const ledger = new Map<string, FileSig>();
+    for (let i = 0; i < 40; i++) {
+      land(baseDir, { [`inbox/old${i}.csv`]: `id\n${i}\n` });
+      const st = fs.statSync(path.join(baseDir, `inbox/old${i}.csv`));
+      ledger.set(`inbox/old${i}.csv`, { file: `inbox/old${i}.csv`, size: st.size, mtimeMs: st.mtimeMs, sha256: 'x' });
+    }
+    land(baseDir, { 'inbox/new.csv': 'id\n1\n' });
+    // The path check (several system calls a file) runs for the pattern and for the new file, not for the 40 others.
+    const checked: string[] = [];
+    const resolve = (p: string) => (checked.push(p), path.resolve(baseDir, p));
+    const r = candidates(baseDir, resolve, { path: 'inbox/*.csv', settleMs: 0 }, ledger, Date.now());
+    expect(r.ready.map((f) => f.rel)).toEqual(['inbox/new.csv']);
+    expect(checked).toEqual(['inbox/*.csv', path.join(baseDir, 'inbox/new.csv')]);
   });
 
   it('bounds a batch by bytes with maxBytes (rows are not known before reading)', async () => {

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { preparePipeline, runPipeline } from '../../src/runtime/run.js';
 import { catalog } from '../../src/nodes/registry.js';
-import { chain, expectSucceeded, parseCsv, pipeline, run, tmpDir, writeFiles } from '../helpers.js';
+import { staticCheck } from '../../src/analysis/check.js';
+import { chain, expectSucceeded, parseCsv, pipeline, preview, run, tmpDir, writeFiles } from '../helpers.js';
 
 const old = new Date(Date.now() - 60_000);
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
@@ -120,6 +121,41 @@ describe('window', () => {
     expect(outRows(dir)).toEqual(['2026-01-01 10:00:00|2026-01-01 10:05:00|1', '2026-01-01 10:10:00|2026-01-01 10:15:00|2']);
   });
 
+  it('states its columns and the incremental source\'s before a run, as the run then makes them', async () => {
+    const dir = tmpDir();
+    const p = pipeline(
+      [
+        { id: 'inbox', kind: 'source.files', config: { path: 'inbox/*.csv', types: { event_time: 'TIMESTAMP', amount: 'INTEGER' } } },
+        { id: 'win', kind: 'window', config: { timeColumn: 'event_time', type: 'tumbling', size: '5m', groupBy: ['user'], aggregates: [{ fn: 'count', as: 'events' }, { fn: 'sum', column: 'amount', as: 'total' }, { fn: 'max', column: 'event_time', as: 'last_seen' }, { fn: 'avg', column: 'amount', as: 'mean' }] } },
+        { id: 'out', kind: 'sink.duckdb', config: { path: 'out/w.duckdb', table: 'windows' } },
+        { id: 'lateOut', kind: 'sink.duckdb', config: { path: 'out/late.duckdb', table: 'late' } },
+      ],
+      ['inbox -> win', 'win -> out', 'win.late -> lateOut'],
+    );
+    // No file yet: nothing is known, and that is not a problem (files land later).
+    const empty = await staticCheck(p, { baseDir: dir });
+    expect(empty.problems).toEqual([]);
+    expect(empty.ports['inbox']?.['out'] ?? undefined).toBeUndefined();
+    land(dir, 'a.csv', [
+      { t: T0, user: 'a', amount: 1 },
+      { t: T0 + 11 * 60_000, user: 'a', amount: 2 },
+    ]);
+    const known = await staticCheck(p, { baseDir: dir });
+    expect(known.problems).toEqual([]);
+    const cols = (s: { name: string; type: string }[] | null | undefined) => (s ?? []).map((c) => `${c.name} ${c.type}`);
+    // What the engine then makes at those ports (a sink's preview shows the port feeding it).
+    const made = async (sink: string) => (await preview(p, sink, dir)).columns.map((c) => `${c.name} ${c.type}`);
+    expect(cols(known.ports['inbox']?.['out'])).toEqual(['event_time TIMESTAMP', 'user VARCHAR', 'amount INTEGER']);
+    expect(cols(known.ports['win']?.['out'])).toEqual(await made('out'));
+    expect(cols(known.ports['win']?.['late'])).toEqual(await made('lateOut'));
+    // What is wrong shows before a run, with its field.
+    const bad = structuredClone(p) as { nodes: { id: string; config: Record<string, unknown> }[] };
+    const win = bad.nodes.find((n) => n.id === 'win') as { config: Record<string, unknown> };
+    win.config = { ...win.config, timeColumn: 'amount', groupBy: ['usr'], aggregates: [{ fn: 'sum', column: 'user', as: 'window_end' }] };
+    const problems = (await staticCheck(bad, { baseDir: dir })).problems.map((x) => `${x.nodeId} ${x.field} ${x.code}`);
+    expect(problems).toEqual(['win timeColumn type_mismatch', 'win groupBy[0] unknown_column', 'win aggregates[0].column type_mismatch', 'win aggregates[0].as duplicate_column']);
+  });
+
   it('keeps open windows across an interrupted run that is resumed', async () => {
     const all = events();
     const one = tmpDir();
@@ -145,6 +181,15 @@ describe('window', () => {
     const twice = preparePipeline(once, {});
     expect(twice.nodes[1]?.config).toEqual(once.nodes[1]?.config);
     expect(once.nodes[1]?.config).toMatchObject({ size: '5m', slide: '1m', lateness: '1m' });
+  });
+
+  it('reads a version 1 file whose durations are numbers of seconds (migrated to text, the same windows)', () => {
+    const v1 = windowPipeline({ type: 'hopping', size: 300, slide: 60, lateness: 1.5 }) as { nodes: Record<string, unknown>[] };
+    const p = preparePipeline(v1, {});
+    expect(p.nodes[1]).toMatchObject({ kindVersion: 2, config: { size: '300s', slide: '60s', lateness: '1.5s' } });
+    // What the designer's form is generated from: a text field, not a JSON editor for a number-or-text union.
+    const size = (catalog().kinds.find((k) => k.kind === 'window')?.configSchema as { properties: Record<string, { type?: string }> }).properties['size'];
+    expect(size?.type).toBe('string');
   });
 
   it('says what is wrong with a window definition', async () => {
