@@ -26,6 +26,9 @@ const config = z.strictObject({
   blankLines: blankLinesSchema,
 });
 
+/** Records a sniff reads (from at most the file's first megabyte). */
+const SNIFF_ROWS = 1000;
+
 export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   kind: 'source.csv',
   category: 'source',
@@ -50,6 +53,16 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const h = await env.csvHeader(c.path, c);
     if ('error' in h) return { outputs: { out: undefined }, problems: [{ code: h.code, field: h.code === 'needs_file' ? 'path' : h.code === 'encoding' ? 'encoding' : 'path', message: h.error }] };
     return applyTypesToSchema(nodeId, h.names.map((name) => ({ name, type: 'VARCHAR', typedAt: nodeId })), c.types, 'out', true);
+  },
+  sniff: {
+    field: 'types',
+    async run({ config: c, env }) {
+      if (!c.path) return { error: 'needs a file: choose the CSV file to read', code: 'needs_file' };
+      const sample = await env.csvSample(c.path, { ...c, nullValues: c.nullValues }, SNIFF_ROWS);
+      if ('error' in sample) return sample;
+      const columns = await env.classifyText(sample.names.map((name, i) => ({ name, values: sample.rows.map((r) => r[i] ?? null) })), { trim: c.trim });
+      return { file: sample.file, rows: sample.rows.length, columns, field: 'types' };
+    },
   },
   statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
@@ -102,7 +115,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
     const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
-    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim });
+    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim, textInput: true });
     return {
       recordsRead,
       truncated,
