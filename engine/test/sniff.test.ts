@@ -7,10 +7,10 @@ import { catalog } from '../src/nodes/registry.js';
 import { pipeline, run, tmpDir, writeFiles } from './helpers.js';
 
 const rows = [
-  'id,amount,day,at,flag,ratio,code,note,empty',
+  'id,amount,day,at,flag,ratio,code,note,empty,qty',
   ...Array.from({ length: 20 }, (_, i) => {
     const amount = i === 3 ? 'abc' : i === 7 ? '€20' : `${10 + i}.${i % 2 === 0 ? '5' : '25'}`;
-    return `${i + 1},${amount},2026-01-${String(i + 1).padStart(2, '0')},2026-01-01 10:${String(i).padStart(2, '0')}:00,${i % 3 === 0 ? 'yes' : 'no'},${i === 5 ? 'NA' : `${i}e-3`},${i % 2},text ${i},`;
+    return `${i + 1},${amount},2026-01-${String(i + 1).padStart(2, '0')},2026-01-01 10:${String(i).padStart(2, '0')}:00,${i % 3 === 0 ? 'yes' : 'no'},${i === 5 ? 'NA' : `${i}e-3`},${i % 2},text ${i},,${i === 9 ? '4.5' : i}`;
   }),
 ].join('\n');
 
@@ -43,6 +43,8 @@ describe('sniffing a source\'s column types', () => {
     expect(byName['code']?.type).toBe('BIGINT');
     expect(byName['note']?.type).toBe('VARCHAR');
     expect(byName['empty']).toEqual({ name: 'empty', type: 'VARCHAR', values: 0 });
+    // Every value is a DECIMAL(18,1), and all but one a whole number: the stricter type is offered with it.
+    expect(byName['qty']).toEqual({ name: 'qty', type: 'DECIMAL(18,1)', values: 20, closest: { type: 'BIGINT', misfits: 1, examples: ['4.5'] } });
     // Two dirty values: stays text, with the decimal most values fit and the values it would quarantine.
     expect(byName['amount']).toEqual({ name: 'amount', type: 'VARCHAR', values: 20, closest: { type: 'DECIMAL(18,2)', misfits: 2, examples: ['abc', '€20'] } });
   });
@@ -66,6 +68,13 @@ describe('sniffing a source\'s column types', () => {
     const amount = r.columns.find((c) => c.name === 'amount')?.closest;
     const strict = await run(doc({ ...accepted, amount: amount?.type ?? 'VARCHAR' }), { baseDir: dir });
     expect(strict.manifest.nodes.find((n) => n.nodeId === 'orders')).toMatchObject({ rowsOut: 20 - (amount?.misfits ?? 0), quarantined: amount?.misfits });
+  });
+
+  it('reads past a stray quote and leaves ragged records out, as the run does', async () => {
+    const d = tmpDir();
+    writeFiles(d, { 'o.csv': 'id,n\n1,2\n2,"3\n3,4,5\n4,5\n5,6\n' });
+    const r = await sniffNode(pipeline([{ id: 's', kind: 'source.csv', config: { path: 'o.csv' } }], []), 's', { baseDir: d });
+    expect(r).toMatchObject({ rows: 3, columns: [{ name: 'id', type: 'BIGINT', values: 3 }, { name: 'n', type: 'BIGINT', values: 3 }] });
   });
 
   it('explains why there is nothing to sniff instead of failing', async () => {

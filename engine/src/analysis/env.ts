@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Database } from '../db/database.js';
 import { LINEAGE, UserError, isReservedColumn, isRowidName } from '../runtime/exec-context.js';
 import { expandGlob, resolveInside } from '../runtime/paths.js';
-import { CsvFileError, dialectBytes, parseHeader, parseRecord, splitFields } from '../sources/csv-record.js';
+import { CsvFileError, NL, dialectBytes, parseHeader, parseRecord, splitFields } from '../sources/csv-record.js';
 import { readAsUtf8 } from '../sources/csv-scan.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';
 import { qi, qlit } from '../sql/quote.js';
@@ -121,14 +121,17 @@ async function classifyColumn(db: Database, name: string, values: (string | null
   const [row] = await db.rows(`SELECT ${per.join(', ')} FROM (SELECT unnest(from_json($sample, '["VARCHAR"]')) AS v)`, { sample: JSON.stringify(values) });
   const fits = types.map((_, i) => Number(row?.[`fit${i}`] ?? 0));
   const all = fits.findIndex((f) => f === present);
-  if (all >= 0) return { name, type: types[all] as string, values: present };
-  let best = 0;
-  for (let i = 1; i < fits.length; i++) if ((fits[i] as number) > (fits[best] as number)) best = i;
-  const bestFit = fits[best] as number;
-  if (bestFit < present * CLOSEST_SHARE) return { name, type: 'VARCHAR', values: present };
+  const type = all >= 0 ? (types[all] as string) : 'VARCHAR';
+  // A stricter type that most values fit (a whole number with one 4.5, a date column with one 2026-02-30) is
+  // offered too, with the values it would send to quarantine: those are often the input's mistakes.
+  const stricter = all >= 0 ? all : types.length;
+  let best = -1;
+  for (let i = 0; i < stricter; i++) if (best < 0 || (fits[i] as number) > (fits[best] as number)) best = i;
+  const bestFit = best >= 0 ? (fits[best] as number) : 0;
+  if (best < 0 || bestFit < present * CLOSEST_SHARE) return { name, type, values: present };
   const bad = row?.[`bad${best}`];
   const examples = typeof bad === 'string' ? (JSON.parse(bad) as unknown[]).map(String) : [];
-  return { name, type: 'VARCHAR', values: present, closest: { type: types[best] as string, misfits: present - bestFit, examples } };
+  return { name, type, values: present, closest: { type: types[best] as string, misfits: present - bestFit, examples } };
 }
 
 function stamp(file: string): string {
@@ -261,6 +264,12 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
           if (rec.next >= buf.length && buf.length >= SAMPLE_BYTES) break;
           const start = pos;
           pos = rec.next;
+          if (rec.error && rec.lines > 1) {
+            // As the run's scanner does: a bad multi-line record is most likely one stray quote, so only its first
+            // line is given up and the rest is read again.
+            const nl = buf.indexOf(NL, start);
+            pos = nl < 0 ? buf.length : nl + 1;
+          }
           if (rec.error || rec.end === start) continue;
           const fields = splitFields(buf.subarray(start, rec.end), db.delim, db.quote, db.escape);
           names ??= Array.from({ length: fields.length }, (_, i) => `column${i + 1}`);

@@ -116,8 +116,8 @@ export interface SniffedColumn {
   /** Sampled values that were present (not empty, not one of the source's null texts). */
   values: number;
   /**
-   * When no type fits every value: the type most values fit, how many do not, and a few of them; accepting it
-   * would send those rows to quarantine at the source.
+   * A stricter type than `type` that most values fit (when none fits all, any type), how many values do not,
+   * and a few of them; accepting it would send those rows to quarantine at the source.
    */
   closest?: { type: string; misfits: number; examples: string[] };
 }

@@ -24,7 +24,8 @@ function misfitNote(c: NonNullable<SniffResult['columns']>[number]): string | un
   if (c.values === 0) return 'no values in the sample';
   if (!c.closest) return undefined;
   const shown = c.closest.examples.map((e) => JSON.stringify(e)).join(', ');
-  return `${c.closest.misfits} of ${c.values} values are not ${c.closest.type} (${shown}); as ${c.closest.type} those rows would be quarantined`;
+  const n = c.closest.misfits;
+  return `${n} of ${c.values} values ${n === 1 ? 'is' : 'are'} not ${c.closest.type} (${shown}); as ${c.closest.type}, ${n === 1 ? 'its row' : 'those rows'} would be quarantined`;
 }
 
 export function SniffedTypes({ nodeId, info, config }: { nodeId: string; info: NodeKindInfo; config: Record<string, unknown> }): ReactElement | null {
@@ -95,7 +96,7 @@ export function SniffedTypes({ nodeId, info, config }: { nodeId: string; info: N
       ) : (
         <>
           <p className="sniff__note">
-            From the first {result.rows} rows of <code>{result.file}</code>, by the strict rules a run uses. Until you accept them,{' '}
+            From {result.rows} {result.rows === 1 ? 'row' : 'rows'} at the start of <code>{result.file}</code> (1,000 at most), by the strict rules a run uses. Until you accept them,{' '}
             {declaredCount > 0 ? 'these columns are' : 'every column is'} read as text.
           </p>
           <table className="sniff__table">
@@ -105,7 +106,7 @@ export function SniffedTypes({ nodeId, info, config }: { nodeId: string; info: N
                 const options = [...new Set([c.type, ...(c.closest ? [c.closest.type] : []), 'VARCHAR'])];
                 return (
                   <tr key={c.name} data-column={c.name}>
-                    <td className="sniff__name">{c.name}</td>
+                    <td className="sniff__name" title={c.name}>{c.name}</td>
                     <td>
                       <select
                         className="input select sniff__select"
