@@ -77,6 +77,24 @@ describe('sniffing a source\'s column types', () => {
     expect(r).toMatchObject({ rows: 3, columns: [{ name: 'id', type: 'BIGINT', values: 3 }, { name: 'n', type: 'BIGINT', values: 3 }] });
   });
 
+  it('reports drift from the accepted types: a new column is read as text with a warning, a lost one fails the run naming it', async () => {
+    const d = tmpDir();
+    const accepted = { id: 'BIGINT', name: 'VARCHAR' };
+    const p = pipeline([{ id: 's', kind: 'source.csv', config: { path: 'o.csv', types: accepted } }, { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } }], ['s -> out']);
+    writeFiles(d, { 'o.csv': 'id,name,extra\n1,a,x\n2,b,y\n' });
+    const added = await run(p, { baseDir: d });
+    expect(added.manifest.outcome).toBe('succeeded');
+    expect(added.manifest.nodes.find((n) => n.nodeId === 's')?.warnings).toEqual([expect.stringMatching(/^schema drift: o\.csv has column "extra" that the accepted types do not list; read as text/)]);
+    writeFiles(d, { 'o.csv': 'id\n1\n2\n' });
+    const lost = await run(p, { baseDir: d });
+    expect(lost.manifest.outcome).toBe('failed');
+    expect(JSON.stringify(lost.manifest.errors)).toMatch(/schema drift: o\.csv has no column \\"name\\", which the accepted types list/);
+    // Types that declare only some columns (none as text) are not a whole schema: other columns are no drift.
+    writeFiles(d, { 'o.csv': 'id,name,extra\n1,a,x\n' });
+    const partial = await run(pipeline([{ id: 's', kind: 'source.csv', config: { path: 'o.csv', types: { id: 'BIGINT' } } }, { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } }], ['s -> out']), { baseDir: d });
+    expect(partial.manifest.nodes.find((n) => n.nodeId === 's')?.warnings).toEqual([]);
+  });
+
   it('explains why there is nothing to sniff instead of failing', async () => {
     const none = pipeline([{ id: 'orders', kind: 'source.csv', config: { path: '' } }], []);
     expect(await sniffNode(none, 'orders', { baseDir: dir })).toMatchObject({ error: expect.stringMatching(/needs a file/) });

@@ -10,6 +10,7 @@ import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
+import { normalizeType } from '../sql/strict-cast.js';
 import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
 import { blankLinesSchema, nullIfSql, nullValuesSchema } from './shared/null-values.js';
 
@@ -112,6 +113,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     }
     const out = ctx.output('out');
     const cols = header ?? [];
+    if (header) warnings.push(...schemaDrift(ctx.nodeId, path.basename(files[0] as string), header, c.types));
     // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
     const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
@@ -124,6 +126,22 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     };
   },
 };
+
+/**
+ * The file's columns against the accepted schema. Types that list text columns too are a whole schema (as the
+ * designer's Accept writes them), so a column they do not list is new in the file: read as text, and reported. A
+ * column they list that the file lacks fails the run, naming it, before any row is typed.
+ */
+function schemaDrift(nodeId: string, file: string, header: string[], types: Record<string, string>): string[] {
+  const gone = Object.keys(types).filter((n) => !header.includes(n));
+  if (gone.length > 0) {
+    throw new UserError(`schema drift: ${file} has no column${gone.length > 1 ? 's' : ''} ${gone.map((n) => `"${n}"`).join(', ')}, which the accepted types list (it has ${header.join(', ')}); remove ${gone.length > 1 ? 'them' : 'it'} from "types", or fix the file`, { nodeId, file, field: 'types' });
+  }
+  const whole = Object.values(types).some((t) => normalizeType(t) === 'VARCHAR');
+  const added = header.filter((n) => !Object.hasOwn(types, n));
+  if (!whole || added.length === 0) return [];
+  return [`schema drift: ${file} has column${added.length > 1 ? 's' : ''} ${added.map((n) => `"${n}"`).join(', ')} that the accepted types do not list; read as text (accept ${added.length > 1 ? 'their types' : 'its type'} in the designer, or add ${added.length > 1 ? 'them' : 'it'} to "types")`];
+}
 
 /**
  * DuckDB refuses lines over 2 MB unless told, and needs a read buffer larger than the longest line. The clean
