@@ -2,16 +2,21 @@
 // "not in the file yet" while every column is still text (the port says VARCHAR); a type can be picked per column,
 // Accept writes them into the source's config, the port then shows them, and the saved file holds them. The
 // port's columns also show from the keyboard. Screenshots of the sniff and of the port hover in both themes.
-import { rmSync, readFileSync } from 'node:fs';
+// Then drift: a file that gains a column after the pipeline was saved marks the edge it flows along.
+import { rmSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { openDesigner, watchConsole, workspace } from './support.js';
+import { dragHandle, handle, openDesigner, screenshot, watchConsole, workspace } from './support.js';
 
 async function addNode(page: Page, kind: string, x: number, y: number): Promise<string> {
+  const before = await page.locator('[data-testid^="canvas-node-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
   await page.getByTestId(`palette-item-${kind}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
   const added = page.locator('[data-testid^="canvas-node-"]');
-  await expect(added).toHaveCount(1);
-  return ((await added.getAttribute('data-testid')) ?? '').replace(/^canvas-node-/, '');
+  await expect(added).toHaveCount(before.length + 1);
+  const after = await added.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid') ?? ''));
+  const id = after.find((t) => !before.includes(t));
+  if (!id) throw new Error(`no new ${kind} node`);
+  return id.replace(/^canvas-node-/, '');
 }
 
 for (const theme of ['light', 'dark'] as const) {
@@ -95,3 +100,54 @@ for (const theme of ['light', 'dark'] as const) {
     });
   });
 }
+
+test('an edge whose columns changed since the file was saved is marked, with what changed', async ({ page }) => {
+  const consoleProblems = watchConsole(page);
+  const data = path.join(workspace(), 'drift.csv');
+  const saved = 'drift.json';
+  writeFileSync(data, 'id,name\n1,a\n2,b\n');
+  try {
+    await openDesigner(page);
+    await page.getByTestId('open-menu').click();
+    await page.getByTestId('new-document').click();
+    const src = await addNode(page, 'source.csv', 150, 150);
+    await page.locator('[data-field="path"] input').fill('drift.csv');
+    await expect(page.getByTestId('sniff-type-id')).toHaveValue('BIGINT');
+    await page.getByTestId('accept-sniffed-types').click();
+    const filter = await addNode(page, 'filter', 600, 150);
+    await dragHandle(page, handle(page, src, 'out', 'out'), handle(page, filter, 'in', 'in'));
+    // The checks have answered for this very document (the filter's input has the accepted types) before saving.
+    await page.getByTestId(`port-title-${filter}-in-in`).hover();
+    await expect(page.getByTestId('port-schema').locator('tr').filter({ hasText: 'id' })).toContainText('BIGINT');
+    await page.keyboard.press('Control+Shift+s');
+    await page.getByTestId('save-name').fill('drift');
+    await page.getByTestId('save-confirm').click();
+    await expect(page.getByTestId('document-file')).toHaveText(saved);
+    await expect(page.locator('[data-testid^="edge-drift-"]')).toHaveCount(0);
+
+    // The file gains a column; the next check (after any edit) shows it on the edge, and says what changed.
+    writeFileSync(data, 'id,name,extra\n1,a,x\n');
+    await page.getByTestId(`canvas-node-${src}`).locator('.sl-node__title').click();
+    await page.getByTestId('node-label').fill('Customers');
+    const marker = page.locator('[data-testid^="edge-drift-"]');
+    await expect(marker).toHaveCount(1);
+    await expect(marker).toHaveAttribute('title', /added extra \(VARCHAR\)/);
+    // The source's settings offer the new column's type to accept, the rest being in the file already.
+    await expect(page.getByTestId('sniffed-types')).toHaveAttribute('data-state', 'sniffed');
+    await expect(page.getByTestId('sniffed-types').locator('tr')).toHaveCount(1);
+    await expect(page.getByTestId('sniff-type-extra')).toHaveValue('VARCHAR');
+    await expect(page.getByText('Not connected')).toHaveCount(0);
+    await screenshot(page, 'schema-drift-light');
+
+    // Accepted and saved, the document's columns are the new reference: the mark goes.
+    await page.getByTestId('accept-sniffed-types').click();
+    await page.keyboard.press('Control+s');
+    await expect(page.getByTestId('dirty-marker')).toHaveCount(0);
+    await expect(marker).toHaveCount(0);
+    expect(readFileSync(path.join(workspace(), saved), 'utf8')).toContain('"extra": "VARCHAR"');
+    expect(consoleProblems).toEqual([]);
+  } finally {
+    rmSync(data, { force: true });
+    rmSync(path.join(workspace(), saved), { force: true });
+  }
+});

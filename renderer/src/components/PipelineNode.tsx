@@ -65,9 +65,10 @@ function PortSchema({ nodeId, port, side }: { nodeId: string; port: Port; side: 
 }
 
 function PortRow({ nodeId, port, side, focusable }: { nodeId: string; port: Port; side: 'in' | 'out'; focusable: boolean }): ReactElement {
+  // Not while a button is down: a connection being dragged onto this port must find the handle, not a popover.
   const [shown, setShown] = useState(false);
   return (
-    <div className={`sl-port sl-port--${side} sl-port--${port.role}`} data-port={port.name} onMouseEnter={() => setShown(true)} onMouseLeave={() => setShown(false)}>
+    <div className={`sl-port sl-port--${side} sl-port--${port.role}`} data-port={port.name} onMouseOver={(e) => setShown(e.buttons === 0)} onMouseLeave={() => setShown(false)}>
       <Handle
         type={side === 'in' ? 'target' : 'source'}
         position={side === 'in' ? Position.Left : Position.Right}
