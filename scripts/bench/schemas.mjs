@@ -29,7 +29,7 @@ export function schemaBenchPipeline(n = 300) {
 }
 
 export async function measureSchemas(root) {
-  const { staticCheck } = await import(path.join(root, 'engine', 'dist', 'schema', 'check.js'));
+  const { staticCheck } = await import(path.join(root, 'engine', 'dist', 'analysis', 'check.js'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-schema-bench-'));
   fs.writeFileSync(path.join(dir, 'orders.csv'), 'order_id,customer_id,country,quantity,unit_price\n1,C1,DE,2,9.90\n');
   const p = schemaBenchPipeline(300);
