@@ -37,7 +37,8 @@ export function SniffedTypes({ nodeId, info, config }: { nodeId: string; info: N
   // The header the engine read without running; the sniff is asked for only while some column has no type.
   const header = useChecks((s) => s.ports[nodeId]?.[info.outputs[0]?.name ?? 'out']);
   const open = header === undefined || header === null || header.some((c) => !(c.name in declared));
-  const key = sniffKey(config, field, baseDir);
+  // The header's names are part of the key: a file that changed on disk (a column added) is sniffed again.
+  const key = sniffKey(config, field, baseDir) + (header ? header.map((c) => c.name).join('\u0000') : '');
   const [answer, setAnswer] = useState<{ key: string; result: SniffResult | undefined; failed?: string }>();
   const [choice, setChoice] = useState<Record<string, string>>({});
 
