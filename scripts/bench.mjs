@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from './bench/generate.mjs';
 import { measureUi, printUi } from './bench/ui.mjs';
 import { benchRunStore, printRunStore } from './bench/runstore.mjs';
-import { measureSchemas, printSchemas } from './bench/schemas.mjs';
+import { measureSchemas, measureSchemasInBrowser, printSchemas, printSchemasInBrowser } from './bench/schemas.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -45,6 +45,7 @@ if (process.argv.includes('--runstore-only')) {
 }
 if (process.argv.includes('--schemas-only')) {
   printSchemas(await measureSchemas(root));
+  printSchemasInBrowser(await measureSchemasInBrowser(root));
   process.exit(0);
 }
 process.stdout.write(`generating ${rows.toLocaleString()} order rows in ${dir} …\n`);

@@ -53,6 +53,9 @@ describe('the engine link between main and the engine process', () => {
     expect(await call('validate', { pipeline })).toEqual({ ok: true, problems: [] });
     // main added this method without its round-trip here (the test failed on main too).
     expect(await call<{ ports: Record<string, unknown> }>('schemas', { pipeline, baseDir: work })).toHaveProperty('ports');
+    const sniff = await call<{ field: string; columns: { name: string; type: string }[] }>('sniffTypes', { pipeline, nodeId: 'src', baseDir: work });
+    expect(sniff.field).toBe('types');
+    expect(sniff.columns.map((c) => c.name)).toEqual(['id', 'v']);
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
     const run = await call<{ runId: string; outcome: string; nodes: { nodeId: string; rowsOut: number }[] }>('run', { pipeline, baseDir: work });

@@ -6,6 +6,7 @@ import type { EngineApi, Sample } from './api/contract.js';
 import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
 import type { z } from 'zod';
 import { staticCheck } from './analysis/check.js';
+import { sniffNode } from './analysis/sniff.js';
 import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';
@@ -130,6 +131,10 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async schemas(input) {
       return staticCheck(input.pipeline, { baseDir: baseDirOf(input.baseDir), ...(input.params ? { params: input.params } : {}) });
+    },
+    async sniffTypes(input) {
+      const req = engineMethods.sniffTypes.input.parse(input);
+      return sniffNode(req.pipeline, req.nodeId, { baseDir: baseDirOf(req.baseDir), ...(req.params ? { params: req.params } : {}) });
     },
     async preview(input) {
       const req = engineMethods.preview.input.parse(input);

@@ -34,6 +34,9 @@ describe('IPC dispatcher', () => {
     expect(await call<{ ok: boolean }>('validate', { pipeline, baseDir: work })).toEqual({ ok: true, problems: [] });
     const schemas = await call<{ ports: Record<string, Record<string, { name: string }[] | null>> }>('schemas', { pipeline, baseDir: work });
     expect(Object.keys(schemas.ports).sort()).toEqual(pipeline.nodes.map((n) => n.id).sort());
+    const sniff = await call<{ field: string; columns: { name: string; type: string }[] }>('sniffTypes', { pipeline, nodeId: 'src', baseDir: work });
+    expect(sniff.field).toBe('types');
+    expect(sniff.columns.map((c) => c.name)).toEqual(['id', 'v']);
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
     const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });

@@ -35,6 +35,7 @@ const calls: unknown[] = [];
 const fakeApi: EngineApi = {
   catalog: async () => catalog,
   schemas: notUsed,
+  sniffTypes: notUsed,
   validate: async () => {
     throw new UserError('expression must not be empty', { nodeId: 'f1', field: 'expression' });
   },

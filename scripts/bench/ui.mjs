@@ -54,7 +54,7 @@ function previewPipeline() {
   };
 }
 
-function startServer(root, workspace) {
+export function startServer(root, workspace) {
   const child = spawn(process.execPath, [path.join(root, 'engine', 'bin', 'sluice.js'), 'serve', '--port', '0', '--no-open', '--workspace', workspace], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';

@@ -7,12 +7,13 @@ import * as path from 'node:path';
 import { Database } from '../db/database.js';
 import { LINEAGE, UserError, isReservedColumn, isRowidName } from '../runtime/exec-context.js';
 import { expandGlob, resolveInside } from '../runtime/paths.js';
-import { CsvFileError, dialectBytes, parseHeader, parseRecord, splitFields } from '../sources/csv-record.js';
+import { CsvFileError, NL, dialectBytes, parseHeader, parseRecord, splitFields } from '../sources/csv-record.js';
 import { readAsUtf8 } from '../sources/csv-scan.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';
 import { qi, qlit } from '../sql/quote.js';
 import { friendlySqlError } from '../schema/messages.js';
-import type { Schema, SchemaEnv } from '../schema/types.js';
+import type { Schema, SchemaEnv, SniffedColumn } from '../schema/types.js';
+import { strictCastSql } from '../sql/strict-cast.js';
 
 /** Type names as DuckDB prints them; anything else is described as text rather than spliced into SQL. */
 const SAFE_TYPE = /^[A-Za-z][A-Za-z0-9_ ]*(\([0-9, ]*\))?(\[[0-9]*\])*$/;
@@ -86,6 +87,51 @@ function footerReader(roots: string[]): Promise<Database> {
     fileDbs.set(key, db);
   }
   return db;
+}
+
+/** How much of a file a sniff reads: enough for a fair sample, small enough to answer at once. */
+const SAMPLE_BYTES = 1 << 20;
+const DECIMAL_TEXT = /^\s*[+-]?[0-9]*\.([0-9]+)\s*$/;
+/** Most values fit, the rest look like mistakes: worth offering the type with what it would quarantine. */
+const CLOSEST_SHARE = 0.8;
+
+/**
+ * The types a sniff may choose, strictest first: the first one every sampled value converts to (by the very
+ * casts a run applies) is the column's type. Whole numbers come before booleans, so 0/1 columns stay numbers;
+ * a decimal's scale is the most fractional digits seen, so no sampled value would be rounded.
+ */
+function candidates(values: (string | null)[]): string[] {
+  let scale = 0;
+  for (const v of values) {
+    const m = v === null ? null : DECIMAL_TEXT.exec(v);
+    if (m) scale = Math.max(scale, (m[1] as string).length);
+  }
+  return ['BIGINT', ...(scale > 0 && scale <= 10 ? [`DECIMAL(18,${scale})`] : []), 'DOUBLE', 'DATE', 'TIMESTAMP', 'BOOLEAN'];
+}
+
+async function classifyColumn(db: Database, name: string, values: (string | null)[], trim: boolean): Promise<SniffedColumn> {
+  const types = candidates(values);
+  const present = values.filter((v) => v !== null).length;
+  if (present === 0) return { name, type: 'VARCHAR', values: 0 };
+  const per = types.map((t, i) => {
+    const c = strictCastSql('v', t, { trim });
+    return `count(*) FILTER (WHERE v IS NOT NULL AND ${c.ok}) AS "fit${i}", CAST(to_json((list(v) FILTER (WHERE v IS NOT NULL AND NOT ${c.ok}))[1:3]) AS VARCHAR) AS "bad${i}"`;
+  });
+  // The sample is bound as one JSON parameter, never spliced into the SQL.
+  const [row] = await db.rows(`SELECT ${per.join(', ')} FROM (SELECT unnest(from_json($sample, '["VARCHAR"]')) AS v)`, { sample: JSON.stringify(values) });
+  const fits = types.map((_, i) => Number(row?.[`fit${i}`] ?? 0));
+  const all = fits.findIndex((f) => f === present);
+  const type = all >= 0 ? (types[all] as string) : 'VARCHAR';
+  // A stricter type that most values fit (a whole number with one 4.5, a date column with one 2026-02-30) is
+  // offered too, with the values it would send to quarantine: those are often the input's mistakes.
+  const stricter = all >= 0 ? all : types.length;
+  let best = -1;
+  for (let i = 0; i < stricter; i++) if (best < 0 || (fits[i] as number) > (fits[best] as number)) best = i;
+  const bestFit = best >= 0 ? (fits[best] as number) : 0;
+  if (best < 0 || bestFit < present * CLOSEST_SHARE) return { name, type, values: present };
+  const bad = row?.[`bad${best}`];
+  const examples = typeof bad === 'string' ? (JSON.parse(bad) as unknown[]).map(String) : [];
+  return { name, type, values: present, closest: { type: types[best] as string, misfits: present - bestFit, examples } };
 }
 
 function stamp(file: string): string {
@@ -192,6 +238,57 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
         r = { error: `cannot read the Parquet file's schema (${found.files.map((f) => path.basename(f)).join(', ')}); is it a Parquet file?`, code: 'path' };
       }
       return remember(fileCache, key, r);
+    },
+    async csvSample(pattern, d, limit) {
+      const found = files(pattern);
+      if ('error' in found) return found;
+      const file = found.files[0] as string;
+      const key = `csv-sample|${stamp(file)}|${JSON.stringify(d)}|${limit}`;
+      const hit = fileCache.get(key) as { file: string; names: string[]; rows: (string | null)[][] } | { error: string; code: string } | undefined;
+      if (hit) return hit;
+      let r: { file: string; names: string[]; rows: (string | null)[][] } | { error: string; code: string };
+      try {
+        const buf = readAsUtf8(file, d.encoding, SAMPLE_BYTES);
+        const db = dialectBytes(d);
+        let pos = 0;
+        let names: string[] | undefined;
+        if (d.header) {
+          const h = parseHeader(buf, 0, db);
+          names = h.names;
+          pos = h.next;
+        }
+        const nulls = new Set(['', ...(d.nullValues ?? [])]);
+        const rows: (string | null)[][] = [];
+        while (pos < buf.length && rows.length < limit) {
+          const rec = parseRecord(buf, pos, db.delim, db.quote, db.escape);
+          // A record cut off by the end of the sample is not a record of the file.
+          if (rec.next >= buf.length && buf.length >= SAMPLE_BYTES) break;
+          const start = pos;
+          pos = rec.next;
+          if (rec.error && rec.lines > 1) {
+            // As the run's scanner does: a bad multi-line record is most likely one stray quote, so only its first
+            // line is given up and the rest is read again.
+            const nl = buf.indexOf(NL, start);
+            pos = nl < 0 ? buf.length : nl + 1;
+          }
+          if (rec.error || rec.end === start) continue;
+          const fields = splitFields(buf.subarray(start, rec.end), db.delim, db.quote, db.escape);
+          names ??= Array.from({ length: fields.length }, (_, i) => `column${i + 1}`);
+          // A ragged record is quarantined by the run; it says nothing about the columns' types.
+          if (fields.length !== names.length) continue;
+          rows.push(fields.map((f) => (nulls.has(f) ? null : f)));
+        }
+        r = { file: path.relative(o.baseDir, file) || path.basename(file), names: names ?? [], rows };
+      } catch (e) {
+        r = e instanceof CsvFileError ? { error: `${path.basename(file)}: ${e.message}`, code: e.field ?? 'path' } : { error: `${path.basename(file)} cannot be read`, code: 'path' };
+      }
+      return remember(fileCache, key, r);
+    },
+    async classifyText(columns, cast) {
+      const db = await describer();
+      const out: SniffedColumn[] = [];
+      for (const c of columns) out.push(await classifyColumn(db, c.name, c.values, cast.trim));
+      return out;
     },
   };
 }

@@ -22,6 +22,24 @@ function hasParamRef(v: unknown): boolean {
 }
 
 /**
+ * A node's answer depends only on its kind, id, config and input columns (the env's describes are pure functions
+ * of columns and text), so it is kept under those: after an edit, only the edited node and the nodes whose input
+ * columns it changed are worked out again. Sources are always asked, as files can change (the env caches them by
+ * size and modification time).
+ */
+const memo = new Map<string, { outputs: Record<string, Schema | undefined>; problems: Problem[] }>();
+const MEMO_MAX = 5000;
+const schemaKeys = new WeakMap<Schema, string>();
+function keyOf(s: Schema): string {
+  let k = schemaKeys.get(s);
+  if (k === undefined) {
+    k = s.map((c) => `${c.name}\u0001${c.type}\u0001${c.nullable ?? ''}\u0001${c.typedAt ?? ''}`).join('\u0002');
+    schemaKeys.set(s, k);
+  }
+  return k;
+}
+
+/**
  * Port schemas of a pipeline that passed `checkPipeline` (configs complete, ports valid, no cycle). A node
  * whose connected input is unknown gets unknown outputs and no problems: it is judged once its input is known.
  */
@@ -54,6 +72,17 @@ export async function inferSchemas(p: Pipeline, env: SchemaEnv, kindOf: (kind: s
       continue;
     }
     const known = incoming as Map<string, Schema[]>;
+    const at = index.get(id) as number;
+    const memoKey =
+      kind.inputs.length > 0
+        ? `${node.kind}\u0003${kind.version}\u0003${id}\u0003${at}\u0003${JSON.stringify(node.config)}\u0003${[...known.entries()].map(([port, list]) => `${port}\u0004${list.map(keyOf).join('\u0005')}`).join('\u0006')}`
+        : undefined;
+    const hit = memoKey !== undefined ? memo.get(memoKey) : undefined;
+    if (hit) {
+      ports.set(id, hit.outputs);
+      problems.push(...hit.problems);
+      continue;
+    }
     try {
       const r = await kind.outputSchema({
         nodeId: id,
@@ -63,10 +92,11 @@ export async function inferSchemas(p: Pipeline, env: SchemaEnv, kindOf: (kind: s
         connected: (port) => known.has(port),
         env,
       });
-      ports.set(id, { ...unknown, ...r.outputs });
-      const at = index.get(id) as number;
+      const outputs = { ...unknown, ...r.outputs };
+      ports.set(id, outputs);
+      const mine: Problem[] = [];
       for (const pr of r.problems) {
-        problems.push({
+        mine.push({
           path: `nodes[${at}].config${pr.field ? (pr.field.startsWith('[') ? pr.field : `.${pr.field}`) : ''}`,
           nodeId: id,
           ...(pr.field ? { field: pr.field } : {}),
@@ -74,6 +104,11 @@ export async function inferSchemas(p: Pipeline, env: SchemaEnv, kindOf: (kind: s
           code: pr.code,
           ...(pr.fix ? { fix: pr.fix } : {}),
         });
+      }
+      problems.push(...mine);
+      if (memoKey !== undefined) {
+        memo.set(memoKey, { outputs, problems: mine });
+        if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
       }
     } catch (e) {
       // A kind's schema code failing is Sluice's bug, not the user's: the node's columns stay unknown.

@@ -46,6 +46,8 @@ export const nodeKindInfoSchema = z.object({
   /** The kind's config version; files record it per node and older configs are migrated on load. */
   version: z.number().int().min(1),
   traits: kindTraitsSchema,
+  /** The config field that takes column types sniffed from the data (`sniffTypes`), for kinds that offer a sniff. */
+  sniffField: z.string().optional(),
 });
 export type NodeKindInfo = z.infer<typeof nodeKindInfoSchema>;
 
@@ -74,6 +76,30 @@ export const schemasResultSchema = z.object({
   ms: z.number(),
 });
 export type SchemasResult = z.infer<typeof schemasResultSchema>;
+
+/** Column types sniffed from a sample of a text source, offered to the user to accept into the file. */
+export const sniffResultSchema = z.object({
+  nodeId: z.string(),
+  /** The config field accepted types go into (`types`). */
+  field: z.string().optional(),
+  /** The file sampled, relative to the pipeline's folder. */
+  file: z.string().optional(),
+  rows: z.number().optional(),
+  columns: z
+    .array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        values: z.number(),
+        closest: z.object({ type: z.string(), misfits: z.number(), examples: z.array(z.string()) }).optional(),
+      }),
+    )
+    .optional(),
+  /** Why nothing could be sniffed (no file yet, a file that cannot be read). */
+  error: z.string().optional(),
+  code: z.string().optional(),
+});
+export type SniffResult = z.infer<typeof sniffResultSchema>;
 
 /**
  * Values cross the contract as JSON-safe cells: numbers beyond 2^53, decimals and
@@ -364,6 +390,8 @@ export const engineMethods = {
   validate: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: validationResultSchema },
   /** Every port's columns and types, computed without running the pipeline. */
   schemas: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: schemasResultSchema },
+  /** Column types sniffed from a sample of a source with Sluice's strict casts; never used by a run until accepted into the file. */
+  sniffTypes: { input: z.object({ pipeline: z.unknown(), nodeId: z.string(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: sniffResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },
   run: { input: runRequestSchema, output: runManifestSchema },
   /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */

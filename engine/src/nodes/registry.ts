@@ -90,6 +90,7 @@ export function catalog(): Catalog {
     defaults: k.defaults,
     version: k.version,
     traits: k.traits,
+    ...(k.sniff ? { sniffField: k.sniff.field } : {}),
   }));
   return { engineVersion: ENGINE_VERSION, kinds };
 }

@@ -10,6 +10,7 @@ import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
+import { normalizeType } from '../sql/strict-cast.js';
 import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
 import { blankLinesSchema, nullIfSql, nullValuesSchema } from './shared/null-values.js';
 
@@ -25,6 +26,9 @@ const config = z.strictObject({
   nullValues: nullValuesSchema,
   blankLines: blankLinesSchema,
 });
+
+/** Records a sniff reads (from at most the file's first megabyte). */
+const SNIFF_ROWS = 1000;
 
 export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   kind: 'source.csv',
@@ -50,6 +54,16 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const h = await env.csvHeader(c.path, c);
     if ('error' in h) return { outputs: { out: undefined }, problems: [{ code: h.code, field: h.code === 'needs_file' ? 'path' : h.code === 'encoding' ? 'encoding' : 'path', message: h.error }] };
     return applyTypesToSchema(nodeId, h.names.map((name) => ({ name, type: 'VARCHAR', typedAt: nodeId })), c.types, 'out', true);
+  },
+  sniff: {
+    field: 'types',
+    async run({ config: c, env }) {
+      if (!c.path) return { error: 'needs a file: choose the CSV file to read', code: 'needs_file' };
+      const sample = await env.csvSample(c.path, { ...c, nullValues: c.nullValues }, SNIFF_ROWS);
+      if ('error' in sample) return sample;
+      const columns = await env.classifyText(sample.names.map((name, i) => ({ name, values: sample.rows.map((r) => r[i] ?? null) })), { trim: c.trim });
+      return { file: sample.file, rows: sample.rows.length, columns, field: 'types' };
+    },
   },
   statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
@@ -99,10 +113,11 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     }
     const out = ctx.output('out');
     const cols = header ?? [];
+    if (header) warnings.push(...schemaDrift(ctx.nodeId, path.basename(files[0] as string), header, c.types));
     // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
     const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
-    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim });
+    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim, textInput: true });
     return {
       recordsRead,
       truncated,
@@ -111,6 +126,22 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     };
   },
 };
+
+/**
+ * The file's columns against the accepted schema. Types that list text columns too are a whole schema (as the
+ * designer's Accept writes them), so a column they do not list is new in the file: read as text, and reported. A
+ * column they list that the file lacks fails the run, naming it, before any row is typed.
+ */
+function schemaDrift(nodeId: string, file: string, header: string[], types: Record<string, string>): string[] {
+  const gone = Object.keys(types).filter((n) => !header.includes(n));
+  if (gone.length > 0) {
+    throw new UserError(`schema drift: ${file} has no column${gone.length > 1 ? 's' : ''} ${gone.map((n) => `"${n}"`).join(', ')}, which the accepted types list (it has ${header.join(', ')}); remove ${gone.length > 1 ? 'them' : 'it'} from "types", or fix the file`, { nodeId, file, field: 'types' });
+  }
+  const whole = Object.values(types).some((t) => normalizeType(t) === 'VARCHAR');
+  const added = header.filter((n) => !Object.hasOwn(types, n));
+  if (!whole || added.length === 0) return [];
+  return [`schema drift: ${file} has column${added.length > 1 ? 's' : ''} ${added.map((n) => `"${n}"`).join(', ')} that the accepted types do not list; read as text (accept ${added.length > 1 ? 'their types' : 'its type'} in the designer, or add ${added.length > 1 ? 'them' : 'it'} to "types")`];
+}
 
 /**
  * DuckDB refuses lines over 2 MB unless told, and needs a read buffer larger than the longest line. The clean

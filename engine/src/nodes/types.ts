@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Column, KindTraits, PortSpec } from '../api/contract.js';
 import type { ExecContext } from '../runtime/exec-context.js';
-import type { SchemaArgs, SchemaOutcome } from '../schema/types.js';
+import type { SchemaArgs, SchemaEnv, SchemaOutcome, SniffOutcome } from '../schema/types.js';
 
 export type NodeCategory = 'source' | 'transform' | 'quality' | 'sink';
 
@@ -53,6 +53,11 @@ export interface NodeKind<C = unknown> {
    * Called only when every connected input's columns are known.
    */
   outputSchema(args: SchemaArgs<C>): SchemaOutcome | Promise<SchemaOutcome>;
+  /**
+   * Sources that read text: column types sniffed from a sample by the strict casts a run applies, for the user
+   * to accept into the config field `field`. Runs never use a sniff; only accepted types count.
+   */
+  sniff?: { field: string; run(args: { config: C; env: SchemaEnv }): Promise<SniffOutcome | { error: string; code: string }> };
   /**
    * The kind carries state from one run to the next (runtime/pipeline-state.ts): it reads `ctx.committedState`
    * and writes its next state under `ctx.stateDir/next`, which the run commits only after all its sinks did.

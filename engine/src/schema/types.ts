@@ -46,6 +46,13 @@ export interface SchemaEnv {
    * `firstOnly` of the first one (a folder that keeps growing, where reading every footer would cost more each time).
    */
   parquetColumns(pattern: string, opts?: { firstOnly?: boolean }): Promise<{ columns: Schema } | { error: string; code: string }>;
+  /**
+   * Up to `limit` records from the start of a CSV file (the first file a glob matches), fields as text, with
+   * empty fields and the source's null texts as null. Ragged records are left out: the run quarantines them.
+   */
+  csvSample(pattern: string, dialect: { delimiter: string; quote: string; escape: string; header: boolean; encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1'; nullValues?: string[] | undefined }, limit: number): Promise<{ file: string; names: string[]; rows: (string | null)[][] } | { error: string; code: string }>;
+  /** For each column's sampled text, the strictest type all of it converts to by Sluice's strict casts. */
+  classifyText(columns: { name: string; values: (string | null)[] }[], cast: { trim: boolean }): Promise<SniffedColumn[]>;
 }
 
 export interface SchemaArgs<C> {
@@ -102,4 +109,27 @@ export function comparable(a: string, b: string): boolean {
   const num = (c: TypeClass) => c === 'integer' || c === 'decimal' || c === 'float';
   if (num(ca) && num(cb)) return true;
   return (ca === 'date' && cb === 'timestamp') || (ca === 'timestamp' && cb === 'date');
+}
+
+/** One column's type as sniffed from a sample of a source's text, by the same strict casts a run applies. */
+export interface SniffedColumn {
+  name: string;
+  /** The strictest type every sampled value converts to (VARCHAR when none does, or the sample has no value). */
+  type: string;
+  /** Sampled values that were present (not empty, not one of the source's null texts). */
+  values: number;
+  /**
+   * A stricter type than `type` that most values fit (when none fits all, any type), how many values do not,
+   * and a few of them; accepting it would send those rows to quarantine at the source.
+   */
+  closest?: { type: string; misfits: number; examples: string[] };
+}
+
+export interface SniffOutcome {
+  /** The file the sample came from (relative, as the config names it, or the first file a glob matched). */
+  file: string;
+  rows: number;
+  columns: SniffedColumn[];
+  /** The config field that holds the column types accepted into the file, e.g. `types`. */
+  field: string;
 }

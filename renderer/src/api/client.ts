@@ -59,6 +59,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     catalog: (input) => call('catalog', input),
     validate: (input) => call('validate', input),
     schemas: (input) => call('schemas', input),
+    sniffTypes: (input) => call('sniffTypes', input),
     preview: (input) => call('preview', input),
     run: (input) => call('run', input),
     startRun: (input) => call('startRun', input),

@@ -1,11 +1,13 @@
 // An edge that carries, after a run, the number of rows that went through it; hovered, it shows the columns
-// and types that flow along it, as the engine works them out without running anything.
+// and types that flow along it, as the engine works them out without running anything. An edge whose columns
+// changed since the file was saved (or opened) is drawn dashed in the warning colour, with a marker saying what.
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo, useState, type ReactElement } from 'react';
 import { useChecks } from '../state/checks';
 import { formatCount } from '../lib/format';
 import type { FlowEdge } from '../lib/graph';
 import { staleNote, useRun } from '../state/run';
+import { schemaDrift } from '../lib/schema-drift';
 
 function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, data }: EdgeProps<FlowEdge>): ReactElement {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
@@ -17,13 +19,20 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
   const quarantine = data?.role === 'quarantine';
   const [hover, setHover] = useState(false);
   const columns = useChecks((s) => (sourceHandleId ? s.ports[source]?.[sourceHandleId] : undefined));
+  // A string (or undefined), so an answer that changes nothing here does not repaint the edge.
+  const drift = useChecks((s) => (sourceHandleId && s.savedPorts ? schemaDrift(s.savedPorts[source]?.[sourceHandleId], s.ports[source]?.[sourceHandleId]) : undefined));
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={interactionWidth} />
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={drift ? { ...style, stroke: 'var(--warn)', strokeDasharray: '6 4' } : style} interactionWidth={interactionWidth} />
       <path d={path} fill="none" stroke="transparent" strokeWidth={Math.max(interactionWidth ?? 20, 14)} onMouseEnter={() => setHover(true)} onMouseLeave={() => setHover(false)} data-testid={`edge-hover-${id}`} />
       {hover && (
         <EdgeLabelRenderer>
           <div className="edge-schema" style={{ transform: `translate(-50%, 12px) translate(${labelX}px, ${labelY}px)` }} data-testid="edge-schema">
+            {drift && (
+              <div className="edge-schema__drift" data-testid="edge-schema-drift">
+                Changed since saved: {drift}
+              </div>
+            )}
             {columns === undefined ? (
               <div className="edge-schema__note">Columns not checked yet</div>
             ) : columns === null ? (
@@ -43,6 +52,18 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
                 </tbody>
               </table>
             )}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+      {drift && (
+        <EdgeLabelRenderer>
+          <div
+            className="edge-drift"
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY - (count !== undefined ? 22 : 0)}px)` }}
+            title={`Columns changed since the file was saved: ${drift}`}
+            data-testid={`edge-drift-${id}`}
+          >
+            columns changed
           </div>
         </EdgeLabelRenderer>
       )}

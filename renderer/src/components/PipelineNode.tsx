@@ -1,6 +1,6 @@
 // One pipeline node on the canvas: label, kind, and a handle per catalog port (ids = port names).
-import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo, type ReactElement } from 'react';
+import { Handle, NodeToolbar, Position, type NodeProps } from '@xyflow/react';
+import { memo, useState, type ReactElement } from 'react';
 import type { IoStats, PortSpec } from '../../../engine/src/api/contract';
 import { formatCount, formatDuration, plural } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
@@ -15,9 +15,60 @@ function asPorts(names: readonly string[] | undefined): Port[] {
   return (names ?? []).map((name) => ({ name, title: name, role: 'data' }));
 }
 
-function PortRow({ port, side }: { port: Port; side: 'in' | 'out' }): ReactElement {
+/**
+ * The columns on a port, as the engine works them out without running: an output port's own, an input port's
+ * those of the edge into it. Mounted only while the port is hovered or focused, so an idle canvas subscribes
+ * to nothing here.
+ */
+function PortSchema({ nodeId, port, side }: { nodeId: string; port: Port; side: 'in' | 'out' }): ReactElement {
+  // A string, so the port re-renders only when the edge into it changes, not on every store update.
+  const fromKey = useDesigner((s) => {
+    if (side === 'out') return `${nodeId}\u0000${port.name}`;
+    const e = s.edges.find((x) => x.target === nodeId && x.targetHandle === port.name);
+    return e ? `${e.source}\u0000${e.sourceHandle ?? ''}` : '';
+  });
+  const [fromNode = '', fromPort = ''] = fromKey.split('\u0000');
+  const from = fromKey ? { node: fromNode, port: fromPort } : undefined;
+  const columns = useChecks((s) => (from ? s.ports[from.node]?.[from.port] : undefined));
   return (
-    <div className={`sl-port sl-port--${side} sl-port--${port.role}`} data-port={port.name}>
+    <NodeToolbar isVisible position={side === 'in' ? Position.Left : Position.Right} align="start" offset={8}>
+      <div className="edge-schema port-schema" role="tooltip" id={`port-schema-${nodeId}-${side}-${port.name}`} data-testid="port-schema">
+        <div className="port-schema__title">
+          {side === 'in' ? 'Input' : 'Output'} {port.title}
+        </div>
+        {!from ? (
+          <div className="edge-schema__note">Not connected</div>
+        ) : columns === undefined ? (
+          <div className="edge-schema__note">Columns not checked yet</div>
+        ) : columns === null ? (
+          <div className="edge-schema__note">Columns known once it runs (e.g. a REST or JSON source)</div>
+        ) : columns.length === 0 ? (
+          <div className="edge-schema__note">No columns</div>
+        ) : (
+          <table>
+            <tbody>
+              {columns.map((c) => (
+                <tr key={c.name}>
+                  <td className="edge-schema__name">{c.name}</td>
+                  <td className="edge-schema__type">
+                    {c.type}
+                    {c.nullable === false ? ' not null' : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </NodeToolbar>
+  );
+}
+
+function PortRow({ nodeId, port, side, focusable }: { nodeId: string; port: Port; side: 'in' | 'out'; focusable: boolean }): ReactElement {
+  // Not while a button is down: a connection being dragged onto this port must find the handle, not a popover.
+  const [shown, setShown] = useState(false);
+  return (
+    <div className={`sl-port sl-port--${side} sl-port--${port.role}`} data-port={port.name} onMouseOver={(e) => setShown(e.buttons === 0)} onMouseLeave={() => setShown(false)}>
       <Handle
         type={side === 'in' ? 'target' : 'source'}
         position={side === 'in' ? Position.Left : Position.Right}
@@ -27,7 +78,19 @@ function PortRow({ port, side }: { port: Port; side: 'in' | 'out' }): ReactEleme
         // keyboard through the node's port picker); the port's visible title is next to it.
         title={`${side === 'in' ? 'Input' : 'Output'} ${port.title}`}
       />
-      <span className="sl-port__title">{port.title}</span>
+      {/* The selected node's port titles take focus, so the keyboard can show their columns too; a big graph's
+          other ports stay out of the tab order. */}
+      <span
+        className="sl-port__title"
+        tabIndex={focusable ? 0 : -1}
+        onFocus={() => setShown(true)}
+        onBlur={() => setShown(false)}
+        aria-describedby={shown ? `port-schema-${nodeId}-${side}-${port.name}` : undefined}
+        data-testid={`port-title-${nodeId}-${side}-${port.name}`}
+      >
+        {port.title}
+      </span>
+      {shown && <PortSchema nodeId={nodeId} port={port} side={side} />}
     </div>
   );
 }
@@ -118,12 +181,12 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
         <div className="sl-node__ports">
           <div className="sl-node__col">
             {inputs.map((p) => (
-              <PortRow key={p.name} port={p} side="in" />
+              <PortRow key={p.name} nodeId={id} port={p} side="in" focusable={selected} />
             ))}
           </div>
           <div className="sl-node__col sl-node__col--out">
             {outputs.map((p) => (
-              <PortRow key={p.name} port={p} side="out" />
+              <PortRow key={p.name} nodeId={id} port={p} side="out" focusable={selected} />
             ))}
           </div>
         </div>

@@ -6,7 +6,7 @@ import type { Problem } from '../../../engine/src/format/problems';
 import type { SchemasResult } from '../../../engine/src/api/contract';
 import { previewKey } from '../lib/doc-ops';
 import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
-import { useDesigner } from '../store';
+import { canonicalText, useDesigner } from '../store';
 import { usePreview } from './preview';
 
 /** node id → output port → its columns as the engine worked them out without running (null: not knowable yet). */
@@ -16,6 +16,11 @@ interface ChecksState {
   problems: Problem[];
   /** Every port's static columns, from the same answer as the problems. */
   ports: PortSchemas;
+  /**
+   * Every port's columns as they were when the document was last saved or opened (the first answer for the
+   * document as its file holds it); edges whose columns differ from these are marked as changed.
+   */
+  savedPorts: PortSchemas | undefined;
   /** The last validation's problems, and failures the open preview ran into (a node that failed to compute). */
   validation: Problem[];
   fromPreview: Problem[];
@@ -29,6 +34,7 @@ const EMPTY_NODE: NodeProblems = { fields: new Map(), node: [], total: 0 };
 export const useChecks = create<ChecksState>()(() => ({
   problems: [],
   ports: {},
+  savedPorts: undefined,
   validation: [],
   fromPreview: [],
   placed: placeProblems([]),
@@ -72,8 +78,28 @@ export function useValidationDriver(): void {
     let seq = 0;
     let lastKey = '';
     let last: { nodes: unknown; edges: unknown; meta: unknown } = { nodes: undefined, edges: undefined, meta: undefined };
+    // The columns of the document as saved: taken from the first answer for a document equal to its file after
+    // each load or save (a save with the answer for that very document already in hand takes it at once).
+    let lastSaved: string | undefined;
+    let baselinePending = true;
+    let answeredKey = '';
+
+    const watchSaved = () => {
+      const s = useDesigner.getState();
+      if (s.savedText === lastSaved) return;
+      lastSaved = s.savedText;
+      if (canonicalText(s) === s.savedText && answeredKey !== '' && answeredKey === lastKey) {
+        useChecks.setState({ savedPorts: useChecks.getState().ports });
+        baselinePending = false;
+      } else {
+        // Another document (or this one's new file state) until its answer comes: no marks meanwhile.
+        baselinePending = true;
+        if (useChecks.getState().savedPorts !== undefined) useChecks.setState({ savedPorts: undefined });
+      }
+    };
 
     const check = () => {
+      watchSaved();
       const s = useDesigner.getState();
       if (s.status !== 'ready' || !s.api) return;
       // Cheap identity test first: most store updates (selection, sizes) leave the document alone.
@@ -94,7 +120,13 @@ export function useValidationDriver(): void {
             // A document with a config problem (a field being retyped) gets no schemas: the last ones stay, so
             // pickers and completions do not blink empty while the user types.
             const ports = Object.keys(r.ports).length === 0 && r.problems.length > 0 ? useChecks.getState().ports : r.ports;
-            if (mine === seq) useChecks.setState({ validation: r.problems, ports, ...merged(r.problems, useChecks.getState().fromPreview), failed: undefined });
+            if (mine !== seq) return;
+            answeredKey = key;
+            // Judged on arrival: a save may have happened while the check was on its way.
+            const now = useDesigner.getState();
+            const baseline = baselinePending && key === lastKey && Object.keys(r.ports).length > 0 && canonicalText(now) === now.savedText;
+            if (baseline) baselinePending = false;
+            useChecks.setState({ validation: r.problems, ports, ...(baseline ? { savedPorts: ports } : {}), ...merged(r.problems, useChecks.getState().fromPreview), failed: undefined });
           },
           (err: unknown) => {
             if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });

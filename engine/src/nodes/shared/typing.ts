@@ -27,12 +27,14 @@ export async function applyDeclaredTypes(
   columns: string[],
   types: Record<string, string>,
   field: string,
-  cast: CastOptions = {},
+  cast: CastOptions & { textInput?: boolean } = {},
 ): Promise<{ warnings: string[] }> {
-  const typed = Object.entries(types);
-  for (const [name] of typed) {
+  const declared = Object.entries(types);
+  for (const [name] of declared) {
     if (!columns.includes(name)) throw new UserError(`"${field}" names column "${name}", which the input does not have (it has ${columns.join(', ')})`, { nodeId: ctx.nodeId, field });
   }
+  // A source reading text whose accepted schema lists its text columns too: those need no conversion.
+  const typed = cast.textInput ? declared.filter(([, type]) => normalizeType(type) !== 'VARCHAR') : declared;
   if (typed.length === 0) {
     await ctx.run(`CREATE TABLE ${target} AS SELECT * FROM ${source}`);
     return { warnings: [] };

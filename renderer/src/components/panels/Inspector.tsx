@@ -12,6 +12,7 @@ import { ConfigForm } from '../form/ConfigForm';
 import { ParametersField } from '../Parameters';
 import { ScheduleField } from './ScheduleField';
 import { WatchField } from './WatchField';
+import { SniffedTypes } from './SniffedTypes';
 
 function ProblemList({ problems, onPick }: { problems: readonly Problem[]; onPick?: (p: Problem) => void }): ReactElement {
   return (
@@ -81,6 +82,7 @@ function NodeInspector({ nodeId }: { nodeId: string }): ReactElement | null {
           <ProblemList problems={[...problems.node, ...fieldProblems]} />
         </section>
       )}
+      {info?.sniffField && <SniffedTypes nodeId={nodeId} info={info} config={data.config} />}
       {info ? (
         <ConfigForm nodeId={nodeId} info={info} config={data.config} />
       ) : (
