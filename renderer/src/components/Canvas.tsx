@@ -2,6 +2,7 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -28,9 +29,27 @@ import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from '../lib/placemen
 import { useDesigner } from '../store';
 import { useUi } from '../state/ui';
 import { NodeMenu, type NodeMenuAt } from './NodeMenu';
+import { AnnotationsLayer } from './Annotations';
 import { CanvasMiniMap, OverviewLayer } from './Overview';
 import { PipelineNode } from './PipelineNode';
 import { CULL_MIN_NODES, FAR_ZOOM, cullNodes, fitViewport, liveNodeIds, regionFor, regionHolds, type Region } from '../lib/viewport';
+
+function NoteIcon(): ReactElement {
+  return (
+    <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+      <path d="M3 2h10v8l-4 4H3z M9 14v-4h4" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
+function GroupIcon(): ReactElement {
+  return (
+    <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+      <rect x="1.5" y="1.5" width="13" height="13" rx="2" fill="none" stroke="currentColor" strokeWidth="1.5" strokeDasharray="3 2" />
+      <rect x="4.5" y="5.5" width="7" height="5" rx="1" fill="currentColor" />
+    </svg>
+  );
+}
 
 /** The edge under a screen point, if any (its invisible 16 px interaction path counts). */
 function edgeAt(x: number, y: number): string | undefined {
@@ -220,6 +239,17 @@ export function Canvas(): ReactElement {
     [setSelection],
   );
 
+  // A new note lands at the centre of the view, a little up-left so that it is all in sight.
+  const addNoteHere = useCallback(() => {
+    const box = wrapper.current?.getBoundingClientRect();
+    if (!box) return;
+    const at = screenToFlowPosition({ x: box.left + box.width / 2 - 120, y: box.top + box.height / 2 - 70 });
+    useDesigner.getState().addNote(at);
+  }, [screenToFlowPosition]);
+  const groupSelected = useCallback(() => {
+    if (useDesigner.getState().groupSelection() === undefined) notify({ tone: 'info', title: 'Nothing to group', detail: 'Select the nodes to group first (Shift-drag a box, or Ctrl/⌘-click).' });
+  }, []);
+
   const miniMapColor = useCallback((n: FlowNode) => categoryColor(kinds[n.data.kind]?.category), [kinds]);
 
   return (
@@ -252,7 +282,15 @@ export function Canvas(): ReactElement {
         {/* Zoomed far out the dots would be a pixel apart: thousands of them to paint on every frame. */}
         {!far && <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />}
         {culling && far && <OverviewLayer nodes={nodes} edges={edges} />}
-        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_ALL} />
+        <AnnotationsLayer />
+        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_ALL}>
+          <ControlButton onClick={addNoteHere} title="Add a sticky note" aria-label="Add a sticky note" data-testid="add-note">
+            <NoteIcon />
+          </ControlButton>
+          <ControlButton onClick={groupSelected} title="Group the selected nodes" aria-label="Group the selected nodes" data-testid="group-nodes">
+            <GroupIcon />
+          </ControlButton>
+        </Controls>
         {culling && <CanvasMiniMap nodes={nodes} />}
         {!culling && nodes.length > 0 && (
           <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
