@@ -13,7 +13,7 @@ import { useDesigner } from '../store';
 
 const GROUP_PAD = 24;
 const GROUP_TITLE = 30;
-const NOTE_SIZE = { width: 240, height: 140 } as const;
+export const NOTE_SIZE = { width: 240, height: 140 } as const;
 const NUDGE = 8;
 
 type Target = { note: string } | { group: string };

@@ -25,11 +25,11 @@ import { connectionRefusal } from '../lib/connections';
 import { notify } from '../state/toasts';
 import { CountEdge } from './CountEdge';
 import type { FlowEdge, FlowNode } from '../lib/graph';
-import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from '../lib/placement';
+import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH, nearestFreeSpot } from '../lib/placement';
 import { useDesigner } from '../store';
 import { useUi } from '../state/ui';
 import { NodeMenu, type NodeMenuAt } from './NodeMenu';
-import { AnnotationsLayer } from './Annotations';
+import { AnnotationsLayer, NOTE_SIZE } from './Annotations';
 import { CanvasMiniMap, OverviewLayer } from './Overview';
 import { PipelineNode } from './PipelineNode';
 import { CULL_MIN_NODES, FAR_ZOOM, cullNodes, fitViewport, liveNodeIds, regionFor, regionHolds, type Region } from '../lib/viewport';
@@ -239,12 +239,13 @@ export function Canvas(): ReactElement {
     [setSelection],
   );
 
-  // A new note lands at the centre of the view, a little up-left so that it is all in sight.
+  // A new note lands in the free room nearest the centre of the view (a note under a node would be hidden).
   const addNoteHere = useCallback(() => {
     const box = wrapper.current?.getBoundingClientRect();
     if (!box) return;
-    const at = screenToFlowPosition({ x: box.left + box.width / 2 - 120, y: box.top + box.height / 2 - 70 });
-    useDesigner.getState().addNote(at);
+    const centre = screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
+    const { nodes: all, addNote } = useDesigner.getState();
+    addNote(nearestFreeSpot(centre, all, { w: NOTE_SIZE.width, h: NOTE_SIZE.height }));
   }, [screenToFlowPosition]);
   const groupSelected = useCallback(() => {
     if (useDesigner.getState().groupSelection() === undefined) notify({ tone: 'info', title: 'Nothing to group', detail: 'Select the nodes to group first (Shift-drag a box, or Ctrl/⌘-click).' });
