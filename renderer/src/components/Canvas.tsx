@@ -32,7 +32,7 @@ import { NodeMenu, type NodeMenuAt } from './NodeMenu';
 import { AnnotationsLayer, NOTE_SIZE } from './Annotations';
 import { CanvasMiniMap, OverviewLayer } from './Overview';
 import { PipelineNode } from './PipelineNode';
-import { CULL_MIN_NODES, FAR_ZOOM, cullNodes, fitViewport, liveNodeIds, regionFor, regionHolds, type Region } from '../lib/viewport';
+import { CULL_MIN_NODES, FAR_ZOOM, OVERVIEW_ZOOM, cullNodes, fitViewport, liveNodeIds, regionFor, regionHolds, type Region } from '../lib/viewport';
 
 function NoteIcon(): ReactElement {
   return (
@@ -64,8 +64,8 @@ function edgeAt(x: number, y: number): string | undefined {
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
 const nodeTypes: NodeTypes = { pipeline: PipelineNode };
 // Fit View must show the whole graph, even 1,000 nodes: the minimum zoom is low enough for that. Below
-// FAR_ZOOM a big graph is drawn as an overview on one canvas (see Overview.tsx) and a small one as simplified
-// cards (see canvas.css), so the overview stays legible and cheap to paint.
+// OVERVIEW_ZOOM (45 %) a big graph is drawn as an overview on one canvas (see Overview.tsx) and a small one as simplified
+// cards below FAR_ZOOM (see canvas.css), so the overview stays legible and cheap to paint.
 const MIN_ZOOM = 0.02;
 const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM } as const;
 // Hidden nodes count for Fit View: a big graph keeps the nodes away from the view hidden (see lib/viewport).
@@ -153,8 +153,8 @@ export function Canvas(): ReactElement {
       void fitView(FIT);
     }
   }, [initialized, empty, docId, fitView]);
-  // One subscription for the whole canvas (not one per node): it changes only when the zoom crosses FAR_ZOOM.
-  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
+  // One subscription for the whole canvas (not one per node): it changes only when the zoom crosses the limit.
+  const far = useStore((s) => s.transform[2] < (culling ? OVERVIEW_ZOOM : FAR_ZOOM));
 
   // After an auto-layout the graph may sit anywhere: bring it into view once the new positions are drawn.
   const fitRequest = useUi((s) => s.fitRequest);

@@ -27,11 +27,11 @@ describe('big-canvas geometry', () => {
     expect([...liveNodeIds(selected, [], far)]).toEqual(['n999']);
     const near = regionFor({ x: 0, y: 0, zoom: 1 }, 900, 600);
     const live = liveNodeIds(nodes, [edge('n0', 'n39'), edge('n500', 'n501')], near);
-    // The region is the view grown by half its size each way: columns 0–5 (of 280 px) and rows 0–6 (of 150 px).
+    // The region is the view grown by a quarter of its size each way: columns 0–4 (of 280 px) and rows 0–5 (of 150 px).
     expect(live.has('n0')).toBe(true);
     expect(live.has('n39')).toBe(true); // far away, but an edge from a node in the region ends there
     expect(live.has('n500')).toBe(false);
-    expect(live.size).toBeLessThan(60);
+    expect(live.size).toBeLessThan(40);
   });
 
   it('keeps the region while the view stays inside it, and leaves it when the view moves out or crosses the overview zoom', () => {

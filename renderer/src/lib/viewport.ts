@@ -11,7 +11,12 @@ import { NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from './placement';
 
 /** From this many nodes on, the canvas culls nodes itself (below it React Flow's own culling is enough). */
 export const CULL_MIN_NODES = 120;
-/** Below this zoom the graph is drawn as an overview (one canvas), not as DOM nodes. */
+/**
+ * Below this zoom a big graph is drawn as an overview (one canvas), not as DOM nodes: a node's text is under
+ * 6 px there, unreadable as DOM, while the overview writes its label at a legible size where it fits.
+ */
+export const OVERVIEW_ZOOM = 0.45;
+/** Below this zoom a small graph's nodes are drawn as simplified cards (canvas.css, `.is-far`). */
 export const FAR_ZOOM = 0.3;
 
 export interface Box {
@@ -61,8 +66,9 @@ export function visibleRect(viewport: Viewport, width: number, height: number): 
 }
 
 /**
- * The part of the flow whose nodes are drawn as DOM: the visible rectangle grown by half its size on each
- * side, so that panning within it changes nothing. `far`: the view is an overview, no node is drawn as DOM.
+ * The part of the flow whose nodes are drawn as DOM: the visible rectangle grown by a quarter of its size on
+ * each side, so that panning within it changes nothing (more margin means more nodes mounted at once when the
+ * region moves, which is what a pan pays for). `far`: the view is an overview, no node is drawn as DOM.
  */
 export interface Region {
   far: boolean;
@@ -71,7 +77,7 @@ export interface Region {
 
 export function regionFor(viewport: Viewport, width: number, height: number): Region {
   const v = visibleRect(viewport, width, height);
-  return { far: viewport.zoom < FAR_ZOOM, box: { x: v.x - v.w / 2, y: v.y - v.h / 2, w: v.w * 2, h: v.h * 2 } };
+  return { far: viewport.zoom < OVERVIEW_ZOOM, box: { x: v.x - v.w / 4, y: v.y - v.h / 4, w: v.w * 1.5, h: v.h * 1.5 } };
 }
 
 function inside(inner: Box, outer: Box): boolean {
@@ -85,7 +91,7 @@ function overlaps(a: Box, b: Box): boolean {
 /** Whether the view at `viewport` still lies in `region` (and on the same side of the overview zoom). */
 export function regionHolds(region: Region | undefined, viewport: Viewport, width: number, height: number): boolean {
   if (!region) return false;
-  const far = viewport.zoom < FAR_ZOOM;
+  const far = viewport.zoom < OVERVIEW_ZOOM;
   if (far !== region.far) return false;
   return far || inside(visibleRect(viewport, width, height), region.box);
 }
