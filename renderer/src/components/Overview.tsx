@@ -67,6 +67,30 @@ interface DrawInput {
   labels: boolean;
 }
 
+/** Measured text widths by font size and text: a graph repeats a few titles, so a pan measures nothing new. */
+const widths = new Map<string, number>();
+
+function measured(ctx: CanvasRenderingContext2D, text: string, fontPx: number): number {
+  const key = `${fontPx}|${text}`;
+  let w = widths.get(key);
+  if (w === undefined) {
+    if (widths.size > 5000) widths.clear();
+    w = ctx.measureText(text).width;
+    widths.set(key, w);
+  }
+  return w;
+}
+
+/** `title`, cut with an ellipsis where it does not fit in `room` pixels. */
+function fitted(ctx: CanvasRenderingContext2D, title: string, room: number, fontPx: number): string {
+  if (measured(ctx, title, fontPx) <= room) return title;
+  for (let n = title.length - 1; n > 1; n--) {
+    const cut = `${title.slice(0, n).trimEnd()}…`;
+    if (measured(ctx, cut, fontPx) <= room) return cut;
+  }
+  return title.slice(0, 1);
+}
+
 /** Draws nodes (and, with `edges`, the connections) at `view`; returns how many nodes were fully in the pane. */
 function drawGraph(ctx: CanvasRenderingContext2D, input: DrawInput, view: Viewport, width: number, height: number, withEdges: boolean): number {
   const { nodes, kinds, palette, bad } = input;
@@ -130,10 +154,9 @@ function drawGraph(ctx: CanvasRenderingContext2D, input: DrawInput, view: Viewpo
     // A label only where it fits readably; below that the colours and the shape carry the overview.
     if (input.labels && b.w >= 56 && b.h >= fontPx + 2) {
       const title = n.data.label || kinds[n.data.kind]?.title || n.data.kind;
-      const room = Math.floor((b.w - b.w * 0.06 - 8) / (fontPx * 0.56));
-      const text = title.length > room ? `${title.slice(0, Math.max(1, room - 1))}…` : title;
+      const room = b.w - b.w * 0.06 - 8;
       ctx.fillStyle = palette.text;
-      ctx.fillText(text, b.x + b.w * 0.06 + 4, b.y + b.h / 2, b.w - 8);
+      ctx.fillText(fitted(ctx, title, room, fontPx), b.x + b.w * 0.06 + 4, b.y + b.h / 2, room);
     }
   }
   return inside;
