@@ -6,7 +6,7 @@ import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type Edge
 import { temporal } from 'zundo';
 import { create } from 'zustand';
 import type { Catalog, EngineApi, NodeKindInfo, Sample } from '../../engine/src/api/contract';
-import type { Pipeline } from '../../engine/src/format/pipeline';
+import type { Annotations, Group, Note, Pipeline } from '../../engine/src/format/pipeline';
 import type { FileHostBinding } from './files/choose';
 import type { PipelineFileRef } from './files/host';
 import { serializePipeline } from '../../engine/src/format/save';
@@ -101,6 +101,23 @@ interface DesignerState {
   redo(): void;
   setTheme(theme: Theme): void;
   toPipeline(): Pipeline;
+
+  /** Adds a sticky note at `position` (flow coordinates); returns its id. */
+  addNote(position: XYPosition, text?: string): string;
+  /** Changes a note's text or size; typing into one note is one undo step (as for a field). */
+  updateNote(id: string, patch: Partial<Pick<Note, 'text' | 'width' | 'height'>>): void;
+  deleteNote(id: string): void;
+  /** Frames the selected nodes in a new group; returns its id, or undefined when no node is selected. */
+  groupSelection(title?: string): string | undefined;
+  renameGroup(id: string, title: string): void;
+  /** Removes the group's frame; its nodes stay where they are. */
+  ungroup(id: string): void;
+  /**
+   * Moves a note, or a group with its nodes, by (dx, dy) flow units. A drag is one undo step: its first frame
+   * (`first`) is recorded, the rest join it; `endAnnotationDrag` closes it. A keyboard nudge is `first` alone.
+   */
+  moveAnnotation(target: { note: string } | { group: string }, dx: number, dy: number, first: boolean): void;
+  endAnnotationDrag(): void;
 }
 
 const emptyMeta = (name = 'Untitled pipeline'): PipelineMeta => ({ version: 1, name, params: {} });
@@ -129,12 +146,22 @@ export function canonicalText(s: Pick<DesignerState, 'meta' | 'nodes' | 'edges'>
   return text;
 }
 
+const emptyAnnotations = (): Annotations => ({ notes: [], groups: [] });
+
+/** The first free `<prefix>_<n>` among `taken`. */
+function freshId(prefix: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  let n = 1;
+  while (used.has(`${prefix}_${n}`)) n += 1;
+  return `${prefix}_${n}`;
+}
+
 /** What Ctrl+C copied, and how often it was pasted since (each paste lands a step further down and right). */
 const clipboard: { content: Clipboard | undefined; pastes: number } = { content: undefined, pastes: 0 };
 const PASTE_OFFSET = 40;
 
 /** Module state for grouping edits into undo steps; it is about input timing, not the document. */
-const history = { dragging: false, lastEdit: undefined as { key: string; at: number } | undefined };
+const history = { dragging: false, annotationDrag: false, lastEdit: undefined as { key: string; at: number } | undefined };
 const COALESCE_MS = 1200;
 
 export const useDesigner = create<DesignerState>()(
@@ -151,8 +178,9 @@ export const useDesigner = create<DesignerState>()(
 
       const editDocument = (editKey: string | undefined, update: () => void) => {
         // A drag whose end never arrived (the node vanished mid-drag) must not leave history switched off.
-        if (history.dragging) {
+        if (history.dragging || history.annotationDrag) {
           history.dragging = false;
+          history.annotationDrag = false;
           useDesigner.temporal.getState().resume();
         }
         const now = Date.now();
@@ -177,6 +205,7 @@ export const useDesigner = create<DesignerState>()(
       const afterLoad = () => {
         history.lastEdit = undefined;
         history.dragging = false;
+        history.annotationDrag = false;
         const t = useDesigner.temporal.getState();
         t.clear();
         if (!t.isTracking) t.resume();
@@ -406,6 +435,71 @@ export const useDesigner = create<DesignerState>()(
           set({ theme });
         },
         toPipeline: () => toPipeline(get().meta, get().nodes, get().edges),
+
+        addNote: (position, text = '') => {
+          const a = get().meta.annotations ?? emptyAnnotations();
+          const id = freshId('note', a.notes.map((n) => n.id));
+          const note: Note = { id, text, position: { x: Math.round(position.x), y: Math.round(position.y) } };
+          editDocument(undefined, () => set({ meta: { ...get().meta, annotations: { ...a, notes: [...a.notes, note] } } }));
+          return id;
+        },
+        updateNote: (id, patch) => {
+          const a = get().meta.annotations;
+          if (!a?.notes.some((n) => n.id === id)) return;
+          editDocument(`#note:${id}:${Object.keys(patch).join(',')}`, () =>
+            set({ meta: { ...get().meta, annotations: { ...a, notes: a.notes.map((n) => (n.id === id ? { ...n, ...patch } : n)) } } }),
+          );
+        },
+        deleteNote: (id) => {
+          const a = get().meta.annotations;
+          if (!a?.notes.some((n) => n.id === id)) return;
+          editDocument(undefined, () => set({ meta: { ...get().meta, annotations: { ...a, notes: a.notes.filter((n) => n.id !== id) } } }));
+        },
+        groupSelection: (title) => {
+          const members = get().nodes.filter((n) => n.selected).map((n) => n.id);
+          if (members.length === 0) return undefined;
+          const a = get().meta.annotations ?? emptyAnnotations();
+          const id = freshId('group', a.groups.map((g) => g.id));
+          const group: Group = { id, title: title ?? `Group ${a.groups.length + 1}`, nodes: members };
+          editDocument(undefined, () => set({ meta: { ...get().meta, annotations: { ...a, groups: [...a.groups, group] } } }));
+          return id;
+        },
+        renameGroup: (id, title) => {
+          const a = get().meta.annotations;
+          if (!a?.groups.some((g) => g.id === id)) return;
+          editDocument(`#group:${id}:title`, () => set({ meta: { ...get().meta, annotations: { ...a, groups: a.groups.map((g) => (g.id === id ? { ...g, title } : g)) } } }));
+        },
+        ungroup: (id) => {
+          const a = get().meta.annotations;
+          if (!a?.groups.some((g) => g.id === id)) return;
+          editDocument(undefined, () => set({ meta: { ...get().meta, annotations: { ...a, groups: a.groups.filter((g) => g.id !== id) } } }));
+        },
+        moveAnnotation: (target, dx, dy, first) => {
+          const a = get().meta.annotations;
+          if (!a) return;
+          let update: (() => void) | undefined;
+          if ('note' in target) {
+            if (!a.notes.some((n) => n.id === target.note)) return;
+            const notes = a.notes.map((n) => (n.id === target.note ? { ...n, position: { x: Math.round(n.position.x + dx), y: Math.round(n.position.y + dy) } } : n));
+            update = () => set({ meta: { ...get().meta, annotations: { ...a, notes } } });
+          } else {
+            const members = new Set(a.groups.find((g) => g.id === target.group)?.nodes ?? []);
+            if (members.size === 0) return;
+            update = () => set({ nodes: get().nodes.map((n) => (members.has(n.id) ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n)) });
+          }
+          if (first) {
+            // Recorded as its own step (it holds where things were), then the rest of the drag joins it.
+            editDocument(undefined, update);
+            history.annotationDrag = true;
+            useDesigner.temporal.getState().pause();
+          } else if (history.annotationDrag) update();
+          else untracked(update);
+        },
+        endAnnotationDrag: () => {
+          if (!history.annotationDrag) return;
+          history.annotationDrag = false;
+          useDesigner.temporal.getState().resume();
+        },
       };
     },
     {

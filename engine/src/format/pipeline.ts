@@ -55,6 +55,30 @@ export const settingsSchema = z.strictObject({
   schedule: scheduleSchema.optional(),
 });
 
+/**
+ * Annotations (issue 15): for the people reading the pipeline, never for the engine, which ignores them. A
+ * sticky note is Markdown text placed on the canvas (the designer shows it as text, never as HTML); a group is a
+ * titled frame around its nodes, drawn from where they are, so it moves with them.
+ */
+export const noteSchema = z.strictObject({
+  id: idSchema,
+  text: z.string().max(20_000).describe('Markdown, shown as formatted text (raw HTML is shown as text)'),
+  position: positionSchema,
+  width: z.number().min(80).max(4000).optional(),
+  height: z.number().min(40).max(4000).optional(),
+});
+
+export const groupSchema = z.strictObject({
+  id: idSchema,
+  title: z.string().max(200),
+  nodes: z.array(idSchema).max(10_000).describe('Ids of the nodes inside the group'),
+});
+
+export const annotationsSchema = z.strictObject({
+  notes: z.array(noteSchema).max(1000).default([]),
+  groups: z.array(groupSchema).max(1000).default([]),
+});
+
 export const pipelineSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(CURRENT_VERSION),
@@ -66,6 +90,8 @@ export const pipelineSchema = z.strictObject({
   /** Operating the pipeline over time: anomaly gates, freshness, lineage (see format/ops.ts). */
   ops: opsSchema.optional(),
   settings: settingsSchema.optional(),
+  /** Sticky notes and node groups; the engine ignores them. */
+  annotations: annotationsSchema.optional(),
 });
 
 export type PortRef = z.infer<typeof portRefSchema>;
@@ -74,3 +100,6 @@ export type PipelineNode = z.infer<typeof nodeSchema>;
 export type Pipeline = z.infer<typeof pipelineSchema>;
 export type ParamSpec = z.infer<typeof paramSchema>;
 export type Schedule = z.infer<typeof scheduleSchema>;
+export type Note = z.infer<typeof noteSchema>;
+export type Group = z.infer<typeof groupSchema>;
+export type Annotations = z.infer<typeof annotationsSchema>;

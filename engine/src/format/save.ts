@@ -35,6 +35,19 @@ export function toCanonical(p: Pipeline): Record<string, unknown> {
   if (p.ops !== undefined) doc['ops'] = sortKeys(p.ops);
   // Pipeline settings (a schedule) come last, so documents without them save exactly as before.
   if (p.settings !== undefined) doc['settings'] = sortKeys(p.settings);
+  // Annotations after that, in the designer's order (notes and groups are listed, not keyed).
+  if (p.annotations !== undefined) {
+    doc['annotations'] = {
+      notes: p.annotations.notes.map((n) => {
+        const note: Record<string, unknown> = { id: n.id, position: { x: n.position.x, y: n.position.y } };
+        if (n.width !== undefined) note['width'] = n.width;
+        if (n.height !== undefined) note['height'] = n.height;
+        note['text'] = n.text;
+        return note;
+      }),
+      groups: p.annotations.groups.map((g) => ({ id: g.id, title: g.title, nodes: [...g.nodes] })),
+    };
+  }
   return doc;
 }
 

@@ -71,7 +71,9 @@ export function checkStructure(raw: unknown, params: Record<string, string>): { 
 }
 
 export function pipelineHash(p: Pipeline): string {
-  return crypto.createHash('sha256').update(serializePipeline(p)).digest('hex').slice(0, 16);
+  // Notes and groups are for readers: editing one does not make the pipeline another (or stop a resume).
+  const { annotations: _annotations, ...rest } = p;
+  return crypto.createHash('sha256').update(serializePipeline(rest)).digest('hex').slice(0, 16);
 }
 
 function newRunId(): string {

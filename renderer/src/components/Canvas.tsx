@@ -2,12 +2,14 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
   useNodesInitialized,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Connection,
   type Edge,
   type EdgeTypes,
@@ -16,17 +18,38 @@ import {
   type OnConnectEnd,
   type OnSelectionChangeParams,
 } from '@xyflow/react';
-import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent as ReactMouseEvent, type ReactElement } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type MouseEvent as ReactMouseEvent, type ReactElement } from 'react';
+import { create } from 'zustand';
 import { categoryColor } from '../lib/categories';
 import { connectionRefusal } from '../lib/connections';
 import { notify } from '../state/toasts';
 import { CountEdge } from './CountEdge';
 import type { FlowEdge, FlowNode } from '../lib/graph';
-import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from '../lib/placement';
+import { DND_KIND_MIME, NODE_HEIGHT_ESTIMATE, NODE_WIDTH, nearestFreeSpot } from '../lib/placement';
 import { useDesigner } from '../store';
 import { useUi } from '../state/ui';
 import { NodeMenu, type NodeMenuAt } from './NodeMenu';
+import { AnnotationsLayer, NOTE_SIZE } from './Annotations';
+import { CanvasMiniMap, OverviewLayer } from './Overview';
 import { PipelineNode } from './PipelineNode';
+import { CULL_MIN_NODES, FAR_ZOOM, OVERVIEW_ZOOM, cullNodes, fitViewport, liveNodeIds, regionFor, regionHolds, type Region } from '../lib/viewport';
+
+function NoteIcon(): ReactElement {
+  return (
+    <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+      <path d="M3 2h10v8l-4 4H3z M9 14v-4h4" fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
+function GroupIcon(): ReactElement {
+  return (
+    <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+      <rect x="1.5" y="1.5" width="13" height="13" rx="2" fill="none" stroke="currentColor" strokeWidth="1.5" strokeDasharray="3 2" />
+      <rect x="4.5" y="5.5" width="7" height="5" rx="1" fill="currentColor" />
+    </svg>
+  );
+}
 
 /** The edge under a screen point, if any (its invisible 16 px interaction path counts). */
 function edgeAt(x: number, y: number): string | undefined {
@@ -40,11 +63,61 @@ function edgeAt(x: number, y: number): string | undefined {
 
 // Module-level so React Flow sees the same object every render (a new one remounts every node).
 const nodeTypes: NodeTypes = { pipeline: PipelineNode };
-// Fit View must show the whole graph, even 1,000 nodes: the minimum zoom is low enough for that, and below
-// FAR_ZOOM nodes draw as simplified cards (see canvas.css) so the overview stays legible and cheap to paint.
+// Fit View must show the whole graph, even 1,000 nodes: the minimum zoom is low enough for that. Below
+// OVERVIEW_ZOOM (45 %) a big graph is drawn as an overview on one canvas (see Overview.tsx) and a small one as simplified
+// cards below FAR_ZOOM (see canvas.css), so the overview stays legible and cheap to paint.
 const MIN_ZOOM = 0.02;
-const FAR_ZOOM = 0.3;
 const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM } as const;
+// Hidden nodes count for Fit View: a big graph keeps the nodes away from the view hidden (see lib/viewport).
+const FIT_ALL = { ...FIT, includeHiddenNodes: true } as const;
+/** Before a big document is fitted, nothing is drawn as DOM (React Flow would draw every unmeasured node). */
+const PENDING: Region = { far: true, box: { x: 0, y: 0, w: 0, h: 0 } };
+
+/**
+ * The nodes React Flow gets: for a big graph, those around the view (see lib/viewport), the rest hidden; a
+ * newly loaded big document is fitted from its node positions before anything is drawn, as unmeasured nodes
+ * would otherwise all be drawn once to be measured. Returns the nodes and whether culling is on.
+ */
+/** The culling region of the open document (module state: there is one canvas); kept outside React's state so
+ * that the fit on load and the view's subscription can set it without a render cascade. */
+const useCull = create<{ docId: number; region: Region } | { docId: undefined; region: undefined }>()(() => ({ docId: undefined, region: undefined }));
+
+function useCulledNodes(nodes: FlowNode[], edges: FlowEdge[], docId: number, fittedDocRef: { current: number }): { shown: FlowNode[]; culling: boolean } {
+  const culling = nodes.length >= CULL_MIN_NODES;
+  const store = useStoreApi<FlowNode, FlowEdge>();
+  const { setViewport } = useReactFlow<FlowNode, FlowEdge>();
+  const cull = useCull();
+  const region = culling && cull.docId === docId ? cull.region : PENDING;
+
+  // A new big document: fit it from its positions (sizes estimated where not measured), then draw its region.
+  useLayoutEffect(() => {
+    if (!culling || useCull.getState().docId === docId) return;
+    const s = store.getState();
+    let viewport = { x: s.transform[0], y: s.transform[1], zoom: s.transform[2] };
+    if (fittedDocRef.current !== docId) {
+      const fit = fitViewport(nodes, s.width, s.height, FIT);
+      if (!fit) return;
+      viewport = fit;
+      void setViewport(fit);
+      fittedDocRef.current = docId;
+    }
+    useCull.setState({ docId, region: regionFor(viewport, s.width, s.height) });
+  }, [culling, docId, nodes, store, setViewport, fittedDocRef]);
+
+  // The region moves only when the view leaves it (or crosses the overview zoom): panning within it is free.
+  useEffect(() => {
+    if (!culling) return;
+    return store.subscribe((s) => {
+      const current = useCull.getState();
+      if (current.docId !== docId || s.width === 0) return;
+      const viewport = { x: s.transform[0], y: s.transform[1], zoom: s.transform[2] };
+      if (!regionHolds(current.region, viewport, s.width, s.height)) useCull.setState({ docId, region: regionFor(viewport, s.width, s.height) });
+    });
+  }, [culling, docId, store]);
+
+  const shown = useMemo(() => (culling ? cullNodes(nodes, liveNodeIds(nodes, edges, region)) : nodes), [culling, nodes, edges, region]);
+  return { shown, culling };
+}
 // Every edge draws through CountEdge, which shows the rows it carried in the last run.
 const DEFAULT_EDGE = { interactionWidth: 16, type: 'counted' } as const;
 const edgeTypes: EdgeTypes = { counted: CountEdge };
@@ -71,6 +144,7 @@ export function Canvas(): ReactElement {
   const initialized = useNodesInitialized();
   const empty = nodes.length === 0;
   const fittedDoc = useRef(-1);
+  const { shown, culling } = useCulledNodes(nodes, edges, docId, fittedDoc);
   useEffect(() => {
     if (fittedDoc.current === docId) return;
     if (empty) fittedDoc.current = docId;
@@ -79,14 +153,14 @@ export function Canvas(): ReactElement {
       void fitView(FIT);
     }
   }, [initialized, empty, docId, fitView]);
-  // One subscription for the whole canvas (not one per node): it changes only when the zoom crosses FAR_ZOOM.
-  const far = useStore((s) => s.transform[2] < FAR_ZOOM);
+  // One subscription for the whole canvas (not one per node): it changes only when the zoom crosses the limit.
+  const far = useStore((s) => s.transform[2] < (culling ? OVERVIEW_ZOOM : FAR_ZOOM));
 
   // After an auto-layout the graph may sit anywhere: bring it into view once the new positions are drawn.
   const fitRequest = useUi((s) => s.fitRequest);
   useEffect(() => {
     if (fitRequest === 0) return;
-    const frame = requestAnimationFrame(() => void fitView({ ...FIT, duration: 200 }));
+    const frame = requestAnimationFrame(() => void fitView({ ...FIT_ALL, duration: 200 }));
     return () => cancelAnimationFrame(frame);
   }, [fitRequest, fitView]);
 
@@ -165,12 +239,24 @@ export function Canvas(): ReactElement {
     [setSelection],
   );
 
+  // A new note lands in the free room nearest the centre of the view (a note under a node would be hidden).
+  const addNoteHere = useCallback(() => {
+    const box = wrapper.current?.getBoundingClientRect();
+    if (!box) return;
+    const centre = screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 2 });
+    const { nodes: all, addNote } = useDesigner.getState();
+    addNote(nearestFreeSpot(centre, all, { w: NOTE_SIZE.width, h: NOTE_SIZE.height }));
+  }, [screenToFlowPosition]);
+  const groupSelected = useCallback(() => {
+    if (useDesigner.getState().groupSelection() === undefined) notify({ tone: 'info', title: 'Nothing to group', detail: 'Select the nodes to group first (Shift-drag a box, or Ctrl/⌘-click).' });
+  }, []);
+
   const miniMapColor = useCallback((n: FlowNode) => categoryColor(kinds[n.data.kind]?.category), [kinds]);
 
   return (
     <div ref={wrapper} className={`canvas${far ? ' is-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
       <ReactFlow<FlowNode, FlowEdge>
-        nodes={nodes}
+        nodes={shown}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
@@ -194,9 +280,20 @@ export function Canvas(): ReactElement {
         defaultEdgeOptions={DEFAULT_EDGE}
         aria-label="Pipeline canvas"
       >
-        <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />
-        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT} />
-        {nodes.length > 0 && (
+        {/* Zoomed far out the dots would be a pixel apart: thousands of them to paint on every frame. */}
+        {!far && <Background variant={BackgroundVariant.Dots} gap={16} size={1.25} />}
+        {culling && far && <OverviewLayer nodes={nodes} edges={edges} />}
+        <AnnotationsLayer />
+        <Controls position="bottom-left" showInteractive={false} fitViewOptions={FIT_ALL}>
+          <ControlButton onClick={addNoteHere} title="Add a sticky note" aria-label="Add a sticky note" data-testid="add-note">
+            <NoteIcon />
+          </ControlButton>
+          <ControlButton onClick={groupSelected} title="Group the selected nodes" aria-label="Group the selected nodes" data-testid="group-nodes">
+            <GroupIcon />
+          </ControlButton>
+        </Controls>
+        {culling && <CanvasMiniMap nodes={nodes} />}
+        {!culling && nodes.length > 0 && (
           <MiniMap<FlowNode> position="bottom-right" nodeColor={miniMapColor} nodeBorderRadius={4} pannable zoomable ariaLabel="Pipeline overview" style={MINIMAP_SIZE} />
         )}
       </ReactFlow>

@@ -65,8 +65,10 @@ export function toFlow(p: Pipeline, kinds: KindIndex): { meta: PipelineMeta; nod
 
 /** Back to the file format: positions rounded so that nudging a node does not churn the diff with decimals. */
 export function toPipeline(meta: PipelineMeta, nodes: readonly FlowNode[], edges: readonly FlowEdge[]): Pipeline {
+  const { annotations, ...rest } = meta;
   return {
-    ...meta,
+    ...rest,
+    ...annotationsOf(annotations, nodes),
     nodes: nodes.map((n): PipelineNode => {
       const out: PipelineNode = {
         id: n.id,
@@ -83,6 +85,18 @@ export function toPipeline(meta: PipelineMeta, nodes: readonly FlowNode[], edges
       to: { node: e.target, port: e.targetHandle ?? '' },
     })),
   };
+}
+
+/**
+ * The annotations as saved: a group lists only nodes that still exist (deleting a node leaves its group), a
+ * group left without nodes goes, and no annotations at all leaves the key out (the file saves as before).
+ */
+function annotationsOf(a: PipelineMeta['annotations'], nodes: readonly FlowNode[]): Pick<Pipeline, 'annotations'> {
+  if (!a) return {};
+  const ids = new Set(nodes.map((n) => n.id));
+  const groups = a.groups.map((g) => (g.nodes.every((id) => ids.has(id)) ? g : { ...g, nodes: g.nodes.filter((id) => ids.has(id)) })).filter((g) => g.nodes.length > 0);
+  if (a.notes.length === 0 && groups.length === 0) return {};
+  return { annotations: { notes: a.notes, groups } };
 }
 
 /** Ids must match the file's id alphabet; the first free `<kind>_<n>` counting from the kind's next ordinal. */

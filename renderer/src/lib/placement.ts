@@ -28,17 +28,17 @@ const OFFSETS: readonly XYPosition[] = (() => {
   return out.sort((a, b) => a.x * a.x + a.y * a.y - (b.x * b.x + b.y * b.y));
 })();
 
-/** The free spot nearest to `centre` for a node of the default size, or `centre` itself if the area is full. */
-export function nearestFreeSpot(centre: XYPosition, nodes: readonly FlowNode[]): XYPosition {
+/** The free spot nearest to `centre` for a box of `size` (a node's by default), or `centre` itself if the area is full. */
+export function nearestFreeSpot(centre: XYPosition, nodes: readonly FlowNode[], size = { w: NODE_WIDTH, h: NODE_HEIGHT_ESTIMATE }): XYPosition {
   const rects: Rect[] = nodes.map((n) => ({
     x: n.position.x,
     y: n.position.y,
     w: n.measured?.width ?? NODE_WIDTH,
     h: n.measured?.height ?? NODE_HEIGHT_ESTIMATE,
   }));
-  const start = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT_ESTIMATE / 2 };
+  const start = { x: centre.x - size.w / 2, y: centre.y - size.h / 2 };
   for (const o of OFFSETS) {
-    const r = { x: start.x + o.x, y: start.y + o.y, w: NODE_WIDTH, h: NODE_HEIGHT_ESTIMATE };
+    const r = { x: start.x + o.x, y: start.y + o.y, w: size.w, h: size.h };
     if (!rects.some((other) => overlaps(r, other))) return { x: Math.round(r.x), y: Math.round(r.y) };
   }
   return { x: Math.round(start.x), y: Math.round(start.y) };
