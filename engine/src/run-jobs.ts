@@ -1,7 +1,7 @@
 // Runs a long-lived host started and can stop: each gets a job id at once, reports its nodes as they start and
 // finish, and can be cancelled. The work happens in a supervised worker (`runSupervised`).
 import * as crypto from 'node:crypto';
-import type { IoStats, NodeMetrics, RunJobStatus, RunSpec } from './api/contract.js';
+import type { InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunSpec } from './api/contract.js';
 import { UserError } from './runtime/exec-context.js';
 import { runPipeline } from './runtime/run.js';
 import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervise.js';
@@ -23,10 +23,10 @@ export class RunJobs {
 
   constructor(private readonly opts: { graceMs?: number; inProcess?: boolean } = {}) {}
 
-  start(o: RunJobOptions): string {
+  start(o: RunJobOptions, inputs?: InputFingerprint[]): string {
     this.prune();
     const jobId = crypto.randomBytes(8).toString('hex');
-    const status: RunJobStatus = { jobId, state: 'running', running: [], metrics: [], cancelRequested: false };
+    const status: RunJobStatus = { jobId, state: 'running', running: [], metrics: [], cancelRequested: false, ...(inputs ? { inputs } : {}) };
     const controller = new AbortController();
     const job: Job = {
       status,

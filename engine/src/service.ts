@@ -11,6 +11,7 @@ import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
+import { inputFingerprints } from './runtime/input-fingerprints.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { checkBeforeRun, checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { validateStatic } from './runtime/static-checks.js';
@@ -138,6 +139,12 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // The session queues previews itself: a designer fires several at once.
       return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
     },
+    async inputFingerprints(input) {
+      const req = engineMethods.inputFingerprints.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      const baseDir = baseDirOf(req.baseDir);
+      return { inputs: inputFingerprints(p, baseDir, [baseDir]) };
+    },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
       const baseDir = baseDirOf(req.baseDir);
@@ -160,7 +167,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start(specOf(req, baseDir)) };
+      // Taken before the worker starts reading, so the run's counts are known to describe these files.
+      return { jobId: jobs.start(specOf(req, baseDir), inputFingerprints(p, baseDir, [baseDir])) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);

@@ -6,6 +6,9 @@ import { errorBodySchema, problemSchema } from './errors.js';
 
 export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type EngineErrorBody, type Fix } from './errors.js';
 import { manifestOpsFields, opsMethods } from './ops-contract.js';
+import { inputFingerprintSchema } from './inputs.js';
+
+export { changedInput, inputFingerprintSchema, type InputFingerprint } from './inputs.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -196,6 +199,8 @@ export const previewResultSchema = z.object({
   quarantineByRule: z.record(z.string(), z.number()).optional(),
   /** True when sources were read only partly (a limit pushed down), so counts describe a sample. */
   sampled: z.boolean(),
+  /** The input files this preview read, as they were just before it read them (see api/inputs.ts). */
+  inputs: z.array(inputFingerprintSchema).optional(),
 });
 export type PreviewResult = z.infer<typeof previewResultSchema>;
 
@@ -326,6 +331,10 @@ export const runJobStatusSchema = z.object({
   io: z.record(z.string(), z.object({ stats: ioStatsSchema, note: z.string().optional() })).optional(),
   manifest: runManifestSchema.optional(),
   error: errorBodySchema.optional(),
+  /** The input files as they were when the run started: its counts describe these. */
+  inputs: z.array(inputFingerprintSchema).optional(),
+  /** Rows read or produced so far by each running node (sources count rows read; others rows written). */
+  rowsSoFar: z.record(z.string(), z.number()).optional(),
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
 
@@ -365,6 +374,11 @@ export const engineMethods = {
   /** Every port's columns and types, computed without running the pipeline. */
   schemas: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: schemasResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },
+  /** The pipeline's input files as they are now, to compare with those a preview or run reported. */
+  inputFingerprints: {
+    input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).default({}) }),
+    output: z.object({ inputs: z.array(inputFingerprintSchema) }),
+  },
   run: { input: runRequestSchema, output: runManifestSchema },
   /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */
   startRun: { input: runRequestSchema, output: z.object({ jobId: z.string() }) },

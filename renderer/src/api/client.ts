@@ -60,6 +60,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     validate: (input) => call('validate', input),
     schemas: (input) => call('schemas', input),
     preview: (input) => call('preview', input),
+    inputFingerprints: (input) => call('inputFingerprints', input),
     run: (input) => call('run', input),
     startRun: (input) => call('startRun', input),
     runStatus: (input) => call('runStatus', input),

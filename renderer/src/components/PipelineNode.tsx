@@ -67,7 +67,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const outcome = useRun((s) => s.manifest?.outcome);
   const status = metrics ? shownStatus(metrics, outcome) : undefined;
   // Numbers from a run before the last edit stay visible as history, and say so in words, not only by fading.
-  const note = useRun((s) => (s.stale && metrics ? staleNote(s.manifest) : undefined));
+  const note = useRun((s) => (s.stale && metrics ? staleNote(s.manifest, s.inputChanged) : undefined));
   const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
   return (

@@ -3,7 +3,7 @@
 // counts as they finish, and the run can be cancelled.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { IoStats, NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
+import type { InputFingerprint, IoStats, NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
 
 /** A running node's retries and breaker, with its last progress note (e.g. "retry 2/5 in 800 ms (503), page 3"). */
 export interface LiveIo {
@@ -28,6 +28,12 @@ interface RunState {
   docId: number;
   /** The document changed since the run: its counts are shown faded, as history rather than truth. */
   stale: boolean;
+  /** The input files as they were when the run started (its counts describe these). */
+  inputs: InputFingerprint[] | undefined;
+  /** An input file that changed since the run (its path): the counts are stale though the document is not. */
+  inputChanged: string | undefined;
+  /** Rows read or written so far by each running node, as the engine pushed them. */
+  rowsSoFar: ReadonlyMap<string, number>;
   /** Edges of the document the run was started with: a count is shown only on an edge that was in the run. */
   runEdges: ReadonlySet<string>;
   /** Nodes the engine is working on right now. */
@@ -61,6 +67,9 @@ export const useRun = create<RunState>()(() => ({
   docKey: undefined,
   docId: -1,
   stale: false,
+  inputs: undefined,
+  inputChanged: undefined,
+  rowsSoFar: new Map(),
   runEdges: new Set(),
   running: new Set(),
   io: new Map(),
@@ -92,16 +101,20 @@ export function useRunDriver(): void {
       }
       if (last && last.nodes === s.nodes && last.edges === s.edges && last.meta === s.meta) return;
       last = { nodes: s.nodes, edges: s.edges, meta: s.meta };
-      const stale = documentKey() !== run.docKey;
+      const stale = documentKey() !== run.docKey || run.inputChanged !== undefined;
       if (stale !== run.stale) useRun.setState({ stale });
     });
   }, []);
 }
 
-/** What a stale number says about itself: "from the run at 10:42, before your last edit". */
-export function staleNote(manifest: Pick<RunManifest, 'finishedAt'> | undefined): string {
+/**
+ * What a stale number says about itself: "from the run at 10:42, before your last edit", or, when an input file
+ * changed though the document did not, "from the run at 10:42, input orders.csv changed since".
+ */
+export function staleNote(manifest: Pick<RunManifest, 'finishedAt'> | undefined, inputChanged?: string): string {
   const at = manifest ? new Date(manifest.finishedAt) : undefined;
   const time = at && !Number.isNaN(at.getTime()) ? ` at ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
+  if (inputChanged !== undefined) return `from the run${time}, input ${inputChanged.split('/').pop() ?? inputChanged} changed since`;
   return `from the run${time}, before your last edit`;
 }
 
@@ -115,7 +128,7 @@ export function shownStatus(m: NodeMetrics, outcome: RunManifest['outcome'] | un
 }
 
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, inputs: undefined, inputChanged: undefined, rowsSoFar: new Map(), runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
 }
 
 /** Asks the engine to stop the run going on; its record will say it was cancelled. */
@@ -147,7 +160,7 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), inputs: undefined, inputChanged: undefined, rowsSoFar: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
     // "Run up to here": the node and what feeds it; nothing downstream is read or written.
@@ -173,7 +186,7 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
     if (useDesigner.getState().docId !== docId) return resetRun();
     if (!status.manifest) throw new EngineError(status.error?.code ?? 'run_failed', status.error?.message ?? 'the run did not finish', 0, status.error?.problems ?? []);
     const manifest = status.manifest;
-    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
+    useRun.setState({ phase: 'done', manifest, inputs: status.inputs, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), rowsSoFar: new Map(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
     useUi.getState().setBottomTab('run');
     const quarantined = manifest.nodes.reduce((sum, n) => sum + n.quarantined, 0);
     if (manifest.outcome === 'cancelled') {

@@ -108,6 +108,7 @@ export function PreviewTab(): ReactElement {
   const result = usePreview((s) => s.result);
   const error = usePreview((s) => s.error);
   const refresh = usePreview((s) => s.refresh);
+  const inputChanged = usePreview((s) => s.inputChanged);
   const setTab = useUi((s) => s.setBottomTab);
 
   if (!target) {
@@ -122,16 +123,21 @@ export function PreviewTab(): ReactElement {
   const quarantineFeed = target.via?.role === 'quarantine';
 
   return (
-    <div className="preview" data-testid="preview" data-phase={phase} data-node={target.nodeId}>
+    <div className={`preview${inputChanged ? ' is-stale' : ''}`} data-testid="preview" data-phase={phase} data-node={target.nodeId} data-stale={inputChanged ? 'true' : undefined}>
       <div className="panel-toolbar">
         {result && m && m.status !== 'failed' && m.status !== 'skipped' && !quarantineFeed && <Summary result={result} target={target} />}
+        {inputChanged && result && (
+          <span className="tag tag--muted" title={`The input file ${inputChanged} changed after these rows were read; they are being read again`} data-testid="preview-input-changed">
+            input {inputChanged.split('/').pop()} changed since; recomputing
+          </span>
+        )}
         {busy && (
           <span className="preview__busy" data-testid="preview-busy">
             <SpinnerIcon size={14} /> {result ? 'Updating…' : 'Computing preview…'}
           </span>
         )}
         <span className="panel-toolbar__spacer" />
-        {m && <MetricsStrip m={m} compact />}
+        {m && <MetricsStrip m={m} compact sampled={result?.sampled === true} />}
         <button type="button" className="icon-button icon-button--sm" onClick={refresh} title="Recompute (files on disk may have changed)" aria-label="Refresh preview">
           <RefreshIcon size={14} />
         </button>

@@ -78,6 +78,7 @@ export function RunTab(): ReactElement {
   const manifest = useRun((s) => s.manifest);
   const error = useRun((s) => s.error);
   const stale = useRun((s) => s.stale);
+  const inputChanged = useRun((s) => s.inputChanged);
   const selectOnly = useDesigner((s) => s.selectOnly);
   const kinds = useDesigner((s) => s.kinds);
   const labels = useDesigner((s) => s.nodes);
@@ -147,8 +148,8 @@ export function RunTab(): ReactElement {
         </span>
         <span className="panel-toolbar__spacer" />
         {stale && (
-          <span className="tag tag--muted" title="The pipeline was edited after this run; run it again for current numbers" data-testid="run-stale">
-            {staleNote(manifest)}
+          <span className="tag tag--muted" title={inputChanged ? `The input file ${inputChanged} changed after this run; run it again for current numbers` : 'The pipeline was edited after this run; run it again for current numbers'} data-testid="run-stale">
+            {staleNote(manifest, inputChanged)}
           </span>
         )}
         {phase === 'running' && <SpinnerIcon size={14} />}
