@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineApi, Sample } from './api/contract.js';
+import type { EngineApi, EngineStreams, Sample } from './api/contract.js';
 import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
 import type { z } from 'zod';
 import { staticCheck } from './analysis/check.js';
@@ -42,7 +42,7 @@ export interface ServiceOptions {
   startedBy?: 'designer' | 'desktop' | 'test';
 }
 
-export interface EngineService extends EngineApi {
+export interface EngineService extends EngineApi, EngineStreams {
   /** Lets pipelines in `dir` run: the desktop app adds the folder of each file the user opens or saves by dialog. */
   allowWorkspace(dir: string): void;
   close(): void;
@@ -121,6 +121,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async validate(input) {
       const req = engineMethods.validate.input.parse(input);
+      // Someone is editing a pipeline they may soon run: have a worker ready (runtime/warm-worker.ts).
+      jobs.prepare();
       const baseDir = req.baseDir !== undefined ? baseDirOf(req.baseDir) : undefined;
       // Every check a run makes before any node executes, in one pass; then, for a well-formed pipeline, the
       // static problems its port schemas show (unknown columns, types that do not fit), with fixes.
@@ -225,8 +227,11 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const req = engineMethods.writeFile.input.parse(input);
       return workspaceFiles().write(req.path, req.text, req.overwrite);
     },
+    followRun(jobId, onStatus) {
+      return jobs.follow(jobId, onStatus);
+    },
     close() {
-      jobs.cancelAll();
+      jobs.close();
       watches.stopAll();
       previews.close();
     },

@@ -333,8 +333,11 @@ export const runJobStatusSchema = z.object({
   error: errorBodySchema.optional(),
   /** The input files as they were when the run started: its counts describe these. */
   inputs: z.array(inputFingerprintSchema).optional(),
-  /** Rows read or produced so far by each running node (sources count rows read; others rows written). */
-  rowsSoFar: z.record(z.string(), z.number()).optional(),
+  /**
+   * How far each running node's current statement is, from DuckDB's query progress: the share done, in percent,
+   * and, for nodes that read tables (not files), the input rows worked through so far (runtime/progress.ts).
+   */
+  progress: z.record(z.string(), z.object({ percent: z.number(), rows: z.number().optional() })).optional(),
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
 
@@ -411,3 +414,12 @@ export type MethodInput<M extends EngineMethod> = z.input<(typeof engineMethods)
 export type MethodOutput<M extends EngineMethod> = z.infer<(typeof engineMethods)[M]['output']>;
 
 export type EngineApi = { [M in EngineMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+
+/**
+ * What an engine pushes rather than answers: a started run's status, each time it changes (at most ten times a
+ * second), ending with the status that is no longer `running`. The local server streams it (server-sent events);
+ * a client without it polls `runStatus`. Returns a function that stops following.
+ */
+export interface EngineStreams {
+  followRun(jobId: string, onStatus: (status: RunJobStatus) => void, onError?: (err: Error) => void): () => void;
+}

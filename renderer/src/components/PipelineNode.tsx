@@ -6,7 +6,7 @@ import { formatCount, formatDuration, plural } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
 import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';
 import { nodeProblems, useChecks } from '../state/checks';
-import { shownStatus, staleNote, useRun } from '../state/run';
+import { progressText, shownStatus, staleNote, useRun } from '../state/run';
 import { useDesigner } from '../store';
 
 type Port = Pick<PortSpec, 'name' | 'title' | 'role'>;
@@ -61,6 +61,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const problems = useChecks((s) => nodeProblems(s, id));
   const metrics = useRun((s) => s.metrics.get(id));
   const running = useRun((s) => s.running.has(id));
+  const soFar = useRun((s) => progressText(s.progress.get(id)));
   const liveIo = useRun((s) => s.io.get(id));
   const io = metrics?.io ?? liveIo?.stats;
   const stale = useRun((s) => s.stale);
@@ -131,8 +132,8 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
       {running && !metrics && (
         <div className="sl-node__run sl-node__run--running" data-testid={`node-run-${id}`}>
           <SpinnerIcon size={11} />
-          <span className="sl-node__run-text" title={liveIo?.note}>
-            {liveIo?.note ? `running… ${liveIo.note}` : 'running…'}
+          <span className="sl-node__run-text" title={liveIo?.note ?? (soFar ? 'How far the current step of this node is, as DuckDB reports it while the run goes' : undefined)} data-testid={soFar ? `node-progress-${id}` : undefined}>
+            {liveIo?.note ? `running… ${liveIo.note}` : soFar ? `running… ${soFar}` : 'running…'}
           </span>
         </div>
       )}

@@ -4,7 +4,7 @@ import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
-import { cancelRunNow, runPipelineNow, shownStatus, staleNote, useRun } from '../../state/run';
+import { cancelRunNow, progressText, runPipelineNow, shownStatus, staleNote, useRun } from '../../state/run';
 import { useDesigner } from '../../store';
 import type { KindIndex } from '../../lib/graph';
 import { StatusDot } from './Metrics';
@@ -31,6 +31,7 @@ function RunProgress(): ReactElement {
   const nodes = useDesigner((s) => s.nodes);
   const metrics = useRun((s) => s.metrics);
   const running = useRun((s) => s.running);
+  const progress = useRun((s) => s.progress);
   const canCancel = useRun((s) => s.jobId !== undefined);
   const cancelling = useRun((s) => s.cancelling);
   const done = nodes.filter((n) => metrics.has(n.id)).length;
@@ -40,7 +41,7 @@ function RunProgress(): ReactElement {
         <SpinnerIcon size={14} />
         <strong>{cancelling ? 'Cancelling…' : 'Running…'}</strong>
         <span className="run-summary__facts" data-testid="run-progress">
-          {done} of {nodes.length} nodes finished
+          {done === 0 && running.size === 0 ? 'starting the engine…' : `${done} of ${nodes.length} nodes finished`}
         </span>
         <span className="panel-toolbar__spacer" />
         <button type="button" className="button button--ghost" onClick={() => void cancelRunNow()} disabled={!canCancel || cancelling} data-testid="run-cancel-panel">
@@ -60,7 +61,9 @@ function RunProgress(): ReactElement {
                     <span className="run-table__node">{n.data.label || n.id}</span> <code className="run-table__id">{n.id}</code>
                   </td>
                   <td>{state === 'running' ? <SpinnerIcon size={11} /> : m ? <StatusDot status={shownStatus(m, undefined)} /> : null} {state}</td>
-                  <td className="num">{m ? formatCount(m.rowsIn) : ''}</td>
+                  <td className="num" data-testid={state === 'running' && progress.has(n.id) ? `run-progress-rows-${n.id}` : undefined}>
+                    {m ? formatCount(m.rowsIn) : state === 'running' ? (progressText(progress.get(n.id)) ?? '') : ''}
+                  </td>
                   <td className="num">{m ? formatCount(m.rowsOut) : ''}</td>
                   <td className="num">{m ? formatDuration(m.durationMs) : ''}</td>
                 </tr>
