@@ -62,6 +62,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const metrics = useRun((s) => s.metrics.get(id));
   const running = useRun((s) => s.running.has(id));
   const soFar = useRun((s) => progressText(s.progress.get(id)));
+  const inputChanged = useRun((s) => s.inputChanged !== undefined);
   const liveIo = useRun((s) => s.io.get(id));
   const io = metrics?.io ?? liveIo?.stats;
   const stale = useRun((s) => s.stale);
@@ -153,7 +154,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
           </span>
           {note && (
             <span className="sl-node__stale" data-testid={`stale-note-${id}`}>
-              {note.replace('from the run ', '').replace(', before your last edit', '')} · before edit
+              {note.replace('from the run ', '').replace(/, (before your last edit|input .* changed since)$/, '')} · {inputChanged ? 'input changed' : 'before edit'}
             </span>
           )}
         </div>

@@ -1,0 +1,125 @@
+// Issue 15, part B: every number knows where it came from, and a run's progress is pushed while it goes.
+// 1. A preview and a run remember the input files they read; when a file changes on disk (the document does not)
+//    the preview is recomputed and the run's counts say "from the run at HH:MM, input X changed since".
+// 2. A running node shows how far it is (rows so far, share done), pushed by the engine, not polled.
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { node, openDesigner, openSample, ROOT, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
+
+const OUT = `${ROOT}samples/orders/out`;
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`${theme} theme`, () => {
+    test.use({ colorScheme: theme });
+
+    test(`a changed input file recomputes the preview and marks the run's counts stale (${theme})`, async ({ page }) => {
+      test.setTimeout(150_000);
+      const file = `${OUT}/live-inputs-${theme}.csv`;
+      mkdirSync(OUT, { recursive: true });
+      writeFileSync(file, 'id,amount\n1,10\n2,20\n3,30\n');
+      const doc: PipelineDoc = {
+        version: 1,
+        name: `Live inputs ${theme}`,
+        nodes: [
+          { id: 'src', kind: 'source.csv', label: 'Amounts', config: { path: `out/live-inputs-${theme}.csv`, types: { amount: 'INTEGER' } }, position: { x: 0, y: 100 } },
+          { id: 'big', kind: 'filter', label: 'Big ones', config: { expression: 'amount > 15' }, position: { x: 320, y: 100 } },
+          { id: 'out', kind: 'sink.csv', label: 'Result', config: { path: `out/live-inputs-${theme}-result.csv` }, position: { x: 640, y: 100 } },
+        ],
+        edges: [
+          { from: { node: 'src', port: 'out' }, to: { node: 'big', port: 'in' } },
+          { from: { node: 'big', port: 'out' }, to: { node: 'out', port: 'in' } },
+        ],
+      };
+      const problems = watchConsole(page);
+      await openDesigner(page);
+      await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+      await page.getByTestId('file-input').setInputFiles({ name: 'live.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+      await expect(page.getByTestId('pipeline-name')).toHaveText(doc.name);
+
+      await page.getByTestId('run-button').click();
+      await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+      await expect(page.getByTestId('node-run-big')).toContainText('2');
+      await expect(page.getByTestId('run-stale')).toHaveCount(0);
+      await page.getByTestId('tab-preview').click();
+      await selectNode(page, 'big', { settle: false });
+      await expect(page.getByTestId('preview-summary')).toContainText('2 rows', { timeout: 30_000 });
+
+      // The file changes on disk; nothing in the designer is touched.
+      appendFileSync(file, '4,40\n');
+      await expect(page.getByTestId('preview-summary')).toContainText('3 rows', { timeout: 30_000 });
+      await screenshot(page, `live-preview-recomputed-${theme}`);
+      await page.getByTestId('tab-run').click();
+      await expect(page.getByTestId('run-stale')).toHaveText(new RegExp(`^from the run at .+, input live-inputs-${theme}\\.csv changed since$`), { timeout: 30_000 });
+      await expect(page.getByTestId('node-run-big')).toHaveAttribute('data-stale', 'true');
+      await expect(node(page, 'big')).toHaveClass(/is-stale/);
+      await expect(page.getByTestId('stale-note-big')).toHaveText(/^at .+ · input changed$/);
+      await screenshot(page, `live-input-changed-${theme}`);
+
+      // Running again makes the counts current.
+      await page.getByTestId('run-button').click();
+      await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+      await expect(page.getByTestId('run-stale')).toHaveCount(0);
+      await expect(page.getByTestId('node-run-big')).toContainText('3');
+      rmSync(file, { force: true });
+      rmSync(`${OUT}/live-inputs-${theme}-result.csv`, { force: true });
+      expect(problems).toEqual([]);
+    });
+  });
+}
+
+test.describe('live progress', () => {
+  test.use({ colorScheme: 'dark' });
+
+  test('a running node shows its rows so far, pushed by the engine, and the click answers at once', async ({ page }) => {
+    test.setTimeout(180_000);
+    const file = `${OUT}/live-progress.csv`;
+    mkdirSync(OUT, { recursive: true });
+    const lines = ['id,name'];
+    for (let i = 0; i < 200_000; i++) lines.push(`${i},n${i}`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    // Hashing a long string per row keeps DuckDB busy for seconds over a table, where it counts rows as it goes.
+    const doc: PipelineDoc = {
+      version: 1,
+      name: 'Live progress',
+      nodes: [
+        { id: 'src', kind: 'source.csv', label: 'Rows', config: { path: 'out/live-progress.csv' }, position: { x: 0, y: 100 } },
+        { id: 'slow', kind: 'sql', label: 'Hash them', config: { query: 'SELECT in1.*, md5(repeat(name, 1500)) AS h FROM in1' }, position: { x: 320, y: 100 } },
+        { id: 'out', kind: 'sink.csv', label: 'Result', config: { path: 'out/live-progress-result.csv' }, position: { x: 640, y: 100 } },
+      ],
+      edges: [
+        { from: { node: 'src', port: 'out' }, to: { node: 'slow', port: 'in1' } },
+        { from: { node: 'slow', port: 'out' }, to: { node: 'out', port: 'in' } },
+      ],
+    };
+    const problems = watchConsole(page);
+    // Statuses arrive on the event stream; runStatus is not asked for while it works.
+    let polled = 0;
+    let streamed = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/runStatus')) polled++;
+      if (r.url().endsWith('/api/stream/runStatus')) streamed++;
+    });
+    await openDesigner(page);
+    await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+    await page.getByTestId('file-input').setInputFiles({ name: 'progress.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+    await expect(page.getByTestId('pipeline-name')).toHaveText(doc.name);
+    // Let the designer settle (its validation warms a worker up, as it does while a user edits).
+    await page.waitForTimeout(2_000);
+
+    const clicked = Date.now();
+    await page.getByTestId('run-button').click();
+    await expect(node(page, 'src')).toHaveAttribute('data-status', /^(running|ok|warning)$/, { timeout: 20_000 });
+    const firstNodeMs = Date.now() - clicked;
+    console.log(`live progress: first node running ${firstNodeMs} ms after the click`);
+    await expect(page.getByTestId('node-progress-slow')).toContainText(/running… [1-9][\d,]* rows in · \d+%/, { timeout: 60_000 });
+    await expect(page.getByTestId('run-progress-rows-slow')).toContainText('rows in');
+    await screenshot(page, 'live-progress-dark');
+    await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 120_000 });
+    await expect(page.getByTestId('node-run-slow')).toContainText('200,000');
+    expect(streamed).toBe(1);
+    expect(polled).toBe(0);
+    rmSync(file, { force: true });
+    rmSync(`${OUT}/live-progress-result.csv`, { force: true });
+    expect(problems).toEqual([]);
+  });
+});
