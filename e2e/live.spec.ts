@@ -123,3 +123,63 @@ test.describe('live progress', () => {
     expect(problems).toEqual([]);
   });
 });
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`preview grid, ${theme} theme`, () => {
+    test.use({ colorScheme: theme });
+
+    test(`a wide preview has a searchable column list and a frozen row-number column (${theme})`, async ({ page }) => {
+      test.setTimeout(120_000);
+      const file = `${OUT}/live-wide-${theme}.csv`;
+      mkdirSync(OUT, { recursive: true });
+      const names = Array.from({ length: 200 }, (_, i) => `col_${String(i).padStart(3, '0')}`);
+      const rows = Array.from({ length: 20 }, (_, r) => names.map((_, c) => `r${r}c${c}`).join(','));
+      writeFileSync(file, `${names.join(',')}\n${rows.join('\n')}\n`);
+      const doc: PipelineDoc = {
+        version: 1,
+        name: `Wide ${theme}`,
+        nodes: [
+          { id: 'wide', kind: 'source.csv', label: 'Wide file', config: { path: `out/live-wide-${theme}.csv` }, position: { x: 0, y: 100 } },
+          { id: 'out', kind: 'sink.csv', label: 'Result', config: { path: `out/live-wide-${theme}-result.csv` }, position: { x: 360, y: 100 } },
+        ],
+        edges: [{ from: { node: 'wide', port: 'out' }, to: { node: 'out', port: 'in' } }],
+      };
+      const problems = watchConsole(page);
+      await openDesigner(page);
+      await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+      await page.getByTestId('file-input').setInputFiles({ name: 'wide.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+      await expect(page.getByTestId('pipeline-name')).toHaveText(doc.name);
+      await selectNode(page, 'wide', { settle: false });
+      await expect(page.getByTestId('preview-summary')).toContainText('20 rows', { timeout: 30_000 });
+
+      const grid = page.getByTestId('preview-grid');
+      const search = page.getByTestId('column-search');
+      await search.fill('col_187');
+      await expect(page.getByTestId('preview-schema').locator('li')).toHaveCount(1);
+      await search.press('Enter');
+      // The column is scrolled into view, right of the row numbers, which stay where they were.
+      const head = grid.locator('[data-column="col_187"]');
+      await expect(head).toHaveClass(/is-marked/);
+      await expect.poll(() => grid.evaluate((g) => g.scrollLeft)).toBeGreaterThan(1000);
+      const gridBox = await grid.boundingBox();
+      const numberBox = await grid.getByTestId('grid-row-number').first().boundingBox();
+      const headBox = await head.boundingBox();
+      expect(gridBox && numberBox && headBox).toBeTruthy();
+      if (gridBox && numberBox && headBox) {
+        expect(Math.abs(numberBox.x - gridBox.x)).toBeLessThan(2);
+        expect(headBox.x).toBeGreaterThanOrEqual(numberBox.x + numberBox.width - 1);
+        expect(headBox.x).toBeLessThan(gridBox.x + gridBox.width);
+      }
+      await screenshot(page, `live-grid-columns-${theme}`);
+
+      // Hiding a column takes it out of the grid; the list says how many are hidden.
+      await page.getByTestId('column-show-col_187').uncheck();
+      await expect(grid.locator('[data-column="col_187"]')).toHaveCount(0);
+      await expect(page.getByTestId('preview-schema')).toContainText('1 hidden');
+      await search.fill('');
+      await expect(page.getByTestId('preview-schema').locator('li')).toHaveCount(200);
+      rmSync(file, { force: true });
+      expect(problems).toEqual([]);
+    });
+  });
+}
