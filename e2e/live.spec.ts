@@ -4,7 +4,7 @@
 // 2. A running node shows how far it is (rows so far, share done), pushed by the engine, not polled.
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { node, openDesigner, openSample, ROOT, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
+import { codeEditor, node, openDesigner, openSample, replaceCode, ROOT, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
 
 const OUT = `${ROOT}samples/orders/out`;
 
@@ -179,6 +179,38 @@ for (const theme of ['light', 'dark'] as const) {
       await search.fill('');
       await expect(page.getByTestId('preview-schema').locator('li')).toHaveCount(200);
       rmSync(file, { force: true });
+      expect(problems).toEqual([]);
+    });
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test.describe(`parameters, ${theme} theme`, () => {
+    test.use({ colorScheme: theme });
+
+    test(`\${param} completes in Monaco and in text fields from the Parameters panel (${theme})`, async ({ page }) => {
+      test.setTimeout(120_000);
+      const problems = watchConsole(page);
+      await openDesigner(page);
+      // The orders sample declares min_quantity (default 1) in its parameters.
+      await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+      await selectNode(page, 'not_cancelled', { settle: false });
+      await replaceCode(page, 'expression', 'quantity >= ${');
+      const suggest = page.locator('.suggest-widget.visible');
+      await expect(suggest).toBeVisible();
+      await expect(suggest.locator('.monaco-list-row').first()).toContainText('min_quantity');
+      await expect(suggest.locator('.monaco-list-row').first()).toContainText('default 1');
+      await screenshot(page, `live-param-monaco-${theme}`);
+      await page.keyboard.press('Enter');
+      await expect(codeEditor(page, 'expression').locator('.view-lines')).toContainText('quantity >= ${min_quantity}');
+
+      // A plain text field: the path of a sink, typed up to `${`.
+      await selectNode(page, 'report', { settle: false });
+      const path = page.locator('[data-field="path"] input');
+      await path.fill('out/${mi');
+      await expect(path).toHaveAttribute('data-param-options', '1');
+      const listId = await path.getAttribute('list');
+      await expect(page.locator(`datalist[id="${listId ?? ''}"] option`)).toHaveAttribute('value', 'out/${min_quantity}');
       expect(problems).toEqual([]);
     });
   });
