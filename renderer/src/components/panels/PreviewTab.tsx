@@ -6,18 +6,12 @@ import { AlertIcon, RefreshIcon, SpinnerIcon } from '../../lib/icons';
 import { humanizeMessage, configFieldOf, fieldLabel } from '../../lib/problems';
 import { usePreview, type PreviewError, type PreviewTarget } from '../../state/preview';
 import { useUi } from '../../state/ui';
-import { useDesigner } from '../../store';
 import { DataGrid, type ColumnJump } from './DataGrid';
+import { NodeRef, WithNodeRefs } from '../NodeRef';
 import { MetricsStrip } from './Metrics';
 
 function NodeLink({ nodeId }: { nodeId: string }): ReactElement {
-  const selectOnly = useDesigner((s) => s.selectOnly);
-  const label = useDesigner((s) => s.nodes.find((n) => n.id === nodeId)?.data.label);
-  return (
-    <button type="button" className="link-button" onClick={() => selectOnly(nodeId)}>
-      {label ?? nodeId}
-    </button>
-  );
+  return <NodeRef nodeId={nodeId} link />;
 }
 
 function ErrorState({ error }: { error: PreviewError }): ReactElement {
@@ -58,7 +52,7 @@ function NodeFailed({ m, all }: { m: NodeMetrics; all: readonly NodeMetrics[] })
           <div className="panel-message__title">Not computed: a node upstream failed</div>
           {failed && (
             <div className="panel-message__detail">
-              <NodeLink nodeId={failed.nodeId} />: {failed.error}
+              <NodeLink nodeId={failed.nodeId} />: <WithNodeRefs text={failed.error ?? ''} />
             </div>
           )}
         </div>
@@ -70,7 +64,9 @@ function NodeFailed({ m, all }: { m: NodeMetrics; all: readonly NodeMetrics[] })
       <AlertIcon size={16} />
       <div>
         <div className="panel-message__title">This node failed</div>
-        <pre className="panel-message__pre">{m.error ?? 'no message'}</pre>
+        <pre className="panel-message__pre">
+          <WithNodeRefs text={m.error ?? 'no message'} />
+        </pre>
       </div>
     </div>
   );
@@ -204,7 +200,9 @@ export function PreviewTab(): ReactElement {
       {result && m && m.status !== 'failed' && m.status !== 'skipped' && quarantineFeed && (
         <div className="panel-message panel-message--muted">
           <div>
-            <div className="panel-message__title">This sink receives the rows quarantined at {target.requestNodeId}</div>
+            <div className="panel-message__title">
+              This sink receives the rows quarantined at <NodeRef nodeId={target.requestNodeId} />
+            </div>
             <div className="panel-message__detail">
               {plural(result.quarantineTotal, 'row')} in this preview.{' '}
               <button type="button" className="link-button" onClick={() => setTab('quarantine')}>

@@ -1,4 +1,5 @@
 // The summary of the last run: outcome, errors, and every node's accounting (in = out + quarantined + filtered).
+import { WithNodeRefs } from '../NodeRef';
 import type { ReactElement } from 'react';
 import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
@@ -174,7 +175,9 @@ export function RunTab(): ReactElement {
       {manifest.errors.length > 0 && (
         <ul className="run-summary__errors" role="alert">
           {manifest.errors.map((e, i) => (
-            <li key={i}>{e}</li>
+            <li key={i}>
+              <WithNodeRefs text={e} />
+            </li>
           ))}
         </ul>
       )}
