@@ -59,6 +59,7 @@ export const shellArgSchemas = {
   [SHELL_CHANNELS.closeConfirmed]: z.tuple([]),
   [SHELL_CHANNELS.menuReady]: z.tuple([]),
   [SHELL_CHANNELS.nativeEdit]: z.tuple([nativeEditSchema]),
+  [RUN_FOLLOW_CHANNEL]: z.tuple([z.string().regex(/^[A-Za-z0-9-]{1,100}$/)]),
 } as const;
 
 export type FileRef = z.infer<typeof fileRefSchema>;

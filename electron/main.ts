@@ -122,8 +122,10 @@ function registerIpc(): void {
   const engine = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log });
   for (const channel of ENGINE_CHANNELS) ipcMain.handle(channel, (e, payload: unknown) => engine(channel, senderUrl(e), payload));
   // The engine's one push path here: a followed run's statuses go to the window that asked, until the run ends.
-  ipcMain.on(RUN_FOLLOW_CHANNEL, (e, jobId: unknown) => {
-    if (!isTrustedSender(senderUrl(e)) || typeof jobId !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(jobId)) return;
+  ipcMain.on(RUN_FOLLOW_CHANNEL, (e, ...args: unknown[]) => {
+    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(RUN_FOLLOW_CHANNEL, args) : undefined;
+    if (!parsed) return;
+    const [jobId] = parsed;
     const target = e.sender;
     const stop = remote.followRun(jobId, (status) => {
       if (target.isDestroyed()) stop();

@@ -35,6 +35,7 @@ describe('IPC dispatcher', () => {
     const schemas = await call<{ ports: Record<string, Record<string, { name: string }[] | null>> }>('schemas', { pipeline, baseDir: work });
     expect(Object.keys(schemas.ports).sort()).toEqual(pipeline.nodes.map((n) => n.id).sort());
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
+    expect((await call<{ inputs: unknown[] }>('inputFingerprints', { pipeline, baseDir: work })).inputs.length).toBeGreaterThan(0);
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
     const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });
     expect(run.outcome).toBe('succeeded');
