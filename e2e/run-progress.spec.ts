@@ -37,7 +37,7 @@ test('a run shows each node running, then its status, and Cancel stops it honest
   // The source finishes and shows its counts while the slow node is still going.
   await expect(node(page, 'orders')).toHaveAttribute('data-status', /^(ok|warning)$/, { timeout: 20_000 });
   await expect(node(page, 'slow')).toHaveAttribute('data-status', 'running');
-  await expect(page.getByTestId('node-run-slow')).toHaveText('running…');
+  await expect(page.getByTestId('node-run-slow')).toContainText('running…');
   await expect(page.getByTestId('node-run-orders')).toContainText('out');
   await expect(node(page, 'out')).not.toHaveAttribute('data-status', /./);
   await expect(page.getByTestId('run-progress-slow')).toHaveAttribute('data-state', 'running');
@@ -50,6 +50,9 @@ test('a run shows each node running, then its status, and Cancel stops it honest
   await expect(summary).toHaveAttribute('data-outcome', 'cancelled', { timeout: 20_000 });
   await expect(summary).toContainText('Run cancelled');
   await expect(summary).toContainText('stopped because the run was cancelled; nothing of this node was published');
+  // The message names the node as everywhere: its label, then its id in code style.
+  await expect(summary.locator('.run-summary__errors [data-node-ref="slow"]').first()).toHaveText('Slow query slow');
+  await expect(summary.locator('.run-summary__errors [data-node-ref="slow"] code').first()).toHaveText('slow');
   // Stopped by the cancel, not broken: it says cancelled, on the node and in the table.
   await expect(page.getByTestId('run-row-slow')).toHaveAttribute('data-status', 'cancelled');
   await expect(page.getByTestId('run-row-slow')).not.toContainText('failed');

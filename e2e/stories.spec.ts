@@ -82,8 +82,11 @@ test('every node of the orders sample previews with its schema and counts', asyn
     if (n.kind.startsWith('sink.')) {
       // A sink is never run by a preview (it would write its file); it shows what arrives at it.
       const feed = orders.edges.find((e) => e.to.node === n.id);
-      if (feed?.from.port === 'quarantine') await expect(preview).toContainText(`receives the rows quarantined at ${feed.from.node}`);
-      else await expect(preview.getByTestId('preview-summary')).toContainText('arriving from');
+      if (feed?.from.port === 'quarantine') {
+        // Named by label first, then its id in code style.
+        await expect(preview).toContainText('receives the rows quarantined at');
+        await expect(preview.locator(`[data-node-ref="${feed.from.node}"] code`)).toHaveText(feed.from.node);
+      } else await expect(preview.getByTestId('preview-summary')).toContainText('arriving from');
       continue;
     }
     const m = metricsOf(n.id);

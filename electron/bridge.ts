@@ -9,6 +9,11 @@ import { engineMethods, type EngineErrorBody, type EngineMethod } from '../engin
 export const ENGINE_METHODS: readonly EngineMethod[] = Object.keys(engineMethods) as EngineMethod[];
 export const ENGINE_CHANNELS: readonly string[] = ENGINE_METHODS.map(channelFor);
 
+/** Renderer to main: push this started run's status (one string, the job id). */
+export const RUN_FOLLOW_CHANNEL = 'sluice-engine:follow-run';
+/** Main to renderer: a followed run's status (job id, RunJobStatus), the engine's one push path in the desktop app. */
+export const RUN_STATUS_CHANNEL = 'sluice-engine:run-status';
+
 /** Main to renderer: a menu item was chosen (or the OS asked to open a file). */
 export const MENU_CHANNEL = 'sluice-shell:menu';
 
@@ -54,6 +59,7 @@ export const shellArgSchemas = {
   [SHELL_CHANNELS.closeConfirmed]: z.tuple([]),
   [SHELL_CHANNELS.menuReady]: z.tuple([]),
   [SHELL_CHANNELS.nativeEdit]: z.tuple([nativeEditSchema]),
+  [RUN_FOLLOW_CHANNEL]: z.tuple([z.string().regex(/^[A-Za-z0-9-]{1,100}$/)]),
 } as const;
 
 export type FileRef = z.infer<typeof fileRefSchema>;
@@ -67,6 +73,8 @@ export interface SluiceBridge {
     /** The contract's method names, as the shell knows them. */
     readonly methods: readonly string[];
     invoke(method: string, input: unknown): Promise<IpcReply>;
+    /** A started run's status as the engine pushes it (unchecked here; the client checks it against the contract). */
+    followRun?(jobId: string, listener: (status: unknown) => void): () => void;
   };
   readonly files: {
     openDialog(): Promise<ShellReply<{ ref: FileRef; text: string } | undefined>>;

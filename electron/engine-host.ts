@@ -22,7 +22,7 @@ process.env.ELECTRON_RUN_AS_NODE = '1';
 const service = createEngineService({ startedBy: 'desktop' });
 
 port.on('message', (e) => {
-  void answer(service, e.data as HostRequest).then((reply) => {
+  void answer(service, e.data as HostRequest, (pushed) => port.postMessage(pushed)).then((reply) => {
     if (reply) port.postMessage(reply);
   });
 });

@@ -2,13 +2,23 @@
 // as messages, answers and errors come back. The engine's user-facing errors (an invalid pipeline with its
 // problems, a user mistake) keep their kind across the process boundary, so the IPC dispatcher in main answers
 // them exactly as it would in-process. Pure, tested in Node with the real engine on both ends of a fake port.
-import type { EngineApi, EngineErrorBody, EngineMethod } from '../engine/src/api/contract.js';
+import type { EngineApi, EngineErrorBody, EngineMethod, EngineStreams, RunJobStatus } from '../engine/src/api/contract.js';
 import { ERROR_CODES, InternalError, faultDetail, fromErrorBody, isUserFacing, toErrorBody } from '../engine/src/api/errors.js';
 import { ENGINE_METHODS } from './bridge.js';
 
-export type HostRequest = { kind: 'call'; id: number; method: EngineMethod; input: unknown } | { kind: 'allow'; dir: string };
+export type HostRequest =
+  | { kind: 'call'; id: number; method: EngineMethod; input: unknown }
+  | { kind: 'allow'; dir: string }
+  /** Push this started run's status as it changes (EngineStreams.followRun), until it ends. */
+  | { kind: 'follow'; jobId: string };
 
 export type HostReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+
+/** A pushed status of a followed run (no id: nobody waits for it as an answer). */
+export type HostPush = { kind: 'run-status'; jobId: string; status: RunJobStatus };
+
+/** Everything the engine process posts to main. */
+export type HostMessage = HostReply | HostPush;
 
 /** The contract's error body, plus an internal fault's stack for main's log (never shown to the user). */
 export interface SerializedError {
@@ -28,9 +38,18 @@ export function reviveError(e: SerializedError): Error {
 }
 
 /** The engine's side: answers one request with the service (requests were already checked by main). */
-export async function answer(service: EngineApi & { allowWorkspace(dir: string): void }, req: HostRequest): Promise<HostReply | undefined> {
+export async function answer(service: EngineApi & Partial<EngineStreams> & { allowWorkspace(dir: string): void }, req: HostRequest, push?: (message: HostPush) => void): Promise<HostReply | undefined> {
   if (req.kind === 'allow') {
     service.allowWorkspace(req.dir);
+    return undefined;
+  }
+  if (req.kind === 'follow') {
+    // An unknown or long-finished run pushes nothing; the window falls back to asking runStatus.
+    try {
+      service.followRun?.(req.jobId, (status) => push?.({ kind: 'run-status', jobId: req.jobId, status }));
+    } catch {
+      // Nothing to follow.
+    }
     return undefined;
   }
   if (!ENGINE_METHODS.includes(req.method)) {
@@ -47,10 +66,12 @@ export async function answer(service: EngineApi & { allowWorkspace(dir: string):
 export interface RemoteEngine {
   api: EngineApi;
   /** Feed every message from the engine process here. */
-  receive(reply: HostReply): void;
+  receive(message: HostMessage): void;
   /** The engine process ended: every call still waiting fails (the next call goes to its replacement). */
   failPending(reason: string): void;
   allowWorkspace(dir: string): void;
+  /** Statuses the engine process pushes for a started run (asked for once per follower). */
+  followRun: EngineStreams['followRun'];
 }
 
 /** Main's side: an EngineApi whose calls are messages to the engine process. */
@@ -70,9 +91,26 @@ export function createRemoteEngine(post: (req: HostRequest) => void): RemoteEngi
     });
   // Built from the contract's table, so new methods are forwarded without changes here.
   const api = Object.fromEntries(ENGINE_METHODS.map((m) => [m, call(m)])) as unknown as EngineApi;
+  const followers = new Map<string, Set<(s: RunJobStatus) => void>>();
   return {
     api,
-    receive(reply) {
+    followRun(jobId, onStatus) {
+      const set = followers.get(jobId) ?? new Set();
+      followers.set(jobId, set);
+      set.add(onStatus);
+      post({ kind: 'follow', jobId });
+      return () => {
+        set.delete(onStatus);
+        if (set.size === 0) followers.delete(jobId);
+      };
+    },
+    receive(message) {
+      if ('kind' in message) {
+        for (const f of followers.get(message.jobId) ?? []) f(message.status);
+        if (message.status.state !== 'running') followers.delete(message.jobId);
+        return;
+      }
+      const reply = message;
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);

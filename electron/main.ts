@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
 import { createIpcDispatcher } from '../engine/src/api/ipc.js';
 import { appResponseHeaders, resolveAppRequest } from './app-protocol.js';
-import { ENGINE_CHANNELS, MENU_CHANNEL, SHELL_CHANNELS, type MenuAction } from './bridge.js';
-import { createRemoteEngine, type HostReply, type HostRequest } from './engine-link.js';
+import { ENGINE_CHANNELS, MENU_CHANNEL, RUN_FOLLOW_CHANNEL, RUN_STATUS_CHANNEL, SHELL_CHANNELS, type MenuAction } from './bridge.js';
+import { createRemoteEngine, type HostMessage, type HostRequest } from './engine-link.js';
 import { FileAccess } from './file-access.js';
 import { pipelineFileFromArgv } from './launch-args.js';
 import { buildMenuTemplate } from './menu.js';
@@ -57,7 +57,7 @@ function startEngine(): UtilityProcess {
   const env: Record<string, string> = { ...(process.env as Record<string, string>) };
   if (app.isPackaged) env.SLUICE_SAMPLES_DIR = copySamplesOnce(path.join(ROOT, 'samples'), path.join(app.getPath('userData'), 'samples'));
   const child = utilityProcess.fork(ENGINE_HOST, [], { serviceName: 'Sluice engine', stdio: 'inherit', env });
-  child.on('message', (reply: HostReply) => remote.receive(reply));
+  child.on('message', (message: HostMessage) => remote.receive(message));
   child.on('exit', (code) => {
     if (engineProc === child) engineProc = undefined;
     // A crash (DuckDB can take its process down on crafted input) fails the calls in flight; the next call starts a new engine.
@@ -121,6 +121,17 @@ function senderUrl(e: IpcMainInvokeEvent | IpcMainEvent): string {
 function registerIpc(): void {
   const engine = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log });
   for (const channel of ENGINE_CHANNELS) ipcMain.handle(channel, (e, payload: unknown) => engine(channel, senderUrl(e), payload));
+  // The engine's one push path here: a followed run's statuses go to the window that asked, until the run ends.
+  ipcMain.on(RUN_FOLLOW_CHANNEL, (e, ...args: unknown[]) => {
+    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(RUN_FOLLOW_CHANNEL, args) : undefined;
+    if (!parsed) return;
+    const [jobId] = parsed;
+    const target = e.sender;
+    const stop = remote.followRun(jobId, (status) => {
+      if (target.isDestroyed()) stop();
+      else target.send(RUN_STATUS_CHANNEL, jobId, status);
+    });
+  });
 
   const shellCalls = createShellDispatcher(files, { isTrustedSender, logInternal: log });
   for (const channel of SHELL_INVOKE_CHANNELS) {

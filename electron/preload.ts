@@ -2,7 +2,7 @@
 // page never sees ipcRenderer). Bundled to one CommonJS file because a sandboxed preload cannot load modules.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { channelFor, type IpcReply } from '../engine/src/api/ipc.js';
-import { ENGINE_METHODS, MENU_CHANNEL, SHELL_CHANNELS, menuActionSchema, type MenuAction, type SluiceBridge } from './bridge.js';
+import { ENGINE_METHODS, MENU_CHANNEL, RUN_FOLLOW_CHANNEL, RUN_STATUS_CHANNEL, SHELL_CHANNELS, menuActionSchema, type MenuAction, type SluiceBridge } from './bridge.js';
 
 const known = new Set<string>(ENGINE_METHODS);
 
@@ -13,6 +13,16 @@ const bridge: SluiceBridge = {
       // Only the contract's channels are reachable from here; main checks the method and arguments again.
       if (!known.has(method)) return Promise.resolve<IpcReply>({ ok: false, error: { code: 'not_found', message: `unknown engine method "${method}"` } });
       return ipcRenderer.invoke(channelFor(method as (typeof ENGINE_METHODS)[number]), input) as Promise<IpcReply>;
+    },
+    followRun(jobId, listener) {
+      const handler = (_e: IpcRendererEvent, id: unknown, status: unknown) => {
+        if (id === jobId) listener(status);
+      };
+      ipcRenderer.on(RUN_STATUS_CHANNEL, handler);
+      ipcRenderer.send(RUN_FOLLOW_CHANNEL, String(jobId));
+      return () => {
+        ipcRenderer.removeListener(RUN_STATUS_CHANNEL, handler);
+      };
     },
   },
   files: {

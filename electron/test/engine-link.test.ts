@@ -26,7 +26,7 @@ const remote = createRemoteEngine((req) => {
   const copy = structuredClone(req);
   posted.push(copy);
   // The engine answers asynchronously, as over a real port.
-  void answer(service, copy).then((reply) => reply && setTimeout(() => remote.receive(structuredClone(reply) as HostReply), 0));
+  void answer(service, copy, (pushed) => setTimeout(() => remote.receive(structuredClone(pushed)), 0)).then((reply) => reply && setTimeout(() => remote.receive(structuredClone(reply) as HostReply), 0));
 });
 const logged: unknown[] = [];
 const dispatch = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: (e) => logged.push(e) });
@@ -37,6 +37,20 @@ function value<T>(r: IpcReply): T {
 }
 
 describe('the engine link between main and the engine process', () => {
+  it('carries a started run\'s pushed statuses to main, ending with the finished one', async () => {
+    const { jobId } = value<{ jobId: string }>(await dispatch('sluice:startRun', APP, { pipeline, baseDir: work }));
+    const states = await new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      remote.followRun(jobId, (s) => {
+        seen.push(s.state);
+        if (s.state !== 'running') resolve(seen);
+      });
+    });
+    expect(posted).toContainEqual({ kind: 'follow', jobId });
+    expect(states.at(-1)).toBe('done');
+    expect(states.slice(0, -1).every((s) => s === 'running')).toBe(true);
+  });
+
   it('has one channel per contract method, and a remote method for each', () => {
     expect([...ENGINE_METHODS].sort()).toEqual(Object.keys(engineMethods).sort());
     expect(ENGINE_CHANNELS).toEqual(ENGINE_METHODS.map((m) => channelFor(m)));
@@ -58,6 +72,8 @@ describe('the engine link between main and the engine process', () => {
     expect(sniff.columns.map((c) => c.name)).toEqual(['id', 'v']);
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
+    const inputs = await call<{ inputs: { nodeId: string }[] }>('inputFingerprints', { pipeline, baseDir: work });
+    expect(inputs.inputs.length).toBeGreaterThan(0);
     const run = await call<{ runId: string; outcome: string; nodes: { nodeId: string; rowsOut: number }[] }>('run', { pipeline, baseDir: work });
     expect(run.outcome).toBe('succeeded');
     expect(fs.readFileSync(path.join(work, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n3,c\n');

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineApi, Sample } from './api/contract.js';
+import type { EngineApi, EngineStreams, Sample } from './api/contract.js';
 import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
 import type { z } from 'zod';
 import { staticCheck } from './analysis/check.js';
@@ -12,6 +12,7 @@ import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';
 import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
+import { inputFingerprints } from './runtime/input-fingerprints.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
 import { checkBeforeRun, checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
 import { validateStatic } from './runtime/static-checks.js';
@@ -42,7 +43,7 @@ export interface ServiceOptions {
   startedBy?: 'designer' | 'desktop' | 'test';
 }
 
-export interface EngineService extends EngineApi {
+export interface EngineService extends EngineApi, EngineStreams {
   /** Lets pipelines in `dir` run: the desktop app adds the folder of each file the user opens or saves by dialog. */
   allowWorkspace(dir: string): void;
   close(): void;
@@ -121,6 +122,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async validate(input) {
       const req = engineMethods.validate.input.parse(input);
+      // Someone is editing a pipeline they may soon run: have a worker ready (runtime/warm-worker.ts).
+      jobs.prepare();
       const baseDir = req.baseDir !== undefined ? baseDirOf(req.baseDir) : undefined;
       // Every check a run makes before any node executes, in one pass; then, for a well-formed pipeline, the
       // static problems its port schemas show (unknown columns, types that do not fit), with fixes.
@@ -142,6 +145,12 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const baseDir = baseDirOf(req.baseDir);
       // The session queues previews itself: a designer fires several at once.
       return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
+    },
+    async inputFingerprints(input) {
+      const req = engineMethods.inputFingerprints.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      const baseDir = baseDirOf(req.baseDir);
+      return { inputs: inputFingerprints(p, baseDir, [baseDir]) };
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -165,7 +174,8 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // Mistakes come back now, as problems, rather than as a failed job later.
       const p = await checkBeforeRun(req.pipeline, { params: req.params, baseDir });
       if (req.resume) checkResumable(history(baseDir), req.resume, p);
-      return { jobId: jobs.start(specOf(req, baseDir)) };
+      // Taken before the worker starts reading, so the run's counts are known to describe these files.
+      return { jobId: jobs.start(specOf(req, baseDir), inputFingerprints(p, baseDir, [baseDir])) };
     },
     async runStatus(input) {
       return jobs.status(engineMethods.runStatus.input.parse(input).jobId);
@@ -222,8 +232,11 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const req = engineMethods.writeFile.input.parse(input);
       return workspaceFiles().write(req.path, req.text, req.overwrite);
     },
+    followRun(jobId, onStatus) {
+      return jobs.follow(jobId, onStatus);
+    },
     close() {
-      jobs.cancelAll();
+      jobs.close();
       watches.stopAll();
       previews.close();
     },

@@ -38,6 +38,7 @@ describe('IPC dispatcher', () => {
     expect(sniff.field).toBe('types');
     expect(sniff.columns.map((c) => c.name)).toEqual(['id', 'v']);
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
+    expect((await call<{ inputs: unknown[] }>('inputFingerprints', { pipeline, baseDir: work })).inputs.length).toBeGreaterThan(0);
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
     const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });
     expect(run.outcome).toBe('succeeded');

@@ -34,6 +34,7 @@ const notUsed = (): Promise<never> => Promise.reject(new Error('not used in this
 const calls: unknown[] = [];
 const fakeApi: EngineApi = {
   catalog: async () => catalog,
+  inputFingerprints: notUsed,
   schemas: notUsed,
   sniffTypes: notUsed,
   validate: async () => {

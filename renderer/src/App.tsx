@@ -21,6 +21,7 @@ import { exportPipeline, importPipelineFile, newDocument, openDocument, openKnow
 import { basename } from './lib/format';
 import { usePreviewDriver } from './state/preview';
 import { useRunDriver } from './state/run';
+import { useInputsDriver } from './state/inputs';
 import { canonicalText, useDesigner, useIsDirty } from './store';
 
 /** The desktop shell's File menu runs the designer's own file actions (stable, so the menu binds once). */
@@ -89,6 +90,7 @@ export function App(): ReactElement {
   useValidationDriver();
   usePreviewDriver();
   useRunDriver();
+  useInputsDriver();
   useShortcuts();
   useShellMenu(SHELL_FILES);
 

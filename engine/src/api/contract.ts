@@ -6,6 +6,9 @@ import { errorBodySchema, problemSchema } from './errors.js';
 
 export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type EngineErrorBody, type Fix } from './errors.js';
 import { manifestOpsFields, opsMethods } from './ops-contract.js';
+import { inputFingerprintSchema } from './inputs.js';
+
+export { changedInput, inputFingerprintSchema, type InputFingerprint } from './inputs.js';
 
 export const portSpecSchema = z.object({
   name: z.string(),
@@ -222,6 +225,8 @@ export const previewResultSchema = z.object({
   quarantineByRule: z.record(z.string(), z.number()).optional(),
   /** True when sources were read only partly (a limit pushed down), so counts describe a sample. */
   sampled: z.boolean(),
+  /** The input files this preview read, as they were just before it read them (see api/inputs.ts). */
+  inputs: z.array(inputFingerprintSchema).optional(),
 });
 export type PreviewResult = z.infer<typeof previewResultSchema>;
 
@@ -352,6 +357,13 @@ export const runJobStatusSchema = z.object({
   io: z.record(z.string(), z.object({ stats: ioStatsSchema, note: z.string().optional() })).optional(),
   manifest: runManifestSchema.optional(),
   error: errorBodySchema.optional(),
+  /** The input files as they were when the run started: its counts describe these. */
+  inputs: z.array(inputFingerprintSchema).optional(),
+  /**
+   * How far each running node's current statement is, from DuckDB's query progress: the share done, in percent,
+   * and, for nodes that read tables (not files), the input rows worked through so far (runtime/progress.ts).
+   */
+  progress: z.record(z.string(), z.object({ percent: z.number(), rows: z.number().optional() })).optional(),
 });
 export type RunJobStatus = z.infer<typeof runJobStatusSchema>;
 
@@ -393,6 +405,11 @@ export const engineMethods = {
   /** Column types sniffed from a sample of a source with Sluice's strict casts; never used by a run until accepted into the file. */
   sniffTypes: { input: z.object({ pipeline: z.unknown(), nodeId: z.string(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: sniffResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },
+  /** The pipeline's input files as they are now, to compare with those a preview or run reported. */
+  inputFingerprints: {
+    input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).default({}) }),
+    output: z.object({ inputs: z.array(inputFingerprintSchema) }),
+  },
   run: { input: runRequestSchema, output: runManifestSchema },
   /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */
   startRun: { input: runRequestSchema, output: z.object({ jobId: z.string() }) },
@@ -425,3 +442,12 @@ export type MethodInput<M extends EngineMethod> = z.input<(typeof engineMethods)
 export type MethodOutput<M extends EngineMethod> = z.infer<(typeof engineMethods)[M]['output']>;
 
 export type EngineApi = { [M in EngineMethod]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+
+/**
+ * What an engine pushes rather than answers: a started run's status, each time it changes (at most ten times a
+ * second), ending with the status that is no longer `running`. The local server streams it (server-sent events);
+ * a client without it polls `runStatus`. Returns a function that stops following.
+ */
+export interface EngineStreams {
+  followRun(jobId: string, onStatus: (status: RunJobStatus) => void, onError?: (err: Error) => void): () => void;
+}

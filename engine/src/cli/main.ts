@@ -1,5 +1,6 @@
 // `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
 // code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
+import { findRun } from './find-run.js';
 import { allowEnv, redact } from '../runtime/secrets.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -361,14 +362,15 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('inspect [run]')
-    .description('show a run\'s metrics, or the quarantine of one of its nodes')
-    .option('--history <dir>', 'run history folder', defaultHistoryDir(process.cwd()))
+    .description('show a run\'s metrics, or the quarantine of one of its nodes; RUN is a run id (found in the history of --pipeline, --history, or the current folder or one above it) or the path of a run\'s record')
+    .option('--history <dir>', 'run history folder (default: .sluice/runs of the current folder or the nearest one above)')
+    .option('-p, --pipeline <file>', 'look in this pipeline\'s run history')
     .option('-n, --node <id>', 'show this node\'s quarantine')
     .option('-r, --rule <id>', 'only rows that failed this rule')
     .option('-l, --limit <n>', 'rows to show', (v) => Number.parseInt(v, 10), 50)
     .option('--json', 'print JSON')
-    .action(async (runId: string | undefined, o: { history: string; node?: string; rule?: string; limit: number; json?: boolean }) => {
-      const historyDir = path.resolve(o.history);
+    .action(async (runArg: string | undefined, o: { history?: string; pipeline?: string; node?: string; rule?: string; limit: number; json?: boolean }) => {
+      const { historyDir, runId } = findRun(runArg, { history: o.history, pipeline: o.pipeline, cwd: process.cwd() });
       const run = getRun(historyDir, runId);
       if (!o.node) {
         if (o.json) return out(JSON.stringify(run));

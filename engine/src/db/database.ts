@@ -77,6 +77,10 @@ export class Database {
     await db.run(`SET enable_external_access = false`);
     await db.run(`SET autoinstall_known_extensions = false`);
     await db.run(`SET autoload_known_extensions = false`);
+    // Query progress for the live counters of a running node (never printed: the worker's stdout is its channel).
+    await db.run(`SET enable_progress_bar_print = false`);
+    await db.run(`SET enable_progress_bar = true`);
+    await db.run(`SET progress_bar_time = 0`);
     await db.run(`SET lock_configuration = true`);
     return db;
   }
@@ -193,6 +197,13 @@ export class Database {
     } finally {
       await this.run(`DROP TABLE IF EXISTS ${qi(staging)}`);
     }
+  }
+
+  /** How far the running statement is (DuckDB's estimate), or undefined between statements. */
+  progress(): { rows: number; percent: number } | undefined {
+    const p = this.conn.progress;
+    if (!(p.percentage >= 0)) return undefined;
+    return { rows: Number(p.rows_processed), percent: p.percentage };
   }
 
   interrupt(): void {

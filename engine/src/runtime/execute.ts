@@ -14,6 +14,7 @@ import { pipelineEnv } from './secrets.js';
 import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
+import { followProgress } from './progress.js';
 
 export { GateFailure };
 
@@ -22,7 +23,9 @@ export type RunEvent =
   | { type: 'node-start'; nodeId: string }
   | { type: 'node-end'; metrics: NodeMetrics }
   /** A node's I/O statistics changed (a request failed, a retry is scheduled, the breaker moved). */
-  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string };
+  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string }
+  /** How far a running node's current query is (runtime/progress.ts). */
+  | { type: 'node-progress'; nodeId: string; percent: number; rows?: number };
 
 /** A fault of the engine in one node: kept with its stack in the run record (`faults`), never shown as a message. */
 export interface InternalFault {
@@ -188,10 +191,12 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       stopping ??= setInterval(() => o.db.interrupt(), 200);
     };
     signal.addEventListener('abort', onStop, { once: true });
+    const ticker = o.onEvent ? followProgress(o.db, id, kind.category !== 'source', o.onEvent) : undefined;
     try {
       await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), (id, port) => metrics.get(id)?.outputs[port]).finally(() => {
         signal.removeEventListener('abort', onStop);
         if (stopping) clearInterval(stopping);
+        if (ticker) clearInterval(ticker);
       });
       if (timedOut) throw new Error('INTERRUPT Error: the time limit ran out as the node finished');
       m.durationMs = Math.round(performance.now() - started);

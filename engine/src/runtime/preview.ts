@@ -14,6 +14,7 @@ import { Database } from '../db/database.js';
 import { UserError, LINEAGE } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { nodeFingerprints } from './fingerprint.js';
+import { inputFingerprints } from './input-fingerprints.js';
 import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './history.js';
 import { LimitError, resolveLimits, type LimitsInput, type ResourceLimits } from './limits.js';
 
@@ -94,6 +95,8 @@ export class PreviewSession {
     const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
     const roots = [baseDir, ...allow];
     const db = await this.database(roots);
+    // Taken before the sources read: a file changing during the preview then shows as changed afterwards.
+    const inputs = inputFingerprints(p, baseDir, roots, new Set(order));
     const hashes = nodeFingerprints(p, order, baseDir, roots, { limit: sourceLimit });
     const table = (id: string, port: string) => `h_${hashes.get(id) ?? id}__${port}`;
     const result = await executePipeline({
@@ -143,7 +146,7 @@ export class PreviewSession {
     }
     // Sampled only when a source actually stopped at the limit, not merely because a limit was offered.
     const sampled = result.metrics.some((m) => m.sampled === true);
-    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, quarantineByRule, sampled };
+    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, quarantineByRule, sampled, inputs };
   }
 
   close(): void {

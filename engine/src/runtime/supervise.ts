@@ -2,7 +2,7 @@
 // crash becomes a failed run that names the node it happened in, never a dead CLI or designer. The same
 // supervisor cancels runs: SIGINT first (the worker ends its run as `cancelled` between nodes), then, after a
 // grace period, SIGKILL for a worker stuck inside a node.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -30,7 +30,8 @@ export function workerAvailable(): boolean {
 export type NodeEvent =
   | { type: 'node-start'; nodeId: string }
   | { type: 'node-end'; metrics: NodeMetrics }
-  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string };
+  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string }
+  | { type: 'node-progress'; nodeId: string; percent: number; rows?: number };
 
 export interface SupervisedResult {
   manifest?: RunManifest;
@@ -46,13 +47,15 @@ export interface SuperviseOptions {
   graceMs?: number;
   /** The pipeline, so that a stopped run's record can list every node (finished, interrupted, not run). */
   pipeline?: unknown;
+  /** A worker process started ahead with `spawnWorker`, waiting for its spec; default: one started now. */
+  worker?: ChildProcessWithoutNullStreams;
 }
 
 /**
  * Runs `spec` in a worker process (runtime/run-worker.ts), handed the spec as one JSON line on stdin. Its stdin
  * stays open, so that it notices when this process is gone, however that happened (end of input).
  */
-export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
+export function spawnWorker(): ChildProcessWithoutNullStreams {
   const child = spawn(process.execPath, [RUN_WORKER], {
     env: { ...process.env, [WORKER_ENV]: '1', [PARENT_PIPE_ENV]: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -63,6 +66,12 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
   });
   // A worker that dies before reading its spec must not take this process down with EPIPE.
   child.stdin.on('error', () => undefined);
+  return child;
+}
+
+export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
+  // A worker started ahead (runtime/warm-worker.ts) has loaded the engine already and waits for its spec.
+  const child = opts.worker ?? spawnWorker();
   child.stdin.write(`${JSON.stringify(spec)}\n`);
   let killTimer: NodeJS.Timeout | undefined;
   const signalWorker = (sig: NodeJS.Signals) => {
@@ -88,7 +97,7 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
   const err = new WorkerStderr((line) => process.stderr.write(`${line}\n`));
   child.stderr.on('data', (b: Buffer) => err.push(b.toString('utf8')));
   createInterface({ input: child.stdout }).on('line', (line) => {
-    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest; io?: unknown; note?: unknown };
+    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest; io?: unknown; note?: unknown; rows?: unknown; percent?: unknown };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
@@ -105,6 +114,8 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     } else if (msg.event === 'node-io' && msg.nodeId) {
       const io = ioStatsSchema.safeParse(msg.io);
       if (io.success) onNode({ type: 'node-io', nodeId: msg.nodeId, io: io.data, ...(typeof msg.note === 'string' ? { note: msg.note } : {}) });
+    } else if (msg.event === 'node-progress' && msg.nodeId && typeof msg.percent === 'number') {
+      onNode({ type: 'node-progress', nodeId: msg.nodeId, percent: msg.percent, ...(typeof msg.rows === 'number' ? { rows: msg.rows } : {}) });
     } else if (msg.event === 'run-end' && msg.manifest) manifest = msg.manifest;
   });
   try {
@@ -205,6 +216,7 @@ export type SupervisedRunOptions = RunSpec & {
   onNode?: (e: NodeEvent) => void;
   signal?: AbortSignal;
   graceMs?: number;
+  worker?: ChildProcessWithoutNullStreams;
 };
 
 /**
@@ -212,9 +224,10 @@ export type SupervisedRunOptions = RunSpec & {
  * worker as it is, and a crash of the worker ends the run as failed instead of taking the host down.
  */
 export async function runSupervised(o: SupervisedRunOptions): Promise<SupervisedResult> {
-  const { onNode, signal, graceMs, ...spec } = o;
+  const { onNode, signal, graceMs, worker, ...spec } = o;
   return superviseRun(spec, onNode ?? (() => undefined), {
     pipeline: spec.pipeline,
+    ...(worker ? { worker } : {}),
     ...(signal ? { signal } : {}),
     ...(graceMs !== undefined ? { graceMs } : {}),
   });

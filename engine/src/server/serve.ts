@@ -137,7 +137,7 @@ export async function serve(options: ServeOptions = {}): Promise<ServeHandle> {
   const token = randomBytes(24).toString('base64url');
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ api, host: '127.0.0.1', port: options.port ?? 0, staticDir, token });
+    server = await startServer({ api, streams: service, host: '127.0.0.1', port: options.port ?? 0, staticDir, token });
   } catch (err) {
     service.close();
     if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') {

@@ -9,11 +9,13 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { engineMethods, type EngineApi, type EngineErrorBody, type EngineMethod } from '../api/contract.js';
+import { engineMethods, type EngineApi, type EngineErrorBody, type EngineMethod, type EngineStreams } from '../api/contract.js';
 import { faultDetail, httpStatusOf, invalidInput, isUserFacing, toErrorBody } from '../api/errors.js';
 
 export interface ServerOptions {
   api: EngineApi;
+  /** What the engine pushes (a run's status as it changes), streamed at `/api/stream/runStatus`. */
+  streams?: EngineStreams;
   /** Only loopback is accepted: the token is the sole secret, and it must never cross a network. */
   host?: '127.0.0.1';
   /** 0 picks a free port. */
@@ -101,13 +103,68 @@ function isEngineMethod(name: string): name is EngineMethod {
   return Object.hasOwn(engineMethods, name);
 }
 
-async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, opts: Required<Pick<ServerOptions, 'api' | 'token' | 'maxBodyBytes' | 'log'>>): Promise<void> {
+function authorized(req: IncomingMessage, res: ServerResponse, token: string): boolean {
   const auth = req.headers.authorization ?? '';
   const match = /^Bearer (.+)$/.exec(auth);
-  if (!match?.[1] || !tokenMatches(match[1], opts.token)) {
+  if (!match?.[1] || !tokenMatches(match[1], token)) {
     sendError(res, 401, 'unauthorized', 'Missing or wrong access token. Open the link printed by `sluice serve`; the token changes on every start.');
+    return false;
+  }
+  return true;
+}
+
+/**
+ * The one push path of browser mode: `POST /api/stream/runStatus {jobId}` answers with server-sent events, one
+ * `data:` line of RunJobStatus JSON per change, and ends after the status that is no longer `running`. POST
+ * with the bearer token like every call (EventSource could not send the header), read with fetch's body stream.
+ */
+async function handleRunStream(req: IncomingMessage, res: ServerResponse, streams: EngineStreams | undefined, opts: { token: string; maxBodyBytes: number }): Promise<void> {
+  if (!authorized(req, res, opts.token)) return;
+  if (req.method !== 'POST') {
+    sendError(res, 405, 'method_not_allowed', 'API calls must use POST.');
     return;
   }
+  if (!streams) {
+    sendError(res, 404, 'not_found', 'This engine pushes no run status; poll runStatus.');
+    return;
+  }
+  let jobId: unknown;
+  try {
+    jobId = (JSON.parse(await readBody(req, opts.maxBodyBytes)) as { jobId?: unknown }).jobId;
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+  }
+  if (typeof jobId !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(jobId)) {
+    sendError(res, 400, 'bad_request', 'Expected a JSON body {"jobId": "…"} naming a started run.');
+    return;
+  }
+  let stop: () => void = () => undefined;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    stop();
+    res.end();
+  };
+  try {
+    stop = streams.followRun(jobId, (status) => {
+      if (ended) return;
+      if (!res.headersSent) res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no' });
+      res.write(`data: ${JSON.stringify(redactDeep(status))}\n\n`);
+      if (status.state !== 'running') end();
+    });
+  } catch (err) {
+    const body = toErrorBody(err, 'runStatus');
+    sendJson(res, httpStatusOf(body.error.code), body);
+    return;
+  }
+  if (ended) stop();
+  req.on('close', end);
+  res.on('close', end);
+}
+
+async function handleApi(req: IncomingMessage, res: ServerResponse, method: string, opts: Required<Pick<ServerOptions, 'api' | 'token' | 'maxBodyBytes' | 'log'>>): Promise<void> {
+  if (!authorized(req, res, opts.token)) return;
   if (req.method !== 'POST') {
     sendError(res, 405, 'method_not_allowed', 'API calls must use POST.');
     return;
@@ -329,6 +386,10 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       }
 
       const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      if (rawPath === '/api/stream/runStatus') {
+        await handleRunStream(req, res, options.streams, opts);
+        return;
+      }
       if (rawPath.startsWith('/api/')) {
         await handleApi(req, res, rawPath.slice('/api/'.length), opts);
         return;

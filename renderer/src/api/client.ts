@@ -3,8 +3,10 @@ import type { Problem } from '../../../engine/src/format/problems';
 import {
   engineErrorSchema,
   engineMethods,
+  runJobStatusSchema,
   type EngineApi,
   type EngineMethod,
+  type EngineStreams,
   type MethodInput,
   type MethodOutput,
 } from '../../../engine/src/api/contract';
@@ -25,7 +27,7 @@ export class EngineError extends Error {
   }
 }
 
-export function createHttpClient(baseUrl: string, token: string): EngineApi {
+export function createHttpClient(baseUrl: string, token: string): EngineApi & EngineStreams {
   const base = baseUrl.replace(/\/+$/, '');
 
   async function call<M extends EngineMethod>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
@@ -55,12 +57,68 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     return out.data as MethodOutput<M>;
   }
 
+  /**
+   * A started run's status as the engine pushes it (server-sent events over a POST, so the bearer token goes in
+   * a header as on every call). Calls onError once if the stream cannot be opened or breaks off early.
+   */
+  function followRun(jobId: string, onStatus: Parameters<EngineStreams['followRun']>[1], onError?: (err: Error) => void): () => void {
+    const abort = new AbortController();
+    let done = false;
+    const fail = (err: Error) => {
+      if (!done && !abort.signal.aborted) onError?.(err);
+      done = true;
+    };
+    void (async () => {
+      const res = await fetch(`${base}/api/stream/runStatus`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+        body: JSON.stringify({ jobId }),
+        cache: 'no-store',
+        signal: abort.signal,
+      });
+      if (!res.ok || !res.body) {
+        const body: unknown = await res.json().catch(() => undefined);
+        const parsed = engineErrorSchema.safeParse(body);
+        throw new EngineError(parsed.success ? parsed.data.error.code : 'http_error', parsed.success ? parsed.data.error.message : `The engine answered ${res.status}.`, res.status);
+      }
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        buffer += value;
+        let cut: number;
+        while ((cut = buffer.indexOf('\n\n')) >= 0) {
+          const event = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          const data = event
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
+          if (!data) continue;
+          const status = runJobStatusSchema.safeParse(JSON.parse(data));
+          if (!status.success) throw new EngineError('bad_response', "The engine's run status does not match this designer's contract.", 200);
+          onStatus(status.data);
+          if (status.data.state !== 'running') done = true;
+        }
+      }
+      if (!done) throw new EngineError('unreachable', 'The run status stream ended before the run did.', 0);
+    })().catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+    return () => {
+      done = true;
+      abort.abort();
+    };
+  }
+
   return {
+    followRun,
     catalog: (input) => call('catalog', input),
     validate: (input) => call('validate', input),
     schemas: (input) => call('schemas', input),
     sniffTypes: (input) => call('sniffTypes', input),
     preview: (input) => call('preview', input),
+    inputFingerprints: (input) => call('inputFingerprints', input),
     run: (input) => call('run', input),
     startRun: (input) => call('startRun', input),
     runStatus: (input) => call('runStatus', input),

@@ -1,6 +1,6 @@
 // EngineApi over Electron IPC: the preload's `window.sluice` bridge carries each call to the main process,
 // which validates it against the contract. Same interface and EngineError semantics as the HTTP client.
-import { engineMethods, type EngineApi, type EngineMethod, type MethodInput, type MethodOutput } from '../../../engine/src/api/contract';
+import { engineMethods, runJobStatusSchema, type EngineApi, type EngineMethod, type EngineStreams, type MethodInput, type MethodOutput } from '../../../engine/src/api/contract';
 import { httpStatusOf } from '../../../engine/src/api/errors';
 import type { SluiceBridge } from '../../../electron/bridge';
 import { EngineError } from './client';
@@ -11,7 +11,7 @@ export function shellBridge(): SluiceBridge | undefined {
 }
 
 
-export function createIpcClient(bridge: SluiceBridge): EngineApi {
+export function createIpcClient(bridge: SluiceBridge): EngineApi & Partial<EngineStreams> {
   async function call<M extends EngineMethod>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
     let reply: Awaited<ReturnType<SluiceBridge['engine']['invoke']>>;
     try {
@@ -27,5 +27,22 @@ export function createIpcClient(bridge: SluiceBridge): EngineApi {
     return out.data as MethodOutput<M>;
   }
   // Built from the contract's table, like the shell's channels, so new methods need no change here.
-  return Object.fromEntries((Object.keys(engineMethods) as EngineMethod[]).map((m) => [m, (input: MethodInput<typeof m>) => call(m, input)])) as EngineApi;
+  const api: EngineApi & Partial<EngineStreams> = Object.fromEntries((Object.keys(engineMethods) as EngineMethod[]).map((m) => [m, (input: MethodInput<typeof m>) => call(m, input)])) as EngineApi;
+  const follow = bridge.engine.followRun?.bind(bridge.engine);
+  if (!follow) return api;
+  // The shell pushes a run's statuses over its event channel; each is checked against the contract here too.
+  const followRun: EngineStreams['followRun'] = (jobId, onStatus, onError) => {
+    let stop = (): void => undefined;
+    stop = follow(jobId, (raw) => {
+      const status = runJobStatusSchema.safeParse(raw);
+      if (status.success) onStatus(status.data);
+      else {
+        stop();
+        onError?.(new EngineError('bad_response', "The engine's run status does not match this designer's contract.", 200));
+      }
+    });
+    return () => stop();
+  };
+  api.followRun = followRun;
+  return api;
 }

@@ -15,7 +15,7 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
   // An edge drawn after the run was not part of it and carries no count from it.
   const count = useRun((s) => (sourceHandleId && s.runEdges.has(id) ? s.metrics.get(source)?.outputs[sourceHandleId] : undefined));
   const stale = useRun((s) => s.stale);
-  const note = useRun((s) => (s.stale ? staleNote(s.manifest) : undefined));
+  const note = useRun((s) => (s.stale ? staleNote(s.manifest, s.inputChanged) : undefined));
   const quarantine = data?.role === 'quarantine';
   const [hover, setHover] = useState(false);
   const columns = useChecks((s) => (sourceHandleId ? s.ports[source]?.[sourceHandleId] : undefined));

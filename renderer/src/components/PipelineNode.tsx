@@ -6,7 +6,7 @@ import { formatCount, formatDuration, plural } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
 import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';
 import { nodeProblems, useChecks } from '../state/checks';
-import { shownStatus, staleNote, useRun } from '../state/run';
+import { progressText, shownStatus, staleNote, useRun } from '../state/run';
 import { useDesigner } from '../store';
 
 type Port = Pick<PortSpec, 'name' | 'title' | 'role'>;
@@ -124,13 +124,15 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const problems = useChecks((s) => nodeProblems(s, id));
   const metrics = useRun((s) => s.metrics.get(id));
   const running = useRun((s) => s.running.has(id));
+  const soFar = useRun((s) => progressText(s.progress.get(id)));
+  const inputChanged = useRun((s) => s.inputChanged !== undefined);
   const liveIo = useRun((s) => s.io.get(id));
   const io = metrics?.io ?? liveIo?.stats;
   const stale = useRun((s) => s.stale);
   const outcome = useRun((s) => s.manifest?.outcome);
   const status = metrics ? shownStatus(metrics, outcome) : undefined;
   // Numbers from a run before the last edit stay visible as history, and say so in words, not only by fading.
-  const note = useRun((s) => (s.stale && metrics ? staleNote(s.manifest) : undefined));
+  const note = useRun((s) => (s.stale && metrics ? staleNote(s.manifest, s.inputChanged) : undefined));
   const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
   return (
@@ -194,8 +196,8 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
       {running && !metrics && (
         <div className="sl-node__run sl-node__run--running" data-testid={`node-run-${id}`}>
           <SpinnerIcon size={11} />
-          <span className="sl-node__run-text" title={liveIo?.note}>
-            {liveIo?.note ? `running… ${liveIo.note}` : 'running…'}
+          <span className="sl-node__run-text" title={liveIo?.note ?? (soFar ? 'How far the current step of this node is, as DuckDB reports it while the run goes' : undefined)} data-testid={soFar ? `node-progress-${id}` : undefined}>
+            {liveIo?.note ? `running… ${liveIo.note}` : soFar ? `running… ${soFar}` : 'running…'}
           </span>
         </div>
       )}
@@ -215,7 +217,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
           </span>
           {note && (
             <span className="sl-node__stale" data-testid={`stale-note-${id}`}>
-              {note.replace('from the run ', '').replace(', before your last edit', '')} · before edit
+              {note.replace('from the run ', '').replace(/, (before your last edit|input .* changed since)$/, '')} · {inputChanged ? 'input changed' : 'before edit'}
             </span>
           )}
         </div>

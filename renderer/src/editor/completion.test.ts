@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completionEntries, sqlIdentifier } from './completion';
+import { completionEntries, paramCompletions, paramHints, paramValueOptions, sqlIdentifier } from './completion';
 
 describe('sqlIdentifier', () => {
   it('leaves plain lower-case names bare and quotes everything else', () => {
@@ -28,5 +28,24 @@ describe('completionEntries', () => {
   it('offers the input tables only in a query', () => {
     const entries = completionEntries({ kind: 'sql-query', columns: [], tables: ['in1', 'in2'] });
     expect(entries.filter((e) => e.group === 'table').map((e) => e.label)).toEqual(['in1', 'in2']);
+  });
+});
+
+describe('${param} completion', () => {
+  const params = paramHints({ min_quantity: { type: 'number', default: '1' }, region: { description: 'sales region' }, run_date: { type: 'date' } });
+
+  it('offers the parameters after ${, filtered by what is typed there, each closing its brace', () => {
+    expect(paramCompletions('quantity >= ${', params)?.entries.map((p) => p.name)).toEqual(['min_quantity', 'region', 'run_date']);
+    expect(paramCompletions('quantity >= ${mi', params)).toEqual({ typed: 'mi', entries: [{ name: 'min_quantity', detail: 'number · default 1' }] });
+    expect(paramCompletions('quantity >= $', params)).toBeUndefined();
+    expect(paramCompletions('${region} and x', params)).toBeUndefined();
+  });
+
+  it('completes a plain text field in place, with what each parameter is', () => {
+    expect(paramValueOptions('out/${r', params)).toEqual([
+      { value: 'out/${region}', label: 'text · asked at run · sales region' },
+      { value: 'out/${run_date}', label: 'date · asked at run' },
+    ]);
+    expect(paramValueOptions('out/result.csv', params)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Completion for SQL fields: the columns arriving at the node first (quoted when they need it), then the
 // node's input tables (SQL nodes), then a short list of DuckDB functions and keywords the SQL grammar lacks.
 import type { Column } from '../../../engine/src/api/contract';
+import type { Pipeline } from '../../../engine/src/format/pipeline';
 
 export type CodeKind = 'sql-expression' | 'sql-query';
 
@@ -9,6 +10,36 @@ export interface CompletionSource {
   columns: readonly Column[];
   /** Input relation names a query may read (in1, in2, …). */
   tables: readonly string[];
+  /** The pipeline's parameters (the Parameters panel), offered after `${`. */
+  params?: readonly ParamHint[];
+}
+
+export interface ParamHint {
+  name: string;
+  /** Its type, default or description, shown beside it. */
+  detail: string;
+}
+
+/**
+ * `${param}` completion: when the text before the cursor ends inside `${…`, the parameters whose names start
+ * with what is typed there, each completing to `name}`; undefined when the cursor is not inside one.
+ */
+export function paramCompletions(before: string, params: readonly ParamHint[]): { typed: string; entries: ParamHint[] } | undefined {
+  const m = /\$\{([A-Za-z0-9_]*)$/.exec(before);
+  if (!m) return undefined;
+  const typed = m[1] ?? '';
+  return { typed, entries: params.filter((p) => p.name.toLowerCase().startsWith(typed.toLowerCase())) };
+}
+
+/**
+ * For a plain text field: the whole values the field would hold with each parameter completed at its end
+ * (`out/${re` → `out/${region}`), for the browser's own suggestion list.
+ */
+export function paramValueOptions(text: string, params: readonly ParamHint[]): { value: string; label: string }[] {
+  const hit = paramCompletions(text, params);
+  if (!hit) return [];
+  const head = text.slice(0, text.length - hit.typed.length);
+  return hit.entries.map((p) => ({ value: `${head}${p.name}}`, label: p.detail }));
 }
 
 export interface CompletionEntry {
@@ -60,4 +91,12 @@ export function completionEntries(source: CompletionSource): CompletionEntry[] {
   for (const [name, detail] of FUNCTIONS) out.push({ label: name, insertText: `${name}(`, detail, group: 'function' });
   for (const k of KEYWORDS) out.push({ label: k, insertText: k, detail: 'keyword', group: 'keyword' });
   return out;
+}
+
+/** The Parameters panel's parameters as completion hints: "number · default 5", or their description. */
+export function paramHints(params: Pipeline['params'] | undefined): ParamHint[] {
+  return Object.entries(params ?? {}).map(([name, p]) => ({
+    name,
+    detail: [p.type ?? 'text', p.default !== undefined ? `default ${p.default}` : 'asked at run', p.description].filter(Boolean).join(' · '),
+  }));
 }

@@ -1,7 +1,7 @@
 // Loads Monaco once and registers what every SQL field shares: the themes and one completion provider that
 // asks each editor's model which columns it should offer.
 import type * as Monaco from 'monaco-editor/editor/editor.api.js';
-import { completionEntries, type CompletionSource } from './completion';
+import { completionEntries, paramCompletions, type CompletionSource } from './completion';
 
 export type MonacoApi = typeof Monaco;
 
@@ -45,9 +45,29 @@ let loading: Promise<MonacoApi> | undefined;
 export function loadMonaco(): Promise<MonacoApi> {
   loading ??= import('./setup').then(({ monaco }) => {
     monaco.languages.registerCompletionItemProvider('sql', {
+      // `${` asks for the pipeline's parameters at once.
+      triggerCharacters: ['{'],
       provideCompletionItems(model, position) {
         const source = sources.get(model.uri.toString());
         if (!source) return { suggestions: [] };
+        const before = model.getValueInRange(new monaco.Range(position.lineNumber, 1, position.lineNumber, position.column));
+        const inParam = paramCompletions(before, source().params ?? []);
+        if (inParam) {
+          const range = new monaco.Range(position.lineNumber, position.column - inParam.typed.length, position.lineNumber, position.column);
+          // A closing brace typed already (or added by the editor) is replaced, not doubled.
+          const after = model.getValueInRange(new monaco.Range(position.lineNumber, position.column, position.lineNumber, position.column + 1));
+          const full = after === '}' ? new monaco.Range(range.startLineNumber, range.startColumn, range.endLineNumber, range.endColumn + 1) : range;
+          return {
+            suggestions: inParam.entries.map((p, i) => ({
+              label: { label: p.name, description: p.detail },
+              kind: monaco.languages.CompletionItemKind.Variable,
+              insertText: `${p.name}}`,
+              detail: `parameter · ${p.detail}`,
+              range: full,
+              sortText: String(i).padStart(4, '0'),
+            })),
+          };
+        }
         const word = model.getWordUntilPosition(position);
         const range = new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn);
         const K = monaco.languages.CompletionItemKind;

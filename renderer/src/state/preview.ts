@@ -30,6 +30,11 @@ interface PreviewState {
   phase: 'idle' | 'waiting' | 'loading' | 'ready' | 'error';
   result: PreviewResult | undefined;
   error: PreviewError | undefined;
+  /**
+   * An input file the shown result read has changed since (its path); set when noticed, cleared by the next
+   * answer. The result stays on screen marked as from before the change while the new one is computed.
+   */
+  inputChanged: string | undefined;
   /** Bumped to ask for a fresh answer even though the document did not change (files on disk may have). */
   refreshes: number;
   refresh(): void;
@@ -40,6 +45,7 @@ export const usePreview = create<PreviewState>()((set, get) => ({
   phase: 'idle',
   result: undefined,
   error: undefined,
+  inputChanged: undefined,
   refreshes: 0,
   refresh: () => set({ refreshes: get().refreshes + 1 }),
 }));
@@ -93,7 +99,7 @@ export function usePreviewDriver(): void {
         seq++;
         lastKey = undefined;
         lastNode = undefined;
-        usePreview.setState({ target: undefined, phase: 'idle', result: undefined, error: undefined });
+        usePreview.setState({ target: undefined, phase: 'idle', result: undefined, error: undefined, inputChanged: undefined });
         return;
       }
       const sub = upstreamPipeline(pipeline, target.requestNodeId);
@@ -108,11 +114,11 @@ export function usePreviewDriver(): void {
       if (forced) cache.delete(key);
       const cached = cache.get(key);
       if (cached) {
-        usePreview.setState({ target, phase: 'ready', result: cached, error: undefined });
+        usePreview.setState({ target, phase: 'ready', result: cached, error: undefined, inputChanged: undefined });
         return;
       }
       // Switching nodes clears the grid at once; an edit keeps the old rows on screen until the new ones arrive.
-      usePreview.setState(nodeChanged ? { target, phase: 'waiting', result: undefined, error: undefined } : { target, phase: 'waiting' });
+      usePreview.setState(nodeChanged ? { target, phase: 'waiting', result: undefined, error: undefined, inputChanged: undefined } : { target, phase: 'waiting' });
       const api = s.api;
       timer = setTimeout(
         () => {
@@ -130,10 +136,10 @@ export function usePreviewDriver(): void {
             .then(
             (result) => {
               remember(key, result);
-              if (mine === seq) usePreview.setState({ phase: 'ready', result, error: undefined });
+              if (mine === seq) usePreview.setState({ phase: 'ready', result, error: undefined, inputChanged: undefined });
             },
             (err: unknown) => {
-              if (mine === seq) usePreview.setState({ phase: 'error', result: undefined, error: toPreviewError(err) });
+              if (mine === seq) usePreview.setState({ phase: 'error', result: undefined, error: toPreviewError(err), inputChanged: undefined });
             },
           );
         },

@@ -1,9 +1,11 @@
 // Running the whole pipeline from the designer and keeping the result for the canvas and the run panel.
-// A run is started in the background and followed by polling its status: nodes show "running" and then their
-// counts as they finish, and the run can be cancelled.
+// A run is started in the background and followed as the engine pushes its status (polled only where the engine
+// cannot push): nodes show "running" with their rows so far, then their counts as they finish; it can be cancelled.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { IoStats, NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
+import type { EngineApi, EngineStreams, InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunManifest } from '../../../engine/src/api/contract';
+
+export type NodeProgress = NonNullable<RunJobStatus['progress']>[string];
 
 /** A running node's retries and breaker, with its last progress note (e.g. "retry 2/5 in 800 ms (503), page 3"). */
 export interface LiveIo {
@@ -28,6 +30,12 @@ interface RunState {
   docId: number;
   /** The document changed since the run: its counts are shown faded, as history rather than truth. */
   stale: boolean;
+  /** The input files as they were when the run started (its counts describe these). */
+  inputs: InputFingerprint[] | undefined;
+  /** An input file that changed since the run (its path): the counts are stale though the document is not. */
+  inputChanged: string | undefined;
+  /** How far each running node is (rows its query has worked through, percent done), as the engine pushed it. */
+  progress: ReadonlyMap<string, NodeProgress>;
   /** Edges of the document the run was started with: a count is shown only on an edge that was in the run. */
   runEdges: ReadonlySet<string>;
   /** Nodes the engine is working on right now. */
@@ -61,6 +69,9 @@ export const useRun = create<RunState>()(() => ({
   docKey: undefined,
   docId: -1,
   stale: false,
+  inputs: undefined,
+  inputChanged: undefined,
+  progress: new Map(),
   runEdges: new Set(),
   running: new Set(),
   io: new Map(),
@@ -71,8 +82,54 @@ export const useRun = create<RunState>()(() => ({
   allowEnv: [],
 }));
 
-/** How often a going run is asked for its progress. */
+/** How often a going run is asked for its progress when the engine cannot push it. */
 export const POLL_MS = 300;
+
+function canPush(api: EngineApi): api is EngineApi & EngineStreams {
+  return typeof (api as Partial<EngineStreams>).followRun === 'function';
+}
+
+/**
+ * Follows a started run until it ends: `onRunning` gets every status while it goes, the promise the last one, or
+ * undefined when `gone()` says the designer moved on. Pushed by the engine where it can (one stream per run);
+ * polled otherwise, and if the stream breaks off.
+ */
+async function followRun(api: EngineApi, jobId: string, onRunning: (s: RunJobStatus) => void, gone: () => boolean): Promise<RunJobStatus | undefined> {
+  const poll = async (): Promise<RunJobStatus | undefined> => {
+    let status = await api.runStatus({ jobId });
+    while (status.state === 'running') {
+      if (gone()) return undefined;
+      onRunning(status);
+      await sleep(POLL_MS);
+      status = await api.runStatus({ jobId });
+    }
+    return status;
+  };
+  if (!canPush(api)) return poll();
+  return new Promise<RunJobStatus | undefined>((resolve, reject) => {
+    let settled = false;
+    const stop = api.followRun(
+      jobId,
+      (status) => {
+        if (settled) return;
+        if (gone()) {
+          settled = true;
+          stop();
+          resolve(undefined);
+        } else if (status.state === 'running') onRunning(status);
+        else {
+          settled = true;
+          resolve(status);
+        }
+      },
+      () => {
+        if (settled) return;
+        settled = true;
+        poll().then(resolve, reject);
+      },
+    );
+  });
+}
 
 export function documentKey(): string {
   const s = useDesigner.getState();
@@ -92,16 +149,20 @@ export function useRunDriver(): void {
       }
       if (last && last.nodes === s.nodes && last.edges === s.edges && last.meta === s.meta) return;
       last = { nodes: s.nodes, edges: s.edges, meta: s.meta };
-      const stale = documentKey() !== run.docKey;
+      const stale = documentKey() !== run.docKey || run.inputChanged !== undefined;
       if (stale !== run.stale) useRun.setState({ stale });
     });
   }, []);
 }
 
-/** What a stale number says about itself: "from the run at 10:42, before your last edit". */
-export function staleNote(manifest: Pick<RunManifest, 'finishedAt'> | undefined): string {
+/**
+ * What a stale number says about itself: "from the run at 10:42, before your last edit", or, when an input file
+ * changed though the document did not, "from the run at 10:42, input orders.csv changed since".
+ */
+export function staleNote(manifest: Pick<RunManifest, 'finishedAt'> | undefined, inputChanged?: string): string {
   const at = manifest ? new Date(manifest.finishedAt) : undefined;
   const time = at && !Number.isNaN(at.getTime()) ? ` at ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : '';
+  if (inputChanged !== undefined) return `from the run${time}, input ${inputChanged.split('/').pop() ?? inputChanged} changed since`;
   return `from the run${time}, before your last edit`;
 }
 
@@ -115,7 +176,7 @@ export function shownStatus(m: NodeMetrics, outcome: RunManifest['outcome'] | un
 }
 
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
 }
 
 /** Asks the engine to stop the run going on; its record will say it was cancelled. */
@@ -147,7 +208,7 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
     // "Run up to here": the node and what feeds it; nothing downstream is read or written.
@@ -162,18 +223,17 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
     const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
-    let status = await s.api.runStatus({ jobId });
-    while (status.state === 'running') {
+    const status = await followRun(
+      s.api,
+      jobId,
+      (st) => useRun.setState({ metrics: new Map(st.metrics.map((m) => [m.nodeId, m])), running: new Set(st.running), io: new Map(Object.entries(st.io ?? {})), progress: new Map(Object.entries(st.progress ?? {})) }),
       // A document loaded while the run goes on does not get the old document's counts painted on it.
-      if (useDesigner.getState().docId !== docId) return resetRun();
-      useRun.setState({ metrics: new Map(status.metrics.map((m) => [m.nodeId, m])), running: new Set(status.running), io: new Map(Object.entries(status.io ?? {})) });
-      await sleep(POLL_MS);
-      status = await s.api.runStatus({ jobId });
-    }
-    if (useDesigner.getState().docId !== docId) return resetRun();
+      () => useDesigner.getState().docId !== docId,
+    );
+    if (!status || useDesigner.getState().docId !== docId) return resetRun();
     if (!status.manifest) throw new EngineError(status.error?.code ?? 'run_failed', status.error?.message ?? 'the run did not finish', 0, status.error?.problems ?? []);
     const manifest = status.manifest;
-    useRun.setState({ phase: 'done', manifest, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
+    useRun.setState({ phase: 'done', manifest, inputs: status.inputs, metrics: new Map(manifest.nodes.map((m) => [m.nodeId, m])), progress: new Map(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, docKey, docId, stale: documentKey() !== docKey });
     useUi.getState().setBottomTab('run');
     const quarantined = manifest.nodes.reduce((sum, n) => sum + n.quarantined, 0);
     if (manifest.outcome === 'cancelled') {
@@ -192,4 +252,14 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
     useUi.getState().setBottomTab('run');
     notify({ tone: 'error', title: 'The pipeline did not run', detail: message });
   }
+}
+
+/**
+ * A running node's progress in words: "245,760 rows in · 16%" where the engine counts rows (nodes reading
+ * tables), "16% read" for a source reading its files (DuckDB's share done; it counts no rows there).
+ */
+export function progressText(p: NodeProgress | undefined): string | undefined {
+  if (!p) return undefined;
+  const pct = `${Math.floor(Math.max(0, p.percent))}%`;
+  return p.rows !== undefined ? `${p.rows.toLocaleString('en-US')} rows in · ${pct}` : `${pct} read`;
 }

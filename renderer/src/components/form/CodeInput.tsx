@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api.js';
 import { pathToString } from '../../../../engine/src/format/problems';
-import type { CodeKind } from '../../editor/completion';
+import { paramHints, type CodeKind } from '../../editor/completion';
 import { codeFieldMessages } from '../../editor/field-problems';
 import { locateProblem } from '../../editor/locate';
 import { applyTheme, loadMonaco, setCompletionSource, type MonacoApi } from '../../editor/monaco';
@@ -113,7 +113,7 @@ export function CodeInput(props: CodeInputProps): ReactElement {
     editorRef.current = editor;
     const model = editor.getModel();
     const unsource = model
-      ? setCompletionSource(model, () => ({ kind: latest.current.kind, columns: latest.current.columns, tables: latest.current.inputs }))
+      ? setCompletionSource(model, () => ({ kind: latest.current.kind, columns: latest.current.columns, tables: latest.current.inputs, params: paramHints(useDesigner.getState().meta.params) }))
       : () => undefined;
     const changes = editor.onDidChangeModelContent(() => {
       const next = editor.getValue();

@@ -3,6 +3,8 @@
 import { useId, useRef, useState, type ReactElement } from 'react';
 import { COMMON_TYPES, type JsonSchema, type StringRole } from '../../lib/schema';
 import { useForm } from './context';
+import { paramHints, paramValueOptions } from '../../editor/completion';
+import { useDesigner } from '../../store';
 
 interface BaseProps {
   id: string;
@@ -28,10 +30,14 @@ export function TextInput({ id, value, schema, required, invalid, label, onChang
   const { columns } = useForm();
   const listId = useId();
   const text = typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
-  // Column pickers list the input's columns with their types (the browser filters them as the user types).
-  const options: { value: string; label?: string }[] = role === 'column' ? columns.map((c) => ({ value: c.name, label: c.type })) : role === 'type' ? COMMON_TYPES.map((t) => ({ value: t })) : [];
+  const params = useDesigner((s) => s.meta.params);
+  // Column pickers list the input's columns with their types (the browser filters them as the user types);
+  // any text field typed up to `${` offers the pipeline's parameters, completed in place (`out/${re` → `out/${region}`).
+  const paramOptions = paramValueOptions(text, paramHints(params));
+  const options: { value: string; label?: string }[] =
+    paramOptions.length > 0 ? paramOptions : role === 'column' ? columns.map((c) => ({ value: c.name, label: c.type })) : role === 'type' ? COMMON_TYPES.map((t) => ({ value: t })) : [];
   if (role === 'sql') return <SqlInput {...{ id, value, schema, required, invalid, label, onChange }} />;
-  if (role === 'column' && columns.length > 0) return <ColumnPicker {...{ id, value, schema, required, invalid, label, onChange }} />;
+  if (role === 'column' && columns.length > 0 && paramOptions.length === 0) return <ColumnPicker {...{ id, value, schema, required, invalid, label, onChange }} />;
   return (
     <>
       <input
@@ -47,6 +53,7 @@ export function TextInput({ id, value, schema, required, invalid, label, onChang
         spellCheck={false}
         autoComplete="off"
         list={options.length > 0 ? listId : undefined}
+        data-param-options={paramOptions.length > 0 ? paramOptions.length : undefined}
         onChange={(e) => onChange(emptyTo(required, e.target.value))}
       />
       {options.length > 0 && (

@@ -2,7 +2,7 @@
 // A DOM virtualizer suits previews, which the contract caps at 10,000 rows; cells stay real text that
 // screen readers, find-in-page and tests can read, and the theme's CSS styles them directly.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useMemo, useRef, type ReactElement } from 'react';
+import { memo, useEffect, useMemo, useRef, type ReactElement } from 'react';
 import type { Cell, Column } from '../../../../engine/src/api/contract';
 import { isNumericType } from '../../lib/format';
 
@@ -41,10 +41,35 @@ const GridCell = memo(function GridCell({ value, numeric }: { value: Cell; numer
   );
 });
 
-export function DataGrid({ columns, rows, label }: { columns: readonly Column[]; rows: readonly Cell[][]; label: string }): ReactElement {
+/** A request to bring a column into view; `seq` makes asking for the same column twice a new request. */
+export interface ColumnJump {
+  name: string;
+  seq: number;
+}
+
+/**
+ * `hidden`: column names left out (the column list's show/hide); `jump`: scroll that column into view, just
+ * right of the frozen row-number column, and mark it.
+ */
+export function DataGrid({ columns: all, rows: allRows, label, hidden, jump }: { columns: readonly Column[]; rows: readonly Cell[][]; label: string; hidden?: ReadonlySet<string>; jump?: ColumnJump | undefined }): ReactElement {
   const scroller = useRef<HTMLDivElement>(null);
+  // Which of the result's columns are shown, by their index in each row.
+  const shown = useMemo(() => all.flatMap((c, i) => (hidden?.has(c.name) ? [] : [i])), [all, hidden]);
+  const columns = useMemo(() => shown.map((i) => all[i] as Column), [shown, all]);
+  const rows = useMemo(() => (shown.length === all.length ? allRows : allRows.map((r) => shown.map((i) => r[i] ?? null))), [allRows, shown, all.length]);
   const widths = useMemo(() => columnWidths(columns, rows), [columns, rows]);
   const numeric = useMemo(() => columns.map((c) => isNumericType(c.type)), [columns]);
+  // The column last jumped to stays marked, so the eye finds it among two hundred.
+  const marked = jump?.name;
+  useEffect(() => {
+    if (!jump) return;
+    const at = columns.findIndex((c) => c.name === jump.name);
+    const el = scroller.current;
+    if (at < 0 || !el) return;
+    el.scrollLeft = widths.slice(0, at).reduce((a, b) => a + b, 0);
+    // Only a new request moves the grid; re-renders with the same request do not.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [jump?.seq]);
   const template = `${INDEX_WIDTH}px ${widths.map((w) => `${w}px`).join(' ')}`;
   const totalWidth = INDEX_WIDTH + widths.reduce((a, b) => a + b, 0);
   // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer's API returns fresh functions by design; this component is not memoised by the compiler.
@@ -57,7 +82,7 @@ export function DataGrid({ columns, rows, label }: { columns: readonly Column[];
           #
         </div>
         {columns.map((c, i) => (
-          <div role="columnheader" key={`${c.name}-${i}`} className={`grid__head${numeric[i] ? ' grid__head--num' : ''}`} title={`${c.name}: ${c.type}`}>
+          <div role="columnheader" key={`${c.name}-${i}`} className={`grid__head${numeric[i] ? ' grid__head--num' : ''}${marked === c.name ? ' is-marked' : ''}`} title={`${c.name}: ${c.type}`} data-column={c.name}>
             <span className="grid__head-name">{c.name}</span>
             <span className="grid__head-type">{c.type}</span>
           </div>
@@ -74,7 +99,7 @@ export function DataGrid({ columns, rows, label }: { columns: readonly Column[];
               className={`grid__row${v.index % 2 === 1 ? ' grid__row--alt' : ''}`}
               style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template, height: ROW_HEIGHT }}
             >
-              <div role="rowheader" className="grid__cell grid__cell--index">
+              <div role="rowheader" className="grid__cell grid__cell--index" data-testid="grid-row-number">
                 {v.index + 1}
               </div>
               {columns.map((_, i) => (

@@ -7,9 +7,16 @@ export function StatusDot({ status }: { status: NodeMetrics['status'] | 'cancell
   return <span className={`status-dot status-dot--${status}`} role="img" aria-label={status} title={status} />;
 }
 
-export function MetricsStrip({ m, compact }: { m: NodeMetrics; compact?: boolean }): ReactElement {
+/** `sampled`: the counts come from a preview that read only part of its sources, and say so beside them. */
+export function MetricsStrip({ m, compact, sampled }: { m: NodeMetrics; compact?: boolean; sampled?: boolean }): ReactElement {
   return (
-    <dl className={`metrics${compact ? ' metrics--compact' : ''}`} data-testid="node-metrics">
+    <dl className={`metrics${compact ? ' metrics--compact' : ''}`} data-testid="node-metrics" data-sampled={sampled ? 'true' : undefined}>
+      {sampled && (
+        <div className="metrics__sample" title="Counted over the part of the input this preview read, not the whole input; a run counts everything.">
+          <dt className="visually-hidden">counts of</dt>
+          <dd data-testid="metrics-sample">in a sample:</dd>
+        </div>
+      )}
       <div>
         <dt>in</dt>
         <dd data-metric="in">{formatCount(m.rowsIn)}</dd>

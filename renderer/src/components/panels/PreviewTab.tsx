@@ -1,23 +1,17 @@
 // The preview of the selected node: its first rows, its schema and its counts, or why there are none.
-import type { ReactElement } from 'react';
-import type { NodeMetrics, PreviewResult } from '../../../../engine/src/api/contract';
+import { useState, type ReactElement } from 'react';
+import type { Column, NodeMetrics, PreviewResult } from '../../../../engine/src/api/contract';
 import { formatCount, plural } from '../../lib/format';
 import { AlertIcon, RefreshIcon, SpinnerIcon } from '../../lib/icons';
 import { humanizeMessage, configFieldOf, fieldLabel } from '../../lib/problems';
 import { usePreview, type PreviewError, type PreviewTarget } from '../../state/preview';
 import { useUi } from '../../state/ui';
-import { useDesigner } from '../../store';
-import { DataGrid } from './DataGrid';
+import { DataGrid, type ColumnJump } from './DataGrid';
+import { NodeRef, WithNodeRefs } from '../NodeRef';
 import { MetricsStrip } from './Metrics';
 
 function NodeLink({ nodeId }: { nodeId: string }): ReactElement {
-  const selectOnly = useDesigner((s) => s.selectOnly);
-  const label = useDesigner((s) => s.nodes.find((n) => n.id === nodeId)?.data.label);
-  return (
-    <button type="button" className="link-button" onClick={() => selectOnly(nodeId)}>
-      {label ?? nodeId}
-    </button>
-  );
+  return <NodeRef nodeId={nodeId} link />;
 }
 
 function ErrorState({ error }: { error: PreviewError }): ReactElement {
@@ -58,7 +52,7 @@ function NodeFailed({ m, all }: { m: NodeMetrics; all: readonly NodeMetrics[] })
           <div className="panel-message__title">Not computed: a node upstream failed</div>
           {failed && (
             <div className="panel-message__detail">
-              <NodeLink nodeId={failed.nodeId} />: {failed.error}
+              <NodeLink nodeId={failed.nodeId} />: <WithNodeRefs text={failed.error ?? ''} />
             </div>
           )}
         </div>
@@ -70,7 +64,9 @@ function NodeFailed({ m, all }: { m: NodeMetrics; all: readonly NodeMetrics[] })
       <AlertIcon size={16} />
       <div>
         <div className="panel-message__title">This node failed</div>
-        <pre className="panel-message__pre">{m.error ?? 'no message'}</pre>
+        <pre className="panel-message__pre">
+          <WithNodeRefs text={m.error ?? 'no message'} />
+        </pre>
       </div>
     </div>
   );
@@ -102,12 +98,70 @@ function Summary({ result, target }: { result: PreviewResult; target: PreviewTar
   );
 }
 
+/**
+ * The preview's columns, searchable: a click brings a column into view in the grid, the box beside it shows or
+ * hides it (a 200-column preview is read a few columns at a time).
+ */
+function ColumnList({ columns, hidden, setHidden, onJump }: { columns: readonly Column[]; hidden: ReadonlySet<string>; setHidden: (h: ReadonlySet<string>) => void; onJump: (name: string) => void }): ReactElement {
+  const [query, setQuery] = useState('');
+  const q = query.trim().toLowerCase();
+  const matching = q ? columns.filter((c) => c.name.toLowerCase().includes(q) || c.type.toLowerCase().includes(q)) : columns;
+  const toggle = (name: string) => {
+    const next = new Set(hidden);
+    if (next.has(name)) next.delete(name);
+    else next.add(name);
+    setHidden(next);
+  };
+  return (
+    <aside className="schema" aria-label="Columns" data-testid="preview-schema">
+      <div className="schema__title">
+        Columns · {columns.length}
+        {hidden.size > 0 && ` · ${hidden.size} hidden`}
+      </div>
+      <input
+        className="schema__find"
+        type="search"
+        placeholder="Find a column"
+        aria-label="Find a column"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && matching[0]) onJump(matching[0].name);
+        }}
+        data-testid="column-search"
+      />
+      <ol className="schema__list">
+        {matching.map((c) => (
+          <li key={c.name} className={hidden.has(c.name) ? 'is-hidden' : undefined} data-testid={`column-item-${c.name}`}>
+            <input type="checkbox" checked={!hidden.has(c.name)} onChange={() => toggle(c.name)} aria-label={`Show column ${c.name}`} data-testid={`column-show-${c.name}`} />
+            <button type="button" className="schema__jump" onClick={() => onJump(c.name)} disabled={hidden.has(c.name)} title={`Scroll to ${c.name}`}>
+              {c.name}
+            </button>
+            <span className="schema__type">{c.type}</span>
+          </li>
+        ))}
+        {matching.length === 0 && <li className="schema__none">no column matches</li>}
+      </ol>
+    </aside>
+  );
+}
+
 export function PreviewTab(): ReactElement {
   const target = usePreview((s) => s.target);
   const phase = usePreview((s) => s.phase);
   const result = usePreview((s) => s.result);
   const error = usePreview((s) => s.error);
   const refresh = usePreview((s) => s.refresh);
+  const inputChanged = usePreview((s) => s.inputChanged);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
+  const [jump, setJump] = useState<ColumnJump | undefined>();
+  // Another node's preview has other columns: its column list starts with all of them shown.
+  const [columnsOf, setColumnsOf] = useState(target?.nodeId);
+  if (columnsOf !== target?.nodeId) {
+    setColumnsOf(target?.nodeId);
+    setHidden(new Set());
+    setJump(undefined);
+  }
   const setTab = useUi((s) => s.setBottomTab);
 
   if (!target) {
@@ -122,16 +176,21 @@ export function PreviewTab(): ReactElement {
   const quarantineFeed = target.via?.role === 'quarantine';
 
   return (
-    <div className="preview" data-testid="preview" data-phase={phase} data-node={target.nodeId}>
+    <div className={`preview${inputChanged ? ' is-stale' : ''}`} data-testid="preview" data-phase={phase} data-node={target.nodeId} data-stale={inputChanged ? 'true' : undefined}>
       <div className="panel-toolbar">
         {result && m && m.status !== 'failed' && m.status !== 'skipped' && !quarantineFeed && <Summary result={result} target={target} />}
+        {inputChanged && result && (
+          <span className="tag tag--muted" title={`The input file ${inputChanged} changed after these rows were read; they are being read again`} data-testid="preview-input-changed">
+            input {inputChanged.split('/').pop()} changed since; recomputing
+          </span>
+        )}
         {busy && (
           <span className="preview__busy" data-testid="preview-busy">
             <SpinnerIcon size={14} /> {result ? 'Updating…' : 'Computing preview…'}
           </span>
         )}
         <span className="panel-toolbar__spacer" />
-        {m && <MetricsStrip m={m} compact />}
+        {m && <MetricsStrip m={m} compact sampled={result?.sampled === true} />}
         <button type="button" className="icon-button icon-button--sm" onClick={refresh} title="Recompute (files on disk may have changed)" aria-label="Refresh preview">
           <RefreshIcon size={14} />
         </button>
@@ -141,7 +200,9 @@ export function PreviewTab(): ReactElement {
       {result && m && m.status !== 'failed' && m.status !== 'skipped' && quarantineFeed && (
         <div className="panel-message panel-message--muted">
           <div>
-            <div className="panel-message__title">This sink receives the rows quarantined at {target.requestNodeId}</div>
+            <div className="panel-message__title">
+              This sink receives the rows quarantined at <NodeRef nodeId={target.requestNodeId} />
+            </div>
             <div className="panel-message__detail">
               {plural(result.quarantineTotal, 'row')} in this preview.{' '}
               <button type="button" className="link-button" onClick={() => setTab('quarantine')}>
@@ -154,21 +215,11 @@ export function PreviewTab(): ReactElement {
       {result && m && m.status !== 'failed' && m.status !== 'skipped' && !quarantineFeed && (
         <div className={`preview__body${busy ? ' is-busy' : ''}`}>
           {result.columns.length > 0 ? (
-            <DataGrid columns={result.columns} rows={result.rows} label={`Preview of ${target.nodeId}`} />
+            <DataGrid columns={result.columns} rows={result.rows} label={`Preview of ${target.nodeId}`} hidden={hidden} jump={jump} />
           ) : (
             <div className="panel-empty">This node produces no columns.</div>
           )}
-          <aside className="schema" aria-label="Schema" data-testid="preview-schema">
-            <div className="schema__title">Schema · {result.columns.length} columns</div>
-            <ol className="schema__list">
-              {result.columns.map((c) => (
-                <li key={c.name}>
-                  <span className="schema__name">{c.name}</span>
-                  <span className="schema__type">{c.type}</span>
-                </li>
-              ))}
-            </ol>
-          </aside>
+          <ColumnList columns={result.columns} hidden={hidden} setHidden={setHidden} onJump={(name) => setJump({ name, seq: (jump?.seq ?? 0) + 1 })} />
         </div>
       )}
     </div>

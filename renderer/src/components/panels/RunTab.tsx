@@ -1,10 +1,11 @@
 // The summary of the last run: outcome, errors, and every node's accounting (in = out + quarantined + filtered).
+import { WithNodeRefs } from '../NodeRef';
 import type { ReactElement } from 'react';
 import type { NodeMetrics } from '../../../../engine/src/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
-import { cancelRunNow, runPipelineNow, shownStatus, staleNote, useRun } from '../../state/run';
+import { cancelRunNow, progressText, runPipelineNow, shownStatus, staleNote, useRun } from '../../state/run';
 import { useDesigner } from '../../store';
 import type { KindIndex } from '../../lib/graph';
 import { StatusDot } from './Metrics';
@@ -31,6 +32,7 @@ function RunProgress(): ReactElement {
   const nodes = useDesigner((s) => s.nodes);
   const metrics = useRun((s) => s.metrics);
   const running = useRun((s) => s.running);
+  const progress = useRun((s) => s.progress);
   const canCancel = useRun((s) => s.jobId !== undefined);
   const cancelling = useRun((s) => s.cancelling);
   const done = nodes.filter((n) => metrics.has(n.id)).length;
@@ -40,7 +42,7 @@ function RunProgress(): ReactElement {
         <SpinnerIcon size={14} />
         <strong>{cancelling ? 'Cancelling…' : 'Running…'}</strong>
         <span className="run-summary__facts" data-testid="run-progress">
-          {done} of {nodes.length} nodes finished
+          {done === 0 && running.size === 0 ? 'starting the engine…' : `${done} of ${nodes.length} nodes finished`}
         </span>
         <span className="panel-toolbar__spacer" />
         <button type="button" className="button button--ghost" onClick={() => void cancelRunNow()} disabled={!canCancel || cancelling} data-testid="run-cancel-panel">
@@ -60,7 +62,9 @@ function RunProgress(): ReactElement {
                     <span className="run-table__node">{n.data.label || n.id}</span> <code className="run-table__id">{n.id}</code>
                   </td>
                   <td>{state === 'running' ? <SpinnerIcon size={11} /> : m ? <StatusDot status={shownStatus(m, undefined)} /> : null} {state}</td>
-                  <td className="num">{m ? formatCount(m.rowsIn) : ''}</td>
+                  <td className="num" data-testid={state === 'running' && progress.has(n.id) ? `run-progress-rows-${n.id}` : undefined}>
+                    {m ? formatCount(m.rowsIn) : state === 'running' ? (progressText(progress.get(n.id)) ?? '') : ''}
+                  </td>
                   <td className="num">{m ? formatCount(m.rowsOut) : ''}</td>
                   <td className="num">{m ? formatDuration(m.durationMs) : ''}</td>
                 </tr>
@@ -78,6 +82,7 @@ export function RunTab(): ReactElement {
   const manifest = useRun((s) => s.manifest);
   const error = useRun((s) => s.error);
   const stale = useRun((s) => s.stale);
+  const inputChanged = useRun((s) => s.inputChanged);
   const selectOnly = useDesigner((s) => s.selectOnly);
   const kinds = useDesigner((s) => s.kinds);
   const labels = useDesigner((s) => s.nodes);
@@ -147,8 +152,8 @@ export function RunTab(): ReactElement {
         </span>
         <span className="panel-toolbar__spacer" />
         {stale && (
-          <span className="tag tag--muted" title="The pipeline was edited after this run; run it again for current numbers" data-testid="run-stale">
-            {staleNote(manifest)}
+          <span className="tag tag--muted" title={inputChanged ? `The input file ${inputChanged} changed after this run; run it again for current numbers` : 'The pipeline was edited after this run; run it again for current numbers'} data-testid="run-stale">
+            {staleNote(manifest, inputChanged)}
           </span>
         )}
         {phase === 'running' && <SpinnerIcon size={14} />}
@@ -170,7 +175,9 @@ export function RunTab(): ReactElement {
       {manifest.errors.length > 0 && (
         <ul className="run-summary__errors" role="alert">
           {manifest.errors.map((e, i) => (
-            <li key={i}>{e}</li>
+            <li key={i}>
+              <WithNodeRefs text={e} />
+            </li>
           ))}
         </ul>
       )}
