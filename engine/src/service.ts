@@ -113,8 +113,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     return dir;
   };
 
+  const ops = opsService(() => historyDirs);
   return {
-    ...opsService(() => historyDirs),
+    ...ops.api,
     async catalog() {
       return catalog();
     },
@@ -221,6 +222,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       jobs.cancelAll();
       watches.stopAll();
       previews.close();
+      ops.close();
     },
   };
 }

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 const KINDS = [
   ['cast', { types: { quantity: 'INTEGER' } }],
   ['validate', { rules: [{ id: 'quantity_positive', type: 'range', column: 'quantity', min: 1 }] }],
@@ -54,7 +54,7 @@ function previewPipeline() {
   };
 }
 
-function startServer(root, workspace) {
+export function startServer(root, workspace) {
   const child = spawn(process.execPath, [path.join(root, 'engine', 'bin', 'sluice.js'), 'serve', '--port', '0', '--no-open', '--workspace', workspace], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
