@@ -139,6 +139,11 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       // The session queues previews itself: a designer fires several at once.
       return previews.preview(p, req.nodeId, req.limit, baseDir, [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
     },
+    async profile(input) {
+      const req = engineMethods.profile.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      return previews.profile(p, req.nodeId, baseDirOf(req.baseDir), [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
+    },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
       const baseDir = baseDirOf(req.baseDir);

@@ -62,6 +62,7 @@ const fakeApi: EngineApi = {
   runHistory: notUsed,
   runPipelines: notUsed,
   runTrends: notUsed,
+  profile: notUsed,
   runRecord: notUsed,
   watchStart: notUsed,
   watchStatus: notUsed,

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEBIAN_CHROMIUM, startServer } from './ui.mjs';
+import { DEBIAN_CHROMIUM, openFromWorkspace, startServer } from './ui.mjs';
 
 function manifest(i, nodes, rules, columns) {
   const t = new Date(Date.UTC(2026, 0, 1) + i * 3_600_000);
@@ -93,8 +93,8 @@ async function inChromium(root, ws) {
   }
   if (!fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) return { skipped: 'the renderer is not built (npm run build)' };
   const executablePath = process.env.SLUICE_CHROMIUM ?? (fs.existsSync(DEBIAN_CHROMIUM) ? DEBIAN_CHROMIUM : undefined);
-  // The view picks the open document's pipeline when it has runs: name the document after one that has.
-  fs.writeFileSync(path.join(ws, 'p1.pipeline.json'), JSON.stringify({ version: 1, name: 'pipeline 1', nodes: [], edges: [] }));
+  // The view shows the open document's pipeline when it has runs: the user has opened one that has.
+  fs.writeFileSync(path.join(ws, 'p1.pipeline.json'), JSON.stringify({ version: 1, name: 'pipeline 1', nodes: [{ id: 'src', kind: 'source.csv', config: { path: 'in.csv' }, position: { x: 0, y: 0 } }], edges: [] }));
   const { link, child } = await startServer(root, ws);
   let browser;
   try {
@@ -102,6 +102,7 @@ async function inChromium(root, ws) {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await page.goto(link);
     await page.getByTestId('pipeline-name').waitFor();
+    await openFromWorkspace(page, 'p1.pipeline.json', 'src');
     const firstRow = [];
     const charts = [];
     let rendered = 0;

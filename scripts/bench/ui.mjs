@@ -104,7 +104,7 @@ async function idleFrames(page, ms) {
 }
 
 /** Opens a workspace file; resolves with the ms from the double-click to the first frame showing its nodes. */
-async function openFromWorkspace(page, file, lastNodeId) {
+export async function openFromWorkspace(page, file, lastNodeId) {
   await page.getByTestId('open-menu').click();
   await page.getByTestId('open-document').click();
   const item = page.getByTestId(`workspace-file-${file}`);

@@ -76,6 +76,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     runHistory: (input) => call('runHistory', input),
     runPipelines: (input) => call('runPipelines', input),
     runTrends: (input) => call('runTrends', input),
+    profile: (input) => call('profile', input),
     runRecord: (input) => call('runRecord', input),
   };
 }
