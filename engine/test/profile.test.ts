@@ -42,7 +42,9 @@ describe('column profiles', () => {
       expect(amount).toMatchObject({ type: 'INTEGER', distinct: 100, min: '0', max: '99' });
       expect(amount?.histogram).toHaveLength(20);
       expect(amount?.histogram?.reduce((n, b) => n + b.count, 0)).toBe(3000);
-      expect(amount?.histogram?.[0]).toEqual({ from: '0', to: '4.95', count: 150 });
+      // Whole-number bins: 0–4, 5–9, …; each value occurs 30 times.
+      expect(amount?.histogram?.[0]).toEqual({ from: '0', to: '4', count: 150 });
+      expect(amount?.histogram?.[19]).toEqual({ from: '95', to: '99', count: 150 });
       const day = col('day');
       expect(day).toMatchObject({ type: 'DATE', min: '2026-01-01', max: '2026-01-28' });
       expect(day?.histogram?.[0]?.from).toBe('2026-01-01');

@@ -15,6 +15,7 @@ export const HISTOGRAM_BINS = 20;
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 const TEMPORAL = /^(DATE|TIMESTAMP.*)$/;
+const INTEGRAL = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
 const NESTED = /[[\]]|^(STRUCT|MAP|UNION)/;
 
 const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -89,8 +90,11 @@ export async function profileTable(db: Database, table: string, nodeId: string, 
 async function bins(db: Database, source: string, c: { name: string; type: string }, lo: number, hi: number): Promise<NonNullable<ColumnProfile['histogram']>> {
   const temporal = TEMPORAL.test(c.type);
   const value = temporal ? `epoch(${qi(c.name)})` : `${qi(c.name)}::DOUBLE`;
-  const n = hi > lo ? HISTOGRAM_BINS : 1;
-  const width = hi > lo ? (hi - lo) / n : 1;
+  // Whole numbers get whole-number bins (1001–1005, not 1001–1004.95), inclusive at both ends.
+  const integral = INTEGRAL.test(c.type);
+  const span = integral ? hi - lo + 1 : hi - lo;
+  const width = integral ? Math.ceil(span / HISTOGRAM_BINS) : hi > lo ? span / HISTOGRAM_BINS : 1;
+  const n = integral ? Math.ceil(span / width) : hi > lo ? HISTOGRAM_BINS : 1;
   // The max falls in the last bin, not one past it.
   const counts = await db.rows(
     `SELECT least(floor((${value} - $lo::DOUBLE) / $w::DOUBLE), ${n - 1})::INTEGER AS b, count(*) AS k FROM ${source} WHERE ${qi(c.name)} IS NOT NULL GROUP BY 1`,
@@ -102,5 +106,9 @@ async function bins(db: Database, source: string, c: { name: string; type: strin
     const iso = new Date(x * 1000).toISOString();
     return c.type === 'DATE' ? iso.slice(0, 10) : iso.replace('T', ' ').replace(/\.000Z$|Z$/, '');
   };
-  return Array.from({ length: n }, (_, b) => ({ from: label(lo + b * width), to: label(hi > lo ? lo + (b + 1) * width : hi), count: byBin.get(b) ?? 0 }));
+  return Array.from({ length: n }, (_, b) => ({
+    from: label(lo + b * width),
+    to: integral ? label(Math.min(hi, lo + (b + 1) * width - 1)) : label(hi > lo ? lo + (b + 1) * width : hi),
+    count: byBin.get(b) ?? 0,
+  }));
 }
