@@ -1,5 +1,5 @@
 // The Profile tab: a node's columns profiled over its whole output (type, nulls, distinct, min/max, top values,
-// histogram), in the light and the dark theme.
+// histogram), in the light and the dark theme; then a run's quality score on its nodes and in the Run tab.
 import { expect, test } from '@playwright/test';
 import { openDesigner, openSample, screenshot, selectNode, watchConsole } from './support.js';
 
@@ -35,5 +35,13 @@ test("the Profile tab profiles a node's whole output, in both themes", async ({ 
   // Another node: the profile follows the selection.
   await selectNode(page, 'amounts', { settle: false });
   await expect(page.getByTestId('profile').getByTestId('profile-col-amount')).toBeVisible();
+
+  // After a run, each node that judges rows shows its quality score, and the Run tab the run's.
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 60_000 });
+  // typed refused 5 of the 18 records it took in; the run's score weighs orders, typed and checks by their rows.
+  await expect(page.getByTestId('node-quality-typed')).toHaveText('Q 72.2');
+  await expect(page.getByTestId('run-quality')).toHaveText('quality 80.8');
+  await screenshot(page, 'quality-on-nodes');
   expect(problems, 'no console errors or warnings').toEqual([]);
 });
