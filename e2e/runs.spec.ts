@@ -84,5 +84,13 @@ test('thirty runs are listed, filtered and charted; one is opened and two are co
   await expect(cmp.getByTestId('runs-compare-rule-quantity_positive')).toContainText('0 → 5 (+5)');
   await expect(cmp.getByTestId('runs-compare-node-orders')).toContainText('→');
   await screenshot(page, 'runs-compare');
+
+  // The Open dialog tells each pipeline's health as `sluice status` does; this one declares no freshness.
+  await view.getByTestId('runs-close').click();
+  await page.getByTestId('open-menu').click();
+  await page.getByTestId('open-document').click();
+  await expect(page.getByTestId('workspace-file-orders-over-time/orders.pipeline.json').getByTestId('file-health')).toHaveText('last run succeeded');
+  await screenshot(page, 'open-dialog-health');
+  await page.keyboard.press('Escape');
   expect(problems).toEqual([]);
 });

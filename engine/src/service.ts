@@ -113,7 +113,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     return dir;
   };
 
-  const ops = opsService(() => historyDirs);
+  const ops = opsService(() => historyDirs, opts.workspaces?.[0] !== undefined ? workspaces[0] : undefined);
   return {
     ...ops.api,
     async catalog() {

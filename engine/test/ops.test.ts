@@ -10,6 +10,7 @@ import { runCli } from '../src/cli/main.js';
 import { runPipeline } from '../src/runtime/run.js';
 import { recordInStore, RunStore, STORE_FILE } from '../src/ops/store.js';
 import { StorePool } from '../src/ops/service-ops.js';
+import { createEngineService } from '../src/service.js';
 import { judge, mad, median } from '../src/ops/anomaly.js';
 import { anomalyBlockSchema } from '../src/format/ops.js';
 import type { RunManifest } from '../src/api/contract.js';
@@ -279,6 +280,15 @@ describe('sluice runs and sluice status', () => {
     const rows = JSON.parse(r.out) as { name: string; health: string }[];
     expect(Object.fromEntries(rows.map((x) => [x.name, x.health]))).toEqual({ healthy: 'healthy', late: 'late', failing: 'failing' });
     expect(r.code).toBe(7);
+    // The designer asks the engine the same (its Open dialog): now, the late one is still within its 30 minutes.
+    const service = createEngineService({ workspaces: [ws] });
+    try {
+      const seen = await service.workspaceStatus({});
+      expect(Object.fromEntries(seen.map((x) => [x.name, x.health]))).toEqual({ healthy: 'healthy', late: 'healthy', failing: 'failing' });
+      expect(seen.find((x) => x.name === 'failing')).toMatchObject({ file: path.join('failing', 'failing.pipeline.json'), owner: 'failing-team', lastOutcome: 'failed' });
+    } finally {
+      service.close();
+    }
     const text = await cli(['status', ws, '--now', inTwoHours]);
     expect(text.out).toMatch(/late .*LATE .*more than the 30m allowed \(tell late-team\)/);
     fs.rmSync(path.join(ws, 'failing'), { recursive: true });

@@ -63,6 +63,7 @@ const fakeApi: EngineApi = {
   runPipelines: notUsed,
   runTrends: notUsed,
   profile: notUsed,
+  workspaceStatus: notUsed,
   runRecord: notUsed,
   watchStart: notUsed,
   watchStatus: notUsed,

@@ -107,6 +107,21 @@ export const runsQuerySchema = z.object({
   since: z.string().optional(),
 });
 
+/** One pipeline of the workspace and its freshness (`sluice status`, the designer's Open dialog). */
+export const pipelineStatusSchema = z.object({
+  file: z.string(),
+  name: z.string(),
+  health: z.enum(['healthy', 'late', 'failing', 'never run', 'unknown']),
+  lastRunAt: z.string().optional(),
+  lastOutcome: z.string().optional(),
+  lastSuccessAt: z.string().optional(),
+  ageMs: z.number().optional(),
+  maxAgeMs: z.number().optional(),
+  owner: z.string().optional(),
+  why: z.string(),
+});
+export type PipelineHealth = z.infer<typeof pipelineStatusSchema>;
+
 export const opsMethods = {
   /** The pipelines that have runs, with how many and when the last began (the Runs view's pipeline filter). */
   runPipelines: { input: z.object({}), output: z.array(z.object({ name: z.string(), runs: z.number(), lastRunAt: z.string() })) },
@@ -117,6 +132,8 @@ export const opsMethods = {
     input: z.object({ pipelineName: z.string(), limit: z.number().int().min(1).max(1000).default(30) }),
     output: z.array(trendPointSchema),
   },
+  /** Every pipeline file of the engine's first workspace with its health, as `sluice status` prints it. */
+  workspaceStatus: { input: z.object({}), output: z.array(pipelineStatusSchema) },
 } as const;
 
 /** One column's profile (the preview's Profile tab). */
@@ -151,3 +168,4 @@ export const profileResultSchema = z.object({
   columns: z.array(columnProfileSchema),
 });
 export type ProfileResult = z.infer<typeof profileResultSchema>;
+

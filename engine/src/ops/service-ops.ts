@@ -8,9 +8,10 @@ import * as fs from 'node:fs';
 import type { EngineApi } from '../api/contract.js';
 import { engineMethods } from '../api/contract.js';
 import { UserError } from '../runtime/exec-context.js';
+import { workspaceStatus } from './status.js';
 import { RunStore } from './store.js';
 
-type OpsApi = Pick<EngineApi, 'runHistory' | 'runTrends' | 'runRecord' | 'runPipelines'>;
+type OpsApi = Pick<EngineApi, 'runHistory' | 'runTrends' | 'runRecord' | 'runPipelines' | 'workspaceStatus'>;
 
 /** How long an unused store stays open (ms). */
 const IDLE_CLOSE_MS = 1_500;
@@ -78,7 +79,7 @@ export class StorePool {
   }
 }
 
-export function opsService(historyDirs: () => Iterable<string>): { api: OpsApi; close: () => void } {
+export function opsService(historyDirs: () => Iterable<string>, workspace?: string): { api: OpsApi; close: () => void } {
   const pool = new StorePool();
   const existing = () => [...historyDirs()].filter((d) => fs.existsSync(d));
   const api: OpsApi = {
@@ -103,6 +104,12 @@ export function opsService(historyDirs: () => Iterable<string>): { api: OpsApi; 
       const all = [];
       for (const dir of existing()) all.push(...(await pool.use(dir, (s) => s.trends(q.pipelineName, q.limit))));
       return all.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    },
+    async workspaceStatus() {
+      if (workspace === undefined) return [];
+      const rows = await workspaceStatus(workspace, Date.now(), (dir, f) => pool.use(dir, f));
+      // Absent fields stay absent on the wire (the contract's optional fields are not nullable).
+      return rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as typeof r);
     },
     async runRecord(input) {
       const { runId } = engineMethods.runRecord.input.parse(input);

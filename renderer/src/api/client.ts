@@ -77,6 +77,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi {
     runPipelines: (input) => call('runPipelines', input),
     runTrends: (input) => call('runTrends', input),
     profile: (input) => call('profile', input),
+    workspaceStatus: (input) => call('workspaceStatus', input),
     runRecord: (input) => call('runRecord', input),
   };
 }
