@@ -1,7 +1,7 @@
 // Run history in the designer: thirty runs of the orders sample over varying dirty data, listed with filters,
 // charted per node and per rule, one opened, two compared.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -85,12 +85,22 @@ test('thirty runs are listed, filtered and charted; one is opened and two are co
   await expect(cmp.getByTestId('runs-compare-node-orders')).toContainText('→');
   await screenshot(page, 'runs-compare');
 
-  // The Open dialog tells each pipeline's health as `sluice status` does; this one declares no freshness.
+  // The Open dialog tells each pipeline's health as `sluice status` does: a file in the folder whose history holds
+  // these runs, declaring a daily cadence, is healthy (removed afterwards: other specs list the workspace).
   await view.getByTestId('runs-close').click();
-  await page.getByTestId('open-menu').click();
-  await page.getByTestId('open-document').click();
-  await expect(page.getByTestId('workspace-file-orders-over-time/orders.pipeline.json').getByTestId('file-health')).toHaveText('last run succeeded');
-  await screenshot(page, 'open-dialog-health');
-  await page.keyboard.press('Escape');
+  const fresh = path.join(workspace(), 'orders-fresh.pipeline.json');
+  const p = JSON.parse(readFileSync(path.join(ROOT, 'samples', 'orders', 'orders.pipeline.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(fresh, JSON.stringify({ ...p, name: NAME, ops: { freshness: { cadence: '1d', owner: 'orders-team' } } }));
+  try {
+    await page.getByTestId('open-menu').click();
+    await page.getByTestId('open-document').click();
+    const health = page.getByTestId('workspace-file-orders-fresh.pipeline.json').getByTestId('file-health');
+    await expect(health).toHaveText('healthy');
+    await expect(health).toHaveAttribute('title', /last success .* ago \(max 36\.0h\) \(owner orders-team\)/);
+    await screenshot(page, 'open-dialog-health');
+    await page.keyboard.press('Escape');
+  } finally {
+    rmSync(fresh, { force: true });
+  }
   expect(problems).toEqual([]);
 });
