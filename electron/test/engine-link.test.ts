@@ -87,6 +87,8 @@ describe('the engine link between main and the engine process', () => {
     expect(await call<{ runId: string }>('runRecord', { runId: run.runId })).toMatchObject({ runId: run.runId });
     expect(await call<{ path: string }>('writeFile', { path: 'p.pipeline.json', text: JSON.stringify(pipeline) })).toMatchObject({ path: 'p.pipeline.json' });
     expect((await call<{ files: { path: string }[] }>('listFiles', {})).files.map((f) => f.path)).toContain('p.pipeline.json');
+    expect((await call<{ file: string }[]>('workspaceStatus', {})).map((r) => r.file)).toContain('p.pipeline.json');
+    expect(await call<{ rows: number }>('profile', { pipeline, nodeId: 'check', baseDir: work })).toMatchObject({ rows: 2 });
     expect(JSON.parse((await call<{ text: string }>('readFile', { path: 'p.pipeline.json' })).text)).toEqual(pipeline);
     const { jobId } = await call<{ jobId: string }>('startRun', { pipeline, baseDir: work });
     let status = await call<{ state: string; metrics: unknown[] }>('runStatus', { jobId });

@@ -115,8 +115,9 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     return dir;
   };
 
+  const ops = opsService(() => historyDirs, opts.workspaces?.[0] !== undefined ? workspaces[0] : undefined);
   return {
-    ...opsService(() => historyDirs),
+    ...ops.api,
     async catalog() {
       return catalog();
     },
@@ -151,6 +152,11 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       const p = preparePipeline(req.pipeline, req.params);
       const baseDir = baseDirOf(req.baseDir);
       return { inputs: inputFingerprints(p, baseDir, [baseDir]) };
+    },
+    async profile(input) {
+      const req = engineMethods.profile.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      return previews.profile(p, req.nodeId, baseDirOf(req.baseDir), [], hostsFor(req.allowHosts), req.allowEnv ?? [], req.limits);
     },
     async run(input) {
       const req = engineMethods.run.input.parse(input);
@@ -239,6 +245,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       jobs.close();
       watches.stopAll();
       previews.close();
+      ops.close();
     },
   };
 }

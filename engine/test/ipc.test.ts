@@ -40,6 +40,8 @@ describe('IPC dispatcher', () => {
     const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
     expect((await call<{ inputs: unknown[] }>('inputFingerprints', { pipeline, baseDir: work })).inputs.length).toBeGreaterThan(0);
     expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
+    const profile = await call<{ rows: number; columns: { name: string }[] }>('profile', { pipeline, nodeId: 'check', baseDir: work });
+    expect([profile.rows, profile.columns.map((c) => c.name)]).toEqual([2, ['id', 'v']]);
     const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });
     expect(run.outcome).toBe('succeeded');
     expect(fs.readFileSync(path.join(work, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n3,c\n');
@@ -58,6 +60,8 @@ describe('IPC dispatcher', () => {
     expect(await call<{ path: string }>('writeFile', { path: 'p.pipeline.json', text: JSON.stringify(pipeline) })).toMatchObject({ path: 'p.pipeline.json' });
     const listed = await call<{ files: { path: string }[] }>('listFiles', {});
     expect(listed.files.map((f) => f.path)).toContain('p.pipeline.json');
+    // The freshness of the workspace's pipelines (the designer's Open dialog).
+    expect((await call<{ file: string }[]>('workspaceStatus', {})).map((r) => r.file)).toContain('p.pipeline.json');
     expect(JSON.parse((await call<{ text: string }>('readFile', { path: 'p.pipeline.json' })).text)).toEqual(pipeline);
     // The started form of a run: answer at once, follow it, and find nothing to cancel once it has ended.
     const { jobId } = await call<{ jobId: string }>('startRun', { pipeline, baseDir: work });

@@ -8,7 +8,9 @@ import { build } from 'esbuild';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { runPipeline } from '../src/runtime/run.js';
-import { RunStore, STORE_FILE } from '../src/ops/store.js';
+import { recordInStore, RunStore, STORE_FILE } from '../src/ops/store.js';
+import { StorePool } from '../src/ops/service-ops.js';
+import { createEngineService } from '../src/service.js';
 import { judge, mad, median } from '../src/ops/anomaly.js';
 import { anomalyBlockSchema } from '../src/format/ops.js';
 import type { RunManifest } from '../src/api/contract.js';
@@ -103,6 +105,69 @@ describe('run store', () => {
     const rows = await s.rows('SELECT count(*) AS n, count(DISTINCT run_id) AS d FROM runs').finally(() => s.close());
     expect(rows[0]).toEqual({ n: 16n, d: 16n });
     expect(fs.existsSync(path.join(historyDir, 'runstore.lock'))).toBe(false);
+  });
+});
+
+/** A small finished run's manifest written into `historyDir` (no engine run: the store only reads manifests). */
+function writeManifest(historyDir: string, i: number, extra: Partial<RunManifest> = {}): string {
+  const runId = `20260101T0000${String(i).padStart(2, '0')}-abcdef`;
+  fs.mkdirSync(path.join(historyDir, runId), { recursive: true });
+  const m = {
+    runId, pipelineName: 'p', pipelineHash: 'h', params: {}, engineVersion: '0', startedAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+    finishedAt: '2026-01-01T00:00:59.000Z', outcome: 'succeeded', quarantine: {}, errors: [],
+    nodes: [{ nodeId: 'src', kind: 'source.csv', status: 'ok', rowsIn: 0, rowsOut: 100 + i, quarantined: 0, filtered: 0, passed: 0, durationMs: 5, outputs: {}, warnings: [] }],
+    ...extra,
+  };
+  fs.writeFileSync(path.join(historyDir, runId, 'manifest.json'), JSON.stringify(m));
+  return runId;
+}
+
+describe('run store sync and the service\'s shared store', () => {
+  it('a sync finds new, deleted and still-running runs without looking at every manifest, and all of them after a failed writer', async () => {
+    const h = tmpDir('sluice-store-sync-');
+    const a = writeManifest(h, 1);
+    const b = writeManifest(h, 2, { outcome: 'running' });
+    const ids = async () => (await RunStore.with(h, (s) => s.list({ limit: 10 }))).map((r) => `${r.runId}:${r.outcome}`);
+    expect(await ids()).toEqual([`${b}:running`, `${a}:succeeded`]);
+    // A new folder is found; a running run is looked at again; a deleted one is forgotten.
+    const c = writeManifest(h, 3);
+    writeManifest(h, 2, { outcome: 'succeeded', errors: ['now done'] });
+    fs.rmSync(path.join(h, a), { recursive: true });
+    expect(await ids()).toEqual([`${c}:succeeded`, `${b}:succeeded`]);
+    // A finished run's manifest rewritten behind the store's back (its writer could not index it) is seen once
+    // the writer leaves its marker, and not before: the folders are the same, so nothing else is looked at.
+    writeManifest(h, 3, { outcome: 'failed', errors: ['rewritten, longer than before'] });
+    expect(await ids()).toEqual([`${c}:succeeded`, `${b}:succeeded`]);
+    fs.writeFileSync(path.join(h, 'runstore.lock'), `${process.pid}:held`);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    await recordInStore(h, c, { lockTimeoutMs: 50 }).finally(() => err.mockRestore());
+    fs.rmSync(path.join(h, 'runstore.lock'));
+    expect(fs.existsSync(path.join(h, 'runstore.dirty'))).toBe(true);
+    expect(await ids()).toEqual([`${c}:failed`, `${b}:succeeded`]);
+    expect(fs.existsSync(path.join(h, 'runstore.dirty'))).toBe(false);
+  });
+
+  it('answers requests that arrive together from one open store, and lets go of it when idle', async () => {
+    const h = tmpDir('sluice-store-pool-');
+    for (let i = 0; i < 3; i++) writeManifest(h, i);
+    const pool = new StorePool();
+    const opened = vi.spyOn(RunStore, 'open');
+    try {
+      const [l, p, t] = await Promise.all([pool.use(h, (s) => s.list({ limit: 10 })), pool.use(h, (s) => s.pipelines()), pool.use(h, (s) => s.trends('p', 30))]);
+      expect([l.length, p[0]?.runs, new Set(t.map((x) => x.runId)).size]).toEqual([3, 3, 3]);
+      expect(opened).toHaveBeenCalledTimes(1);
+      // While it is open, the lock is the service's; after the idle time a run's writer gets it.
+      expect(fs.existsSync(path.join(h, 'runstore.lock'))).toBe(true);
+      writeManifest(h, 9);
+      await recordInStore(h, undefined, { lockTimeoutMs: 5_000 });
+      expect(fs.existsSync(path.join(h, 'runstore.dirty'))).toBe(false);
+      expect((await pool.use(h, (s) => s.list({ limit: 10 }))).length).toBe(4);
+      // The service's first open, the writer's, and the service's again after the idle close.
+      expect(opened).toHaveBeenCalledTimes(3);
+    } finally {
+      opened.mockRestore();
+      pool.close();
+    }
   });
 });
 
@@ -215,6 +280,15 @@ describe('sluice runs and sluice status', () => {
     const rows = JSON.parse(r.out) as { name: string; health: string }[];
     expect(Object.fromEntries(rows.map((x) => [x.name, x.health]))).toEqual({ healthy: 'healthy', late: 'late', failing: 'failing' });
     expect(r.code).toBe(7);
+    // The designer asks the engine the same (its Open dialog): now, the late one is still within its 30 minutes.
+    const service = createEngineService({ workspaces: [ws] });
+    try {
+      const seen = await service.workspaceStatus({});
+      expect(Object.fromEntries(seen.map((x) => [x.name, x.health]))).toEqual({ healthy: 'healthy', late: 'healthy', failing: 'failing' });
+      expect(seen.find((x) => x.name === 'failing')).toMatchObject({ file: path.join('failing', 'failing.pipeline.json'), owner: 'failing-team', lastOutcome: 'failed' });
+    } finally {
+      service.close();
+    }
     const text = await cli(['status', ws, '--now', inTwoHours]);
     expect(text.out).toMatch(/late .*LATE .*more than the 30m allowed \(tell late-team\)/);
     fs.rmSync(path.join(ws, 'failing'), { recursive: true });

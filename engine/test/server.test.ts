@@ -64,6 +64,8 @@ const fakeApi: EngineApi = {
   runHistory: notUsed,
   runPipelines: notUsed,
   runTrends: notUsed,
+  profile: notUsed,
+  workspaceStatus: notUsed,
   runRecord: notUsed,
   watchStart: notUsed,
   watchStatus: notUsed,

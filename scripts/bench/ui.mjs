@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const DEBIAN_CHROMIUM = '/usr/bin/chromium';
+export const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 const KINDS = [
   ['cast', { types: { quantity: 'INTEGER' } }],
   ['validate', { rules: [{ id: 'quantity_positive', type: 'range', column: 'quantity', min: 1 }] }],
@@ -104,7 +104,7 @@ async function idleFrames(page, ms) {
 }
 
 /** Opens a workspace file; resolves with the ms from the double-click to the first frame showing its nodes. */
-async function openFromWorkspace(page, file, lastNodeId, nodeCount) {
+export async function openFromWorkspace(page, file, lastNodeId, nodeCount) {
   await page.getByTestId('open-menu').click();
   await page.getByTestId('open-document').click();
   const item = page.getByTestId(`workspace-file-${file}`);

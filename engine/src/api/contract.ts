@@ -5,7 +5,7 @@ import { allowedHost } from './hosts.js';
 import { errorBodySchema, problemSchema } from './errors.js';
 
 export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type EngineErrorBody, type Fix } from './errors.js';
-import { manifestOpsFields, opsMethods } from './ops-contract.js';
+import { manifestOpsFields, opsMethods, profileResultSchema } from './ops-contract.js';
 import { inputFingerprintSchema } from './inputs.js';
 
 export { changedInput, inputFingerprintSchema, type InputFingerprint } from './inputs.js';
@@ -410,6 +410,8 @@ export const engineMethods = {
     input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).default({}) }),
     output: z.object({ inputs: z.array(inputFingerprintSchema) }),
   },
+  /** Column profiles of a node's whole output (the preview's Profile tab); cached with the previews. */
+  profile: { input: previewRequestSchema.omit({ limit: true }), output: profileResultSchema },
   run: { input: runRequestSchema, output: runManifestSchema },
   /** Starts a run and answers at once; follow it with `runStatus`, stop it with `cancelRun`. */
   startRun: { input: runRequestSchema, output: z.object({ jobId: z.string() }) },

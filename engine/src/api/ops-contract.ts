@@ -107,6 +107,21 @@ export const runsQuerySchema = z.object({
   since: z.string().optional(),
 });
 
+/** One pipeline of the workspace and its freshness (`sluice status`, the designer's Open dialog). */
+export const pipelineStatusSchema = z.object({
+  file: z.string(),
+  name: z.string(),
+  health: z.enum(['healthy', 'late', 'failing', 'never run', 'unknown']),
+  lastRunAt: z.string().optional(),
+  lastOutcome: z.string().optional(),
+  lastSuccessAt: z.string().optional(),
+  ageMs: z.number().optional(),
+  maxAgeMs: z.number().optional(),
+  owner: z.string().optional(),
+  why: z.string(),
+});
+export type PipelineHealth = z.infer<typeof pipelineStatusSchema>;
+
 export const opsMethods = {
   /** The pipelines that have runs, with how many and when the last began (the Runs view's pipeline filter). */
   runPipelines: { input: z.object({}), output: z.array(z.object({ name: z.string(), runs: z.number(), lastRunAt: z.string() })) },
@@ -117,4 +132,40 @@ export const opsMethods = {
     input: z.object({ pipelineName: z.string(), limit: z.number().int().min(1).max(1000).default(30) }),
     output: z.array(trendPointSchema),
   },
+  /** Every pipeline file of the engine's first workspace with its health, as `sluice status` prints it. */
+  workspaceStatus: { input: z.object({}), output: z.array(pipelineStatusSchema) },
 } as const;
+
+/** One column's profile (the preview's Profile tab). */
+export const columnProfileSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  nulls: z.number(),
+  /** 0–1, of the profiled rows. */
+  nullRate: z.number(),
+  /** Exact count of distinct non-null values; null for nested types. */
+  distinct: z.number().nullable(),
+  /** As text so nothing is rounded; null for nested types and an all-null column. */
+  min: z.string().nullable(),
+  max: z.string().nullable(),
+  /** The most frequent values (as text; null is the null value), most frequent first. */
+  top: z.array(z.object({ value: z.string().nullable(), count: z.number() })),
+  /** Equal-width bins between min and max, for numbers, dates and timestamps; null for other types. */
+  histogram: z.array(z.object({ from: z.string(), to: z.string(), count: z.number() })).nullable(),
+});
+export type ColumnProfile = z.infer<typeof columnProfileSchema>;
+
+export const profileResultSchema = z.object({
+  nodeId: z.string(),
+  port: z.string(),
+  /** Rows of the node's whole output. */
+  rows: z.number(),
+  /** Rows the profile was computed over: all of them, or a random sample of this size when `sampled`. */
+  profiledRows: z.number(),
+  sampled: z.boolean(),
+  /** Columns left out of a very wide output (the first ones are profiled). */
+  omittedColumns: z.number(),
+  columns: z.array(columnProfileSchema),
+});
+export type ProfileResult = z.infer<typeof profileResultSchema>;
+

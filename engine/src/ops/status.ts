@@ -53,7 +53,10 @@ export function formatAge(ms: number): string {
   return `${(ms / 86_400_000).toFixed(1)}d`;
 }
 
-export async function workspaceStatus(root: string, now = Date.now()): Promise<PipelineStatus[]> {
+/** How the status reads a history folder's store: by default it opens it; the engine service lends its open one. */
+export type StoreUser = <T>(historyDir: string, f: (s: RunStore) => Promise<T>) => Promise<T>;
+
+export async function workspaceStatus(root: string, now = Date.now(), use: StoreUser = (dir, f) => RunStore.with(dir, f)): Promise<PipelineStatus[]> {
   const out: PipelineStatus[] = [];
   for (const file of findPipelineFiles(root)) {
     const rel = path.relative(root, file);
@@ -65,7 +68,7 @@ export async function workspaceStatus(root: string, now = Date.now()): Promise<P
     const owner = fresh.success ? fresh.data.owner : undefined;
     const historyDir = path.join(path.dirname(file), '.sluice', 'runs');
     const last = fs.existsSync(historyDir)
-      ? await RunStore.with(historyDir, async (s) => (await s.lastRuns()).find((x) => x.pipelineName === raw.name))
+      ? await use(historyDir, async (s) => (await s.lastRuns()).find((x) => x.pipelineName === raw.name))
       : undefined;
     const lastRun = last?.lastRun;
     const ageMs = last?.lastSuccessAt ? now - Date.parse(last.lastSuccessAt) : undefined;

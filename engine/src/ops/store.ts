@@ -6,6 +6,7 @@
 // could not reach the store (a crash, a lock held too long) is picked up by the next reader, and deleting the file
 // rebuilds it. DuckDB lets only one process open a database file for writing, so every open takes an exclusive
 // lock file first (with retries, and stale locks of dead processes broken); the work under it is short.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -14,6 +15,8 @@ import type { RunSummaryRow, TrendPoint } from '../api/ops-contract.js';
 
 export const STORE_FILE = 'runstore.duckdb';
 const LOCK_FILE = 'runstore.lock';
+/** Left by a writer that could not index its run: the next sync looks at every manifest. */
+const DIRTY_FILE = 'runstore.dirty';
 /** Bump when the tables change: an older file is then rebuilt from the manifests. */
 const STORE_VERSION = 2;
 
@@ -77,6 +80,14 @@ async function acquireLock(dir: string, timeoutMs: number): Promise<() => void> 
     }
     if (Date.now() > deadline) throw new Error(`the run store in ${dir} is busy (locked by process ${pid}); try again`);
     await sleep(Math.min(200, 10 + attempt * 10) * (0.5 + Math.random()));
+  }
+}
+
+function mtimeOf(file: string): number | undefined {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return undefined;
   }
 }
 
@@ -158,30 +169,49 @@ export class RunStore {
   }
 
   /**
-   * Bring the store up to date with the manifests in the history folder. Listing the folder and looking at every
-   * manifest is what costs (10,000 runs), so it happens only when the folder itself changed (a run was added or
-   * deleted) since the last full look; otherwise only the runs still recorded as running are looked at again.
+   * Bring the store up to date with the manifests in the history folder. Looking at every manifest is what costs
+   * (10,000 stats), so only what can have changed is looked at: run folders not yet indexed, indexed runs whose
+   * folder is gone, and runs still recorded as running. Every finished run is indexed by its own writer
+   * (`recordInStore`); a writer that could not do so leaves a marker file, and the next sync then looks at every
+   * manifest again. (The folder's mtime cannot tell: the store's own lock and WAL files change it at every open.)
    */
   async sync(): Promise<IngestStats> {
-    const dirMtime = String(fs.statSync(this.historyDir).mtimeMs);
-    const seenMtime = (await this.rows(`SELECT value FROM meta WHERE key = 'dir_mtime'`))[0]?.['value'];
-    const full = seenMtime !== dirMtime;
-    const known = new Map<string, string>();
-    for (const r of await this.rows(`SELECT run_id, fingerprint FROM runs ${full ? '' : "WHERE outcome = 'running'"}`)) known.set(String(r['run_id']), String(r['fingerprint']));
-    const ids = full ? fs.readdirSync(this.historyDir) : [...known.keys()];
-    const changed: { manifest: RunManifest; fingerprint: string }[] = [];
-    const seen = new Set<string>();
-    for (const id of ids) {
-      if (!/^[A-Za-z0-9-]+$/.test(id)) continue;
-      const found = this.look(id, known.get(id));
-      if (found === 'missing') continue;
-      seen.add(id);
-      if (found !== 'same') changed.push(found);
+    const marker = path.join(this.historyDir, DIRTY_FILE);
+    const markedAt = mtimeOf(marker);
+    const full = markedAt !== undefined;
+    const onDisk = fs
+      .readdirSync(this.historyDir)
+      .filter((id) => /^[A-Za-z0-9-]+$/.test(id))
+      .sort();
+    // The same run folders as at the last sync, all of them indexed then: only running runs can have changed.
+    const listing = `${onDisk.length}:${createHash('sha1').update(onDisk.join('/')).digest('hex')}`;
+    const lastListing = (await this.rows(`SELECT value FROM meta WHERE key = 'listing'`))[0]?.['value'];
+    const sameFolders = !full && lastListing === listing;
+    const indexed = new Map<string, { fingerprint: string; running: boolean }>();
+    for (const r of await this.rows(`SELECT run_id, fingerprint, outcome = 'running' AS running FROM runs ${sameFolders ? "WHERE outcome = 'running'" : ''}`)) {
+      indexed.set(String(r['run_id']), { fingerprint: String(r['fingerprint']), running: r['running'] === true });
     }
-    const removed = [...known.keys()].filter((id) => !seen.has(id));
-    await this.ingest(changed, [...removed, ...changed.map((c) => c.manifest.runId).filter((id) => known.has(id))]);
-    if (full) await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ('dir_mtime', $v)`, { v: dirMtime });
-    return { added: changed.length, removed: removed.length };
+    const present = new Set(onDisk);
+    const changed: { manifest: RunManifest; fingerprint: string }[] = [];
+    const gone: string[] = [];
+    let unindexed = 0;
+    for (const id of sameFolders ? [...indexed.keys()] : onDisk) {
+      const known = indexed.get(id);
+      if (known && !full && !known.running) continue;
+      const found = this.look(id, known?.fingerprint);
+      if (found === 'missing') {
+        if (known) gone.push(id);
+        else unindexed++;
+      } else if (found !== 'same') changed.push(found);
+    }
+    for (const id of indexed.keys()) if (!present.has(id)) gone.push(id);
+    await this.ingest(changed, [...gone, ...changed.map((c) => c.manifest.runId).filter((id) => indexed.has(id))]);
+    // A folder without a readable manifest yet (a run starting) is looked at again by the next sync.
+    const nowListing = unindexed === 0 && gone.length === 0 ? listing : '';
+    if (nowListing !== lastListing) await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ('listing', $v)`, { v: nowListing });
+    // A writer that failed while this sync ran marks again (a newer mtime): that marker stays for the next sync.
+    if (full && mtimeOf(marker) === markedAt) fs.rmSync(marker, { force: true });
+    return { added: changed.length, removed: gone.length };
   }
 
   /** Index (again) one run, after its manifest was written: no need to look at the other runs. */
@@ -438,5 +468,10 @@ export async function recordInStore(historyDir: string, runId?: string, o: Store
     }
   } catch (e) {
     process.stderr.write(`[sluice] the run store was not updated (the next reader will catch up): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+    try {
+      fs.writeFileSync(path.join(historyDir, DIRTY_FILE), '');
+    } catch {
+      /* the history folder itself is unwritable: nothing more to do */
+    }
   }
 }

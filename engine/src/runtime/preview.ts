@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import type { NodeMetrics, PreviewResult } from '../api/contract.js';
+import type { ProfileResult } from '../api/ops-contract.js';
+import { profileTable } from '../ops/column-profile.js';
 import { upstreamClosure } from '../format/graph.js';
 import { previewTarget } from '../format/preview-target.js';
 import type { Pipeline } from '../format/pipeline.js';
@@ -84,15 +86,13 @@ export class PreviewSession {
     return this.previewPort(p, nodeId, target?.port ?? '', limit, baseDir, allow, allowHosts, allowEnv);
   }
 
-  /** The rows of one output port of a (non-sink) node, with the node's own quarantine. */
-  private async previewPort(p: Pipeline, nodeId: string, port: string, limit: number, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]): Promise<PreviewResult> {
+  /**
+   * Run the node's upstream subgraph (a sample of the sources when `sourceLimit` is set, else all of them),
+   * reusing tables of unchanged nodes: tables are named by the fingerprint of each node's config and inputs
+   * (and of the limit), so a whole-output run never reuses a sampled one.
+   */
+  private async materialise(p: Pipeline, nodeId: string, sourceLimit: number | undefined, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]) {
     const order = upstreamClosure(p, nodeId);
-    const streaming = order.every((id) => {
-      const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
-      // Row-wise kinds' first N output rows depend only on their first N-ish input rows, so a sample suffices.
-      return k?.category === 'source' || k?.traits.rows === 'row-wise';
-    });
-    const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
     const roots = [baseDir, ...allow];
     const db = await this.database(roots);
     // Taken before the sources read: a file changing during the preview then shows as changed afterwards.
@@ -119,6 +119,19 @@ export class PreviewSession {
       },
     });
     for (const m of result.metrics) if (m.status !== 'failed' && m.status !== 'skipped') this.metrics.set(hashes.get(m.nodeId) ?? '', m);
+    return { db, table, result };
+  }
+
+  /** The rows of one output port of a (non-sink) node, with the node's own quarantine. */
+  private async previewPort(p: Pipeline, nodeId: string, port: string, limit: number, baseDir: string, allow: string[], allowHosts: string[], allowEnv: string[]): Promise<PreviewResult> {
+    const order = upstreamClosure(p, nodeId);
+    const streaming = order.every((id) => {
+      const k = kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '');
+      // Row-wise kinds' first N output rows depend only on their first N-ish input rows, so a sample suffices.
+      return k?.category === 'source' || k?.traits.rows === 'row-wise';
+    });
+    const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
+    const { db, table, result } = await this.materialise(p, nodeId, sourceLimit, baseDir, allow, allowHosts, allowEnv);
     const mine = result.metrics.find((m) => m.nodeId === nodeId);
     let columns: PreviewResult['columns'] = [];
     let rows: PreviewResult['rows'] = [];
@@ -147,6 +160,31 @@ export class PreviewSession {
     // Sampled only when a source actually stopped at the limit, not merely because a limit was offered.
     const sampled = result.metrics.some((m) => m.sampled === true);
     return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, quarantineByRule, sampled, inputs };
+  }
+
+  /**
+   * The column profile of a node's output (a sink's: of the rows that would reach it), over its whole output:
+   * the upstream runs without a source limit. Queued with the previews (they share the database and its tables).
+   */
+  profile(p: Pipeline, nodeId: string, baseDir: string, allow: string[] = [], allowHosts = this.opts.allowHosts ?? [], allowEnv: string[] = [], limits?: LimitsInput): Promise<ProfileResult> {
+    const run = async (): Promise<ProfileResult> => {
+      this.requestLimits = limits;
+      const node = p.nodes.find((n) => n.id === nodeId);
+      if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
+      const target = previewTarget(p, nodeId, kindOf);
+      if (!target?.port) throw new UserError(`node "${nodeId}" has no output to profile`, { nodeId });
+      const { db, table, result } = await this.materialise(p, target.requestNodeId, undefined, baseDir, allow, allowHosts, allowEnv);
+      const mine = result.metrics.find((m) => m.nodeId === target.requestNodeId);
+      if (!mine || mine.status === 'failed' || mine.status === 'skipped' || (await db.relationKind(table(target.requestNodeId, target.port))) === undefined) {
+        const why = result.metrics.find((m) => m.status === 'failed')?.error;
+        throw new UserError(`node "${target.requestNodeId}" produced no output to profile${why ? `: ${why}` : ''}`, { nodeId: target.requestNodeId });
+      }
+      const profile = await profileTable(db, table(target.requestNodeId, target.port), nodeId, target.port);
+      return { ...profile, sampled: profile.sampled || result.metrics.some((m) => m.sampled === true) };
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   close(): void {

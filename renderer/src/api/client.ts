@@ -135,6 +135,8 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi & En
     runHistory: (input) => call('runHistory', input),
     runPipelines: (input) => call('runPipelines', input),
     runTrends: (input) => call('runTrends', input),
+    profile: (input) => call('profile', input),
+    workspaceStatus: (input) => call('workspaceStatus', input),
     runRecord: (input) => call('runRecord', input),
   };
 }

@@ -2,6 +2,8 @@
 // their place in Electron (see files/choose.ts).
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import type { WorkspaceFile } from '../../../engine/src/api/contract';
+import type { PipelineHealth as PipelineStatus } from '../../../engine/src/api/ops-contract';
+import { useDesigner } from '../store';
 import { normalizeSaveName, useFileDialog, type DialogRequest } from '../files/dialogs';
 import { FileIcon, SearchIcon } from '../lib/icons';
 
@@ -34,6 +36,20 @@ function OpenDialog({ request }: { request: Extract<DialogRequest, { kind: 'open
   const cancel = useMemo(() => () => request.resolve(undefined), [request]);
   useDialogKeys(cancel);
   useEffect(() => search.current?.focus(), []);
+  // Each pipeline's freshness, as `sluice status` tells it; the dialog works without it.
+  const api = useDesigner((s) => s.api);
+  const [health, setHealth] = useState<Map<string, PipelineStatus>>(new Map());
+  useEffect(() => {
+    if (!api) return;
+    let current = true;
+    api.workspaceStatus({}).then(
+      (rows) => current && setHealth(new Map(rows.map((r) => [r.file.replaceAll('\\', '/'), r]))),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [api]);
   const shown = request.files.filter((f) => f.path.toLowerCase().includes(filter.trim().toLowerCase()));
   const pick = chosen !== undefined && shown.some((f) => f.path === chosen) ? chosen : shown[0]?.path;
   const submit = (e: FormEvent) => {
@@ -57,7 +73,7 @@ function OpenDialog({ request }: { request: Extract<DialogRequest, { kind: 'open
       ) : (
         <ul className="file-list" role="listbox" aria-label="Pipeline files">
           {shown.map((f) => (
-            <FileRow key={f.path} file={f} selected={f.path === pick} onPick={() => setChosen(f.path)} onOpen={() => request.resolve(f.path)} />
+            <FileRow key={f.path} file={f} status={health.get(f.path)} selected={f.path === pick} onPick={() => setChosen(f.path)} onOpen={() => request.resolve(f.path)} />
           ))}
         </ul>
       )}
@@ -73,7 +89,22 @@ function OpenDialog({ request }: { request: Extract<DialogRequest, { kind: 'open
   );
 }
 
-function FileRow({ file, selected, onPick, onOpen }: { file: WorkspaceFile; selected: boolean; onPick(): void; onOpen(): void }): ReactElement {
+const HEALTH_TAG: Partial<Record<PipelineStatus['health'], string>> = { healthy: 'healthy', late: 'late', failing: 'failing' };
+
+/** A pipeline's health: healthy, late or failing by its declared freshness; else when it last ran. */
+function Health({ status }: { status: PipelineStatus | undefined }): ReactElement | null {
+  if (!status) return null;
+  const tag = HEALTH_TAG[status.health];
+  const label = tag ?? (status.lastOutcome ? `last run ${status.lastOutcome.replace('_', ' ')}` : undefined);
+  if (!label) return null;
+  return (
+    <span className={`tag file-list__health file-list__health--${tag ?? 'unknown'}`} title={`${status.name}: ${status.why}${status.owner ? ` (owner ${status.owner})` : ''}`} data-testid="file-health">
+      {label}
+    </span>
+  );
+}
+
+function FileRow({ file, status, selected, onPick, onOpen }: { file: WorkspaceFile; status: PipelineStatus | undefined; selected: boolean; onPick(): void; onOpen(): void }): ReactElement {
   const folder = folderOf(file.path);
   return (
     <li
@@ -87,6 +118,7 @@ function FileRow({ file, selected, onPick, onOpen }: { file: WorkspaceFile; sele
       <FileIcon size={15} />
       <span className="file-list__name">{file.name}</span>
       <span className="file-list__folder">{folder}</span>
+      <Health status={status} />
       <span className="file-list__when">{when.format(file.modifiedMs)}</span>
     </li>
   );

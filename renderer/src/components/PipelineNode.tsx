@@ -133,6 +133,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
   const status = metrics ? shownStatus(metrics, outcome) : undefined;
   // Numbers from a run before the last edit stay visible as history, and say so in words, not only by fading.
   const note = useRun((s) => (s.stale && metrics ? staleNote(s.manifest, s.inputChanged) : undefined));
+  const quality = useRun((s) => s.manifest?.quality?.nodes[id]);
   const problemText = [...problems.node, ...[...problems.fields.values()].flat()].map((p) => p.message).join('\n');
 
   return (
@@ -215,6 +216,11 @@ function PipelineNodeView({ id, data, selected }: NodeProps<FlowNode>): ReactEle
                   ? `${formatCount(metrics.passed)} written`
                   : `${formatCount(metrics.rowsIn)} in · ${formatCount(metrics.rowsOut)} out${metrics.filtered > 0 ? ` · ${formatCount(metrics.filtered)} filtered` : ''}`}
           </span>
+          {quality !== undefined && status !== 'failed' && status !== 'cancelled' && (
+            <span className={`sl-node__quality${quality < 100 ? ' is-low' : ''}`} title={`Quality score ${quality}: the share of the rows this node took in that it passed (0 when its gate failed); docs/OPERATIONS.md`} data-testid={`node-quality-${id}`}>
+              Q {quality}
+            </span>
+          )}
           {note && (
             <span className="sl-node__stale" data-testid={`stale-note-${id}`}>
               {note.replace('from the run ', '').replace(/, (before your last edit|input .* changed since)$/, '')} · {inputChanged ? 'input changed' : 'before edit'}

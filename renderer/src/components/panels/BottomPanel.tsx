@@ -1,4 +1,4 @@
-// The panel under the canvas: preview, quarantine and run summary, in tabs; its top edge resizes it.
+// The panel under the canvas: preview, column profile, quarantine and run summary, in tabs; its top edge resizes it.
 import { useCallback, useRef, type PointerEvent, type ReactElement } from 'react';
 import { formatCount } from '../../lib/format';
 import { ChevronDownIcon } from '../../lib/icons';
@@ -6,6 +6,7 @@ import { usePreview } from '../../state/preview';
 import { useRun } from '../../state/run';
 import { useUi, type BottomTab } from '../../state/ui';
 import { PreviewTab } from './PreviewTab';
+import { ProfileTab } from './ProfileTab';
 import { QuarantineTab } from './QuarantineTab';
 import { RunTab } from './RunTab';
 
@@ -50,6 +51,7 @@ export function BottomPanel(): ReactElement {
 
   const tabs: { id: BottomTab; label: string; badge?: string | undefined; tone?: string }[] = [
     { id: 'preview', label: 'Preview' },
+    { id: 'profile', label: 'Profile' },
     { id: 'quarantine', label: 'Quarantine', badge: qCount ? formatCount(qCount) : undefined, tone: 'danger' },
     { id: 'run', label: 'Run', badge: runPhase === 'running' ? '…' : outcome ? (outcome === 'succeeded' ? 'ok' : outcome === 'cancelled' ? 'cancelled' : outcome === 'partial' ? 'partial' : 'failed') : undefined, tone: outcome === 'succeeded' ? 'ok' : 'danger' },
   ];
@@ -82,6 +84,7 @@ export function BottomPanel(): ReactElement {
       {open && (
         <div className="bottom-panel__content" role="tabpanel">
           {tab === 'preview' && <PreviewTab />}
+          {tab === 'profile' && <ProfileTab />}
           {tab === 'quarantine' && <QuarantineTab />}
           {tab === 'run' && <RunTab />}
         </div>

@@ -149,6 +149,14 @@ export function RunTab(): ReactElement {
         <strong>{OUTCOME[manifest.outcome] ?? manifest.outcome}</strong>
         <span className="run-summary__facts">
           {formatDuration(ms)} · {plural(read, 'row')} read · {plural(quarantined, 'row')} quarantined · {formatCount(filtered)} filtered
+          {manifest.quality && manifest.quality.score !== null && (
+            <>
+              {' · '}
+              <span title="Quality score: the share of rows passed by the nodes that judge rows, weighted by rows; 0 when a gate failed (docs/OPERATIONS.md)" data-testid="run-quality">
+                quality {manifest.quality.score.toFixed(1)}
+              </span>
+            </>
+          )}
         </span>
         <span className="panel-toolbar__spacer" />
         {stale && (

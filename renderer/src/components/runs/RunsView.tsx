@@ -1,6 +1,11 @@
 // The Runs view: past runs from the engine's run store, with filters; one run's record; two runs compared per node
 // and per rule; trend charts per node and per rule over a pipeline's last runs.
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
+//
+// It opens fast with 10,000 runs: its three questions go out together (the open document's pipeline is guessed
+// before the list of pipelines answers), the engine answers each from one open store, and only the table rows in
+// view are in the DOM.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { RunManifest } from '../../../../engine/src/api/contract';
 import type { RunSummaryRow, TrendPoint } from '../../../../engine/src/api/ops-contract';
 import { diffRuns, signed } from '../../../../engine/src/api/run-diff';
@@ -8,6 +13,11 @@ import { useDesigner } from '../../store';
 import { TrendChart, type Series } from './TrendChart';
 import { useRunsView } from './runs-state';
 import './runs.css';
+
+/** The height of a table row (runs.css sets it), for the virtual list. */
+const ROW_PX = 29;
+/** How many runs the table asks for; the charts ask for the last 30 only. */
+const LIST_LIMIT = 500;
 
 const SINCE: Record<string, number | undefined> = { any: undefined, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 const OUTCOMES = ['succeeded', 'gate_failed', 'partial', 'failed', 'cancelled', 'running'];
@@ -39,7 +49,8 @@ function RunsDialog(): ReactElement {
   const api = useDesigner((s) => s.api);
   const docName = useDesigner((s) => s.meta.name);
   const setOpen = useRunsView((s) => s.setOpen);
-  const [pipeline, setPipeline] = useState<string>('');
+  // The open document's pipeline until the list of pipelines says it has no runs.
+  const [pipeline, setPipeline] = useState<string>(docName);
   const [outcome, setOutcome] = useState('');
   const [startedBy, setStartedBy] = useState('');
   const [since, setSince] = useState('any');
@@ -60,33 +71,48 @@ function RunsDialog(): ReactElement {
   // The pipelines that have runs, and the default choice: the open document's, when it has any.
   useEffect(() => {
     if (!api) return;
+    let current = true;
     void api
       .runPipelines({})
       .then((all) => {
+        if (!current) return;
         const ns = all.map((p) => p.name);
         const latest = [...all].sort((a, b) => b.lastRunAt.localeCompare(a.lastRunAt))[0];
         setNames(ns);
-        setPipeline((p) => p || (ns.includes(docName) ? docName : (latest?.name ?? '')));
+        setPipeline((p) => (p !== docName || ns.includes(docName) ? p : (latest?.name ?? '')));
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      current = false;
+    };
   }, [api, docName]);
 
+  // An answer to a question no longer asked (a filter changed meanwhile) is dropped, never shown.
   useEffect(() => {
     if (!api) return;
+    let current = true;
     const ms = SINCE[since];
     void api
-      .runHistory({ limit: 500, ...(pipeline ? { pipelineName: pipeline } : {}), ...(outcome ? { outcome } : {}), ...(startedBy ? { startedBy } : {}), ...(ms ? { since: new Date(Date.now() - ms).toISOString() } : {}) })
-      .then(setRows)
+      .runHistory({ limit: LIST_LIMIT, ...(pipeline ? { pipelineName: pipeline } : {}), ...(outcome ? { outcome } : {}), ...(startedBy ? { startedBy } : {}), ...(ms ? { since: new Date(Date.now() - ms).toISOString() } : {}) })
+      .then((r) => current && setRows(r))
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      current = false;
+    };
   }, [api, pipeline, outcome, startedBy, since]);
 
   useEffect(() => {
     if (!api || !pipeline) return;
+    let current = true;
     void api
       .runTrends({ pipelineName: pipeline, limit: 30 })
-      .then(setTrends)
+      .then((t) => current && setTrends(t))
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      current = false;
+    };
   }, [api, pipeline]);
+
 
   const show = useCallback(
     (runId: string) => {
@@ -165,53 +191,18 @@ function RunsDialog(): ReactElement {
             ✕
           </button>
         </header>
+        {rows && rows.length > 0 && (
+          <p className="runs__count" data-testid="runs-count">
+            {rows.length === LIST_LIMIT ? `the latest ${num(LIST_LIMIT)} runs (narrow the filters to see older ones)` : `${num(rows.length)} run${rows.length === 1 ? '' : 's'}`}
+          </p>
+        )}
         {error && (
           <p className="runs__error" role="alert">
             {error}
           </p>
         )}
         <div className="runs__body">
-          <div className="runs__list">
-            <table className="runs-table" data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th aria-label="compare" />
-                  <th>When</th>
-                  <th>Pipeline</th>
-                  <th>By</th>
-                  <th>Outcome</th>
-                  <th className="num">Duration</th>
-                  <th className="num">Read</th>
-                  <th className="num">Written</th>
-                  <th className="num">Quarantined</th>
-                  <th className="num">Quality</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows?.map((r) => (
-                  <tr key={r.runId} className={shown?.runId === r.runId ? 'is-selected' : ''} onClick={() => show(r.runId)} data-testid={`runs-row-${r.runId}`}>
-                    <td onClick={(e) => e.stopPropagation()}>
-                      <input type="checkbox" checked={picked.includes(r.runId)} onChange={() => toggle(r.runId)} aria-label={`compare ${r.runId}`} data-testid={`runs-pick-${r.runId}`} />
-                    </td>
-                    <td title={r.runId}>{when(r.startedAt)}</td>
-                    <td>{r.pipelineName}</td>
-                    <td>{r.startedBy}</td>
-                    <td>
-                      <span className={`runs-outcome runs-outcome--${r.outcome}`}>{r.outcome.replace('_', ' ')}</span>
-                      {r.anomalies > 0 && <span className="runs-anomaly" title="anomaly gates tripped">⚠ {r.anomalies}</span>}
-                    </td>
-                    <td className="num">{secs(r.durationMs)}</td>
-                    <td className="num">{num(r.rowsRead)}</td>
-                    <td className="num">{num(r.rowsWritten)}</td>
-                    <td className="num">{num(r.quarantined)}</td>
-                    <td className="num">{r.quality === null ? '–' : r.quality.toFixed(1)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {rows && rows.length === 0 && <p className="runs__empty">No runs match these filters.</p>}
-            {!rows && <p className="runs__empty">Loading runs…</p>}
-          </div>
+          <RunsList rows={rows} shownId={shown?.runId} picked={picked} onShow={show} onToggle={toggle} />
           <div className="runs__side">
             {shown && <RunDetail m={shown} />}
             {compared && <RunCompare a={compared[0]} b={compared[1]} />}
@@ -220,6 +211,65 @@ function RunsDialog(): ReactElement {
         </div>
         {pipeline && trends.length > 0 && <Trends points={trends} pipeline={pipeline} />}
       </section>
+    </div>
+  );
+}
+
+/** The runs table: only the rows in view (and a few either side) are in the DOM. */
+function RunsList({ rows, shownId, picked, onShow, onToggle }: { rows: RunSummaryRow[] | undefined; shownId: string | undefined; picked: string[]; onShow: (runId: string) => void; onToggle: (runId: string) => void }): ReactElement {
+  const listRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer's API returns fresh functions by design; this component is not memoised by the compiler.
+  const virtualizer = useVirtualizer({ count: rows?.length ?? 0, getScrollElement: () => listRef.current, estimateSize: () => ROW_PX, overscan: 12 });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0) : 0;
+  return (
+    <div className="runs__list" ref={listRef}>
+      <table className="runs-table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th aria-label="compare" />
+            <th>When</th>
+            <th>Pipeline</th>
+            <th>By</th>
+            <th>Outcome</th>
+            <th className="num">Duration</th>
+            <th className="num">Read</th>
+            <th className="num">Written</th>
+            <th className="num">Quarantined</th>
+            <th className="num">Quality</th>
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 && <tr aria-hidden="true" className="runs-table__pad" style={{ height: padTop }} />}
+          {items.map(({ index }) => {
+            const r = rows?.[index];
+            if (!r) return null;
+            return (
+              <tr key={r.runId} className={shownId === r.runId ? 'is-selected' : ''} onClick={() => onShow(r.runId)} data-testid={`runs-row-${r.runId}`}>
+                <td onClick={(e) => e.stopPropagation()}>
+                  <input type="checkbox" checked={picked.includes(r.runId)} onChange={() => onToggle(r.runId)} aria-label={`compare ${r.runId}`} data-testid={`runs-pick-${r.runId}`} />
+                </td>
+                <td title={r.runId}>{when(r.startedAt)}</td>
+                <td>{r.pipelineName}</td>
+                <td>{r.startedBy}</td>
+                <td>
+                  <span className={`runs-outcome runs-outcome--${r.outcome}`}>{r.outcome.replace('_', ' ')}</span>
+                  {r.anomalies > 0 && <span className="runs-anomaly" title="anomaly gates tripped">⚠ {r.anomalies}</span>}
+                </td>
+                <td className="num">{secs(r.durationMs)}</td>
+                <td className="num">{num(r.rowsRead)}</td>
+                <td className="num">{num(r.rowsWritten)}</td>
+                <td className="num">{num(r.quarantined)}</td>
+                <td className="num">{r.quality === null ? '–' : r.quality.toFixed(1)}</td>
+              </tr>
+            );
+          })}
+          {padBottom > 0 && <tr aria-hidden="true" className="runs-table__pad" style={{ height: padBottom }} />}
+        </tbody>
+      </table>
+      {rows && rows.length === 0 && <p className="runs__empty">No runs match these filters.</p>}
+      {!rows && <p className="runs__empty">Loading runs…</p>}
     </div>
   );
 }
