@@ -52,7 +52,7 @@ export async function judge(ordersFile, customersFile) {
   const known = new Set(fs.readFileSync(customersFile, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]));
   const countries = new Set(COUNTRIES);
   const statuses = new Set(STATUSES);
-  const seen = new Set();
+  const seen = new SeenIds();
   const quarantine = new Map();
   const groups = new Map();
   let line = 0;
@@ -96,6 +96,29 @@ export async function judge(ordersFile, customersFile) {
     groups.set(key, g);
   }
   return { quarantine, groups, valid, lines: line };
+}
+
+/**
+ * The order ids seen so far. A JavaScript Set holds at most 2^24 entries, too few for the 50 M-row run, so ids
+ * written as plain numbers (no leading zero) are kept as bits in 1 MiB pages (any other id in a Set).
+ */
+class SeenIds {
+  pages = new Map();
+  other = new Set();
+  has(id) {
+    if (!/^[1-9][0-9]{0,14}$/.test(id)) return this.other.has(id);
+    const n = Number(id);
+    const page = this.pages.get(Math.floor(n / 2 ** 23));
+    return page !== undefined && (page[(n % 2 ** 23) >> 3] & (1 << (n & 7))) !== 0;
+  }
+  add(id) {
+    if (!/^[1-9][0-9]{0,14}$/.test(id)) return void this.other.add(id);
+    const n = Number(id);
+    const key = Math.floor(n / 2 ** 23);
+    let page = this.pages.get(key);
+    if (!page) this.pages.set(key, (page = new Uint8Array(2 ** 20)));
+    page[(n % 2 ** 23) >> 3] |= 1 << (n & 7);
+  }
 }
 
 /** Compare one run's quarantine ("line,rules" lines) and groups ("day,country,orders,cents" lines) with the oracle's. */

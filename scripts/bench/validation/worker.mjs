@@ -5,6 +5,7 @@
 // BENCH_MEMORY_LIMIT (e.g. 1.5GB) limits DuckDB in both the engine and the hand-written SQL.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { COUNTRIES, STATUSES } from './generate.mjs';
 
@@ -21,6 +22,8 @@ const TS_RE = '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
 const TS_FMT = '%Y-%m-%d %H:%M:%S';
 const inSet = (xs) => xs.map((x) => `'${x}'`).join(', ');
 let extra = {};
+// SLUICE_BENCH_ENGINE: another build of the engine (a folder like engine/dist), to compare before and after.
+const engineRun = process.env.SLUICE_BENCH_ENGINE ? pathToFileURL(path.resolve(process.env.SLUICE_BENCH_ENGINE, 'runtime', 'run.js')).href : '../../../engine/dist/runtime/run.js';
 
 async function duck() {
   const inst = await DuckDBInstance.create(':memory:', { threads: '2', ...(limit ? { memory_limit: limit } : {}) });
@@ -90,7 +93,7 @@ if (mode === 'sql') {
   await c.run(`COPY valid TO ${q(path.join(out, 'clean.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
   await c.run(`COPY (SELECT CAST(created_at AS DATE) AS day, country, count(*) AS orders, sum(amount) AS revenue FROM valid GROUP BY ALL) TO ${q(path.join(out, 'daily.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
 } else if (mode === 'engine') {
-  const { runPipeline } = await import('../../../engine/dist/runtime/run.js');
+  const { runPipeline } = await import(engineRun);
   const historyDir = path.join(out, 'history');
   const rel = path.relative(dir, out);
   const edge = (from, fromPort, to, toPort) => ({ from: { node: from, port: fromPort }, to: { node: to, port: toPort } });
@@ -138,7 +141,7 @@ if (mode === 'sql') {
   const c = await duck();
   await c.run(`COPY (SELECT carrier, origin, count(*) AS flights, avg(arr_delay) AS avg_arr_delay, sum(distance) AS distance FROM read_parquet(${q(path.join(dir, 'flights.parquet'))}) WHERE NOT cancelled AND distance > 500 GROUP BY ALL) TO ${q(path.join(out, 'by_route.parquet'))} (FORMAT parquet, COMPRESSION zstd)`);
 } else if (mode === 'parquet-engine') {
-  const { runPipeline } = await import('../../../engine/dist/runtime/run.js');
+  const { runPipeline } = await import(engineRun);
   const rel = path.relative(dir, out);
   const edge = (from, to) => ({ from: { node: from, port: 'out' }, to: { node: to, port: 'in' } });
   const pipeline = {
