@@ -1,7 +1,11 @@
 // One measured run, engine or hand-written SQL, printed as a JSON line.
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+
+// SLUICE_BENCH_ENGINE: another build of the engine (a folder like engine/dist), to compare before and after.
+const engineDir = process.env.SLUICE_BENCH_ENGINE ? pathToFileURL(path.resolve(process.env.SLUICE_BENCH_ENGINE)).href : '../../engine/dist';
 
 const [mode, dir] = process.argv.slice(2);
 const out = path.join(dir, `out-${mode}`);
@@ -12,8 +16,8 @@ let checkpointed;
 
 if (mode === 'preview') {
   // Time to first rows: what the designer waits for when a node over the big source is selected.
-  const { PreviewSession } = await import('../../engine/dist/runtime/preview.js');
-  const { preparePipeline } = await import('../../engine/dist/runtime/run.js');
+  const { PreviewSession } = await import(`${engineDir}/runtime/preview.js`);
+  const { preparePipeline } = await import(`${engineDir}/runtime/run.js`);
   const p = preparePipeline({ version: 1, name: 'preview', nodes: [
     { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv', types: { quantity: 'INTEGER', unit_price: 'DECIMAL(10,2)' } } },
     { id: 'rules', kind: 'validate', config: { rules: [{ id: 'quantity_positive', type: 'range', column: 'quantity', min: 1 }] } },
@@ -46,7 +50,7 @@ if (mode === 'preview') {
   const checksum = String((await c.runAndReadAll('SELECT sum(orders)::VARCHAR || \'/\' || sum(revenue)::VARCHAR FROM agg')).getRowsJS()[0][0]);
   result = { valid, rejected: total - valid, filtered: 0, groupsChecksum: checksum };
 } else {
-  const { runPipeline } = await import('../../engine/dist/runtime/run.js');
+  const { runPipeline } = await import(`${engineDir}/runtime/run.js`);
   const pipeline = {
     version: 1,
     name: 'bench',

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { describeType } from '../schema/types.js';
 import { SQL_EXPRESSION } from '../api/editor-hints.js';
+import { isView, mayChange } from './shared/views.js';
 import { checkExpression } from '../sql/guard.js';
 
 const config = z.strictObject({
@@ -44,6 +45,13 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
       const dropped = await ctx.count(`DELETE FROM ${claimed} WHERE (${expr}) IS NOT TRUE`);
       await ctx.run(`ALTER TABLE ${claimed} RENAME TO ${ctx.output('out')}`);
       return { filtered: { count: dropped, reason } };
+    }
+    // Over a view (a typed source, a derive) the filter is a view too: its readers run it inside their own
+    // query, so a Parquet scan below gets the filter and reads only the columns they use. One pass counts the
+    // rows it drops (the kept rows are counted by the runtime).
+    if ((await isView(ctx, input)) && !mayChange(c.expression)) {
+      await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
+      return { filtered: { count: await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`), reason } };
     }
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
     const dropped = await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`);

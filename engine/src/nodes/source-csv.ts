@@ -25,6 +25,7 @@ const config = z.strictObject({
   trim: trimSchema,
   nullValues: nullValuesSchema,
   blankLines: blankLinesSchema,
+  multiline: z.boolean().default(true).describe('A quoted field may span lines; false: one physical line is one record, and a line with an unclosed quote is quarantined alone'),
 });
 
 /** Records a sniff reads (from at most the file's first megabyte). */
@@ -79,7 +80,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       const clean = path.join(ctx.scratchDir, `clean_${i}`);
       let scan;
       try {
-        scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding, blankLines: c.blankLines }, ctx.limit);
+        scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding, blankLines: c.blankLines, multiline: c.multiline }, ctx.limit);
       } catch (e) {
         if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
         throw e;

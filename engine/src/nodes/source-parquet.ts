@@ -35,33 +35,40 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
       const prefix = `${ctx.nodeId}:${path.basename(f)}:`;
       return `SELECT ${qlit(prefix)} || (file_row_number + 1) AS ${qi(LINEAGE)}, * EXCLUDE (file_row_number) FROM read_parquet(${qlit(f)}, file_row_number = true)${ctx.limit !== undefined ? ` LIMIT ${Math.floor(ctx.limit)}` : ''}`;
     });
+    const query = parts.join(' UNION ALL BY NAME ');
+    const out = ctx.output('out');
+    // Parquet is typed already, so the output is a view, not a copy: the nodes that read it run the scan inside
+    // their own queries, and DuckDB reads only the columns and row groups those need (projection and filter
+    // pushdown). Binding the view reads each file's footer, so a file that is not Parquet fails here.
+    let warnings: string[];
     try {
-      await ctx.run(`CREATE TABLE ${ctx.output('out')} AS ${parts.join(' UNION ALL BY NAME ')}`);
+      const renamed = rowidRenames((await ctx.columns(`(${query})`)).map((x) => x.name));
+      warnings = renamed.map(([from, to]) => `column "${from}" ${ROWID_REASON}; named it "${to}"`);
+      const rename = renamed.length > 0 ? ` RENAME (${renamed.map(([from, to]) => `${qi(from)} AS ${qi(to)}`).join(', ')})` : '';
+      await ctx.run(`CREATE VIEW ${out} AS SELECT *${rename} FROM (${query})`);
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
       // DuckDB does not always say which file of a glob it choked on; reading each one alone finds it.
       const culprit = await firstUnreadable(ctx, files);
       throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path', ...(culprit ? { file: path.basename(culprit) } : {}) });
     }
-    const warnings = await renameRowidColumns(ctx, ctx.output('out'));
-    const recordsRead = await ctx.count(`SELECT count(*) FROM ${ctx.output('out')}`);
+    const recordsRead = await ctx.count(`SELECT count(*) FROM ${out}`);
     // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
     return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit, warnings };
   },
 };
 
 /** A column named `rowid` would hide DuckDB's row positions: it is data, so it is kept under another name. */
-async function renameRowidColumns(ctx: ExecContext, table: string): Promise<string[]> {
-  const names = (await ctx.columns(table)).map((c) => c.name);
-  const warnings: string[] = [];
+function rowidRenames(names: string[]): [string, string][] {
+  const taken = [...names];
+  const out: [string, string][] = [];
   for (const name of names.filter(isRowidName)) {
     let renamed = `${name}_1`;
-    for (let k = 2; names.some((n) => n.toLowerCase() === renamed.toLowerCase()); k++) renamed = `${name}_${k}`;
-    await ctx.run(`ALTER TABLE ${table} RENAME COLUMN ${qi(name)} TO ${qi(renamed)}`);
-    names.push(renamed);
-    warnings.push(`column "${name}" ${ROWID_REASON}; named it "${renamed}"`);
+    for (let k = 2; taken.some((n) => n.toLowerCase() === renamed.toLowerCase()); k++) renamed = `${name}_${k}`;
+    taken.push(renamed);
+    out.push([name, renamed]);
   }
-  return warnings;
+  return out;
 }
 
 async function firstUnreadable(ctx: ExecContext, files: string[]): Promise<string | undefined> {

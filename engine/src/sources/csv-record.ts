@@ -11,6 +11,8 @@ export interface CsvDialect {
   encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1';
   /** A blank line is skipped (counted) or returned as a bad record with its line number. */
   blankLines?: 'skip' | 'quarantine';
+  /** false: one physical line is one record, so a quote left open ends at its line (default true). */
+  multiline?: boolean;
 }
 
 /** A file the scanner cannot read at all, with the source setting that would fix it when there is one. */
@@ -188,14 +190,16 @@ export interface DialectBytes {
   quote: number;
   escape: number;
   blankAsBad?: boolean;
+  /** Each record ends at its line's end: a quoted field cannot span lines. */
+  singleLine?: boolean;
 }
 
-export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape' | 'blankLines'>): DialectBytes {
+export function dialectBytes(d: Pick<CsvDialect, 'delimiter' | 'quote' | 'escape' | 'blankLines' | 'multiline'>): DialectBytes {
   const delim = oneByte(d.delimiter, 'delimiter');
   const quote = oneByte(d.quote, 'quote');
   const escape = d.escape === '' ? quote : oneByte(d.escape, 'escape');
   if (delim === quote) throw new CsvFileError('the delimiter and the quote must differ', 'quote');
-  return { delim, quote, escape, ...(d.blankLines === 'quarantine' ? { blankAsBad: true } : {}) };
+  return { delim, quote, escape, ...(d.blankLines === 'quarantine' ? { blankAsBad: true } : {}), ...(d.multiline === false ? { singleLine: true } : {}) };
 }
 
 /** Parse the header record at `pos`; returns the normalized names and where the body starts. */

@@ -169,7 +169,10 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
           continue;
         }
       }
-      const r = parseRecord(buf, pos, delim, quote, escape);
+      // One line, one record: the parser sees only this line, so a quote left open fails this line alone.
+      const one = db.singleLine ? lineAt(buf, pos) : undefined;
+      const r = one ? parseRecord(buf.subarray(0, one.end), pos, delim, quote, escape) : parseRecord(buf, pos, delim, quote, escape);
+      if (one && r.next >= one.end) r.next = one.next;
       if (chunk && r.next >= buf.length && r.error === 'unterminated quoted field') {
         return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true, longest };
       }
@@ -221,6 +224,13 @@ export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFi
     writer.close();
   }
   return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false, longest };
+}
+
+/** The line at `pos`: where its content ends (before CR LF or LF) and where the next line starts. */
+function lineAt(buf: Buffer, pos: number): { end: number; next: number } {
+  const nl = buf.indexOf(NL, pos);
+  if (nl < 0) return { end: buf.length, next: buf.length };
+  return { end: nl > pos && buf[nl - 1] === CR ? nl - 1 : nl, next: nl + 1 };
 }
 
 /** Records shorter than this always fit in the output buffer, so the common path never has to check for room. */

@@ -246,4 +246,34 @@ describe('source.csv: nullValues and blankLines (version 2)', () => {
     ]);
     for (const r of [skip, q]) expect(parseCsv(r.read('out.csv')).slice(1).map((x) => x[0])).toEqual(['src:data.csv:2', 'src:data.csv:4', 'src:data.csv:6']);
   });
+
+  it('multiline false: a line with an unclosed quote is quarantined alone, and every later line is still read', async () => {
+    // CRLF line ends too: the open quote must stop at the carriage return, not take it into the field.
+    const data = 'id,name\n1,ann\n2,"bob\r\n3,cy\n4,"two\nlines"\n5,"ok, quoted"\n';
+    const multi = await run(v2({}), { files: { 'data.csv': data } });
+    expectSucceeded(multi);
+    // By default a quoted field may span lines: lines 5 and 6 are one record (line 3's stray quote is given up alone).
+    expect(parseCsv(multi.read('out.csv')).slice(1).map((x) => [x[0], x[2]])).toEqual([
+      ['src:data.csv:2', 'ann'],
+      ['src:data.csv:4', 'cy'],
+      ['src:data.csv:5', 'two\nlines'],
+      ['src:data.csv:7', 'ok, quoted'],
+    ]);
+    const single = await run(v2({ multiline: false }), { files: { 'data.csv': data } });
+    expectSucceeded(single);
+    expect(counts(single.metric('src'))).toMatchObject({ rowsIn: 6, rowsOut: 3, quarantined: 3, filtered: 0 });
+    const entries = (await single.quarantine('src')).entries;
+    expect(entries.map((e) => [e.sourceLine, e.ruleIds])).toEqual([
+      [3, ['malformed']],
+      [5, ['malformed']],
+      [6, ['malformed']],
+    ]);
+    expect(entries.map((e) => e.reasons[0]?.split(':')[0])).toEqual(['data.csv line 3', 'data.csv line 5', 'data.csv line 6']);
+    expect(entries.slice(0, 2).map((e) => e.reasons[0])).toEqual(['data.csv line 3: unterminated quoted field', 'data.csv line 5: unterminated quoted field']);
+    expect(parseCsv(single.read('out.csv')).slice(1)).toEqual([
+      ['src:data.csv:2', '1', 'ann'],
+      ['src:data.csv:4', '3', 'cy'],
+      ['src:data.csv:7', '5', 'ok, quoted'],
+    ]);
+  });
 });

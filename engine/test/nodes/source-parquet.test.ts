@@ -63,4 +63,24 @@ describe('source.parquet', () => {
     expect(r.manifest.outcome).toBe('failed');
     expect(r.manifest.errors[0]).toMatch(/node "pq" \(source\.parquet\), field "path": path "\.\.\/\.\.\/etc\/passwd" in "path" is outside the folders/);
   });
+
+  it('feeds a chain of filters read in place (a view, not a copy), with exact counts', async () => {
+    const base = tmpDir('sluice-base-');
+    await parquetFile(base, 'data.parquet', 'SELECT i AS n, i % 3 = 0 AS odd_one, repeat(\'x\', 10) AS wide FROM range(1, 11) t(i)');
+    const p = chain([
+      { id: 'pq', kind: 'source.parquet', config: { path: 'data.parquet' } },
+      { id: 'big', kind: 'filter', config: { expression: 'n > 2', reason: 'small' } },
+      { id: 'even', kind: 'filter', config: { expression: 'NOT odd_one', reason: 'odd one' } },
+      // A value that changes on each evaluation is computed once into a table, so its counts still agree.
+      { id: 'coin', kind: 'filter', config: { expression: 'random() < 2 AND n < 10', reason: 'late' } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out.csv', includeLineage: true } },
+    ]);
+    const r = await run(p, { baseDir: base });
+    expectSucceeded(r);
+    expect(counts(r.metric('pq'))).toEqual({ status: 'ok', rowsIn: 10, rowsOut: 10, quarantined: 0, filtered: 0 });
+    expect(counts(r.metric('big'))).toEqual({ status: 'ok', rowsIn: 10, rowsOut: 8, quarantined: 0, filtered: 2 });
+    expect(counts(r.metric('even'))).toEqual({ status: 'ok', rowsIn: 8, rowsOut: 5, quarantined: 0, filtered: 3 });
+    expect(counts(r.metric('coin'))).toEqual({ status: 'ok', rowsIn: 5, rowsOut: 4, quarantined: 0, filtered: 1 });
+    expect(parseCsv(r.read('out.csv')).map((row) => row[0])).toEqual(['__lineage', ...[4, 5, 7, 8].map((n) => `pq:data.parquet:${n}`)]);
+  });
 });

@@ -1,0 +1,132 @@
+// The validation-heavy and the typed-Parquet workloads of `npm run bench` (issue 18): each configuration runs in
+// its own process (so its peak RSS is its own), interleaved `repeat` times so that a slow patch of this shared
+// machine hits all of them alike; medians are compared. Every validation run is checked against the oracle.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { generateOrders } from './generate.mjs';
+import { compare, judge } from './oracle.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+function measure(mode, dir, env = {}) {
+  const r = spawnSync(process.execPath, [path.join(here, 'worker.mjs'), mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`${mode} run failed`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const median = (list) => {
+  const byTime = [...list].sort((a, b) => a.seconds - b.seconds);
+  return { ...byTime[Math.floor((byTime.length - 1) / 2)], maxRssMB: Math.max(...list.map((x) => x.maxRssMB)) };
+};
+
+function rounds(configs, dir, repeat, rows) {
+  const runs = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  for (let i = 0; i < repeat; i++) {
+    for (const [k, [mode, env]] of Object.entries(configs)) runs[k].push({ ...measure(mode, dir, env), load: os.loadavg()[0] });
+    process.stdout.write(`  round ${i + 1}/${repeat}: ${Object.entries(runs).map(([k, r]) => `${k} ${r[i].seconds.toFixed(2)} s ${Math.round(r[i].maxRssMB)} MB`).join(', ')}  (load ${load()})\n`);
+  }
+  return { runs, med: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, median(r)])), rows };
+}
+
+const fmt = (x, rows) => `${x.seconds.toFixed(2)} s  ${Math.round(rows / x.seconds).toLocaleString()} rows/s  peak RSS ${Math.round(x.maxRssMB)} MB`;
+
+/**
+ * The validation workload at `rows` rows: the engine (checkpoints auto and off), the fastest lossless hand-written
+ * SQL and the staged SQL (a table per step, like the old baseline). Returns false when any output differs from the
+ * oracle. With `memoryLimit` every run is limited to it (DuckDB spills to disk) and only the engine and the fast
+ * SQL run.
+ */
+export async function benchValidation({ rows, repeat, memoryLimit }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-validation-'));
+  try {
+    process.stdout.write(`\nvalidation workload: generating ${rows.toLocaleString()} orders in ${dir} …\n`);
+    const gen = generateOrders(dir, rows);
+    process.stdout.write(`  ${gen.bytes.toLocaleString()} bytes; ${gen.malformed} malformed lines, ${gen.blank} blank lines, ${gen.dirty.toLocaleString()} dirty rows\n`);
+    const t = performance.now();
+    const oracle = await judge(gen.file, path.join(dir, 'customers.csv'));
+    process.stdout.write(`  oracle (plain JavaScript, ${((performance.now() - t) / 1000).toFixed(1)} s): ${oracle.quarantine.size.toLocaleString()} lines to quarantine, ${oracle.valid.toLocaleString()} clean rows, ${oracle.groups.size} day×country groups\n`);
+    const env = memoryLimit ? { BENCH_MEMORY_LIMIT: memoryLimit, SLUICE_MEMORY_LIMIT: memoryLimit } : {};
+    const configs = memoryLimit
+      ? { sql: ['sql', env], engine: ['engine', env] }
+      : { sql: ['sql', env], staged: ['sql-staged', env], engine: ['engine', env], plain: ['engine', { ...env, SLUICE_BENCH_CHECKPOINT: 'off' }] };
+    process.stdout.write(`  load average before: ${load()}${memoryLimit ? `; DuckDB memory limit ${memoryLimit}` : ''}\n`);
+    const { runs, med } = rounds(configs, dir, repeat, rows);
+    let exact = true;
+    // Each configuration's last run left its outputs in out-<mode>; the oracle judges them.
+    for (const [k, [mode]] of Object.entries(configs)) {
+      const o = path.join(dir, `out-${mode}`);
+      const problems = compare(oracle, { quarantineCsv: path.join(o, 'quarantine.csv'), groupsCsv: path.join(o, 'groups.csv') });
+      const last = runs[k][runs[k].length - 1];
+      if (last.rows !== oracle.valid) problems.push(`${last.rows} clean rows written, expected ${oracle.valid}`);
+      if (problems.length) {
+        exact = false;
+        process.stdout.write(`  ERROR ${k}: ${problems.length} difference(s) from the oracle, e.g.\n${problems.slice(0, 8).map((p) => `    ${p}\n`).join('')}`);
+      } else process.stdout.write(`  ${k}: exact (every quarantined line and its rule set, ${oracle.valid.toLocaleString()} clean rows, revenue per day and country to the cent)\n`);
+    }
+    const base = med.sql;
+    const ratio = (x) => `time ${(x.seconds / base.seconds).toFixed(2)}×, memory ${(x.maxRssMB / base.maxRssMB).toFixed(2)}×`;
+    process.stdout.write(`\n  median of ${repeat} (peak RSS: the largest) at ${rows.toLocaleString()} rows\n`);
+    process.stdout.write(`  hand-written SQL, fastest lossless: ${fmt(base, rows)}\n`);
+    if (med.staged) process.stdout.write(`  hand-written SQL, staged tables  : ${fmt(med.staged, rows)}  (${ratio(med.staged)} the fast SQL)\n`);
+    process.stdout.write(`  sluice engine (checkpoints auto)  : ${fmt(med.engine, rows)}\n`);
+    if (med.plain) process.stdout.write(`  sluice engine (checkpoints off)   : ${fmt(med.plain, rows)}\n`);
+    process.stdout.write(`  engine per node (median run): ${Object.entries(med.engine.nodes).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(2)} s`).join(', ')}\n`);
+    process.stdout.write(`  ratio engine / fastest SQL: ${ratio(med.engine)} (target: time ≤ 1.3, memory ≤ 1.5)${med.plain ? `; checkpoints off ${ratio(med.plain)}` : ''}\n`);
+    if (med.staged) process.stdout.write(`  ratio engine / staged SQL : time ${(med.engine.seconds / med.staged.seconds).toFixed(2)}×, memory ${(med.engine.maxRssMB / med.staged.maxRssMB).toFixed(2)}×\n`);
+    return { exact, med };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The typed-Parquet workload: ~`rows` generated flights → filter → aggregate → Parquet, engine against one COPY. */
+export async function benchParquet({ rows, repeat }) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-parquet-'));
+  try {
+    process.stdout.write(`\nParquet workload: generating ${rows.toLocaleString()} flights in ${dir} …\n`);
+    const c = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
+    const file = path.join(dir, 'flights.parquet');
+    // Deterministic columns from hashes of the row number; 16 columns, of which the pipeline reads 5.
+    await c.run(`COPY (SELECT DATE '2024-01-01' + CAST(i % 366 AS INTEGER) AS flight_date,
+        ['AA','DL','UA','WN','B6','AS','NK','F9','HA','G4'][1 + CAST(hash(i, 1) % 10 AS BIGINT)] AS carrier,
+        'A' || lpad(CAST(hash(i, 2) % 300 AS VARCHAR), 3, '0') AS origin, 'A' || lpad(CAST(hash(i, 3) % 300 AS VARCHAR), 3, '0') AS dest,
+        CAST(hash(i, 4) % 9000 AS INTEGER) + 1 AS flight_number, 'N' || CAST(hash(i, 5) % 99999 AS VARCHAR) AS tail_number,
+        CAST(hash(i, 6) % 2400 AS INTEGER) AS dep_time, CAST(hash(i, 7) % 2400 AS INTEGER) AS arr_time,
+        CAST(hash(i, 8) % 180 AS INTEGER) - 20 AS dep_delay, CAST(hash(i, 9) % 200 AS INTEGER) - 30 AS arr_delay,
+        CAST(hash(i, 10) % 4900 AS INTEGER) + 100 AS distance, hash(i, 11) % 50 = 0 AS cancelled, hash(i, 12) % 200 = 0 AS diverted,
+        CAST(hash(i, 13) % 400 AS INTEGER) + 30 AS air_time, CAST(hash(i, 14) % 60 AS INTEGER) AS taxi_out, CAST(hash(i, 15) % 40 AS INTEGER) AS taxi_in
+      FROM range(${rows}) t(i)) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`);
+    process.stdout.write(`  ${fs.statSync(file).size.toLocaleString()} bytes; load average before: ${load()}\n`);
+    const { med } = rounds({ sql: ['parquet-sql', {}], engine: ['parquet-engine', {}] }, dir, repeat, rows);
+    const same = med.sql.checksum === med.engine.checksum;
+    process.stdout.write(`  outputs ${same ? 'equal' : `DIFFER (engine ${med.engine.checksum}, SQL ${med.sql.checksum})`} (groups/flights/distance/delay checksum ${med.sql.checksum})\n`);
+    process.stdout.write(`  hand-written SQL: ${fmt(med.sql, rows)}\n  sluice engine   : ${fmt(med.engine, rows)}\n`);
+    process.stdout.write(`  engine per node (median run): ${Object.entries(med.engine.nodes).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(2)} s`).join(', ')}\n`);
+    process.stdout.write(`  ratio engine / SQL: time ${(med.engine.seconds / med.sql.seconds).toFixed(2)}×, memory ${(med.engine.maxRssMB / med.sql.maxRssMB).toFixed(2)}× (target: time ≤ 1.3)\n`);
+    return { exact: same, med };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `node scripts/bench/validation/run.mjs [--rows N] [--repeat N] [--memory-limit 1.5GB] [--parquet-rows N] [--only validation|parquet]`
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : dflt;
+  };
+  const only = arg('only', '');
+  const repeat = Number(arg('repeat', '3'));
+  let ok = true;
+  if (only !== 'parquet') ok = (await benchValidation({ rows: Number(arg('rows', '1000000')), repeat, memoryLimit: arg('memory-limit', undefined) })).exact && ok;
+  if (only !== 'validation') ok = (await benchParquet({ rows: Number(arg('parquet-rows', '3000000')), repeat })).exact && ok;
+  process.exit(ok ? 0 : 1);
+}
