@@ -119,7 +119,7 @@ export class PreviewSession {
       },
     });
     for (const m of result.metrics) if (m.status !== 'failed' && m.status !== 'skipped') this.metrics.set(hashes.get(m.nodeId) ?? '', m);
-    return { db, table, result };
+    return { db, table, result, inputs };
   }
 
   /** The rows of one output port of a (non-sink) node, with the node's own quarantine. */
@@ -131,7 +131,7 @@ export class PreviewSession {
       return k?.category === 'source' || k?.traits.rows === 'row-wise';
     });
     const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
-    const { db, table, result } = await this.materialise(p, nodeId, sourceLimit, baseDir, allow, allowHosts, allowEnv);
+    const { db, table, result, inputs } = await this.materialise(p, nodeId, sourceLimit, baseDir, allow, allowHosts, allowEnv);
     const mine = result.metrics.find((m) => m.nodeId === nodeId);
     let columns: PreviewResult['columns'] = [];
     let rows: PreviewResult['rows'] = [];
