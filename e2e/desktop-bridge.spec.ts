@@ -1,14 +1,13 @@
 // The renderer's desktop half in a real Chromium, without Electron: the page gets a `window.sluice` bridge like
-// the preload's, whose engine calls go to the real IPC dispatcher (engine/src/api/ipc.ts, built) over the real
+// the preload's, whose engine calls go to the real IPC dispatcher (@sluice/format's api/ipc.ts, built) over the real
 // engine, and whose files come from a folder here. This exercises what electron.spec.ts covers where no Electron
 // binary is installed: connecting over the bridge, opening a file the shell hands over, preview and run over
 // it, and reporting unsaved changes to the shell.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { MenuAction, SluiceBridge } from '../electron/bridge.js';
+import type { MenuAction, SluiceBridge } from '@sluice/shell/bridge';
 import { expectedRun, node, readSample, ROOT, selectNode, server, watchConsole } from './support.js';
 
 type Dispatch = (channel: string, senderUrl: string, payload: unknown) => Promise<unknown>;
@@ -17,9 +16,10 @@ interface EngineModules {
   ipc: { createIpcDispatcher(api: unknown, opts: { isTrustedSender(url: string): boolean }): Dispatch; channelFor(m: string): string };
 }
 
+/** The built engine and contract, as the shell loads them (by package name; Node resolves them to their dist/). */
 async function engine(): Promise<EngineModules> {
-  const load = (rel: string) => import(pathToFileURL(path.join(ROOT, 'engine', 'dist', rel)).href);
-  return { service: (await load('service.js')) as EngineModules['service'], ipc: (await load('api/ipc.js')) as EngineModules['ipc'] };
+  const load = (specifier: string): Promise<unknown> => import(specifier);
+  return { service: (await load('@sluice/engine/service')) as EngineModules['service'], ipc: (await load('@sluice/format/api/ipc')) as EngineModules['ipc'] };
 }
 
 test('the designer works over the desktop bridge: opens a file from the shell, previews, runs and reports unsaved changes', async ({ page }) => {

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
-import { createIpcDispatcher } from '../engine/src/api/ipc.js';
+import { createIpcDispatcher } from '@sluice/format/api/ipc';
 import { appResponseHeaders, resolveAppRequest } from './app-protocol.js';
 import { ENGINE_CHANNELS, MENU_CHANNEL, SHELL_CHANNELS, type MenuAction } from './bridge.js';
 import { createRemoteEngine, type HostReply, type HostRequest } from './engine-link.js';

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { SHELL_CHANNELS, shellArgSchemas, type ShellReply } from './bridge.js';
 import type { FileAccess } from './file-access.js';
-import { isUserFacing, toErrorBody } from '../engine/src/api/errors.js';
+import { isUserFacing, toErrorBody } from '@sluice/format/api/errors';
 
 type InvokeChannel = Exclude<(typeof SHELL_CHANNELS)[keyof typeof SHELL_CHANNELS], typeof SHELL_CHANNELS.setDocumentState | typeof SHELL_CHANNELS.closeConfirmed | typeof SHELL_CHANNELS.menuReady | typeof SHELL_CHANNELS.nativeEdit>;
 

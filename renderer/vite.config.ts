@@ -1,7 +1,7 @@
 // Builds the designer into renderer/dist, which the engine's local server (and later Electron) serves.
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -16,6 +16,8 @@ export default defineConfig({
   root,
   base: './',
   plugins: [react()],
+  // @sluice/format and @sluice/shell's bridge are bundled from their TypeScript sources (package.json exports).
+  resolve: { conditions: ['sluice-source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

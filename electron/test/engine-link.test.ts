@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { channelFor, createIpcDispatcher, type IpcReply } from '../../engine/src/api/ipc.js';
-import { engineMethods, type EngineMethod } from '../../engine/src/api/contract.js';
-import { createEngineService } from '../../engine/src/service.js';
-import { tmpDir } from '../../engine/test/helpers.js';
-import { validateChainPipeline, writeValidateChainInput } from '../../engine/test/support/validate-chain.js';
+import { channelFor, createIpcDispatcher, type IpcReply } from '@sluice/format/api/ipc';
+import { engineMethods, type EngineMethod } from '@sluice/format/api/contract';
+import { createEngineService } from '@sluice/engine/service';
+import { tmpDir } from '@sluice/engine/test/helpers';
+import { validateChainPipeline, writeValidateChainInput } from '@sluice/engine/test/support/validate-chain';
 import { ENGINE_CHANNELS, ENGINE_METHODS } from '../bridge.js';
 import { answer, createRemoteEngine, serializeError, type HostReply, type HostRequest } from '../engine-link.js';
 import { isTrustedSender } from '../security.js';

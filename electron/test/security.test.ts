@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY as SERVER_CSP, contentSecurityPolicy as SERVER_PAGE_CSP } from '../../engine/src/server/server.js';
+import { CONTENT_SECURITY_POLICY as SERVER_CSP, contentSecurityPolicy as SERVER_PAGE_CSP } from '@sluice/engine/server/server';
 import { appResponseHeaders, resolveAppRequest } from '../app-protocol.js';
 import { APP_ENTRY, CONTENT_SECURITY_POLICY, withNonceMeta, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions } from '../security.js';
 

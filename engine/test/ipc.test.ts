@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { channelFor, createIpcDispatcher, type IpcReply } from '../src/api/ipc.js';
-import { engineMethods, type EngineMethod } from '../src/api/contract.js';
+import { channelFor, createIpcDispatcher, type IpcReply } from '@sluice/format/api/ipc';
+import { engineMethods, type EngineMethod } from '@sluice/format/api/contract';
 import { createEngineService } from '../src/service.js';
 import { tmpDir } from './helpers.js';
 import { validateChainPipeline, writeValidateChainInput } from './support/validate-chain.js';

@@ -10,8 +10,8 @@ import { runCli } from '../src/cli/main.js';
 import { runPipeline } from '../src/runtime/run.js';
 import { RunStore, STORE_FILE } from '../src/ops/store.js';
 import { judge, mad, median } from '../src/ops/anomaly.js';
-import { anomalyBlockSchema } from '../src/format/ops.js';
-import type { RunManifest } from '../src/api/contract.js';
+import { anomalyBlockSchema } from '@sluice/format/pipeline/ops';
+import type { RunManifest } from '@sluice/format/api/contract';
 import { tmpDir, writeFiles } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -1,7 +1,7 @@
 // The EngineApi methods of run history: answered from the run store of every history folder the engine knows.
 import * as fs from 'node:fs';
-import type { EngineApi } from '../api/contract.js';
-import { engineMethods } from '../api/contract.js';
+import type { EngineApi } from '@sluice/format/api/contract';
+import { engineMethods } from '@sluice/format/api/contract';
 import { UserError } from '../runtime/exec-context.js';
 import { RunStore } from './store.js';
 

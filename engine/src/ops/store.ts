@@ -9,8 +9,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { runManifestSchema, type RunManifest } from '../api/contract.js';
-import type { RunSummaryRow, TrendPoint } from '../api/ops-contract.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
+import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
 
 export const STORE_FILE = 'runstore.duckdb';
 const LOCK_FILE = 'runstore.lock';

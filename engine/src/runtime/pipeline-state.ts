@@ -15,7 +15,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runManifestSchema, type RunManifest } from '../api/contract.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import { UserError } from './exec-context.js';
 import { faultPoint } from './faults.js';
 import { syncDir, writeAtomic } from '../fsutil/files.js';

@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cron } from 'croner';
-import type { RunManifest } from '../api/contract.js';
-import { checkPipeline } from '../format/load.js';
-import type { Schedule } from '../format/pipeline.js';
+import type { RunManifest } from '@sluice/format/api/contract';
+import { checkPipeline } from '@sluice/format/pipeline/load';
+import type { Schedule } from '@sluice/format/pipeline/pipeline';
 import { UserError } from './exec-context.js';
 import { runPipeline } from './run.js';
 import { writeAtomic } from '../fsutil/files.js';

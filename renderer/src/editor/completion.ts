@@ -1,6 +1,6 @@
 // Completion for SQL fields: the columns arriving at the node first (quoted when they need it), then the
 // node's input tables (SQL nodes), then a short list of DuckDB functions and keywords the SQL grammar lacks.
-import type { Column } from '../../../engine/src/api/contract';
+import type { Column } from '@sluice/format/api/contract';
 
 export type CodeKind = 'sql-expression' | 'sql-query';
 

@@ -2,7 +2,7 @@
 // changes, and the values of a run's parameters that have no default. The state lives here, so that the actions
 // that ask (state/files.ts, state/run.ts) do not import the dialogs that show it (components/).
 import { create } from 'zustand';
-import type { PARAM_TYPES } from '../../../engine/src/format/pipeline';
+import type { PARAM_TYPES } from '@sluice/format/pipeline/pipeline';
 import { useDesigner } from '../store';
 
 export type Answer = 'save' | 'discard' | 'cancel';

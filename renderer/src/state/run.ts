@@ -3,14 +3,14 @@
 // counts as they finish, and the run can be cancelled.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { IoStats, NodeMetrics, RunManifest } from '../../../engine/src/api/contract';
+import type { IoStats, NodeMetrics, RunManifest } from '@sluice/format/api/contract';
 
 /** A running node's retries and breaker, with its last progress note (e.g. "retry 2/5 in 800 ms (503), page 3"). */
 export interface LiveIo {
   stats: IoStats;
   note?: string | undefined;
 }
-import type { Problem } from '../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { EngineError } from '../api/client';
 import { askRunParams } from './questions';
 import { previewKey } from '../lib/doc-ops';

@@ -1,9 +1,9 @@
 // The Runs view: past runs from the engine's run store, with filters; one run's record; two runs compared per node
 // and per rule; trend charts per node and per rule over a pipeline's last runs.
 import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
-import type { RunManifest } from '../../../../engine/src/api/contract';
-import type { RunSummaryRow, TrendPoint } from '../../../../engine/src/api/ops-contract';
-import { diffRuns, signed } from '../../../../engine/src/api/run-diff';
+import type { RunManifest } from '@sluice/format/api/contract';
+import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
+import { diffRuns, signed } from '@sluice/format/api/run-diff';
 import { useDesigner } from '../../store';
 import { TrendChart, type Series } from './TrendChart';
 import { useRunsView } from './runs-state';
