@@ -28,6 +28,7 @@ import { allowedHost } from '@sluice/format/api/hosts';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import { registerOpsCommands } from './ops-commands.js';
+import { addRunOptionFlags, runOptionsFromFlags } from './run-flags.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
@@ -152,8 +153,8 @@ export async function runCli(argv: string[]): Promise<number> {
     if (names?.length) allowEnv(names);
   });
 
-  program
-    .command('run <file>')
+  addRunOptionFlags(program
+    .command('run <file>'))
     .description('run a pipeline file headlessly')
     .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
     .option('-o, --out <dir>', 'folder that relative output paths resolve against (default: the pipeline\'s folder)')
@@ -166,14 +167,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
     .option('--no-checkpoint', 'the same as --checkpoint off: a resume then reruns finished nodes')
-    .option('--full-refresh', 'incremental sources and windows start over: read every file again, forget window state')
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
     .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
     .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
     .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; fullRefresh?: boolean; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
       const limits = limitsFromFlags(o);
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
@@ -195,7 +195,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(resume ? { resume } : {}),
         ...(replay ? { replay } : {}),
         ...(checkpoint ? { checkpoint } : {}),
-        ...(o.fullRefresh ? { fullRefresh: true } : {}),
+        ...runOptionsFromFlags(o),
         allowHosts: o.allowHost,
         ...(limits ? { limits } : {}),
       });
