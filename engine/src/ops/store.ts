@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
+import { processAlive } from '../fsutil/process.js';
 
 export const STORE_FILE = 'runstore.duckdb';
 const LOCK_FILE = 'runstore.lock';
@@ -35,15 +36,6 @@ const SCHEMA = [
 ];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Take `<dir>/runstore.lock` exclusively; a lock whose process is gone is broken. */
 async function acquireLock(dir: string, timeoutMs: number): Promise<() => void> {

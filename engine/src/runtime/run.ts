@@ -26,6 +26,7 @@ import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
+import { processAlive } from '../fsutil/process.js';
 
 export { InvalidPipeline };
 
@@ -291,15 +292,6 @@ function takeRunLock(runDir: string, runId: string): () => void {
     fs.writeFileSync(lock, String(process.pid));
   }
   return () => fs.rmSync(lock, { force: true });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Replace the record atomically: a reader never sees half a manifest. */

@@ -12,6 +12,7 @@ import type { Schedule } from '@sluice/format/pipeline/pipeline';
 import { UserError } from './exec-context.js';
 import { runPipeline } from './run.js';
 import { writeAtomic } from '../fsutil/files.js';
+import { processAlive } from '../fsutil/process.js';
 
 export interface ScheduledPipeline {
   file: string;
@@ -188,18 +189,9 @@ export function takeLock(pipelineFile: string): (() => void) | undefined {
       return () => fs.rmSync(lock, { force: true });
     } catch {
       const pid = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-      if (Number.isInteger(pid) && alive(pid)) return undefined;
+      if (Number.isInteger(pid) && processAlive(pid)) return undefined;
       fs.rmSync(lock, { force: true });
     }
   }
   return undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
