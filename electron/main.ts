@@ -13,7 +13,7 @@ import { FileAccess } from './file-access.js';
 import { pipelineFileFromArgv } from './launch-args.js';
 import { buildMenuTemplate } from './menu.js';
 import { copySamplesOnce } from './samples.js';
-import { APP_ENTRY, APP_SCHEME, isAllowedNavigation, isTrustedSender, permissionAllowed, windowOptions, withNonceMeta } from './security.js';
+import { APP_ENTRY, APP_SCHEME, guardContents, guardSession, isTrustedSender, windowOptions, withNonceMeta } from './security.js';
 import { checkedArgs, createShellDispatcher, SHELL_INVOKE_CHANNELS } from './shell-ipc.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -158,22 +158,8 @@ function registerIpc(): void {
 
 // ── Hardening that applies to every web contents ────────────────────────────────────────────────────────────
 function harden(): void {
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
-  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
-  // No remote content: the page has no business on the network.
-  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
-
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isAllowedNavigation(url)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event, url) => {
-      if (!isAllowedNavigation(url)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
+  guardSession(session.defaultSession);
+  app.on('web-contents-created', (_e, contents) => guardContents(contents));
 
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppRequest(RENDERER_DIR, request.url);

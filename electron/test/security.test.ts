@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY as SERVER_CSP, contentSecurityPolicy as SERVER_PAGE_CSP } from '@sluice/engine/server/server';
 import { appResponseHeaders, resolveAppRequest } from '../app-protocol.js';
-import { APP_ENTRY, CONTENT_SECURITY_POLICY, withNonceMeta, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions } from '../security.js';
+import { APP_ENTRY, CONTENT_SECURITY_POLICY, guardContents, guardSession, withNonceMeta, isAllowedNavigation, isTrustedSender, permissionAllowed, secureWebPreferences, windowOptions, type GuardedContents, type GuardedSession } from '../security.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ELECTRON_DIR = path.resolve(HERE, '..');
@@ -86,6 +86,60 @@ describe('the window', () => {
   });
 });
 
+/** The guards main.ts installs, run against stand-ins for Electron's session and web contents. */
+describe('the guards on the session and every web contents', () => {
+  function guardedSession() {
+    const h: { request?: (wc: unknown, p: string, cb: (ok: boolean) => void) => void; check?: (wc: unknown, p: string) => boolean; urls?: string[]; before?: (d: unknown, cb: (r: { cancel: boolean }) => void) => void } = {};
+    const ses: GuardedSession = {
+      setPermissionRequestHandler: (f) => void (h.request = f),
+      setPermissionCheckHandler: (f) => void (h.check = f),
+      webRequest: { onBeforeRequest: (filter, f) => void ((h.urls = filter.urls), (h.before = f)) },
+    };
+    guardSession(ses);
+    return h;
+  }
+
+  it('refuses every permission, asked or checked', () => {
+    const h = guardedSession();
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fullscreen']) {
+      let granted: boolean | undefined;
+      h.request?.({}, permission, (ok) => (granted = ok));
+      expect(granted, permission).toBe(false);
+      expect(h.check?.({}, permission), permission).toBe(false);
+    }
+  });
+
+  it('cancels every request to the network (http, https, ws, wss)', () => {
+    const h = guardedSession();
+    expect(h.urls).toEqual(['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*']);
+    let reply: { cancel: boolean } | undefined;
+    h.before?.({ url: 'https://example.com/x.js' }, (r) => (reply = r));
+    expect(reply).toEqual({ cancel: true });
+  });
+
+  it('keeps navigation and redirects on the app, and refuses webviews and new windows', () => {
+    const listeners = new Map<string, (event: { preventDefault(): void }, url: string) => void>();
+    let openHandler: (() => { action: 'deny' }) | undefined;
+    const contents = {
+      on: (event: string, listener: (event: { preventDefault(): void }, url: string) => void) => listeners.set(event, listener),
+      setWindowOpenHandler: (f: () => { action: 'deny' }) => void (openHandler = f),
+    } as GuardedContents;
+    guardContents(contents);
+    const prevented = (event: string, url: string) => {
+      let stopped = false;
+      listeners.get(event)?.({ preventDefault: () => void (stopped = true) }, url);
+      return stopped;
+    };
+    for (const event of ['will-navigate', 'will-redirect']) {
+      expect(listeners.has(event), event).toBe(true);
+      expect(prevented(event, 'app://sluice/index.html'), event).toBe(false);
+      for (const url of ['https://example.com/', 'app://evil/index.html', 'file:///etc/passwd', 'about:blank', 'javascript:alert(1)']) expect(prevented(event, url), `${event} ${url}`).toBe(true);
+    }
+    expect(prevented('will-attach-webview', 'app://sluice/index.html')).toBe(true);
+    expect(openHandler?.()).toEqual({ action: 'deny' });
+  });
+});
+
 /** Every `ipcMain.handle(...)` / `ipcMain.on(...)` call in main.ts, with its listener's source text. */
 function ipcRegistrations(): { method: string; channel: string; listener: string }[] {
   const file = path.join(ELECTRON_DIR, 'main.ts');
@@ -129,14 +183,13 @@ describe('IPC in the main process', () => {
     }
   });
 
-  it('creates windows only with the checked options, and blocks navigation, new windows, webviews and remote requests', () => {
+  // What only an Electron binary could run: that main.ts installs the guards tested above, on the default session
+  // and on every web contents, and creates windows only with the checked options.
+  it('creates windows only with the checked options, and installs the guards on the session and every web contents', () => {
     const windows = [...main.matchAll(/new BrowserWindow\((.*)\);$/gm)].map((m) => m[1]);
     expect(windows).toEqual(['windowOptions(PRELOAD, fs.existsSync(ICON) ? ICON : undefined)']);
-    expect(main).toMatch(/setWindowOpenHandler\(\(\) => \(\{ action: 'deny' \}\)\)/);
-    expect(main).toMatch(/'will-navigate', \(event, url\) => \{\s*if \(!isAllowedNavigation\(url\)\) event\.preventDefault\(\);/);
-    expect(main).toMatch(/'will-attach-webview', \(event\) => event\.preventDefault\(\)/);
-    expect(main).toMatch(/setPermissionRequestHandler\(/);
-    expect(main).toMatch(/onBeforeRequest\(\{ urls: \['http:\/\/\*\/\*', 'https:\/\/\*\/\*', 'ws:\/\/\*\/\*', 'wss:\/\/\*\/\*'\] \}, \(_details, callback\) => callback\(\{ cancel: true \}\)\)/);
+    expect(main).toMatch(/guardSession\(session\.defaultSession\)/);
+    expect(main).toMatch(/app\.on\('web-contents-created', \(_e, contents\) => guardContents\(contents\)\)/);
     expect(main).toMatch(/requestSingleInstanceLock\(\)/);
     expect(main).not.toMatch(/\bloadURL\((?!APP_ENTRY\))/);
     expect(main).not.toMatch(/openExternal\(/);
