@@ -4,17 +4,17 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
 import { createIpcDispatcher } from '@sluice/format/api/ipc';
 import { appResponseHeaders, resolveAppRequest } from './app-protocol.js';
-import { ENGINE_CHANNELS, MENU_CHANNEL, SHELL_CHANNELS, type MenuAction } from './bridge.js';
+import { ENGINE_CHANNELS, MENU_CHANNEL, type MenuAction } from './bridge.js';
 import { createRemoteEngine, type HostReply, type HostRequest } from './engine-link.js';
 import { FileAccess } from './file-access.js';
 import { pipelineFileFromArgv } from './launch-args.js';
 import { buildMenuTemplate } from './menu.js';
 import { copySamplesOnce } from './samples.js';
 import { APP_ENTRY, APP_SCHEME, guardContents, guardSession, isTrustedSender, windowOptions, withNonceMeta } from './security.js';
-import { checkedArgs, createShellDispatcher, SHELL_INVOKE_CHANNELS } from './shell-ipc.js';
+import { createShellDispatcher, registerIpc } from './shell-ipc.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The app's root (the repository in development, app.asar when packaged): dist/electron is two levels down. */
@@ -113,46 +113,28 @@ function openFromOs(file: string): void {
   win?.focus();
 }
 
-function senderUrl(e: IpcMainInvokeEvent | IpcMainEvent): string {
-  // senderFrame is null once the frame navigated away or was destroyed; such a sender is not trusted.
-  return e.senderFrame?.url ?? '';
-}
-
-function registerIpc(): void {
-  const engine = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log });
-  for (const channel of ENGINE_CHANNELS) ipcMain.handle(channel, (e, payload: unknown) => engine(channel, senderUrl(e), payload));
-
-  const shellCalls = createShellDispatcher(files, { isTrustedSender, logInternal: log });
-  for (const channel of SHELL_INVOKE_CHANNELS) {
-    ipcMain.handle(channel, async (e, ...args: unknown[]) => {
-      const reply = await shellCalls(channel, senderUrl(e), args);
-      void refreshMenu(); // the recent list may have changed
-      return reply;
-    });
-  }
-  ipcMain.on(SHELL_CHANNELS.setDocumentState, (e, ...args: unknown[]) => {
-    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.setDocumentState, args) : undefined;
-    if (!parsed || !win) return;
-    dirty = parsed[0].dirty;
-    win.setTitle(parsed[0].title ? `${parsed[0].title}${dirty ? ' •' : ''} — Sluice` : 'Sluice');
-    win.setDocumentEdited(dirty);
-  });
-  ipcMain.on(SHELL_CHANNELS.closeConfirmed, (e) => {
-    if (!isTrustedSender(senderUrl(e)) || !win) return;
-    closeConfirmed = true;
-    win.close();
-  });
-  ipcMain.on(SHELL_CHANNELS.nativeEdit, (e, ...args: unknown[]) => {
-    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.nativeEdit, args) : undefined;
-    if (!parsed) return;
-    const [command] = parsed;
-    e.sender[command]();
-  });
-  // The preload announces its menu listener; whatever arrived before (a file from the command line) goes now.
-  ipcMain.on(SHELL_CHANNELS.menuReady, (e) => {
-    if (!isTrustedSender(senderUrl(e)) || !win) return;
-    pageListening = true;
-    for (const action of queued.splice(0)) win.webContents.send(MENU_CHANNEL, action);
+function wireIpc(): void {
+  registerIpc(ipcMain, ENGINE_CHANNELS, {
+    isTrustedSender,
+    engine: createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log }),
+    shellCalls: createShellDispatcher(files, { isTrustedSender, logInternal: log }),
+    afterShellCall: () => void refreshMenu(), // the recent list may have changed
+    setDocumentState: (state) => {
+      if (!win) return;
+      dirty = state.dirty;
+      win.setTitle(state.title ? `${state.title}${dirty ? ' •' : ''} — Sluice` : 'Sluice');
+      win.setDocumentEdited(dirty);
+    },
+    closeConfirmed: () => {
+      if (!win) return;
+      closeConfirmed = true;
+      win.close();
+    },
+    menuReady: () => {
+      if (!win) return;
+      pageListening = true;
+      for (const action of queued.splice(0)) win.webContents.send(MENU_CHANNEL, action);
+    },
   });
 }
 
@@ -257,7 +239,7 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     harden();
-    registerIpc();
+    wireIpc();
     await refreshMenu();
     createWindow();
     ready = true;
