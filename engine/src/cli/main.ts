@@ -29,17 +29,8 @@ import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import { registerOpsCommands } from './ops-commands.js';
 import { addRunOptionFlags, runOptionsFromFlags } from './run-flags.js';
+import { addPipelineRunFlags, collect, collectParam } from './flags.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
-
-function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq <= 0) throw new UserError(`--param expects NAME=VALUE, got "${value}"`);
-  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
 
 /** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
 function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
@@ -153,13 +144,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (names?.length) allowEnv(names);
   });
 
-  addRunOptionFlags(program
-    .command('run <file>'))
-    .description('run a pipeline file headlessly')
-    .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .option('-o, --out <dir>', 'folder that relative output paths resolve against (default: the pipeline\'s folder)')
-    .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
-    .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
+  addRunOptionFlags(addPipelineRunFlags(program.command('run <file>').description('run a pipeline file headlessly')))
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
     .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
