@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { MenuAction, SluiceBridge } from '@sluice/shell/bridge';
-import { expectedRun, node, readSample, ROOT, selectNode, server, watchConsole } from './support.js';
+import { codeEditor, expectedRun, node, readSample, replaceCode, ROOT, selectNode, server, watchConsole } from './support.js';
 
 type Dispatch = (channel: string, senderUrl: string, payload: unknown) => Promise<unknown>;
 interface EngineModules {
@@ -100,7 +100,17 @@ test('the designer works over the desktop bridge: opens a file from the shell, p
     await page.evaluate(() => (window as unknown as { __menu(a: unknown): void }).__menu({ type: 'undo' }));
     await expect(node(page, 'report')).toHaveCount(1);
     await expect.poll(() => docStates.at(-1)).toEqual({ dirty: false, title: orders.name });
-    expect([...called].sort()).toEqual(expect.arrayContaining(['catalog', 'preview', 'runStatus', 'samples', 'startRun', 'validate']));
+
+    // A config error the engine finds (its static schema check: `schemas` over IPC, each problem with its node and
+    // field) shows next to its field exactly as in the browser (stories.spec.ts): the message, the badge, the marker.
+    // (The data panel shows the run's tab after the run, so no preview is waited for.)
+    await selectNode(page, 'not_cancelled', { settle: false });
+    const field = page.getByTestId('config-form').locator('[data-field="expression"]');
+    await replaceCode(page, 'expression', 'nope_col > 1');
+    await expect(field.getByTestId('field-error')).toContainText('"nope_col" is not a column of the input (it has order_id');
+    await expect(page.getByTestId('problem-badge-not_cancelled')).toHaveText('1');
+    await expect(codeEditor(page, 'expression')).toHaveAttribute('data-markers', '1');
+    expect([...called].sort()).toEqual(expect.arrayContaining(['catalog', 'preview', 'runStatus', 'samples', 'schemas', 'startRun', 'validate']));
     expect(problems).toEqual([]);
   } finally {
     svc.close();
