@@ -5,6 +5,14 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
+/**
+ * The workspace packages (format/, engine/, renderer/, electron/) reach each other by package name, resolved through
+ * each package.json's `exports`; a relative path into another package's folder would bypass those exports. (Built
+ * output, dist/, is loaded by path by the scripts.) scripts/import-graph.mjs checks the same on resolved paths; this
+ * is the second guard, in the editor.
+ */
+const crossPackage = { regex: '^(\\.\\./)+(engine|format|renderer|electron)/(?!dist/)', message: 'Import another workspace package by its name (@sluice/format, @sluice/engine, @sluice/shell), not by a relative path into its folder.' };
+
 const nodeOnly = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'url', 'worker_threads', '@duckdb/*', 'commander', 'ws'];
 
 export default tseslint.config(
@@ -31,6 +39,8 @@ export default tseslint.config(
             { group: ['react', 'react-dom', 'react/*', 'react-dom/*', '@xyflow/*', 'zustand', 'zustand/*', 'monaco-editor', '@monaco-editor/*'], message: 'The engine is a UI-free library: no React or UI packages.' },
             { group: ['electron', 'electron/*'], message: 'The engine must not depend on Electron.' },
             { regex: '(^|/)(renderer|electron)(/|$)', message: 'The engine must not import from renderer/ or electron/.' },
+            { group: ['@sluice/renderer', '@sluice/renderer/*', '@sluice/shell', '@sluice/shell/*'], message: 'The engine depends on @sluice/format only, never on the designer or the shell.' },
+            crossPackage,
           ],
         },
       ],
@@ -38,14 +48,18 @@ export default tseslint.config(
     },
   },
   {
-    files: ['engine/src/format/**/*.ts', 'engine/src/api/**/*.ts'],
+    files: ['format/**/*.ts'],
     rules: {
-      // These modules are shared with the renderer, so they stay pure: no Node, no DuckDB.
+      // @sluice/format is shared with the renderer, so it stays pure: no Node, no DuckDB, no other package.
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeOnly.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'format/ and api/ are pure modules shared with the renderer.' })),
-          patterns: [{ group: nodeOnly.filter((n) => n.includes('*')).concat(['../runtime/*', '../nodes/*', '../server/*', '../cli/*', '../sql/*']), message: 'format/ and api/ are pure modules shared with the renderer.' }],
+          paths: nodeOnly.filter((n) => !n.includes('*')).map((name) => ({ name, message: '@sluice/format is pure, shared with the renderer.' })),
+          patterns: [
+            { group: nodeOnly.filter((n) => n.includes('*')), message: '@sluice/format is pure, shared with the renderer.' },
+            { group: ['@sluice/*'], message: '@sluice/format depends on no other package: the engine, the designer and the shell depend on it.' },
+            crossPackage,
+          ],
         },
       ],
     },
@@ -62,12 +76,19 @@ export default tseslint.config(
           paths: nodeOnly.filter((n) => !n.includes('*')).map((name) => ({ name, message: 'The renderer runs in a browser sandbox: no Node modules.' })),
           patterns: [
             { group: ['node:*', '@duckdb/*'], message: 'The renderer runs in a browser sandbox: no Node modules or DuckDB.' },
-            { regex: '(^|/)engine/(?!src/(format|api)/)', message: 'The renderer may import only engine/src/format and engine/src/api; everything else goes through the EngineApi client.' },
+            { group: ['@sluice/engine', '@sluice/engine/*'], message: 'The renderer reaches the engine only through @sluice/format (the contract) and the EngineApi client.' },
             { regex: '^electron(/|$)', message: 'The renderer reaches Electron only through the preload bridge.' },
-            { regex: '(^|/)electron/(?!bridge$)', message: 'The renderer may import only the bridge types from electron/.' },
+            { regex: '^@sluice/shell/(?!bridge$)', message: 'The renderer may import only the bridge (@sluice/shell/bridge) from the shell.' },
+            crossPackage,
           ],
         },
       ],
+    },
+  },
+  {
+    files: ['electron/**/*.ts', 'e2e/**/*.ts', 'build/**/*.ts', 'scripts/**/*.mjs'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@sluice/renderer', '@sluice/renderer/*'], message: 'The designer is loaded as built files, not imported.' }, crossPackage] }],
     },
   },
 );

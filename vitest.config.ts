@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // CI (CI=true, which every CI service sets) runs each property test with 1,000 cases; on a developer's machine the
@@ -7,6 +8,10 @@ const ci = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.
 const propertyRuns = process.env.SLUICE_PROPERTY_RUNS ?? (ci ? '1000' : undefined);
 
 export default defineConfig({
+  // The workspace packages (@sluice/format, @sluice/engine, @sluice/shell) are tested from their TypeScript sources
+  // (the "sluice-source" condition of their package.json exports), not from their built dist/.
+  resolve: { conditions: ['sluice-source', ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ['sluice-source', ...defaultServerConditions] } },
   test: {
     include: ['engine/test/**/*.test.ts', 'renderer/src/**/*.test.ts', 'electron/test/**/*.test.ts', 'build/test/**/*.test.ts'],
     environment: 'node',

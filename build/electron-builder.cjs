@@ -32,6 +32,9 @@ module.exports = {
     'dist/electron/**',
     'engine/bin/**',
     'engine/dist/**',
+    // @sluice/format (the contract and the pipeline format), which the engine and the shell import by name: placed
+    // where Node finds it, as one copy both load. (In development node_modules/@sluice/format links to format/.)
+    { from: 'format', to: 'node_modules/@sluice/format', filter: ['package.json', 'dist/**', '!**/*.map', '!**/*.tsbuildinfo'] },
     'renderer/dist/**',
     'samples/**',
     'build/icon.png',

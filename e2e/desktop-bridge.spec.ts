@@ -1,15 +1,14 @@
 // The renderer's desktop half in a real Chromium, without Electron: the page gets a `window.sluice` bridge like
-// the preload's, whose engine calls go to the real IPC dispatcher (engine/src/api/ipc.ts, built) over the real
+// the preload's, whose engine calls go to the real IPC dispatcher (@sluice/format's api/ipc.ts, built) over the real
 // engine, and whose files come from a folder here. This exercises what electron.spec.ts covers where no Electron
 // binary is installed: connecting over the bridge, opening a file the shell hands over, preview and run over
 // it, and reporting unsaved changes to the shell.
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { MenuAction, SluiceBridge } from '../electron/bridge.js';
-import { expectedRun, node, readSample, ROOT, selectNode, server, watchConsole } from './support.js';
+import type { MenuAction, SluiceBridge } from '@sluice/shell/bridge';
+import { codeEditor, expectedRun, node, readSample, replaceCode, ROOT, selectNode, server, watchConsole } from './support.js';
 
 type Dispatch = (channel: string, senderUrl: string, payload: unknown) => Promise<unknown>;
 interface EngineModules {
@@ -17,9 +16,10 @@ interface EngineModules {
   ipc: { createIpcDispatcher(api: unknown, opts: { isTrustedSender(url: string): boolean }): Dispatch; channelFor(m: string): string };
 }
 
+/** The built engine and contract, as the shell loads them (by package name; Node resolves them to their dist/). */
 async function engine(): Promise<EngineModules> {
-  const load = (rel: string) => import(pathToFileURL(path.join(ROOT, 'engine', 'dist', rel)).href);
-  return { service: (await load('service.js')) as EngineModules['service'], ipc: (await load('api/ipc.js')) as EngineModules['ipc'] };
+  const load = (specifier: string): Promise<unknown> => import(specifier);
+  return { service: (await load('@sluice/engine/service')) as EngineModules['service'], ipc: (await load('@sluice/format/api/ipc')) as EngineModules['ipc'] };
 }
 
 test('the designer works over the desktop bridge: opens a file from the shell, previews, runs and reports unsaved changes', async ({ page }) => {
@@ -100,7 +100,17 @@ test('the designer works over the desktop bridge: opens a file from the shell, p
     await page.evaluate(() => (window as unknown as { __menu(a: unknown): void }).__menu({ type: 'undo' }));
     await expect(node(page, 'report')).toHaveCount(1);
     await expect.poll(() => docStates.at(-1)).toEqual({ dirty: false, title: orders.name });
-    expect([...called].sort()).toEqual(expect.arrayContaining(['catalog', 'preview', 'runStatus', 'samples', 'startRun', 'validate']));
+
+    // A config error the engine finds (its static schema check: `schemas` over IPC, each problem with its node and
+    // field) shows next to its field exactly as in the browser (stories.spec.ts): the message, the badge, the marker.
+    // (The data panel shows the run's tab after the run, so no preview is waited for.)
+    await selectNode(page, 'not_cancelled', { settle: false });
+    const field = page.getByTestId('config-form').locator('[data-field="expression"]');
+    await replaceCode(page, 'expression', 'nope_col > 1');
+    await expect(field.getByTestId('field-error')).toContainText('"nope_col" is not a column of the input (it has order_id');
+    await expect(page.getByTestId('problem-badge-not_cancelled')).toHaveText('1');
+    await expect(codeEditor(page, 'expression')).toHaveAttribute('data-markers', '1');
+    expect([...called].sort()).toEqual(expect.arrayContaining(['catalog', 'preview', 'runStatus', 'samples', 'schemas', 'startRun', 'validate']));
     expect(problems).toEqual([]);
   } finally {
     svc.close();

@@ -3,8 +3,8 @@
 // renderer imports its types too. The engine's channels come from the contract's method table: a method added
 // to `engineMethods` is reachable over IPC without touching the shell.
 import { z } from 'zod';
-import { channelFor, type IpcReply } from '../engine/src/api/ipc.js';
-import { engineMethods, type EngineErrorBody, type EngineMethod } from '../engine/src/api/contract.js';
+import { channelFor, type IpcReply } from '@sluice/format/api/ipc';
+import { engineMethods, type EngineErrorBody, type EngineMethod } from '@sluice/format/api/contract';
 
 export const ENGINE_METHODS: readonly EngineMethod[] = Object.keys(engineMethods) as EngineMethod[];
 export const ENGINE_CHANNELS: readonly string[] = ENGINE_METHODS.map(channelFor);

@@ -1,6 +1,6 @@
 // Entry of the engine's own process (an Electron utilityProcess): DuckDB work never runs on the main process, so
 // a long preview or run never freezes the window, and a native crash takes down only this process.
-import { createEngineService } from '../engine/src/service.js';
+import { createEngineService } from '@sluice/engine/service';
 import { answer, type HostRequest } from './engine-link.js';
 
 interface ParentPort {

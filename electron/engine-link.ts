@@ -2,8 +2,8 @@
 // as messages, answers and errors come back. The engine's user-facing errors (an invalid pipeline with its
 // problems, a user mistake) keep their kind across the process boundary, so the IPC dispatcher in main answers
 // them exactly as it would in-process. Pure, tested in Node with the real engine on both ends of a fake port.
-import type { EngineApi, EngineErrorBody, EngineMethod, EngineStreams, RunJobStatus } from '../engine/src/api/contract.js';
-import { ERROR_CODES, InternalError, faultDetail, fromErrorBody, isUserFacing, toErrorBody } from '../engine/src/api/errors.js';
+import type { EngineApi, EngineErrorBody, EngineMethod, EngineStreams, RunJobStatus } from '@sluice/format/api/contract';
+import { ERROR_CODES, InternalError, faultDetail, fromErrorBody, isUserFacing, toErrorBody } from '@sluice/format/api/errors';
 import { ENGINE_METHODS } from './bridge.js';
 
 export type HostRequest =

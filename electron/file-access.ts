@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MAX_PIPELINE_BYTES } from './bridge.js';
-import { UserError } from '../engine/src/api/errors.js';
-import { segmentProblem, stillPlaced } from '../engine/src/runtime/paths.js';
+import { UserError } from '@sluice/format/api/errors';
+import { segmentProblem, stillPlaced } from '@sluice/engine/runtime/paths';
 
 export interface FileRef {
   path: string;

@@ -4,17 +4,17 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
-import { createIpcDispatcher } from '../engine/src/api/ipc.js';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { createIpcDispatcher } from '@sluice/format/api/ipc';
 import { appResponseHeaders, resolveAppRequest } from './app-protocol.js';
-import { ENGINE_CHANNELS, MENU_CHANNEL, RUN_FOLLOW_CHANNEL, RUN_STATUS_CHANNEL, SHELL_CHANNELS, type MenuAction } from './bridge.js';
+import { ENGINE_CHANNELS, MENU_CHANNEL, type MenuAction } from './bridge.js';
 import { createRemoteEngine, type HostMessage, type HostRequest } from './engine-link.js';
 import { FileAccess } from './file-access.js';
 import { pipelineFileFromArgv } from './launch-args.js';
 import { buildMenuTemplate } from './menu.js';
 import { copySamplesOnce } from './samples.js';
-import { APP_ENTRY, APP_SCHEME, isAllowedNavigation, isTrustedSender, permissionAllowed, windowOptions, withNonceMeta } from './security.js';
-import { checkedArgs, createShellDispatcher, SHELL_INVOKE_CHANNELS } from './shell-ipc.js';
+import { APP_ENTRY, APP_SCHEME, guardContents, guardSession, isTrustedSender, windowOptions, withNonceMeta } from './security.js';
+import { createShellDispatcher, registerIpc } from './shell-ipc.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The app's root (the repository in development, app.asar when packaged): dist/electron is two levels down. */
@@ -113,78 +113,37 @@ function openFromOs(file: string): void {
   win?.focus();
 }
 
-function senderUrl(e: IpcMainInvokeEvent | IpcMainEvent): string {
-  // senderFrame is null once the frame navigated away or was destroyed; such a sender is not trusted.
-  return e.senderFrame?.url ?? '';
-}
-
-function registerIpc(): void {
-  const engine = createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log });
-  for (const channel of ENGINE_CHANNELS) ipcMain.handle(channel, (e, payload: unknown) => engine(channel, senderUrl(e), payload));
-  // The engine's one push path here: a followed run's statuses go to the window that asked, until the run ends.
-  ipcMain.on(RUN_FOLLOW_CHANNEL, (e, ...args: unknown[]) => {
-    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(RUN_FOLLOW_CHANNEL, args) : undefined;
-    if (!parsed) return;
-    const [jobId] = parsed;
-    const target = e.sender;
-    const stop = remote.followRun(jobId, (status) => {
-      if (target.isDestroyed()) stop();
-      else target.send(RUN_STATUS_CHANNEL, jobId, status);
-    });
-  });
-
-  const shellCalls = createShellDispatcher(files, { isTrustedSender, logInternal: log });
-  for (const channel of SHELL_INVOKE_CHANNELS) {
-    ipcMain.handle(channel, async (e, ...args: unknown[]) => {
-      const reply = await shellCalls(channel, senderUrl(e), args);
-      void refreshMenu(); // the recent list may have changed
-      return reply;
-    });
-  }
-  ipcMain.on(SHELL_CHANNELS.setDocumentState, (e, ...args: unknown[]) => {
-    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.setDocumentState, args) : undefined;
-    if (!parsed || !win) return;
-    dirty = parsed[0].dirty;
-    win.setTitle(parsed[0].title ? `${parsed[0].title}${dirty ? ' •' : ''} — Sluice` : 'Sluice');
-    win.setDocumentEdited(dirty);
-  });
-  ipcMain.on(SHELL_CHANNELS.closeConfirmed, (e) => {
-    if (!isTrustedSender(senderUrl(e)) || !win) return;
-    closeConfirmed = true;
-    win.close();
-  });
-  ipcMain.on(SHELL_CHANNELS.nativeEdit, (e, ...args: unknown[]) => {
-    const parsed = isTrustedSender(senderUrl(e)) ? checkedArgs(SHELL_CHANNELS.nativeEdit, args) : undefined;
-    if (!parsed) return;
-    const [command] = parsed;
-    e.sender[command]();
-  });
-  // The preload announces its menu listener; whatever arrived before (a file from the command line) goes now.
-  ipcMain.on(SHELL_CHANNELS.menuReady, (e) => {
-    if (!isTrustedSender(senderUrl(e)) || !win) return;
-    pageListening = true;
-    for (const action of queued.splice(0)) win.webContents.send(MENU_CHANNEL, action);
+function wireIpc(): void {
+  registerIpc(ipcMain, ENGINE_CHANNELS, {
+    isTrustedSender,
+    engine: createIpcDispatcher(remote.api, { isTrustedSender, logInternal: log }),
+    shellCalls: createShellDispatcher(files, { isTrustedSender, logInternal: log }),
+    afterShellCall: () => void refreshMenu(), // the recent list may have changed
+    // The engine's one push path here: a followed run's statuses go to the window that asked, until the run ends.
+    followRun: (jobId, onStatus) => remote.followRun(jobId, onStatus),
+    setDocumentState: (state) => {
+      if (!win) return;
+      dirty = state.dirty;
+      win.setTitle(state.title ? `${state.title}${dirty ? ' •' : ''} — Sluice` : 'Sluice');
+      win.setDocumentEdited(dirty);
+    },
+    closeConfirmed: () => {
+      if (!win) return;
+      closeConfirmed = true;
+      win.close();
+    },
+    menuReady: () => {
+      if (!win) return;
+      pageListening = true;
+      for (const action of queued.splice(0)) win.webContents.send(MENU_CHANNEL, action);
+    },
   });
 }
 
 // ── Hardening that applies to every web contents ────────────────────────────────────────────────────────────
 function harden(): void {
-  const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
-  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
-  // No remote content: the page has no business on the network.
-  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (_details, callback) => callback({ cancel: true }));
-
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isAllowedNavigation(url)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event, url) => {
-      if (!isAllowedNavigation(url)) event.preventDefault();
-    });
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
+  guardSession(session.defaultSession);
+  app.on('web-contents-created', (_e, contents) => guardContents(contents));
 
   protocol.handle(APP_SCHEME, async (request) => {
     const file = resolveAppRequest(RENDERER_DIR, request.url);
@@ -282,7 +241,7 @@ if (!app.requestSingleInstanceLock()) {
       },
     });
     harden();
-    registerIpc();
+    wireIpc();
     await refreshMenu();
     createWindow();
     ready = true;

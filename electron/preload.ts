@@ -1,7 +1,7 @@
 // The only bridge between the page and the app: a narrow, typed API on `window.sluice` (contextBridge, so the
 // page never sees ipcRenderer). Bundled to one CommonJS file because a sandboxed preload cannot load modules.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { channelFor, type IpcReply } from '../engine/src/api/ipc.js';
+import { channelFor, type IpcReply } from '@sluice/format/api/ipc';
 import { ENGINE_METHODS, MENU_CHANNEL, RUN_FOLLOW_CHANNEL, RUN_STATUS_CHANNEL, SHELL_CHANNELS, menuActionSchema, type MenuAction, type SluiceBridge } from './bridge.js';
 
 const known = new Set<string>(ENGINE_METHODS);

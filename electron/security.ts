@@ -111,3 +111,39 @@ export function windowOptions(preloadPath: string, iconPath: string | undefined)
 export function permissionAllowed(_permission: string): boolean {
   return false;
 }
+
+/** What the guards need of Electron's `Session` (structural, so tests drive the real guards with a stand-in). */
+export interface GuardedSession {
+  setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionCheckHandler(handler: (webContents: unknown, permission: string) => boolean): void;
+  webRequest: { onBeforeRequest(filter: { urls: string[] }, listener: (details: unknown, callback: (response: { cancel: boolean }) => void) => void): void };
+}
+
+/** What the guards need of a `WebContents`. */
+export interface GuardedContents {
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  setWindowOpenHandler(handler: () => { action: 'deny' }): void;
+}
+
+/** Remote URLs the page may never load: the designer has no business on the network. */
+export const BLOCKED_REQUESTS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'];
+
+/** Refuses every permission and every network request of the page's session. */
+export function guardSession(ses: GuardedSession): void {
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+  ses.webRequest.onBeforeRequest({ urls: BLOCKED_REQUESTS }, (_details, callback) => callback({ cancel: true }));
+}
+
+/** Every web contents stays on the app: no navigation or redirect elsewhere, no webview, no new window. */
+export function guardContents(contents: GuardedContents): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}

@@ -45,6 +45,8 @@ export async function scanPackageImports(entry: string): Promise<string[]> {
     format: 'esm',
     platform: 'browser',
     jsx: 'automatic',
+    // Resolve @sluice/* to their TypeScript sources, as the app build does (package.json exports).
+    conditions: ['sluice-source'],
     plugins: [
       {
         name: 'sluice-scan',
@@ -53,7 +55,8 @@ export async function scanPackageImports(entry: string): Promise<string[]> {
             if (args.kind === 'entry-point') return undefined;
             const spec = args.path;
             if (NOT_VENDORED.test(spec) || spec.includes('?') && (spec.startsWith('.') || spec.startsWith('/'))) return { path: spec, external: true };
-            if (spec.startsWith('.') || spec.startsWith('/')) return undefined;
+            // The workspace's own packages (@sluice/format, the shell's bridge) are app code: built with every change.
+            if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('@sluice/')) return undefined;
             found.add(spec);
             return { path: spec, external: true };
           });

@@ -1,7 +1,7 @@
 // Builds the designer into renderer/dist, which the engine's local server (and later Electron) serves.
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import { vendorPlugin } from './vendor';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -17,6 +17,8 @@ export default defineConfig({
   root,
   base: './',
   plugins: [react(), vendorPlugin(root)],
+  // @sluice/format and @sluice/shell's bridge are bundled from their TypeScript sources (package.json exports).
+  resolve: { conditions: ['sluice-source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

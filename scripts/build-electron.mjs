@@ -1,27 +1,30 @@
 #!/usr/bin/env node
 // Builds the desktop shell into dist/electron: main and the engine's process as ES modules that load the compiled
-// engine from engine/dist (so its paths to samples, workers and the CLI stay right), and the preload as one
-// self-contained CommonJS file, since a sandboxed preload cannot load modules.
+// engine from engine/dist (so its paths to samples, workers and the CLI stay right) and @sluice/format from
+// node_modules (format/dist, the one copy the engine loads too), and the preload as one self-contained CommonJS file,
+// since a sandboxed preload cannot load modules.
 // Run it through scripts/build.mjs (`npm run build:electron`), which skips it when none of its inputs changed.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = path.join(root, 'dist', 'electron');
-const engineSrc = path.join(root, 'engine', 'src');
 const ELECTRON_NODE = 'node22'; // Electron 39 ships Node 22
+const engineExports = JSON.parse(readFileSync(path.join(root, 'engine', 'package.json'), 'utf8')).exports;
 
-/** `../engine/src/x.js` in electron/ becomes `../../engine/dist/x.js`, left for Node to load at run time. */
+/**
+ * `@sluice/engine/x` becomes `../../engine/dist/x.js` (the export's built file), left for Node to load at run time:
+ * the packaged app carries engine/ as a folder, not as a node_modules package.
+ */
 const compiledEngine = {
   name: 'compiled-engine',
   setup(b) {
-    b.onResolve({ filter: /engine\/src\// }, (args) => {
-      const target = path.resolve(args.resolveDir, args.path);
-      const rel = path.relative(engineSrc, target);
-      if (rel.startsWith('..')) return undefined;
-      return { path: `../../engine/dist/${rel.split(path.sep).join('/').replace(/\.ts$/, '.js')}`, external: true };
+    b.onResolve({ filter: /^@sluice\/engine\// }, (args) => {
+      const built = engineExports[`./${args.path.slice('@sluice/engine/'.length)}`]?.default;
+      if (typeof built !== 'string') return { errors: [{ text: `${args.path} is not an export of @sluice/engine with a built file (engine/package.json)` }] };
+      return { path: `../../engine/${built.replace(/^\.\//, '')}`, external: true };
     });
   },
 };
@@ -45,6 +48,8 @@ export async function buildElectron() {
       outdir: out,
       outExtension: { '.js': '.cjs' },
       format: 'cjs',
+      // The preload bundles what it uses of @sluice/format from its TypeScript source.
+      conditions: ['sluice-source'],
       minify: true,
       external: ['electron'],
     }),

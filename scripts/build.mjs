@@ -94,19 +94,22 @@ function ownFiles(ids) {
 
 const parts = {
   engine: {
+    // The engine and the package it depends on, @sluice/format (format/dist), which Node loads at run time.
     output: 'engine/dist/cli/main.js',
-    currentFiles: () => filesUnder('engine/src'),
-    configs: ['engine/tsconfig.build.json'],
+    outputs: ['format/dist/api/contract.js'],
+    currentFiles: () => [...filesUnder('format/src'), ...filesUnder('engine/src')],
+    configs: ['engine/tsconfig.build.json', 'engine/package.json', 'format/tsconfig.build.json', 'format/package.json'],
     async build() {
-      // tsc is incremental here (engine/dist/.tsbuildinfo): after a one-file change it re-checks what that file touches.
-      const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'engine/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-      if (r.status !== 0) throw new Error(`tsc -p engine/tsconfig.build.json failed (exit code ${r.status ?? r.signal})`);
-      return filesUnder('engine/src');
+      // tsc -b follows the project reference to format/ and is incremental (dist/.tsbuildinfo in each): after a
+      // one-file change it re-checks what that file touches.
+      const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'engine/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`tsc -b engine/tsconfig.build.json failed (exit code ${r.status ?? r.signal})`);
+      return [...filesUnder('format/src'), ...filesUnder('engine/src')];
     },
   },
   renderer: {
     output: 'renderer/dist/index.html',
-    configs: ['renderer/vite.config.ts', 'renderer/vendor.ts', 'renderer/index.html', 'renderer/tsconfig.json', ...(existsSync(path.join(root, 'renderer/public')) ? filesUnder('renderer/public') : [])],
+    configs: ['renderer/vite.config.ts', 'renderer/vendor.ts', 'renderer/index.html', 'renderer/tsconfig.json', 'renderer/package.json', ...(existsSync(path.join(root, 'renderer/public')) ? filesUnder('renderer/public') : [])],
     async build() {
       const { build } = await import('vite');
       const ids = new Set();
@@ -123,7 +126,7 @@ const parts = {
   },
   electron: {
     output: 'dist/electron/main.js',
-    configs: ['scripts/build-electron.mjs'],
+    configs: ['scripts/build-electron.mjs', 'electron/package.json'],
     async build() {
       const { buildElectron } = await import(pathToFileURL(path.join(root, 'scripts', 'build-electron.mjs')).href);
       return (await buildElectron()).map((f) => rel(path.resolve(root, f)));
@@ -138,7 +141,7 @@ export async function buildParts(names = Object.keys(parts), { force = false, lo
     const part = parts[name];
     if (!part) throw new Error(`unknown build part "${name}" (known: ${Object.keys(parts).join(', ')})`);
     const stamp = readStamp(name);
-    if (!force && stamp && existsSync(path.join(root, part.output)) && unchanged(stamp, part.currentFiles?.())) {
+    if (!force && stamp && [part.output, ...(part.outputs ?? [])].every((o) => existsSync(path.join(root, o))) && unchanged(stamp, part.currentFiles?.())) {
       log(`${name}: up to date (no input changed since its last build)`);
       done.push({ name, skipped: true });
       continue;

@@ -1,20 +1,25 @@
 // The house as the import graph draws it (part of `npm run lint` and `npm test`). dependency-cruiser reads every
-// import of the product's TypeScript; this script then checks two things eslint cannot see:
+// import of the product's TypeScript; this script then checks three things eslint cannot see:
 // 1. no cycles between folders (each folder of engine/src is a layer; renderer/src/* and electron are folders too);
-// 2. the renderer and the Electron shell reach the engine only through its pure modules (api/, format/) and the
-//    process entry points the shell starts (service, for the engine's own process).
+// 2. the workspace packages depend on each other only as declared: @sluice/format on nothing, the engine on format,
+//    the designer on format and the shell's bridge, the shell on format and the engine's exported entry points;
+// 3. no import reaches another package by a relative path (they go through package names and `exports`).
 // Prints the folder graph's offending edges with one import that makes each, and exits 1 on any.
 import path from 'node:path';
 import { cruise } from 'dependency-cruiser';
 
-const ROOTS = ['engine/src', 'renderer/src', 'electron'];
+const ROOTS = ['format/src', 'engine/src', 'renderer/src', 'electron'];
+
+/** Workspace packages by folder (root package.json "workspaces"). */
+const PACKAGES = { format: '@sluice/format', engine: '@sluice/engine', renderer: '@sluice/renderer', electron: '@sluice/shell' };
+const packageOf = (file) => PACKAGES[file.split('/')[0]];
 
 /**
  * The unit a module belongs to: a folder (engine/src/<layer>, renderer/src/<folder>, electron). Files at a root
  * (engine/src/service.ts, renderer/src/store.ts, ...) are units of their own: they sit outside any layer, and
  * counting them as their folder would make every layer that uses the store or the version "import its parent".
- * engine/src/api and engine/src/format count as one unit: together they are the pure contract and format the
- * renderer shares (the future @sluice/format package, docs/ARCHITECTURE.md).
+ * format/src (the @sluice/format package: api/ and pipeline/) counts as one unit: the pure contract and format
+ * everyone shares.
  */
 const NODE_SPI = [
   'engine/src/runtime/exec-context.ts',
@@ -30,25 +35,28 @@ const RESILIENCE = ['engine/src/runtime/retry.ts', 'engine/src/runtime/breaker.t
 
 function folderOf(file) {
   const parts = file.split('/');
+  if (parts[0] === 'format' && parts[1] === 'src') return 'format/src';
   if (parts[0] === 'engine' && parts[1] === 'src') {
     if (parts.length === 3) return file;
     // The node interface (what a node sees while it runs) lives in runtime/ but is the contract between nodes and
     // the runtime, not part of either; it moves out in the package restructure (docs/ARCHITECTURE.md).
     if (NODE_SPI.includes(file)) return file;
     if (RESILIENCE.includes(file)) return 'engine/src/runtime/{retry,breaker}';
-    return parts[2] === 'api' || parts[2] === 'format' ? 'engine/src/{api,format}' : `engine/src/${parts[2]}`;
+    return `engine/src/${parts[2]}`;
   }
   if (parts[0] === 'renderer' && parts[1] === 'src') return parts.length > 3 ? `renderer/src/${parts[2]}` : file;
   if (parts[0] === 'electron') return parts.length > 2 && parts[1] !== 'test' ? `electron/${parts[1]}` : 'electron';
   return undefined;
 }
 
-/** What the renderer and the shell may import from the engine. */
-const ENGINE_ALLOWED = {
-  renderer: [/^engine\/src\/(api|format)\//],
+/** What each package may import from the others (resolved files); anything else across packages is a problem. */
+const ALLOWED = {
+  '@sluice/format': [],
+  '@sluice/engine': [/^format\/src\//],
+  '@sluice/renderer': [/^format\/src\//, /^electron\/bridge\.ts$/],
   // The shell hosts the engine in its own process (engine-host.ts starts the service).
   // runtime/paths.ts: the shell's file access applies the engine's own path checks (to move to @sluice/format).
-  electron: [/^engine\/src\/(api|format)\//, /^engine\/src\/service\.ts$/, /^engine\/src\/runtime\/paths\.ts$/],
+  '@sluice/shell': [/^format\/src\//, /^engine\/src\/service\.ts$/, /^engine\/src\/runtime\/paths\.ts$/],
 };
 
 const result = await cruise(ROOTS, {
@@ -57,6 +65,8 @@ const result = await cruise(ROOTS, {
   tsPreCompilationDeps: true,
   tsConfig: { fileName: 'tsconfig.base.json' },
   moduleSystems: ['es6'],
+  // Workspace packages resolve (through node_modules/@sluice/*) to their sources, as for the type checker.
+  enhancedResolveOptions: { conditionNames: ['sluice-source', 'import', 'node', 'default'], exportsFields: ['exports'] },
 });
 const modules = result.output.modules.filter((m) => !m.coreModule && !m.source.includes('node_modules'));
 
@@ -73,9 +83,11 @@ for (const m of modules) {
       const key = `${from} -> ${to}`;
       if (!folderEdges.has(key)) folderEdges.set(key, { from, to, example: `${m.source} imports ${target}` });
     }
-    const side = m.source.startsWith('renderer/') ? 'renderer' : m.source.startsWith('electron/') ? 'electron' : undefined;
-    if (side && target.startsWith('engine/') && !ENGINE_ALLOWED[side].some((re) => re.test(target))) {
-      problems.push(`${side} reaches an engine internal: ${m.source} imports ${target}`);
+    const fromPkg = packageOf(m.source);
+    const toPkg = packageOf(target);
+    if (fromPkg && toPkg && fromPkg !== toPkg) {
+      if (d.module.startsWith('.')) problems.push(`a relative path into another package: ${m.source} imports '${d.module}' (use ${toPkg}'s package name)`);
+      if (!ALLOWED[fromPkg].some((re) => re.test(target))) problems.push(`${fromPkg} may not depend on ${toPkg}'s ${target} (${m.source} imports '${d.module}')`);
     }
   }
 }
@@ -137,4 +149,4 @@ if (problems.length > 0) {
   process.stderr.write(`import graph: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   process.exit(1);
 }
-process.stdout.write(`import graph: ${modules.length} modules in ${folders.size} folders, ${folderEdges.size} folder edges, no cycles between folders; renderer and shell import only the engine's pure modules (${path.basename(import.meta.url)})\n`);
+process.stdout.write(`import graph: ${modules.length} modules in ${folders.size} folders, ${folderEdges.size} folder edges, no cycles between folders; packages depend only as declared, by name (${path.basename(import.meta.url)})\n`);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
-import { isPipelineFileName } from '../../electron/launch-args.js';
+import { isPipelineFileName } from '@sluice/shell/launch-args';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -16,7 +16,7 @@ interface BuilderConfig {
   appId: string;
   productName: string;
   electronVersion: string;
-  files: string[];
+  files: (string | { from: string; to: string; filter: string[] })[];
   asar: boolean;
   asarUnpack: string[];
   fileAssociations: { ext: string; name: string; mimeType: string; role: string }[];
@@ -32,10 +32,17 @@ function filesUnder(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 }
 const unpacked = (file: string) => config.asarUnpack.some((p) => minimatch(file, p, { dot: true }));
+/** Whether electron-builder packs `file` (a path in the app), following its `files` globs and FileSets in order. */
 const included = (file: string) => {
   let inc = false;
   for (const p of config.files) {
-    if (p.startsWith('!')) {
+    if (typeof p !== 'string') {
+      if (!file.startsWith(`${p.to}/`)) continue;
+      const inSet = file.slice(p.to.length + 1);
+      const yes = p.filter.filter((g) => !g.startsWith('!')).some((g) => minimatch(inSet, g, { dot: true }));
+      const no = p.filter.filter((g) => g.startsWith('!')).some((g) => minimatch(inSet, g.slice(1), { dot: true }));
+      if (yes && !no) inc = true;
+    } else if (p.startsWith('!')) {
       if (minimatch(file, p.slice(1), { dot: true })) inc = false;
     } else if (minimatch(file, p, { dot: true })) inc = true;
   }
@@ -71,10 +78,10 @@ describe('the packaging configuration', () => {
 
   it('packs what the app runs: the shell, the compiled engine and its CLI, the designer, the samples, the icon', () => {
     expect(pkg.main).toBe('dist/electron/main.js');
-    for (const f of [pkg.main, 'dist/electron/preload.cjs', 'dist/electron/engine-host.js', 'engine/bin/sluice.js', 'engine/dist/cli/main.js', 'renderer/dist/index.html', 'samples/orders/orders.pipeline.json', 'samples/orders/orders.csv', 'build/icon.png', 'package.json']) {
+    for (const f of [pkg.main, 'dist/electron/preload.cjs', 'dist/electron/engine-host.js', 'engine/bin/sluice.js', 'engine/dist/cli/main.js', 'renderer/dist/index.html', 'samples/orders/orders.pipeline.json', 'samples/orders/orders.csv', 'build/icon.png', 'package.json', 'node_modules/@sluice/format/package.json', 'node_modules/@sluice/format/dist/api/errors.js']) {
       expect(included(f), f).toBe(true);
     }
-    for (const f of ['samples/orders/.sluice/runs/x/manifest.json', 'engine/src/service.ts', 'dist/electron/main.js.map', 'node_modules/electron/dist/electron', 'node_modules/electron/index.js']) expect(included(f), f).toBe(false);
+    for (const f of ['samples/orders/.sluice/runs/x/manifest.json', 'engine/src/service.ts', 'dist/electron/main.js.map', 'node_modules/electron/dist/electron', 'node_modules/electron/index.js', 'node_modules/@sluice/format/src/api/errors.ts', 'node_modules/@sluice/format/dist/api/errors.js.map']) expect(included(f), f).toBe(false);
     expect(Object.keys(pkg.dependencies)).toContain('@duckdb/node-api');
   });
 

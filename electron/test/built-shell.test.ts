@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tmpDir } from '../../engine/test/helpers.js';
+import { tmpDir } from '@sluice/engine/test/helpers';
 import type { HostReply, HostRequest } from '../engine-link.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

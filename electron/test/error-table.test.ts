@@ -4,14 +4,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { EngineErrorBody, EngineMethod } from '../../engine/src/api/contract.js';
-import { channelFor, createIpcDispatcher } from '../../engine/src/api/ipc.js';
-import { runCli } from '../../engine/src/cli/main.js';
-import { startServer, type RunningServer } from '../../engine/src/server/server.js';
-import { createEngineService } from '../../engine/src/service.js';
+import type { EngineErrorBody, EngineMethod } from '@sluice/format/api/contract';
+import { channelFor, createIpcDispatcher } from '@sluice/format/api/ipc';
+import { runCli } from '@sluice/engine/cli/main';
+import { startServer, type RunningServer } from '@sluice/engine/server/server';
+import { createEngineService } from '@sluice/engine/service';
 import { answer, createRemoteEngine, type HostRequest } from '../engine-link.js';
-import { tmpDir } from '../../engine/test/helpers.js';
-import { validateChainPipeline, writeValidateChainInput } from '../../engine/test/support/validate-chain.js';
+import { tmpDir } from '@sluice/engine/test/helpers';
+import { validateChainPipeline, writeValidateChainInput } from '@sluice/engine/test/support/validate-chain';
 
 const TOKEN = 'error-table-token';
 const APP = 'app://sluice/index.html';
@@ -131,7 +131,7 @@ describe('one error model across every adapter', () => {
   }
 
   it('keeps a placed user error’s code and where across the process boundary', async () => {
-    const { UserError } = await import('../../engine/src/api/errors.js');
+    const { UserError } = await import('@sluice/format/api/errors');
     const throwing = { ...service, validate: () => Promise.reject(new UserError('expression must not be empty', { nodeId: 'f1', field: 'expression' }, { code: 'empty_expression' })) };
     const far = createRemoteEngine((req: HostRequest) => void answer(throwing, structuredClone(req)).then((reply) => reply && far.receive(structuredClone(reply))));
     const reply = await createIpcDispatcher(far.api, { isTrustedSender: () => true })(channelFor('validate'), APP, { pipeline: {} });

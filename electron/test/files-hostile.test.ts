@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tmpDir } from '../../engine/test/helpers.js';
+import { tmpDir } from '@sluice/engine/test/helpers';
 import { FileAccess } from '../file-access.js';
 
 function setup() {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tmpDir } from '../../engine/test/helpers.js';
+import { tmpDir } from '@sluice/engine/test/helpers';
 import { SHELL_CHANNELS } from '../bridge.js';
 import { FileAccess } from '../file-access.js';
 import { copySamplesOnce } from '../samples.js';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import { tmpDir } from '../../engine/test/helpers.js';
+import { tmpDir } from '@sluice/engine/test/helpers';
 import { menuActionSchema, type MenuAction } from '../bridge.js';
 import { pipelineFileFromArgv } from '../launch-args.js';
 import { buildMenuTemplate } from '../menu.js';

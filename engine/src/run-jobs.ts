@@ -1,7 +1,7 @@
 // Runs a long-lived host started and can stop: each gets a job id at once, reports its nodes as they start and
 // finish, and can be cancelled. The work happens in a supervised worker (`runSupervised`).
 import * as crypto from 'node:crypto';
-import type { InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunSpec } from './api/contract.js';
+import type { InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunSpec } from '@sluice/format/api/contract';
 import { UserError } from './runtime/exec-context.js';
 import { runPipeline } from './runtime/run.js';
 import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervise.js';

@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EngineApi, EngineStreams, Sample } from './api/contract.js';
-import { engineMethods, runRequestSchema, type RunSpec } from './api/contract.js';
+import type { EngineApi, EngineStreams, Sample } from '@sluice/format/api/contract';
+import { engineMethods, runRequestSchema, type RunSpec } from '@sluice/format/api/contract';
 import type { z } from 'zod';
 import { staticCheck } from './analysis/check.js';
 import { sniffNode } from './analysis/sniff.js';

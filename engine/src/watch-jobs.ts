@@ -4,7 +4,7 @@
 // and stopped with `watchStop`, which lets the current batch finish. One watch per pipeline file at a time; a batch
 // is a normal run, so it shows in the run history too.
 import * as crypto from 'node:crypto';
-import type { WatchStatus } from './api/contract.js';
+import type { WatchStatus } from '@sluice/format/api/contract';
 import { watchPipeline, type WatchOptions } from './runtime/watch.js';
 import { UserError } from './runtime/exec-context.js';
 import { workerAvailable } from './runtime/supervise.js';

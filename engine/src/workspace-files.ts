@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { ERROR_CODES } from './api/errors.js';
+import { ERROR_CODES } from '@sluice/format/api/errors';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, segmentProblem, stillPlaced } from './runtime/paths.js';
 

@@ -1,9 +1,9 @@
 // Notes and groups in the pipeline file: optional, checked like the rest of the file, and ignored by the
 // engine (they do not change the pipeline's hash, so editing a note neither makes another pipeline nor stops a resume).
 import { describe, expect, it } from 'vitest';
-import { parsePipelineText } from '../src/format/load.js';
-import type { Pipeline } from '../src/format/pipeline.js';
-import { serializePipeline } from '../src/format/save.js';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { pipelineHash } from '../src/runtime/run.js';
 
 const base: Pipeline = {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CheckpointPlanner, WORTH, checkpointPolicy } from '../src/runtime/checkpoint-policy.js';
 import { runPipeline } from '../src/runtime/run.js';
-import type { Pipeline } from '../src/format/pipeline.js';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { pipeline, tmpDir, writeFiles } from './helpers.js';
 
 const BIG = { rows: 5_000_000, columns: 8 };

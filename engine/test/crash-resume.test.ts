@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataset, startFaultServer, type FaultServer } from './support/fault-server.js';
-import { runManifestSchema, type RunManifest } from '../src/api/contract.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import { tmpDir } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

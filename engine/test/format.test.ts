@@ -4,12 +4,12 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyParams, checkPipeline, parsePipelineText } from '../src/format/load.js';
-import { serializePipeline } from '../src/format/save.js';
-import { pipelineJsonSchema } from '../src/format/json-schema.js';
+import { applyParams, checkPipeline, parsePipelineText } from '@sluice/format/pipeline/load';
+import { serializePipeline } from '@sluice/format/pipeline/save';
+import { pipelineJsonSchema } from '@sluice/format/pipeline/json-schema';
 import { kindLookup } from '../src/nodes/registry.js';
-import type { Problem } from '../src/format/problems.js';
-import type { Pipeline } from '../src/format/pipeline.js';
+import type { Problem } from '@sluice/format/pipeline/problems';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Pure properties are cheap: at least 1000 runs, more when SLUICE_PROPERTY_RUNS asks for more. */

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll } from 'vitest';
-import type { NodeMetrics, QuarantineEntry, RunManifest } from '../src/api/contract.js';
+import type { NodeMetrics, QuarantineEntry, RunManifest } from '@sluice/format/api/contract';
 import { preparePipeline, runPipeline } from '../src/runtime/run.js';
 import { quarantinePage } from '../src/runtime/history.js';
 import { PreviewSession } from '../src/runtime/preview.js';
-import type { PreviewResult } from '../src/api/contract.js';
+import type { PreviewResult } from '@sluice/format/api/contract';
 
 const made: string[] = [];
 afterAll(() => {

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { changedInput } from '../src/api/contract.js';
+import { changedInput } from '@sluice/format/api/contract';
 import { createEngineService } from '../src/service.js';
 import { chain, tmpDir } from './helpers.js';
 

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EngineApi, EngineStreams, RunJobStatus } from '../src/api/contract.js';
+import type { EngineApi, EngineStreams, RunJobStatus } from '@sluice/format/api/contract';
 import type { RunEvent } from '../src/runtime/execute.js';
 import { followProgress, PROGRESS_EVERY_MS } from '../src/runtime/progress.js';
 import { startServer } from '../src/server/server.js';

@@ -12,8 +12,8 @@ import { recordInStore, RunStore, STORE_FILE } from '../src/ops/store.js';
 import { StorePool } from '../src/ops/service-ops.js';
 import { createEngineService } from '../src/service.js';
 import { judge, mad, median } from '../src/ops/anomaly.js';
-import { anomalyBlockSchema } from '../src/format/ops.js';
-import type { RunManifest } from '../src/api/contract.js';
+import { anomalyBlockSchema } from '@sluice/format/pipeline/ops';
+import type { RunManifest } from '@sluice/format/api/contract';
 import { tmpDir, writeFiles } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

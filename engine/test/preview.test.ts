@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import type { PreviewResult } from '../src/api/contract.js';
+import type { PreviewResult } from '@sluice/format/api/contract';
 import { runCli } from '../src/cli/main.js';
-import { previewTarget } from '../src/format/preview-target.js';
+import { previewTarget } from '@sluice/format/pipeline/preview-target';
 import { kindOf } from '../src/nodes/registry.js';
 import { preparePipeline } from '../src/runtime/run.js';
 import { PreviewSession } from '../src/runtime/preview.js';

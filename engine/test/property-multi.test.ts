@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeMetrics } from '../src/api/contract.js';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import { kindOf } from '../src/nodes/registry.js';
 import { Database } from '../src/db/database.js';
 import { executePipeline } from '../src/runtime/execute.js';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunJobStatus } from '../src/api/contract.js';
+import type { RunJobStatus } from '@sluice/format/api/contract';
 import { createEngineService } from '../src/service.js';
 import { chain, pipeline, tmpDir } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../src/runtime/run.js';
 import { quarantinePage } from '../src/runtime/history.js';
-import { parsePipelineText } from '../src/format/load.js';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
 import { duck, sq, tmpDir } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { staticCheck } from '../src/analysis/check.js';
 import { catalog, kindLookup, nodeKinds } from '../src/nodes/registry.js';
-import { checkPipeline, migrateDocument } from '../src/format/load.js';
-import { kindTraitsSchema } from '../src/api/contract.js';
+import { checkPipeline, migrateDocument } from '@sluice/format/pipeline/load';
+import { kindTraitsSchema } from '@sluice/format/api/contract';
 import { duck, pipeline, run, tmpDir, writeFiles } from './helpers.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

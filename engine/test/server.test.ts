@@ -4,10 +4,10 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Catalog, EngineApi } from '../src/api/contract.js';
+import type { Catalog, EngineApi } from '@sluice/format/api/contract';
 import { startServer, type RunningServer } from '../src/server/server.js';
 // The engine's own error classes: a renamed or reshaped class must break these tests, not production.
-import { InvalidPipeline, UserError } from '../src/api/errors.js';
+import { InvalidPipeline, UserError } from '@sluice/format/api/errors';
 
 const TOKEN = 'test-token-0123456789';
 

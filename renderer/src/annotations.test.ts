@@ -3,10 +3,10 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NodeKindInfo } from '../../engine/src/api/contract';
-import { parsePipelineText } from '../../engine/src/format/load';
-import type { Pipeline } from '../../engine/src/format/pipeline';
-import { serializePipeline } from '../../engine/src/format/save';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { Markdown } from './lib/markdown';
 import { canonicalText, useDesigner } from './store';
 

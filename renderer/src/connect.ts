@@ -1,7 +1,7 @@
 // Startup: find the token, reach the engine, load the catalog and the first sample.
-import type { EngineApi, Sample } from '../../engine/src/api/contract';
-import { pipelineSchema } from '../../engine/src/format/pipeline';
-import { pathToString } from '../../engine/src/format/problems';
+import type { EngineApi, Sample } from '@sluice/format/api/contract';
+import { pipelineSchema } from '@sluice/format/pipeline/pipeline';
+import { pathToString } from '@sluice/format/pipeline/problems';
 import { createHttpClient, EngineError } from './api/client';
 import { createIpcClient, shellBridge } from './api/ipc-client';
 import { forgetToken, takeToken } from './api/token';

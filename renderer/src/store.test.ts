@@ -1,7 +1,7 @@
 // Undo/redo over the document: a drag is one step, typing into one field is one step, selection is not history.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NodeKindInfo } from '../../engine/src/api/contract';
-import type { Pipeline } from '../../engine/src/format/pipeline';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { canonicalText, useDesigner } from './store';
 
 const filter: NodeKindInfo = {

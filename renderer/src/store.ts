@@ -5,16 +5,16 @@
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { temporal } from 'zundo';
 import { create } from 'zustand';
-import type { Catalog, EngineApi, NodeKindInfo, Sample } from '../../engine/src/api/contract';
-import type { Annotations, Group, Note, Pipeline } from '../../engine/src/format/pipeline';
+import type { Catalog, EngineApi, NodeKindInfo, Sample } from '@sluice/format/api/contract';
+import type { Annotations, Group, Note, Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { FileHostBinding } from './files/choose';
 import type { PipelineFileRef } from './files/host';
-import { serializePipeline } from '../../engine/src/format/save';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { copyNodes, deleteElements, duplicateNodes, pasteNodes, sameDocument, type Clipboard, type DocSnapshot } from './lib/doc-ops';
 import { connectionRefusal } from './lib/connections';
 import { DEFAULT_SIZE, layeredPositions } from './lib/layout';
 import { applyFix } from './lib/fixes';
-import type { Fix } from '../../engine/src/api/contract';
+import type { Fix } from '@sluice/format/api/contract';
 import { freshNodeId, toFlow, toFlowEdge, toPipeline, type FlowEdge, type FlowNode, type KindIndex, type PipelineMeta } from './lib/graph';
 
 export type Theme = 'light' | 'dark';

@@ -1,7 +1,7 @@
 // The static pass as `validate`, `schemas` and the CLI use it: a raw document in, every port's columns and the
 // problems they show out. File-level problems come first; the schema pass runs only on a well-formed pipeline.
-import { applyParams, checkPipeline } from '../format/load.js';
-import type { Problem } from '../format/problems.js';
+import { applyParams, checkPipeline } from '@sluice/format/pipeline/load';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import { engineSchemaEnv } from './env.js';
 import { inferSchemas } from './infer.js';

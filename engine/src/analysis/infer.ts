@@ -1,9 +1,9 @@
 // One pass over the graph, in topological order: each node kind states its output ports' columns from its
 // inputs' columns and its config, and the problems it can see. Nothing is run; files are touched only for a
 // CSV header or a Parquet footer, and DuckDB only to describe expressions and queries over empty inputs.
-import type { Pipeline } from '../format/pipeline.js';
-import type { Problem } from '../format/problems.js';
-import { topologicalOrder } from '../format/graph.js';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import type { Problem } from '@sluice/format/pipeline/problems';
+import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { NodeKind } from '../nodes/types.js';
 import type { Schema, SchemaEnv } from '../schema/types.js';
 

@@ -1,7 +1,7 @@
 // Column types sniffed from a sample of a source's text, for the designer to offer and the user to accept into
 // the file. Only this node is checked (the rest of the document may be mid-edit); nothing here is ever used by
 // a run: a run applies the types the file declares, and reads every other column as text.
-import { applyParams, checkPipeline } from '../format/load.js';
+import { applyParams, checkPipeline } from '@sluice/format/pipeline/load';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import type { SniffOutcome } from '../schema/types.js';
 import { engineSchemaEnv } from './env.js';

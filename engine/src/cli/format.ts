@@ -1,5 +1,5 @@
 // Plain-text tables and lines for the terminal.
-import type { NodeMetrics, RunManifest } from '../api/contract.js';
+import type { NodeMetrics, RunManifest } from '@sluice/format/api/contract';
 import { opsSummaryLines } from '../ops/summary.js';
 
 export function table(headers: string[], rows: string[][]): string {

@@ -5,41 +5,33 @@ import { allowEnv, redact } from '../runtime/secrets.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { formatProblem } from '../format/problems.js';
-import { migrateDocument, parsePipelineText } from '../format/load.js';
-import { serializePipeline } from '../format/save.js';
+import { formatProblem } from '@sluice/format/pipeline/problems';
+import { migrateDocument, parsePipelineText } from '@sluice/format/pipeline/load';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { catalog, kindLookup } from '../nodes/registry.js';
 import { staticCheck } from '../analysis/check.js';
 import { validateStatic } from '../runtime/static-checks.js';
 import { InvalidPipeline, checkBeforeRun, checkResumable, runPipeline } from '../runtime/run.js';
-import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '../api/errors.js';
+import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '@sluice/format/api/errors';
 import { getRun, quarantinePage } from '../runtime/history.js';
 import { createEngineService, defaultHistoryDir } from '../service.js';
-import { engineMethods, runSpecSchema, type RunSpec } from '../api/contract.js';
-import { pipelineJsonSchema } from '../format/json-schema.js';
+import { engineMethods, runSpecSchema, type RunSpec } from '@sluice/format/api/contract';
+import { pipelineJsonSchema } from '@sluice/format/pipeline/json-schema';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { limitsInputSchema, type LimitsInput, type RunManifest } from '../api/contract.js';
+import { limitsInputSchema, type LimitsInput, type RunManifest } from '@sluice/format/api/contract';
 import { LIMIT_ENV } from '../runtime/limits.js';
 import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS, runSupervised, WORKER_ENV } from '../runtime/supervise.js';
 import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
 import { terminalProgress } from './progress.js';
-import { topologicalOrder } from '../format/graph.js';
-import { allowedHost } from '../api/hosts.js';
+import { topologicalOrder } from '@sluice/format/pipeline/graph';
+import { allowedHost } from '@sluice/format/api/hosts';
 import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import { registerOpsCommands } from './ops-commands.js';
+import { addRunOptionFlags, runOptionsFromFlags } from './run-flags.js';
+import { addPipelineRunFlags, collect, collectParam } from './flags.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
-
-function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
-  const eq = value.indexOf('=');
-  if (eq <= 0) throw new UserError(`--param expects NAME=VALUE, got "${value}"`);
-  return { ...prev, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
-
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
 
 /** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
 function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
@@ -153,13 +145,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (names?.length) allowEnv(names);
   });
 
-  program
-    .command('run <file>')
-    .description('run a pipeline file headlessly')
-    .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .option('-o, --out <dir>', 'folder that relative output paths resolve against (default: the pipeline\'s folder)')
-    .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
-    .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
+  addRunOptionFlags(addPipelineRunFlags(program.command('run <file>').description('run a pipeline file headlessly')))
     .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
     .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
@@ -167,14 +153,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
     .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
     .option('--no-checkpoint', 'the same as --checkpoint off: a resume then reruns finished nodes')
-    .option('--full-refresh', 'incremental sources and windows start over: read every file again, forget window state')
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
     .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
     .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
     .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; fullRefresh?: boolean; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
       const limits = limitsFromFlags(o);
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
@@ -196,7 +181,7 @@ export async function runCli(argv: string[]): Promise<number> {
         ...(resume ? { resume } : {}),
         ...(replay ? { replay } : {}),
         ...(checkpoint ? { checkpoint } : {}),
-        ...(o.fullRefresh ? { fullRefresh: true } : {}),
+        ...runOptionsFromFlags(o),
         allowHosts: o.allowHost,
         ...(limits ? { limits } : {}),
       });

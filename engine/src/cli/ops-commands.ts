@@ -1,11 +1,11 @@
 // `sluice runs`, `sluice runs show`, `sluice runs diff`, `sluice status`: the run store and freshness from the CLI.
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { RunManifest } from '../api/contract.js';
+import type { RunManifest } from '@sluice/format/api/contract';
 import { defaultHistoryDir } from '../service.js';
 import { UserError } from '../runtime/exec-context.js';
 import { RunStore } from '../ops/store.js';
-import { diffRuns, signed } from '../api/run-diff.js';
+import { diffRuns, signed } from '@sluice/format/api/run-diff';
 import { formatAge, statusExitCode, workspaceStatus } from '../ops/status.js';
 import { metricsTable, table } from './format.js';
 import { opsSummaryLines } from '../ops/summary.js';

@@ -2,7 +2,7 @@
 // the engine runs them, each ending with its counts. Without a terminal nothing is drawn here (the summary table
 // and `--json` events are the record); stdout stays free for them either way.
 import { Listr, ListrLogger, ProcessOutput, type DefaultRenderer, type ListrTaskWrapper, type SimpleRenderer } from 'listr2';
-import type { NodeMetrics } from '../api/contract.js';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 
 type Task = ListrTaskWrapper<unknown, typeof DefaultRenderer, typeof SimpleRenderer>;
 

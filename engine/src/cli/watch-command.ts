@@ -7,21 +7,12 @@ import { watchPipeline, type BatchReport, type Lag } from '../runtime/watch.js';
 import { UserError } from '../runtime/exec-context.js';
 import { defaultHistoryDir } from '../service.js';
 import { Scheduler, listScheduled, type ScheduleEvent } from '../runtime/schedule.js';
+import { addPipelineRunFlags, collect } from './flags.js';
 
 function int(v: string): number {
   const n = Number.parseInt(v, 10);
   if (!Number.isInteger(n) || n < 0) throw new UserError(`"${v}" is not a whole number`);
   return n;
-}
-
-function collect(value: string, prev: string[]): string[] {
-  return [...prev, value];
-}
-
-function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
-  const i = value.indexOf('=');
-  if (i <= 0) throw new UserError(`--param needs name=value, got "${value}"`);
-  return { ...prev, [value.slice(0, i)]: value.slice(i + 1) };
 }
 
 export function lagText(l: Lag): string {
@@ -41,13 +32,11 @@ export function batchLine(b: BatchReport): string {
 }
 
 export function addWatchCommand(program: Command, out: (s: string) => void, setCode: (c: number) => void): void {
-  program
-    .command('watch <file>')
-    .description('run the pipeline whenever new files land in its incremental sources, one bounded batch at a time; Ctrl-C finishes the current batch and stops')
-    .option('-p, --param <name=value>', 'set a pipeline parameter (repeatable)', collectParam, {})
-    .option('-o, --out <dir>', 'folder that relative output paths resolve against')
-    .option('--history <dir>', 'run history folder (default: <pipeline folder>/.sluice/runs)')
-    .option('--allow <dir>', 'another folder the pipeline may read or write (repeatable)', collect, [])
+  addPipelineRunFlags(
+    program
+      .command('watch <file>')
+      .description('run the pipeline whenever new files land in its incremental sources, one bounded batch at a time; Ctrl-C finishes the current batch and stops'),
+  )
     .option('--max-files <n>', 'at most this many new files per source per batch (default 100; a source\'s own maxFiles wins)', int)
     .option('--max-bytes <n>', 'at most about this many bytes of new files per source per batch (a source\'s own maxBytes wins)', int)
     .option('--poll <ms>', 'look for new files this often when no file-system event arrives (default 1000)', int)

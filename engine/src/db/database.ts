@@ -1,9 +1,9 @@
 // A DuckDB connection locked down to the folders a pipeline may touch.
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { Column, Cell } from '../api/contract.js';
+import type { Column, Cell } from '@sluice/format/api/contract';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from '../runtime/exec-context.js';
-import { QueryError } from '../api/errors.js';
+import { QueryError } from '@sluice/format/api/errors';
 
 export interface DatabaseOptions {
   /** Folders DuckDB may read or write. Everything else, and the network, is refused. */

@@ -1,7 +1,7 @@
 // Group rows and compute aggregates. Every input row is folded into exactly one group, which the reconciler checks.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { columnOf, duplicateNames, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { isNumeric, typeClass, type Schema } from '../schema/types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';

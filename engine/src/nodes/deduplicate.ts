@@ -1,7 +1,7 @@
 // Keep one row per key. Duplicates are quarantined (so they can be inspected and replayed) or counted as filtered.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { requireKnown } from '../schema/checks.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';

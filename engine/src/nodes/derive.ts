@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { duplicateNames } from '../schema/checks.js';
 import type { Schema, SchemaProblem } from '../schema/types.js';
-import { SQL_EXPRESSION } from '../api/editor-hints.js';
+import { SQL_EXPRESSION } from '@sluice/format/api/editor-hints';
 import { qi } from '../sql/quote.js';
 import { checkExpression } from '../sql/guard.js';
 

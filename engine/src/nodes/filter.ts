@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { describeType } from '../schema/types.js';
-import { SQL_EXPRESSION } from '../api/editor-hints.js';
+import { SQL_EXPRESSION } from '@sluice/format/api/editor-hints';
 import { isView, mayChange } from './shared/views.js';
 import { checkExpression } from '../sql/guard.js';
 

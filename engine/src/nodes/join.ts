@@ -2,7 +2,7 @@
 // may fan out to several), unmatched rows of an inner join are filtered or quarantined, as configured.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { columnOf, requireKnown, typeFix } from '../schema/checks.js';
 import { comparable, describeType, type Schema, type SchemaProblem } from '../schema/types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';

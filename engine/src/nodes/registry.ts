@@ -1,7 +1,7 @@
 // Every node kind, and the catalog the designer and CLI are generated from. Adding a kind = one file + one line here.
 import { z } from 'zod';
-import type { Catalog, NodeKindInfo } from '../api/contract.js';
-import type { KindLookup, KindSpec } from '../format/kinds.js';
+import type { Catalog, NodeKindInfo } from '@sluice/format/api/contract';
+import type { KindLookup, KindSpec } from '@sluice/format/pipeline/kinds';
 import type { NodeKind } from './types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { sourceCsvNode } from './source-csv.js';

@@ -1,7 +1,7 @@
 // A data contract: the columns and types a dataset must have, with an explicit policy for every way it can differ.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN, TYPE } from '../api/editor-hints.js';
+import { COLUMN, TYPE } from '@sluice/format/api/editor-hints';
 import type { Schema, SchemaProblem } from '../schema/types.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';

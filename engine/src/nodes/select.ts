@@ -1,7 +1,7 @@
 // Choose, rename and reorder columns. The lineage column always travels along.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { columnOf, duplicateNames, requireKnown } from '../schema/checks.js';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi } from '../sql/quote.js';

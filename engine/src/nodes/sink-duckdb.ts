@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
-import { COLUMN, PATH } from '../api/editor-hints.js';
+import { COLUMN, PATH } from '@sluice/format/api/editor-hints';
 import { deleteColumnOf, fileSinkSchema } from './shared/file-sink.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';

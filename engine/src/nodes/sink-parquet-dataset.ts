@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { UserError } from '../runtime/exec-context.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
 import { deleteColumnOf, fileSinkSchema } from './shared/file-sink.js';

@@ -1,7 +1,7 @@
 // Order rows by one or more columns.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { requireKnown } from '../schema/checks.js';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';

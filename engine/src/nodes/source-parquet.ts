@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { PATH } from '../api/editor-hints.js';
+import { PATH } from '@sluice/format/api/editor-hints';
 import type { ExecContext } from '../runtime/exec-context.js';
 import { LINEAGE, ROWID_REASON, UserError, isRowidName } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';

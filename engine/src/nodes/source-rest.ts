@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
-import type { IoStats } from '../api/contract.js';
+import type { IoStats } from '@sluice/format/api/contract';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError, type ExecContext } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';

@@ -1,7 +1,7 @@
 // One SELECT over the inputs, which it reads by port name (in1, in2, in3). Checked on DuckDB's parse tree first.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { SQL_QUERY } from '../api/editor-hints.js';
+import { SQL_QUERY } from '@sluice/format/api/editor-hints';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { checkSelect } from '../sql/guard.js';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { NodeKind, StaticItem } from './types.js';
 import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
-import { COLUMN, SQL_EXPRESSION, TYPE } from '../api/editor-hints.js';
+import { COLUMN, SQL_EXPRESSION, TYPE } from '@sluice/format/api/editor-hints';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi, qlit } from '../sql/quote.js';

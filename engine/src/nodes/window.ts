@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { writeAtomic } from '../fsutil/files.js';
-import { COLUMN } from '../api/editor-hints.js';
+import { COLUMN } from '@sluice/format/api/editor-hints';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';

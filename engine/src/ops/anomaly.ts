@@ -1,8 +1,8 @@
 // Anomaly gates: a run's metric against the same metric in the pipeline's last successful runs, judged with robust
 // statistics (median and MAD, the median absolute deviation) so that one odd run in the history does not move them.
-import type { RunManifest, NodeMetrics } from '../api/contract.js';
-import type { AnomalyFinding } from '../api/ops-contract.js';
-import type { AnomalyBlock, AnomalyCheck } from '../format/ops.js';
+import type { RunManifest, NodeMetrics } from '@sluice/format/api/contract';
+import type { AnomalyFinding } from '@sluice/format/api/ops-contract';
+import type { AnomalyBlock, AnomalyCheck } from '@sluice/format/pipeline/ops';
 
 /** What a metric is read from: a finished run's record, or the one being built. */
 export interface MetricSource {

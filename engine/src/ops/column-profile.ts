@@ -2,7 +2,7 @@
 // distinct count, min/max, most frequent values and an equal-width histogram (numbers, dates, timestamps), all
 // computed by DuckDB over the whole output; above PROFILE_SAMPLE_ROWS rows, over a random sample of that size,
 // and the result says so.
-import type { ColumnProfile, ProfileResult } from '../api/ops-contract.js';
+import type { ColumnProfile, ProfileResult } from '@sluice/format/api/ops-contract';
 import type { Database } from '../db/database.js';
 import { qi } from '../sql/quote.js';
 import { isReservedColumn } from '../runtime/exec-context.js';

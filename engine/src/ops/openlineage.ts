@@ -5,10 +5,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunManifest } from '../api/contract.js';
-import type { ColumnStat } from '../api/ops-contract.js';
-import { allowedHost } from '../api/hosts.js';
-import type { Pipeline, PipelineNode } from '../format/pipeline.js';
+import type { RunManifest } from '@sluice/format/api/contract';
+import type { ColumnStat } from '@sluice/format/api/ops-contract';
+import { allowedHost } from '@sluice/format/api/hosts';
+import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { redactDeep } from '../runtime/secrets.js';

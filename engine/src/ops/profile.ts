@@ -1,7 +1,7 @@
 // Cheap run-time metrics of a node's outputs: one aggregate query per output table (null count, HyperLogLog
 // distinct estimate, min/max of numbers and dates), and failures per rule from its quarantine table.
-import type { ColumnStat, Quality } from '../api/ops-contract.js';
-import type { NodeMetrics } from '../api/contract.js';
+import type { ColumnStat, Quality } from '@sluice/format/api/ops-contract';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
 import type { Database } from '../db/database.js';

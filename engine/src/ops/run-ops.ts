@@ -2,10 +2,10 @@
 // read the pipeline's history for its anomaly gates and emit the OpenLineage START; after each node, profile its
 // outputs, count its rule failures and judge its gates; at the end, score it and judge whole-run checks; once its
 // manifest is final, index it in the run store and emit the OpenLineage end event.
-import type { NodeMetrics, RunManifest } from '../api/contract.js';
-import type { AnomalyFinding, ColumnStat } from '../api/ops-contract.js';
-import type { Pipeline } from '../format/pipeline.js';
-import { anomalyBlockSchema, type AnomalyBlock, type AnomalyCheck } from '../format/ops.js';
+import type { NodeMetrics, RunManifest } from '@sluice/format/api/contract';
+import type { AnomalyFinding, ColumnStat } from '@sluice/format/api/ops-contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { anomalyBlockSchema, type AnomalyBlock, type AnomalyCheck } from '@sluice/format/pipeline/ops';
 import type { NodeKind } from '../nodes/types.js';
 import type { Database } from '../db/database.js';
 import { GateFailure } from '../runtime/gate.js';

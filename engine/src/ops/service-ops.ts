@@ -5,8 +5,8 @@
 // open while it is in use, serialises its requests on it, and closes it after a short idle time: a run in another
 // process (the CLI, the designer's worker) waits at most that long for the store's lock to index its run.
 import * as fs from 'node:fs';
-import type { EngineApi } from '../api/contract.js';
-import { engineMethods } from '../api/contract.js';
+import type { EngineApi } from '@sluice/format/api/contract';
+import { engineMethods } from '@sluice/format/api/contract';
 import { UserError } from '../runtime/exec-context.js';
 import { workspaceStatus } from './status.js';
 import { RunStore } from './store.js';

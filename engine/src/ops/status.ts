@@ -2,8 +2,8 @@
 // healthy, late or failing.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parsePipelineText } from '../format/load.js';
-import { durationMs, freshnessSchema } from '../format/ops.js';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
+import { durationMs, freshnessSchema } from '@sluice/format/pipeline/ops';
 import { RunStore } from './store.js';
 
 export type Health = 'healthy' | 'late' | 'failing' | 'never run' | 'unknown';

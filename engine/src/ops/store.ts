@@ -10,8 +10,9 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBInstance, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { runManifestSchema, type RunManifest } from '../api/contract.js';
-import type { RunSummaryRow, TrendPoint } from '../api/ops-contract.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
+import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
+import { processAlive } from '../fsutil/process.js';
 
 export const STORE_FILE = 'runstore.duckdb';
 const LOCK_FILE = 'runstore.lock';
@@ -38,15 +39,6 @@ const SCHEMA = [
 ];
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Take `<dir>/runstore.lock` exclusively; a lock whose process is gone is broken. */
 async function acquireLock(dir: string, timeoutMs: number): Promise<() => void> {

@@ -1,5 +1,5 @@
 // A run's quality and anomaly findings as terminal lines (end-of-run summary, `sluice runs show`).
-import type { RunManifest } from '../api/contract.js';
+import type { RunManifest } from '@sluice/format/api/contract';
 
 /** Lines about a run's quality and anomaly gates, for the end-of-run summary and `runs show`. */
 export function opsSummaryLines(m: RunManifest): string[] {

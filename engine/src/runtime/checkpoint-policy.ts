@@ -4,7 +4,7 @@
 // node and every upstream node not itself checkpointed) is at least WORTH times the estimated cost of writing
 // them: an aggregate after a long chain is kept, a plain copy of a file just read is not. A resume is exactly
 // once either way; the policy only decides how much it recomputes. 'all' keeps every table output, 'off' none.
-import type { Pipeline } from '../format/pipeline.js';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 
 export type CheckpointPolicy = 'auto' | 'all' | 'off';
 

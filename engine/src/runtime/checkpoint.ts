@@ -3,7 +3,7 @@
 // those columns travel as text and are cast back to the recorded type on restore; a restored table whose
 // columns differ from the record is not trusted.
 import * as fs from 'node:fs';
-import type { Column } from '../api/contract.js';
+import type { Column } from '@sluice/format/api/contract';
 import { qi, qlit } from '../sql/quote.js';
 import type { Database } from '../db/database.js';
 import { sha256File } from '../fsutil/files.js';

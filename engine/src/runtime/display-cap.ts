@@ -2,7 +2,7 @@
 // reasons, and messages. A 5 MB field is cut to a few thousand characters with a marker saying how much was
 // left out; the full value stays where the data lives (the quarantine file, the sink's output). Kept small and
 // separate so the query limits (time, memory) can live elsewhere.
-import type { Cell } from '../api/contract.js';
+import type { Cell } from '@sluice/format/api/contract';
 
 /** Characters of one value shown in a preview, a quarantine page or the CLI. */
 export const MAX_DISPLAY_CHARS = 2_000;

@@ -3,8 +3,8 @@
 // journal calls finished really has everything on disk.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NodeMetrics } from '../api/contract.js';
-import type { Pipeline } from '../format/pipeline.js';
+import type { NodeMetrics } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
 import { qi, qlit } from '../sql/quote.js';
 import { sha256File, writeCheckpoint } from './checkpoint.js';

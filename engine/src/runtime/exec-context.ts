@@ -1,5 +1,5 @@
 // What a node sees while it executes: its inputs as tables, where to put its outputs, and a guarded connection.
-import type { Column, IoStats } from '../api/contract.js';
+import type { Column, IoStats } from '@sluice/format/api/contract';
 import { redact } from './secrets.js';
 import { capText, MAX_MESSAGE_CHARS } from './display-cap.js';
 
@@ -112,7 +112,7 @@ export interface ExecContext {
 
 // The error classes live in the API's one error model (api/errors.ts); nodes import UserError from here, which
 // also redacts: a message may quote what a server or file said, and secrets read by this process never leave in one.
-import { UserError as ApiUserError, type ErrorWhere } from '../api/errors.js';
+import { UserError as ApiUserError, type ErrorWhere } from '@sluice/format/api/errors';
 
 /** A mistake in the pipeline or its input: shown to the user as one message, never with a stack. */
 export class UserError extends ApiUserError {

@@ -1,13 +1,13 @@
 // Runs a checked pipeline node by node, materializing each node's outputs and reconciling its row counts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { IoStats, NodeMetrics } from '../api/contract.js';
-import type { Edge, Pipeline, PipelineNode } from '../format/pipeline.js';
-import { topologicalOrder } from '../format/graph.js';
+import type { IoStats, NodeMetrics } from '@sluice/format/api/contract';
+import type { Edge, Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
+import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
 import type { Database } from '../db/database.js';
-import { ERROR_CODES, QueryError, faultDetail, isUserFacing } from '../api/errors.js';
+import { ERROR_CODES, QueryError, faultDetail, isUserFacing } from '@sluice/format/api/errors';
 import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
 import { pipelineEnv } from './secrets.js';

@@ -3,7 +3,7 @@
 // unchanged, so editing a node, or an input file changing, reruns exactly that node and what is downstream.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import type { Pipeline } from '../format/pipeline.js';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { kindOf } from '../nodes/registry.js';
 import { expandGlob, resolveInside } from './paths.js';
 

@@ -1,2 +1,2 @@
 // A quality gate with severity "fail" tripped: the run stops with its own outcome and exit code.
-export { GateFailure } from '../api/errors.js';
+export { GateFailure } from '@sluice/format/api/errors';

@@ -2,7 +2,7 @@
 import { capRowJson, capText, MAX_DISPLAY_CHARS, MAX_MESSAGE_CHARS } from './display-cap.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '../api/contract.js';
+import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '@sluice/format/api/contract';
 import { qlit } from '../sql/quote.js';
 import { UserError } from './exec-context.js';
 import { Database } from '../db/database.js';

@@ -5,8 +5,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { InputFingerprint } from '../api/inputs.js';
-import type { Pipeline } from '../format/pipeline.js';
+import type { InputFingerprint } from '@sluice/format/api/inputs';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { kindOf } from '../nodes/registry.js';
 import { expandGlob, resolveInside } from './paths.js';
 

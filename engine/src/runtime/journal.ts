@@ -3,8 +3,8 @@
 // torn last line (the process died mid-append) is ignored rather than believed.
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { columnSchema, nodeMetricsSchema } from '../api/contract.js';
-import { ERROR_CODES, UserError } from '../api/errors.js';
+import { columnSchema, nodeMetricsSchema } from '@sluice/format/api/contract';
+import { ERROR_CODES, UserError } from '@sluice/format/api/errors';
 
 const fileRef = z.object({ file: z.string(), sha256: z.string(), rows: z.number() });
 

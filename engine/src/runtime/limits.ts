@@ -3,7 +3,7 @@
 // rows. DuckDB enforces the memory limit and the spill limit itself; the wall-clock limits interrupt the query.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { limitsInputSchema, type LimitsInput } from '../api/contract.js';
+import { limitsInputSchema, type LimitsInput } from '@sluice/format/api/contract';
 
 export interface ResourceLimits {
   /** DuckDB's memory_limit, e.g. "4GB". */

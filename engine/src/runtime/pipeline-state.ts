@@ -15,10 +15,11 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runManifestSchema, type RunManifest } from '../api/contract.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import { UserError } from './exec-context.js';
 import { faultPoint } from './faults.js';
 import { syncDir, writeAtomic } from '../fsutil/files.js';
+import { processAlive } from '../fsutil/process.js';
 
 interface Inflight {
   runId: string;
@@ -162,13 +163,7 @@ function lockHolderAlive(runDir: string): boolean {
   const lock = path.join(runDir, 'run.lock');
   if (!fs.existsSync(lock)) return false;
   const pid = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-  if (!Number.isInteger(pid)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return Number.isInteger(pid) && processAlive(pid);
 }
 
 

@@ -4,16 +4,16 @@
 // that passed in one replay is never replayed again (so a sink never receives it twice).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runManifestSchema, type RunManifest } from '../api/contract.js';
-import { topologicalOrder, upstreamClosure } from '../format/graph.js';
-import type { Pipeline } from '../format/pipeline.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
+import { topologicalOrder, upstreamClosure } from '@sluice/format/pipeline/graph';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { kindOf, nodeKinds } from '../nodes/registry.js';
 import { qi, qlit } from '../sql/quote.js';
 import type { Database } from '../db/database.js';
 import { LINEAGE, UserError } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { getRun } from './history.js';
-import type { ReplayRequest } from '../api/contract.js';
+import type { ReplayRequest } from '@sluice/format/api/contract';
 
 /** The replay request, defined in the contract's RunSpec. */
 export type { ReplayRequest };

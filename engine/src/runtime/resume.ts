@@ -2,15 +2,15 @@
 // is durable and verified: its table outputs as checkpoint files whose hash still matches, its quarantine file,
 // and for a sink its commit. Everything else runs again, and a skipped node's tables are loaded back only where
 // a node that runs again reads them.
-import type { NodeMetrics } from '../api/contract.js';
-import type { Pipeline } from '../format/pipeline.js';
+import type { NodeMetrics } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
 import { restoreCheckpoint, sha256File } from './checkpoint.js';
 import type { Database } from '../db/database.js';
 import type { JournalState, NodeEntry } from './journal.js';
 import * as fs from 'node:fs';
 import { UserError } from './exec-context.js';
-import { topologicalOrder } from '../format/graph.js';
+import { topologicalOrder } from '@sluice/format/pipeline/graph';
 
 export interface ResumePlan {
   /** Nodes whose results are taken as recorded. */

@@ -3,8 +3,8 @@
 // `run-end` with the manifest. Mistakes in the spec end with one line on stderr and exit code 2.
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { runSpecSchema } from '../api/contract.js';
-import { invalidInput, isUserFacing, toErrorBody } from '../api/errors.js';
+import { runSpecSchema } from '@sluice/format/api/contract';
+import { invalidInput, isUserFacing, toErrorBody } from '@sluice/format/api/errors';
 import { runPipeline } from './run.js';
 import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS } from './supervise.js';
 import type { RunEvent } from './execute.js';

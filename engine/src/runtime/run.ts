@@ -2,11 +2,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { runManifestSchema, type NodeMetrics, type RunManifest, type RunSpec } from '../api/contract.js';
-import { applyParams, checkPipeline } from '../format/load.js';
-import type { Pipeline } from '../format/pipeline.js';
-import type { Problem } from '../format/problems.js';
-import { serializePipeline } from '../format/save.js';
+import { runManifestSchema, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
+import { applyParams, checkPipeline } from '@sluice/format/pipeline/load';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import type { Problem } from '@sluice/format/pipeline/problems';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -14,18 +14,19 @@ import { Database } from '../db/database.js';
 import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
-import { InvalidPipeline, faultDetail, isUserFacing } from '../api/errors.js';
+import { InvalidPipeline, faultDetail, isUserFacing } from '@sluice/format/api/errors';
 import { Journal, journalState, readJournal, type JournalState } from './journal.js';
 import { publishFile, settlePending } from './commit.js';
 import { loadNeededOutputs, planResume, type ResumePlan } from './resume.js';
 import { DurableOutputs } from './durable.js';
 import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
-import { topologicalOrder } from '../format/graph.js';
+import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
+import { processAlive } from '../fsutil/process.js';
 
 export { InvalidPipeline };
 
@@ -293,15 +294,6 @@ function takeRunLock(runDir: string, runId: string): () => void {
     fs.writeFileSync(lock, String(process.pid));
   }
   return () => fs.rmSync(lock, { force: true });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Replace the record atomically: a reader never sees half a manifest. */

@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Cron } from 'croner';
-import type { RunManifest } from '../api/contract.js';
-import { checkPipeline } from '../format/load.js';
-import type { Schedule } from '../format/pipeline.js';
+import type { RunManifest } from '@sluice/format/api/contract';
+import { checkPipeline } from '@sluice/format/pipeline/load';
+import type { Schedule } from '@sluice/format/pipeline/pipeline';
 import { UserError } from './exec-context.js';
 import { runPipeline } from './run.js';
 import { writeAtomic } from '../fsutil/files.js';
+import { processAlive } from '../fsutil/process.js';
 
 export interface ScheduledPipeline {
   file: string;
@@ -188,18 +189,9 @@ export function takeLock(pipelineFile: string): (() => void) | undefined {
       return () => fs.rmSync(lock, { force: true });
     } catch {
       const pid = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-      if (Number.isInteger(pid) && alive(pid)) return undefined;
+      if (Number.isInteger(pid) && processAlive(pid)) return undefined;
       fs.rmSync(lock, { force: true });
     }
   }
   return undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Pipeline, PipelineNode } from '../format/pipeline.js';
-import type { Problem } from '../format/problems.js';
+import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { kindOf } from '../nodes/registry.js';
 import type { NodeKind, StaticItem } from '../nodes/types.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';

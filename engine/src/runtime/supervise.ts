@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '../api/contract.js';
+import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
 import { writeManifest } from './run.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';

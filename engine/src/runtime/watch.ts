@@ -8,10 +8,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import type { RunManifest } from '../api/contract.js';
+import type { RunManifest } from '@sluice/format/api/contract';
 import { kindOf } from '../nodes/registry.js';
 import { candidates, readLedger, type FilesConfig } from '../nodes/source-files.js';
-import type { Pipeline } from '../format/pipeline.js';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { preparePipeline, runPipeline, type RunOptions } from './run.js';
 import { resolveInside } from './paths.js';
 import { mustResume, PipelineState, stateStoreDir, UnfinishedRun } from './pipeline-state.js';

@@ -9,8 +9,8 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { engineMethods, type EngineApi, type EngineErrorBody, type EngineMethod, type EngineStreams } from '../api/contract.js';
-import { faultDetail, httpStatusOf, invalidInput, isUserFacing, toErrorBody } from '../api/errors.js';
+import { engineMethods, type EngineApi, type EngineErrorBody, type EngineMethod, type EngineStreams } from '@sluice/format/api/contract';
+import { faultDetail, httpStatusOf, invalidInput, isUserFacing, toErrorBody } from '@sluice/format/api/errors';
 
 export interface ServerOptions {
   api: EngineApi;

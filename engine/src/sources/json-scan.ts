@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { isReservedColumn, isRowidName } from '../runtime/exec-context.js';
-import { jsonErrorLocation, jsonErrorReason } from '../format/json-error.js';
+import { jsonErrorLocation, jsonErrorReason } from '@sluice/format/pipeline/json-error';
 import { sniffUtf16 } from './csv-scan.js';
 import { invalidUtf8Where } from './csv-record.js';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { QuarantineEntry } from '../../src/api/contract.js';
+import type { QuarantineEntry } from '@sluice/format/api/contract';
 import { chain, parseCsv, run, tmpDir, type RunResult } from '../helpers.js';
 import { INPUT_CASES, isRefused, type Handled, type InputCase } from './input-corpus.js';
 

@@ -6,7 +6,7 @@ import { runPipeline } from '../../src/runtime/run.js';
 import { PreviewSession } from '../../src/runtime/preview.js';
 import { machineDefaults, resolveLimits } from '../../src/runtime/limits.js';
 import { checkStructure } from '../../src/runtime/run.js';
-import type { LimitsInput } from '../../src/api/contract.js';
+import type { LimitsInput } from '@sluice/format/api/contract';
 import { pipeline, tmpDir, writeFiles, type NodeDef } from '../helpers.js';
 
 let cases = 0;

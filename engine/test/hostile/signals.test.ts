@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runManifestSchema, type RunManifest } from '../../src/api/contract.js';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import { checkStructure } from '../../src/runtime/run.js';
 import { pipeline, tmpDir, writeFiles } from '../helpers.js';
 

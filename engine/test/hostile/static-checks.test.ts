@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateStatic } from '../../src/runtime/static-checks.js';
 import { checkStructure } from '../../src/runtime/run.js';
-import { topologicalOrder, upstreamClosure } from '../../src/format/graph.js';
-import { MAX_NODES } from '../../src/format/load.js';
+import { topologicalOrder, upstreamClosure } from '@sluice/format/pipeline/graph';
+import { MAX_NODES } from '@sluice/format/pipeline/load';
 import { runCli } from '../../src/cli/main.js';
 import { chain, pipeline, tmpDir, writeFiles, type NodeDef } from '../helpers.js';
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeMetrics } from '../../src/api/contract.js';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import { kindOf } from '../../src/nodes/registry.js';
 import { Database } from '../../src/db/database.js';
 import { executePipeline, type RunEvent } from '../../src/runtime/execute.js';
@@ -12,7 +12,7 @@ import { preparePipeline } from '../../src/runtime/run.js';
 import { qi } from '../../src/sql/quote.js';
 import { createEngineService } from '../../src/service.js';
 import { hostRefusal } from '../../src/sources/rest/http.js';
-import { allowedHost } from '../../src/api/hosts.js';
+import { allowedHost } from '@sluice/format/api/hosts';
 import { chain, expectSucceeded, pipeline, run, tmpDir } from '../helpers.js';
 import { dataset, startFaultServer, type FaultServer, type FaultServerOptions } from '../support/fault-server.js';
 

@@ -1,7 +1,7 @@
 // validate: all rules in one pass; a failing row carries every rule it failed. Severity decides between
 // quarantine, a warning, and failing the run (a quality gate).
 import { describe, expect, it } from 'vitest';
-import type { QuarantineEntry } from '../../src/api/contract.js';
+import type { QuarantineEntry } from '@sluice/format/api/contract';
 import { counts, expectSucceeded, parseCsv, pipeline, run } from '../helpers.js';
 
 const PEOPLE = [

@@ -1,5 +1,5 @@
 // EngineApi over HTTP for browser mode. Electron will provide the same interface over IPC.
-import type { Problem } from '../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import {
   engineErrorSchema,
   engineMethods,
@@ -9,7 +9,7 @@ import {
   type EngineStreams,
   type MethodInput,
   type MethodOutput,
-} from '../../../engine/src/api/contract';
+} from '@sluice/format/api/contract';
 
 export type EngineErrorCode = 'unreachable' | 'unauthorized' | 'bad_response' | (string & {});
 

@@ -1,10 +1,10 @@
-// The IPC client over the real dispatcher (engine/src/api/ipc.ts) and a scripted engine: same EngineApi, same
+// The IPC client over the real dispatcher (format/src/api/ipc.ts) and a scripted engine: same EngineApi, same
 // EngineError semantics as the HTTP client.
 import { describe, expect, it } from 'vitest';
-import { engineMethods, type EngineApi } from '../../../engine/src/api/contract';
-import { channelFor, createIpcDispatcher } from '../../../engine/src/api/ipc';
-import { InvalidPipeline, UserError } from '../../../engine/src/api/errors';
-import type { SluiceBridge } from '../../../electron/bridge';
+import { engineMethods, type EngineApi } from '@sluice/format/api/contract';
+import { channelFor, createIpcDispatcher } from '@sluice/format/api/ipc';
+import { InvalidPipeline, UserError } from '@sluice/format/api/errors';
+import type { SluiceBridge } from '@sluice/shell/bridge';
 import { EngineError } from './client';
 import { createIpcClient, shellBridge } from './ipc-client';
 

@@ -1,8 +1,8 @@
 // EngineApi over Electron IPC: the preload's `window.sluice` bridge carries each call to the main process,
 // which validates it against the contract. Same interface and EngineError semantics as the HTTP client.
-import { engineMethods, runJobStatusSchema, type EngineApi, type EngineMethod, type EngineStreams, type MethodInput, type MethodOutput } from '../../../engine/src/api/contract';
-import { httpStatusOf } from '../../../engine/src/api/errors';
-import type { SluiceBridge } from '../../../electron/bridge';
+import { engineMethods, runJobStatusSchema, type EngineApi, type EngineMethod, type EngineStreams, type MethodInput, type MethodOutput } from '@sluice/format/api/contract';
+import { httpStatusOf } from '@sluice/format/api/errors';
+import type { SluiceBridge } from '@sluice/shell/bridge';
 import { EngineError } from './client';
 
 /** The desktop shell's bridge, when this page runs inside it. */

@@ -5,7 +5,7 @@
 // move (Shift: further), Delete removes (a group's nodes stay).
 import { ViewportPortal, useStore } from '@xyflow/react';
 import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent as ReactPointerEvent, type ReactElement } from 'react';
-import type { Group, Note } from '../../../engine/src/format/pipeline';
+import type { Group, Note } from '@sluice/format/pipeline/pipeline';
 import { Markdown } from '../lib/markdown';
 import { nodeBox } from '../lib/viewport';
 import { isTyping } from '../hooks/useShortcuts';

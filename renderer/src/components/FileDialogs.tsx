@@ -1,8 +1,8 @@
 // The browser's file dialogs: pick a pipeline file in the workspace, or name one to save. Native dialogs take
 // their place in Electron (see files/choose.ts).
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from 'react';
-import type { WorkspaceFile } from '../../../engine/src/api/contract';
-import type { PipelineHealth as PipelineStatus } from '../../../engine/src/api/ops-contract';
+import type { WorkspaceFile } from '@sluice/format/api/contract';
+import type { PipelineHealth as PipelineStatus } from '@sluice/format/api/ops-contract';
 import { useDesigner } from '../store';
 import { normalizeSaveName, useFileDialog, type DialogRequest } from '../files/dialogs';
 import { FileIcon, SearchIcon } from '../lib/icons';

@@ -1,7 +1,7 @@
 // The one-click fix of a static problem (set a column's type in its source, insert a Cast node, use the column
 // meant): applied to the document as one undo step, after which the engine checks the pipeline again.
 import type { ReactElement } from 'react';
-import type { Problem } from '../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { useDesigner } from '../store';
 
 export function FixButton({ problem }: { problem: Problem }): ReactElement | null {

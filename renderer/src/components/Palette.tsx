@@ -1,7 +1,7 @@
 // The node palette, generated from the engine's catalog: drag an item onto the canvas, or
 // click / press Enter to add it in the middle of the view.
 import { memo, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactElement } from 'react';
-import type { NodeKindInfo } from '../../../engine/src/api/contract';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
 import { CATEGORY_LABEL, CATEGORY_ORDER } from '../lib/categories';
 import { CategoryIcon, CloseIcon, SearchIcon } from '../lib/icons';
 import { DND_KIND_MIME, useCenterPlacement } from '../lib/placement';

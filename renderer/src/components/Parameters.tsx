@@ -2,7 +2,7 @@
 // asks for values that have no default. Values given at a run are remembered per pipeline and offered next time;
 // the CLI's `--param name=value` reads the same definitions.
 import { useEffect, useRef, useState, type ReactElement } from 'react';
-import { PARAM_TYPES } from '../../../engine/src/format/pipeline';
+import { PARAM_TYPES } from '@sluice/format/pipeline/pipeline';
 import { CloseIcon } from '../lib/icons';
 import { useDesigner } from '../store';
 import { useAsk, type Ask, type ParamDef, type Params } from '../state/questions';

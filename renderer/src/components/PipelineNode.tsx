@@ -1,7 +1,7 @@
 // One pipeline node on the canvas: label, kind, and a handle per catalog port (ids = port names).
 import { Handle, NodeToolbar, Position, type NodeProps } from '@xyflow/react';
 import { memo, useState, type ReactElement } from 'react';
-import type { IoStats, PortSpec } from '../../../engine/src/api/contract';
+import type { IoStats, PortSpec } from '@sluice/format/api/contract';
 import { formatCount, formatDuration, plural } from '../lib/format';
 import type { FlowNode } from '../lib/graph';
 import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';

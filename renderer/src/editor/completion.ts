@@ -1,7 +1,7 @@
 // Completion for SQL fields: the columns arriving at the node first (quoted when they need it), then the
 // node's input tables (SQL nodes), then a short list of DuckDB functions and keywords the SQL grammar lacks.
-import type { Column } from '../../../engine/src/api/contract';
-import type { Pipeline } from '../../../engine/src/format/pipeline';
+import type { Column } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 
 export type CodeKind = 'sql-expression' | 'sql-query';
 

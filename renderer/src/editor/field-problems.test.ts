@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeMetrics } from '../../../engine/src/api/contract';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import { codeFieldMessages } from './field-problems';
 
 const failed = (nodeId: string, error: string): NodeMetrics => ({

@@ -1,7 +1,7 @@
 // Problems that belong in a SQL field's editor: the engine's validation problems for the field, and the
 // failure of the node's preview (the engine checks expressions only when it compiles the node).
-import type { NodeMetrics } from '../../../engine/src/api/contract';
-import type { Problem } from '../../../engine/src/format/problems';
+import type { NodeMetrics } from '@sluice/format/api/contract';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { mentionsText } from './locate';
 
 /** `node "f" (filter), field "expression": invalid expression: …` as the engine words a failed node. */

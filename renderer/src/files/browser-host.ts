@@ -1,6 +1,6 @@
 // FileHost for the browser: pipeline files live in the workspace folder `sluice serve` was started with, reached
 // through the engine's listFiles/readFile/writeFile; the pickers are small in-app dialogs.
-import type { EngineApi } from '../../../engine/src/api/contract';
+import type { EngineApi } from '@sluice/format/api/contract';
 import { EngineError } from '../api/client';
 import { askForFile, askForSaveName } from './dialogs';
 import type { FileHost, PipelineFileRef } from './host';

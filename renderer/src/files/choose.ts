@@ -1,6 +1,6 @@
 // Which FileHost the designer uses, chosen once at startup: native dialogs in the desktop shell (its preload
 // bridge is present), the workspace of `sluice serve` in a browser.
-import type { EngineApi } from '../../../engine/src/api/contract';
+import type { EngineApi } from '@sluice/format/api/contract';
 import { BrowserFileHost } from './browser-host';
 import { createElectronFileHost } from './electron-host';
 import { shellBridge } from '../api/ipc-client';

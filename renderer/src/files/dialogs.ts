@@ -1,7 +1,7 @@
 // The browser's stand-ins for native file dialogs: the host asks, a dialog component (FileDialogs) answers.
 // One dialog at a time; a new request cancels a pending one.
 import { create } from 'zustand';
-import type { WorkspaceFile } from '../../../engine/src/api/contract';
+import type { WorkspaceFile } from '@sluice/format/api/contract';
 
 export type DialogRequest =
   | { kind: 'open'; root: string; files: WorkspaceFile[]; resolve(path: string | undefined): void }

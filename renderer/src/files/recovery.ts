@@ -2,8 +2,8 @@
 // text of its last saved state. On the next start a draft newer than the last save is offered back; restoring
 // it brings the document back unsaved, so the marker still says it must be saved.
 import { create } from 'zustand';
-import { parsePipelineText } from '../../../engine/src/format/load';
-import { pipelineSchema } from '../../../engine/src/format/pipeline';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
+import { pipelineSchema } from '@sluice/format/pipeline/pipeline';
 import { canonicalText, useDesigner, type DocumentOrigin } from '../store';
 
 const DRAFT_KEY = 'sluice.draft';

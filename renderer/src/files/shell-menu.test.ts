@@ -1,8 +1,8 @@
 // Menu actions of the desktop shell carried out on the real store, with pipeline files in a scripted FileHost.
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NodeKindInfo } from '../../../engine/src/api/contract';
-import type { Pipeline } from '../../../engine/src/format/pipeline';
-import { serializePipeline } from '../../../engine/src/format/save';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { useDesigner } from '../store';
 import type { FileHost, PipelineFileRef } from './host';
 import { hostFileHandlers, isDirty, menuActionRunner } from './shell-menu';

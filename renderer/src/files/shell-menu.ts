@@ -2,11 +2,11 @@
 // `useShellMenu()` once (in App) and may pass the Save/Open handlers of the designer's file UI; without them,
 // pipeline files go through the Electron FileHost directly. Does nothing in a browser (no `window.sluice`).
 import { useEffect } from 'react';
-import type { MenuAction, SluiceBridge } from '../../../electron/bridge';
-import { parsePipelineText } from '../../../engine/src/format/load';
-import { pipelineSchema } from '../../../engine/src/format/pipeline';
-import { formatProblem } from '../../../engine/src/format/problems';
-import { serializePipeline } from '../../../engine/src/format/save';
+import type { MenuAction, SluiceBridge } from '@sluice/shell/bridge';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
+import { pipelineSchema } from '@sluice/format/pipeline/pipeline';
+import { formatProblem } from '@sluice/format/pipeline/problems';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { shellBridge } from '../api/ipc-client';
 import { dirname, pipelineFileName } from '../lib/format';
 import { exportPipeline } from '../state/files';

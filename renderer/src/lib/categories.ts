@@ -1,5 +1,5 @@
 // Node categories in the order a pipeline reads left to right; the palette and colours follow it.
-import type { NodeKindInfo } from '../../../engine/src/api/contract';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
 
 export type Category = NodeKindInfo['category'];
 

@@ -1,6 +1,6 @@
 // Which connections the canvas accepts, and in words why not. React Flow only asks yes or no; the reason
 // is what the user sees when a drop is refused, so each rule here names the ports and nodes involved.
-import { connectionRefusals, type NodePorts } from '../../../engine/src/format/connections';
+import { connectionRefusals, type NodePorts } from '@sluice/format/pipeline/connections';
 import type { FlowEdge, FlowNode, KindIndex } from './graph';
 
 export interface Attempt {

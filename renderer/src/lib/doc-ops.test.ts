@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pipeline } from '../../../engine/src/format/pipeline';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { copyNodes, deleteElements, duplicateNodes, pasteNodes, previewKey, sameDocument, upstreamPipeline } from './doc-ops';
 import type { FlowEdge, FlowNode } from './graph';
 

@@ -1,7 +1,7 @@
 // Edits of the pipeline document that touch several nodes and edges at once; pure, so one edit is one
 // store update (and one undo step).
-import type { Pipeline } from '../../../engine/src/format/pipeline';
-import { upstreamClosure } from '../../../engine/src/format/graph';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { upstreamClosure } from '@sluice/format/pipeline/graph';
 import { freshNodeId, toFlowEdge, type FlowEdge, type FlowNode, type KindIndex, type PipelineMeta } from './graph';
 
 export interface Graph {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeKindInfo } from '../../../engine/src/api/contract';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
 import { applyFix, parseField } from './fixes';
 import { toFlow, toPipeline, type KindIndex } from './graph';
 

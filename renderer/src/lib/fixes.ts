@@ -1,6 +1,6 @@
 // One-click fixes for the static problems the engine reports: each `Fix` becomes one edit of the document
 // (one undo step). Pure: nodes and edges in, nodes and edges out.
-import type { Fix } from '../../../engine/src/api/contract';
+import type { Fix } from '@sluice/format/api/contract';
 import { freshNodeId, toFlowEdge, type FlowEdge, type FlowNode, type KindIndex } from './graph';
 import { setIn, type Path } from './immutable';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeKindInfo } from '../../../engine/src/api/contract';
-import type { Pipeline } from '../../../engine/src/format/pipeline';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { freshNodeId, toFlow, toPipeline, type KindIndex } from './graph';
 import { nearestFreeSpot, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from './placement';
 

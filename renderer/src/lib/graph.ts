@@ -1,8 +1,8 @@
 // Pipeline document <-> React Flow elements. The pipeline file stays the source of truth for
 // what is saved; React Flow's node objects carry it (plus UI-only fields) while editing.
 import type { Edge as FlowEdgeBase, Node as FlowNodeBase } from '@xyflow/react';
-import type { NodeKindInfo, PortSpec } from '../../../engine/src/api/contract';
-import type { Edge as PipelineEdge, Pipeline, PipelineNode } from '../../../engine/src/format/pipeline';
+import type { NodeKindInfo, PortSpec } from '@sluice/format/api/contract';
+import type { Edge as PipelineEdge, Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 
 export type PortRole = PortSpec['role'];
 

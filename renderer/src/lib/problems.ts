@@ -1,5 +1,5 @@
 // Placing the engine's validation problems: on a config field, on a node, or on the pipeline as a whole.
-import type { Problem } from '../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { humanizeKey } from './schema';
 
 export interface NodeProblems {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { QuarantineEntry } from '../../../engine/src/api/contract';
+import type { QuarantineEntry } from '@sluice/format/api/contract';
 import { countByRule, quarantineCsv, rowValues } from './quarantine';
 
 const entries: QuarantineEntry[] = [

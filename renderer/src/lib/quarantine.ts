@@ -1,5 +1,5 @@
 // Quarantine entries as the inspector shows and exports them.
-import type { QuarantineEntry } from '../../../engine/src/api/contract';
+import type { QuarantineEntry } from '@sluice/format/api/contract';
 
 export interface RuleCount {
   rule: string;

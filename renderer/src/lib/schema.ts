@@ -21,7 +21,7 @@ export interface JsonSchema {
   maxLength?: number;
   minItems?: number;
   pattern?: string;
-  /** Set by the engine on config strings that hold SQL (engine/src/api/editor-hints.ts). */
+  /** Set by the engine on config strings that hold SQL (format/src/api/editor-hints.ts). */
   'x-sluice-editor'?: string;
   /** What a string field holds, as the node kind declares it: `column`, `path` or `type`. */
   'x-sluice-widget'?: string;

@@ -1,6 +1,6 @@
 // Failures a preview runs into are placed on the node (and field) they happened at, like validation problems.
 import { describe, expect, it } from 'vitest';
-import type { PreviewResult } from '../../../engine/src/api/contract';
+import type { PreviewResult } from '@sluice/format/api/contract';
 import { previewProblems } from './checks';
 
 const failedResult = {

@@ -2,8 +2,8 @@
 // are placed on fields, nodes and the pipeline (see lib/problems). Stale answers are dropped.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { Problem } from '../../../engine/src/format/problems';
-import type { SchemasResult } from '../../../engine/src/api/contract';
+import type { Problem } from '@sluice/format/pipeline/problems';
+import type { SchemasResult } from '@sluice/format/api/contract';
 import { previewKey } from '../lib/doc-ops';
 import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
 import { canonicalText, useDesigner } from '../store';

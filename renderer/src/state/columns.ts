@@ -2,7 +2,7 @@
 // come from the static schemas the engine computes with each check (no data read); only where those cannot be
 // known (a REST or JSON source) from a small preview of the upstream node.
 import { useEffect, useMemo, useState } from 'react';
-import type { Column } from '../../../engine/src/api/contract';
+import type { Column } from '@sluice/format/api/contract';
 import { previewKey, upstreamPipeline } from '../lib/doc-ops';
 import { useDesigner } from '../store';
 import { useRun } from './run';

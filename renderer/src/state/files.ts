@@ -1,10 +1,10 @@
 // Opening and saving pipeline documents: samples from the engine, files the user picks or drops, and
 // export as the canonical JSON the CLI reads (the same bytes `serializePipeline` gives, so diffs stay clean).
-import type { Sample } from '../../../engine/src/api/contract';
-import { parsePipelineText } from '../../../engine/src/format/load';
-import { pipelineSchema } from '../../../engine/src/format/pipeline';
-import { formatProblem, pathToString } from '../../../engine/src/format/problems';
-import { serializePipeline } from '../../../engine/src/format/save';
+import type { Sample } from '@sluice/format/api/contract';
+import { parsePipelineText } from '@sluice/format/pipeline/load';
+import { pipelineSchema } from '@sluice/format/pipeline/pipeline';
+import { formatProblem, pathToString } from '@sluice/format/pipeline/problems';
+import { serializePipeline } from '@sluice/format/pipeline/save';
 import { EngineError } from '../api/client';
 import type { PipelineFileRef } from '../files/host';
 import { basename, dirname, pipelineFileName } from '../lib/format';

@@ -3,7 +3,7 @@
 // window regains focus, and compares: a changed input recomputes the preview and marks the run's counts stale
 // ("from the run at 10:42, input orders.csv changed since"), so an old count is never shown as current.
 import { useEffect } from 'react';
-import { changedInput, type InputFingerprint } from '../../../engine/src/api/contract';
+import { changedInput, type InputFingerprint } from '@sluice/format/api/contract';
 import { useDesigner } from '../store';
 import { usePreview } from './preview';
 import { useRun } from './run';

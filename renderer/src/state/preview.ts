@@ -2,13 +2,13 @@
 // changes), each carries a sequence number, and an answer that is no longer the latest is dropped.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { PreviewResult } from '../../../engine/src/api/contract';
-import type { Pipeline } from '../../../engine/src/format/pipeline';
-import type { Problem } from '../../../engine/src/format/problems';
+import type { PreviewResult } from '@sluice/format/api/contract';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { EngineError } from '../api/client';
 import { previewKey, upstreamPipeline } from '../lib/doc-ops';
 import type { KindIndex } from '../lib/graph';
-import { previewTarget, type PreviewTarget } from '../../../engine/src/format/preview-target';
+import { previewTarget, type PreviewTarget } from '@sluice/format/pipeline/preview-target';
 import { useDesigner } from '../store';
 import { useRun } from './run';
 

@@ -2,8 +2,31 @@
 // changes, and the values of a run's parameters that have no default. The state lives here, so that the actions
 // that ask (state/files.ts, state/run.ts) do not import the dialogs that show it (components/).
 import { create } from 'zustand';
-import type { PARAM_TYPES } from '../../../engine/src/format/pipeline';
+import type { PARAM_TYPES } from '@sluice/format/pipeline/pipeline';
 import { useDesigner } from '../store';
+
+/**
+ * A store for one kind of question, with one open at a time: asking again first answers the open one with
+ * `cancelled` (a second menu click), and answering closes it. The dialog reads `open` and calls its `answer`.
+ */
+function questionStore<Q extends object, A>(cancelled: A) {
+  const store = create<{ open: (Q & { answer: (a: A) => void }) | undefined }>()(() => ({ open: undefined }));
+  const ask = (question: Q): Promise<A> => {
+    store.getState().open?.answer(cancelled);
+    return new Promise<A>((resolve) => {
+      store.setState({
+        open: {
+          ...question,
+          answer: (a: A) => {
+            store.setState({ open: undefined });
+            resolve(a);
+          },
+        },
+      });
+    });
+  };
+  return { store, ask };
+}
 
 export type Answer = 'save' | 'discard' | 'cancel';
 
@@ -12,25 +35,13 @@ export interface Question {
   answer: (a: Answer) => void;
 }
 
-export const useQuestion = create<{ open: Question | undefined }>()(() => ({ open: undefined }));
+const unsaved = questionStore<{ name: string }, Answer>('cancel');
+export const useQuestion = unsaved.store;
 
 /** Asks what to do with the unsaved changes of the document called `name`. */
 export function askUnsaved(name: string): Promise<Answer> {
-  // A question still open (a second menu click) is cancelled first: one dialog at a time.
-  useQuestion.getState().open?.answer('cancel');
-  return new Promise<Answer>((resolve) => {
-    useQuestion.setState({
-      open: {
-        name,
-        answer: (a) => {
-          useQuestion.setState({ open: undefined });
-          resolve(a);
-        },
-      },
-    });
-  });
+  return unsaved.ask({ name });
 }
-
 
 export type ParamDef = { type?: (typeof PARAM_TYPES)[number] | undefined; default?: string | undefined; description?: string | undefined };
 export type Params = Record<string, ParamDef>;
@@ -60,29 +71,18 @@ export interface Ask {
   answer: (values: Record<string, string> | undefined) => void;
 }
 
-export const useAsk = create<{ open: Ask | undefined }>()(() => ({ open: undefined }));
+const runParams = questionStore<Omit<Ask, 'answer'>, Record<string, string> | undefined>(undefined);
+export const useAsk = runParams.store;
 
 /**
  * The values for a run: parameters without a default are asked for (offering the values used last time);
  * undefined when the user cancels. Parameters with a default are not asked; the engine uses the default.
  */
-export function askRunParams(): Promise<Record<string, string> | undefined> {
+export async function askRunParams(): Promise<Record<string, string> | undefined> {
   const params = Object.entries(useDesigner.getState().meta.params as Params).filter(([, d]) => d.default === undefined);
-  if (params.length === 0) return Promise.resolve({});
+  if (params.length === 0) return {};
   const recent = recentValues();
-  useAsk.getState().open?.answer(undefined);
-  return new Promise((resolve) => {
-    useAsk.setState({
-      open: {
-        params,
-        initial: Object.fromEntries(params.map(([n]) => [n, recent[n] ?? ''])),
-        answer: (v) => {
-          useAsk.setState({ open: undefined });
-          if (v) rememberValues(v);
-          resolve(v);
-        },
-      },
-    });
-  });
+  const values = await runParams.ask({ params, initial: Object.fromEntries(params.map(([n]) => [n, recent[n] ?? ''])) });
+  if (values) rememberValues(values);
+  return values;
 }
-

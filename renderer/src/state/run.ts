@@ -3,7 +3,7 @@
 // cannot push): nodes show "running" with their rows so far, then their counts as they finish; it can be cancelled.
 import { useEffect } from 'react';
 import { create } from 'zustand';
-import type { EngineApi, EngineStreams, InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunManifest } from '../../../engine/src/api/contract';
+import type { EngineApi, EngineStreams, InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunManifest } from '@sluice/format/api/contract';
 
 export type NodeProgress = NonNullable<RunJobStatus['progress']>[string];
 
@@ -12,7 +12,7 @@ export interface LiveIo {
   stats: IoStats;
   note?: string | undefined;
 }
-import type { Problem } from '../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { EngineError } from '../api/client';
 import { askRunParams } from './questions';
 import { previewKey } from '../lib/doc-ops';

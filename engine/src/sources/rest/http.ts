@@ -2,7 +2,7 @@
 // allowed hosts, a rate limit shared by all requests of a node, and non-2xx answers as typed errors.
 import { isUtf8 } from 'node:buffer';
 import { redact } from '../../runtime/secrets.js';
-import { allowedHost } from '../../api/hosts.js';
+import { allowedHost } from '@sluice/format/api/hosts';
 import { AttemptTimeoutError, HttpStatusError, parseRetryAfter, type Clock } from '../../runtime/retry.js';
 
 /** Why a URL may not be fetched, or undefined when it may. */

@@ -2,7 +2,7 @@
 // columns offered as completions, and the engine's complaints about this field marked where they point.
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type * as Monaco from 'monaco-editor/editor/editor.api.js';
-import { pathToString } from '../../../../engine/src/format/problems';
+import { pathToString } from '@sluice/format/pipeline/problems';
 import { paramHints, type CodeKind } from '../../editor/completion';
 import { codeFieldMessages } from '../../editor/field-problems';
 import { locateProblem } from '../../editor/locate';

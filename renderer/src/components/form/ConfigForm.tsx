@@ -1,8 +1,8 @@
 // A node's config form, generated from its kind's JSON Schema in the engine catalog. Edits go straight into
 // the pipeline document; the engine's `validate` answers with problems that land next to their fields.
 import { useCallback, useMemo, type ReactElement } from 'react';
-import type { NodeKindInfo } from '../../../../engine/src/api/contract';
-import { pathToString } from '../../../../engine/src/format/problems';
+import type { NodeKindInfo } from '@sluice/format/api/contract';
+import { pathToString } from '@sluice/format/pipeline/problems';
 import { setIn, type Path } from '../../lib/immutable';
 import { asSchema } from '../../lib/schema';
 import { nodeProblems, useChecks } from '../../state/checks';

@@ -1,6 +1,6 @@
 // The frame around one generated field: its label, whether it is required, its help text and its problems.
 import type { ReactElement, ReactNode } from 'react';
-import type { Problem } from '../../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { essentialProblems, humanizeMessage } from '../../lib/problems';
 import { FixButton } from '../FixButton';
 

@@ -1,6 +1,6 @@
 // One config field generated from its JSON Schema: picks the control for the schema's shape and frames it.
 import type { ReactElement } from 'react';
-import { pathToString } from '../../../../engine/src/format/problems';
+import { pathToString } from '@sluice/format/pipeline/problems';
 import type { Path } from '../../lib/immutable';
 import { codeKindOf, fieldShape, humanizeKey, orderedProperties, stringRole, switchVariant, type JsonSchema, type UnionVariant } from '../../lib/schema';
 import { CodeInput } from './CodeInput';

@@ -1,7 +1,7 @@
 // Lists and key/value records in generated config forms: add, remove and reorder rows.
 import { useState, type KeyboardEvent, type ReactElement } from 'react';
-import type { Problem } from '../../../../engine/src/format/problems';
-import { pathToString } from '../../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
+import { pathToString } from '@sluice/format/pipeline/problems';
 import { moveItem, removeAt, renameKey, type Path } from '../../lib/immutable';
 import { humanizeMessage } from '../../lib/problems';
 import { emptyValue, fieldShape, humanizeKey, orderedProperties, singular, stringRole, type JsonSchema } from '../../lib/schema';

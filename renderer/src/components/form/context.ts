@@ -1,9 +1,9 @@
 // What every generated field needs besides its own schema and value: where its problems are, which columns
 // arrive at the node, and how to write a value back into the node's config.
 import { createContext, useContext } from 'react';
-import type { Column } from '../../../../engine/src/api/contract';
-import type { Problem } from '../../../../engine/src/format/problems';
-import { pathToString } from '../../../../engine/src/format/problems';
+import type { Column } from '@sluice/format/api/contract';
+import type { Problem } from '@sluice/format/pipeline/problems';
+import { pathToString } from '@sluice/format/pipeline/problems';
 import type { Path } from '../../lib/immutable';
 
 export interface FormContextValue {

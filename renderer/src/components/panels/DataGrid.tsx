@@ -3,7 +3,7 @@
 // screen readers, find-in-page and tests can read, and the theme's CSS styles them directly.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useMemo, useRef, type ReactElement } from 'react';
-import type { Cell, Column } from '../../../../engine/src/api/contract';
+import type { Cell, Column } from '@sluice/format/api/contract';
 import { isNumericType } from '../../lib/format';
 
 const ROW_HEIGHT = 26;

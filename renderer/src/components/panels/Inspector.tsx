@@ -1,13 +1,13 @@
 // The right-hand panel: the selected node's settings, or the pipeline's own when nothing is selected.
 import { useState, type ReactElement } from 'react';
-import type { Problem } from '../../../../engine/src/format/problems';
+import type { Problem } from '@sluice/format/pipeline/problems';
 import { configFieldOf, essentialProblems, fieldLabel, humanizeMessage } from '../../lib/problems';
 import { CategoryIcon, CopyIcon, TrashIcon } from '../../lib/icons';
 import { nodeProblems, useChecks } from '../../state/checks';
 import { useDesigner } from '../../store';
 import { useRun, type CheckpointChoice } from '../../state/run';
 import { usePreview } from '../../state/preview';
-import { allowedHost } from '../../../../engine/src/api/hosts';
+import { allowedHost } from '@sluice/format/api/hosts';
 import { ConfigForm } from '../form/ConfigForm';
 import { ParametersField } from '../Parameters';
 import { ScheduleField } from './ScheduleField';

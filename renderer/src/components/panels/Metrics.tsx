@@ -1,6 +1,6 @@
 // A node's row accounting in one line: in, out, quarantined, filtered, and whether they add up.
 import type { ReactElement } from 'react';
-import type { NodeMetrics } from '../../../../engine/src/api/contract';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import { formatCount, formatDuration } from '../../lib/format';
 
 export function StatusDot({ status }: { status: NodeMetrics['status'] | 'cancelled' }): ReactElement {

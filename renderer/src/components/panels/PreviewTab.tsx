@@ -1,6 +1,6 @@
 // The preview of the selected node: its first rows, its schema and its counts, or why there are none.
 import { useState, type ReactElement } from 'react';
-import type { Column, NodeMetrics, PreviewResult } from '../../../../engine/src/api/contract';
+import type { Column, NodeMetrics, PreviewResult } from '@sluice/format/api/contract';
 import { formatCount, plural } from '../../lib/format';
 import { AlertIcon, RefreshIcon, SpinnerIcon } from '../../lib/icons';
 import { humanizeMessage, configFieldOf, fieldLabel } from '../../lib/problems';

@@ -3,7 +3,7 @@
 // node's preview succeeded (so the pipeline up to it is valid), and cached per node state like previews.
 import { useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
-import type { ColumnProfile, ProfileResult } from '../../../../engine/src/api/ops-contract';
+import type { ColumnProfile, ProfileResult } from '@sluice/format/api/ops-contract';
 import { formatCount } from '../../lib/format';
 import { AlertIcon, SpinnerIcon } from '../../lib/icons';
 import { previewKey, upstreamPipeline } from '../../lib/doc-ops';

@@ -2,7 +2,7 @@
 // and its values or the raw text of a malformed line. After a run it reads the run's complete quarantine;
 // before one, the preview's sample of it.
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
-import type { QuarantineEntry, QuarantinePage } from '../../../../engine/src/api/contract';
+import type { QuarantineEntry, QuarantinePage } from '@sluice/format/api/contract';
 import { formatCount, plural } from '../../lib/format';
 import { DownloadIcon, SpinnerIcon } from '../../lib/icons';
 import { countByRule, fromRecord, quarantineCsv, rowValues, type RuleCount } from '../../lib/quarantine';

@@ -1,7 +1,7 @@
 // The summary of the last run: outcome, errors, and every node's accounting (in = out + quarantined + filtered).
 import { WithNodeRefs } from '../NodeRef';
 import type { ReactElement } from 'react';
-import type { NodeMetrics } from '../../../../engine/src/api/contract';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';

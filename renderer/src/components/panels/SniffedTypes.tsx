@@ -2,7 +2,7 @@
 // applies, this panel shows them as "not in the file yet", and Accept writes them into the source's config. A run
 // never uses a sniff: until the user accepts, every column without a declared type is read as text.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { NodeKindInfo, SniffResult } from '../../../../engine/src/api/contract';
+import type { NodeKindInfo, SniffResult } from '@sluice/format/api/contract';
 import { useChecks } from '../../state/checks';
 import { useDesigner } from '../../store';
 

@@ -1,7 +1,7 @@
 // Start and stop watching the pipeline (micro-batches whenever files land in its "New files" sources), with the
 // watch's progress and lag. Shown only for pipelines that have such a source.
 import { useEffect, useState, type ReactElement } from 'react';
-import type { WatchStatus } from '../../../../engine/src/api/contract';
+import type { WatchStatus } from '@sluice/format/api/contract';
 import { useDesigner } from '../../store';
 
 function lagText(l: WatchStatus['lag']): string {

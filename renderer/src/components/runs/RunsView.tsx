@@ -6,9 +6,9 @@
 // view are in the DOM.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import type { RunManifest } from '../../../../engine/src/api/contract';
-import type { RunSummaryRow, TrendPoint } from '../../../../engine/src/api/ops-contract';
-import { diffRuns, signed } from '../../../../engine/src/api/run-diff';
+import type { RunManifest } from '@sluice/format/api/contract';
+import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
+import { diffRuns, signed } from '@sluice/format/api/run-diff';
 import { useDesigner } from '../../store';
 import { TrendChart, type Series } from './TrendChart';
 import { useRunsView } from './runs-state';

@@ -4,7 +4,7 @@
 // `toErrorBody` on the way out and `fromErrorBody` on the way back in, so a code and its place survive every hop.
 // Pure (zod and the format's problem type only), so the renderer and the Electron shell may import it.
 import { z, type ZodError } from 'zod';
-import { formatProblem, pathToString, type Problem } from '../format/problems.js';
+import { formatProblem, pathToString, type Problem } from '../pipeline/problems.js';
 
 /**
  * A change that fixes a static problem, applied by the designer in one click: set a column's type in the node

@@ -235,6 +235,17 @@ export type PreviewResult = z.infer<typeof previewResultSchema>;
  * them from its flags, and the supervisor hands them to the run's worker inside a RunSpec. A new run option is
  * added here, read by its planner (runtime/run.ts) and offered by the front ends; nothing copies it by hand.
  */
+/**
+ * A run option that `sluice run` offers as a flag of its own, derived from this entry (engine/src/cli/run-flags.ts):
+ * a new simple option (boolean, string or enum) registered here needs no hand-written CLI code. `flag` is commander's
+ * syntax: `--name` for a boolean, `--name <value>` for a value.
+ */
+export interface RunOptionFlag {
+  flag: string;
+  help: string;
+}
+export const runOptionFlags = z.registry<RunOptionFlag>();
+
 export const runOptionsSchema = z.object({
   params: z.record(z.string(), z.string()).default({}),
   /** Resume this earlier run of the same pipeline: verified nodes are skipped, committed sinks are not written again. */
@@ -242,7 +253,7 @@ export const runOptionsSchema = z.object({
   /** Which node outputs to checkpoint for a later resume (default: the engine's, normally 'auto'). */
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   /** Stateful nodes (incremental sources, windows) start from nothing instead of the last committed state. */
-  fullRefresh: z.boolean().optional(),
+  fullRefresh: z.boolean().optional().register(runOptionFlags, { flag: '--full-refresh', help: 'incremental sources and windows start over: read every file again, forget window state' }),
   allowHosts: allowHostsSchema,
   limits: limitsInputSchema,
   allowEnv: allowEnvSchema,
