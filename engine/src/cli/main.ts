@@ -29,6 +29,8 @@ import type { RunEvent } from '../runtime/execute.js';
 import { CHECKPOINT_POLICIES } from '../runtime/checkpoint-policy.js';
 import { registerOpsCommands } from './ops-commands.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
+import { addRunbookCommand } from './runbook.js';
+import { addTraceCommand } from './trace.js';
 
 function collectParam(value: string, prev: Record<string, string>): Record<string, string> {
   const eq = value.indexOf('=');
@@ -429,6 +431,8 @@ export async function runCli(argv: string[]): Promise<number> {
     });
 
   registerOpsCommands(program, { out, setCode: (c) => (code = c) });
+  addRunbookCommand(program, out);
+  addTraceCommand(program, out);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
