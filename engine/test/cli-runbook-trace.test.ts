@@ -109,6 +109,8 @@ describe('sluice trace', () => {
     const { dir, file } = orders((p) => {
       const rejects = p.nodes.find((n) => n.id === 'rejects');
       if (rejects) rejects.config['includeLineage'] = true;
+      p.nodes.push({ id: 'rejects_db', kind: 'sink.duckdb', config: { path: 'out/rejects.duckdb', table: 'rejected', includeLineage: true } });
+      p.edges.push({ from: { node: 'checks', port: 'quarantine' }, to: { node: 'rejects_db', port: 'in' } });
     });
     const historyDir = path.join(dir, '.sluice', 'runs');
     const m = await runPipeline({ pipeline: JSON.parse(fs.readFileSync(file, 'utf8')), baseDir: dir, historyDir });
@@ -131,6 +133,10 @@ describe('sluice trace', () => {
     expect(ts.from).toBe('sink-file');
     expect(ts.origin.line).toBe(t.origin.line);
     expect(ts.path.map((n) => n.nodeId)).toEqual(['orders', 'typed', 'checks', 'rejects']);
+
+    const d = await cli(['trace', 'latest', '--history', historyDir, '--node', 'rejects_db', '--row', '2', '--json']);
+    expect(d.code, d.err).toBe(0);
+    expect((JSON.parse(d.out) as { origin: { line: number } }).origin.line).toBe(t.origin.line);
 
     // The text form names the file and line and the way through.
     const text = await cli(['trace', m.runId, '--history', historyDir, '--node', 'checks', '--row', '2', '--quarantine']);

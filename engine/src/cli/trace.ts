@@ -178,10 +178,11 @@ interface FoundRow {
   total: number;
 }
 
-async function readRow(file: string, reader: string, k: number, quarantine: boolean, dirs: string[]): Promise<FoundRow> {
+async function readRow(file: string, reader: string, k: number, quarantine: boolean, dirs: string[], attach?: string): Promise<FoundRow> {
   const tmp = fs.mkdtempSync(path.join(dirs[0] ?? path.dirname(file), '.trace-'));
   const db = await Database.open({ allowedDirs: [...dirs, tmp], tempDir: tmp });
   try {
+    if (attach !== undefined) await db.run(`ATTACH ${qlit(attach)} AS sl_trace (READ_ONLY)`);
     const src = `(SELECT * FROM ${reader})`;
     const total = await db.count(`SELECT count(*) FROM ${src}`);
     if (k > total) return { lineage: '', values: {}, sourceLine: null, total };
@@ -231,6 +232,7 @@ export async function traceRow(run: string, o: TraceOptions): Promise<TraceResul
   let file: string;
   let reader: string;
   let dirs = [ref.runDir];
+  let attach: string | undefined;
   if (o.quarantine) {
     const rel = m.quarantine[o.node];
     if (!rel) throw new UserError(`node "${o.node}" quarantined no rows in run ${m.runId}`);
@@ -253,7 +255,14 @@ export async function traceRow(run: string, o: TraceOptions): Promise<TraceResul
       if (!fs.existsSync(file)) throw new UserError(`node "${o.node}" wrote ${file}, which is no longer there`);
       from = 'sink-file';
       dirs = [path.dirname(file), ref.runDir];
-      reader = sinkNode.kind === 'sink.csv' ? `read_csv(${qlit(file)}, header = true, all_varchar = true)` : sinkNode.kind === 'sink.json' ? `read_json_auto(${qlit(file)})` : sinkNode.kind === 'sink.parquet' ? `read_parquet(${qlit(file)})` : '';
+      const table = sinkNode.config['table'];
+      if (sinkNode.kind === 'sink.duckdb' && typeof table === 'string') attach = file;
+      reader =
+        sinkNode.kind === 'sink.csv' ? `read_csv(${qlit(file)}, header = true, all_varchar = true)`
+        : sinkNode.kind === 'sink.json' ? `read_json_auto(${qlit(file)})`
+        : sinkNode.kind === 'sink.parquet' ? `read_parquet(${qlit(file)})`
+        : attach !== undefined ? `sl_trace.main.${qi(String(table))}`
+        : '';
       if (reader === '') throw new UserError(`trace cannot read the output of a ${sinkNode.kind} node yet; trace the node that feeds it instead, in a run that kept checkpoints`);
       notes.push(`read from ${path.basename(file)} as it is now; a later run may have replaced it`);
     } else {
@@ -263,7 +272,7 @@ export async function traceRow(run: string, o: TraceOptions): Promise<TraceResul
       );
     }
   }
-  const found = await readRow(file, reader, o.row, from === 'quarantine', dirs);
+  const found = await readRow(file, reader, o.row, from === 'quarantine', dirs, attach);
   if (o.row > found.total) throw new UserError(`node "${o.node}" has ${found.total} ${from === 'quarantine' ? 'quarantined ' : ''}row(s) in run ${m.runId}; there is no row ${o.row}`);
   if (found.lineage === '') throw new UserError(`row ${o.row} of node "${o.node}" carries no lineage, so its origin is unknown`);
   const origin = parseLineage(found.lineage, kindByNode);
