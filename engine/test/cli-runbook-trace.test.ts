@@ -154,6 +154,19 @@ describe('sluice trace', () => {
     expect(far.err).toMatch(/has \d+ quarantined row\(s\) in run .*; there is no row 999/);
     const unknown = await cli(['trace', m.runId, '--history', historyDir, '--node', 'nope', '--row', '1']);
     expect(unknown.err).toContain('has no node "nope"');
+    // A sink file written without lineage is named as such, not met with a database error.
+    fs.writeFileSync(path.join(dir, 'out', 'rejected_orders.csv'), 'order_id\n1\n');
+    const bare = await cli(['trace', m.runId, '--history', historyDir, '--node', 'rejects', '--row', '1']);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('has no __lineage column');
+    // A pipeline file edited to point a sink outside its folder does not make trace read there.
+    const edited = JSON.parse(fs.readFileSync(file, 'utf8')) as Doc;
+    const rejects = edited.nodes.find((n) => n.id === 'rejects');
+    if (rejects) rejects.config['path'] = '../../../etc/passwd';
+    fs.writeFileSync(file, JSON.stringify(edited));
+    const out = await cli(['trace', m.runId, '--history', historyDir, '--node', 'rejects', '--row', '1']);
+    expect(out.code).toBe(2);
+    expect(out.err).toContain('outside');
   });
 
   it('traces an output row from the checkpoint a gate-failed run keeps', async () => {

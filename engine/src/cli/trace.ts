@@ -15,6 +15,7 @@ import { LINEAGE, UserError, isReservedColumn } from '../runtime/exec-context.js
 import { kindOf } from '../nodes/registry.js';
 import { pipelineHash, preparePipeline } from '../runtime/run.js';
 import { defaultHistoryDir } from '../service.js';
+import { isInside, realish } from '../runtime/paths.js';
 
 /** What a lineage id says about a row's origin (the formats the source and aggregate kinds write). */
 export type Origin =
@@ -184,6 +185,14 @@ async function readRow(file: string, reader: string, k: number, quarantine: bool
   try {
     if (attach !== undefined) await db.run(`ATTACH ${qlit(attach)} AS sl_trace (READ_ONLY)`);
     const src = `(SELECT * FROM ${reader})`;
+    let names: string[];
+    try {
+      names = (await db.describe(src)).map((c) => c.name);
+    } catch (e) {
+      throw new UserError(`could not read ${file}: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`, { file });
+    }
+    const need = quarantine ? 'lineage' : LINEAGE;
+    if (!names.includes(need)) throw new UserError(`${file} has no ${need} column, so its rows cannot be traced (was "includeLineage" on when the run wrote it?)`, { file });
     const total = await db.count(`SELECT count(*) FROM ${src}`);
     if (k > total) return { lineage: '', values: {}, sourceLine: null, total };
     // Insertion order is kept by DuckDB's scans, so OFFSET picks the K-th row as the file holds it (as inspect does).
@@ -252,6 +261,8 @@ export async function traceRow(run: string, o: TraceOptions): Promise<TraceResul
       // The sink's file as it is now: the run wrote it, but a later run may have replaced it.
       const base = o.out ? path.resolve(o.out) : pipeline && o.pipeline ? path.dirname(path.resolve(o.pipeline)) : path.dirname(path.dirname(ref.historyDir));
       file = path.resolve(base, sinkNode.config['path']);
+      // The pipeline file is untrusted: trace reads only inside the folder the run wrote to.
+      if (!isInside(realish(file), realish(base))) throw new UserError(`node "${o.node}" writes ${sinkNode.config['path']}, outside ${base}; pass the run's --out folder to trace its file`);
       if (!fs.existsSync(file)) throw new UserError(`node "${o.node}" wrote ${file}, which is no longer there`);
       from = 'sink-file';
       dirs = [path.dirname(file), ref.runDir];
