@@ -97,6 +97,15 @@ describe('sluice runbook', () => {
     }
   });
 
+  it('names state carried between runs and how to start it over', async () => {
+    const r = await cli(['runbook', path.join(root, 'samples', 'clickstream', 'clickstream.pipeline.json')]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('it carries state from one run to the next');
+    expect(r.out).toContain('sluice run clickstream.pipeline.json --full-refresh');
+    expect(r.out).toContain('Scheduled by `sluice schedule`: `*/15 * * * *`');
+    expect(r.out).toContain('file `out/clickstream.duckdb`, table `summary` (merge)');
+  });
+
   it('refuses a missing or invalid file with a clear message', async () => {
     const r = await cli(['runbook', '/nonexistent/x.pipeline.json']);
     expect(r.code).toBe(2);

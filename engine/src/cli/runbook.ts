@@ -84,7 +84,7 @@ function describeRule(r: Config): string {
 const SEVERITY_EFFECT: Record<string, string> = {
   quarantine: 'the row goes to quarantine with this reason; the run goes on',
   warn: 'counted and reported as a warning; the row passes',
-  fail: 'quality gate: the run stops with exit 3 and publishes nothing',
+  fail: 'quality gate: the node fails, nothing after it runs, and the run ends gate_failed (exit 3)',
 };
 
 /** What can go wrong at a node and what the user sees, from the kind's declarations and the node's config. */
@@ -108,6 +108,7 @@ function failureModes(n: PipelineNode, c: Config): string[] {
   if (num(c['maxPages']) !== undefined) out.push(`paging stops after ${String(c['maxPages'])} pages (safety stop)`);
   const secretHeaders = obj(c['secretHeaders']);
   for (const [h, ref] of Object.entries(secretHeaders ?? {})) out.push(`header ${code(h)} comes from the environment variable ${code(typeof ref === 'string' ? ref : String(obj(ref)?.['env']))} (its value is never written anywhere)`);
+  if (k.stateful) out.push('it carries state from one run to the next (kept under the history folder\'s `_state/`, moved forward only after every sink committed); `sluice run FILE --full-refresh` starts it over');
   if (k.accounting === 'reducing') out.push('rows are folded into groups; the run checks that every input row was folded in, quarantined or filtered');
   if (k.accounting === 'opaque') out.push('an SQL error or a reference to an unknown column fails the run (exit 1) naming the node; its rows are counted, not reconciled one by one');
   if (k.category === 'sink') {
@@ -182,12 +183,13 @@ export function pipelineRunbook(p: Pipeline, fileName: string): string {
   L.push('## Gates and thresholds', '');
   const gates = nodes.flatMap((n) => {
     const rules = cfg.get(n.id)?.['rules'];
-    return (Array.isArray(rules) ? rules.map(obj) : []).filter((r): r is Config => r !== undefined && r['severity'] === 'fail').map((r) => `- ${code(n.id)}: rule ${code(String(r['id']))} is a quality gate: any failing row stops the run with exit 3.`);
+    return (Array.isArray(rules) ? rules.map(obj) : []).filter((r): r is Config => r !== undefined && r['severity'] === 'fail').map((r) => `- ${code(n.id)}: rule ${code(String(r['id']))} is a quality gate: any failing row ends the run gate_failed (exit 3) before anything after the node runs.`);
   });
   L.push(...gates);
   const a = p.ops?.anomaly;
   if (a) {
-    L.push(`- Anomaly checks compare with the last ${a.window} successful runs (median and MAD), judging only after ${a.minHistory} runs; default threshold ${a.threshold} MADs, severity ${a.severity} (warn: reported; fail: exit 3; hold: publish nothing, keep everything for \`--resume\`).`);
+    L.push(`- Anomaly checks compare with the last ${a.window} successful runs (median and MAD), judging only after ${a.minHistory} runs; default threshold ${a.threshold} MADs, severity ${a.severity} (warn: a warning on the node; fail: the node fails, exit 3; hold: the same, and no sink publishes for the rest of the run until \`--resume\` accepts it).`);
+    if (a.checks.length === 0) L.push('  - no checks listed: the row count of every source is checked');
     for (const ch of a.checks) L.push(`  - ${ch.metric}${ch.node ? ` of ${code(ch.node)}` : ' of the run'}${ch.rule ? `, rule ${code(ch.rule)}` : ''}${ch.column ? `, column ${code(ch.column)}` : ''}: threshold ${ch.threshold ?? a.threshold} MADs, severity ${ch.severity ?? a.severity}`);
   }
   if (gates.length === 0 && !a) L.push('- None declared: no rule has severity `fail` and there is no `ops.anomaly` block.');
@@ -207,7 +209,10 @@ export function pipelineRunbook(p: Pipeline, fileName: string): string {
   L.push('- Compare with earlier runs: `sluice runs`, `sluice runs show RUN_ID`, `sluice runs diff A B`.', '');
   L.push('### Rolling back', '');
   const rb = nodes.map((n) => rollbackLine(n, cfg.get(n.id) ?? {})).filter((x): x is string => x !== undefined);
-  L.push(...(rb.length > 0 ? rb.map((x) => `- ${x}`) : ['- This pipeline has no sinks.']), '');
+  L.push(...(rb.length > 0 ? rb.map((x) => `- ${x}`) : ['- This pipeline has no sinks.']));
+  const stateful = nodes.filter((n) => kindOf(n.kind)?.stateful === true).map((n) => code(n.id));
+  if (stateful.length > 0) L.push(`- ${stateful.join(', ')} remember${stateful.length === 1 ? 's' : ''} what earlier runs consumed; after rolling a sink back, reprocess with \`sluice run ${f0} --full-refresh\`.`);
+  L.push('');
   // The file names only variables, but a value the user allowed this process to read must still never leak.
   return redact(L.join('\n'));
 }
