@@ -3,6 +3,7 @@
 // did not succeed keeps, and sink files written with `includeLineage`. When none holds the row it says so and which
 // option would have kept it; it never re-runs anything or guesses from a later state.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { runManifestSchema, type RunManifest } from '../api/contract.js';
@@ -180,7 +181,8 @@ interface FoundRow {
 }
 
 async function readRow(file: string, reader: string, k: number, quarantine: boolean, dirs: string[], attach?: string): Promise<FoundRow> {
-  const tmp = fs.mkdtempSync(path.join(dirs[0] ?? path.dirname(file), '.trace-'));
+  // DuckDB's spill folder goes to the system's temp folder: nothing is created among the run's or the user's files.
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-trace-'));
   const db = await Database.open({ allowedDirs: [...dirs, tmp], tempDir: tmp });
   try {
     if (attach !== undefined) await db.run(`ATTACH ${qlit(attach)} AS sl_trace (READ_ONLY)`);
