@@ -32,6 +32,8 @@ import { registerOpsCommands } from './ops-commands.js';
 import { addRunOptionFlags, runOptionsFromFlags } from './run-flags.js';
 import { addPipelineRunFlags, collect, collectParam } from './flags.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
+import { addRunbookCommand } from './runbook.js';
+import { addTraceCommand } from './trace.js';
 
 /** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
 function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
@@ -416,6 +418,8 @@ export async function runCli(argv: string[]): Promise<number> {
     });
 
   registerOpsCommands(program, { out, setCode: (c) => (code = c) });
+  addRunbookCommand(program, out);
+  addTraceCommand(program, out);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
