@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { migrateDocument, parsePipelineText } from '../format/load.js';
+import { migrateDocument, parsePipelineText } from '@sluice/format/pipeline/load';
 import { kindLookup, kindOf } from '../nodes/registry.js';
-import { topologicalOrder } from '../format/graph.js';
-import type { Pipeline, PipelineNode } from '../format/pipeline.js';
+import { topologicalOrder } from '@sluice/format/pipeline/graph';
+import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import { UserError } from '../runtime/exec-context.js';
 import { InvalidPipeline } from '../runtime/run.js';
 import { redact } from '../runtime/secrets.js';
