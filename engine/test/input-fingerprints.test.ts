@@ -27,6 +27,10 @@ describe('input fingerprints', () => {
     expect(changedInput(p.inputs ?? [], same.inputs)).toBeUndefined();
 
     fs.appendFileSync(file, '3,4\n');
+    // A whole-millisecond time, so that setting it again below restores exactly what was read (utimes drops the
+    // sub-millisecond part a fresh write has, which would change the rounded mtimeMs by one now and then).
+    const stamp = new Date(Math.floor(Date.now() / 1000) * 1000);
+    fs.utimesSync(file, stamp, stamp);
     const appended = await service.inputFingerprints({ pipeline: doc, baseDir: workspace });
     expect(changedInput(p.inputs ?? [], appended.inputs)).toBe('data/in.csv');
     // The preview computed now reads the appended row (the cache is keyed by the file's size and time).
@@ -34,9 +38,8 @@ describe('input fingerprints', () => {
     expect(again.totalRows).toBe(3);
 
     // Same size, same modification time: only the content hash tells.
-    const before = fs.statSync(file);
     fs.writeFileSync(file, 'id,n\n1,2\n2,3\n3,5\n');
-    fs.utimesSync(file, before.atime, before.mtime);
+    fs.utimesSync(file, stamp, stamp);
     const rewritten = await service.inputFingerprints({ pipeline: doc, baseDir: workspace });
     expect(rewritten.inputs[0]?.size).toBe(again.inputs?.[0]?.size);
     expect(rewritten.inputs[0]?.mtimeMs).toBe(again.inputs?.[0]?.mtimeMs);

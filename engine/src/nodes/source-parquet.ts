@@ -41,18 +41,22 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
     // their own queries, and DuckDB reads only the columns and row groups those need (projection and filter
     // pushdown). Binding the view reads each file's footer, so a file that is not Parquet fails here.
     let warnings: string[];
+    let recordsRead: number;
     try {
       const renamed = rowidRenames((await ctx.columns(`(${query})`)).map((x) => x.name));
       warnings = renamed.map(([from, to]) => `column "${from}" ${ROWID_REASON}; named it "${to}"`);
       const rename = renamed.length > 0 ? ` RENAME (${renamed.map(([from, to]) => `${qi(from)} AS ${qi(to)}`).join(', ')})` : '';
       await ctx.run(`CREATE VIEW ${out} AS SELECT *${rename} FROM (${query})`);
+      // The count references whole rows so that every column's pages are decoded once here: a file with scrambled
+      // pages is then named as this source's error, not met later as a raw DuckDB error in a downstream node.
+      const [counted] = await ctx.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE t IS NOT NULL) AS decoded FROM ${out} AS t`);
+      recordsRead = Number(counted?.['n'] ?? 0);
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
       // DuckDB does not always say which file of a glob it choked on; reading each one alone finds it.
       const culprit = await firstUnreadable(ctx, files);
       throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path', ...(culprit ? { file: path.basename(culprit) } : {}) });
     }
-    const recordsRead = await ctx.count(`SELECT count(*) FROM ${out}`);
     // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
     return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit, warnings };
   },

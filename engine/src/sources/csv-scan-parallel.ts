@@ -18,9 +18,23 @@ function workerAvailable(): boolean {
   return fs.existsSync(fileURLToPath(WORKER));
 }
 
+/**
+ * The worker is built JavaScript, so @sluice/* must resolve to the packages' dist/. A test runner that loads the
+ * TypeScript sources passes `--conditions sluice-source` to this process; a worker inheriting it would get .ts files.
+ */
+function builtCodeArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if ((a === '--conditions' || a === '-C') && args[i + 1] === 'sluice-source') i++;
+    else if (a !== '--conditions=sluice-source' && a !== '-C=sluice-source') out.push(a);
+  }
+  return out;
+}
+
 function runSlice(job: SliceJob): Promise<BodyScan> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(WORKER, { workerData: job });
+    const w = new Worker(WORKER, { workerData: job, execArgv: builtCodeArgs(process.execArgv) });
     w.once('message', (m: BodyScan) => resolve(m));
     w.once('error', reject);
     w.once('exit', (code) => {
