@@ -67,7 +67,7 @@ export function expectedRun(sampleDir: string, file: string): { nodes: ExpectedN
 
 /** The engine's own canonical serializer (built), so the test does not restate the file format. */
 export async function canonical(doc: unknown): Promise<string> {
-  const mod = (await import(pathToFileURL(`${ROOT}engine/dist/format/save.js`).href)) as { serializePipeline: (p: unknown) => string };
+  const mod = (await import(pathToFileURL(`${ROOT}format/dist/pipeline/save.js`).href)) as { serializePipeline: (p: unknown) => string };
   return mod.serializePipeline(doc);
 }
 

@@ -14,7 +14,7 @@ import { listRuns, quarantinePage } from './runtime/history.js';
 import { PreviewSession } from './runtime/preview.js';
 import { inputFingerprints } from './runtime/input-fingerprints.js';
 import { runSupervised, workerAvailable } from './runtime/supervise.js';
-import { checkBeforeRun, checkResumable, preparePipeline, runPipeline } from './runtime/run.js';
+import { checkBeforeRun, checkResumable, checkStructure, preparePipeline, runPipeline } from './runtime/run.js';
 import { validateStatic } from './runtime/static-checks.js';
 import { RunJobs } from './run-jobs.js';
 import { WorkspaceFiles } from './workspace-files.js';
@@ -149,7 +149,11 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async inputFingerprints(input) {
       const req = engineMethods.inputFingerprints.input.parse(input);
-      const p = preparePipeline(req.pipeline, req.params);
+      // Asked every few seconds while the user edits: a document with a problem elsewhere (a node not yet
+      // connected) still has sources whose files can be described; only a document with none answers nothing.
+      const checked = checkStructure(req.pipeline, req.params);
+      const p = checked.pipeline ?? checked.partial;
+      if (!p) return { inputs: [] };
       const baseDir = baseDirOf(req.baseDir);
       return { inputs: inputFingerprints(p, baseDir, [baseDir]) };
     },

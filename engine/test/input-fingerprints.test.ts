@@ -52,6 +52,13 @@ describe('input fingerprints', () => {
     expect(status.inputs?.map((f) => f.path)).toEqual(['data/in.csv']);
   });
 
+  it('describes the files of a document that is still being edited (a node not yet connected)', async () => {
+    const editing = { ...doc, nodes: [...(doc['nodes'] as unknown[]), { id: 'loose', kind: 'filter', config: { expression: 'n > 1' } }] };
+    await expect(service.validate({ pipeline: editing, baseDir: workspace })).resolves.toMatchObject({ ok: false });
+    const now = await service.inputFingerprints({ pipeline: editing, baseDir: workspace });
+    expect(now.inputs.map((f) => f.path)).toEqual(['data/in.csv']);
+  });
+
   it('names an added or removed file of a glob', () => {
     const a = { nodeId: 's', path: 'a.csv', size: 1, mtimeMs: 1 };
     const b = { nodeId: 's', path: 'b.csv', size: 1, mtimeMs: 1 };
