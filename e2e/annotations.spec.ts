@@ -12,6 +12,8 @@ const FILE = 'annotated.json';
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`${theme} theme`, () => {
     test.use({ colorScheme: theme });
+    // The e2e workspace is shared: a file saved here must not show up in another spec's Open dialog.
+    test.afterAll(() => rmSync(path.join(workspace(), theme === 'light' ? FILE : `dark-${FILE}`), { force: true }));
 
     test(`notes and groups: write, move, group, save and reopen (${theme})`, async ({ page }) => {
       const problems = watchConsole(page);

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { node, openDesigner, ROOT, screenshot, watchConsole } from './support.js';
+import { node, openDesigner, previewSettled, ROOT, screenshot, watchConsole } from './support.js';
 
 test.use({ colorScheme: 'light' });
 
@@ -97,6 +97,8 @@ test('retries show on the node; a dead service opens the circuit and the node sa
   await expect(inspector.getByText('Attempts per request, the first included (1 = no retry)')).toBeVisible();
   await expect(inspector.getByText('Consecutive failures that open the circuit')).toBeVisible();
   await screenshot(page, 'rest-form');
+  // Selecting the source previews it, which calls the API too: let that finish before counting the run's attempts.
+  await previewSettled(page, 'fetch_orders');
 
   attempts.clear();
   await page.getByTestId('run-button').click();
