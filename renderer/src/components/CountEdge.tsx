@@ -5,6 +5,7 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyf
 import { memo, useState, type ReactElement } from 'react';
 import { useChecks } from '../state/checks';
 import { formatCount } from '../lib/format';
+import { ColumnList } from './ColumnList';
 import type { FlowEdge } from '../lib/graph';
 import { staleNote, useRun } from '../state/run';
 import { schemaDrift } from '../lib/schema-drift';
@@ -33,25 +34,7 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
                 Changed since saved: {drift}
               </div>
             )}
-            {columns === undefined ? (
-              <div className="edge-schema__note">Columns not checked yet</div>
-            ) : columns === null ? (
-              <div className="edge-schema__note">Columns known once it runs (e.g. a REST or JSON source)</div>
-            ) : (
-              <table>
-                <tbody>
-                  {columns.map((c) => (
-                    <tr key={c.name}>
-                      <td className="edge-schema__name">{c.name}</td>
-                      <td className="edge-schema__type">
-                        {c.type}
-                        {c.nullable === false ? ' not null' : ''}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ColumnList columns={columns} />
           </div>
         </EdgeLabelRenderer>
       )}

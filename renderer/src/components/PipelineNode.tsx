@@ -3,6 +3,7 @@ import { Handle, NodeToolbar, Position, type NodeProps } from '@xyflow/react';
 import { memo, useState, type ReactElement } from 'react';
 import type { IoStats, PortSpec } from '@sluice/format/api/contract';
 import { formatCount, formatDuration, plural } from '../lib/format';
+import { ColumnList } from './ColumnList';
 import type { FlowNode } from '../lib/graph';
 import { AlertIcon, CategoryIcon, SpinnerIcon } from '../lib/icons';
 import { nodeProblems, useChecks } from '../state/checks';
@@ -38,26 +39,8 @@ function PortSchema({ nodeId, port, side }: { nodeId: string; port: Port; side: 
         </div>
         {!from ? (
           <div className="edge-schema__note">Not connected</div>
-        ) : columns === undefined ? (
-          <div className="edge-schema__note">Columns not checked yet</div>
-        ) : columns === null ? (
-          <div className="edge-schema__note">Columns known once it runs (e.g. a REST or JSON source)</div>
-        ) : columns.length === 0 ? (
-          <div className="edge-schema__note">No columns</div>
         ) : (
-          <table>
-            <tbody>
-              {columns.map((c) => (
-                <tr key={c.name}>
-                  <td className="edge-schema__name">{c.name}</td>
-                  <td className="edge-schema__type">
-                    {c.type}
-                    {c.nullable === false ? ' not null' : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ColumnList columns={columns} />
         )}
       </div>
     </NodeToolbar>
