@@ -9,13 +9,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, listValue, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
-import { processAlive } from '../fsutil/process.js';
+import { acquireLock } from './store-lock.js';
+import { appendRun } from './store-rows.js';
 
 export const STORE_FILE = 'runstore.duckdb';
-const LOCK_FILE = 'runstore.lock';
 /** Left by a writer that could not index its run: the next sync looks at every manifest. */
 const DIRTY_FILE = 'runstore.dirty';
 /** Bump when the tables change: an older file is then rebuilt from the manifests. */
@@ -38,42 +38,6 @@ const SCHEMA = [
      nulls BIGINT, null_rate DOUBLE, distinct_est BIGINT, min_value VARCHAR, max_value VARCHAR)`,
 ];
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Take `<dir>/runstore.lock` exclusively; a lock whose process is gone is broken. */
-async function acquireLock(dir: string, timeoutMs: number): Promise<() => void> {
-  const file = path.join(dir, LOCK_FILE);
-  const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      fs.writeFileSync(file, token, { flag: 'wx' });
-      return () => {
-        // Only our own lock is removed, never one a stale-lock breaker handed to someone else.
-        try {
-          if (fs.readFileSync(file, 'utf8') === token) fs.rmSync(file, { force: true });
-        } catch {
-          /* already gone */
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let holder = '';
-    try {
-      holder = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue; // released between our attempts
-    }
-    const pid = Number.parseInt(holder.split(':')[0] ?? '', 10);
-    if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) {
-      fs.rmSync(file, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`the run store in ${dir} is busy (locked by process ${pid}); try again`);
-    await sleep(Math.min(200, 10 + attempt * 10) * (0.5 + Math.random()));
-  }
-}
 
 function mtimeOf(file: string): number | undefined {
   try {
@@ -362,88 +326,6 @@ export class RunStore {
   }
 }
 
-/** Rows read: what sources produced plus what they refused; rows written: what sinks took in. */
-export function runTotals(m: RunManifest): { rowsRead: number; rowsWritten: number; quarantined: number; filtered: number; durationMs: number } {
-  let rowsRead = 0;
-  let rowsWritten = 0;
-  let quarantined = 0;
-  let filtered = 0;
-  for (const n of m.nodes) {
-    if (n.kind.startsWith('source.')) rowsRead += n.rowsOut + n.quarantined + n.filtered;
-    if (n.kind.startsWith('sink.')) rowsWritten += n.rowsIn - n.quarantined - n.filtered;
-    quarantined += n.quarantined;
-    filtered += n.filtered;
-  }
-  const durationMs = Math.max(0, Date.parse(m.finishedAt) - Date.parse(m.startedAt)) || 0;
-  return { rowsRead, rowsWritten, quarantined, filtered, durationMs };
-}
-
-function appendRun(a: { runs: DuckDBAppender; nodes: DuckDBAppender; rules: DuckDBAppender; cols: DuckDBAppender }, m: RunManifest, fingerprint: string): void {
-  const t = runTotals(m);
-  const r = a.runs;
-  r.appendVarchar(m.runId);
-  r.appendVarchar(m.pipelineName);
-  r.appendVarchar(m.pipelineHash);
-  r.appendVarchar(m.startedAt);
-  r.appendVarchar(m.finishedAt);
-  r.appendBigInt(BigInt(t.durationMs));
-  r.appendVarchar(m.outcome);
-  r.appendVarchar(m.startedBy ?? 'unknown');
-  r.appendBigInt(BigInt(t.rowsRead));
-  r.appendBigInt(BigInt(t.rowsWritten));
-  r.appendBigInt(BigInt(t.quarantined));
-  r.appendBigInt(BigInt(t.filtered));
-  if (m.quality?.score === null || m.quality?.score === undefined) r.appendNull();
-  else r.appendDouble(m.quality.score);
-  r.appendInteger((m.anomalies ?? []).filter((x) => x.tripped).length);
-  r.appendVarchar(fingerprint);
-  r.endRow();
-  for (const n of m.nodes) {
-    const x = a.nodes;
-    x.appendVarchar(m.runId);
-    x.appendVarchar(n.nodeId);
-    x.appendVarchar(n.kind);
-    x.appendVarchar(n.status);
-    x.appendBigInt(BigInt(n.rowsIn));
-    x.appendBigInt(BigInt(n.rowsOut));
-    x.appendBigInt(BigInt(n.quarantined));
-    x.appendBigInt(BigInt(n.filtered));
-    x.appendBigInt(BigInt(Math.round(n.durationMs)));
-    const q = m.quality?.nodes[n.nodeId];
-    if (q === undefined) x.appendNull();
-    else x.appendDouble(q);
-    x.endRow();
-  }
-  for (const [nodeId, rules] of Object.entries(m.rules ?? {})) {
-    for (const [rule, failures] of Object.entries(rules)) {
-      a.rules.appendVarchar(m.runId);
-      a.rules.appendVarchar(nodeId);
-      a.rules.appendVarchar(rule);
-      a.rules.appendBigInt(BigInt(failures));
-      a.rules.endRow();
-    }
-  }
-  for (const [nodeId, cols] of Object.entries(m.columns ?? {})) {
-    for (const c of cols) {
-      const x = a.cols;
-      x.appendVarchar(m.runId);
-      x.appendVarchar(nodeId);
-      x.appendVarchar(c.port);
-      x.appendVarchar(c.name);
-      x.appendVarchar(c.type);
-      x.appendBigInt(BigInt(c.rows));
-      x.appendBigInt(BigInt(c.nulls));
-      x.appendDouble(c.rows > 0 ? c.nulls / c.rows : 0);
-      if (c.distinct === null) x.appendNull();
-      else x.appendBigInt(BigInt(c.distinct));
-      if (c.min === null) x.appendNull();
-      else x.appendVarchar(c.min);
-      if (c.max === null) x.appendNull();
-      else x.appendVarchar(c.max);
-      x.endRow();
-    }
-  }
-}
 
 /**
  * After a run's manifest is final: bring its history folder's store up to date. Never fails the run: if the store
