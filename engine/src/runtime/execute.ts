@@ -7,7 +7,7 @@ import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { NodeKind } from '../nodes/types.js';
 import { qi } from '../sql/quote.js';
 import type { Database } from '../db/database.js';
-import { ERROR_CODES, QueryError, faultDetail, isUserFacing } from '@sluice/format/api/errors';
+import { QueryError, faultDetail, isUserFacing } from '@sluice/format/api/errors';
 import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
 import { expandGlob, resolveInside } from './paths.js';
 import { pipelineEnv } from './secrets.js';
@@ -15,6 +15,8 @@ import { GateFailure } from './gate.js';
 import { faultPoint } from './faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
 import { followProgress } from './progress.js';
+import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs } from './execute-graph.js';
+import { describeError, fileSystemFault, isFatal } from './execute-errors.js';
 
 export { GateFailure };
 
@@ -32,7 +34,6 @@ export interface InternalFault {
   nodeId?: string;
   detail: string;
 }
-
 
 /** Columns a quarantine output port carries besides the row's own. */
 export const QUARANTINE_PORT_COLUMNS = [LINEAGE, '__rule_ids', '__reasons'];
@@ -94,35 +95,6 @@ export interface ExecuteResult {
   gateFailed: boolean;
   /** Faults of the engine itself (not user mistakes), with their stacks, for the run record. */
   faults: InternalFault[];
-}
-
-/** Lookups built once per run, so that per-node work does not scan every node and edge (5,000-node chains). */
-interface GraphIndex {
-  node: Map<string, PipelineNode>;
-  into: Map<string, Edge[]>;
-  outOf: Map<string, Edge[]>;
-  /** Position of each node in the run's order; a node is done when its position is at most the current one. */
-  position: Map<string, number>;
-  orderMatters: Map<string, boolean>;
-}
-
-function indexGraph(p: Pipeline, order: string[]): GraphIndex {
-  const node = new Map(p.nodes.map((n) => [n.id, n]));
-  const into = new Map<string, Edge[]>();
-  const outOf = new Map<string, Edge[]>();
-  for (const e of p.edges) {
-    (into.get(e.to.node) ?? into.set(e.to.node, []).get(e.to.node))?.push(e);
-    (outOf.get(e.from.node) ?? outOf.set(e.from.node, []).get(e.from.node))?.push(e);
-  }
-  return { node, into, outOf, position: new Map(order.map((id, i) => [id, i])), orderMatters: new Map() };
-}
-
-const graphIndex = new WeakMap<ExecuteOptions, GraphIndex>();
-
-function indexOf(o: ExecuteOptions): GraphIndex {
-  const g = graphIndex.get(o);
-  if (!g) throw new Error('executePipeline did not index its graph');
-  return g;
 }
 
 export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult> {
@@ -236,107 +208,12 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
 }
 
-/** A DuckDB FATAL error: the database is invalidated and refuses every later statement. */
-function isFatal(e: unknown): boolean {
-  return e instanceof Error && /^FATAL Error|database has been invalidated/i.test(e.message);
-}
-
-/**
- * Free the memory of upstream outputs that no node still to run will read. A view keeps its inputs alive (it
- * reads them when consumed), so a node that produced views releases nothing until its views are dropped.
- * Quarantine tables are kept for the run record.
- */
-async function releaseInputs(o: ExecuteOptions, nodeId: string, now: number): Promise<void> {
-  const g = indexOf(o);
-  // A worklist instead of recursion: dropping a view releases its own inputs in turn, down a chain of any length.
-  const work = [nodeId];
-  while (work.length > 0) {
-    const id = work.pop() as string;
-    const kind = o.kindOf(g.node.get(id)?.kind ?? '');
-    let producedView = false;
-    for (const port of kind?.outputs ?? []) {
-      if ((await o.db.relationKind(o.tableName(id, port.name))) === 'view') producedView = true;
-    }
-    if (producedView) continue;
-    for (const e of g.into.get(id) ?? []) {
-      if (await releaseOutput(o, e.from.node, e.from.port, now)) work.push(e.from.node);
-    }
-  }
-}
-
-/** Drops an output no node still to run reads; true when it was a view, whose own inputs may now go too. */
-async function releaseOutput(o: ExecuteOptions, nodeId: string, port: string, now: number): Promise<boolean> {
-  const g = indexOf(o);
-  const consumers = (g.outOf.get(nodeId) ?? []).filter((x) => x.from.port === port).map((x) => x.to.node);
-  if (consumers.some((c) => (g.position.get(c) ?? Number.POSITIVE_INFINITY) > now)) return false;
-  // A consumer that answered with a view still reads this output whenever its view is read.
-  for (const c of consumers) {
-    const ck = o.kindOf(g.node.get(c)?.kind ?? '');
-    for (const out of ck?.outputs ?? []) if ((await o.db.relationKind(o.tableName(c, out.name))) === 'view') return false;
-  }
-  const name = o.tableName(nodeId, port);
-  const wasView = (await o.db.relationKind(name)) === 'view';
-  await o.db.dropRelation(name);
-  return wasView;
-}
-
-/**
- * Whether a consumer of each node, or one further down through order-keeping nodes, depends on row order.
- * Computed once, in reverse order (every consumer before its producers), instead of recursing down the graph.
- */
-function computeOrderMatters(o: ExecuteOptions, g: GraphIndex, order: string[]): void {
-  for (let i = order.length - 1; i >= 0; i--) {
-    const id = order[i] as string;
-    // A preview shows a node's first rows, in order, whatever reads them later.
-    let matters = o.only !== undefined;
-    for (const e of g.outOf.get(id) ?? []) {
-      if (matters) break;
-      const consumer = g.node.get(e.to.node);
-      const how = (consumer && o.kindOf(consumer.kind)?.inputOrder) ?? 'requires';
-      // A consumer outside this run (not in the order) is treated as requiring order, as before.
-      if (how === 'requires' || (how === 'propagates' && (g.orderMatters.get(e.to.node) ?? true))) matters = true;
-    }
-    g.orderMatters.set(id, matters);
-  }
-}
-
 async function renameOver(staged: string, target: string): Promise<void> {
   await fs.promises.rename(staged, target);
 }
 
-const FULL = new Set(['ENOSPC', 'EFBIG', 'EDQUOT']);
-const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
-
-/** A full disk or a refused file is the machine's state, not a bug: said plainly, with what to do. */
-function fileSystemFault(e: unknown, workDir: string): string | undefined {
-  const err = e as NodeJS.ErrnoException;
-  if (!(e instanceof Error) || typeof err.code !== 'string' || (!FULL.has(err.code) && !DENIED.has(err.code))) return undefined;
-  // A failed write names no file; it was one of the node's working files.
-  const where = err.path ? '' : ` (writing the run's working files in ${workDir})`;
-  const hint = FULL.has(err.code) ? 'free disk space (or raise the file-size limit) and run again' : 'check the permissions of the file and its folder';
-  return `${err.message}${where}; ${hint}`;
-}
-
 function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMetrics {
   return { nodeId: node.id, kind: node.kind, status, rowsIn: 0, rowsOut: 0, quarantined: 0, filtered: 0, passed: 0, durationMs: 0, outputs: {}, warnings: [] };
-}
-
-function describeError(e: unknown, node: PipelineNode): string {
-  const where = `node "${node.id}" (${node.kind})`;
-  if (e instanceof QueryError && e.code === ERROR_CODES.cancelled) return `${where}: stopped because the run was cancelled; nothing of this node was published`;
-  if (e instanceof QueryError && e.userCaused) {
-    // DuckDB's messages are already user-readable (binder and conversion errors); keep their first lines.
-    return `${where}: ${e.message.split('\n').slice(0, 3).join(' ').trim()}`;
-  }
-  if (isUserFacing(e)) {
-    const bits = [e.where.field ? `field "${e.where.field}"` : '', e.where.file ? `file ${e.where.file}${e.where.line ? `:${e.where.line}` : ''}` : '']
-      .filter(Boolean)
-      .join(', ');
-    return `${where}${bits ? `, ${bits}` : ''}: ${e.message}`;
-  }
-  // A fault of the engine: its first line says what broke; the stack is in the run record, not in this message.
-  const msg = e instanceof Error ? e.message : String(e);
-  return `${where}: internal error: ${msg.split('\n')[0]?.trim() ?? ''}`;
 }
 
 /** `counted` gives an upstream port's row count as its node reported it, so inputs are not counted again. */
