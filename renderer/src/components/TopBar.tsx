@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FocusEvent as ReactFocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
 import { useStore } from 'zustand';
 import { basename } from '../lib/format';
-import type { PipelineFileRef } from '../files/host';
+import type { PipelineFileRef } from '../lib/file-host';
 import { ChevronDownIcon, DownloadIcon, FolderIcon, KeyboardIcon, LayoutIcon, LogoMark, MoonIcon, PlayIcon, RedoIcon, SaveIcon, SpinnerIcon, SunIcon, UndoIcon } from '../lib/icons';
 import { autoLayoutNow } from '../hooks/useShortcuts';
 import { exportPipeline, newDocument, openDocument, openKnownFile, openSample, saveDocument, saveDocumentAs } from '../state/files';

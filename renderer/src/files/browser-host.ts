@@ -3,7 +3,7 @@
 import type { EngineApi } from '@sluice/format/api/contract';
 import { EngineError } from '../api/client';
 import { askForFile, askForSaveName } from './dialogs';
-import type { FileHost, PipelineFileRef } from './host';
+import type { FileHost, PipelineFileRef } from '../lib/file-host';
 
 const RECENT_KEY = 'sluice.recent';
 const RECENT_MAX = 8;

@@ -5,15 +5,7 @@ import { BrowserFileHost } from './browser-host';
 import { createElectronFileHost } from './electron-host';
 import { shellBridge } from '../api/ipc-client';
 import { basename, dirname } from '../lib/format';
-import type { FileHost, PipelineFileRef } from './host';
-
-export interface FileHostBinding {
-  host: FileHost;
-  /** The folder a file's relative data paths resolve in, as the engine should be told (`baseDir`). */
-  baseDirOf(ref: PipelineFileRef): Promise<string>;
-  /** The host's reference for a file the engine named by absolute path (the pipeline `sluice serve` opened). */
-  refFor(absolutePath: string): Promise<PipelineFileRef | undefined>;
-}
+import type { FileHostBinding } from '../lib/file-host';
 
 export function chooseFileHost(api: EngineApi): FileHostBinding {
   const bridge = shellBridge();

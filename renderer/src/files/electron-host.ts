@@ -1,7 +1,7 @@
 // Pipeline files in the desktop app: native open/save dialogs and the recent list, all kept by the main process
 // (which lets this window touch only files the user chose). Errors arrive as messages for the user.
 import type { FileRef, ShellReply, SluiceBridge } from '@sluice/shell/bridge';
-import type { FileHost, PipelineFileRef } from './host';
+import type { FileHost, PipelineFileRef } from '../lib/file-host';
 
 /** A file operation the shell refused or could not do; the message names the file and the reason. */
 export class FileHostError extends Error {

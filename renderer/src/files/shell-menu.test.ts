@@ -4,7 +4,7 @@ import type { NodeKindInfo } from '@sluice/format/api/contract';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { serializePipeline } from '@sluice/format/pipeline/save';
 import { useDesigner } from '../store';
-import type { FileHost, PipelineFileRef } from './host';
+import type { FileHost, PipelineFileRef } from '../lib/file-host';
 import { hostFileHandlers, isDirty, menuActionRunner } from './shell-menu';
 
 const filter: NodeKindInfo = {

@@ -14,7 +14,7 @@ import { resetRun, runPipelineNow } from '../state/run';
 import { notify } from '../state/toasts';
 import { canonicalText, useDesigner } from '../store';
 import { createElectronFileHost } from './electron-host';
-import type { FileHost, PipelineFileRef } from './host';
+import type { FileHost, PipelineFileRef } from '../lib/file-host';
 
 export interface ShellFileHandlers {
   newDocument(): void | Promise<void>;

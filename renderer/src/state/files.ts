@@ -6,7 +6,7 @@ import { pipelineSchema } from '@sluice/format/pipeline/pipeline';
 import { formatProblem, pathToString } from '@sluice/format/pipeline/problems';
 import { serializePipeline } from '@sluice/format/pipeline/save';
 import { EngineError } from '../api/client';
-import type { PipelineFileRef } from '../files/host';
+import type { PipelineFileRef } from '../lib/file-host';
 import { basename, dirname, pipelineFileName } from '../lib/format';
 import { askUnsaved } from './questions';
 import { canonicalText, useDesigner, type DocumentOrigin } from '../store';

@@ -1,4 +1,5 @@
 // Where pipeline files live: the workspace folder of `sluice serve` in a browser, native dialogs in Electron.
+// Only the interfaces live here (the hosts are in files/), so the store can hold a host without importing files/.
 export interface PipelineFileRef {
   /** Workspace-relative path in the browser; absolute path in Electron. */
   path: string;
@@ -18,4 +19,12 @@ export interface FileHost {
   saveAs(suggestedName: string, text: string): Promise<PipelineFileRef | undefined>;
   /** Most recent first. */
   recent(): Promise<PipelineFileRef[]>;
+}
+
+export interface FileHostBinding {
+  host: FileHost;
+  /** The folder a file's relative data paths resolve in, as the engine should be told (`baseDir`). */
+  baseDirOf(ref: PipelineFileRef): Promise<string>;
+  /** The host's reference for a file the engine named by absolute path (the pipeline `sluice serve` opened). */
+  refFor(absolutePath: string): Promise<PipelineFileRef | undefined>;
 }
