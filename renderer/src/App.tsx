@@ -22,7 +22,7 @@ import { basename } from './lib/format';
 import { usePreviewDriver } from './state/preview';
 import { useRunDriver } from './state/run';
 import { useInputsDriver } from './state/inputs';
-import { canonicalText, useDesigner, useIsDirty } from './store';
+import { isDirty, useDesigner, useIsDirty } from './store';
 
 /** The desktop shell's File menu runs the designer's own file actions (stable, so the menu binds once). */
 const SHELL_FILES: ShellFileHandlers = {
@@ -113,7 +113,7 @@ export function App(): ReactElement {
   useEffect(() => {
     const onBeforeUnload = (e: BeforeUnloadEvent) => {
       const s = useDesigner.getState();
-      if (s.status === 'ready' && canonicalText(s) !== s.savedText) e.preventDefault();
+      if (s.status === 'ready' && isDirty(s)) e.preventDefault();
     };
     window.addEventListener('beforeunload', onBeforeUnload);
     return () => window.removeEventListener('beforeunload', onBeforeUnload);

@@ -1,5 +1,4 @@
 import { useEffect, useRef, useState, type FocusEvent as ReactFocusEvent, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
-import { useStore } from 'zustand';
 import { basename } from '../lib/format';
 import type { PipelineFileRef } from '../lib/file-host';
 import { ChevronDownIcon, DownloadIcon, FolderIcon, KeyboardIcon, LayoutIcon, LogoMark, MoonIcon, PlayIcon, RedoIcon, SaveIcon, SpinnerIcon, SunIcon, UndoIcon } from '../lib/icons';
@@ -125,8 +124,8 @@ export function TopBar({ onImportFile }: { onImportFile: () => void }): ReactEle
   const setTheme = useDesigner((s) => s.setTheme);
   const undo = useDesigner((s) => s.undo);
   const redo = useDesigner((s) => s.redo);
-  const canUndo = useStore(useDesigner.temporal, (s) => s.pastStates.length > 0);
-  const canRedo = useStore(useDesigner.temporal, (s) => s.futureStates.length > 0);
+  const canUndo = useDesigner((s) => s.history.past.length > 0);
+  const canRedo = useDesigner((s) => s.history.future.length > 0);
   const dirty = useIsDirty();
   const running = useRun((s) => s.phase === 'running');
   const canCancel = useRun((s) => s.phase === 'running' && s.jobId !== undefined);

@@ -4,7 +4,7 @@
 import { create } from 'zustand';
 import { parsePipelineText } from '@sluice/format/pipeline/load';
 import { pipelineSchema } from '@sluice/format/pipeline/pipeline';
-import { canonicalText, useDesigner, type DocumentOrigin } from '../store';
+import { canonicalText, isDirty, useDesigner, type DocumentOrigin } from '../store';
 
 const DRAFT_KEY = 'sluice.draft';
 const SAVED_KEY = 'sluice.savedAt';
@@ -82,15 +82,14 @@ export function startDraftKeeper(): () => void {
     timer = undefined;
     const s = useDesigner.getState();
     if (s.status !== 'ready' || useRecovery.getState().offer) return;
-    const text = canonicalText(s);
-    if (text === s.savedText) {
+    if (!isDirty(s)) {
       if (readDraft()) clearDraft();
       return;
     }
-    writeDraft({ version: 1, at: Date.now(), text, savedText: s.savedText, origin: s.origin, name: s.meta.name });
+    writeDraft({ version: 1, at: Date.now(), text: canonicalText(s), savedText: s.savedText, origin: s.origin, name: s.meta.name });
   };
   const unsubscribe = useDesigner.subscribe((s) => {
-    const key = [s.meta, s.nodes, s.edges, s.savedText, s.status];
+    const key = [s.doc, s.saved, s.status];
     if (last !== undefined && (last as unknown[]).every((v, i) => v === key[i])) return;
     last = key;
     clearTimeout(timer);

@@ -12,7 +12,7 @@ import { dirname, pipelineFileName } from '../lib/format';
 import { exportPipeline } from '../state/files';
 import { resetRun, runPipelineNow } from '../state/run';
 import { notify } from '../state/toasts';
-import { canonicalText, useDesigner } from '../store';
+import { isDirty as isDocumentDirty, useDesigner } from '../store';
 import { createElectronFileHost } from './electron-host';
 import type { FileHost, PipelineFileRef } from '../lib/file-host';
 
@@ -27,8 +27,7 @@ export interface ShellFileHandlers {
 }
 
 export function isDirty(): boolean {
-  const s = useDesigner.getState();
-  return canonicalText(s) !== s.savedText;
+  return isDocumentDirty(useDesigner.getState());
 }
 
 function editingText(): boolean {
@@ -161,8 +160,8 @@ function reportDocumentState(bridge: SluiceBridge): () => void {
   let seen: unknown[] = [];
   report();
   return useDesigner.subscribe((s) => {
-    // Serializing the document is not free: only when one of its parts changed.
-    const parts = [s.nodes, s.edges, s.meta, s.savedText, s.status];
+    // Only when the document, its saved state or the status changed (not on selection or measuring).
+    const parts = [s.doc, s.saved, s.status];
     if (parts.every((p, i) => p === seen[i])) return;
     seen = parts;
     report();

@@ -1,113 +1,71 @@
 // Edits of the pipeline document that touch several nodes and edges at once; pure, so one edit is one
 // store update (and one undo step).
-import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import type { Edge, Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import { upstreamClosure } from '@sluice/format/pipeline/graph';
-import { freshNodeId, toFlowEdge, type FlowEdge, type FlowNode, type KindIndex, type PipelineMeta } from './graph';
+import { edgeId, freshNodeId } from './graph';
 
-export interface Graph {
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-}
-
-/** Removes the nodes, every edge touching them, and the edges given. */
-export function deleteElements(g: Graph, nodeIds: ReadonlySet<string>, edgeIds: ReadonlySet<string>): Graph {
+/** Removes the nodes, every edge touching them, and the edges given (by `edgeId`). */
+export function deleteElements(doc: Pipeline, nodeIds: ReadonlySet<string>, edgeIds: ReadonlySet<string>): Pipeline {
   return {
-    nodes: g.nodes.filter((n) => !nodeIds.has(n.id)),
-    edges: g.edges.filter((e) => !edgeIds.has(e.id) && !nodeIds.has(e.source) && !nodeIds.has(e.target)),
+    ...doc,
+    nodes: doc.nodes.filter((n) => !nodeIds.has(n.id)),
+    edges: doc.edges.filter((e) => !edgeIds.has(edgeId(e)) && !nodeIds.has(e.from.node) && !nodeIds.has(e.to.node)),
   };
 }
 
 const DUPLICATE_OFFSET = 40;
 
+/** Nodes copied with Ctrl+C: deep copies, with the edges that ran between them. */
+export interface Clipboard {
+  nodes: PipelineNode[];
+  edges: Edge[];
+}
+
+/**
+ * Adds copies of `nodes` with fresh ids (never clashing with the document's), shifted by `offset`, and copies of
+ * `edges` re-pointed at them (edges leaving the copied set are not copied). Configs are deep copies.
+ */
+function addCopies(doc: Pipeline, nodes: readonly PipelineNode[], edges: readonly Edge[], offset: number): { doc: Pipeline; created: string[] } {
+  const taken = new Set(doc.nodes.map((n) => n.id));
+  const rename = new Map<string, string>();
+  const copies = nodes.map((n): PipelineNode => {
+    const id = freshNodeId(n.kind, taken);
+    taken.add(id);
+    rename.set(n.id, id);
+    return { ...structuredClone(n), id, position: { x: n.position.x + offset, y: n.position.y + offset } };
+  });
+  const edgeCopies = edges.flatMap((e): Edge[] => {
+    const from = rename.get(e.from.node);
+    const to = rename.get(e.to.node);
+    return from && to ? [{ from: { node: from, port: e.from.port }, to: { node: to, port: e.to.port } }] : [];
+  });
+  return { doc: { ...doc, nodes: [...doc.nodes, ...copies], edges: [...doc.edges, ...edgeCopies] }, created: copies.map((c) => c.id) };
+}
+
 /**
  * Copies the nodes (fresh ids, offset so the copy is visible) and the edges between them; edges from the
  * rest of the graph are not copied, since a copy fed by the same input would often be refused anyway.
- * The copies come back selected and the originals deselected, so a second duplicate copies the copy.
+ * `created` lists the copies, which the designer selects, so a second duplicate copies the copy.
  */
-export function duplicateNodes(g: Graph, ids: ReadonlySet<string>, kinds: KindIndex): Graph & { created: string[] } {
-  const taken = new Set(g.nodes.map((n) => n.id));
-  const rename = new Map<string, string>();
-  const copies: FlowNode[] = [];
-  for (const n of g.nodes) {
-    if (!ids.has(n.id)) continue;
-    const id = freshNodeId(n.data.kind, taken);
-    taken.add(id);
-    rename.set(n.id, id);
-    const data = { ...n.data, config: structuredClone(n.data.config) };
-    copies.push({ id, type: n.type, position: { x: n.position.x + DUPLICATE_OFFSET, y: n.position.y + DUPLICATE_OFFSET }, data, selected: true });
-  }
-  const edgeCopies = g.edges.flatMap((e) => {
-    const source = rename.get(e.source);
-    const target = rename.get(e.target);
-    if (!source || !target) return [];
-    const role = e.data?.role ?? kinds[g.nodes.find((n) => n.id === e.source)?.data.kind ?? '']?.outputs.find((p) => p.name === e.sourceHandle)?.role ?? 'data';
-    return [toFlowEdge({ from: { node: source, port: e.sourceHandle ?? '' }, to: { node: target, port: e.targetHandle ?? '' } }, role)];
-  });
-  return {
-    nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...copies],
-    edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...edgeCopies],
-    created: copies.map((c) => c.id),
-  };
+export function duplicateNodes(doc: Pipeline, ids: ReadonlySet<string>): { doc: Pipeline; created: string[] } {
+  return addCopies(
+    doc,
+    doc.nodes.filter((n) => ids.has(n.id)),
+    doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node)),
+    DUPLICATE_OFFSET,
+  );
 }
 
-/** Nodes copied with Ctrl+C: deep copies, with the edges that ran between them. */
-export interface Clipboard {
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-}
-
-export function copyNodes(g: Graph, ids: ReadonlySet<string>): Clipboard | undefined {
-  const nodes = g.nodes.filter((n) => ids.has(n.id)).map((n) => ({ id: n.id, type: n.type, position: { ...n.position }, data: structuredClone(n.data) }));
+export function copyNodes(doc: Pipeline, ids: ReadonlySet<string>): Clipboard | undefined {
+  const nodes = doc.nodes.filter((n) => ids.has(n.id)).map((n) => structuredClone(n));
   if (nodes.length === 0) return undefined;
-  const edges = g.edges.filter((e) => ids.has(e.source) && ids.has(e.target)).map((e) => structuredClone({ ...e, selected: false }));
+  const edges = doc.edges.filter((e) => ids.has(e.from.node) && ids.has(e.to.node)).map((e) => structuredClone(e));
   return { nodes, edges };
 }
 
-/**
- * Adds the clipboard's nodes with fresh ids (never clashing with the graph's), shifted by `offset`, and their
- * edges re-pointed at the copies. The pasted nodes come back selected and everything else deselected.
- */
-export function pasteNodes(g: Graph, clip: Clipboard, offset: number): Graph & { created: string[] } {
-  const taken = new Set(g.nodes.map((n) => n.id));
-  const rename = new Map<string, string>();
-  const copies: FlowNode[] = clip.nodes.map((n) => {
-    const id = freshNodeId(n.data.kind, taken);
-    taken.add(id);
-    rename.set(n.id, id);
-    return { id, type: n.type, position: { x: n.position.x + offset, y: n.position.y + offset }, data: structuredClone(n.data), selected: true };
-  });
-  const edgeCopies = clip.edges.flatMap((e) => {
-    const source = rename.get(e.source);
-    const target = rename.get(e.target);
-    if (!source || !target) return [];
-    return [toFlowEdge({ from: { node: source, port: e.sourceHandle ?? '' }, to: { node: target, port: e.targetHandle ?? '' } }, e.data?.role ?? 'data')];
-  });
-  return {
-    nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...copies],
-    edges: [...g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...edgeCopies],
-    created: copies.map((c) => c.id),
-  };
-}
-
-export interface DocSnapshot {
-  meta: PipelineMeta;
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-}
-
-/**
- * Whether two states hold the same document. Selection, measured sizes and drag flags are view state, so
- * they are ignored; a node's data object is replaced on every config edit, so comparing it by identity is exact.
- */
-export function sameDocument(a: DocSnapshot, b: DocSnapshot): boolean {
-  if (a.meta !== b.meta || a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
-  for (let i = 0; i < a.nodes.length; i++) {
-    const x = a.nodes[i] as FlowNode;
-    const y = b.nodes[i] as FlowNode;
-    if (x.id !== y.id || x.data !== y.data || x.position.x !== y.position.x || x.position.y !== y.position.y) return false;
-  }
-  for (let i = 0; i < a.edges.length; i++) if (a.edges[i]?.id !== b.edges[i]?.id) return false;
-  return true;
+/** Adds the clipboard's nodes with fresh ids, shifted by `offset`, and their edges re-pointed at the copies. */
+export function pasteNodes(doc: Pipeline, clip: Clipboard, offset: number): { doc: Pipeline; created: string[] } {
+  return addCopies(doc, clip.nodes, clip.edges, offset);
 }
 
 /**

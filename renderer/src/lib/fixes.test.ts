@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeKindInfo } from '@sluice/format/api/contract';
 import { applyFix, parseField } from './fixes';
-import { toFlow, toPipeline, type KindIndex } from './graph';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import type { KindIndex } from './graph';
 
 const kind = (k: string): NodeKindInfo => ({
   kind: k,
@@ -17,8 +18,7 @@ const kind = (k: string): NodeKindInfo => ({
 });
 const kinds: KindIndex = { 'source.csv': kind('source.csv'), cast: kind('cast'), aggregate: kind('aggregate') };
 
-const doc = () =>
-  toFlow(
+const doc = (): Pipeline => (
     {
       version: 1,
       name: 'p',
@@ -28,9 +28,7 @@ const doc = () =>
         { id: 'a', kind: 'aggregate', config: { aggregates: [{ fn: 'sum', column: 'amout', as: 't' }] }, position: { x: 400, y: 0 } },
       ],
       edges: [{ from: { node: 's', port: 'out' }, to: { node: 'a', port: 'in' } }],
-    },
-    kinds,
-  );
+    });
 
 describe('one-click fixes', () => {
   it('parses config paths the engine writes', () => {
@@ -41,20 +39,20 @@ describe('one-click fixes', () => {
   it('sets a column type in the node that declares types', () => {
     const d = doc();
     const r = applyFix(d, 'a', { action: 'set_type', label: '', nodeId: 's', column: 'amount', type: 'DOUBLE' }, kinds);
-    expect(r && toPipeline(d.meta, r.nodes, r.edges).nodes[0]?.config).toEqual({ path: 'a.csv', types: { amount: 'DOUBLE' } });
+    expect(r?.doc.nodes[0]?.config).toEqual({ path: 'a.csv', types: { amount: 'DOUBLE' } });
   });
 
   it('sets the field the problem names', () => {
     const d = doc();
     const r = applyFix(d, 'a', { action: 'set_field', label: '', field: 'aggregates[0].column', value: 'amount' }, kinds);
-    expect(r && toPipeline(d.meta, r.nodes, r.edges).nodes[1]?.config).toEqual({ aggregates: [{ fn: 'sum', column: 'amount', as: 't' }] });
+    expect(r?.doc.nodes[1]?.config).toEqual({ aggregates: [{ fn: 'sum', column: 'amount', as: 't' }] });
   });
 
   it('inserts a Cast node on the edge into the node, at the kind version of the catalog', () => {
     const d = doc();
     const r = applyFix(d, 'a', { action: 'insert_cast', label: '', nodeId: 'a', port: 'in', column: 'amount', type: 'DOUBLE' }, kinds);
     if (!r) throw new Error('fix did not apply');
-    const p = toPipeline(d.meta, r.nodes, r.edges);
+    const p = r.doc;
     expect(p.nodes.find((n) => n.id === r.created)).toMatchObject({ kind: 'cast', kindVersion: 3, config: { types: { amount: 'DOUBLE' } } });
     expect(p.edges).toEqual([
       { from: { node: 's', port: 'out' }, to: { node: r.created, port: 'in' } },

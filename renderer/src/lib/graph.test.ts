@@ -1,64 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeKindInfo } from '@sluice/format/api/contract';
-import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { freshNodeId, toFlow, toPipeline, type KindIndex } from './graph';
+import { freshNodeId } from './graph';
 import { nearestFreeSpot, NODE_HEIGHT_ESTIMATE, NODE_WIDTH } from './placement';
-
-const validate: NodeKindInfo = {
-  kind: 'validate',
-  category: 'quality',
-  title: 'Validate rows',
-  description: '',
-  inputs: [{ name: 'in', title: 'Input', role: 'data' }],
-  outputs: [
-    { name: 'valid', title: 'Valid', role: 'data' },
-    { name: 'quarantine', title: 'Quarantine', role: 'quarantine' },
-  ],
-  configSchema: {},
-  version: 1,
-  traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
-  defaults: {},
-};
-const kinds: KindIndex = { validate };
-
-const pipeline: Pipeline = {
-  version: 1,
-  name: 'p',
-  params: {},
-  nodes: [
-    { id: 'src', kind: 'mystery', config: { path: 'a.csv' }, position: { x: 0, y: 0 } },
-    { id: 'check', kind: 'validate', label: 'Check', config: { rules: [] }, position: { x: 260.4, y: 10 } },
-    { id: 'bad', kind: 'mystery', config: {}, position: { x: 520, y: 10 } },
-  ],
-  edges: [
-    { from: { node: 'src', port: 'out' }, to: { node: 'check', port: 'in' } },
-    { from: { node: 'check', port: 'quarantine' }, to: { node: 'bad', port: 'in' } },
-  ],
-};
-
-describe('pipeline <-> flow', () => {
-  it('round-trips a pipeline, rounding positions', () => {
-    const { meta, nodes, edges } = toFlow(pipeline, kinds);
-    const back = toPipeline(meta, nodes, edges);
-    expect(back.nodes[1]?.position).toEqual({ x: 260, y: 10 });
-    expect({ ...back, nodes: back.nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })) }).toEqual({
-      ...pipeline,
-      nodes: pipeline.nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })),
-    });
-  });
-
-  it('marks quarantine edges by the source port role', () => {
-    const { edges } = toFlow(pipeline, kinds);
-    expect(edges.map((e) => e.data?.role)).toEqual(['data', 'quarantine']);
-  });
-
-  it('gives nodes of unknown kinds the ports their edges use, so the edges still draw', () => {
-    const { nodes } = toFlow(pipeline, kinds);
-    expect(nodes[0]?.data.unknownPorts).toEqual({ inputs: [], outputs: ['out'] });
-    expect(nodes[2]?.data.unknownPorts).toEqual({ inputs: ['in'], outputs: [] });
-    expect(nodes[1]?.data.unknownPorts).toBeUndefined();
-  });
-});
 
 describe('freshNodeId', () => {
   it('counts on from the existing nodes of the kind', () => {

@@ -6,7 +6,7 @@ import type { Problem } from '@sluice/format/pipeline/problems';
 import type { SchemasResult } from '@sluice/format/api/contract';
 import { previewKey } from '../lib/doc-ops';
 import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
-import { canonicalText, useDesigner } from '../store';
+import { isDirty, useDesigner } from '../store';
 import { usePreview } from './preview';
 
 /** node id → output port → its columns as the engine worked them out without running (null: not knowable yet). */
@@ -77,18 +77,18 @@ export function useValidationDriver(): void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let seq = 0;
     let lastKey = '';
-    let last: { nodes: unknown; edges: unknown; meta: unknown } = { nodes: undefined, edges: undefined, meta: undefined };
+    let last: unknown;
     // The columns of the document as saved: taken from the first answer for a document equal to its file after
     // each load or save (a save with the answer for that very document already in hand takes it at once).
-    let lastSaved: string | undefined;
+    let lastSaved: unknown;
     let baselinePending = true;
     let answeredKey = '';
 
     const watchSaved = () => {
       const s = useDesigner.getState();
-      if (s.savedText === lastSaved) return;
-      lastSaved = s.savedText;
-      if (canonicalText(s) === s.savedText && answeredKey !== '' && answeredKey === lastKey) {
+      if (s.saved === lastSaved) return;
+      lastSaved = s.saved;
+      if (!isDirty(s) && answeredKey !== '' && answeredKey === lastKey) {
         useChecks.setState({ savedPorts: useChecks.getState().ports });
         baselinePending = false;
       } else {
@@ -103,8 +103,8 @@ export function useValidationDriver(): void {
       const s = useDesigner.getState();
       if (s.status !== 'ready' || !s.api) return;
       // Cheap identity test first: most store updates (selection, sizes) leave the document alone.
-      if (s.nodes === last.nodes && s.edges === last.edges && s.meta === last.meta) return;
-      last = { nodes: s.nodes, edges: s.edges, meta: s.meta };
+      if (s.doc === last) return;
+      last = s.doc;
       const pipeline = s.toPipeline();
       const key = previewKey(pipeline, '', s.origin.baseDir) + JSON.stringify([pipeline.name, pipeline.nodes.map((n) => n.label)]);
       if (key === lastKey) return;
@@ -124,7 +124,7 @@ export function useValidationDriver(): void {
             answeredKey = key;
             // Judged on arrival: a save may have happened while the check was on its way.
             const now = useDesigner.getState();
-            const baseline = baselinePending && key === lastKey && Object.keys(r.ports).length > 0 && canonicalText(now) === now.savedText;
+            const baseline = baselinePending && key === lastKey && Object.keys(r.ports).length > 0 && !isDirty(now);
             if (baseline) baselinePending = false;
             useChecks.setState({ validation: r.problems, ports, ...(baseline ? { savedPorts: ports } : {}), ...merged(r.problems, useChecks.getState().fromPreview), failed: undefined });
           },

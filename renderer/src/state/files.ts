@@ -9,7 +9,7 @@ import { EngineError } from '../api/client';
 import type { PipelineFileRef } from '../lib/file-host';
 import { basename, dirname, pipelineFileName } from '../lib/format';
 import { askUnsaved } from './questions';
-import { canonicalText, useDesigner, type DocumentOrigin } from '../store';
+import { isDirty, useDesigner, type DocumentOrigin } from '../store';
 import { resetRun } from './run';
 import { notify } from './toasts';
 
@@ -33,7 +33,7 @@ export function downloadText(fileName: string, text: string, type: string): void
  */
 export async function mayDiscard(): Promise<boolean> {
   const s = useDesigner.getState();
-  if (canonicalText(s) === s.savedText) return true;
+  if (!isDirty(s)) return true;
   const answer = await askUnsaved(s.meta.name);
   if (answer === 'discard') return true;
   if (answer === 'cancel') return false;
