@@ -6,11 +6,11 @@ import { edgeId, freshNodeId } from './graph';
 
 /** Removes the nodes, every edge touching them, and the edges given (by `edgeId`). */
 export function deleteElements(doc: Pipeline, nodeIds: ReadonlySet<string>, edgeIds: ReadonlySet<string>): Pipeline {
-  return {
-    ...doc,
-    nodes: doc.nodes.filter((n) => !nodeIds.has(n.id)),
-    edges: doc.edges.filter((e) => !edgeIds.has(edgeId(e)) && !nodeIds.has(e.from.node) && !nodeIds.has(e.to.node)),
-  };
+  const nodes = doc.nodes.filter((n) => !nodeIds.has(n.id));
+  const edges = doc.edges.filter((e) => !edgeIds.has(edgeId(e)) && !nodeIds.has(e.from.node) && !nodeIds.has(e.to.node));
+  // Nothing to remove is no edit: the same document (and so no undo step).
+  if (nodes.length === doc.nodes.length && edges.length === doc.edges.length) return doc;
+  return { ...doc, nodes, edges };
 }
 
 const DUPLICATE_OFFSET = 40;

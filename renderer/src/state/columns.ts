@@ -26,9 +26,15 @@ function staticColumns(ports: PortSchemas, nodeId: string): Column[] | undefined
 const cache = new Map<string, Promise<Column[]>>();
 const DEBOUNCE_MS = 400;
 
+/** The last key worked out: the selector runs on every store update, the document changes far less often. */
+let lastUpstream: { doc: unknown; nodeId: string; baseDir: string | undefined; key: string } | undefined;
+
 function upstreamKey(s: ReturnType<typeof useDesigner.getState>, nodeId: string): string {
-  const p = s.toPipeline();
-  return previewKey(upstreamPipeline(p, nodeId), nodeId, s.origin.baseDir);
+  const baseDir = s.origin.baseDir;
+  if (lastUpstream && lastUpstream.doc === s.doc && lastUpstream.nodeId === nodeId && lastUpstream.baseDir === baseDir) return lastUpstream.key;
+  const key = previewKey(upstreamPipeline(s.toPipeline(), nodeId), nodeId, baseDir);
+  lastUpstream = { doc: s.doc, nodeId, baseDir, key };
+  return key;
 }
 
 function upstreamIds(nodeId: string): string[] {

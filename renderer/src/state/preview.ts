@@ -68,7 +68,7 @@ export function usePreviewDriver(): void {
     let lastNode: string | undefined;
     let lastDoc = -1;
     let lastRefresh = 0;
-    let last: { nodes: unknown; edges: unknown; meta: unknown; sel: unknown; origin: unknown } | undefined;
+    let last: { doc: unknown; sel: unknown; origin: unknown } | undefined;
     const cache = new Map<string, PreviewResult>();
 
     const remember = (key: string, r: PreviewResult) => {
@@ -88,8 +88,9 @@ export function usePreviewDriver(): void {
       }
       const forced = refreshes !== lastRefresh;
       lastRefresh = refreshes;
-      if (!forced && last && last.nodes === s.nodes && last.edges === s.edges && last.meta === s.meta && last.sel === s.selectedNodeIds && last.origin === s.origin) return;
-      last = { nodes: s.nodes, edges: s.edges, meta: s.meta, sel: s.selectedNodeIds, origin: s.origin };
+      // The document changes only by edits (not by selection flags or sizes on React Flow's objects).
+      if (!forced && last && last.doc === s.doc && last.sel === s.selectedNodeIds && last.origin === s.origin) return;
+      last = { doc: s.doc, sel: s.selectedNodeIds, origin: s.origin };
 
       const nodeId = s.selectedNodeIds.length === 1 ? s.selectedNodeIds[0] : undefined;
       const pipeline = s.toPipeline();
