@@ -222,5 +222,14 @@ describe('undo and redo over document versions', () => {
     s().setSamples([]);
     s().setSelection([]);
     expect(s().nodes).toBe(settled);
+    // A measured size or a selection re-derives only the node it is about.
+    s().onNodesChange([{ type: 'dimensions', id: 'b', dimensions: { width: 210, height: 80 } }]);
+    expect(s().nodes[0]).toBe(settled[0]);
+    expect(s().nodes[1]?.measured).toEqual({ width: 210, height: 80 });
+    s().selectOnly('b');
+    expect(s().nodes[0]).toBe(settled[0]);
+    expect(s().nodes[1]?.selected).toBe(true);
+    s().selectOnly('a');
+    expect(s().nodes.map((n) => Boolean(n.selected))).toEqual([true, false]);
   });
 });

@@ -28,11 +28,14 @@ export function canvasSlice(kit: Kit): CanvasActions {
       let dragging: Set<string> | undefined;
       let moving = false;
       let dropped = false;
+      /** Nodes whose view state changed; with the document unchanged, only these are derived again. */
+      const touched = new Set<string>();
       for (const c of changes) {
         if (c.type === 'position') {
           if (c.position) moves.set(c.id, { x: c.position.x, y: c.position.y });
           if (c.dragging !== undefined && c.dragging !== s.view.dragging.has(c.id)) {
             dragging ??= new Set(s.view.dragging);
+            touched.add(c.id);
             if (c.dragging) dragging.add(c.id);
             else dragging.delete(c.id);
           }
@@ -42,11 +45,13 @@ export function canvasSlice(kit: Kit): CanvasActions {
           const prev = s.view.measured.get(c.id);
           if (c.dimensions && (prev?.width !== c.dimensions.width || prev.height !== c.dimensions.height)) {
             measured ??= new Map(s.view.measured);
+            touched.add(c.id);
             measured.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
           }
         } else if (c.type === 'select') {
           if (c.selected !== s.view.selectedNodes.has(c.id)) {
             selectedNodes ??= new Set(s.view.selectedNodes);
+            touched.add(c.id);
             if (c.selected) selectedNodes.add(c.id);
             else selectedNodes.delete(c.id);
           }
@@ -60,7 +65,7 @@ export function canvasSlice(kit: Kit): CanvasActions {
       let doc = moved(s.doc, moves);
       if (removed.size > 0) doc = deleteElements(doc, removed, new Set());
       if (doc === s.doc) {
-        if (view) commit({ view });
+        if (view) commit({ view }, touched);
         return;
       }
       // A drag is one step: its first frame records where the nodes were, the frames after it (and the drop) join.
@@ -95,10 +100,9 @@ export function canvasSlice(kit: Kit): CanvasActions {
     selectOnly: (nodeId) => {
       const s = get();
       const exists = s.doc.nodes.some((n) => n.id === nodeId);
-      commit({
-        view: { ...s.view, selectedNodes: new Set(exists ? [nodeId] : []), selectedEdges: new Set() },
-        selectedNodeIds: exists ? [nodeId] : [],
-      });
+      const selectedNodes = new Set(exists ? [nodeId] : []);
+      const selectedEdges = s.view.selectedEdges.size === 0 ? s.view.selectedEdges : new Set<string>();
+      commit({ view: { ...s.view, selectedNodes, selectedEdges }, selectedNodeIds: exists ? [nodeId] : [] }, [...s.view.selectedNodes, ...selectedNodes]);
     },
 
     setSelection: (ids) => commit({ selectedNodeIds: ids }),

@@ -107,6 +107,32 @@ function sameOr<T>(next: T[], prev: readonly T[] | undefined): T[] {
   return next;
 }
 
+const indexes = new WeakMap<readonly PipelineNode[], Map<string, number>>();
+
+/**
+ * `prev` with only the nodes in `ids` derived again: for view changes (a measured batch, a selection) of a
+ * document that did not change, which then cost what they touch rather than the whole canvas.
+ */
+export function rederiveNodes(doc: Pipeline, view: CanvasView, kinds: KindIndex, prev: FlowNode[], ids: Iterable<string>): FlowNode[] {
+  const c = cachesFor(kinds);
+  let index = indexes.get(doc.nodes);
+  if (!index) {
+    index = new Map(doc.nodes.map((n, i) => [n.id, i]));
+    indexes.set(doc.nodes, index);
+  }
+  let out: FlowNode[] | undefined;
+  for (const id of ids) {
+    const i = index.get(id);
+    const n = i === undefined ? undefined : doc.nodes[i];
+    if (i === undefined || !n) continue;
+    const node = flowNode(n, view, c, doc);
+    if (node === prev[i]) continue;
+    out ??= prev.slice();
+    out[i] = node;
+  }
+  return out ?? prev;
+}
+
 export function derive(doc: Pipeline, view: CanvasView, kinds: KindIndex, prev?: Derived): Derived {
   const c = cachesFor(kinds);
   const nodes = sameOr(

@@ -2,7 +2,7 @@
 // Flow's objects and the meta from them in the same update; `edit` is a document change, recorded for undo.
 import type { StoreApi } from 'zustand';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { derive } from './derive';
+import { derive, rederiveNodes } from './derive';
 import { metaOf } from './document';
 import { idleGesture, record, type Gesture } from './history';
 import type { DesignerState } from './types';
@@ -11,8 +11,11 @@ export type Patch = Partial<Pick<DesignerState, 'doc' | 'view' | 'selectedNodeId
 
 export interface Kit {
   get: () => DesignerState;
-  /** Sets the patch, with `nodes`, `edges` and `meta` derived from the resulting document and view. */
-  commit(patch: Patch): void;
+  /**
+   * Sets the patch, with `nodes`, `edges` and `meta` derived from the resulting document and view. `touched`:
+   * when only the view changed, the nodes it changed (the others keep their objects without being looked at).
+   */
+  commit(patch: Patch, touched?: Iterable<string>): void;
   /**
    * Replaces the document with `doc` as an edit: a new undo step, or part of the last one when `key` repeats
    * within a moment (typing into one field) or a drag is under way (`drag`). A no-op edit (the same document)
@@ -25,11 +28,18 @@ export interface Kit {
 
 export function makeKit(set: StoreApi<DesignerState>['setState'], get: () => DesignerState): Kit {
   const gesture = idleGesture();
-  const commit = (patch: Patch) => {
+  const commit: Kit['commit'] = (patch, touched) => {
     const s = get();
     const doc = patch.doc ?? s.doc;
     const view = patch.view ?? s.view;
     const kinds = patch.kinds ?? s.kinds;
+    if (doc === s.doc && kinds === s.kinds && s.nodes.length === doc.nodes.length) {
+      // The document is the same: only view state changed (or nothing React Flow sees).
+      if (view === s.view) return set(patch);
+      const nodes = touched ? rederiveNodes(doc, view, kinds, s.nodes, touched) : derive(doc, view, kinds, s).nodes;
+      const edges = view.selectedEdges === s.view.selectedEdges ? s.edges : derive(doc, view, kinds, s).edges;
+      return set({ ...patch, nodes, edges });
+    }
     set({ ...patch, ...derive(doc, view, kinds, s), meta: metaOf(doc, s.meta) });
   };
   const edit: Kit['edit'] = (key, doc, extra = {}, drag) => {
