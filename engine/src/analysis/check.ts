@@ -5,7 +5,7 @@ import type { Problem } from '@sluice/format/pipeline/problems';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import { engineSchemaEnv } from './env.js';
 import { inferSchemas } from './infer.js';
-import type { Schema } from '../schema/types.js';
+import type { Schema } from '@sluice/format/schema/types';
 
 export interface StaticCheck {
   /** File and graph problems (the pipeline cannot be run as it is) followed by the static schema problems. */

@@ -12,7 +12,7 @@ import { readAsUtf8 } from '../sources/csv-scan.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';
 import { qi, qlit } from '../sql/quote.js';
 import { friendlySqlError } from '../schema/messages.js';
-import type { Schema, SchemaEnv, SniffedColumn } from '../schema/types.js';
+import type { Schema, SchemaEnv, SniffedColumn } from '@sluice/format/schema/types';
 import { strictCastSql } from '../sql/strict-cast.js';
 
 /** Type names as DuckDB prints them; anything else is described as text rather than spliced into SQL. */

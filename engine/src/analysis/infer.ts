@@ -5,7 +5,7 @@ import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { Problem } from '@sluice/format/pipeline/problems';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { NodeKind } from '../nodes/types.js';
-import type { Schema, SchemaEnv } from '../schema/types.js';
+import type { Schema, SchemaEnv } from '@sluice/format/schema/types';
 
 export interface PipelineSchemas {
   /** node id → output port → columns (undefined: not knowable before a run, or upstream of a problem). */

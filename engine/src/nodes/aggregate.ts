@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { COLUMN } from '@sluice/format/api/editor-hints';
-import { columnOf, duplicateNames, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
-import { isNumeric, typeClass, type Schema } from '../schema/types.js';
+import { columnOf, duplicateNames, requireKnown, unknownColumn, wrongType } from '@sluice/format/schema/checks';
+import { isNumeric, typeClass, type Schema } from '@sluice/format/schema/types';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';

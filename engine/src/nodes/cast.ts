@@ -1,7 +1,7 @@
 // Convert column types strictly; rows with values that do not convert go to quarantine, never to NULL.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { applyTypesToSchema } from '../schema/typed.js';
+import { applyTypesToSchema } from '@sluice/format/schema/typed';
 import { typesSchema, applyDeclaredTypes } from './shared/typing.js';
 
 const config = z.strictObject({ types: typesSchema });

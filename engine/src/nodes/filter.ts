@@ -1,7 +1,7 @@
 // Keeps rows whose expression is true. Every other row is counted as filtered, with this node's reason.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { describeType } from '../schema/types.js';
+import { describeType } from '@sluice/format/schema/types';
 import { SQL_EXPRESSION } from '@sluice/format/api/editor-hints';
 import { isView, mayChange } from './shared/views.js';
 import { checkExpression } from '../sql/guard.js';

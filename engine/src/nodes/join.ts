@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { COLUMN } from '@sluice/format/api/editor-hints';
-import { columnOf, requireKnown, typeFix } from '../schema/checks.js';
-import { comparable, describeType, type Schema, type SchemaProblem } from '../schema/types.js';
+import { columnOf, requireKnown, typeFix } from '@sluice/format/schema/checks';
+import { comparable, describeType, type Schema, type SchemaProblem } from '@sluice/format/schema/types';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';

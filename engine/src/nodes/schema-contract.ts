@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { COLUMN, TYPE } from '@sluice/format/api/editor-hints';
-import type { Schema, SchemaProblem } from '../schema/types.js';
+import type { Schema, SchemaProblem } from '@sluice/format/schema/types';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi } from '../sql/quote.js';

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { COLUMN } from '@sluice/format/api/editor-hints';
-import { columnOf, duplicateNames, requireKnown } from '../schema/checks.js';
+import { columnOf, duplicateNames, requireKnown } from '@sluice/format/schema/checks';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';

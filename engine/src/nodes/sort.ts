@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { COLUMN } from '@sluice/format/api/editor-hints';
-import { requireKnown } from '../schema/checks.js';
+import { requireKnown } from '@sluice/format/schema/checks';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { PATH } from '@sluice/format/api/editor-hints';
-import { applyTypesToSchema } from '../schema/typed.js';
+import { applyTypesToSchema } from '@sluice/format/schema/typed';
 import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';

@@ -1,7 +1,7 @@
 // Stack inputs by column name; columns missing from one input are NULL there.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { unionSchemas } from '../schema/typed.js';
+import { unionSchemas } from '@sluice/format/schema/typed';
 
 const config = z.strictObject({});
 

@@ -2,8 +2,8 @@
 // quarantines the row, only warns, or fails the run (a quality gate).
 import { z } from 'zod';
 import type { NodeKind, StaticItem } from './types.js';
-import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
-import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
+import { columnOf, requireKnown, unknownColumn, wrongType } from '@sluice/format/schema/checks';
+import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '@sluice/format/schema/types';
 import { COLUMN, SQL_EXPRESSION, TYPE } from '@sluice/format/api/editor-hints';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';

@@ -12,8 +12,8 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '@sluice/format/api/contract';
-import { columnOf, requireKnown, wrongType } from '../../schema/checks.js';
-import { typeClass, type Schema, type SchemaOutcome, type SchemaProblem } from '../../schema/types.js';
+import { columnOf, requireKnown, wrongType } from '@sluice/format/schema/checks';
+import { typeClass, type Schema, type SchemaOutcome, type SchemaProblem } from '@sluice/format/schema/types';
 import { stillPlaced } from '../../runtime/paths.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */

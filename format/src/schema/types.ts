@@ -1,7 +1,7 @@
 // Schemas of ports, known before anything runs (as Apache Hop's getFields does for each transform): what each
 // node kind says about its output columns, and the problems it can see in its config against its inputs.
 // Pure module: no DuckDB and no file access here; those come in through `SchemaEnv`.
-import type { Fix } from '@sluice/format/api/contract';
+import type { Fix } from '../api/contract.js';
 
 export interface SchemaColumn {
   name: string;
