@@ -70,7 +70,13 @@ export const columnSchema = z.object({ name: z.string(), type: z.string() });
 export type Column = z.infer<typeof columnSchema>;
 
 /** A port's columns as known before any run; `nullable` is false only where the engine knows it. */
-export const staticColumnSchema = z.object({ name: z.string(), type: z.string(), nullable: z.boolean().optional() });
+export const staticColumnSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  nullable: z.boolean().optional(),
+  /** The node whose declared types decided this column's type (where a type fix points); the designer's own pass needs it. */
+  typedAt: z.string().optional(),
+});
 export const schemasResultSchema = z.object({
   /** node id → output port → its columns, or null where they cannot be known before a run (a REST source). */
   ports: z.record(z.string(), z.record(z.string(), z.array(staticColumnSchema).nullable())),

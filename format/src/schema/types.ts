@@ -55,13 +55,17 @@ export interface SchemaEnv {
   classifyText(columns: { name: string; values: (string | null)[] }[], cast: { trim: boolean }): Promise<SniffedColumn[]>;
 }
 
-export interface SchemaArgs<C> {
+/** What a pure output schema is given: no file or DuckDB access (see kinds/kind.ts). */
+export interface PureSchemaArgs<C> {
   nodeId: string;
   config: C;
   /** The schema arriving at an input port (several edges into a `multiple` port are given in order). */
   input(port: string): Schema;
   inputs(port: string): Schema[];
   connected(port: string): boolean;
+}
+
+export interface SchemaArgs<C> extends PureSchemaArgs<C> {
   env: SchemaEnv;
 }
 
