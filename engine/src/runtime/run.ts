@@ -25,6 +25,9 @@ import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
+import { MAX_PROFILED_COLUMNS } from '../ops/profile.js';
+import { acceptedSchemas } from '../analysis/accepted.js';
+import { edgeDrift } from '@sluice/format/schema/drift';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
 
@@ -140,6 +143,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   fs.mkdirSync(path.join(workDir, 'tmp'), { recursive: true });
   for (const d of ['quarantine', 'checkpoint', 'state']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
   const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
+  // The accepted schema of every edge, before anything is read (analysis/accepted.ts); not for a replay or a resume.
+  const accepted = o.replay === undefined && o.resume === undefined ? await acceptedSchemas(pipeline, { baseDir: o.baseDir, roots }).catch(() => undefined) : undefined;
   if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
   const journalFile = path.join(runDir, 'journal.ndjson');
   let db: Database | undefined;
@@ -228,6 +233,16 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
   ops.finish(manifest);
+  if (accepted) {
+    const cols = manifest.columns ?? {};
+    // Profiles stop at MAX_PROFILED_COLUMNS: a port at the cap is not known in full, so it is not compared.
+    const actual = (node: string, port: string) => {
+      const list = cols[node]?.filter((c) => c.port === port);
+      return list && list.length > 0 && list.length < MAX_PROFILED_COLUMNS ? list : undefined;
+    };
+    const drift = edgeDrift(pipeline.edges, (node, port) => accepted.get(node)?.[port], actual);
+    if (drift.length > 0) manifest.schemaDrift = drift;
+  }
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
