@@ -13,10 +13,11 @@ const SAMPLES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 describe('schema drift per edge in the run manifest', () => {
   it('a column the file gained shows on each edge it reaches, with its type; a select that drops it ends it', async () => {
     const dir = tmpDir();
-    writeFiles(dir, { 'orders.csv': 'id,amount,note\n1,9.90,hi\n2,3.10,yo\n' });
+    writeFiles(dir, { 'orders.csv': 'id,amount,city,note\n1,9.90,Oslo,hi\n2,3.10,Rome,yo\n' });
     const doc = pipeline(
       [
-        { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv', types: { id: 'BIGINT', amount: 'DECIMAL(10,2)' } } },
+        // A whole accepted schema (text columns listed too, as Accept writes it): "note" is new in the file.
+        { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv', types: { id: 'BIGINT', amount: 'DECIMAL(10,2)', city: 'VARCHAR' } } },
         { id: 'sorted', kind: 'sort', config: { by: [{ column: 'id' }] } },
         { id: 'pick', kind: 'select', config: { columns: [{ name: 'id' }, { name: 'amount' }] } },
         { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
@@ -33,6 +34,10 @@ describe('schema drift per edge in the run manifest', () => {
     // The manifest on disk says the same.
     const onDisk = JSON.parse(fs.readFileSync(path.join(res.historyDir, res.manifest.runId, 'manifest.json'), 'utf8')) as { schemaDrift?: unknown };
     expect(onDisk.schemaDrift).toEqual(res.manifest.schemaDrift);
+    // Types that declare only some columns are not a whole schema (the rest stay text, as documented): no drift.
+    const partial = structuredClone(doc) as { nodes: { id: string; config: Record<string, unknown> }[] };
+    (partial.nodes[0] as { config: Record<string, unknown> }).config['types'] = { id: 'BIGINT', amount: 'DECIMAL(10,2)' };
+    expect((await run(partial, { baseDir: dir })).manifest.schemaDrift).toBeUndefined();
   });
 
   it('the shipped samples, whose files match their accepted types, report no drift', async () => {

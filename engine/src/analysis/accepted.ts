@@ -1,9 +1,10 @@
-// The accepted schema of a pipeline: the static pass with each CSV source taking exactly the columns its file
-// declares (`types`, which Accept writes in full), not the header the file has today. A run compares what each
+// The accepted schema of a pipeline: the static pass with each CSV source whose `types` are a whole schema (as
+// Accept writes them; see acceptedColumns) taking exactly those columns, not the header the file has today. A run compares what each
 // edge actually carried with this, so a column the data gained, lost or changed shows on every edge it reaches.
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { Schema, SchemaEnv } from '@sluice/format/schema/types';
 import { kindOf } from '../nodes/registry.js';
+import { acceptedColumns } from '../nodes/source-csv.js';
 import { engineSchemaEnv } from './env.js';
 import { inferSchemas } from './infer.js';
 
@@ -15,8 +16,8 @@ export async function acceptedSchemas(p: Pipeline, o: { baseDir: string; roots: 
     if (n.kind !== 'source.csv') continue;
     const path = n.config['path'];
     const types = n.config['types'];
-    if (typeof path !== 'string' || types === null || typeof types !== 'object' || Object.keys(types).length === 0) continue;
-    const names = Object.keys(types);
+    const names = types !== null && typeof types === 'object' ? acceptedColumns(types as Record<string, string>) : undefined;
+    if (typeof path !== 'string' || !names) continue;
     const seen = declared.get(path);
     declared.set(path, seen === undefined || JSON.stringify(seen) === JSON.stringify(names) ? names : null);
   }

@@ -27,6 +27,7 @@ import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './ch
 import { RunOps } from '../ops/run-ops.js';
 import { MAX_PROFILED_COLUMNS } from '../ops/profile.js';
 import { acceptedSchemas } from '../analysis/accepted.js';
+import { acceptedColumns } from '../nodes/source-csv.js';
 import { edgeDrift } from '@sluice/format/schema/drift';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
@@ -143,8 +144,6 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   fs.mkdirSync(path.join(workDir, 'tmp'), { recursive: true });
   for (const d of ['quarantine', 'checkpoint', 'state']) fs.mkdirSync(path.join(runDir, d), { recursive: true });
   const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
-  // The accepted schema of every edge, before anything is read (analysis/accepted.ts); not for a replay or a resume.
-  const accepted = o.replay === undefined && o.resume === undefined ? await acceptedSchemas(pipeline, { baseDir: o.baseDir, roots }).catch(() => undefined) : undefined;
   if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
   const journalFile = path.join(runDir, 'journal.ndjson');
   let db: Database | undefined;
@@ -233,6 +232,10 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
   ops.finish(manifest);
+  // Schema drift per edge (not for a replay or a resume, which run a part): only a CSV source with declared
+  // columns has an accepted schema its file can drift from, so the static pass over the accepted schema
+  // (analysis/accepted.ts) is made only when such a source read other columns than it declares.
+  const accepted = o.replay === undefined && o.resume === undefined && sourcesDrifted(pipeline, manifest.columns ?? {}) ? await acceptedSchemas(pipeline, { baseDir: o.baseDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] }).catch(() => undefined) : undefined;
   if (accepted) {
     const cols = manifest.columns ?? {};
     // Profiles stop at MAX_PROFILED_COLUMNS: a port at the cap is not known in full, so it is not compared.
@@ -316,4 +319,16 @@ export function writeManifest(file: string, m: RunManifest): void {
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
   fs.renameSync(tmp, file);
+}
+
+/** A CSV source with a whole accepted schema (acceptedColumns) read a different set of columns in this run. */
+function sourcesDrifted(p: Pipeline, columns: NonNullable<RunManifest['columns']>): boolean {
+  return p.nodes.some((n) => {
+    const types = n.config['types'];
+    if (n.kind !== 'source.csv' || types === null || typeof types !== 'object') return false;
+    const declared = acceptedColumns(types as Record<string, string>);
+    const read = columns[n.id]?.filter((c) => c.port === 'out').map((c) => c.name);
+    if (!declared || !read) return false;
+    return read.length !== declared.length || read.some((x) => !declared.includes(x));
+  });
 }
