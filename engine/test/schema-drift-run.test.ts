@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describeDrift } from '@sluice/format/schema/drift';
+import { runSummary } from '../src/cli/format.js';
 import { pipeline, run, tmpDir, writeFiles } from './helpers.js';
 
 const SAMPLES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'samples');
@@ -34,6 +35,8 @@ describe('schema drift per edge in the run manifest', () => {
     // The manifest on disk says the same.
     const onDisk = JSON.parse(fs.readFileSync(path.join(res.historyDir, res.manifest.runId, 'manifest.json'), 'utf8')) as { schemaDrift?: unknown };
     expect(onDisk.schemaDrift).toEqual(res.manifest.schemaDrift);
+    // `sluice run`'s report says it per edge.
+    expect(runSummary(res.manifest, res.historyDir)).toContain('  drift    orders -> sorted: added note (VARCHAR) (against the accepted schema)');
     // Types that declare only some columns are not a whole schema (the rest stay text, as documented): no drift.
     const partial = structuredClone(doc) as { nodes: { id: string; config: Record<string, unknown> }[] };
     (partial.nodes[0] as { config: Record<string, unknown> }).config['types'] = { id: 'BIGINT', amount: 'DECIMAL(10,2)' };
