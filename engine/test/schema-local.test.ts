@@ -58,10 +58,21 @@ function mixed(): Doc {
   };
 }
 
+let shared: string | undefined;
 function folder(): string {
+  if (shared) return shared;
   const dir = tmpDir();
+  shared = dir;
   writeFiles(dir, { 'orders.csv': 'id,amount,qty,day\n1,9.90,2,2026-01-01\n', 'people.csv': 'id,name\n1,Ann\n' });
   return dir;
+}
+
+// The engine's answer for an unedited document is asked once per test file (the tests edit copies of it).
+const bases = new Map<string, ReturnType<typeof engineBasis>>();
+async function basisOf(base: Doc, dir: string): Promise<ReturnType<typeof engineBasis>> {
+  const key = `${dir}\u0000${JSON.stringify(base)}`;
+  if (!bases.has(key)) bases.set(key, engineBasis(parsed(base), await staticCheck(base, { baseDir: dir })));
+  return bases.get(key);
 }
 
 /**
@@ -69,8 +80,7 @@ function folder(): string {
  * ports and problems compared are those of `exact` (the nodes not downstream of a stale one's unknown verdict).
  */
 async function expectSameAsEngine(base: Doc, edit: (d: Doc) => void, dir: string, expectStale: string[] = [], exact?: string[]) {
-  const before = parsed(base);
-  const basis = engineBasis(before, await staticCheck(base, { baseDir: dir }));
+  const basis = await basisOf(base, dir);
   expect(basis).toBeDefined();
   const doc = structuredClone(base);
   edit(doc);
