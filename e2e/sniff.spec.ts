@@ -2,7 +2,8 @@
 // "not in the file yet" while every column is still text (the port says VARCHAR); a type can be picked per column,
 // Accept writes them into the source's config, the port then shows them, and the saved file holds them. The
 // port's columns also show from the keyboard. Screenshots of the sniff and of the port hover in both themes.
-// Then drift: a file that gains a column after the pipeline was saved marks the edge it flows along.
+// Then drift: a file that gains a column after the pipeline was saved marks the edge it flows along, and a run
+// reports it per edge against the accepted schema.
 import { rmSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
@@ -138,6 +139,13 @@ test('an edge whose columns changed since the file was saved is marked, with wha
     await expect(page.getByTestId('sniff-type-extra')).toHaveValue('VARCHAR');
     await expect(page.getByText('Not connected')).toHaveCount(0);
     await screenshot(page, 'schema-drift-light');
+
+    // Run as it is: the run's report says, per edge, what differed from the accepted schema.
+    await page.getByTestId('run-button').click();
+    await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+    await expect(page.getByTestId('run-drift')).toContainText('added extra (VARCHAR)');
+    await expect(page.getByTestId('run-drift')).toContainText('Customers');
+    await screenshot(page, 'schema-drift-run-light');
 
     // Accepted and saved, the document's columns are the new reference: the mark goes.
     await page.getByTestId('accept-sniffed-types').click();

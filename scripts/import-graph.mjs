@@ -18,7 +18,7 @@ const packageOf = (file) => PACKAGES[file.split('/')[0]];
  * The unit a module belongs to: a folder (engine/src/<layer>, renderer/src/<folder>, electron). Files at a root
  * (engine/src/service.ts, renderer/src/store.ts, ...) are units of their own: they sit outside any layer, and
  * counting them as their folder would make every layer that uses the store or the version "import its parent".
- * format/src (the @sluice/format package: api/ and pipeline/) counts as one unit: the pure contract and format
+ * format/src (the @sluice/format package: api/, pipeline/, schema/ and kinds/) counts as one unit: the pure contract and format
  * everyone shares.
  */
 const NODE_SPI = [

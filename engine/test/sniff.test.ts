@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { sniffNode } from '../src/analysis/sniff.js';
 import { staticCheck } from '../src/analysis/check.js';
 import { catalog } from '../src/nodes/registry.js';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
 import { pipeline, run, tmpDir, writeFiles } from './helpers.js';
 
 const rows = [
@@ -107,6 +109,62 @@ describe('sniffing a source\'s column types', () => {
   it('the catalog says which kinds offer a sniff and where accepted types go', () => {
     const kinds = catalog().kinds;
     expect(kinds.find((k) => k.kind === 'source.csv')?.sniffField).toBe('types');
+    expect(kinds.find((k) => k.kind === 'source.json')?.sniffField).toBe('types');
     expect(kinds.find((k) => k.kind === 'filter')?.sniffField).toBeUndefined();
   });
 });
+
+describe('sniffing a JSON source', () => {
+  const dir = tmpDir();
+  const records = Array.from({ length: 12 }, (_, i) => ({
+    id: i + 1,
+    amount: i === 4 ? 'n/a' : (10 + i) + 0.25,
+    day: `2026-02-${String(i + 1).padStart(2, '0')}`,
+    flag: i % 2 === 0,
+    qty: String(i),
+    meta: i === 2 ? null : { tags: ['a', i] },
+    note: i === 6 ? 'NA' : `x${i}`,
+  }));
+  writeFiles(dir, {
+    'orders.ndjson': `${records.map((r) => JSON.stringify(r)).join('\n')}\n{not json\n`,
+    'orders.json': JSON.stringify(records, null, 1),
+  });
+  const jdoc = (config: Record<string, unknown>) =>
+    pipeline([{ id: 'orders', kind: 'source.json', config: { path: 'orders.ndjson', nullValues: ['NA'], ...config } }, { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } }], ['orders -> out']);
+
+  it('NDJSON and arrays: the strictest type each key converts to by the run\'s casts, nested values as JSON', async () => {
+    for (const [path, format] of [['orders.ndjson', 'ndjson'], ['orders.json', 'array']]) {
+      const r = await sniffNode(jdoc({ path, format }), 'orders', { baseDir: dir });
+      if (!('columns' in r)) throw new Error(`no sniff: ${r.error}`);
+      // The malformed line is left out, as the run quarantines it.
+      expect(r, format).toMatchObject({ file: path, rows: 12, field: 'types' });
+      const by = Object.fromEntries(r.columns.map((c) => [c.name, c]));
+      expect(r.columns.map((c) => c.name)).toEqual(['id', 'amount', 'day', 'flag', 'qty', 'meta', 'note']);
+      expect(by['id']).toEqual({ name: 'id', type: 'BIGINT', values: 12 });
+      expect(by['amount']).toMatchObject({ type: 'VARCHAR', closest: { type: 'DECIMAL(18,2)', misfits: 1, examples: ['n/a'] } });
+      expect(by['day']?.type).toBe('DATE');
+      expect(by['flag']?.type).toBe('BOOLEAN');
+      // A JSON string holding digits converts to a number unless the source is strict about strings.
+      expect(by['qty']?.type).toBe('BIGINT');
+      expect(by['meta']).toEqual({ name: 'meta', type: 'JSON', values: 11 });
+      expect(by['note']).toMatchObject({ type: 'VARCHAR', values: 11 });
+    }
+    const strict = await sniffNode(jdoc({ numericStrings: false }), 'orders', { baseDir: dir });
+    if (!('columns' in strict)) throw new Error(`no sniff: ${strict.error}`);
+    expect(strict.columns.find((c) => c.name === 'qty')).toMatchObject({ type: 'VARCHAR', closest: { type: 'BIGINT', misfits: 12 } });
+  });
+
+  it('accepted, the run reads every sampled record under those types and quarantines nothing more', async () => {
+    const r = await sniffNode(jdoc({}), 'orders', { baseDir: dir });
+    if (!('columns' in r)) throw new Error(`no sniff: ${r.error}`);
+    const types = Object.fromEntries(r.columns.map((c) => [c.name, c.type]));
+    const res = await run(jdoc({ types }), { baseDir: dir });
+    expect(res.manifest.errors).toEqual([]);
+    // 12 good records; the malformed line is the only quarantined one.
+    expect(res.manifest.nodes.find((n) => n.nodeId === 'orders')).toMatchObject({ rowsOut: 12, quarantined: 1 });
+    const out = fs.readFileSync(path.join(dir, 'out.csv'), 'utf8').split('\n');
+    expect(out[0]).toBe('id,amount,day,flag,qty,meta,note');
+    expect(out[1]).toBe('1,10.25,2026-02-01,true,0,"{""tags"":[""a"",0]}",x0');
+  });
+});
+

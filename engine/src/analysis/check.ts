@@ -5,17 +5,19 @@ import type { Problem } from '@sluice/format/pipeline/problems';
 import { kindLookup, kindOf } from '../nodes/registry.js';
 import { engineSchemaEnv } from './env.js';
 import { inferSchemas } from './infer.js';
-import type { Schema } from '../schema/types.js';
+import type { Schema } from '@sluice/format/schema/types';
 
 export interface StaticCheck {
   /** File and graph problems (the pipeline cannot be run as it is) followed by the static schema problems. */
   problems: Problem[];
-  ports: Record<string, Record<string, { name: string; type: string; nullable?: boolean }[] | null>>;
+  ports: Record<string, Record<string, PublicColumn[] | null>>;
   ms: number;
 }
 
-function publicColumns(s: Schema | undefined): { name: string; type: string; nullable?: boolean }[] | null {
-  return s ? s.map((c) => ({ name: c.name, type: c.type, ...(c.nullable !== undefined ? { nullable: c.nullable } : {}) })) : null;
+type PublicColumn = { name: string; type: string; nullable?: boolean; typedAt?: string };
+
+function publicColumns(s: Schema | undefined): PublicColumn[] | null {
+  return s ? s.map((c) => ({ name: c.name, type: c.type, ...(c.nullable !== undefined ? { nullable: c.nullable } : {}), ...(c.typedAt !== undefined ? { typedAt: c.typedAt } : {}) })) : null;
 }
 
 export async function staticCheck(raw: unknown, o: { params?: Record<string, string>; baseDir: string; roots?: string[] }): Promise<StaticCheck> {

@@ -9,10 +9,11 @@ import { LINEAGE, UserError, isReservedColumn, isRowidName } from '../runtime/ex
 import { expandGlob, resolveInside } from '../runtime/paths.js';
 import { CsvFileError, NL, dialectBytes, parseHeader, parseRecord, splitFields } from '../sources/csv-record.js';
 import { readAsUtf8 } from '../sources/csv-scan.js';
+import { JsonFileError, sampleJsonRecords } from '../sources/json-scan.js';
 import { checkExpression, checkSelect } from '../sql/guard.js';
 import { qi, qlit } from '../sql/quote.js';
 import { friendlySqlError } from '../schema/messages.js';
-import type { Schema, SchemaEnv, SniffedColumn } from '../schema/types.js';
+import type { Schema, SchemaEnv, SniffedColumn } from '@sluice/format/schema/types';
 import { strictCastSql } from '../sql/strict-cast.js';
 
 /** Type names as DuckDB prints them; anything else is described as text rather than spliced into SQL. */
@@ -281,6 +282,21 @@ export function engineSchemaEnv(o: { baseDir: string; roots: string[] }): Schema
         r = { file: path.relative(o.baseDir, file) || path.basename(file), names: names ?? [], rows };
       } catch (e) {
         r = e instanceof CsvFileError ? { error: `${path.basename(file)}: ${e.message}`, code: e.field ?? 'path' } : { error: `${path.basename(file)} cannot be read`, code: 'path' };
+      }
+      return remember(fileCache, key, r);
+    },
+    async jsonSample(pattern, format, limit) {
+      const found = files(pattern);
+      if ('error' in found) return found;
+      const file = found.files[0] as string;
+      const key = `json-sample|${stamp(file)}|${format}|${limit}`;
+      const hit = fileCache.get(key) as Awaited<ReturnType<SchemaEnv['jsonSample']>> | undefined;
+      if (hit) return hit;
+      let r: Awaited<ReturnType<SchemaEnv['jsonSample']>>;
+      try {
+        r = { file: path.relative(o.baseDir, file) || path.basename(file), ...sampleJsonRecords(file, format, limit, SAMPLE_BYTES) };
+      } catch (e) {
+        r = e instanceof JsonFileError ? { error: `${path.basename(file)}: ${e.message}`, code: 'path' } : { error: `${path.basename(file)} cannot be read`, code: 'path' };
       }
       return remember(fileCache, key, r);
     },

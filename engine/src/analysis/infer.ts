@@ -4,21 +4,14 @@
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { Problem } from '@sluice/format/pipeline/problems';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
+import { hasParamRef, problemsAt } from '@sluice/format/kinds/kind';
 import type { NodeKind } from '../nodes/types.js';
-import type { Schema, SchemaEnv } from '../schema/types.js';
+import type { Schema, SchemaEnv } from '@sluice/format/schema/types';
 
 export interface PipelineSchemas {
   /** node id → output port → columns (undefined: not knowable before a run, or upstream of a problem). */
   ports: Map<string, Record<string, Schema | undefined>>;
   problems: Problem[];
-}
-
-/** Config values with an unresolved `${param}` are known only at run time. */
-function hasParamRef(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('${');
-  if (Array.isArray(v)) return v.some(hasParamRef);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(hasParamRef);
-  return false;
 }
 
 /**
@@ -94,17 +87,7 @@ export async function inferSchemas(p: Pipeline, env: SchemaEnv, kindOf: (kind: s
       });
       const outputs = { ...unknown, ...r.outputs };
       ports.set(id, outputs);
-      const mine: Problem[] = [];
-      for (const pr of r.problems) {
-        mine.push({
-          path: `nodes[${at}].config${pr.field ? (pr.field.startsWith('[') ? pr.field : `.${pr.field}`) : ''}`,
-          nodeId: id,
-          ...(pr.field ? { field: pr.field } : {}),
-          message: pr.message,
-          code: pr.code,
-          ...(pr.fix ? { fix: pr.fix } : {}),
-        });
-      }
+      const mine = problemsAt(at, id, r.problems);
       problems.push(...mine);
       if (memoKey !== undefined) {
         memo.set(memoKey, { outputs, problems: mine });

@@ -3,7 +3,7 @@
 // a run: a run applies the types the file declares, and reads every other column as text.
 import { applyParams, checkPipeline } from '@sluice/format/pipeline/load';
 import { kindLookup, kindOf } from '../nodes/registry.js';
-import type { SniffOutcome } from '../schema/types.js';
+import type { SniffOutcome } from '@sluice/format/schema/types';
 import { engineSchemaEnv } from './env.js';
 
 export type SniffAnswer = { nodeId: string } & (SniffOutcome | { error: string; code: string });

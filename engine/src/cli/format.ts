@@ -1,6 +1,7 @@
 // Plain-text tables and lines for the terminal.
 import type { NodeMetrics, RunManifest } from '@sluice/format/api/contract';
 import { opsSummaryLines } from '../ops/summary.js';
+import { describeDrift } from '@sluice/format/schema/drift';
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -41,6 +42,7 @@ export function runSummary(m: RunManifest, runDir: string): string {
     const io = ioSummary(n);
     if (io) lines.push(io);
   }
+  for (const d of m.schemaDrift ?? []) lines.push(`  drift    ${d.from.node} -> ${d.to.node}: ${describeDrift(d)} (against the accepted schema)`);
   for (const e of m.errors) lines.push(`  error    ${e}`);
   if (m.replayOf) lines.push(`  replay   ${m.replayOf.rows} row(s) quarantined at ${m.replayOf.nodeId} in run ${m.replayOf.runId}`);
   lines.push(...replayLedger(m));

@@ -1,10 +1,10 @@
 // Convert column types strictly; rows with values that do not convert go to quarantine, never to NULL.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { applyTypesToSchema } from '../schema/typed.js';
-import { typesSchema, applyDeclaredTypes } from './shared/typing.js';
+import { castSchema } from '@sluice/format/kinds/cast';
+import { applyDeclaredTypes } from './shared/typing.js';
 
-const config = z.strictObject({ types: typesSchema });
+const config = castSchema.config;
 
 export const castNode: NodeKind<z.infer<typeof config>> = {
   kind: 'cast',
@@ -20,9 +20,7 @@ export const castNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'judges', counts: 'balanced' },
-  outputSchema({ nodeId, config: c, input }) {
-    return applyTypesToSchema(nodeId, input('in'), c.types, 'out');
-  },
+  outputSchema: castSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = (await ctx.columns(input)).map((x) => x.name);

@@ -1,22 +1,14 @@
 // Keep one row per key. Duplicates are quarantined (so they can be inspected and replayed) or counted as filtered.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '@sluice/format/api/editor-hints';
-import { requireKnown } from '../schema/checks.js';
+import { deduplicateSchema } from '@sluice/format/kinds/deduplicate';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
-import { anyNullSql, nullKeysSchema } from './shared/null-keys.js';
+import { anyNullSql } from './shared/null-keys.js';
 
-const config = z.strictObject({
-  keys: z.array(z.string().min(1, 'choose a column').meta(COLUMN)).min(1).describe('Columns that identify a record'),
-  keep: z.enum(['first', 'last']).default('first').describe('Which row of a key to keep, by input order or "orderBy"'),
-  orderBy: z.string().meta(COLUMN).optional().describe('Column deciding first and last; input order when empty'),
-  duplicates: z.enum(['quarantine', 'filter']).default('quarantine'),
-  // The same policy as validate's unique rule; "equal" is what deduplicate always did.
-  nullKeys: nullKeysSchema.default('equal'),
-});
+const config = deduplicateSchema.config;
 
 export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
   kind: 'deduplicate',
@@ -37,11 +29,7 @@ export const deduplicateNode: NodeKind<z.infer<typeof config>> = {
     },
   ],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
-  outputSchema({ config: c, input }) {
-    const inp = input('in');
-    const problems = requireKnown(inp, [...c.keys.map((name, i) => ({ field: `keys[${i}]`, name })), ...(c.orderBy ? [{ field: 'orderBy', name: c.orderBy }] : [])]);
-    return { outputs: { out: inp }, problems };
-  },
+  outputSchema: deduplicateSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = await ctx.columns(input);

@@ -1,8 +1,8 @@
 // Add or replace columns computed from SQL expressions.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { duplicateNames } from '../schema/checks.js';
-import type { Schema, SchemaProblem } from '../schema/types.js';
+import { duplicateNames } from '@sluice/format/schema/checks';
+import type { Schema, SchemaProblem } from '@sluice/format/schema/types';
 import { SQL_EXPRESSION } from '@sluice/format/api/editor-hints';
 import { qi } from '../sql/quote.js';
 import { checkExpression } from '../sql/guard.js';

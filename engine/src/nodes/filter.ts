@@ -1,15 +1,12 @@
 // Keeps rows whose expression is true. Every other row is counted as filtered, with this node's reason.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { describeType } from '../schema/types.js';
-import { SQL_EXPRESSION } from '@sluice/format/api/editor-hints';
+import { filterSchema } from '@sluice/format/kinds/filter';
+import { describeType } from '@sluice/format/schema/types';
 import { isView, mayChange } from './shared/views.js';
 import { checkExpression } from '../sql/guard.js';
 
-const config = z.strictObject({
-  expression: z.string().min(1).describe('DuckDB SQL boolean expression over the input columns, e.g. amount > 0').meta(SQL_EXPRESSION),
-  reason: z.string().max(500).optional().describe('Why rows are removed; shown in run summaries'),
-});
+const config = filterSchema.config;
 
 export const filterNode: NodeKind<z.infer<typeof config>> = {
   kind: 'filter',
@@ -25,13 +22,16 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
-  async outputSchema({ config: c, input, env }) {
+  // The columns are the pure half's; whether the condition is true/false over them only DuckDB can say.
+  async outputSchema(args) {
+    const { config: c, input, env } = args;
     const inp = input('in');
+    const { outputs } = filterSchema.outputSchema(args);
     const r = await env.describeExpressions(inp, [c.expression]);
-    if ('error' in r) return { outputs: { out: inp }, problems: [{ code: r.column ? 'unknown_column' : 'expression', field: 'expression', message: r.error }] };
+    if ('error' in r) return { outputs, problems: [{ code: r.column ? 'unknown_column' : 'expression', field: 'expression', message: r.error }] };
     const t = r.types[0] ?? 'BOOLEAN';
     const problems = t === 'BOOLEAN' || t === '"NULL"' ? [] : [{ code: 'type_mismatch', field: 'expression', message: `the condition gives ${describeType(t)}, not true/false; compare it, e.g. ${c.expression} > 0` }];
-    return { outputs: { out: inp }, problems };
+    return { outputs, problems };
   },
   statics: (c) => [{ type: 'expression', field: 'expression', text: c.expression }],
   async execute(ctx, c) {

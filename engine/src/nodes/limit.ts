@@ -1,12 +1,9 @@
 // Keep the first N rows, or a reproducible random sample of N; the rest are counted as filtered.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { limitSchema } from '@sluice/format/kinds/limit';
 
-const config = z.strictObject({
-  count: z.number().int().min(0),
-  mode: z.enum(['first', 'sample']).default('first'),
-  seed: z.number().int().min(0).max(2 ** 31).default(42).describe('Sample seed, so that reruns pick the same rows'),
-});
+const config = limitSchema.config;
 
 export const limitNode: NodeKind<z.infer<typeof config>> = {
   kind: 'limit',
@@ -22,9 +19,7 @@ export const limitNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
-  outputSchema({ input }) {
-    return { outputs: { out: input('in') }, problems: [] };
-  },
+  outputSchema: limitSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     const out = ctx.output('out');

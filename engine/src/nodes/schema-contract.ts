@@ -1,28 +1,14 @@
 // A data contract: the columns and types a dataset must have, with an explicit policy for every way it can differ.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN, TYPE } from '@sluice/format/api/editor-hints';
-import type { Schema, SchemaProblem } from '../schema/types.js';
+import { schemaContractSchema } from '@sluice/format/kinds/schema-contract';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi } from '../sql/quote.js';
 import { normalizeType } from '../sql/strict-cast.js';
 import { applyDeclaredTypes } from './shared/typing.js';
 
-const config = z.strictObject({
-  columns: z
-    .array(
-      z.strictObject({
-        name: z.string().min(1).meta(COLUMN),
-        type: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
-        required: z.boolean().default(true),
-      }),
-    )
-    .min(1),
-  missing: z.enum(['fail', 'null']).default('fail').describe('A required column is absent: fail the run, or add it as NULL'),
-  extra: z.enum(['keep', 'drop', 'fail']).default('keep').describe('Columns the contract does not list'),
-  mistyped: z.enum(['quarantine', 'fail']).default('quarantine').describe('Values that do not convert to the contract type'),
-});
+const config = schemaContractSchema.config;
 
 export const schemaContractNode: NodeKind<z.infer<typeof config>> = {
   kind: 'schema_contract',
@@ -38,21 +24,7 @@ export const schemaContractNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'judges', counts: 'balanced' },
-  outputSchema({ config: c, input }) {
-    const have = input('in');
-    const problems: SchemaProblem[] = [];
-    const missing = c.columns.filter((x) => x.required && !have.some((h) => h.name === x.name));
-    if (missing.length > 0 && c.missing === 'fail') {
-      problems.push({ code: 'unknown_column', field: 'columns', message: `the input has no column${missing.length > 1 ? 's' : ''} ${missing.map((x) => `"${x.name}"`).join(', ')}, which the contract requires, so every run would fail here: fix the upstream columns, or set "missing" to "null"` });
-    }
-    const listed = new Set(c.columns.map((x) => x.name));
-    const extra = have.filter((h) => !listed.has(h.name));
-    if (extra.length > 0 && c.extra === 'fail') {
-      problems.push({ code: 'extra_column', field: 'extra', message: `the input has column${extra.length > 1 ? 's' : ''} ${extra.map((x) => `"${x.name}"`).join(', ')} the contract does not list, so every run would fail here: list them, or set "extra" to "keep" or "drop"` });
-    }
-    const out: Schema = [...c.columns.map((x) => ({ name: x.name, type: normalizeType(x.type) ?? x.type })), ...(c.extra === 'keep' ? extra : [])];
-    return { outputs: { out }, problems };
-  },
+  outputSchema: schemaContractSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     const have = await ctx.columns(input);

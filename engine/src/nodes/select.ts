@@ -1,18 +1,12 @@
 // Choose, rename and reorder columns. The lineage column always travels along.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '@sluice/format/api/editor-hints';
-import { columnOf, duplicateNames, requireKnown } from '../schema/checks.js';
+import { selectSchema } from '@sluice/format/kinds/select';
 import { LINEAGE } from '../runtime/exec-context.js';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 
-const config = z.strictObject({
-  columns: z
-    .array(z.strictObject({ name: z.string().min(1).meta(COLUMN), as: z.string().min(1).optional() }))
-    .min(1)
-    .describe('Columns to keep, in order; "as" renames'),
-});
+const config = selectSchema.config;
 
 export const selectNode: NodeKind<z.infer<typeof config>> = {
   kind: 'select',
@@ -28,18 +22,7 @@ export const selectNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
-  outputSchema({ config: c, input }) {
-    const inp = input('in');
-    const problems = [
-      ...requireKnown(inp, c.columns.map((x, i) => ({ field: `columns[${i}].name`, name: x.name }))),
-      ...duplicateNames(c.columns.map((x, i) => ({ field: x.as ? `columns[${i}].as` : `columns[${i}].name`, name: x.as ?? x.name }))),
-    ];
-    const out = c.columns.flatMap((x) => {
-      const col = columnOf(inp, x.name);
-      return col ? [{ ...col, name: x.as ?? x.name }] : [];
-    });
-    return { outputs: { out }, problems };
-  },
+  outputSchema: selectSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     requireColumns(ctx.nodeId, 'columns', c.columns.map((x) => x.name), await ctx.columns(input));

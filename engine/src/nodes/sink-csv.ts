@@ -1,18 +1,11 @@
 // Write rows to a CSV file, atomically (overwrite, append or merge by key).
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { fileSinkSchema } from './shared/file-sink.js';
-import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
+import { sinkCsvSchema } from '@sluice/format/kinds/sink-csv';
+import { writeFileSink } from './shared/file-sink.js';
 import { qi, qlit } from '../sql/quote.js';
 
-const config = z.strictObject({
-  ...fileSinkFields,
-  delimiter: z.string().min(1).max(1).default(','),
-  formulas: z
-    .enum(['keep', 'neutralize'])
-    .default('keep')
-    .describe('Text cells a spreadsheet would run as a formula (starting with =, @, +, -, tab or CR): keep them as they are (with a warning and the count), or neutralize them with a leading \''),
-});
+const config = sinkCsvSchema.config;
 
 /**
  * A text cell a spreadsheet would evaluate (CSV formula injection): one starting with `=`, `@`, a tab or a
@@ -35,7 +28,7 @@ export const sinkCsvNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
+  outputSchema: sinkCsvSchema.outputSchema,
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {

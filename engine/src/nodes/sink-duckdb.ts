@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
-import { COLUMN, PATH } from '@sluice/format/api/editor-hints';
-import { deleteColumnOf, fileSinkSchema } from './shared/file-sink.js';
+import { sinkDuckdbSchema } from '@sluice/format/kinds/sink-duckdb';
+import { deleteColumnOf } from './shared/file-sink.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
@@ -16,14 +16,7 @@ const COMMITS = qi('_sluice_commits');
 /** The catalog name the target is attached under; never on the search path. */
 const TGT = 'sl_target';
 
-const config = z.strictObject({
-  path: z.string().min(1, 'needs a file: choose the database file').meta(PATH).describe('DuckDB database file, relative to the pipeline file'),
-  table: z.string().min(1).max(128),
-  mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite'),
-  key: z.array(z.string().min(1).meta(COLUMN)).default([]),
-  includeLineage: z.boolean().default(false),
-  deleteColumn: z.string().min(1).meta(COLUMN).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key from the table instead of being written'),
-});
+const config = sinkDuckdbSchema.config;
 
 export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   kind: 'sink.duckdb',
@@ -38,7 +31,7 @@ export const sinkDuckdbNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
+  outputSchema: sinkDuckdbSchema.outputSchema,
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const input = ctx.input('in');

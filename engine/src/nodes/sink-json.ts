@@ -1,10 +1,10 @@
 // Write rows as newline-delimited JSON or a JSON array, atomically.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { fileSinkSchema } from './shared/file-sink.js';
-import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
+import { sinkJsonSchema } from '@sluice/format/kinds/sink-json';
+import { writeFileSink } from './shared/file-sink.js';
 
-const config = z.strictObject({ ...fileSinkFields, array: z.boolean().default(false).describe('One JSON array instead of one object per line') });
+const config = sinkJsonSchema.config;
 
 export const sinkJsonNode: NodeKind<z.infer<typeof config>> = {
   kind: 'sink.json',
@@ -19,7 +19,7 @@ export const sinkJsonNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
+  outputSchema: sinkJsonSchema.outputSchema,
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {

@@ -8,18 +8,13 @@ import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
+import { sinkParquetDatasetSchema } from '@sluice/format/kinds/sink-parquet-dataset';
 import { UserError } from '../runtime/exec-context.js';
-import { COLUMN } from '@sluice/format/api/editor-hints';
 import { qi, qlit } from '../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './shared/columns.js';
-import { deleteColumnOf, fileSinkSchema } from './shared/file-sink.js';
+import { deleteColumnOf } from './shared/file-sink.js';
 
-const config = z.strictObject({
-  path: z.string().min(1).describe('Dataset folder, relative to the pipeline file (Sluice keeps it as a link to the current version)'),
-  key: z.array(z.string().min(1).meta(COLUMN)).min(1).describe('Key columns: a row replaces the dataset\'s row with the same key'),
-  deleteColumn: z.string().min(1).meta(COLUMN).optional().describe('A BOOLEAN column; a row where it is true deletes its key instead of being written'),
-  compression: z.enum(['zstd', 'snappy', 'uncompressed']).default('zstd'),
-});
+const config = sinkParquetDatasetSchema.config;
 
 const COMMIT_FILE = '_sluice_commit.json';
 
@@ -37,7 +32,7 @@ export const sinkParquetDatasetNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema({ mode: 'merge', key: a.config.key, deleteColumn: a.config.deleteColumn }, a.input('in'), a.nodeId),
+  outputSchema: sinkParquetDatasetSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     // The link itself, not where it points: its folder is checked against the allowed roots, and the link is ours.

@@ -1,10 +1,10 @@
 // Write rows to a Parquet file, atomically (overwrite, append or merge by key).
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { fileSinkSchema } from './shared/file-sink.js';
-import { fileSinkFields, writeFileSink } from './shared/file-sink.js';
+import { sinkParquetSchema } from '@sluice/format/kinds/sink-parquet';
+import { writeFileSink } from './shared/file-sink.js';
 
-const config = z.strictObject({ ...fileSinkFields, compression: z.enum(['zstd', 'snappy', 'uncompressed']).default('zstd') });
+const config = sinkParquetSchema.config;
 
 export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   kind: 'sink.parquet',
@@ -19,7 +19,7 @@ export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },
-  outputSchema: (a) => fileSinkSchema(a.config, a.input('in'), a.nodeId),
+  outputSchema: sinkParquetSchema.outputSchema,
   statics: (c) => [{ type: 'output-path', field: 'path', value: c.path }],
   execute: (ctx, c) =>
     writeFileSink(ctx, c, {

@@ -1,16 +1,11 @@
 // Order rows by one or more columns.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { COLUMN } from '@sluice/format/api/editor-hints';
-import { requireKnown } from '../schema/checks.js';
+import { sortSchema } from '@sluice/format/kinds/sort';
 import { qi } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 
-const config = z.strictObject({
-  by: z
-    .array(z.strictObject({ column: z.string().min(1).meta(COLUMN), descending: z.boolean().default(false), nullsFirst: z.boolean().default(false) }))
-    .min(1),
-});
+const config = sortSchema.config;
 
 export const sortNode: NodeKind<z.infer<typeof config>> = {
   kind: 'sort',
@@ -25,10 +20,7 @@ export const sortNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
-  outputSchema({ config: c, input }) {
-    const inp = input('in');
-    return { outputs: { out: inp }, problems: requireKnown(inp, c.by.map((b, i) => ({ field: `by[${i}].column`, name: b.column }))) };
-  },
+  outputSchema: sortSchema.outputSchema,
   async execute(ctx, c) {
     const input = ctx.input('in');
     requireColumns(ctx.nodeId, 'by', c.by.map((b) => b.column), await ctx.columns(input));

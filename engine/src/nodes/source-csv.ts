@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
 import { PATH } from '@sluice/format/api/editor-hints';
-import { applyTypesToSchema } from '../schema/typed.js';
+import { applyTypesToSchema } from '@sluice/format/schema/typed';
 import { CsvFileError } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
@@ -129,6 +129,14 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
 };
 
 /**
+ * The columns of a whole accepted schema, or undefined when `types` declares only some columns (the rest stay
+ * text, as documented): types that list text columns too are a whole schema, as the designer's Accept writes them.
+ */
+export function acceptedColumns(types: Record<string, string>): string[] | undefined {
+  return Object.values(types).some((t) => normalizeType(t) === 'VARCHAR') ? Object.keys(types) : undefined;
+}
+
+/**
  * The file's columns against the accepted schema. Types that list text columns too are a whole schema (as the
  * designer's Accept writes them), so a column they do not list is new in the file: read as text, and reported. A
  * column they list that the file lacks fails the run, naming it, before any row is typed.
@@ -138,9 +146,8 @@ function schemaDrift(nodeId: string, file: string, header: string[], types: Reco
   if (gone.length > 0) {
     throw new UserError(`schema drift: ${file} has no column${gone.length > 1 ? 's' : ''} ${gone.map((n) => `"${n}"`).join(', ')}, which the accepted types list (it has ${header.join(', ')}); remove ${gone.length > 1 ? 'them' : 'it'} from "types", or fix the file`, { nodeId, file, field: 'types' });
   }
-  const whole = Object.values(types).some((t) => normalizeType(t) === 'VARCHAR');
   const added = header.filter((n) => !Object.hasOwn(types, n));
-  if (!whole || added.length === 0) return [];
+  if (!acceptedColumns(types) || added.length === 0) return [];
   return [`schema drift: ${file} has column${added.length > 1 ? 's' : ''} ${added.map((n) => `"${n}"`).join(', ')} that the accepted types do not list; read as text (accept ${added.length > 1 ? 'their types' : 'its type'} in the designer, or add ${added.length > 1 ? 'them' : 'it'} to "types")`];
 }
 

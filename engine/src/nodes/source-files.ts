@@ -13,7 +13,7 @@ import { expandGlob } from '../runtime/paths.js';
 import { sha256File, writeAtomic } from '../fsutil/files.js';
 import { qi } from '../sql/quote.js';
 import { typesSchema } from './shared/typing.js';
-import { applyTypesToSchema } from '../schema/typed.js';
+import { applyTypesToSchema } from '@sluice/format/schema/typed';
 import { sourceCsvNode } from './source-csv.js';
 import { sourceJsonNode } from './source-json.js';
 import { sourceParquetNode } from './source-parquet.js';

@@ -11,6 +11,10 @@ import { normalizeHeader } from '../sources/csv-record.js';
 import { applyDeclaredTypes, trimSchema, typesSchema } from './shared/typing.js';
 import { normalizeType } from '../sql/strict-cast.js';
 import { blankLinesSchema, nullIfSql, nullValuesSchema } from './shared/null-values.js';
+import type { SniffedColumn } from '@sluice/format/schema/types';
+
+/** Records a sniff reads (from at most the file's first megabyte), as for CSV. */
+const SNIFF_ROWS = 1000;
 
 const config = z.strictObject({
   path: z.string().min(1, 'needs a file: choose the file to read').meta(PATH).describe('File path or glob, relative to the pipeline file'),
@@ -45,6 +49,46 @@ export const sourceJsonNode: NodeKind<z.infer<typeof config>> = {
   traits: { rows: 'row-wise', replay: 'passes', counts: 'source' },
   // The keys are the union over every record, so they are known only once the files are read.
   outputSchema: () => ({ outputs: { out: undefined }, problems: [] }),
+  sniff: {
+    field: 'types',
+    async run({ config: c, env }) {
+      if (!c.path) return { error: 'needs a file: choose the file to read', code: 'needs_file' };
+      const sample = await env.jsonSample(c.path, c.format, SNIFF_ROWS);
+      if ('error' in sample) return sample;
+      // Column names as the run gives them (keys differing only in case are renamed there).
+      const { names } = normalizeHeader(sample.keys);
+      const nulls = new Set(c.nullValues ?? []);
+      const plain: { name: string; values: (string | null)[] }[] = [];
+      const nested = new Map<string, number>();
+      const fromStrings = new Map<string, string[]>();
+      sample.keys.forEach((k, i) => {
+        const name = names[i] as string;
+        const values = sample.records.map((r) => {
+          const v = Object.hasOwn(r.members, k) ? (r.members[k] ?? null) : null;
+          return v === null || nulls.has(v) ? null : v;
+        });
+        // A nested object or array (written as such, not a string holding one) is JSON, whatever else it holds.
+        const objects = sample.records.filter((r) => !r.strings.includes(k) && /^[[{]/.test(r.members[k] ?? '')).length;
+        if (objects > 0) nested.set(name, values.filter((v) => v !== null).length);
+        else plain.push({ name, values });
+        fromStrings.set(name, sample.records.filter((r) => r.strings.includes(k) && r.members[k] !== null).map((r) => r.members[k] as string));
+      });
+      const typed = await env.classifyText(plain, { trim: c.trim });
+      const columns = names.map((name): SniffedColumn => {
+        const n = nested.get(name);
+        if (n !== undefined) return { name, type: 'JSON', values: n };
+        const col = typed.find((t) => t.name === name) as SniffedColumn;
+        // Strict sources refuse a JSON string as a number or true/false: such a column stays text, and the
+        // stricter type is offered with the string values it would quarantine.
+        const strs = fromStrings.get(name) ?? [];
+        if (!c.numericStrings && strs.length > 0 && /INT|DOUBLE|FLOAT|DECIMAL|BOOLEAN/.test(col.type)) {
+          return { name, type: 'VARCHAR', values: col.values, closest: { type: col.type, misfits: strs.length, examples: strs.slice(0, 3) } };
+        }
+        return col;
+      });
+      return { file: sample.file, rows: sample.records.length, columns, field: 'types' };
+    },
+  },
   statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');

@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import type { Column, KindTraits, PortSpec } from '@sluice/format/api/contract';
 import type { ExecContext } from '../runtime/exec-context.js';
-import type { SchemaArgs, SchemaEnv, SchemaOutcome, SniffOutcome } from '../schema/types.js';
+import type { SchemaArgs, SchemaEnv, SchemaOutcome, SniffOutcome } from '@sluice/format/schema/types';
 
 export type NodeCategory = 'source' | 'transform' | 'quality' | 'sink';
 

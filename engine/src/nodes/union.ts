@@ -1,9 +1,9 @@
 // Stack inputs by column name; columns missing from one input are NULL there.
 import { z } from 'zod';
 import type { NodeKind } from './types.js';
-import { unionSchemas } from '../schema/typed.js';
+import { unionSchema } from '@sluice/format/kinds/union';
 
-const config = z.strictObject({});
+const config = unionSchema.config;
 
 export const unionNode: NodeKind<z.infer<typeof config>> = {
   kind: 'union',
@@ -18,9 +18,7 @@ export const unionNode: NodeKind<z.infer<typeof config>> = {
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'balanced' },
-  outputSchema({ inputs }) {
-    return unionSchemas(inputs('in'));
-  },
+  outputSchema: unionSchema.outputSchema,
   async execute(ctx) {
     const inputs = ctx.inputs('in');
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS ${inputs.map((t) => `SELECT * FROM ${t}`).join(' UNION ALL BY NAME ')}`);

@@ -2,9 +2,8 @@
 // quarantines the row, only warns, or fails the run (a quality gate).
 import { z } from 'zod';
 import type { NodeKind, StaticItem } from './types.js';
-import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
-import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
-import { COLUMN, SQL_EXPRESSION, TYPE } from '@sluice/format/api/editor-hints';
+import { convertsColumn, formatProblem, validateSchema, type CastRule, type Rule } from '@sluice/format/kinds/validate';
+import { typeClass } from '@sluice/format/schema/types';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { GateFailure } from '../runtime/gate.js';
 import { qi, qlit } from '../sql/quote.js';
@@ -12,48 +11,8 @@ import { normalizeType, strictCastSql } from '../sql/strict-cast.js';
 import { checkExpression } from '../sql/guard.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
-import { nullKeysSchema } from './shared/null-keys.js';
 
-const base = {
-  id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "-" or "."'),
-  message: z.string().max(500).optional(),
-  severity: z.enum(['quarantine', 'warn', 'fail']).default('quarantine'),
-};
-
-// Rules on one column judge NULL by `nulls`: "pass" (the rule has nothing to check) or "fail" (a NULL fails it).
-const onColumn = {
-  ...base,
-  column: z.string().meta(COLUMN),
-  nulls: z.enum(['pass', 'fail']).default('pass').describe('Whether a NULL value passes or fails this rule'),
-};
-
-const rule = z.discriminatedUnion('type', [
-  z.strictObject({ ...base, type: z.literal('not_null'), column: z.string().meta(COLUMN) }),
-  z.strictObject({
-    ...onColumn,
-    type: z.literal('unique'),
-    keep: z.enum(['first', 'last', 'none']).default('first').describe('Which occurrence of a repeated value passes, by input order ("none": every occurrence fails)'),
-    nullKeys: nullKeysSchema.default('distinct'),
-  }),
-  z.strictObject({ ...onColumn, type: z.literal('range'), min: z.number().optional(), max: z.number().optional() }),
-  z.strictObject({ ...onColumn, type: z.literal('regex'), pattern: z.string().min(1) }),
-  z.strictObject({ ...onColumn, type: z.literal('in_set'), values: z.array(z.string()).min(1) }),
-  z.strictObject({ ...onColumn, type: z.literal('max_length'), max: z.number().int().min(0) }),
-  z.strictObject({
-    ...onColumn,
-    type: z.literal('castable_to'),
-    to: z.string().refine((t) => normalizeType(t) !== undefined, 'unknown type').meta(TYPE),
-    format: z.string().min(1).max(100).optional().describe('For DATE and TIMESTAMP: the exact strptime format the text must have, e.g. %Y-%m-%d %H:%M:%S'),
-    convert: z.boolean().default(true).describe('The valid rows carry the column converted to this type (quarantine severity only)'),
-  }),
-  z.strictObject({ ...base, type: z.literal('expression'), expression: z.string().min(1).meta(SQL_EXPRESSION) }),
-  z.strictObject({ ...onColumn, type: z.literal('lookup'), referenceColumn: z.string().meta(COLUMN) }),
-]);
-type Rule = z.infer<typeof rule>;
-
-const config = z.strictObject({
-  rules: z.array(rule).min(1),
-});
+const config = validateSchema.config;
 
 /** SQL that is TRUE when the row fails the rule, plus the default reason. */
 async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: number, input: string, columnType: (name: string) => string | undefined): Promise<{ fails: string; reason: string }> {
@@ -138,14 +97,6 @@ function numberLiteral(n: number): string {
   return Number.isInteger(v) ? String(v) : `${v}::DOUBLE`;
 }
 
-type CastRule = Extract<Rule, { type: 'castable_to' }>;
-
-/** Why a castable_to rule's format cannot apply, if it cannot. */
-function formatProblem(r: CastRule): string | undefined {
-  const t = normalizeType(r.to);
-  return r.format !== undefined && t !== 'DATE' && t !== 'TIMESTAMP' ? `a format applies to DATE and TIMESTAMP only, not ${t ?? r.to}` : undefined;
-}
-
 // strptime alone accepts "2025-1-1" for %m-%d and skips leading blanks; the exact shape is checked first so a
 // value passes only when it is written exactly as the format says. Specifiers without a fixed width
 // (month names, time zones) are left to strptime.
@@ -222,46 +173,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     },
   ],
   traits: { rows: 'row-wise', replay: 'judges', counts: 'balanced' },
-  outputSchema({ nodeId, config: c, input, inputs, connected }) {
-    const inp = input('in');
-    const problems: SchemaProblem[] = [];
-    const ids = new Set<string>();
-    const valid: Schema = [...inp];
-    for (const [i, r] of c.rules.entries()) {
-      if (ids.has(r.id)) problems.push({ code: 'duplicate_rule', field: `rules[${i}].id`, message: `rule id "${r.id}" is used by another rule; give each rule its own id` });
-      ids.add(r.id);
-      if (!('column' in r)) continue;
-      const field = `rules[${i}].column`;
-      const col = columnOf(inp, r.column);
-      if (!col) {
-        problems.push(unknownColumn(field, r.column, inp));
-        continue;
-      }
-      if (r.type === 'range') {
-        const cls = typeClass(col.type);
-        if (cls !== 'text' && cls !== 'integer' && cls !== 'decimal' && cls !== 'float') problems.push(wrongType(field, col, 'a range rule compares numbers', 'DOUBLE', nodeId));
-      }
-      if (r.type === 'castable_to' && formatProblem(r)) problems.push({ code: 'bad_config', field: `rules[${i}].format`, message: formatProblem(r) as string });
-      if (r.type === 'castable_to' && convertsColumn(r)) {
-        const at = valid.findIndex((x) => x.name === r.column);
-        valid[at] = { name: r.column, type: normalizeType(r.to) ?? r.to };
-      }
-      if (r.type === 'lookup') {
-        const refs = connected('reference') ? inputs('reference') : [];
-        const ref = refs[0];
-        if (!ref) problems.push({ code: 'missing_input', field: `rules[${i}]`, message: 'a lookup rule needs the "reference" input connected' });
-        else {
-          const rc = columnOf(ref, r.referenceColumn);
-          if (!rc) problems.push(...requireKnown(ref, [{ field: `rules[${i}].referenceColumn`, name: r.referenceColumn }], 'the reference input'));
-          else if (!comparable(col.type, rc.type)) {
-            problems.push({ code: 'type_mismatch', field: `rules[${i}].referenceColumn`, message: `the lookup compares "${r.column}" (${describeType(col.type)}) with "${r.referenceColumn}" (${describeType(rc.type)}), which never match: give both the same type` });
-          }
-        }
-      }
-    }
-    const quarantine: Schema = [...inp, { name: '__rule_ids', type: 'VARCHAR[]' }, { name: '__reasons', type: 'VARCHAR[]' }];
-    return { outputs: { valid, quarantine }, problems };
-  },
+  outputSchema: validateSchema.outputSchema,
   statics: (c) =>
     c.rules.flatMap((r, i): StaticItem[] =>
       r.type === 'expression' ? [{ type: 'expression' as const, field: `rules[${i}].expression`, text: r.expression }] : r.type === 'regex' ? [{ type: 'regex' as const, field: `rules[${i}].pattern`, pattern: r.pattern }] : [],
@@ -334,7 +246,3 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   },
 };
 
-/** A castable_to rule converts its column when asked to and when its failing rows cannot stay (not `warn`). */
-function convertsColumn(r: Extract<Rule, { type: 'castable_to' }>): boolean {
-  return r.convert && r.severity !== 'warn';
-}

@@ -17,8 +17,8 @@ import { qi, qlit } from '../sql/quote.js';
 import { requireColumns } from './shared/columns.js';
 import { rowJsonSql } from './shared/row-json.js';
 import { aggregateNode } from './aggregate.js';
-import { columnOf, unknownColumn, wrongType } from '../schema/checks.js';
-import { typeClass, type Schema, type SchemaProblem } from '../schema/types.js';
+import { columnOf, unknownColumn, wrongType } from '@sluice/format/schema/checks';
+import { typeClass, type Schema, type SchemaProblem } from '@sluice/format/schema/types';
 
 const UNITS: Record<string, number> = { ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
 

@@ -25,6 +25,10 @@ import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
+import { MAX_PROFILED_COLUMNS } from '../ops/profile.js';
+import { acceptedSchemas } from '../analysis/accepted.js';
+import { acceptedColumns } from '../nodes/source-csv.js';
+import { edgeDrift } from '@sluice/format/schema/drift';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
 
@@ -228,6 +232,20 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
   ops.finish(manifest);
+  // Schema drift per edge (not for a replay or a resume, which run a part): only a CSV source with declared
+  // columns has an accepted schema its file can drift from, so the static pass over the accepted schema
+  // (analysis/accepted.ts) is made only when such a source read other columns than it declares.
+  const accepted = o.replay === undefined && o.resume === undefined && sourcesDrifted(pipeline, manifest.columns ?? {}) ? await acceptedSchemas(pipeline, { baseDir: o.baseDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] }).catch(() => undefined) : undefined;
+  if (accepted) {
+    const cols = manifest.columns ?? {};
+    // Profiles stop at MAX_PROFILED_COLUMNS: a port at the cap is not known in full, so it is not compared.
+    const actual = (node: string, port: string) => {
+      const list = cols[node]?.filter((c) => c.port === port);
+      return list && list.length > 0 && list.length < MAX_PROFILED_COLUMNS ? list : undefined;
+    };
+    const drift = edgeDrift(pipeline.edges, (node, port) => accepted.get(node)?.[port], actual);
+    if (drift.length > 0) manifest.schemaDrift = drift;
+  }
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
@@ -301,4 +319,16 @@ export function writeManifest(file: string, m: RunManifest): void {
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
   fs.renameSync(tmp, file);
+}
+
+/** A CSV source with a whole accepted schema (acceptedColumns) read a different set of columns in this run. */
+function sourcesDrifted(p: Pipeline, columns: NonNullable<RunManifest['columns']>): boolean {
+  return p.nodes.some((n) => {
+    const types = n.config['types'];
+    if (n.kind !== 'source.csv' || types === null || typeof types !== 'object') return false;
+    const declared = acceptedColumns(types as Record<string, string>);
+    const read = columns[n.id]?.filter((c) => c.port === 'out').map((c) => c.name);
+    if (!declared || !read) return false;
+    return read.length !== declared.length || read.some((x) => !declared.includes(x));
+  });
 }

@@ -1,7 +1,7 @@
 // DuckDB's binder speaks of functions and casts; a user needs the column, what is wrong with it and what to do.
 // These rewrite the binder errors an expression over typed empty inputs can raise. Unknown ones are reduced to
 // their first line without DuckDB's prefix, so a raw error with its candidate lists never reaches the user.
-import { describeType, type Schema } from './types.js';
+import { describeType, type Schema } from '@sluice/format/schema/types';
 
 const FN_TYPES = /No function matches the given name and argument types '([^(]+)\(([^)]*)\)'/;
 const COMPARE = /Cannot compare values of type (\S+) and type (\S+)/;

@@ -337,3 +337,46 @@ function firstInvalidUtf8Line(buf: Buffer): { line: number; start: number; bytes
   }
   return { line, start: buf.length, bytes: buf.subarray(buf.length) };
 }
+
+/** One sampled record: its members as the run extracts them (rawMembers), and which were JSON strings. */
+export interface JsonSampleRecord {
+  members: Record<string, string | null>;
+  strings: string[];
+}
+
+/**
+ * Up to `limit` records from the first `maxBytes` of a JSON source's file, by the run's own checks (records the
+ * run would quarantine are left out: they say nothing about the columns), for sniffing column types. A record
+ * cut off by the end of the sample is not read.
+ */
+export function sampleJsonRecords(file: string, format: 'ndjson' | 'array', limit: number, maxBytes: number): { keys: string[]; records: JsonSampleRecord[] } {
+  const fd = fs.openSync(file, 'r');
+  let whole: Buffer;
+  try {
+    const size = Math.min(fs.fstatSync(fd).size, maxBytes);
+    whole = Buffer.alloc(size);
+    fs.readSync(fd, whole, 0, size, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const cut = whole.length >= maxBytes;
+  const text = utf8Body(whole).toString('utf8');
+  const keys = new Map<string, true>();
+  const records: JsonSampleRecord[] = [];
+  const take = (t: string) => {
+    if (records.length >= limit || t.trim() === '' || checkRecord(t, keys) !== undefined) return;
+    const duplicates: string[] = [];
+    const strings: string[] = [];
+    const members = rawMembers(t, duplicates, strings);
+    if (duplicates.length === 0) records.push({ members, strings });
+  };
+  if (format === 'ndjson') {
+    const lines = text.split('\n');
+    if (cut) lines.pop();
+    for (const l of lines) take(l.endsWith('\r') ? l.slice(0, -1) : l);
+  } else {
+    // A cut-off array is not valid JSON as a whole; its complete elements still are.
+    for (const sp of splitArrayElements(text)) take(text.slice(sp.start, sp.end));
+  }
+  return { keys: [...keys.keys()], records };
+}

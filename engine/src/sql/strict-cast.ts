@@ -1,24 +1,10 @@
 // Typing without silent coercion: a value converts only if it is exactly a value of the target type.
 // DuckDB's own casts round 4.5 to 5 and read 0x10 as 16; these checks refuse both and say why.
 
-export const CASTABLE_TYPES = [
-  'VARCHAR', 'BOOLEAN', 'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UBIGINT',
-  'DOUBLE', 'FLOAT', 'DECIMAL(18,2)', 'DECIMAL(38,10)', 'DATE', 'TIMESTAMP', 'TIME', 'UUID', 'JSON',
-] as const;
+// The type names a config may declare live with the pure format (the designer checks configs too).
+import { normalizeType } from '@sluice/format/schema/type-names';
 
-/** DECIMAL(p,s) is accepted with any precision and scale; everything else must be listed above. */
-export function normalizeType(t: string): string | undefined {
-  const u = t.trim().toUpperCase().replace(/\s+/g, '');
-  const dec = /^(?:DECIMAL|NUMERIC)\((\d{1,2}),(\d{1,2})\)$/.exec(u);
-  if (dec) {
-    const p = Number(dec[1]);
-    const s = Number(dec[2]);
-    return p >= 1 && p <= 38 && s <= p ? `DECIMAL(${p},${s})` : undefined;
-  }
-  const alias: Record<string, string> = { INT: 'INTEGER', INT4: 'INTEGER', INT8: 'BIGINT', LONG: 'BIGINT', TEXT: 'VARCHAR', STRING: 'VARCHAR', BOOL: 'BOOLEAN', REAL: 'FLOAT', FLOAT8: 'DOUBLE', DATETIME: 'TIMESTAMP', NUMERIC: 'DECIMAL(18,3)', DECIMAL: 'DECIMAL(18,3)' };
-  const v = alias[u] ?? u;
-  return (CASTABLE_TYPES as readonly string[]).includes(v) ? v : undefined;
-}
+export { CASTABLE_TYPES, normalizeType } from '@sluice/format/schema/type-names';
 
 const INT_RE = '^\\s*[+-]?[0-9]+\\s*$';
 const FLOAT_RE = '^\\s*[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?\\s*$';

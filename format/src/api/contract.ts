@@ -70,7 +70,13 @@ export const columnSchema = z.object({ name: z.string(), type: z.string() });
 export type Column = z.infer<typeof columnSchema>;
 
 /** A port's columns as known before any run; `nullable` is false only where the engine knows it. */
-export const staticColumnSchema = z.object({ name: z.string(), type: z.string(), nullable: z.boolean().optional() });
+export const staticColumnSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  nullable: z.boolean().optional(),
+  /** The node whose declared types decided this column's type (where a type fix points); the designer's own pass needs it. */
+  typedAt: z.string().optional(),
+});
 export const schemasResultSchema = z.object({
   /** node id → output port → its columns, or null where they cannot be known before a run (a REST source). */
   ports: z.record(z.string(), z.record(z.string(), z.array(staticColumnSchema).nullable())),
@@ -296,6 +302,16 @@ export type RunSpec = z.input<typeof runSpecSchema>;
 /** `partial`: some nodes failed but independent branches finished and published; `--resume` finishes the rest. */
 export const runOutcomeSchema = z.enum(['running', 'succeeded', 'partial', 'failed', 'gate_failed', 'cancelled']);
 
+/** An edge whose columns in a run differed from the accepted schema (see schema/drift.ts). */
+export const edgeDriftSchema = z.object({
+  from: z.object({ node: z.string(), port: z.string() }),
+  to: z.object({ node: z.string(), port: z.string() }),
+  added: z.array(z.object({ name: z.string(), type: z.string() })),
+  removed: z.array(z.string()),
+  retyped: z.array(z.object({ name: z.string(), from: z.string(), to: z.string() })),
+});
+export type EdgeDrift = z.infer<typeof edgeDriftSchema>;
+
 export const runManifestSchema = z.object({
   runId: z.string(),
   pipelineName: z.string(),
@@ -332,6 +348,8 @@ export const runManifestSchema = z.object({
       }),
     )
     .optional(),
+  /** Edges whose columns differed from the accepted schema (the file's declared types), with what changed. */
+  schemaDrift: z.array(edgeDriftSchema).optional(),
   ...manifestOpsFields,
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;

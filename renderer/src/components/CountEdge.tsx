@@ -9,8 +9,9 @@ import { ColumnList } from './ColumnList';
 import type { FlowEdge } from '../lib/graph';
 import { staleNote, useRun } from '../state/run';
 import { schemaDrift } from '../lib/schema-drift';
+import { runEdgeDrift } from '../lib/run-drift';
 
-function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, data }: EdgeProps<FlowEdge>): ReactElement {
+function CountEdgeView({ id, source, sourceHandleId, target, targetHandleId, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, data }: EdgeProps<FlowEdge>): ReactElement {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   // Subscribe to this edge's number only, so a run repaints the labels and not every edge's path.
   // An edge drawn after the run was not part of it and carries no count from it.
@@ -22,9 +23,11 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
   const columns = useChecks((s) => (sourceHandleId ? s.ports[source]?.[sourceHandleId] : undefined));
   // A string (or undefined), so an answer that changes nothing here does not repaint the edge.
   const drift = useChecks((s) => (sourceHandleId && s.savedPorts ? schemaDrift(s.savedPorts[source]?.[sourceHandleId], s.ports[source]?.[sourceHandleId]) : undefined));
+  // What the last run found on this edge against the accepted schema (the manifest's schemaDrift).
+  const ranDrift = useRun((s) => (s.runEdges.has(id) ? runEdgeDrift(s.manifest, { node: source, port: sourceHandleId }, { node: target, port: targetHandleId }) : undefined));
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={drift ? { ...style, stroke: 'var(--warn)', strokeDasharray: '6 4' } : style} interactionWidth={interactionWidth} />
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={drift || ranDrift ? { ...style, stroke: 'var(--warn)', strokeDasharray: '6 4' } : style} interactionWidth={interactionWidth} />
       <path d={path} fill="none" stroke="transparent" strokeWidth={Math.max(interactionWidth ?? 20, 14)} onMouseEnter={() => setHover(true)} onMouseLeave={() => setHover(false)} data-testid={`edge-hover-${id}`} />
       {hover && (
         <EdgeLabelRenderer>
@@ -32,6 +35,11 @@ function CountEdgeView({ id, source, sourceHandleId, sourceX, sourceY, targetX, 
             {drift && (
               <div className="edge-schema__drift" data-testid="edge-schema-drift">
                 Changed since saved: {drift}
+              </div>
+            )}
+            {ranDrift && (
+              <div className="edge-schema__drift" data-testid="edge-run-drift">
+                In the last run: {ranDrift}
               </div>
             )}
             <ColumnList columns={columns} />

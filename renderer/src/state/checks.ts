@@ -1,5 +1,6 @@
-// The engine's verdict on the open document: `validate` runs shortly after each edit, and its problems
-// are placed on fields, nodes and the pipeline (see lib/problems). Stale answers are dropped.
+// The engine's verdict on the open document: `schemas` runs shortly after an edit the designer cannot judge
+// itself (state/schemas.ts), and its problems are placed on fields, nodes and the pipeline (see lib/problems).
+// Stale answers are dropped.
 import { useEffect } from 'react';
 import { create } from 'zustand';
 import type { Problem } from '@sluice/format/pipeline/problems';
@@ -8,6 +9,7 @@ import { previewKey } from '../lib/doc-ops';
 import { placeProblems, type NodeProblems, type PlacedProblems } from '../lib/problems';
 import { isDirty, useDesigner } from '../store';
 import { usePreview } from './preview';
+import { designerSchemas } from './schemas';
 
 /** node id → output port → its columns as the engine worked them out without running (null: not knowable yet). */
 export type PortSchemas = SchemasResult['ports'];
@@ -83,6 +85,7 @@ export function useValidationDriver(): void {
     let lastSaved: unknown;
     let baselinePending = true;
     let answeredKey = '';
+    const schemas = designerSchemas();
 
     const watchSaved = () => {
       const s = useDesigner.getState();
@@ -110,6 +113,22 @@ export function useValidationDriver(): void {
       if (key === lastKey) return;
       lastKey = key;
       clearTimeout(timer);
+      // Kinds whose columns follow from their inputs and config are worked out here at once (state/schemas.ts);
+      // the engine is asked only about nodes it alone can judge whose config or input columns changed.
+      const local = schemas.local(pipeline);
+      if (!local.unjudged) {
+        const complete = local.stale.length === 0;
+        const now = useDesigner.getState();
+        const baseline = complete && baselinePending && Object.keys(local.ports).length > 0 && canonicalText(now) === now.savedText;
+        if (baseline) baselinePending = false;
+        useChecks.setState({ validation: local.problems, ports: local.ports, ...(baseline ? { savedPorts: local.ports } : {}), ...merged(local.problems, useChecks.getState().fromPreview), failed: undefined });
+        if (complete) {
+          // An engine answer still on its way is about an older document.
+          seq++;
+          answeredKey = key;
+          return;
+        }
+      }
       const api = s.api;
       timer = setTimeout(() => {
         const mine = ++seq;
@@ -121,6 +140,7 @@ export function useValidationDriver(): void {
             // pickers and completions do not blink empty while the user types.
             const ports = Object.keys(r.ports).length === 0 && r.problems.length > 0 ? useChecks.getState().ports : r.ports;
             if (mine !== seq) return;
+            schemas.learn(pipeline, r);
             answeredKey = key;
             // Judged on arrival: a save may have happened while the check was on its way.
             const now = useDesigner.getState();

@@ -3,8 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { z } from 'zod';
-import { COLUMN, PATH } from '@sluice/format/api/editor-hints';
+export { fileSinkFields, fileSinkSchema } from '@sluice/format/kinds/file-sink';
 import type { ExecContext } from '../../runtime/exec-context.js';
 import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
@@ -12,20 +11,10 @@ import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
 import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
 import type { IoStats } from '@sluice/format/api/contract';
-import { columnOf, requireKnown, wrongType } from '../../schema/checks.js';
-import { typeClass, type Schema, type SchemaOutcome, type SchemaProblem } from '../../schema/types.js';
 import { stillPlaced } from '../../runtime/paths.js';
 
 /** A busy or briefly locked target (antivirus, an open viewer, too many open files) clears within seconds. */
 const RENAME_RETRY = retryPolicySchema.parse({ maxAttempts: 5, baseMs: 100, maxMs: 2_000 });
-
-export const fileSinkFields = {
-  path: z.string().min(1, 'needs a file: choose where to write').meta(PATH).describe('Output file, relative to the pipeline file'),
-  mode: z.enum(['overwrite', 'append', 'merge']).default('overwrite').describe('merge replaces rows whose key already exists'),
-  key: z.array(z.string().min(1).meta(COLUMN)).default([]).describe('Key columns for merge'),
-  includeLineage: z.boolean().default(false).describe('Write each row\'s lineage id as a column "__lineage"'),
-  deleteColumn: z.string().min(1).meta(COLUMN).optional().describe('Merge only: a BOOLEAN column; a row where it is true deletes its key instead of writing the row'),
-};
 
 export interface FileSinkConfig {
   path: string;
@@ -156,20 +145,6 @@ async function publish(ctx: ExecContext, tmp: string, target: string, rows: numb
 }
 
 /** A sink has no output ports; what it can check statically is its merge key and its delete marker. */
-export function fileSinkSchema(c: Pick<FileSinkConfig, 'mode' | 'key' | 'deleteColumn'>, input: Schema, nodeId = ''): SchemaOutcome {
-  const problems: SchemaProblem[] = requireKnown(input, c.key.map((name, i) => ({ field: `key[${i}]`, name })));
-  if (c.mode === 'merge' && c.key.length === 0) problems.push({ code: 'missing_column', field: 'key', message: 'merge mode needs "key" columns: choose the columns that identify a row' });
-  if (c.deleteColumn !== undefined) {
-    const field = 'deleteColumn';
-    const col = columnOf(input, c.deleteColumn);
-    if (c.mode !== 'merge') problems.push({ code: 'bad_config', field, message: `"deleteColumn" works with mode "merge" only (this sink's mode is "${c.mode}"): set mode to merge or clear the field` });
-    else if (!col) problems.push(...requireKnown(input, [{ field, name: c.deleteColumn }]));
-    else if (typeClass(col.type) !== 'boolean') problems.push(wrongType(field, col, 'a delete marker must be true/false', 'BOOLEAN', nodeId));
-    else if (c.key.includes(c.deleteColumn)) problems.push({ code: 'bad_config', field, message: `"${c.deleteColumn}" is a key column; the delete marker cannot be part of the key` });
-  }
-  return { outputs: {}, problems };
-}
-
 /**
  * The checked delete-marker column of a merge (see `deleteColumn`): present, BOOLEAN, and only with merge mode,
  * since deleting by key means nothing to an overwrite or an append.

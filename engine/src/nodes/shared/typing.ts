@@ -5,10 +5,7 @@ import { UserError, LINEAGE } from '../../runtime/exec-context.js';
 import { qi } from '../../sql/quote.js';
 import { castReasonSql, normalizeType, strictCastSql, type CastOptions } from '../../sql/strict-cast.js';
 
-export const typesSchema = z
-  .record(z.string(), z.string().refine((t) => normalizeType(t) !== undefined, { message: 'unknown type; use VARCHAR, BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, …' }))
-  .default({})
-  .describe('Column name → type; columns not listed stay text');
+export { typesSchema } from '@sluice/format/kinds/shared';
 
 /** A source's choice about the one lenient conversion every typed source makes. */
 export const trimSchema = z

@@ -1,5 +1,6 @@
 // The summary of the last run: outcome, errors, and every node's accounting (in = out + quarantined + filtered).
 import { WithNodeRefs } from '../NodeRef';
+import { RunDrift } from './RunDrift';
 import type { ReactElement } from 'react';
 import type { NodeMetrics } from '@sluice/format/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
@@ -189,6 +190,7 @@ export function RunTab(): ReactElement {
           ))}
         </ul>
       )}
+      <RunDrift manifest={manifest} />
       <div className="run-table-wrap" tabIndex={0} role="region" aria-label="Nodes of the run">
         <table className="run-table">
           <RunTableHead columns={SUMMARY_COLUMNS} />

@@ -1,5 +1,5 @@
 // Output schemas shared by several kinds: declared types applied to columns, and inputs stacked by name.
-import { normalizeType } from '../sql/strict-cast.js';
+import { normalizeType } from './type-names.js';
 import { requireKnown } from './checks.js';
 import { isNumeric, typeClass, type Schema, type SchemaOutcome, type SchemaProblem } from './types.js';
 

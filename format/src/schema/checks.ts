@@ -1,6 +1,6 @@
 // Building blocks the node kinds' `outputSchema` use to state problems the same way everywhere: which field,
 // what is wrong, what the input offers instead, and a fix the designer can apply in one click.
-import type { Fix } from '@sluice/format/api/contract';
+import type { Fix } from '../api/contract.js';
 import { describeType, type Schema, type SchemaColumn, type SchemaProblem } from './types.js';
 
 export function columnOf(schema: Schema, name: string): SchemaColumn | undefined {

@@ -1,7 +1,7 @@
 // Schemas of ports, known before anything runs (as Apache Hop's getFields does for each transform): what each
 // node kind says about its output columns, and the problems it can see in its config against its inputs.
 // Pure module: no DuckDB and no file access here; those come in through `SchemaEnv`.
-import type { Fix } from '@sluice/format/api/contract';
+import type { Fix } from '../api/contract.js';
 
 export interface SchemaColumn {
   name: string;
@@ -51,17 +51,27 @@ export interface SchemaEnv {
    * empty fields and the source's null texts as null. Ragged records are left out: the run quarantines them.
    */
   csvSample(pattern: string, dialect: { delimiter: string; quote: string; escape: string; header: boolean; encoding: 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin1'; nullValues?: string[] | undefined }, limit: number): Promise<{ file: string; names: string[]; rows: (string | null)[][] } | { error: string; code: string }>;
+  /**
+   * Up to `limit` records from the start of a JSON source's file (the first file a glob matches), each member as
+   * the run extracts it (strings decoded, numbers and nested values as written, JSON null as null), with the
+   * members that were JSON strings. Records the run would quarantine are left out.
+   */
+  jsonSample(pattern: string, format: 'ndjson' | 'array', limit: number): Promise<{ file: string; keys: string[]; records: { members: Record<string, string | null>; strings: string[] }[] } | { error: string; code: string }>;
   /** For each column's sampled text, the strictest type all of it converts to by Sluice's strict casts. */
   classifyText(columns: { name: string; values: (string | null)[] }[], cast: { trim: boolean }): Promise<SniffedColumn[]>;
 }
 
-export interface SchemaArgs<C> {
+/** What a pure output schema is given: no file or DuckDB access (see kinds/kind.ts). */
+export interface PureSchemaArgs<C> {
   nodeId: string;
   config: C;
   /** The schema arriving at an input port (several edges into a `multiple` port are given in order). */
   input(port: string): Schema;
   inputs(port: string): Schema[];
   connected(port: string): boolean;
+}
+
+export interface SchemaArgs<C> extends PureSchemaArgs<C> {
   env: SchemaEnv;
 }
 
