@@ -7,7 +7,7 @@ import { UserError } from '@sluice/format/api/errors';
 import { kindOf } from '../src/nodes/registry.js';
 import { journalState, type JournalEntry, type NodeEntry } from '../src/runtime/journal.js';
 import { planFresh, type ExecutionPlan } from '../src/runtime/plan.js';
-import { planResume, type ResumeFacts } from '../src/runtime/resume.js';
+import { planResume, type ResumeFacts } from '../src/runtime/resume-plan.js';
 import { planReplay } from '../src/runtime/replay-plan.js';
 
 type N = [id: string, kind: string, config?: Record<string, unknown>];

@@ -1,14 +1,15 @@
 // The execution plan: what one run does, decided before anything executes. Three planners make one (a fresh run
-// here, a resume in resume.ts, a replay in replay-plan.ts) and one executor (execute-plan.ts) carries it out, so
+// here, a resume in resume-plan.ts, a replay in replay-plan.ts) and one executor (execute-plan.ts) carries it out, so
 // the cases differ only in their plans: which nodes run, which are taken as recorded (and which of their
 // checkpoints are loaded back), where a replay's rows enter, and how each sink commits. Planners are pure: they
 // read the pipeline and facts gathered beforehand (journal, settled commits, verified checkpoints, the original
 // run's record), never DuckDB or the clock, so each case is tested without running anything.
-import type { NodeMetrics, ReplayRequest } from '@sluice/format/api/contract';
+import type { NodeMetrics } from '@sluice/format/api/contract';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
-import type { NodeEntry } from './journal.js';
+import type { CheckpointFile } from './checkpoint.js';
+import type { ReplayInput } from './replay.js';
 
 export type RunMode = 'fresh' | 'resume' | 'replay';
 export type KindOf = (kind: string) => NodeKind | undefined;
@@ -16,7 +17,7 @@ export type KindOf = (kind: string) => NodeKind | undefined;
 /** A checkpointed output of a restored node that a node still to run reads, so it is loaded back first. */
 export interface CheckpointLoad {
   port: string;
-  checkpoint: Exclude<NodeEntry['outputs'][string], null | 'unread'>;
+  checkpoint: CheckpointFile;
 }
 
 export type NodeStep =
@@ -30,19 +31,8 @@ export type SinkCommit =
   /** An earlier attempt of this run published it: it is not written again. */
   | { how: 'committed'; rows: number };
 
-/** Where a replay's rows enter: the replayed node's input table is built from the original run's quarantine. */
-export interface ReplayEntry {
-  request: ReplayRequest;
-  originalRunId: string;
-  nodeId: string;
-  /** The original run's quarantine file of the node, relative to that run's folder. */
-  quarantineFile: string;
-  /** The edge feeding the node's `in` port: its table receives the rows. */
-  input: { node: string; port: string };
-  /** The nodes upstream of that edge, run on one record to learn the input's column types. */
-  probe: string[];
-  /** Earlier replays of the same node: rows that passed in one are not replayed again. */
-  earlierReplays: string[];
+/** Where a replay's rows enter (see ReplayInput), and what to tell the user about the plan. */
+export interface ReplayEntry extends ReplayInput {
   warnings: string[];
 }
 

@@ -9,7 +9,7 @@ import { qi, qlit } from '../sql/quote.js';
 import type { Database } from '../db/database.js';
 import { LINEAGE, UserError } from './exec-context.js';
 import { executePipeline } from './execute.js';
-import type { KindOf, ReplayEntry } from './plan.js';
+import type { NodeKind } from '../nodes/types.js';
 import type { ReplayRequest } from '@sluice/format/api/contract';
 
 /** The replay request, defined in the contract's RunSpec. */
@@ -23,6 +23,21 @@ export interface ReplayLedger {
   passed: string[];
 }
 
+/** Where a replay's rows enter the run (decided by the replay planner, replay-plan.ts). */
+export interface ReplayInput {
+  request: ReplayRequest;
+  originalRunId: string;
+  nodeId: string;
+  /** The original run's quarantine file of the node, relative to that run's folder. */
+  quarantineFile: string;
+  /** The edge feeding the node's `in` port: its table receives the rows. */
+  input: { node: string; port: string };
+  /** The nodes upstream of that edge, run on one record to learn the input's column types. */
+  probe: string[];
+  /** Earlier replays of the same node: rows that passed in one are not replayed again. */
+  earlierReplays: string[];
+}
+
 /** A cast back from JSON text splices the type, so only types of plain syntax are accepted. */
 const PLAIN_TYPE = /^[A-Z][A-Z0-9_ ]*(\(\d+(, ?\d+)?\))?(\[\d*\])*$/;
 
@@ -34,8 +49,8 @@ const PLAIN_TYPE = /^[A-Z][A-Z0-9_ ]*(\(\d+(, ?\d+)?\))?(\[\d*\])*$/;
 export async function loadReplayInput(
   db: Database,
   pipeline: Pipeline,
-  r: ReplayEntry,
-  o: { historyDir: string; baseDir: string; roots: string[]; workDir: string; tableName: (id: string, port: string) => string; kindOf: KindOf },
+  r: ReplayInput,
+  o: { historyDir: string; baseDir: string; roots: string[]; workDir: string; tableName: (id: string, port: string) => string; kindOf: (kind: string) => NodeKind | undefined },
 ): Promise<{ replayed: string[]; warnings: string[] }> {
   const warnings: string[] = [];
   const already = passedBefore(o.historyDir, r);
@@ -84,7 +99,7 @@ async function quarantinedRows(db: Database, file: string): Promise<Map<string, 
   return new Map(rows.map((r) => [String(r['lineage']), typeof r['row_json'] === 'string' ? r['row_json'] : null]));
 }
 
-function passedBefore(historyDir: string, r: ReplayEntry): Set<string> {
+function passedBefore(historyDir: string, r: ReplayInput): Set<string> {
   const out = new Set<string>();
   for (const runId of r.earlierReplays) {
     const ledger = readLedger(path.join(historyDir, runId));
