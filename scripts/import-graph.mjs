@@ -31,7 +31,7 @@ const NODE_SPI = [
   'engine/src/runtime/display-cap.ts',
 ];
 /** Resilience of network and file I/O: used by sources and sinks, moving to sources/rest in the restructure. */
-const RESILIENCE = ['engine/src/runtime/retry.ts', 'engine/src/runtime/breaker.ts'];
+const RESILIENCE = ['engine/src/sources/rest/retry.ts', 'engine/src/sources/rest/breaker.ts'];
 
 function folderOf(file) {
   const parts = file.split('/');

@@ -5,10 +5,10 @@ import type { NodeMetrics, ReplayRequest, RunManifest } from '@sluice/format/api
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { UserError } from '@sluice/format/api/errors';
 import { kindOf } from '../src/nodes/registry.js';
-import { journalState, type JournalEntry, type NodeEntry } from '../src/runtime/journal.js';
-import { planFresh, type ExecutionPlan } from '../src/runtime/plan.js';
-import { planResume, type ResumeFacts } from '../src/runtime/resume-plan.js';
-import { planReplay } from '../src/runtime/replay-plan.js';
+import { journalState, type JournalEntry, type NodeEntry } from '../src/runtime/durability/journal.js';
+import { planFresh, type ExecutionPlan } from '../src/runtime/planning/plan.js';
+import { planResume, type ResumeFacts } from '../src/runtime/planning/resume-plan.js';
+import { planReplay } from '../src/runtime/planning/replay-plan.js';
 
 type N = [id: string, kind: string, config?: Record<string, unknown>];
 

@@ -4,15 +4,15 @@
 import * as path from 'node:path';
 import type { Database } from '../db/database.js';
 import type { RunOps } from '../ops/run-ops.js';
-import { CheckpointPlanner, type CheckpointPolicy } from './checkpoint-policy.js';
-import { publishFile } from './commit.js';
-import { DurableOutputs } from './durable.js';
-import { executePipeline, type ExecuteOptions, type ExecuteResult } from './execute.js';
-import type { Journal } from './journal.js';
-import type { ResourceLimits } from './limits.js';
-import type { ExecutionPlan, KindOf } from './plan.js';
-import { loadReplayInput } from './replay.js';
-import { loadCheckpoints } from './resume.js';
+import { CheckpointPlanner, type CheckpointPolicy } from './durability/checkpoint-policy.js';
+import { publishFile } from './durability/commit.js';
+import { DurableOutputs } from './durability/durable.js';
+import { executePipeline, type ExecuteOptions, type ExecuteResult } from './execution/execute.js';
+import type { Journal } from './durability/journal.js';
+import type { ResourceLimits } from './execution/limits.js';
+import type { ExecutionPlan, KindOf } from './planning/plan.js';
+import { loadReplayInput } from './durability/replay.js';
+import { loadCheckpoints } from './durability/resume.js';
 
 export interface PlanEnv {
   runId: string;

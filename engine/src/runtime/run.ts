@@ -11,33 +11,33 @@ import { kindLookup, kindOf, nodeKinds } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from '../db/database.js';
-import type { ExecuteResult, RunEvent } from './execute.js';
+import type { ExecuteResult, RunEvent } from './execution/execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
 import { InvalidPipeline, faultDetail, isUserFacing } from '@sluice/format/api/errors';
-import { Journal, journalState, readJournal, type JournalState } from './journal.js';
-import { settlePending } from './commit.js';
-import { verifiedNodes } from './resume.js';
-import { planResume } from './resume-plan.js';
-import type { DurableOutputs } from './durable.js';
-import { recordReplay, type ReplayRequest } from './replay.js';
-import { planReplay } from './replay-plan.js';
-import { judgesHistory, planFresh, runMode, type ExecutionPlan, type RunMode } from './plan.js';
+import { Journal, journalState, readJournal, type JournalState } from './durability/journal.js';
+import { settlePending } from './durability/commit.js';
+import { verifiedNodes } from './durability/resume.js';
+import { planResume } from './planning/resume-plan.js';
+import type { DurableOutputs } from './durability/durable.js';
+import { recordReplay, type ReplayRequest } from './durability/replay.js';
+import { planReplay } from './planning/replay-plan.js';
+import { judgesHistory, planFresh, runMode, type ExecutionPlan, type RunMode } from './planning/plan.js';
 import { executePlan, type PlanEnv } from './execute-plan.js';
-import { getRun } from './history.js';
-import { nodeFingerprints } from './fingerprint.js';
+import { getRun } from './durability/history.js';
+import { nodeFingerprints } from './execution/fingerprint.js';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
-import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
-import { checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
+import { LimitError, resolveLimits, type ResourceLimits } from './execution/limits.js';
+import { checkpointPolicy, type CheckpointPolicy } from './durability/checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
-import { PipelineState, stateStoreDir } from './pipeline-state.js';
+import { PipelineState, stateStoreDir } from './durability/pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
 
 export { InvalidPipeline };
 
 /**
  * A run as the contract's RunSpec describes it, plus what stays in this process (its stop signal and its event
- * listener). `checkpoint` also takes `true`/`false` for 'all'/'off' (see runtime/checkpoint-policy.ts).
+ * listener). `checkpoint` also takes `true`/`false` for 'all'/'off' (see runtime/durability/checkpoint-policy.ts).
  */
 export type RunOptions = Omit<RunSpec, 'checkpoint'> & {
   checkpoint?: CheckpointPolicy | boolean | undefined;

@@ -10,7 +10,7 @@ import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
 import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
-import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
+import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../sources/rest/retry.js';
 import type { IoStats } from '@sluice/format/api/contract';
 import { columnOf, requireKnown, wrongType } from '../../schema/checks.js';
 import { typeClass, type Schema, type SchemaOutcome, type SchemaProblem } from '../../schema/types.js';

@@ -7,7 +7,7 @@
 import type { ReplayRequest, RunManifest } from '@sluice/format/api/contract';
 import { topologicalOrder, upstreamClosure } from '@sluice/format/pipeline/graph';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { UserError } from './exec-context.js';
+import { UserError } from '../exec-context.js';
 import { runEverything, type ExecutionPlan, type KindOf } from './plan.js';
 
 /**

@@ -1,7 +1,7 @@
 // What a resume needs from the disk: which journaled nodes' files are intact (the resume planner, resume-plan.ts,
 // trusts only those), and loading back the checkpoints its plan lists.
 import * as fs from 'node:fs';
-import type { Database } from '../db/database.js';
+import type { Database } from '../../db/database.js';
 import { restoreCheckpoint, sha256File, type CheckpointFile } from './checkpoint.js';
 import type { JournalState, NodeEntry } from './journal.js';
 

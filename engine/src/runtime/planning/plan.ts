@@ -7,9 +7,9 @@
 import type { NodeMetrics } from '@sluice/format/api/contract';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import type { NodeKind } from '../nodes/types.js';
-import type { CheckpointFile } from './checkpoint.js';
-import type { ReplayInput } from './replay.js';
+import type { NodeKind } from '../../nodes/types.js';
+import type { CheckpointFile } from '../durability/checkpoint.js';
+import type { ReplayInput } from '../durability/replay.js';
 
 export type RunMode = 'fresh' | 'resume' | 'replay';
 export type KindOf = (kind: string) => NodeKind | undefined;

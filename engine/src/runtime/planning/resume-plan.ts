@@ -4,8 +4,8 @@
 // are loaded back only where a node that runs again reads them. Facts that need the disk (hashing files,
 // settling interrupted publishes: resume.ts, commit.ts) are gathered first; planResume itself is pure.
 import type { NodeMetrics } from '@sluice/format/api/contract';
-import { UserError } from './exec-context.js';
-import type { JournalState, NodeEntry } from './journal.js';
+import { UserError } from '../exec-context.js';
+import type { JournalState, NodeEntry } from '../durability/journal.js';
 import { sinkMode, type CheckpointLoad, type ExecutionPlan, type KindOf, type NodeStep, type SinkCommit } from './plan.js';
 
 export interface ResumeFacts {

@@ -5,11 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { qi, qlit } from '../sql/quote.js';
-import type { Database } from '../db/database.js';
-import { LINEAGE, UserError } from './exec-context.js';
-import { executePipeline } from './execute.js';
-import type { NodeKind } from '../nodes/types.js';
+import { qi, qlit } from '../../sql/quote.js';
+import type { Database } from '../../db/database.js';
+import { LINEAGE, UserError } from '../exec-context.js';
+import { executePipeline } from '../execution/execute.js';
+import type { NodeKind } from '../../nodes/types.js';
 import type { ReplayRequest } from '@sluice/format/api/contract';
 
 /** The replay request, defined in the contract's RunSpec. */
