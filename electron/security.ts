@@ -74,7 +74,7 @@ export interface SecureWebPreferences {
   safeDialogs: true;
 }
 
-/** The one place the window's web preferences are decided; main.ts passes this to BrowserWindow unchanged. */
+/** The one place the window's web preferences are decided; the shell (shell.ts) passes this to BrowserWindow unchanged. */
 export function secureWebPreferences(preloadPath: string): SecureWebPreferences {
   if (!path.isAbsolute(preloadPath)) throw new Error(`the preload script must be an absolute path, got ${preloadPath}`);
   return {

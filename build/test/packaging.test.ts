@@ -1,5 +1,6 @@
 // The packaging configuration (build/electron-builder.cjs), checked without packaging: what is unpacked from asar,
-// the targets, the file association, the fuses, the icon, and that `npm run dist` explains a missing Electron.
+// the targets, the file association, the fuses, the icon, that `npm run dist` explains a missing Electron, and,
+// against a built tree, that every module the shell, the engine's process and the run worker load is packed.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import { isPipelineFileName } from '@sluice/shell/launch-args';
+import { shellPaths } from '@sluice/shell/shell';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
@@ -126,5 +128,120 @@ describe('the packaging configuration', () => {
     expect(r.stderr).toMatch(/node node_modules\/electron\/install\.js/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
+  });
+});
+
+/**
+ * The app's files a built tree loads at run time, from the shell's entry points: static and dynamic imports,
+ * `require`, and `new URL('…', import.meta.url)` (the run worker, the CSV scan worker). `@sluice/format/…` resolves
+ * through its `exports` to the copy packed at node_modules/@sluice/format; other packages must be production
+ * dependencies (electron-builder packs those whole). `webRoot`: where a page's absolute paths start. Returns the
+ * files reached, the packages imported by name, and what could not be reached.
+ */
+function runtimeClosure(entries: string[], webRoot?: string): { files: Set<string>; packages: Set<string>; problems: string[] } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const problems: string[] = [];
+  const format = JSON.parse(fs.readFileSync(path.join(ROOT, 'format', 'package.json'), 'utf8')) as { exports: Record<string, { default?: string }> };
+  /** An app path (as packed) -> where it is in this tree (the packed format copy is format/ here). */
+  const onDisk = (file: string) => path.join(ROOT, file.replace(/^node_modules\/@sluice\/format\//, 'format/'));
+  const visit = (file: string, from: string) => {
+    if (files.has(file)) return;
+    if (!fs.existsSync(onDisk(file))) {
+      problems.push(`${from} loads ${file}, which the build did not make`);
+      return;
+    }
+    files.add(file);
+    if (!/\.(c|m)?js$/.test(file)) return;
+    const text = fs.readFileSync(onDisk(file), 'utf8');
+    // Import statements (at a statement's start, so a message quoting `from "x"` is not one), dynamic imports,
+    // require, and files located with new URL('…', import.meta.url) (relative even without ./, as in a browser).
+    const specs = [
+      ...[...text.matchAll(/(?:^|[;\n}])\s*(?:import|export)\s*[^;'"`]*?\bfrom\s*(["'])([^"'\n]+)\1/g)].map((m) => m[2] as string),
+      ...[...text.matchAll(/(?:^|[;\n])\s*import\s*(["'])([^"'\n]+)\1/g)].map((m) => m[2] as string),
+      ...[...text.matchAll(/\b(?:import|require)\(\s*(["'])([^"'\n]+)\1\s*\)/g)].map((m) => m[2] as string),
+      ...[...text.matchAll(/new URL\(\s*(["'])([^"'\n]+)\1\s*,\s*import\.meta\.url/g)].map((m) => (/^[./]|^[a-z]+:/.test(m[2] as string) ? (m[2] as string) : `./${m[2] as string}`)),
+    ].filter((spec) => /^[A-Za-z0-9@._/:-]+$/.test(spec) && !/^(data|https?|blob):/.test(spec));
+    for (const spec of specs) {
+      if (spec.startsWith('node:') || spec === 'electron' || BUILTINS.has(spec)) continue;
+      if (spec.startsWith('/') && webRoot) visit(path.posix.join(webRoot, spec), file);
+      else if (spec.startsWith('.')) {
+        // Folders (renderer/dist, for the server) are not modules.
+        if (!/\.(c|m)?js$|\.node$/.test(spec)) continue;
+        visit(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)), file);
+      } else if (spec.startsWith('@sluice/format/')) {
+        const sub = `./${spec.slice('@sluice/format/'.length)}`;
+        const key = Object.keys(format.exports).find((k) => k === sub || (k.endsWith('/*') && sub.startsWith(k.slice(0, -1))));
+        const target = key ? format.exports[key]?.default?.replace('*', sub.slice(key.length - 1)) : undefined;
+        if (target) visit(path.posix.join('node_modules/@sluice/format', target), file);
+        else problems.push(`${file} imports ${spec}, which @sluice/format does not export`);
+      } else if (spec.startsWith('@sluice/')) {
+        problems.push(`${file} imports ${spec}: only @sluice/format is packed as a package (the shell's build turns the engine's into paths)`);
+      } else {
+        packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
+      }
+    }
+  };
+  for (const e of entries) visit(e, 'the app');
+  return { files, packages, problems };
+}
+const BUILTINS = new Set(['fs', 'path', 'os', 'url', 'crypto', 'child_process', 'worker_threads', 'stream', 'events', 'util', 'buffer', 'readline', 'module', 'net', 'http', 'https', 'zlib', 'assert', 'process', 'timers', 'tty', 'string_decoder', 'perf_hooks', 'v8', 'vm', 'dns', 'tls', 'querystring']);
+
+/** Packages electron-builder packs: the root's production (and optional) dependencies, and theirs, from the lock. */
+function productionPackages(): Set<string> {
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }> };
+  const root = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+  const out = new Set<string>();
+  const todo = [...Object.keys(root.dependencies), ...Object.keys(root.optionalDependencies ?? {}).filter((n) => n !== 'electron')];
+  while (todo.length > 0) {
+    const name = todo.pop() as string;
+    const entry = lock.packages[`node_modules/${name}`];
+    if (out.has(name) || !entry || entry.dev) continue;
+    out.add(name);
+    todo.push(...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}));
+  }
+  return out;
+}
+
+const builtTree = ['dist/electron/main.js', 'dist/electron/engine-host.js', 'dist/electron/preload.cjs', 'engine/dist/cli/main.js', 'format/dist/api/contract.js', 'renderer/dist/index.html'].filter((f) => !fs.existsSync(path.join(ROOT, f)));
+if (builtTree.length > 0) console.log(`packaging: the built-tree checks need \`npm run build\` (missing: ${builtTree.join(', ')})`);
+
+describe.skipIf(builtTree.length > 0)('the packaged app, resolved against the built tree', () => {
+  const paths = shellPaths(path.join(ROOT, 'dist', 'electron'));
+  const app = (abs: string) => path.relative(ROOT, abs).split(path.sep).join('/');
+  const closure = runtimeClosure([pkg.main, app(paths.preload), app(paths.engineHost), 'engine/bin/sluice.js']);
+
+  it('packs every module the shell, the engine process and the run worker load, reached from their entry points', () => {
+    expect(closure.problems).toEqual([]);
+    // The walk reaches the workers the engine starts by file (so a move that forgets them fails here).
+    for (const f of ['engine/dist/runtime/supervision/run-worker.js', 'engine/dist/sources/csv-scan-worker.js', 'engine/dist/service.js', 'node_modules/@sluice/format/dist/api/contract.js']) expect(closure.files, f).toContain(f);
+    const missing = [...closure.files].filter((f) => !included(f));
+    expect(missing).toEqual([]);
+    expect(closure.files.size).toBeGreaterThan(100);
+  });
+
+  it('the packages the app imports are production dependencies, DuckDB’s native binding for this platform included and unpacked', () => {
+    const prod = productionPackages();
+    expect([...closure.packages].filter((p) => !prod.has(p)).sort()).toEqual([]);
+    expect(closure.packages).toContain('@duckdb/node-api');
+    const binding = `@duckdb/node-bindings-${process.platform}-${process.arch}`;
+    expect(prod).toContain(binding);
+    const native = filesUnder(path.join(ROOT, 'node_modules', ...binding.split('/'))).filter((f) => f.endsWith('.node'));
+    expect(native.length).toBeGreaterThan(0);
+    for (const f of native) expect(unpacked(f), f).toBe(true);
+  });
+
+  it('packs the designer the window loads: its page, and every script and style it and its modules reference (the vendor bundle too)', () => {
+    const page = fs.readFileSync(path.join(paths.rendererDir, 'index.html'), 'utf8');
+    const refs = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string).filter((r) => !/^(https?:|data:|#)/.test(r));
+    expect(refs.length).toBeGreaterThan(0);
+    const entries = refs.map((r) => path.posix.join(app(paths.rendererDir), r.replace(/^\.?\//, '')));
+    const designer = runtimeClosure([app(path.join(paths.rendererDir, 'index.html')), ...entries], app(paths.rendererDir));
+    // The designer's modules import nothing by package name: everything it loads is in renderer/dist.
+    expect(designer.problems).toEqual([]);
+    expect([...designer.packages]).toEqual([]);
+    expect([...designer.files].filter((f) => !f.startsWith('renderer/dist/'))).toEqual([]);
+    expect([...designer.files].some((f) => f.startsWith('renderer/dist/vendor/'))).toBe(true);
+    expect([...designer.files].filter((f) => !included(f))).toEqual([]);
   });
 });

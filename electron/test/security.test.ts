@@ -1,11 +1,11 @@
 // Electron's security checklist, run against the shell's own modules in plain Node (no Electron binary): the window
 // settings, the session and navigation guards and the IPC listeners, by behaviour, with stand-ins for Electron's
-// objects. What only a binary could run (that main.ts installs them) is checked on main.ts's text, briefly.
+// objects. That the shell installs them when it starts is checked by behaviour too (shell.test.ts); only the
+// preload, which runs in the page's sandbox, is still read as text here.
 // Electronegativity scans too (electronegativity.test.ts), but it cannot see sender checks or argument validation.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY as SERVER_CSP, contentSecurityPolicy as SERVER_PAGE_CSP } from '@sluice/engine/server/server';
 import { appResponseHeaders, resolveAppRequest } from '../app-protocol.js';
@@ -90,7 +90,7 @@ describe('the window', () => {
   });
 });
 
-/** The guards main.ts installs, run against stand-ins for Electron's session and web contents. */
+/** The guards the shell installs (shell.test.ts), run against stand-ins for Electron's session and web contents. */
 describe('the guards on the session and every web contents', () => {
   function guardedSession() {
     const h: { request?: (wc: unknown, p: string, cb: (ok: boolean) => void) => void; check?: (wc: unknown, p: string) => boolean; urls?: string[]; before?: (d: unknown, cb: (r: { cancel: boolean }) => void) => void } = {};
@@ -227,45 +227,7 @@ describe('the main process\u2019s IPC listeners (registerIpc)', () => {
   });
 });
 
-/** Every `ipcMain.handle(...)` / `ipcMain.on(...)` call in main.ts, with its listener's source text. */
-function ipcRegistrations(): { method: string; channel: string; listener: string }[] {
-  const file = path.join(ELECTRON_DIR, 'main.ts');
-  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const found: { method: string; channel: string; listener: string }[] = [];
-  const visit = (node: ts.Node) => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.expression.getText() === 'ipcMain') {
-      const [channel, listener] = node.arguments;
-      found.push({ method: node.expression.name.text, channel: channel?.getText() ?? '', listener: listener?.getText() ?? '' });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(src);
-  return found;
-}
-
-describe('IPC in the main process', () => {
-  const main = fs.readFileSync(path.join(ELECTRON_DIR, 'main.ts'), 'utf8');
-
-  it('registers every listener through registerIpc, with the checking dispatchers', () => {
-    // No ipcMain.handle/on of its own: every channel goes through registerIpc, tested by behaviour below.
-    expect(ipcRegistrations()).toEqual([]);
-    expect(main).toMatch(/registerIpc\(ipcMain, ENGINE_CHANNELS, \{/);
-    expect(main).toMatch(/engine: createIpcDispatcher\(remote\.api, \{ isTrustedSender, /);
-    expect(main).toMatch(/shellCalls: createShellDispatcher\(files, \{ isTrustedSender, /);
-  });
-
-  // What only an Electron binary could run: that main.ts installs the guards tested above, on the default session
-  // and on every web contents, and creates windows only with the checked options.
-  it('creates windows only with the checked options, and installs the guards on the session and every web contents', () => {
-    const windows = [...main.matchAll(/new BrowserWindow\((.*)\);$/gm)].map((m) => m[1]);
-    expect(windows).toEqual(['windowOptions(PRELOAD, fs.existsSync(ICON) ? ICON : undefined)']);
-    expect(main).toMatch(/guardSession\(session\.defaultSession\)/);
-    expect(main).toMatch(/app\.on\('web-contents-created', \(_e, contents\) => guardContents\(contents\)\)/);
-    expect(main).toMatch(/requestSingleInstanceLock\(\)/);
-    expect(main).not.toMatch(/\bloadURL\((?!APP_ENTRY\))/);
-    expect(main).not.toMatch(/openExternal\(/);
-  });
-
+describe('the preload', () => {
   it('exposes the page nothing but the bridge: no ipcRenderer, no Node', () => {
     const preload = fs.readFileSync(path.join(ELECTRON_DIR, 'preload.ts'), 'utf8');
     expect([...preload.matchAll(/exposeInMainWorld\(/g)]).toHaveLength(1);

@@ -4,8 +4,8 @@ import * as crypto from 'node:crypto';
 import type { InputFingerprint, IoStats, NodeMetrics, RunJobStatus, RunSpec } from '@sluice/format/api/contract';
 import { UserError } from './runtime/exec-context.js';
 import { runPipeline } from './runtime/run.js';
-import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervise.js';
-import { WarmWorker } from './runtime/warm-worker.js';
+import { CANCEL_GRACE_MS, runSupervised, workerAvailable } from './runtime/supervision/supervise.js';
+import { WarmWorker } from './runtime/supervision/warm-worker.js';
 
 /** A started run is the contract's RunSpec, as the service resolved it. */
 export type RunJobOptions = RunSpec;

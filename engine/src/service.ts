@@ -10,10 +10,10 @@ import { sniffNode } from './analysis/sniff.js';
 import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
 import { isInside, pathProblem, realish } from './runtime/paths.js';
-import { listRuns, quarantinePage } from './runtime/history.js';
+import { listRuns, quarantinePage } from './runtime/durability/history.js';
 import { PreviewSession } from './runtime/preview.js';
-import { inputFingerprints } from './runtime/input-fingerprints.js';
-import { runSupervised, workerAvailable } from './runtime/supervise.js';
+import { inputFingerprints } from './runtime/execution/input-fingerprints.js';
+import { runSupervised, workerAvailable } from './runtime/supervision/supervise.js';
 import { checkBeforeRun, checkResumable, checkStructure, preparePipeline, runPipeline } from './runtime/run.js';
 import { validateStatic } from './runtime/static-checks.js';
 import { RunJobs } from './run-jobs.js';
@@ -123,7 +123,7 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async validate(input) {
       const req = engineMethods.validate.input.parse(input);
-      // Someone is editing a pipeline they may soon run: have a worker ready (runtime/warm-worker.ts).
+      // Someone is editing a pipeline they may soon run: have a worker ready (runtime/supervision/warm-worker.ts).
       jobs.prepare();
       const baseDir = req.baseDir !== undefined ? baseDirOf(req.baseDir) : undefined;
       // Every check a run makes before any node executes, in one pass; then, for a well-formed pipeline, the

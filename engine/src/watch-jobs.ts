@@ -5,9 +5,9 @@
 // is a normal run, so it shows in the run history too.
 import * as crypto from 'node:crypto';
 import type { WatchStatus } from '@sluice/format/api/contract';
-import { watchPipeline, type WatchOptions } from './runtime/watch.js';
+import { watchPipeline, type WatchOptions } from './runtime/supervision/watch.js';
 import { UserError } from './runtime/exec-context.js';
-import { workerAvailable } from './runtime/supervise.js';
+import { workerAvailable } from './runtime/supervision/supervise.js';
 
 interface Job {
   key: string;

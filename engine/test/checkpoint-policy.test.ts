@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CheckpointPlanner, WORTH, checkpointPolicy } from '../src/runtime/checkpoint-policy.js';
+import { CheckpointPlanner, WORTH, checkpointPolicy } from '../src/runtime/durability/checkpoint-policy.js';
 import { runPipeline } from '../src/runtime/run.js';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { pipeline, tmpDir, writeFiles } from './helpers.js';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll } from 'vitest';
 import type { NodeMetrics, QuarantineEntry, RunManifest } from '@sluice/format/api/contract';
 import { preparePipeline, runPipeline } from '../src/runtime/run.js';
-import { quarantinePage } from '../src/runtime/history.js';
+import { quarantinePage } from '../src/runtime/durability/history.js';
 import { PreviewSession } from '../src/runtime/preview.js';
 import type { PreviewResult } from '@sluice/format/api/contract';
 

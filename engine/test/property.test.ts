@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeMetrics } from '@sluice/format/api/contract';
 import { kindOf } from '../src/nodes/registry.js';
 import { Database } from '../src/db/database.js';
-import { executePipeline } from '../src/runtime/execute.js';
+import { executePipeline } from '../src/runtime/execution/execute.js';
 import { preparePipeline } from '../src/runtime/run.js';
 import { tmpDir } from './helpers.js';
 import { lineArb, renderCsv, stepArb, stepNode, type Line, type Step } from './property/cases.js';

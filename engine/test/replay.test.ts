@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../src/runtime/run.js';
-import { getRun } from '../src/runtime/history.js';
+import { getRun } from '../src/runtime/durability/history.js';
 import { pipeline, tmpDir, writeFiles } from './helpers.js';
 
 const CSV = 'id,email,amount\n1,a@x.io,10\n2,broken,20\n3,c@x.io,30\n4,,40\n';
@@ -55,7 +55,7 @@ describe('replaying quarantined rows', () => {
     expect(fs.readFileSync(path.join(baseDir, 'out.csv'), 'utf8')).toBe('id,email,amount\n1,a@x.io,10\n3,c@x.io,30\n2,broken,20\n');
 
     // Edited rows replace the stored values of the row they name.
-    const lineage = (await import('../src/runtime/history.js')).quarantinePage;
+    const lineage = (await import('../src/runtime/durability/history.js')).quarantinePage;
     const q = await lineage(historyDir, { runId: first.runId, nodeId: 'rules', offset: 0, limit: 10 });
     const missing = q.entries.find((e) => e.reasons.join().includes('missing'));
     if (!missing) throw new Error('expected the missing-email row in quarantine');

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../src/runtime/run.js';
 import { Database } from '../src/db/database.js';
-import { restoreCheckpoint, sha256File, writeCheckpoint } from '../src/runtime/checkpoint.js';
-import { Journal, journalState, readJournal } from '../src/runtime/journal.js';
-import { settlePending } from '../src/runtime/commit.js';
+import { restoreCheckpoint, sha256File, writeCheckpoint } from '../src/runtime/durability/checkpoint.js';
+import { Journal, journalState, readJournal } from '../src/runtime/durability/journal.js';
+import { settlePending } from '../src/runtime/durability/commit.js';
 import { pipeline, tmpDir, writeFiles } from './helpers.js';
 
 const CSV = 'id,amount\n1,10\n2,20\n3,x\n4,40\n';

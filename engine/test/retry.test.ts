@@ -3,7 +3,7 @@
 // breaker never lets more than one probe through. SLUICE_PROPERTY_RUNS sets the runs (default 1000).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, breakerPolicySchema } from '../src/runtime/breaker.js';
+import { CircuitBreaker, breakerPolicySchema } from '../src/sources/rest/breaker.js';
 import {
   DEFAULT_RETRY,
   HttpStatusError,
@@ -18,7 +18,7 @@ import {
   withRetry,
   type Clock,
   type RetryPolicy,
-} from '../src/runtime/retry.js';
+} from '../src/sources/rest/retry.js';
 import { RateLimiter } from '../src/sources/rest/http.js';
 
 const RUNS = Number(process.env['SLUICE_PROPERTY_RUNS'] ?? 1000);

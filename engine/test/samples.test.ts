@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../src/runtime/run.js';
-import { quarantinePage } from '../src/runtime/history.js';
+import { quarantinePage } from '../src/runtime/durability/history.js';
 import { parsePipelineText } from '@sluice/format/pipeline/load';
 import { duck, sq, tmpDir } from './helpers.js';
 

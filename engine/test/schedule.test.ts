@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Scheduler, listScheduled } from '../src/runtime/schedule.js';
+import { Scheduler, listScheduled } from '../src/runtime/supervision/schedule.js';
 import { chain, tmpDir, writeFiles } from './helpers.js';
 
 function workspace(missed: 'skip' | 'catch-up'): string {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from './helpers.js';
-import { WorkerStderr } from '../src/runtime/supervise.js';
+import { WorkerStderr } from '../src/runtime/supervision/supervise.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'engine', 'bin', 'sluice.js');
@@ -70,7 +70,7 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
   });
 
   it('runs a pipeline object for a long-lived host, and survives the worker dying', async () => {
-    const { runSupervised } = (await import(pathToFileURL(path.join(root, 'engine', 'dist', 'runtime', 'supervise.js')).href)) as {
+    const { runSupervised } = (await import(pathToFileURL(path.join(root, 'engine', 'dist', 'runtime', 'supervision', 'supervise.js')).href)) as {
       runSupervised: (o: { pipeline: unknown; params: Record<string, string>; baseDir: string; historyDir: string }) => Promise<{ manifest?: { outcome: string }; crash?: string }>;
     };
     const dir = tmpDir();

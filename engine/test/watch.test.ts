@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { watchPipeline, type BatchReport } from '../src/runtime/watch.js';
+import { watchPipeline, type BatchReport } from '../src/runtime/supervision/watch.js';
 import { createEngineService } from '../src/service.js';
-import { workerAvailable } from '../src/runtime/supervise.js';
+import { workerAvailable } from '../src/runtime/supervision/supervise.js';
 import { chain, parseCsv, tmpDir, writeFiles } from './helpers.js';
 
 const old = new Date(Date.now() - 60_000);

@@ -23,7 +23,7 @@ const ROWS = arg('file-rows', 10_000);
 const BATCH = arg('batch', 20);
 const KEYS = 50;
 
-const { watchPipeline } = await import(pathToFileURL(path.join(root, 'engine', 'dist', 'runtime', 'watch.js')).href);
+const { watchPipeline } = await import(pathToFileURL(path.join(root, 'engine', 'dist', 'runtime', 'supervision', 'watch.js')).href);
 const { DuckDBInstance } = await import('@duckdb/node-api');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-incr-'));

@@ -1,12 +1,12 @@
-// `sluice watch FILE`: micro-batches (runtime/watch.ts) from the command line. The first Ctrl-C lets the current
+// `sluice watch FILE`: micro-batches (runtime/supervision/watch.ts) from the command line. The first Ctrl-C lets the current
 // batch finish and stops; a second one interrupts it (the next watch resumes it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { watchPipeline, type BatchReport, type Lag } from '../runtime/watch.js';
+import { watchPipeline, type BatchReport, type Lag } from '../runtime/supervision/watch.js';
 import { UserError } from '../runtime/exec-context.js';
 import { defaultHistoryDir } from '../service.js';
-import { Scheduler, listScheduled, type ScheduleEvent } from '../runtime/schedule.js';
+import { Scheduler, listScheduled, type ScheduleEvent } from '../runtime/supervision/schedule.js';
 import { addPipelineRunFlags, collect } from './flags.js';
 
 function int(v: string): number {

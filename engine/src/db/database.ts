@@ -11,7 +11,7 @@ export interface DatabaseOptions {
   /** Where DuckDB spills when data exceeds memory. Must be inside allowedDirs. */
   tempDir: string;
   threads?: number;
-  /** DuckDB's memory_limit (see runtime/limits.ts for the defaults). */
+  /** DuckDB's memory_limit (see runtime/execution/limits.ts for the defaults). */
   memoryLimit?: string;
   /** DuckDB's max_temp_directory_size: how much may spill to tempDir. */
   tempLimit?: string;

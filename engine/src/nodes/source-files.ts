@@ -1,6 +1,6 @@
 // Incremental file source: a folder or glob of CSV, NDJSON or Parquet files, of which each run reads only the
 // files no earlier committed run consumed. The consumed files (path, size, mtime, content hash) are this node's
-// state (runtime/pipeline-state.ts), committed with the run's outputs, so a file counts as consumed exactly when
+// state (runtime/durability/pipeline-state.ts), committed with the run's outputs, so a file counts as consumed exactly when
 // the rows it produced are in the outputs. Reading itself is the lossless CSV/NDJSON/Parquet source of that
 // format, given only this batch's files.
 import * as fs from 'node:fs';

@@ -12,8 +12,8 @@ import { LINEAGE, UserError, type ExecContext } from '../runtime/exec-context.js
 import { qi, qlit } from '../sql/quote.js';
 import { checkRecord, rawMembers } from '../sources/json-scan.js';
 import { applyDeclaredTypes, typesSchema } from './shared/typing.js';
-import { CircuitBreaker, breakerPolicySchema } from '../runtime/breaker.js';
-import { HttpStatusError, RetriesExhausted, classifyHttpFailure, realClock, retryPolicySchema, withRetry, type FailureClass } from '../runtime/retry.js';
+import { CircuitBreaker, breakerPolicySchema } from '../sources/rest/breaker.js';
+import { HttpStatusError, RetriesExhausted, classifyHttpFailure, realClock, retryPolicySchema, withRetry, type FailureClass } from '../sources/rest/retry.js';
 import { RateLimiter, RequestRefused, getText, hostRefusal, linkNext, showUrl, type HttpAnswer } from '../sources/rest/http.js';
 import { PageFormatError, pageField, pageRecords, parsePage } from '../sources/rest/page-json.js';
 import { Spool, type RejectLine, type SpoolProgress } from '../sources/rest/spool.js';

@@ -59,7 +59,7 @@ export interface NodeKind<C = unknown> {
    */
   sniff?: { field: string; run(args: { config: C; env: SchemaEnv }): Promise<SniffOutcome | { error: string; code: string }> };
   /**
-   * The kind carries state from one run to the next (runtime/pipeline-state.ts): it reads `ctx.committedState`
+   * The kind carries state from one run to the next (runtime/durability/pipeline-state.ts): it reads `ctx.committedState`
    * and writes its next state under `ctx.stateDir/next`, which the run commits only after all its sinks did.
    */
   stateful?: boolean;

@@ -1,6 +1,6 @@
 // Event-time windows (tumbling, hopping, session) with a watermark: the latest event time seen, minus the allowed
 // lateness. A window is emitted once, in the run whose watermark passes its end; until then its rows are held in
-// the node's state (runtime/pipeline-state.ts), committed with the run's outputs, so a window spanning several
+// the node's state (runtime/durability/pipeline-state.ts), committed with the run's outputs, so a window spanning several
 // runs (batches) gives the same result as one run over all the data. A row for a window that has already closed
 // is late: quarantined with the window and the watermark in its reason, and sent to the `late` port.
 //

@@ -62,7 +62,7 @@ export interface ExecContext {
   readonly commitId: string | undefined;
   /**
    * Publish a complete staged file over its target. In a run this is the exactly-once commit of
-   * runtime/commit.ts (journaled, so a resume neither loses nor repeats it); a sink never renames by itself.
+   * runtime/durability/commit.ts (journaled, so a resume neither loses nor repeats it); a sink never renames by itself.
    */
   publish(staged: string, target: string, rows: number): Promise<void>;
   /**

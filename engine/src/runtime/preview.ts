@@ -14,11 +14,11 @@ import { kindOf } from '../nodes/registry.js';
 import { qi } from '../sql/quote.js';
 import { Database } from '../db/database.js';
 import { UserError, LINEAGE } from './exec-context.js';
-import { executePipeline } from './execute.js';
-import { nodeFingerprints } from './fingerprint.js';
-import { inputFingerprints } from './input-fingerprints.js';
-import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './history.js';
-import { LimitError, resolveLimits, type LimitsInput, type ResourceLimits } from './limits.js';
+import { executePipeline } from './execution/execute.js';
+import { nodeFingerprints } from './execution/fingerprint.js';
+import { inputFingerprints } from './execution/input-fingerprints.js';
+import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './durability/history.js';
+import { LimitError, resolveLimits, type LimitsInput, type ResourceLimits } from './execution/limits.js';
 
 
 export class PreviewSession {

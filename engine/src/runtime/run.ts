@@ -7,36 +7,41 @@ import { applyParams, checkPipeline } from '@sluice/format/pipeline/load';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { Problem } from '@sluice/format/pipeline/problems';
 import { serializePipeline } from '@sluice/format/pipeline/save';
-import { kindLookup, kindOf } from '../nodes/registry.js';
+import { kindLookup, kindOf, nodeKinds } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database } from '../db/database.js';
-import { executePipeline, type ExecuteResult, type RunEvent } from './execute.js';
+import type { ExecuteResult, RunEvent } from './execution/execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
 import { InvalidPipeline, faultDetail, isUserFacing } from '@sluice/format/api/errors';
-import { Journal, journalState, readJournal, type JournalState } from './journal.js';
-import { publishFile, settlePending } from './commit.js';
-import { loadNeededOutputs, planResume, type ResumePlan } from './resume.js';
-import { DurableOutputs } from './durable.js';
-import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
-import { nodeFingerprints } from './fingerprint.js';
+import { Journal, journalState, readJournal, type JournalState } from './durability/journal.js';
+import { settlePending } from './durability/commit.js';
+import { verifiedNodes } from './durability/resume.js';
+import { planResume } from './planning/resume-plan.js';
+import type { DurableOutputs } from './durability/durable.js';
+import { recordReplay, type ReplayRequest } from './durability/replay.js';
+import { planReplay } from './planning/replay-plan.js';
+import { judgesHistory, planFresh, runMode, type ExecutionPlan, type RunMode } from './planning/plan.js';
+import { executePlan, type PlanEnv } from './execute-plan.js';
+import { getRun } from './durability/history.js';
+import { nodeFingerprints } from './execution/fingerprint.js';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
-import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
-import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
+import { LimitError, resolveLimits, type ResourceLimits } from './execution/limits.js';
+import { checkpointPolicy, type CheckpointPolicy } from './durability/checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { MAX_PROFILED_COLUMNS } from '../ops/profile.js';
 import { acceptedSchemas } from '../analysis/accepted.js';
 import { acceptedColumns } from '../nodes/source-csv.js';
 import { edgeDrift } from '@sluice/format/schema/drift';
-import { PipelineState, stateStoreDir } from './pipeline-state.js';
+import { PipelineState, stateStoreDir } from './durability/pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
 
 export { InvalidPipeline };
 
 /**
  * A run as the contract's RunSpec describes it, plus what stays in this process (its stop signal and its event
- * listener). `checkpoint` also takes `true`/`false` for 'all'/'off' (see runtime/checkpoint-policy.ts).
+ * listener). `checkpoint` also takes `true`/`false` for 'all'/'off' (see runtime/durability/checkpoint-policy.ts).
  */
 export type RunOptions = Omit<RunSpec, 'checkpoint'> & {
   checkpoint?: CheckpointPolicy | boolean | undefined;
@@ -110,6 +115,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   } catch (e) {
     throw e instanceof LimitError ? new UserError(e.message) : e;
   }
+  const mode = runMode(o);
   const hash = pipelineHash(pipeline);
   if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) throw new UserError(`"${o.resume}" is not a run id`);
   const runId = o.resume ?? newRunId();
@@ -137,7 +143,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   }
   const releaseLock = takeRunLock(runDir, runId);
   // History, profiles, quality score, anomaly gates and lineage (engine/src/ops).
-  const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: o.resume === undefined && o.replay === undefined, kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir });
+  const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: judgesHistory(mode), kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir });
   const workDir = path.join(runDir, 'work');
   // What a crashed attempt left in its scratch space is never trusted; durable progress lives elsewhere.
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -153,48 +159,27 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   try {
     const prior = journalState(readJournal(journalFile));
     journal = Journal.open(journalFile);
-    journal.append({ t: 'start', at: startedAt, pipelineHash: hash, params, resume: o.resume !== undefined });
+    journal.append({ t: 'start', at: startedAt, pipelineHash: hash, params, resume: mode === 'resume' });
     // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
     writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
     o.onEvent?.({ type: 'run-start', runId, runDir });
+    // A replay keeps its request, so that resuming it rebuilds exactly the same plan.
+    if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
+    const { plan, fingerprints } = await planRun(mode, pipeline, { ...o, runDir, roots, journal, prior });
     db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp'), memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
-    // A replay keeps its request, so that resuming it rebuilds exactly the same input.
-    const replayReq = o.replay ?? (o.resume !== undefined ? readReplayRequest(runDir) : undefined);
-    if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
-    const replay = replayReq ? await prepareReplay(db, pipeline, replayReq, { historyDir: o.historyDir, baseDir: o.baseDir, roots, workDir, tableName }) : undefined;
-    if (replay && replayReq) manifest.replayOf = { runId: replayReq.runId, nodeId: replayReq.nodeId, rows: replay.replayed.length };
-    const runnable = replay?.pipeline ?? pipeline;
-    const fingerprints = nodeFingerprints(runnable, topologicalOrder(runnable).order, o.baseDir, roots, {}, { pinnedStateful: true });
-    const plan = o.resume !== undefined ? await planResume(runnable, kindOf, prior, await settlePending(journal, prior), fingerprints) : undefined;
-    const durable = new DurableOutputs(db, journal, runDir, runnable, tableName, new CheckpointPlanner(checkpointPolicy(o.checkpoint), runnable), fingerprints);
-    const result = await executePipeline({
-      pipeline: runnable,
-      ...(replay ? { only: replay.only } : {}),
-      kindOf,
-      db,
-      baseDir: o.baseDir,
-      roots,
-      workDir,
-      stateDir: path.join(runDir, 'state'),
-      ...(state ? { committedState: (id: string) => state.committedDir(id) } : {}),
-      ...(o.outDir ? { outDir: o.outDir } : {}),
-      tableName,
+    const pass: PlanEnv['pass'] = {
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
       ...(o.allowEnv ? { allowEnv: o.allowEnv } : {}),
-      dropConsumed: true,
-      commitId: (id) => `${runId}/${fingerprints.get(id) ?? ''}`,
-      publish: (nodeId, staged, target, rows) => (ops.guardPublish(nodeId), publishFile(journal as Journal, nodeId, fingerprints.get(nodeId) ?? '', staged, target, rows)),
-      afterNode: async (id, kind, m) => {
-        await durable.keep(id, kind, m);
-        await ops.afterNode(db as Database, id, kind, m, tableName);
-      },
-      ...(plan ? { restore: (id: string) => restoreNode(db as Database, runnable, plan, id, tableName) } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-      limits,
-      timeLimit: 'node',
+    };
+    const { result, durable, replay } = await executePlan(plan, {
+      runId, runDir, workDir, historyDir: o.historyDir, baseDir: o.baseDir, outDir: o.outDir, roots, db, journal, ops, kindOf, fingerprints, limits, tableName, pass,
+      checkpoint: checkpointPolicy(o.checkpoint),
+      committedState: state ? (id: string) => state.committedDir(id) : undefined,
     });
+    if (plan.replay && replay) manifest.replayOf = { runId: plan.replay.originalRunId, nodeId: plan.replay.nodeId, rows: replay.replayed.length };
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
     if (result.faults.length > 0) manifest.faults = [...(manifest.faults ?? []), ...result.faults];
@@ -210,16 +195,16 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       }
     }
     const attempt = manifest.resumes?.find((r) => r.at === startedAt);
-    if (plan && attempt) attempt.restored = [...plan.skip.keys()];
-    if (replay && replayReq) {
-      const first = manifest.nodes.find((n) => n.nodeId === replayReq.nodeId);
-      first?.warnings.push(...replay.warnings);
+    if (mode === 'resume' && attempt) attempt.restored = [...plan.steps].filter(([, s]) => s.do === 'restore').map(([id]) => id);
+    if (plan.replay && replay) {
+      const first = manifest.nodes.find((n) => n.nodeId === plan.replay?.nodeId);
+      first?.warnings.push(...plan.replay.warnings, ...replay.warnings);
       manifest.finishedAt = new Date().toISOString();
-      await recordReplay(db, o.historyDir, manifest, replayReq, replay.replayed, tableName(replayReq.nodeId, '__q'));
+      await recordReplay(db, o.historyDir, manifest, plan.replay.request, replay.replayed, tableName(plan.replay.nodeId, '__q'));
     }
   } catch (e) {
     manifest.outcome = o.signal?.aborted ? 'cancelled' : 'failed';
-    manifest.errors = [...(o.resume !== undefined ? [] : manifest.errors), isUserFacing(e) ? e.message : `the run failed inside the engine: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`];
+    manifest.errors = [...(mode === 'resume' ? [] : manifest.errors), isUserFacing(e) ? e.message : `the run failed inside the engine: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`];
     if (!isUserFacing(e)) manifest.faults = [...(manifest.faults ?? []), { detail: faultDetail(e) }];
   } finally {
     o.signal?.removeEventListener('abort', interrupt);
@@ -253,6 +238,25 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   return redactDeep(manifest);
 }
 
+/**
+ * Gather what the planners need from the disk (the original run of a replay, the journal, settled commits,
+ * verified checkpoints), then plan: a fresh run or a replay as asked, a resume over the plan of the run it resumes.
+ */
+async function planRun(
+  mode: RunMode,
+  pipeline: Pipeline,
+  o: Pick<RunOptions, 'replay' | 'historyDir' | 'baseDir'> & { runDir: string; roots: string[]; journal: Journal; prior: JournalState },
+): Promise<{ plan: ExecutionPlan; fingerprints: Map<string, string> }> {
+  const replayReq = o.replay ?? (mode === 'resume' ? readReplayRequest(o.runDir) : undefined);
+  const judging = nodeKinds().filter((k) => k.traits.replay === 'judges').map((k) => k.kind);
+  const base = replayReq ? planReplay(pipeline, replayReq, getRun(o.historyDir, replayReq.runId), kindOf, judging) : planFresh(pipeline, kindOf);
+  const fingerprints = nodeFingerprints(base.pipeline, topologicalOrder(base.pipeline).order, o.baseDir, o.roots, {}, { pinnedStateful: true });
+  if (mode !== 'resume') return { plan: base, fingerprints };
+  const committed = await settlePending(o.journal, o.prior);
+  const verified = await verifiedNodes(o.prior, fingerprints);
+  return { plan: planResume(base, { journal: o.prior, committed, fingerprints, verified }, kindOf), fingerprints };
+}
+
 function readReplayRequest(runDir: string): ReplayRequest | undefined {
   const file = path.join(runDir, 'replay-request.json');
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as ReplayRequest) : undefined;
@@ -274,13 +278,6 @@ function quarantineFiles(runDir: string, metrics: NodeMetrics[], prior: JournalS
     if (file && m.quarantined > 0) Object.defineProperty(out, m.nodeId, { value: path.relative(runDir, file), enumerable: true });
   }
   return out;
-}
-
-async function restoreNode(db: Database, p: Pipeline, plan: ResumePlan, id: string, tableName: (n: string, port: string) => string): Promise<NodeMetrics | undefined> {
-  const m = plan.skip.get(id);
-  if (!m) return undefined;
-  await loadNeededOutputs(db, p, plan, id, tableName);
-  return m;
 }
 
 /**

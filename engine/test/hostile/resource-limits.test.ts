@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/runtime/run.js';
 import { PreviewSession } from '../../src/runtime/preview.js';
-import { machineDefaults, resolveLimits } from '../../src/runtime/limits.js';
+import { machineDefaults, resolveLimits } from '../../src/runtime/execution/limits.js';
 import { checkStructure } from '../../src/runtime/run.js';
 import type { LimitsInput } from '@sluice/format/api/contract';
 import { pipeline, tmpDir, writeFiles, type NodeDef } from '../helpers.js';

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeMetrics } from '@sluice/format/api/contract';
 import { kindOf } from '../../src/nodes/registry.js';
 import { Database } from '../../src/db/database.js';
-import { executePipeline, type RunEvent } from '../../src/runtime/execute.js';
+import { executePipeline, type RunEvent } from '../../src/runtime/execution/execute.js';
 import { preparePipeline } from '../../src/runtime/run.js';
 import { qi } from '../../src/sql/quote.js';
 import { createEngineService } from '../../src/service.js';

@@ -184,7 +184,7 @@ const allowHostsSchema = z
 
 const SIZE = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
-/** Resource limits a caller may set for a run or a preview (engine/src/runtime/limits.ts has the defaults). */
+/** Resource limits a caller may set for a run or a preview (engine/src/runtime/execution/limits.ts has the defaults). */
 export const limitsInputSchema = z
   .strictObject({
     memoryLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
@@ -273,7 +273,7 @@ export const runRequestSchema = runOptionsSchema.extend({
 });
 export type RunRequest = z.input<typeof runRequestSchema>;
 
-/** Replay rows an earlier run quarantined at a node, optionally edited (see runtime/replay.ts). */
+/** Replay rows an earlier run quarantined at a node, optionally edited (see runtime/durability/replay.ts). */
 export const replayRequestSchema = z.object({
   runId: z.string().regex(/^[A-Za-z0-9-]+$/),
   nodeId: z.string(),
@@ -390,7 +390,7 @@ export const runJobStatusSchema = z.object({
   inputs: z.array(inputFingerprintSchema).optional(),
   /**
    * How far each running node's current statement is, from DuckDB's query progress: the share done, in percent,
-   * and, for nodes that read tables (not files), the input rows worked through so far (runtime/progress.ts).
+   * and, for nodes that read tables (not files), the input rows worked through so far (runtime/execution/progress.ts).
    */
   progress: z.record(z.string(), z.object({ percent: z.number(), rows: z.number().optional() })).optional(),
 });

@@ -124,7 +124,7 @@ export class GateFailure extends UserError {
 /**
  * DuckDB refused a statement. Classified once, where the statement ran (runtime/database.ts): `userCaused` says
  * whether the pipeline's content caused it (binder, conversion, parser errors) or the engine did. The node that
- * ran the statement adds itself as `where.nodeId` (runtime/execute.ts).
+ * ran the statement adds itself as `where.nodeId` (runtime/execution/execute.ts).
  */
 export class QueryError extends SluiceError {
   constructor(

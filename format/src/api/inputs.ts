@@ -1,5 +1,5 @@
 // Where a number came from: the input files a preview or a run read, as they were then. Pure (the designer
-// compares these with the files as they are now; engine/src/runtime/input-fingerprints.ts takes them).
+// compares these with the files as they are now; engine/src/runtime/execution/input-fingerprints.ts takes them).
 import { z } from 'zod';
 
 export const inputFingerprintSchema = z.object({

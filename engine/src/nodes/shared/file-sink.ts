@@ -9,7 +9,7 @@ import { LINEAGE, UserError } from '../../runtime/exec-context.js';
 import type { ExecResult } from '../types.js';
 import { qi, qlit } from '../../sql/quote.js';
 import { requireColumns, requireSomeColumns } from './columns.js';
-import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../runtime/retry.js';
+import { RetriesExhausted, classifyFsFailure, retryPolicySchema, withRetry } from '../../sources/rest/retry.js';
 import type { IoStats } from '@sluice/format/api/contract';
 import { stillPlaced } from '../../runtime/paths.js';
 

@@ -3,7 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import { redact } from '../../runtime/secrets.js';
 import { allowedHost } from '@sluice/format/api/hosts';
-import { AttemptTimeoutError, HttpStatusError, parseRetryAfter, type Clock } from '../../runtime/retry.js';
+import { AttemptTimeoutError, HttpStatusError, parseRetryAfter, type Clock } from './retry.js';
 
 /** Why a URL may not be fetched, or undefined when it may. */
 export function hostRefusal(url: URL, allowHosts: readonly string[]): string | undefined {

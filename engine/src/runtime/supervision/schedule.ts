@@ -9,10 +9,10 @@ import { Cron } from 'croner';
 import type { RunManifest } from '@sluice/format/api/contract';
 import { checkPipeline } from '@sluice/format/pipeline/load';
 import type { Schedule } from '@sluice/format/pipeline/pipeline';
-import { UserError } from './exec-context.js';
-import { runPipeline } from './run.js';
-import { writeAtomic } from '../fsutil/files.js';
-import { processAlive } from '../fsutil/process.js';
+import { UserError } from '../exec-context.js';
+import { runPipeline } from '../run.js';
+import { writeAtomic } from '../../fsutil/files.js';
+import { processAlive } from '../../fsutil/process.js';
 
 export interface ScheduledPipeline {
   file: string;

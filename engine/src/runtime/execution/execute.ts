@@ -4,15 +4,15 @@ import * as path from 'node:path';
 import type { IoStats, NodeMetrics } from '@sluice/format/api/contract';
 import type { Edge, Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
-import type { NodeKind } from '../nodes/types.js';
-import { qi } from '../sql/quote.js';
-import type { Database } from '../db/database.js';
+import type { NodeKind } from '../../nodes/types.js';
+import { qi } from '../../sql/quote.js';
+import type { Database } from '../../db/database.js';
 import { QueryError, faultDetail, isUserFacing } from '@sluice/format/api/errors';
-import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from './exec-context.js';
-import { expandGlob, resolveInside } from './paths.js';
-import { pipelineEnv } from './secrets.js';
-import { GateFailure } from './gate.js';
-import { faultPoint } from './faults.js';
+import { LINEAGE, ROWID_REASON, UserError, isReservedColumn, isRowidName, type ExecContext, type QuarantineRecord, type SqlParams } from '../exec-context.js';
+import { expandGlob, resolveInside } from '../paths.js';
+import { pipelineEnv } from '../secrets.js';
+import { GateFailure } from '../gate.js';
+import { faultPoint } from '../faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
 import { followProgress } from './progress.js';
 import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs } from './execute-graph.js';
@@ -26,7 +26,7 @@ export type RunEvent =
   | { type: 'node-end'; metrics: NodeMetrics }
   /** A node's I/O statistics changed (a request failed, a retry is scheduled, the breaker moved). */
   | { type: 'node-io'; nodeId: string; io: IoStats; note?: string }
-  /** How far a running node's current query is (runtime/progress.ts). */
+  /** How far a running node's current query is (runtime/execution/progress.ts). */
   | { type: 'node-progress'; nodeId: string; percent: number; rows?: number };
 
 /** A fault of the engine in one node: kept with its stack in the run record (`faults`), never shown as a message. */
@@ -48,7 +48,7 @@ export interface ExecuteOptions {
   workDir: string;
   /** Where nodes keep durable progress across a resume (default: `workDir/state`). */
   stateDir?: string;
-  /** A stateful node's committed state folder (see runtime/pipeline-state.ts); none by default. */
+  /** A stateful node's committed state folder (see runtime/durability/pipeline-state.ts); none by default. */
   committedState?: (nodeId: string) => string | undefined;
   /** Relative sink paths resolve here (default: baseDir). */
   outDir?: string;
@@ -80,7 +80,7 @@ export interface ExecuteOptions {
   /** Environment variables the user allowed for this run or preview, besides `SLUICE_SECRET_…` (see secrets.ts). */
   allowEnv?: readonly string[];
   onEvent?: (e: RunEvent) => void;
-  /** The run's resource limits, for the reasons of nodes a limit stopped (see runtime/limits.ts). */
+  /** The run's resource limits, for the reasons of nodes a limit stopped (see runtime/execution/limits.ts). */
   limits?: ResourceLimits;
   /**
    * Wall-clock limit that interrupts a node's query: `node` gives each node the run's per-node limit, `preview`

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
-import { writeManifest } from './run.js';
+import { writeManifest } from '../run.js';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 /** Set for a worker whose stdin is a pipe from its supervisor: end of input means the supervisor is gone. */
@@ -17,7 +17,7 @@ export const PARENT_PIPE_ENV = 'SLUICE_PARENT_PIPE';
 export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** The compiled worker entry a supervised run starts (from engine/src or engine/dist alike). */
-export const RUN_WORKER = fileURLToPath(new URL('../../dist/runtime/run-worker.js', import.meta.url));
+export const RUN_WORKER = fileURLToPath(new URL('../../../dist/runtime/supervision/run-worker.js', import.meta.url));
 
 /** How long a worker asked to stop gets before it is killed. */
 export const CANCEL_GRACE_MS = 3_000;
@@ -52,7 +52,7 @@ export interface SuperviseOptions {
 }
 
 /**
- * Runs `spec` in a worker process (runtime/run-worker.ts), handed the spec as one JSON line on stdin. Its stdin
+ * Runs `spec` in a worker process (runtime/supervision/run-worker.ts), handed the spec as one JSON line on stdin. Its stdin
  * stays open, so that it notices when this process is gone, however that happened (end of input).
  */
 export function spawnWorker(): ChildProcessWithoutNullStreams {
@@ -70,7 +70,7 @@ export function spawnWorker(): ChildProcessWithoutNullStreams {
 }
 
 export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
-  // A worker started ahead (runtime/warm-worker.ts) has loaded the engine already and waits for its spec.
+  // A worker started ahead (runtime/supervision/warm-worker.ts) has loaded the engine already and waits for its spec.
   const child = opts.worker ?? spawnWorker();
   child.stdin.write(`${JSON.stringify(spec)}\n`);
   let killTimer: NodeJS.Timeout | undefined;

@@ -5,7 +5,7 @@
 // resumed run never publishes twice, and the target is never a half-written file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { faultPoint } from './faults.js';
+import { faultPoint } from '../faults.js';
 import { sha256File } from './checkpoint.js';
 import type { Journal, JournalState, PreparedEntry } from './journal.js';
 

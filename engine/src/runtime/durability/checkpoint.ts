@@ -4,9 +4,9 @@
 // columns differ from the record is not trusted.
 import * as fs from 'node:fs';
 import type { Column } from '@sluice/format/api/contract';
-import { qi, qlit } from '../sql/quote.js';
-import type { Database } from '../db/database.js';
-import { sha256File } from '../fsutil/files.js';
+import { qi, qlit } from '../../sql/quote.js';
+import type { Database } from '../../db/database.js';
+import { sha256File } from '../../fsutil/files.js';
 
 export { sha256File };
 

@@ -4,8 +4,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { kindOf } from '../nodes/registry.js';
-import { expandGlob, resolveInside } from './paths.js';
+import { kindOf } from '../../nodes/registry.js';
+import { expandGlob, resolveInside } from '../paths.js';
 
 /**
  * `pinnedStateful`: in a run, a stateful source (source.files) chooses its files once and keeps that choice for a

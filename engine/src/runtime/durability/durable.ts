@@ -5,13 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeMetrics } from '@sluice/format/api/contract';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import type { NodeKind } from '../nodes/types.js';
-import { qi, qlit } from '../sql/quote.js';
+import type { NodeKind } from '../../nodes/types.js';
+import { qi, qlit } from '../../sql/quote.js';
 import { sha256File, writeCheckpoint } from './checkpoint.js';
 import type { CheckpointPlanner } from './checkpoint-policy.js';
-import type { Database } from '../db/database.js';
-import { UserError } from './exec-context.js';
-import { faultPoint } from './faults.js';
+import type { Database } from '../../db/database.js';
+import { UserError } from '../exec-context.js';
+import { faultPoint } from '../faults.js';
 import type { Journal, NodeEntry } from './journal.js';
 
 export class DurableOutputs {

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { InputFingerprint } from '@sluice/format/api/inputs';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { kindOf } from '../nodes/registry.js';
-import { expandGlob, resolveInside } from './paths.js';
+import { kindOf } from '../../nodes/registry.js';
+import { expandGlob, resolveInside } from '../paths.js';
 
 /** Files up to this size are hashed as well; bigger ones are known by size and time (hashing would cost a read). */
 export const HASH_LIMIT_BYTES = 1024 * 1024;

@@ -1,11 +1,11 @@
 // The run history store: one folder per run holding its manifest and quarantine files.
-import { capRowJson, capText, MAX_DISPLAY_CHARS, MAX_MESSAGE_CHARS } from './display-cap.js';
+import { capRowJson, capText, MAX_DISPLAY_CHARS, MAX_MESSAGE_CHARS } from '../display-cap.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '@sluice/format/api/contract';
-import { qlit } from '../sql/quote.js';
-import { UserError } from './exec-context.js';
-import { Database } from '../db/database.js';
+import { qlit } from '../../sql/quote.js';
+import { UserError } from '../exec-context.js';
+import { Database } from '../../db/database.js';
 
 export function listRuns(historyDir: string, limit = 50): RunManifest[] {
   if (!fs.existsSync(historyDir)) return [];

@@ -16,10 +16,10 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
-import { UserError } from './exec-context.js';
-import { faultPoint } from './faults.js';
-import { syncDir, writeAtomic } from '../fsutil/files.js';
-import { processAlive } from '../fsutil/process.js';
+import { UserError } from '../exec-context.js';
+import { faultPoint } from '../faults.js';
+import { syncDir, writeAtomic } from '../../fsutil/files.js';
+import { processAlive } from '../../fsutil/process.js';
 
 interface Inflight {
   runId: string;
@@ -130,7 +130,7 @@ export class PipelineState {
 /**
  * Whether an interrupted run must be finished (resumed) before another run reads the state. A run that failed by
  * itself published nothing (it would say `partial` otherwise), so it is abandoned. But a run whose worker died
- * says `failed` in the record its supervisor completed (runtime/supervise.ts, whose message this recognises),
+ * says `failed` in the record its supervisor completed (runtime/supervision/supervise.ts, whose message this recognises),
  * and it may have died after its sinks committed and before its state did: reading its files again would write
  * their rows twice, so it is resumed like any interrupted run.
  */

@@ -9,13 +9,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import type { RunManifest } from '@sluice/format/api/contract';
-import { kindOf } from '../nodes/registry.js';
-import { candidates, readLedger, type FilesConfig } from '../nodes/source-files.js';
+import { kindOf } from '../../nodes/registry.js';
+import { candidates, readLedger, type FilesConfig } from '../../nodes/source-files.js';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { preparePipeline, runPipeline, type RunOptions } from './run.js';
-import { resolveInside } from './paths.js';
-import { mustResume, PipelineState, stateStoreDir, UnfinishedRun } from './pipeline-state.js';
-import { UserError } from './exec-context.js';
+import { preparePipeline, runPipeline, type RunOptions } from '../run.js';
+import { resolveInside } from '../paths.js';
+import { mustResume, PipelineState, stateStoreDir, UnfinishedRun } from '../durability/pipeline-state.js';
+import { UserError } from '../exec-context.js';
 
 export interface Lag {
   /** New files ready to read, over all incremental sources. */
@@ -58,7 +58,7 @@ export interface WatchOptions extends Omit<RunOptions, 'resume' | 'replay' | 'si
   /** Aborting also interrupts the current batch (a second Ctrl-C). */
   cancel?: AbortSignal;
   /**
-   * Each batch in a supervised worker process (runtime/supervise.ts), as `sluice run` and the designer's runs do:
+   * Each batch in a supervised worker process (runtime/supervision/supervise.ts), as `sluice run` and the designer's runs do:
    * a crash of the engine on one batch ends that batch as failed, never the host. Needs the compiled worker.
    */
   supervised?: boolean;

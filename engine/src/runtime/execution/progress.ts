@@ -1,6 +1,6 @@
 // Live counters of a running node: while its statements run, DuckDB's query progress is read a few times a second
 // and reported as a `node-progress` event, so a 20-second read shows rows going by instead of a still "running".
-import type { Database } from '../db/database.js';
+import type { Database } from '../../db/database.js';
 import type { RunEvent } from './execute.js';
 
 /** How often a running node's progress is read (each read is one cheap call into DuckDB). */

@@ -1,8 +1,8 @@
 // The run's graph as the executor needs it: lookups built once per run, which outputs a node's successors still
 // need (so the others can be dropped as the run goes), and whether row order matters downstream of each node.
 import type { Edge, Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
-import type { Database } from '../db/database.js';
-import type { NodeKind } from '../nodes/types.js';
+import type { Database } from '../../db/database.js';
+import type { NodeKind } from '../../nodes/types.js';
 
 /** What these helpers use of a run's options (ExecuteOptions has these and more). */
 export interface GraphRun {

@@ -1,13 +1,13 @@
-// The entry point of a supervised run's worker process (runtime/supervise.ts starts it). It reads one RunSpec as
+// The entry point of a supervised run's worker process (runtime/supervision/supervise.ts starts it). It reads one RunSpec as
 // JSON on stdin, checks it against the contract, runs it, and reports on stdout as NDJSON: each run event, then
 // `run-end` with the manifest. Mistakes in the spec end with one line on stderr and exit code 2.
 import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { runSpecSchema } from '@sluice/format/api/contract';
 import { invalidInput, isUserFacing, toErrorBody } from '@sluice/format/api/errors';
-import { runPipeline } from './run.js';
+import { runPipeline } from '../run.js';
 import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS } from './supervise.js';
-import type { RunEvent } from './execute.js';
+import type { RunEvent } from '../execution/execute.js';
 
 /** Written synchronously: if the engine crashes next, its last event must already be out. */
 function emit(message: unknown): void {
