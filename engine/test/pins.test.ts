@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../src/cli/main.js';
 import { tmpDir } from './helpers.js';
+import { createEngineService } from '../src/service.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ordersDir = path.join(root, 'samples', 'orders');
@@ -129,5 +130,34 @@ describe('sluice pin and sluice test', () => {
     const parquet = await cli(['pin', file, '--node', 'orders']);
     expect(parquet.code).toBe(2);
     expect(parquet.err).toContain('source "orders" (source.parquet) cannot be pinned yet: fixtures are the first lines of a CSV or NDJSON file');
+  });
+});
+
+describe('pins through the EngineApi (the designer)', () => {
+  it('pins, lists, tests and removes through the service, refusing a file name with a folder in it', async () => {
+    const { dir, tests } = orders();
+    const pipeline = JSON.parse(fs.readFileSync(path.join(dir, 'orders.pipeline.json'), 'utf8')) as Doc;
+    const service = createEngineService({ workspaces: [dir], inProcessRuns: true });
+    try {
+      const where = { baseDir: dir, fileName: 'orders.pipeline.json' };
+      const pins = await service.pinData({ ...where, pipeline, nodeId: 'checks', lines: 8 });
+      expect(pins.folder).toBe('orders.pipeline.tests');
+      expect(pins.pins).toEqual([
+        { nodeId: 'checks', expected: { file: 'orders.pipeline.tests/checks.expected.json', rows: expect.any(Number) as number, quarantined: 2, filtered: 0 } },
+        { nodeId: 'orders', fixture: { file: 'orders.pipeline.tests/orders.fixture.csv', lines: 9 } },
+      ]);
+      expect((await service.listPins(where)).pins).toEqual(pins.pins);
+      expect((await service.testPins({ ...where, pipeline })).passed).toBe(true);
+      const checks = pipeline.nodes.find((n) => n.id === 'checks');
+      (checks?.config['rules'] as { id: string }[]).splice(0, 1);
+      const failed = await service.testPins({ ...where, pipeline });
+      expect(failed.passed).toBe(false);
+      expect(failed.tests[0]?.diffs).toContainEqual({ what: 'rule', subject: 'customer_required', expected: '1', actual: '0' });
+      expect((await service.removePin({ ...where, nodeId: 'checks' })).pins.map((x) => x.nodeId)).toEqual(['orders']);
+      await expect(service.listPins({ baseDir: dir, fileName: '../x.json' })).rejects.toThrow(/a pipeline file name ending in .json, without a folder/);
+      expect(fs.readdirSync(tests)).toEqual(['orders.fixture.csv']);
+    } finally {
+      service.close();
+    }
   });
 });

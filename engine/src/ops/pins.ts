@@ -14,7 +14,7 @@ import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { upstreamClosure } from '@sluice/format/pipeline/graph';
 import { kindOf } from '../nodes/registry.js';
 import { UserError } from '../runtime/exec-context.js';
-import { expandGlob, resolveInside } from '../runtime/paths.js';
+import { expandGlob, isInside, realish, resolveInside } from '../runtime/paths.js';
 import { redact } from '../runtime/secrets.js';
 
 /** Where a saved pipeline's pins live. */
@@ -56,9 +56,12 @@ export function pinsFolderName(fileName: string): string {
   return `${fileName.replace(/\.json$/i, '')}.tests`;
 }
 
+/** The pins folder; one that is a link leading out of the pipeline's folder is refused (pins are written there). */
 export function pinsFolder(place: PinPlace): string {
-  if (/[/\\]/.test(place.fileName) || !/\.json$/i.test(place.fileName)) throw new UserError(`"${place.fileName}" is not a pipeline file name (NAME.json, without a folder)`);
-  return path.join(place.baseDir, pinsFolderName(place.fileName));
+  if (/[/\\]/.test(place.fileName) || place.fileName.startsWith('.') || !/\.json$/i.test(place.fileName)) throw new UserError(`"${place.fileName}" is not a pipeline file name (NAME.json, without a folder)`);
+  const dir = path.join(place.baseDir, pinsFolderName(place.fileName));
+  if (fs.existsSync(dir) && !isInside(realish(dir), realish(place.baseDir))) throw new UserError(`${pinsFolderName(place.fileName)}/ leads out of the pipeline's folder; pins must be a plain folder beside it`);
+  return dir;
 }
 
 const expectedName = (nodeId: string): string => `${nodeId}.expected.json`;

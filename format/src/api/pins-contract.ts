@@ -11,7 +11,7 @@ const pipelineFileName = z
   .string()
   .min(6)
   .max(200)
-  .regex(/^[^/\\]+\.json$/, 'a pipeline file name ending in .json, without a folder');
+  .regex(/^[^/\\.][^/\\]*\.json$/, 'a pipeline file name ending in .json, without a folder');
 
 const where = {
   /** The saved pipeline's file name; its pins are in `<name minus .json>.tests/` in `baseDir`. */
