@@ -161,3 +161,19 @@ describe('pins through the EngineApi (the designer)', () => {
     }
   });
 });
+
+describe('the samples ship with their tests', () => {
+  it('every sample with pinned data passes `sluice test`', async () => {
+    const samples = path.join(root, 'samples');
+    const files = fs
+      .readdirSync(samples)
+      .flatMap((d) => (fs.statSync(path.join(samples, d)).isDirectory() ? fs.readdirSync(path.join(samples, d)).map((f) => path.join(samples, d, f)) : []))
+      .filter((f) => f.endsWith('.pipeline.json') && fs.existsSync(f.replace(/\.json$/, '.tests')));
+    expect(files.map((f) => path.basename(f)).sort()).toEqual(['customers.pipeline.json', 'events.pipeline.json', 'orders.pipeline.json']);
+    for (const f of files) {
+      const r = await cli(['test', f]);
+      expect(r.out, f).toMatch(/\d+ tests?: \d+ passed, 0 failed/);
+      expect(r.code, `${f}\n${r.out}${r.err}`).toBe(0);
+    }
+  });
+});
