@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import type { NodeBytes } from '@sluice/format/api/ops-contract';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
-import { inputFingerprints } from '../runtime/input-fingerprints.js';
 import { expandGlob, resolveInside } from '../runtime/paths.js';
 
 type KindOf = (kind: string) => NodeKind | undefined;
@@ -16,12 +15,25 @@ type KindOf = (kind: string) => NodeKind | undefined;
 export function sourceBytes(p: Pipeline, kindOf: KindOf, baseDir: string, roots: string[]): Record<string, NodeBytes> {
   const out: Record<string, NodeBytes> = {};
   // An incremental source reads only files no earlier run consumed; the whole folder's size would overstate it.
-  const ids = new Set(p.nodes.filter((n) => kindOf(n.kind)?.category === 'source' && kindOf(n.kind)?.stateful !== true).map((n) => n.id));
-  for (const f of inputFingerprints(p, baseDir, roots, ids)) {
-    const b = out[f.nodeId] ?? { read: 0, files: 0, from: 'size of the input files when the run started' };
-    b.read = (b.read ?? 0) + f.size;
-    b.files++;
-    Object.defineProperty(out, f.nodeId, { value: b, enumerable: true, configurable: true });
+  for (const n of p.nodes) {
+    const k = kindOf(n.kind);
+    const given = n.config['path'];
+    if (k?.category !== 'source' || k.stateful === true || typeof given !== 'string') continue;
+    let files: string[];
+    try {
+      files = expandGlob(resolveInside(baseDir, roots, given, { nodeId: n.id, field: 'path' }));
+    } catch {
+      // A path the run will refuse: the source fails with its own message, and has no bytes.
+      continue;
+    }
+    let read = 0;
+    let count = 0;
+    for (const f of files) {
+      const sz = sizeOf(f);
+      read += sz.bytes;
+      count += sz.files;
+    }
+    if (count > 0) Object.defineProperty(out, n.id, { value: { read, files: count, from: 'size of the input files when the run started' }, enumerable: true, configurable: true });
   }
   return out;
 }
