@@ -98,6 +98,10 @@ describe('sluice pin and sluice test', () => {
     expect(listed.out).toMatch(/typed: expects \d+ rows/);
     expect((await cli(['pin', file, '--remove', 'typed'])).code).toBe(0);
     expect(fs.readdirSync(tests)).toEqual(['orders.fixture.csv']);
+    // A sink's expectation is the rows reaching it; the rule counts of the node feeding it are not its own.
+    expect((await cli(['pin', file, '--node', 'rejects'])).code).toBe(0);
+    const rejects = JSON.parse(fs.readFileSync(path.join(tests, 'rejects.expected.json'), 'utf8')) as { counts: Record<string, number>; quarantineByRule: Record<string, number> };
+    expect([rejects.counts, rejects.quarantineByRule]).toEqual([{ rows: 1 }, {}]);
   });
 
   it('names what is missing: no pins, a source without a fixture, a node gone, a source kind it cannot pin', async () => {

@@ -172,8 +172,9 @@ export function expectationOf(p: Pipeline, nodeId: string, r: PreviewResult): Ex
   const m = r.metrics.find((x) => x.nodeId === nodeId);
   const counts: Record<string, number> = { rows: r.totalRows };
   if (m) Object.assign(counts, { rowsIn: m.rowsIn, rowsOut: m.rowsOut, quarantined: m.quarantined, filtered: m.filtered });
+  // Per rule at this node only: a sink's preview is its feeding node's, whose rule counts are not the sink's.
   const quarantineByRule: Record<string, number> = {};
-  for (const k of Object.keys(r.quarantineByRule ?? {}).sort(byText)) quarantineByRule[k] = r.quarantineByRule?.[k] ?? 0;
+  if (m) for (const k of Object.keys(r.quarantineByRule ?? {}).sort(byText)) quarantineByRule[k] = r.quarantineByRule?.[k] ?? 0;
   const rows = r.rows.map((row) => row.map((v) => (typeof v === 'string' ? redact(v) : v)));
   rows.sort((a, b) => byText(rowKey(a), rowKey(b)));
   const e: Expectation = { node: nodeId, kind: node?.kind ?? '', port: r.port, counts, quarantineByRule, columns: r.columns.map((c) => ({ name: c.name, type: c.type })), rows };
