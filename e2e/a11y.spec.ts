@@ -39,6 +39,11 @@ for (const theme of ['light', 'dark'] as const) {
       // whole page takes many seconds on a busy machine).
       found['quarantine'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
 
+      // The sample ships with its tests (pinned data): the Tests tab lists them.
+      await page.getByTestId('tab-tests').click();
+      await expect(page.getByTestId('pin-checks')).toBeVisible();
+      found['tests'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
+
       await page.getByTestId('run-button').click();
       await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', /succeeded|partial|failed/, { timeout: 30_000 });
       found['run summary'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
@@ -48,7 +53,7 @@ for (const theme of ['light', 'dark'] as const) {
       found['open menu'] = await seriousViolations(page, '.topbar');
       await page.keyboard.press('Escape');
 
-      expect(found).toEqual({ 'empty canvas': [], 'node selected, preview': [], quarantine: [], 'run summary': [], 'open menu': [] });
+      expect(found).toEqual({ 'empty canvas': [], 'node selected, preview': [], quarantine: [], tests: [], 'run summary': [], 'open menu': [] });
     });
   });
 }

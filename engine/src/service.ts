@@ -20,6 +20,8 @@ import { RunJobs } from './run-jobs.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { opsService } from './ops/service-ops.js';
 import { WatchJobs } from './watch-jobs.js';
+import { listPins, pinNode, removePin, type PinPlace } from './ops/pins.js';
+import { runPinTests } from './ops/pin-test.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -241,6 +243,28 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     async writeFile(input) {
       const req = engineMethods.writeFile.input.parse(input);
       return workspaceFiles().write(req.path, req.text, req.overwrite);
+    },
+    // Pins live beside the saved pipeline, in its (checked) folder; the previews they take share the designer's
+    // session and its queue, so pinning never races a preview for the scratch database.
+    async pinData(input) {
+      const req = engineMethods.pinData.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      const place: PinPlace = { baseDir: baseDirOf(req.baseDir), fileName: req.fileName };
+      return pinNode(p, req.nodeId, place, req.lines, (q, id, limit, dir) => previews.preview(q, id, limit, dir, [], hostsFor(undefined)));
+    },
+    async listPins(input) {
+      const req = engineMethods.listPins.input.parse(input);
+      return listPins({ baseDir: baseDirOf(req.baseDir), fileName: req.fileName });
+    },
+    async removePin(input) {
+      const req = engineMethods.removePin.input.parse(input);
+      return removePin({ baseDir: baseDirOf(req.baseDir), fileName: req.fileName }, req.nodeId);
+    },
+    async testPins(input) {
+      const req = engineMethods.testPins.input.parse(input);
+      const p = preparePipeline(req.pipeline, req.params);
+      const place: PinPlace = { baseDir: baseDirOf(req.baseDir), fileName: req.fileName };
+      return runPinTests(p, place, (q, id, limit, dir) => previews.preview(q, id, limit, dir, [], hostsFor(undefined)));
     },
     followRun(jobId, onStatus) {
       return jobs.follow(jobId, onStatus);

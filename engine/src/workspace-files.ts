@@ -96,7 +96,8 @@ export class WorkspaceFiles {
         if (e.name.startsWith('.')) continue;
         const full = path.join(dir, e.name);
         // Symlinks are not listed: whether one stays inside is checked when it is opened by name.
-        if (e.isDirectory() && depth < MAX_DEPTH && !SKIPPED_FOLDERS.has(e.name)) await walk(full, depth + 1);
+        // `NAME.tests/` holds a pipeline's pinned data (ops/pins.ts): its .json files are expectations, not pipelines.
+        if (e.isDirectory() && depth < MAX_DEPTH && !SKIPPED_FOLDERS.has(e.name) && !e.name.endsWith('.tests')) await walk(full, depth + 1);
         else if (e.isFile() && /\.json$/i.test(e.name)) {
           const st = await fs.stat(full);
           out.push({ path: toRelative(rootReal, full), name: e.name, modifiedMs: Math.round(st.mtimeMs), size: st.size });

@@ -34,6 +34,7 @@ import { addPipelineRunFlags, collect, collectParam } from './flags.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
 import { addRunbookCommand } from './runbook.js';
 import { addTraceCommand } from './trace.js';
+import { addTestCommands } from './test-command.js';
 
 /** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
 function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
@@ -420,6 +421,7 @@ export async function runCli(argv: string[]): Promise<number> {
   registerOpsCommands(program, { out, setCode: (c) => (code = c) });
   addRunbookCommand(program, out);
   addTraceCommand(program, out);
+  addTestCommands(program, { out, setCode: (c) => (code = c) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -12,6 +12,8 @@ import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { redactDeep } from '../runtime/secrets.js';
+import { staticCheck } from '../analysis/check.js';
+import { columnOrigins, type Origins } from './column-lineage.js';
 
 export const OL_SPEC = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
 const PRODUCER = `https://github.com/sluice/sluice/tree/v${ENGINE_VERSION}`;
@@ -21,6 +23,7 @@ const FACET = {
   error: 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
   jobType: 'https://openlineage.io/spec/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet',
   outputStats: 'https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet',
+  columnLineage: 'https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet',
 };
 
 export interface Dataset {
@@ -71,6 +74,8 @@ function datasetOf(n: PipelineNode, dir: string): Dataset | undefined {
 export class LineageEmitter {
   private readonly file: string;
   private readonly url: string | undefined;
+  /** Which source columns each port's columns derive from, worked out once for the end event. */
+  private origins: Origins | undefined;
 
   constructor(
     private readonly p: Pipeline,
@@ -138,7 +143,7 @@ export class LineageEmitter {
       const stats = edge ? cols[edge.from.node]?.filter((c) => c.port === edge.from.port) : undefined;
       const ran = m?.nodes.find((x) => x.nodeId === n.id);
       const written = ran && (ran.status === 'ok' || ran.status === 'warning') ? ran.rowsIn - ran.quarantined - ran.filtered : undefined;
-      const facets = schemaFacet(stats);
+      const facets = { ...schemaFacet(stats), ...(edge ? this.columnLineageFacet(edge.from.node, edge.from.port) : {}) };
       outputs.push({ ...d, ...(Object.keys(facets).length ? { facets } : {}), ...(written !== undefined ? { outputFacets: { outputStatistics: facet(FACET.outputStats, { rowCount: written }) } } : {}) });
     }
     const error = m && type !== 'COMPLETE' && m.errors.length > 0 ? { errorMessage: facet(FACET.error, { message: m.errors.join('\n'), programmingLanguage: 'sql' }) } : {};
@@ -158,11 +163,38 @@ export class LineageEmitter {
     };
   }
 
+  /** The columnLineage facet of a sink fed by `node`.`port`: each column with the source columns it comes from. */
+  private columnLineageFacet(node: string, port: string): Record<string, unknown> {
+    const cols = this.origins?.get(node)?.get(port);
+    if (!cols) return {};
+    const fields: Record<string, { inputFields: unknown[] }> = {};
+    for (const [name, origins] of cols) {
+      const inputFields = origins.flatMap((o) => {
+        const src = this.p.nodes.find((x) => x.id === o.source);
+        const d = src ? datasetOf(src, this.baseDir) : undefined;
+        return d ? [{ namespace: d.namespace, name: d.name, field: o.field, transformations: [{ type: 'DIRECT', subtype: o.subtype }] }] : [];
+      });
+      if (inputFields.length > 0) Object.defineProperty(fields, name, { value: { inputFields }, enumerable: true });
+    }
+    return Object.keys(fields).length > 0 ? { columnLineage: facet(FACET.columnLineage, { fields }) } : {};
+  }
+
+  /** Column lineage from the static schema pass; lineage is a report, so a pass that fails only leaves it out. */
+  private async workOutOrigins(): Promise<void> {
+    try {
+      const s = await staticCheck(this.p, { baseDir: this.baseDir, roots: [this.baseDir, this.outDir] });
+      this.origins = columnOrigins(this.p, s.ports, this.kindOf);
+    } catch (e) {
+      process.stderr.write(`[sluice] OpenLineage column lineage left out: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
+  }
+
   start(at: string): void {
     void this.emit(this.event('START', at));
   }
 
   async end(m: RunManifest): Promise<void> {
+    await this.workOutOrigins();
     const type = m.outcome === 'succeeded' ? 'COMPLETE' : m.outcome === 'cancelled' ? 'ABORT' : 'FAIL';
     await this.emit(this.event(type, m.finishedAt, m));
   }

@@ -13,6 +13,8 @@ import { checksOf, judge, type MetricSource } from './anomaly.js';
 import { columnStats, qualityScore, ruleFailures } from './profile.js';
 import { recordInStore, RunStore } from './store.js';
 import { LineageEmitter } from './openlineage.js';
+import { sinkBytes, sourceBytes } from './bytes.js';
+import type { NodeBytes } from '@sluice/format/api/ops-contract';
 
 export type StartedBy = NonNullable<RunManifest['startedBy']>;
 
@@ -28,6 +30,8 @@ export interface RunOpsOptions {
   /** Where relative paths resolve (dataset names in lineage events). */
   baseDir: string;
   outDir?: string | undefined;
+  /** Folders the run may use (for measuring the bytes of its files). */
+  roots?: string[] | undefined;
 }
 
 export class RunOps {
@@ -36,6 +40,8 @@ export class RunOps {
   private readonly findings: AnomalyFinding[] = [];
   private readonly gated = new Set<string>();
   private held: string | undefined;
+  /** Input bytes of the sources, measured before they read. */
+  private readBytes: Record<string, NodeBytes> = {};
 
   private constructor(
     private readonly o: RunOpsOptions,
@@ -60,7 +66,13 @@ export class RunOps {
     const sources = o.pipeline.nodes.filter((n) => o.kindOf(n.kind)?.category === 'source').map((n) => n.id);
     const lineage = new LineageEmitter(o.pipeline, o.historyDir, o.runId, o.kindOf, o.allowHosts, o.baseDir, o.outDir ?? o.baseDir);
     lineage.start(o.startedAt);
-    return new RunOps(o, block, history, block ? checksOf(block, sources) : [], lineage);
+    const ops = new RunOps(o, block, history, block ? checksOf(block, sources) : [], lineage);
+    ops.readBytes = sourceBytes(o.pipeline, o.kindOf, o.baseDir, ops.roots());
+    return ops;
+  }
+
+  private roots(): string[] {
+    return this.o.roots ?? [this.o.baseDir, ...(this.o.outDir ? [this.o.outDir] : [])];
   }
 
   /** After a node succeeded (its tables still exist): profile it and judge its gates. */
@@ -110,6 +122,10 @@ export class RunOps {
     };
     manifest.rules = keep(manifest.rules, this.rules);
     manifest.columns = keep(manifest.columns, this.columns);
+    // Only nodes that ran in this attempt are measured now; a resumed run keeps the earlier attempt's numbers.
+    const ran = new Set(manifest.nodes.filter((n) => n.status !== 'failed' && n.status !== 'skipped' && n.resumed !== true).map((n) => n.nodeId));
+    const read = Object.fromEntries(Object.entries(this.readBytes).filter(([id]) => ran.has(id)));
+    manifest.bytes = keep(manifest.bytes, { ...read, ...sinkBytes(this.o.pipeline, this.o.kindOf, ran, this.o.outDir ?? this.o.baseDir, this.roots()) });
     manifest.startedBy = manifest.startedBy ?? startedByFromEnv();
     if (this.block && this.o.judge) {
       const durationMs = Date.now() - Date.parse(manifest.startedAt);

@@ -37,6 +37,9 @@ export function appendRun(a: { runs: DuckDBAppender; nodes: DuckDBAppender; rule
   else r.appendDouble(m.quality.score);
   r.appendInteger((m.anomalies ?? []).filter((x) => x.tripped).length);
   r.appendVarchar(fingerprint);
+  const bytes = Object.values(m.bytes ?? {});
+  r.appendBigInt(BigInt(bytes.reduce((s, b) => s + (b.read ?? 0), 0)));
+  r.appendBigInt(BigInt(bytes.reduce((s, b) => s + (b.written ?? 0), 0)));
   r.endRow();
   for (const n of m.nodes) {
     const x = a.nodes;
@@ -52,6 +55,11 @@ export function appendRun(a: { runs: DuckDBAppender; nodes: DuckDBAppender; rule
     const q = m.quality?.nodes[n.nodeId];
     if (q === undefined) x.appendNull();
     else x.appendDouble(q);
+    const b = m.bytes?.[n.nodeId];
+    if (b?.read === undefined) x.appendNull();
+    else x.appendBigInt(BigInt(b.read));
+    if (b?.written === undefined) x.appendNull();
+    else x.appendBigInt(BigInt(b.written));
     x.endRow();
   }
   for (const [nodeId, rules] of Object.entries(m.rules ?? {})) {

@@ -19,7 +19,7 @@ export const STORE_FILE = 'runstore.duckdb';
 /** Left by a writer that could not index its run: the next sync looks at every manifest. */
 const DIRTY_FILE = 'runstore.dirty';
 /** Bump when the tables change: an older file is then rebuilt from the manifests. */
-const STORE_VERSION = 2;
+const STORE_VERSION = 3;
 
 export interface StoreOptions {
   /** How long to wait for another process's lock before giving up (ms). */
@@ -30,9 +30,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS runs (run_id VARCHAR PRIMARY KEY, pipeline_name VARCHAR, pipeline_hash VARCHAR, started_at VARCHAR, finished_at VARCHAR,
      duration_ms BIGINT, outcome VARCHAR, started_by VARCHAR, rows_read BIGINT, rows_written BIGINT, quarantined BIGINT, filtered BIGINT,
-     quality DOUBLE, anomalies INTEGER, fingerprint VARCHAR)`,
+     quality DOUBLE, anomalies INTEGER, fingerprint VARCHAR, bytes_read BIGINT, bytes_written BIGINT)`,
   `CREATE TABLE IF NOT EXISTS node_metrics (run_id VARCHAR, node_id VARCHAR, kind VARCHAR, status VARCHAR, rows_in BIGINT, rows_out BIGINT,
-     quarantined BIGINT, filtered BIGINT, duration_ms BIGINT, quality DOUBLE)`,
+     quarantined BIGINT, filtered BIGINT, duration_ms BIGINT, quality DOUBLE, bytes_read BIGINT, bytes_written BIGINT)`,
   `CREATE TABLE IF NOT EXISTS rule_metrics (run_id VARCHAR, node_id VARCHAR, rule VARCHAR, failures BIGINT)`,
   `CREATE TABLE IF NOT EXISTS column_metrics (run_id VARCHAR, node_id VARCHAR, port VARCHAR, column_name VARCHAR, type VARCHAR, row_count BIGINT,
      nulls BIGINT, null_rate DOUBLE, distinct_est BIGINT, min_value VARCHAR, max_value VARCHAR)`,
@@ -238,7 +238,7 @@ export class RunStore {
       params[name] = value;
     }
     const rows = await this.rows(
-      `SELECT run_id, pipeline_name, started_at, finished_at, duration_ms, outcome, started_by, rows_read, rows_written, quarantined, filtered, quality, anomalies
+      `SELECT run_id, pipeline_name, started_at, finished_at, duration_ms, outcome, started_by, rows_read, rows_written, bytes_read, bytes_written, quarantined, filtered, quality, anomalies
        FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, run_id DESC LIMIT $limit`,
       params,
     );
@@ -253,6 +253,8 @@ export class RunStore {
       startedBy: String(r['started_by']),
       rowsRead: Number(r['rows_read']),
       rowsWritten: Number(r['rows_written']),
+      bytesRead: Number(r['bytes_read'] ?? 0),
+      bytesWritten: Number(r['bytes_written'] ?? 0),
       quarantined: Number(r['quarantined']),
       filtered: Number(r['filtered']),
       quality: r['quality'] === null ? null : Number(r['quality']),

@@ -143,7 +143,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   }
   const releaseLock = takeRunLock(runDir, runId);
   // History, profiles, quality score, anomaly gates and lineage (engine/src/ops).
-  const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: judgesHistory(mode), kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir });
+  const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: judgesHistory(mode), kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] });
   const workDir = path.join(runDir, 'work');
   // What a crashed attempt left in its scratch space is never trusted; durable progress lives elsewhere.
   fs.rmSync(workDir, { recursive: true, force: true });

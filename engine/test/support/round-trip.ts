@@ -32,6 +32,13 @@ export async function roundTripEveryMethod(transport: Call, pipeline: ReturnType
   expect((await call<{ inputs: unknown[] }>('inputFingerprints', { pipeline, baseDir: work })).inputs.length).toBeGreaterThan(0);
   const profile = await call<{ rows: number; columns: { name: string }[] }>('profile', { pipeline, nodeId: 'check', baseDir: work });
   expect([profile.rows, profile.columns.map((c) => c.name)]).toEqual([2, ['id', 'v']]);
+  // Pinned data (pipeline tests): pin the validator, test, list, remove.
+  const where = { baseDir: work, fileName: 'chain.pipeline.json' };
+  const pinned = await call<{ folder: string; pins: { nodeId: string; expected?: { rows: number; quarantined: number } }[] }>('pinData', { ...where, pipeline, nodeId: 'check' });
+  expect(pinned.pins.find((x) => x.nodeId === 'check')?.expected).toMatchObject({ rows: 2, quarantined: 1 });
+  expect(await call<{ passed: boolean }>('testPins', { ...where, pipeline })).toMatchObject({ passed: true });
+  expect((await call<{ pins: unknown[] }>('listPins', where)).pins).toEqual(pinned.pins);
+  expect((await call<{ pins: { nodeId: string }[] }>('removePin', { ...where, nodeId: 'check' })).pins.map((x) => x.nodeId)).toEqual(['src']);
   const run = await call<{ runId: string; outcome: string }>('run', { pipeline, baseDir: work });
   expect(run.outcome).toBe('succeeded');
   expect(fs.readFileSync(path.join(work, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n3,c\n');

@@ -7,6 +7,7 @@ import { errorBodySchema, problemSchema } from './errors.js';
 export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type EngineErrorBody, type Fix } from './errors.js';
 import { manifestOpsFields, opsMethods, profileResultSchema } from './ops-contract.js';
 import { inputFingerprintSchema } from './inputs.js';
+import { pinMethods } from './pins-contract.js';
 
 export { changedInput, inputFingerprintSchema, type InputFingerprint } from './inputs.js';
 
@@ -464,6 +465,7 @@ export const engineMethods = {
     output: z.object({ path: z.string(), modifiedMs: z.number() }),
   },
   ...opsMethods,
+  ...pinMethods,
   /** One run's record, found in any history folder this engine knows. */
   runRecord: { input: z.object({ runId: z.string().regex(/^[A-Za-z0-9-]+$/) }), output: runManifestSchema },
 } as const;

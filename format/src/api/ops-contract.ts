@@ -49,6 +49,18 @@ export const anomalyFindingSchema = z.object({
 });
 export type AnomalyFinding = z.infer<typeof anomalyFindingSchema>;
 
+/** Bytes a node read or wrote, measured on its files, and how (see engine/src/ops/bytes.ts). */
+export const nodeBytesSchema = z.object({
+  /** Sources: bytes of the input files. */
+  read: z.number().optional(),
+  /** Sinks: bytes of what they published. */
+  written: z.number().optional(),
+  files: z.number(),
+  /** How the number was measured, in words shown to the user. */
+  from: z.string(),
+});
+export type NodeBytes = z.infer<typeof nodeBytesSchema>;
+
 export const startedBySchema = z.enum(['cli', 'designer', 'desktop', 'test']);
 
 /** Additions to the run manifest; every field is optional so older records still read. */
@@ -57,6 +69,8 @@ export const manifestOpsFields = {
   startedBy: startedBySchema.optional(),
   /** Per node: rows that failed each rule (a row failing two rules counts for both). */
   rules: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  /** Per node: bytes read (sources) and written (sinks), with how each was measured. */
+  bytes: z.record(z.string(), nodeBytesSchema).optional(),
   /** Per node: statistics of the columns of its data outputs. */
   columns: z.record(z.string(), z.array(columnStatSchema)).optional(),
   quality: qualitySchema.optional(),
@@ -77,6 +91,9 @@ export const runSummarySchema = z.object({
   startedBy: z.string(),
   rowsRead: z.number(),
   rowsWritten: z.number(),
+  /** Bytes of the input files sources read, and of the files sinks wrote (0 for runs recorded without them). */
+  bytesRead: z.number(),
+  bytesWritten: z.number(),
   quarantined: z.number(),
   filtered: z.number(),
   quality: z.number().nullable(),

@@ -138,5 +138,9 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi & En
     profile: (input) => call('profile', input),
     workspaceStatus: (input) => call('workspaceStatus', input),
     runRecord: (input) => call('runRecord', input),
+    pinData: (input) => call('pinData', input),
+    listPins: (input) => call('listPins', input),
+    removePin: (input) => call('removePin', input),
+    testPins: (input) => call('testPins', input),
   };
 }

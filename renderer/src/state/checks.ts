@@ -119,7 +119,7 @@ export function useValidationDriver(): void {
       if (!local.unjudged) {
         const complete = local.stale.length === 0;
         const now = useDesigner.getState();
-        const baseline = complete && baselinePending && Object.keys(local.ports).length > 0 && canonicalText(now) === now.savedText;
+        const baseline = complete && baselinePending && Object.keys(local.ports).length > 0 && !isDirty(now);
         if (baseline) baselinePending = false;
         useChecks.setState({ validation: local.problems, ports: local.ports, ...(baseline ? { savedPorts: local.ports } : {}), ...merged(local.problems, useChecks.getState().fromPreview), failed: undefined });
         if (complete) {

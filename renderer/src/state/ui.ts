@@ -1,7 +1,7 @@
 // View state of the panels around the canvas; none of it is part of the pipeline document.
 import { create } from 'zustand';
 
-export type BottomTab = 'preview' | 'profile' | 'quarantine' | 'run';
+export type BottomTab = 'preview' | 'profile' | 'quarantine' | 'run' | 'tests';
 
 interface UiState {
   bottomTab: BottomTab;

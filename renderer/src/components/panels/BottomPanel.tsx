@@ -9,6 +9,8 @@ import { PreviewTab } from './PreviewTab';
 import { ProfileTab } from './ProfileTab';
 import { QuarantineTab } from './QuarantineTab';
 import { RunTab } from './RunTab';
+import { TestsTab } from './TestsTab';
+import { usePins } from '../../state/pins';
 
 function useQuarantineCount(): number | undefined {
   const nodeId = usePreview((s) => s.target?.requestNodeId);
@@ -27,6 +29,7 @@ export function BottomPanel(): ReactElement {
   const runPhase = useRun((s) => s.phase);
   const outcome = useRun((s) => s.manifest?.outcome);
   const qCount = useQuarantineCount();
+  const failedTests = usePins((s) => s.report?.tests.filter((t) => !t.passed).length);
   const drag = useRef<{ y: number; h: number } | undefined>(undefined);
 
   const onPointerDown = useCallback(
@@ -54,6 +57,7 @@ export function BottomPanel(): ReactElement {
     { id: 'profile', label: 'Profile' },
     { id: 'quarantine', label: 'Quarantine', badge: qCount ? formatCount(qCount) : undefined, tone: 'danger' },
     { id: 'run', label: 'Run', badge: runPhase === 'running' ? '…' : outcome ? (outcome === 'succeeded' ? 'ok' : outcome === 'cancelled' ? 'cancelled' : outcome === 'partial' ? 'partial' : 'failed') : undefined, tone: outcome === 'succeeded' ? 'ok' : 'danger' },
+    { id: 'tests', label: 'Tests', badge: failedTests === undefined ? undefined : failedTests === 0 ? 'ok' : `${failedTests} failed`, tone: failedTests === 0 ? 'ok' : 'danger' },
   ];
 
   return (
@@ -87,6 +91,7 @@ export function BottomPanel(): ReactElement {
           {tab === 'profile' && <ProfileTab />}
           {tab === 'quarantine' && <QuarantineTab />}
           {tab === 'run' && <RunTab />}
+          {tab === 'tests' && <TestsTab />}
         </div>
       )}
     </section>

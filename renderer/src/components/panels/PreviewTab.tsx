@@ -9,6 +9,7 @@ import { useUi } from '../../state/ui';
 import { DataGrid, type ColumnJump } from './DataGrid';
 import { NodeRef, WithNodeRefs } from '../NodeRef';
 import { MetricsStrip } from './Metrics';
+import { PinButton } from './TestsTab';
 
 function NodeLink({ nodeId }: { nodeId: string }): ReactElement {
   return <NodeRef nodeId={nodeId} link />;
@@ -191,6 +192,7 @@ export function PreviewTab(): ReactElement {
         )}
         <span className="panel-toolbar__spacer" />
         {m && <MetricsStrip m={m} compact sampled={result?.sampled === true} />}
+        {result && m && m.status !== 'failed' && m.status !== 'skipped' && <PinButton nodeId={target.nodeId} />}
         <button type="button" className="icon-button icon-button--sm" onClick={refresh} title="Recompute (files on disk may have changed)" aria-label="Refresh preview">
           <RefreshIcon size={14} />
         </button>

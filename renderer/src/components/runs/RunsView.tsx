@@ -8,6 +8,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import type { RunManifest } from '@sluice/format/api/contract';
 import type { RunSummaryRow, TrendPoint } from '@sluice/format/api/ops-contract';
+import { NodeBytesCell } from './NodeBytesCell';
+import { formatBytes } from '../../lib/bytes';
 import { diffRuns, signed } from '@sluice/format/api/run-diff';
 import { useDesigner } from '../../store';
 import { TrendChart, type Series } from './TrendChart';
@@ -258,8 +260,14 @@ function RunsList({ rows, shownId, picked, onShow, onToggle }: { rows: RunSummar
                   {r.anomalies > 0 && <span className="runs-anomaly" title="anomaly gates tripped">⚠ {r.anomalies}</span>}
                 </td>
                 <td className="num">{secs(r.durationMs)}</td>
-                <td className="num">{num(r.rowsRead)}</td>
-                <td className="num">{num(r.rowsWritten)}</td>
+                <td className="num" title={r.bytesRead > 0 ? `${num(r.bytesRead)} bytes of input files (their size when the run started)` : undefined}>
+                  {num(r.rowsRead)}
+                  {r.bytesRead > 0 && <span className="runs-bytes"> · {formatBytes(r.bytesRead)}</span>}
+                </td>
+                <td className="num" title={r.bytesWritten > 0 ? `${num(r.bytesWritten)} bytes of the files sinks wrote (their size after the run)` : undefined}>
+                  {num(r.rowsWritten)}
+                  {r.bytesWritten > 0 && <span className="runs-bytes"> · {formatBytes(r.bytesWritten)}</span>}
+                </td>
                 <td className="num">{num(r.quarantined)}</td>
                 <td className="num">{r.quality === null ? '–' : r.quality.toFixed(1)}</td>
               </tr>
@@ -294,6 +302,7 @@ function RunDetail({ m }: { m: RunManifest }): ReactElement {
             <th className="num">Quarantined</th>
             <th className="num">Filtered</th>
             <th className="num">ms</th>
+            <th className="num">Bytes</th>
             <th className="num">Quality</th>
           </tr>
         </thead>
@@ -307,6 +316,7 @@ function RunDetail({ m }: { m: RunManifest }): ReactElement {
               <td className="num">{num(n.quarantined)}</td>
               <td className="num">{num(n.filtered)}</td>
               <td className="num">{n.durationMs}</td>
+              <NodeBytesCell b={m.bytes?.[n.nodeId]} />
               <td className="num">{m.quality?.nodes[n.nodeId] ?? ''}</td>
             </tr>
           ))}
