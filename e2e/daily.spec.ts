@@ -32,6 +32,11 @@ test('after an edit, run numbers say they are from the run before it; a new edge
   await expect(page.getByTestId('node-run-not_cancelled')).toHaveAttribute('data-stale', 'true');
   await expect(page.getByTestId('node-run-not_cancelled')).toHaveAttribute('title', /from the run at .+, before your last edit/);
   await expect(page.getByTestId('edge-count-amounts.out->not_cancelled.in')).toHaveAttribute('data-stale', 'true');
+  // The stale note sits beside the counts without squeezing them: the counts are shown whole, not cut to "…".
+  const counts = page.getByTestId('node-run-not_cancelled').locator('.sl-node__run-text');
+  await expect(counts).toHaveText(/^\d[\d,]* in · \d[\d,]* out/);
+  expect(await counts.evaluate((el) => el.scrollWidth - el.clientWidth), 'the counts are not cut off').toBeLessThanOrEqual(0);
+  await screenshot(page, 'daily-stale-note-light');
   await page.getByTestId('tab-run').click();
   await expect(page.getByTestId('run-stale')).toHaveText(/^from the run at .+, before your last edit$/);
 
