@@ -14,6 +14,7 @@ import { LINEAGE, UserError } from './exec-context.js';
 import { executePipeline } from './execute.js';
 import { getRun } from './history.js';
 import type { ReplayRequest } from '@sluice/format/api/contract';
+import { nodeName } from '@sluice/format/pipeline/node-name';
 
 /** The replay request, defined in the contract's RunSpec. */
 export type { ReplayRequest };
@@ -49,11 +50,11 @@ export async function prepareReplay(
   // Each kind says how a replay treats it: `judges` (its quarantine can be replayed there), `passes`, `refuses`.
   if (kindOf(node.kind)?.traits.replay !== 'judges') {
     const at = nodeKinds().filter((k) => k.traits.replay === 'judges').map((k) => k.kind).join(', ');
-    throw new UserError(`quarantined rows can be replayed at ${at} nodes; "${node.id}" is ${node.kind}`, { nodeId: node.id });
+    throw new UserError(`quarantined rows can be replayed at ${at} nodes; ${nodeName(node)} is ${node.kind}`, { nodeId: node.id });
   }
   const original = getRun(o.historyDir, req.runId);
   const rel = original.quarantine[node.id];
-  if (!rel) throw new UserError(`run ${original.runId} quarantined nothing at node "${node.id}"`, { nodeId: node.id });
+  if (!rel) throw new UserError(`run ${original.runId} quarantined nothing at ${nodeName(node)}`, { nodeId: node.id });
   const inEdge = p.edges.find((e) => e.to.node === node.id && e.to.port === 'in');
   if (!inEdge) throw new UserError('input "in" is not connected', { nodeId: node.id, field: 'in' });
 
@@ -90,7 +91,7 @@ export async function prepareReplay(
     rows = req.rows.map((r, i) => {
       const lineage = r[LINEAGE];
       if (typeof lineage !== 'string') throw new UserError(`edited row ${i + 1} has no "${LINEAGE}" naming the quarantined row it replaces`, { field: LINEAGE });
-      if (!stored.has(lineage)) throw new UserError(`edited row ${i + 1} names ${lineage}, which node "${node.id}" did not quarantine in run ${original.runId}`, { field: LINEAGE });
+      if (!stored.has(lineage)) throw new UserError(`edited row ${i + 1} names ${lineage}, which ${nodeName(node)} did not quarantine in run ${original.runId}`, { field: LINEAGE });
       const values = Object.fromEntries(Object.entries(r).filter(([k]) => k !== LINEAGE));
       return { lineage, json: JSON.stringify(values) };
     });
@@ -102,7 +103,7 @@ export async function prepareReplay(
   const skipped = rows.filter((r) => already.has(r.lineage)).length;
   rows = rows.filter((r) => !already.has(r.lineage));
   if (skipped > 0) warnings.push(`${skipped} row(s) passed in an earlier replay and are not replayed again`);
-  if (rows.length === 0) throw new UserError(`nothing left to replay at node "${node.id}" of run ${original.runId}`, { nodeId: node.id });
+  if (rows.length === 0) throw new UserError(`nothing left to replay at ${nodeName(node)} of run ${original.runId}`, { nodeId: node.id });
 
   // The input's column types come from running the upstream part of the pipeline on one record.
   const upstream = upstreamClosure(p, inEdge.from.node);
