@@ -148,7 +148,9 @@ function manyNodes(chains = 50, perChain = 20) {
       if (i > 0) edges.push({ from: { node: `c${c}_n${i - 1}`, port: 'out' }, to: { node: `c${c}_n${i}`, port: 'in' } });
     }
   }
-  return { version: 1, name: 'Many nodes', nodes, edges };
+  // Two groups: the overview draws their frames and titles, which say what is where in a big graph.
+  const groups = [0, 25].map((c) => ({ id: `group_${c}`, title: `Chain ${c}`, nodes: Array.from({ length: perChain }, (_, i) => `c${c}_n${i}`) }));
+  return { version: 1, name: 'Many nodes', nodes, edges, annotations: { notes: [], groups } };
 }
 
 test('a 1,000-node pipeline opens as an overview that shows it whole, and keeps only the nodes around the view in the page', async ({ page }) => {
@@ -164,6 +166,8 @@ test('a 1,000-node pipeline opens as an overview that shows it whole, and keeps 
   await expect(page.locator('.canvas')).toHaveClass(/is-far/);
   // Fit View shows the whole graph: every node the overview draws lies wholly inside the pane.
   await expect(overview).toHaveAttribute('data-inside', '1000');
+  await expect(overview, 'the overview draws both groups').toHaveAttribute('data-groups', '2');
+  await expect(page.getByTestId('group-group_0')).toBeHidden();
   // Zoomed out, no node is drawn as an element: React Flow would otherwise draw (and measure) all 1,000.
   expect(await page.locator('.react-flow__node').count()).toBe(0);
   await expect(page.getByTestId('canvas-minimap')).toBeVisible();

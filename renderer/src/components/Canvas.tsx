@@ -254,7 +254,7 @@ export function Canvas(): ReactElement {
   const miniMapColor = useCallback((n: FlowNode) => categoryColor(kinds[n.data.kind]?.category), [kinds]);
 
   return (
-    <div ref={wrapper} className={`canvas${far ? ' is-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
+    <div ref={wrapper} className={`canvas${far ? ' is-far' : ''}${culling && far ? ' has-overview' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={shown}
         edges={edges}
