@@ -358,7 +358,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('inspect [run]')
-    .description('show a run\'s metrics, or the quarantine of one of its nodes; RUN is a run id (found in the history of --pipeline, --history, or the current folder or one above it) or the path of a run\'s record')
+    .description('show a run\'s metrics, or the quarantine of one of its nodes; RUN is a run id or "latest" (found in the history of --pipeline, --history, or the current folder or one above it) or the path of a run\'s record')
     .option('--history <dir>', 'run history folder (default: .sluice/runs of the current folder or the nearest one above)')
     .option('-p, --pipeline <file>', 'look in this pipeline\'s run history')
     .option('-n, --node <id>', 'show this node\'s quarantine')
