@@ -249,3 +249,31 @@ test('parameters: the panel edits them, Run asks for values without a default an
   await expect(ask).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+test('a node\'s menu runs up to it (nothing after it runs or is written) and resets its settings, undoably', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  // Run up to "Order rules": it and what feeds it run; what follows it is neither run nor given counts.
+  await node(page, 'checks').locator('.sl-node__title').click({ button: 'right' });
+  await expect(page.getByTestId('node-menu')).toBeVisible();
+  await page.getByTestId('node-menu-run-to').click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+  expect(await page.locator('[data-testid^="run-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')?.replace('run-row-', '')))).toEqual(['orders', 'typed', 'checks']);
+  await expect(page.getByTestId('node-run-checks')).toContainText('13 in · 10 out');
+  for (const after of ['amounts', 'rejects', 'report']) await expect(page.getByTestId(`node-run-${after}`)).toHaveCount(0);
+  await expect(page.getByTestId('edge-count-checks.valid->amounts.in')).toHaveCount(0);
+  await screenshot(page, 'daily-run-to-here-light');
+
+  // Reset "Drop cancelled": its expression goes back to the kind's default; undo brings it back.
+  await selectNode(page, 'not_cancelled', { settle: false });
+  const reason = page.getByTestId('config-form').locator('[data-field="reason"] input');
+  await expect(reason).toHaveValue('cancelled orders are not revenue');
+  await node(page, 'not_cancelled').locator('.sl-node__title').click({ button: 'right' });
+  await page.getByTestId('node-menu-reset').click();
+  await expect(reason).toHaveValue('');
+  await page.getByTestId('undo').click();
+  await expect(reason).toHaveValue('cancelled orders are not revenue');
+  expect(problems).toEqual([]);
+});
