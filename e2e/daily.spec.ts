@@ -1,7 +1,8 @@
 // Daily work in the designer (issue 15): numbers that say which run they come from, wiring by drop, auto-connect
 // and keyboard, menus that close, a 1,000-node pipeline that fits the view, and a palette that finds rule kinds.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { handle, node, openDesigner, openSample, replaceCode, screenshot, selectNode, watchConsole } from './support.js';
+import { handle, node, openDesigner, openSample, readSample, replaceCode, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
 
 test.use({ colorScheme: 'light' });
 
@@ -275,5 +276,52 @@ test('a node\'s menu runs up to it (nothing after it runs or is written) and res
   await expect(reason).toHaveValue('');
   await page.getByTestId('undo').click();
   await expect(reason).toHaveValue('cancelled orders are not revenue');
+  expect(problems).toEqual([]);
+});
+
+test('before a run, the quarantine\'s per-rule counts are exact totals, not counts of the rows shown, and export works', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  // 100 copies of each typed order, judged by two rules: more rows fail than the preview shows.
+  const doc: PipelineDoc = structuredClone(readSample('orders/orders.pipeline.json'));
+  doc.name = 'Many rules';
+  doc.nodes.push(
+    { id: 'many', kind: 'sql', label: 'Many rows', position: { x: 520, y: 420 }, config: { query: 'SELECT o.*, g.copy FROM in1 o, (SELECT unnest(generate_series(1, 100)) AS copy) g' } },
+    { id: 'judge', kind: 'validate', label: 'Judge', position: { x: 780, y: 420 }, config: { rules: [{ id: 'qty3', type: 'range', column: 'quantity', min: 3 }, { id: 'shipped', type: 'in_set', column: 'status', values: ['shipped'] }] } },
+  );
+  doc.edges.push({ from: { node: 'typed', port: 'out' }, to: { node: 'many', port: 'in1' } }, { from: { node: 'many', port: 'out' }, to: { node: 'judge', port: 'in' } });
+  await page.getByTestId('file-input').setInputFiles({ name: 'many-rules.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await expect(page.getByTestId('pipeline-name')).toHaveText('Many rules');
+  await selectNode(page, 'judge');
+  await page.getByTestId('tab-quarantine').click();
+  const q = page.getByTestId('quarantine');
+  await expect(q).toHaveAttribute('data-mode', 'preview');
+  await expect(q.getByTestId('quarantine-entry').first()).toBeVisible();
+  const counts = async () => ({
+    all: await q.locator('.rule-list__item').first().locator('.rule-list__count').innerText(),
+    qty3: await q.getByTestId('rule-qty3').locator('.rule-list__count').innerText(),
+    shipped: await q.getByTestId('rule-shipped').locator('.rule-list__count').innerText(),
+  });
+  const before = await counts();
+  const shown = await q.getByTestId('quarantine-entry').count();
+  expect(Number(before.all.replace(/,/g, '')), 'more rows failed than the preview shows').toBeGreaterThan(shown);
+  await expect(q.getByTestId('quarantine-rules-sample')).toHaveCount(0);
+  await screenshot(page, 'daily-preview-rule-counts-light');
+  // Export from the preview: one column per source column, then rule, reason and line.
+  await expect(q.getByTestId('export-quarantine')).toBeEnabled();
+  const [download] = await Promise.all([page.waitForEvent('download'), q.getByTestId('export-quarantine').click()]);
+  const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+  expect(lines[0]).toMatch(/^order_id,.*,quantity,.*,copy,rule,reason,line,/);
+  expect(lines).toHaveLength(shown + 1);
+
+  // The run judges every row: its counts are the preview's.
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', /succeeded|partial/, { timeout: 60_000 });
+  await selectNode(page, 'judge', { settle: false });
+  await page.getByTestId('tab-quarantine').click();
+  await expect(q).toHaveAttribute('data-mode', 'run');
+  await expect.poll(counts, { timeout: 15_000 }).toEqual(before);
+  await expect(q.getByTestId('quarantine-entry').first()).toBeVisible();
   expect(problems).toEqual([]);
 });
