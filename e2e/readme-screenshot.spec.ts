@@ -39,7 +39,7 @@ test('the README screenshot: the orders sample after a run, with what its typed 
   // limits it (on the old 10 % padding the orders sample spanned 91 % of the width).
   const fill = await page.evaluate(() => {
     const pane = document.querySelector('.react-flow__pane')!.getBoundingClientRect();
-    const boxes = [...document.querySelectorAll('.react-flow__node')].map((n) => n.getBoundingClientRect());
+    const boxes = Array.from(document.querySelectorAll('.react-flow__node'), (n) => n.getBoundingClientRect());
     const x0 = Math.min(...boxes.map((b) => b.left));
     const x1 = Math.max(...boxes.map((b) => b.right));
     const y0 = Math.min(...boxes.map((b) => b.top));
