@@ -1,6 +1,7 @@
 // Accessibility: axe-core on every main view of the designer, in both themes, fails on any critical or serious
 // violation. Views: the empty canvas, a pipeline with a node selected and its preview, the quarantine tab, the
-// run summary, and the open menu.
+// profile tab, the node menu with its port picker, the run summary, the Runs view, the shortcuts overlay and the
+// open menu.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { openDesigner, openSample, screenshot, selectNode } from './support.js';
@@ -19,8 +20,8 @@ async function seriousViolations(page: Page, within?: string): Promise<string[]>
 for (const theme of ['light', 'dark'] as const) {
   test.describe(`axe, ${theme} theme`, () => {
     test.use({ colorScheme: theme });
-    // Five axe passes over the whole page take most of this test's time on a busy machine.
-    test.setTimeout(150_000);
+    // Nine axe passes (two over the whole page) take most of this test's time on a busy machine.
+    test.setTimeout(240_000);
 
     test(`every main view has no critical or serious violation (${theme})`, async ({ page }) => {
       await openDesigner(page);
@@ -44,16 +45,38 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('pin-checks')).toBeVisible();
       found['tests'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
 
+      await page.getByTestId('tab-profile').click();
+      await expect(page.getByTestId('profile-summary')).toBeVisible({ timeout: 20_000 });
+      found['profile'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
+
+      await page.locator('.react-flow__node[data-id="checks"]').focus();
+      await page.keyboard.press('Shift+F10');
+      await page.getByTestId('node-menu-connect').press('Enter');
+      found['node menu, port picker'] = await seriousViolations(page, '[data-testid="node-menu"]');
+      await page.keyboard.press('Escape');
+
       await page.getByTestId('run-button').click();
       await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', /succeeded|partial|failed/, { timeout: 30_000 });
       found['run summary'] = await seriousViolations(page, '[data-testid="bottom-panel"]');
       await screenshot(page, `a11y-run-${theme}`);
 
+      await page.getByTestId('runs-open').click();
+      await expect(page.getByTestId('runs-view')).toBeVisible();
+      found['runs view'] = await seriousViolations(page, '[data-testid="runs-view"]');
+      await screenshot(page, `a11y-runs-${theme}`);
+      await page.getByTestId('runs-view').getByTestId('runs-close').click();
+
+      await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('?');
+      await expect(page.getByTestId('shortcuts-help')).toBeVisible();
+      found['shortcuts'] = await seriousViolations(page, '[data-testid="shortcuts-help"]');
+      await page.keyboard.press('Escape');
+
       await page.getByTestId('open-menu').click();
       found['open menu'] = await seriousViolations(page, '.topbar');
       await page.keyboard.press('Escape');
 
-      expect(found).toEqual({ 'empty canvas': [], 'node selected, preview': [], quarantine: [], tests: [], 'run summary': [], 'open menu': [] });
+      expect(found).toEqual({ 'empty canvas': [], 'node selected, preview': [], quarantine: [], tests: [], profile: [], 'node menu, port picker': [], 'run summary': [], 'runs view': [], shortcuts: [], 'open menu': [] });
     });
   });
 }

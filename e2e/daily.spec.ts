@@ -1,7 +1,8 @@
 // Daily work in the designer (issue 15): numbers that say which run they come from, wiring by drop, auto-connect
 // and keyboard, menus that close, a 1,000-node pipeline that fits the view, and a palette that finds rule kinds.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { handle, node, openDesigner, openSample, replaceCode, screenshot, selectNode, watchConsole } from './support.js';
+import { handle, node, openDesigner, openSample, readSample, replaceCode, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
 
 test.use({ colorScheme: 'light' });
 
@@ -32,6 +33,11 @@ test('after an edit, run numbers say they are from the run before it; a new edge
   await expect(page.getByTestId('node-run-not_cancelled')).toHaveAttribute('data-stale', 'true');
   await expect(page.getByTestId('node-run-not_cancelled')).toHaveAttribute('title', /from the run at .+, before your last edit/);
   await expect(page.getByTestId('edge-count-amounts.out->not_cancelled.in')).toHaveAttribute('data-stale', 'true');
+  // The stale note sits beside the counts without squeezing them: the counts are shown whole, not cut to "…".
+  const counts = page.getByTestId('node-run-not_cancelled').locator('.sl-node__run-text');
+  await expect(counts).toHaveText(/^\d[\d,]* in · \d[\d,]* out/);
+  expect(await counts.evaluate((el) => el.scrollWidth - el.clientWidth), 'the counts are not cut off').toBeLessThanOrEqual(0);
+  await screenshot(page, 'daily-stale-note-light');
   await page.getByTestId('tab-run').click();
   await expect(page.getByTestId('run-stale')).toHaveText(/^from the run at .+, before your last edit$/);
 
@@ -143,7 +149,9 @@ function manyNodes(chains = 50, perChain = 20) {
       if (i > 0) edges.push({ from: { node: `c${c}_n${i - 1}`, port: 'out' }, to: { node: `c${c}_n${i}`, port: 'in' } });
     }
   }
-  return { version: 1, name: 'Many nodes', nodes, edges };
+  // Two groups: the overview draws their frames and titles, which say what is where in a big graph.
+  const groups = [0, 25].map((c) => ({ id: `group_${c}`, title: `Chain ${c}`, nodes: Array.from({ length: perChain }, (_, i) => `c${c}_n${i}`) }));
+  return { version: 1, name: 'Many nodes', nodes, edges, annotations: { notes: [], groups } };
 }
 
 test('a 1,000-node pipeline opens as an overview that shows it whole, and keeps only the nodes around the view in the page', async ({ page }) => {
@@ -159,6 +167,8 @@ test('a 1,000-node pipeline opens as an overview that shows it whole, and keeps 
   await expect(page.locator('.canvas')).toHaveClass(/is-far/);
   // Fit View shows the whole graph: every node the overview draws lies wholly inside the pane.
   await expect(overview).toHaveAttribute('data-inside', '1000');
+  await expect(overview, 'the overview draws both groups').toHaveAttribute('data-groups', '2');
+  await expect(page.getByTestId('group-group_0')).toBeHidden();
   // Zoomed out, no node is drawn as an element: React Flow would otherwise draw (and measure) all 1,000.
   expect(await page.locator('.react-flow__node').count()).toBe(0);
   await expect(page.getByTestId('canvas-minimap')).toBeVisible();
@@ -238,5 +248,80 @@ test('parameters: the panel edits them, Run asks for values without a default an
   await expect(page.getByTestId('run-param-min_quantity')).toHaveValue('2');
   await page.keyboard.press('Escape');
   await expect(ask).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test('a node\'s menu runs up to it (nothing after it runs or is written) and resets its settings, undoably', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  // Run up to "Order rules": it and what feeds it run; what follows it is neither run nor given counts.
+  await node(page, 'checks').locator('.sl-node__title').click({ button: 'right' });
+  await expect(page.getByTestId('node-menu')).toBeVisible();
+  await page.getByTestId('node-menu-run-to').click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+  expect(await page.locator('[data-testid^="run-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')?.replace('run-row-', '')))).toEqual(['orders', 'typed', 'checks']);
+  await expect(page.getByTestId('node-run-checks')).toContainText('13 in · 10 out');
+  for (const after of ['amounts', 'rejects', 'report']) await expect(page.getByTestId(`node-run-${after}`)).toHaveCount(0);
+  await expect(page.getByTestId('edge-count-checks.valid->amounts.in')).toHaveCount(0);
+  await screenshot(page, 'daily-run-to-here-light');
+
+  // Reset "Drop cancelled": its expression goes back to the kind's default; undo brings it back.
+  await selectNode(page, 'not_cancelled', { settle: false });
+  const reason = page.getByTestId('config-form').locator('[data-field="reason"] input');
+  await expect(reason).toHaveValue('cancelled orders are not revenue');
+  await node(page, 'not_cancelled').locator('.sl-node__title').click({ button: 'right' });
+  await page.getByTestId('node-menu-reset').click();
+  await expect(reason).toHaveValue('');
+  await page.getByTestId('undo').click();
+  await expect(reason).toHaveValue('cancelled orders are not revenue');
+  expect(problems).toEqual([]);
+});
+
+test('before a run, the quarantine\'s per-rule counts are exact totals, not counts of the rows shown, and export works', async ({ page }) => {
+  const problems = watchConsole(page);
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  // 100 copies of each typed order, judged by two rules: more rows fail than the preview shows.
+  const doc: PipelineDoc = structuredClone(readSample('orders/orders.pipeline.json'));
+  doc.name = 'Many rules';
+  doc.nodes.push(
+    { id: 'many', kind: 'sql', label: 'Many rows', position: { x: 520, y: 420 }, config: { query: 'SELECT o.*, g.copy FROM in1 o, (SELECT unnest(generate_series(1, 100)) AS copy) g' } },
+    { id: 'judge', kind: 'validate', label: 'Judge', position: { x: 780, y: 420 }, config: { rules: [{ id: 'qty3', type: 'range', column: 'quantity', min: 3 }, { id: 'shipped', type: 'in_set', column: 'status', values: ['shipped'] }] } },
+  );
+  doc.edges.push({ from: { node: 'typed', port: 'out' }, to: { node: 'many', port: 'in1' } }, { from: { node: 'many', port: 'out' }, to: { node: 'judge', port: 'in' } });
+  await page.getByTestId('file-input').setInputFiles({ name: 'many-rules.pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) });
+  await expect(page.getByTestId('pipeline-name')).toHaveText('Many rules');
+  await selectNode(page, 'judge');
+  await page.getByTestId('tab-quarantine').click();
+  const q = page.getByTestId('quarantine');
+  await expect(q).toHaveAttribute('data-mode', 'preview');
+  await expect(q.getByTestId('quarantine-entry').first()).toBeVisible();
+  const counts = async () => ({
+    all: await q.locator('.rule-list__item').first().locator('.rule-list__count').innerText(),
+    qty3: await q.getByTestId('rule-qty3').locator('.rule-list__count').innerText(),
+    shipped: await q.getByTestId('rule-shipped').locator('.rule-list__count').innerText(),
+  });
+  const before = await counts();
+  const shown = await q.getByTestId('quarantine-entry').count();
+  expect(Number(before.all.replace(/,/g, '')), 'more rows failed than the preview shows').toBeGreaterThan(shown);
+  await expect(q.getByTestId('quarantine-rules-sample')).toHaveCount(0);
+  await screenshot(page, 'daily-preview-rule-counts-light');
+  // Export from the preview: one column per source column, then rule, reason and line.
+  await expect(q.getByTestId('export-quarantine')).toBeEnabled();
+  const [download] = await Promise.all([page.waitForEvent('download'), q.getByTestId('export-quarantine').click()]);
+  const lines = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+  expect(lines[0]).toMatch(/^order_id,.*,quantity,.*,copy,rule,reason,line,/);
+  expect(lines).toHaveLength(shown + 1);
+
+  // The run judges every row: its counts are the preview's.
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', /succeeded|partial/, { timeout: 60_000 });
+  await selectNode(page, 'judge', { settle: false });
+  await page.getByTestId('tab-quarantine').click();
+  await expect(q).toHaveAttribute('data-mode', 'run');
+  await expect.poll(counts, { timeout: 15_000 }).toEqual(before);
+  await expect(q.getByTestId('quarantine-entry').first()).toBeVisible();
   expect(problems).toEqual([]);
 });

@@ -19,6 +19,9 @@ describe('finding a run for inspect', () => {
   it('finds a run id from a folder below the pipeline\'s', () => {
     expect(findRun('20261207T0400-abc123', { cwd: deep })).toEqual({ historyDir: history, runId: '20261207T0400-abc123' });
     expect(findRun(undefined, { cwd: deep })).toEqual({ historyDir: history, runId: undefined });
+    // "latest", as `run --resume latest` takes it: the newest run of the history found.
+    expect(findRun('latest', { cwd: deep })).toEqual({ historyDir: history, runId: undefined });
+    expect(findRun('latest', { cwd: elsewhere, pipeline: path.join(project, 'p.pipeline.json') })).toEqual({ historyDir: history, runId: undefined });
   });
 
   it('finds it from anywhere given the pipeline file or the record\'s path', () => {

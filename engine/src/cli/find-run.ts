@@ -18,7 +18,9 @@ function looksLikePath(arg: string): boolean {
   return arg.includes('/') || arg.includes(path.sep) || arg.endsWith('.json') || arg === '.' || arg === '..';
 }
 
-export function findRun(arg: string | undefined, o: { history?: string | undefined; pipeline?: string | undefined; cwd: string }): RunLocation {
+export function findRun(given: string | undefined, o: { history?: string | undefined; pipeline?: string | undefined; cwd: string }): RunLocation {
+  // "latest", as `run --resume latest` takes it: the newest run of whichever history is found.
+  const arg = given === 'latest' ? undefined : given;
   if (arg !== undefined && looksLikePath(arg)) {
     const given = path.resolve(o.cwd, arg);
     const runDir = path.basename(given) === 'manifest.json' ? path.dirname(given) : given;

@@ -3,6 +3,10 @@ import type { NodeMetrics, RunManifest } from '@sluice/format/api/contract';
 import { opsSummaryLines } from '../ops/summary.js';
 import { describeDrift } from '@sluice/format/schema/drift';
 
+/** How a node is named in these lines: label first when the pipeline is at hand (nodeNamer with nodeTitle), else by id. */
+export type NameOf = (id: string) => string;
+const byId: NameOf = (id) => id;
+
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
@@ -11,20 +15,20 @@ export function table(headers: string[], rows: string[][]): string {
 
 const STATUS: Record<NodeMetrics['status'], string> = { ok: 'ok', warning: 'warn', failed: 'FAILED', skipped: 'skipped' };
 
-export function metricsTable(nodes: NodeMetrics[]): string {
+export function metricsTable(nodes: NodeMetrics[], name: NameOf = byId): string {
   return table(
     ['node', 'kind', 'status', 'in', 'out', 'quarantined', 'filtered', 'ms'],
-    nodes.map((m) => [m.nodeId, m.kind, STATUS[m.status], String(m.rowsIn), String(m.rowsOut), String(m.quarantined), String(m.filtered), String(m.durationMs)]),
+    nodes.map((m) => [name(m.nodeId), m.kind, STATUS[m.status], String(m.rowsIn), String(m.rowsOut), String(m.quarantined), String(m.filtered), String(m.durationMs)]),
   );
 }
 
 /** A node's retry or breaker event as one progress line, e.g. `fetch_orders: retry 2/5 in 800 ms (503), page 3`. */
-export function ioProgressLine(nodeId: string, note: string | undefined): string | undefined {
-  return note ? `  ${nodeId}: ${note}` : undefined;
+export function ioProgressLine(nodeId: string, note: string | undefined, name: NameOf = byId): string | undefined {
+  return note ? `  ${name(nodeId)}: ${note}` : undefined;
 }
 
 /** The I/O summary of a node that retried, for the end-of-run report. */
-export function ioSummary(m: NodeMetrics): string | undefined {
+export function ioSummary(m: NodeMetrics, name: NameOf = byId): string | undefined {
   const io = m.io;
   if (!io) return undefined;
   const bits = [`${io.requests} request${io.requests === 1 ? '' : 's'}`, `${io.retries} retr${io.retries === 1 ? 'y' : 'ies'}`, `${io.failures} failed`];
@@ -32,14 +36,14 @@ export function ioSummary(m: NodeMetrics): string | undefined {
   if (io.pages !== undefined) bits.push(`${io.pages} page${io.pages === 1 ? '' : 's'}${io.resumedPages ? ` (${io.resumedPages} resumed)` : ''}`);
   bits.push(`breaker ${io.breaker}${io.breakerOpens ? `, opened ${io.breakerOpens}×` : ''}`);
   if (io.lastError && io.failures > 0) bits.push(`last error ${io.lastError}`);
-  return `  io       ${m.nodeId}: ${bits.join(', ')}`;
+  return `  io       ${name(m.nodeId)}: ${bits.join(', ')}`;
 }
 
-export function runSummary(m: RunManifest, runDir: string): string {
-  const lines = [metricsTable(m.nodes), ''];
-  for (const n of m.nodes) for (const w of n.warnings) lines.push(`  warning  ${n.nodeId}: ${w}`);
+export function runSummary(m: RunManifest, runDir: string, name: NameOf = byId): string {
+  const lines = [metricsTable(m.nodes, name), ''];
+  for (const n of m.nodes) for (const w of n.warnings) lines.push(`  warning  ${name(n.nodeId)}: ${w}`);
   for (const n of m.nodes) {
-    const io = ioSummary(n);
+    const io = ioSummary(n, name);
     if (io) lines.push(io);
   }
   for (const d of m.schemaDrift ?? []) lines.push(`  drift    ${d.from.node} -> ${d.to.node}: ${describeDrift(d)} (against the accepted schema)`);

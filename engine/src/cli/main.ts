@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { formatProblem } from '@sluice/format/pipeline/problems';
+import { nodeName, nodeNamerOfRaw, nodeTitle } from '@sluice/format/pipeline/node-name';
 import { migrateDocument, parsePipelineText } from '@sluice/format/pipeline/load';
 import { serializePipeline } from '@sluice/format/pipeline/save';
 import { catalog, kindLookup } from '../nodes/registry.js';
@@ -65,11 +66,19 @@ function collectHost(value: string, prev: string[]): string[] {
   return [...prev, value];
 }
 
+/**
+ * How this command names nodes: label first (`Order rules [checks]`) once it has read the pipeline file, so that
+ * a message names the box the user sees; by id before that. `title` is the form for a table cell or a line's head.
+ */
+const names = { name: (id: string) => nodeName({ id }), title: (id: string) => id };
+
 function readPipeline(file: string): unknown {
   const full = path.resolve(file);
   if (!fs.existsSync(full)) throw new UserError(`no such file: ${file}`);
   const parsed = parsePipelineText(fs.readFileSync(full, 'utf8'));
   if (parsed.raw === undefined) throw new InvalidPipeline(parsed.problems);
+  names.name = nodeNamerOfRaw(parsed.raw);
+  names.title = nodeNamerOfRaw(parsed.raw, nodeTitle);
   return parsed.raw;
 }
 
@@ -100,7 +109,7 @@ function exitCodeOfError(code: string): number {
 /** `node "x", field "y": ` before a message that names a place the message itself does not. */
 function placed(where: ErrorWhere | undefined): string {
   if (!where) return '';
-  const bits = [where.nodeId !== undefined ? `node "${where.nodeId}"` : '', where.field !== undefined ? `field "${where.field}"` : ''].filter(Boolean);
+  const bits = [where.nodeId !== undefined ? names.name(where.nodeId) : '', where.field !== undefined ? `field "${where.field}"` : ''].filter(Boolean);
   return bits.length > 0 ? `${bits.join(', ')}: ` : '';
 }
 
@@ -123,8 +132,8 @@ function errWrite(s: string): boolean {
 }
 
 function progressLine(e: RunEvent): void {
-  if (e.type === 'node-end' && process.stderr.isTTY) errWrite(`  ${e.metrics.status.padEnd(7)} ${e.metrics.nodeId}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
-  const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note) : undefined;
+  if (e.type === 'node-end' && process.stderr.isTTY) errWrite(`  ${e.metrics.status.padEnd(7)} ${names.title(e.metrics.nodeId)}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
+  const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note, names.title) : undefined;
   if (line) errWrite(`${line}\n`);
 }
 
@@ -195,7 +204,7 @@ export async function runCli(argv: string[]): Promise<number> {
         // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
         const checked = await checkBeforeRun(raw, { params: o.param, baseDir, ...(o.out ? { outDir: path.resolve(o.out) } : {}), allow: o.allow.map((a) => path.resolve(a)) });
         if (resume) checkResumable(historyDir, resume, checked);
-        const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order) : undefined;
+        const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order, names.title) : undefined;
         // Ctrl-C, SIGTERM and SIGHUP stop the worker's whole process group: asked first, killed after a grace
         // period; a second signal kills at once. The run's record then says `cancelled` and it can be resumed.
         const stopRun = new AbortController();
@@ -212,7 +221,7 @@ export async function runCli(argv: string[]): Promise<number> {
           else if (e.type === 'node-start') progress.nodeStart(e.nodeId);
           else if (e.type === 'node-end') progress.nodeEnd(e.metrics);
           else if (e.type === 'node-io') {
-            const line = ioProgressLine(e.nodeId, e.note);
+            const line = ioProgressLine(e.nodeId, e.note, names.title);
             if (line) progress.note(e.nodeId, line);
           }
         } }).finally(() => {
@@ -222,7 +231,7 @@ export async function runCli(argv: string[]): Promise<number> {
         if (!res.manifest && res.crashedManifest?.outcome === 'cancelled') {
           const m = res.crashedManifest;
           if (o.json) out(JSON.stringify({ event: 'run-end', manifest: m }));
-          else out(runSummary(m, path.join(historyDir, m.runId)));
+          else out(runSummary(m, path.join(historyDir, m.runId), names.title));
           code = exitCodeOf(m.outcome);
           return;
         }
@@ -233,7 +242,7 @@ export async function runCli(argv: string[]): Promise<number> {
         }
         const manifest = res.manifest;
         if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
-        else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
+        else out(runSummary(manifest, path.join(historyDir, manifest.runId), names.title));
         code = exitCodeOf(manifest.outcome);
         return;
       }
@@ -261,7 +270,7 @@ export async function runCli(argv: string[]): Promise<number> {
         },
       });
       if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
-      else out(runSummary(manifest, path.join(historyDir, manifest.runId)));
+      else out(runSummary(manifest, path.join(historyDir, manifest.runId), names.title));
       code = exitCodeOf(manifest.outcome);
     });
 
@@ -286,7 +295,7 @@ export async function runCli(argv: string[]): Promise<number> {
       else if (r.problems.length === 0) out(`${file}: valid`);
       else {
         process.stderr.write(`${file}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} found before running:\n`);
-        for (const p of r.problems) process.stderr.write(`  ${formatProblem(p)}${p.field ? ` [field ${p.field}]` : ''}${p.fix ? `\n    fix: ${p.fix.label}` : ''}\n`);
+        for (const p of r.problems) process.stderr.write(`  ${formatProblem(p, undefined, names.name)}${p.field ? ` [field ${p.field}]` : ''}${p.fix ? `\n    fix: ${p.fix.label}` : ''}\n`);
       }
       if (r.problems.length > 0) code = EXIT.invalid;
     });
@@ -350,7 +359,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('inspect [run]')
-    .description('show a run\'s metrics, or the quarantine of one of its nodes; RUN is a run id (found in the history of --pipeline, --history, or the current folder or one above it) or the path of a run\'s record')
+    .description('show a run\'s metrics, or the quarantine of one of its nodes; RUN is a run id or "latest" (found in the history of --pipeline, --history, or the current folder or one above it) or the path of a run\'s record')
     .option('--history <dir>', 'run history folder (default: .sluice/runs of the current folder or the nearest one above)')
     .option('-p, --pipeline <file>', 'look in this pipeline\'s run history')
     .option('-n, --node <id>', 'show this node\'s quarantine')
@@ -360,10 +369,12 @@ export async function runCli(argv: string[]): Promise<number> {
     .action(async (runArg: string | undefined, o: { history?: string; pipeline?: string; node?: string; rule?: string; limit: number; json?: boolean }) => {
       const { historyDir, runId } = findRun(runArg, { history: o.history, pipeline: o.pipeline, cwd: process.cwd() });
       const run = getRun(historyDir, runId);
+      // The run record keeps ids only: the pipeline, when named, gives its nodes' labels.
+      if (o.pipeline && fs.existsSync(o.pipeline)) readPipeline(o.pipeline);
       if (!o.node) {
         if (o.json) return out(JSON.stringify(run));
         out(`run ${run.runId}  ${run.pipelineName}  ${run.outcome}  ${run.startedAt} → ${run.finishedAt}`);
-        out(metricsTable(run.nodes));
+        out(metricsTable(run.nodes, names.title));
         for (const e of run.errors) out(`  error  ${e}`);
         for (const l of replayLedger(run)) out(l);
         return;
@@ -431,7 +442,7 @@ export async function runCli(argv: string[]): Promise<number> {
     // The same body the HTTP server and the IPC dispatcher answer with; `--json` prints it as is.
     const body = toErrorBody(e, program.args[0] ?? 'sluice');
     if (argv.includes('--json')) out(JSON.stringify(body));
-    if (e instanceof InvalidPipeline) errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    if (e instanceof InvalidPipeline) errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p, undefined, names.name)}`).join('\n')}\n`);
     else if (isUserFacing(e)) errWrite(`error: ${placed(body.error.where)}${body.error.message}\n`);
     else {
       errWrite(`internal error: ${body.error.message}${process.env['SLUICE_DEBUG'] ? '' : ' (set SLUICE_DEBUG=1 to print the details)'}\n`);

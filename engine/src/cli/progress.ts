@@ -33,22 +33,22 @@ function countsOf(m: NodeMetrics): string {
   return `${bits.join(', ')}${m.resumed ? ' (from the earlier attempt)' : ` · ${m.durationMs} ms`}`;
 }
 
-export function terminalProgress(order: string[]): RunProgress {
+export function terminalProgress(order: string[], name: (id: string) => string = (id) => id): RunProgress {
   const ended = new Map(order.map((id) => [id, deferred<NodeMetrics | undefined>()]));
   const tasks = new Map<string, Task>();
   const pendingNotes = new Map<string, string>();
   const list = new Listr<unknown, 'default', 'simple'>(
     order.map((id) => ({
-      title: id,
+      title: name(id),
       task: async (_ctx: unknown, task: Task) => {
         tasks.set(id, task);
         const early = pendingNotes.get(id);
         if (early) task.output = early;
         const m = await ended.get(id)?.promise;
-        if (!m) return task.skip(`${id}: not run`);
-        if (m.status === 'skipped') return task.skip(`${id}: ${m.warnings[0] ?? 'not run'}`);
-        if (m.status === 'failed') throw new Error(`${id}: ${m.error ?? 'failed'}`);
-        task.title = `${id}  ${countsOf(m)}${m.status === 'warning' ? '  ⚠' : ''}`;
+        if (!m) return task.skip(`${name(id)}: not run`);
+        if (m.status === 'skipped') return task.skip(`${name(id)}: ${m.warnings[0] ?? 'not run'}`);
+        if (m.status === 'failed') throw new Error(m.error ?? `${name(id)}: failed`);
+        task.title = `${name(id)}  ${countsOf(m)}${m.status === 'warning' ? '  ⚠' : ''}`;
       },
     })),
     {

@@ -19,6 +19,7 @@ import { nodeFingerprints } from './execution/fingerprint.js';
 import { inputFingerprints } from './execution/input-fingerprints.js';
 import { QUARANTINE_ENTRY_COLUMNS, toEntry } from './durability/history.js';
 import { LimitError, resolveLimits, type LimitsInput, type ResourceLimits } from './execution/limits.js';
+import { nodeName, nodeNamer } from '@sluice/format/pipeline/node-name';
 
 
 export class PreviewSession {
@@ -172,12 +173,12 @@ export class PreviewSession {
       const node = p.nodes.find((n) => n.id === nodeId);
       if (!node) throw new UserError(`no node "${nodeId}" in the pipeline`);
       const target = previewTarget(p, nodeId, kindOf);
-      if (!target?.port) throw new UserError(`node "${nodeId}" has no output to profile`, { nodeId });
+      if (!target?.port) throw new UserError(`${nodeName(node)} has no output to profile`, { nodeId });
       const { db, table, result } = await this.materialise(p, target.requestNodeId, undefined, baseDir, allow, allowHosts, allowEnv);
       const mine = result.metrics.find((m) => m.nodeId === target.requestNodeId);
       if (!mine || mine.status === 'failed' || mine.status === 'skipped' || (await db.relationKind(table(target.requestNodeId, target.port))) === undefined) {
         const why = result.metrics.find((m) => m.status === 'failed')?.error;
-        throw new UserError(`node "${target.requestNodeId}" produced no output to profile${why ? `: ${why}` : ''}`, { nodeId: target.requestNodeId });
+        throw new UserError(`${nodeNamer(p.nodes)(target.requestNodeId)} produced no output to profile${why ? `: ${why}` : ''}`, { nodeId: target.requestNodeId });
       }
       const profile = await profileTable(db, table(target.requestNodeId, target.port), nodeId, target.port);
       return { ...profile, sampled: profile.sampled || result.metrics.some((m) => m.sampled === true) };

@@ -5,6 +5,7 @@ import type { KindLookup } from './kinds.js';
 import { topologicalOrder } from './graph.js';
 import { connectionRefusals, type NodePorts } from './connections.js';
 import { jsonErrorLocation, jsonErrorReason } from './json-error.js';
+import { nodeName, nodeNameWithKind } from './node-name.js';
 
 export interface LoadResult {
   pipeline: Pipeline | undefined;
@@ -162,7 +163,7 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
     // Migrate before checking: the config is judged by the kind's current schema.
     const saved = n.kindVersion ?? 1;
     if (saved > spec.version) {
-      problems.push({ path: `nodes[${i}].kindVersion`, nodeId: n.id, message: `node "${n.id}" was saved by a newer Sluice (${n.kind} version ${saved}; this Sluice knows up to ${spec.version}). Update Sluice to open it.` });
+      problems.push({ path: `nodes[${i}].kindVersion`, nodeId: n.id, message: `${nodeName(n)} was saved by a newer Sluice (${n.kind} version ${saved}; this Sluice knows up to ${spec.version}). Update Sluice to open it.` });
       return;
     }
     if (saved < spec.version) {
@@ -202,11 +203,11 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
       else if (r.reason === 'missing-to-node') problems.push({ path: `edges[${i}].to.node`, message: `edge ends at unknown node "${e.to.node}"` });
       else if (r.reason === 'self') problems.push({ path: `edges[${i}]`, nodeId: e.from.node, message: 'a node cannot feed itself' });
       else if (r.reason === 'no-output' && from) {
-        problems.push({ path: `edges[${i}].from.port`, nodeId: from.id, message: `node "${from.id}" (${from.kind}) has no output port "${e.from.port}"; it has ${r.outputs.map((o) => `"${o}"`).join(', ') || 'none'}` });
+        problems.push({ path: `edges[${i}].from.port`, nodeId: from.id, message: `${nodeNameWithKind(from)} has no output port "${e.from.port}"; it has ${r.outputs.map((o) => `"${o}"`).join(', ') || 'none'}` });
       } else if (r.reason === 'no-input' && to) {
-        problems.push({ path: `edges[${i}].to.port`, nodeId: to.id, message: `node "${to.id}" (${to.kind}) has no input port "${e.to.port}"; it has ${r.inputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
+        problems.push({ path: `edges[${i}].to.port`, nodeId: to.id, message: `${nodeNameWithKind(to)} has no input port "${e.to.port}"; it has ${r.inputs.map((o) => `"${o.name}"`).join(', ') || 'none'}` });
       } else if (r.reason === 'occupied' && to) {
-        problems.push({ path: `edges[${i}].to`, nodeId: to.id, message: `input "${r.input.name}" of node "${to.id}" accepts one connection; add a union node to combine inputs` });
+        problems.push({ path: `edges[${i}].to`, nodeId: to.id, message: `input "${r.input.name}" of ${nodeName(to)} accepts one connection; add a union node to combine inputs` });
       }
       // 'unknown-input-kind' is the node's own problem (reported above); cycles are reported once, below.
     }
@@ -219,7 +220,7 @@ export function checkPipeline(raw: unknown, kinds: KindLookup | undefined): Load
       for (const port of spec?.inputs ?? []) {
         if (port.optional) continue;
         if (!connectedInputs.has(`${n.id}\u0000${port.name}`)) {
-          problems.push({ path: `nodes[${i}]`, nodeId: n.id, field: port.name, message: `input "${port.name}" of node "${n.id}" is not connected` });
+          problems.push({ path: `nodes[${i}]`, nodeId: n.id, field: port.name, message: `input "${port.name}" of ${nodeName(n)} is not connected` });
         }
       }
     });

@@ -1,5 +1,6 @@
 // A problem found in a pipeline: what is wrong and exactly where.
 import type { Fix } from '../api/contract.js';
+import { nodeName } from './node-name.js';
 
 export interface Problem {
   /** JSON path into the pipeline file, e.g. `nodes[2].config.path`. */
@@ -15,8 +16,9 @@ export interface Problem {
   fix?: Fix;
 }
 
-export function formatProblem(p: Problem, file?: string): string {
-  const where = [file, p.path || undefined, p.nodeId ? `node "${p.nodeId}"` : undefined]
+/** One line per problem; `name` names its node label first (nodeNamer of the file's nodes), else by id. */
+export function formatProblem(p: Problem, file?: string, name: (id: string) => string = (id) => nodeName({ id })): string {
+  const where = [file, p.path || undefined, p.nodeId ? name(p.nodeId) : undefined]
     .filter(Boolean)
     .join(', ');
   return where ? `${where}: ${p.message}` : p.message;

@@ -11,8 +11,9 @@ import { nodeBox } from '../lib/viewport';
 import { isTyping } from '../hooks/useShortcuts';
 import { useDesigner } from '../store';
 
-const GROUP_PAD = 24;
-const GROUP_TITLE = 30;
+/** A group's frame around its nodes, in flow units: the padding, and the title bar above them (Overview draws the same). */
+export const GROUP_PAD = 24;
+export const GROUP_TITLE = 30;
 export const NOTE_SIZE = { width: 240, height: 140 } as const;
 const NUDGE = 8;
 

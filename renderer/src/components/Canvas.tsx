@@ -67,7 +67,9 @@ const nodeTypes: NodeTypes = { pipeline: PipelineNode };
 // OVERVIEW_ZOOM (45 %) a big graph is drawn as an overview on one canvas (see Overview.tsx) and a small one as simplified
 // cards below FAR_ZOOM (see canvas.css), so the overview stays legible and cheap to paint.
 const MIN_ZOOM = 0.02;
-const FIT = { padding: 0.1, maxZoom: 1, minZoom: MIN_ZOOM } as const;
+// A fixed margin in pixels, not a share of the pane: a wide pipeline in a wide pane kept 4.5 % of the width
+// empty on each side (37 px of an 815 px canvas), which made a small graph's nodes smaller than they need be.
+const FIT = { padding: { x: '24px', y: '32px' }, maxZoom: 1, minZoom: MIN_ZOOM } as const;
 // Hidden nodes count for Fit View: a big graph keeps the nodes away from the view hidden (see lib/viewport).
 const FIT_ALL = { ...FIT, includeHiddenNodes: true } as const;
 /** Before a big document is fitted, nothing is drawn as DOM (React Flow would draw every unmeasured node). */
@@ -254,7 +256,7 @@ export function Canvas(): ReactElement {
   const miniMapColor = useCallback((n: FlowNode) => categoryColor(kinds[n.data.kind]?.category), [kinds]);
 
   return (
-    <div ref={wrapper} className={`canvas${far ? ' is-far' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
+    <div ref={wrapper} className={`canvas${far ? ' is-far' : ''}${culling && far ? ' has-overview' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop} onKeyDown={onKeyDown}>
       <ReactFlow<FlowNode, FlowEdge>
         nodes={shown}
         edges={edges}

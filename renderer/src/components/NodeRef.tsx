@@ -2,6 +2,7 @@
 // cancelled `not_cancelled`"), the same in the preview, the run summary and the engine's messages.
 import { Fragment, type ReactElement } from 'react';
 import { useDesigner } from '../store';
+import { splitNodeRefs } from '../lib/node-refs';
 
 /** A node by label and id; `link` selects it on click. A node without a label is shown by its id alone. */
 export function NodeRef({ nodeId, link }: { nodeId: string; link?: boolean }): ReactElement {
@@ -22,24 +23,23 @@ export function NodeRef({ nodeId, link }: { nodeId: string; link?: boolean }): R
 }
 
 /**
- * An engine message with each `node "ID"` of a node in the document shown as a NodeRef (the engine knows ids;
- * the designer knows the labels users gave them). Other text is left as it is.
+ * An engine message with each node it names (`Order rules [checks]`, or `node "checks"` for a node without a
+ * label; lib/node-refs.ts) shown as a NodeRef, a link to the node. Other text is left as it is.
  */
 export function WithNodeRefs({ text }: { text: string }): ReactElement {
-  const ids = useDesigner((s) => s.nodes.map((n) => n.id).join('\u0000'));
-  const known = new Set(ids.split('\u0000'));
-  const parts = text.split(/node "([^"\n]{1,200})"/);
+  // One string, so the component re-renders only when an id or a label changes.
+  const key = useDesigner((s) => s.nodes.map((n) => `${n.id}\u0001${n.data.label ?? ''}`).join('\u0000'));
+  const labels = new Map(key.split('\u0000').map((pair) => pair.split('\u0001') as [string, string]));
   return (
     <>
-      {parts.map((part, i) =>
-        i % 2 === 1 && known.has(part) ? (
+      {splitNodeRefs(text, labels).map((part, i) =>
+        'nodeId' in part ? (
           <Fragment key={i}>
-            node <NodeRef nodeId={part} />
+            {part.prefix}
+            <NodeRef nodeId={part.nodeId} />
           </Fragment>
-        ) : i % 2 === 1 ? (
-          <Fragment key={i}>node &quot;{part}&quot;</Fragment>
         ) : (
-          <Fragment key={i}>{part}</Fragment>
+          <Fragment key={i}>{part.text}</Fragment>
         ),
       )}
     </>

@@ -4,11 +4,13 @@
 // ports, borders and text cost most of a frame to paint on every pan in software rendering.
 import { useReactFlow, useStore, type ReactFlowState, type Viewport } from '@xyflow/react';
 import { useCallback, useLayoutEffect, useMemo, useRef, type PointerEvent as ReactPointerEvent, type ReactElement } from 'react';
+import type { Group } from '@sluice/format/pipeline/pipeline';
 import type { FlowEdge, FlowNode, KindIndex } from '../lib/graph';
 import { graphBounds, nodeBox, visibleRect } from '../lib/viewport';
 import { useChecks } from '../state/checks';
 import { useRun } from '../state/run';
 import { useDesigner } from '../store';
+import { GROUP_PAD, GROUP_TITLE } from './Annotations';
 
 interface Palette {
   cat: Record<string, string>;
@@ -20,6 +22,7 @@ interface Palette {
   edge: string;
   quarantineEdge: string;
   mask: string;
+  groupBorder: string;
 }
 
 /** The theme's colours as the canvas needs them (CSS variables resolved on `el`). */
@@ -36,6 +39,7 @@ function readPalette(el: Element): Palette {
     edge: v('--text-subtle', '#71717a'),
     quarantineEdge: v('--danger', '#b91c1c'),
     mask: v('--text-subtle', '#71717a'),
+    groupBorder: v('--border-strong', '#a1a1aa'),
   };
 }
 
@@ -65,6 +69,8 @@ interface DrawInput {
   /** Nodes with a problem or a failed run: drawn in the danger colour. */
   bad: ReadonlySet<string>;
   labels: boolean;
+  /** Node groups: frames under the nodes, titles readable at any zoom. */
+  groups: readonly Group[];
 }
 
 /** Measured text widths by font size and text: a graph repeats a few titles, so a pan measures nothing new. */
@@ -91,8 +97,67 @@ function fitted(ctx: CanvasRenderingContext2D, title: string, room: number, font
   return title.slice(0, 1);
 }
 
-/** Draws nodes (and, with `edges`, the connections) at `view`; returns how many nodes were fully in the pane. */
-function drawGraph(ctx: CanvasRenderingContext2D, input: DrawInput, view: Viewport, width: number, height: number, withEdges: boolean): number {
+type Box = { x: number; y: number; w: number; h: number };
+
+/**
+ * Group frames around their nodes' boxes (screen pixels), padded as the canvas draws them (Annotations.tsx),
+ * with the title above in a fixed 12 px: the overview is where a big graph's groups say what is where. Returns
+ * the frames drawn on the pane, for their titles to be drawn over the nodes (groupTitles).
+ */
+function drawGroups(ctx: CanvasRenderingContext2D, groups: readonly Group[], boxes: ReadonlyMap<string, Box>, palette: Palette, z: number, width: number, height: number): { frame: Box; title: string }[] {
+  const drawn: { frame: Box; title: string }[] = [];
+  for (const g of groups) {
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const id of g.nodes) {
+      const b = boxes.get(id);
+      if (!b) continue;
+      x0 = Math.min(x0, b.x);
+      y0 = Math.min(y0, b.y);
+      x1 = Math.max(x1, b.x + b.w);
+      y1 = Math.max(y1, b.y + b.h);
+    }
+    if (x0 === Infinity) continue;
+    const f = { x: x0 - GROUP_PAD * z, y: y0 - (GROUP_PAD + GROUP_TITLE) * z, w: x1 - x0 + 2 * GROUP_PAD * z, h: y1 - y0 + (2 * GROUP_PAD + GROUP_TITLE) * z };
+    if (f.x + f.w < 0 || f.x > width || f.y + f.h < 0 || f.y > height) continue;
+    drawn.push({ frame: f, title: g.title || 'Untitled group' });
+    ctx.globalAlpha = 0.07;
+    ctx.fillStyle = palette.accent;
+    ctx.fillRect(f.x, f.y, f.w, f.h);
+    ctx.globalAlpha = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.strokeStyle = palette.groupBorder;
+    ctx.lineWidth = 1.25;
+    ctx.strokeRect(f.x, f.y, f.w, f.h);
+    ctx.setLineDash([]);
+  }
+  return drawn;
+}
+
+/** Each group's title on a chip of the panel's colour over its frame's top edge, drawn last so nodes do not hide it. */
+function groupTitles(ctx: CanvasRenderingContext2D, frames: readonly { frame: Box; title: string }[], palette: Palette): void {
+  const fontPx = 12;
+  ctx.font = `600 ${fontPx}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  for (const { frame: f, title } of frames) {
+    const room = Math.max(40, Math.min(f.w, 320));
+    const text = fitted(ctx, title, room - 12, fontPx);
+    const tw = measured(ctx, text, fontPx) + 12;
+    const ty = Math.max(f.y - fontPx / 2 - 3, 0);
+    ctx.fillStyle = palette.panel;
+    ctx.fillRect(f.x, ty, tw, fontPx + 6);
+    ctx.strokeStyle = palette.groupBorder;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(f.x, ty, tw, fontPx + 6);
+    ctx.fillStyle = palette.text;
+    ctx.fillText(text, f.x + 6, ty + (fontPx + 6) / 2);
+  }
+}
+
+/** Draws groups, nodes (and, with `edges`, the connections) at `view`; returns how many nodes were fully in the pane and how many groups were drawn. */
+function drawGraph(ctx: CanvasRenderingContext2D, input: DrawInput, view: Viewport, width: number, height: number, withEdges: boolean): { inside: number; groups: number } {
   const { nodes, kinds, palette, bad } = input;
   const z = view.zoom;
   const boxes = new Map<string, { x: number; y: number; w: number; h: number }>();
@@ -100,6 +165,7 @@ function drawGraph(ctx: CanvasRenderingContext2D, input: DrawInput, view: Viewpo
     const b = nodeBox(n);
     boxes.set(n.id, { x: b.x * z + view.x, y: b.y * z + view.y, w: b.w * z, h: b.h * z });
   }
+  const frames = drawGroups(ctx, input.groups, boxes, palette, z, width, height);
   if (withEdges) {
     // One path per colour: thousands of curves stroke in one call.
     for (const quarantine of [false, true]) {
@@ -159,8 +225,11 @@ function drawGraph(ctx: CanvasRenderingContext2D, input: DrawInput, view: Viewpo
       ctx.fillText(fitted(ctx, title, room, fontPx), b.x + b.w * 0.06 + 4, b.y + b.h / 2, room);
     }
   }
-  return inside;
+  if (input.labels) groupTitles(ctx, frames, palette);
+  return { inside, groups: frames.length };
 }
+
+const NO_GROUPS: readonly Group[] = [];
 
 /** Nodes to draw in the danger colour: a problem from the checks, or a failure in the last run. */
 function useBadNodes(): ReadonlySet<string> {
@@ -195,14 +264,17 @@ export function OverviewLayer({ nodes, edges }: { nodes: readonly FlowNode[]; ed
   const theme = useDesigner((s) => s.theme);
   const palette = useMemo(() => themePalette(theme), [theme]);
   const bad = useBadNodes();
+  const groups = useDesigner((s) => s.meta.annotations?.groups ?? NO_GROUPS);
   useLayoutEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
     const ctx = prepare(canvas, view.width, view.height);
     if (!ctx) return;
     // Written straight to the element: a test reads it, and a re-render per frame would be wasted work.
-    canvas.dataset.inside = String(drawGraph(ctx, { nodes, edges, kinds, palette, bad, labels: true }, view, view.width, view.height, true));
-  }, [nodes, edges, kinds, palette, bad, view]);
+    const drawn = drawGraph(ctx, { nodes, edges, kinds, palette, bad, labels: true, groups }, view, view.width, view.height, true);
+    canvas.dataset.inside = String(drawn.inside);
+    canvas.dataset.groups = String(drawn.groups);
+  }, [nodes, edges, kinds, palette, bad, view, groups]);
   return (
     <canvas
       ref={ref}
@@ -228,6 +300,7 @@ export function CanvasMiniMap({ nodes }: { nodes: readonly FlowNode[] }): ReactE
   const theme = useDesigner((s) => s.theme);
   const palette = useMemo(() => themePalette(theme), [theme]);
   const bad = useBadNodes();
+  const groups = useDesigner((s) => s.meta.annotations?.groups ?? NO_GROUPS);
   const { setViewport } = useReactFlow();
   // The minimap's own scale: the graph and the visible rectangle together, fitted into its box.
   const frame = useRef<Viewport>({ x: 0, y: 0, zoom: 1 });
@@ -245,11 +318,11 @@ export function CanvasMiniMap({ nodes }: { nodes: readonly FlowNode[] }): ReactE
     frame.current = mini;
     const ctx = prepare(canvas, MINI.width, MINI.height);
     if (!ctx) return;
-    drawGraph(ctx, { nodes, edges: [], kinds, palette, bad, labels: false }, mini, MINI.width, MINI.height, false);
+    drawGraph(ctx, { nodes, edges: [], kinds, palette, bad, labels: false, groups }, mini, MINI.width, MINI.height, false);
     ctx.strokeStyle = palette.accent;
     ctx.lineWidth = 1.5;
     ctx.strokeRect(v.x * zoom + mini.x, v.y * zoom + mini.y, v.w * zoom, v.h * zoom);
-  }, [nodes, kinds, palette, bad, view]);
+  }, [nodes, kinds, palette, bad, view, groups]);
 
   const dragging = useRef(false);
   const centreAt = useCallback(

@@ -48,7 +48,8 @@ export function graphBounds(nodes: readonly Pick<FlowNode, 'position' | 'measure
 }
 
 export interface FitOptions {
-  padding: number;
+  /** A share of the pane (0.1) or pixels per side ({ x: '24px', y: '32px' }), as React Flow takes it. */
+  padding: Parameters<typeof getViewportForBounds>[5];
   minZoom: number;
   maxZoom: number;
 }

@@ -1,6 +1,7 @@
 // Replaying quarantined rows, the executor's part (what runs is decided by replay-plan.ts): loading the rows into
 // the replayed node's input, and the ledger. The ledger ties the two runs together: the replay's record says what it replayed, the original's record lists its replays, and a row
 // that passed in one replay is never replayed again (so a sink never receives it twice).
+import { nodeName } from '@sluice/format/pipeline/node-name';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
@@ -24,6 +25,12 @@ export interface ReplayLedger {
 }
 
 /** Where a replay's rows enter the run (decided by the replay planner, replay-plan.ts). */
+/** The node named label first, as every message names a node. */
+function who(p: Pipeline, id: string): string {
+  const node = p.nodes.find((n) => n.id === id);
+  return node ? nodeName(node) : `node "${id}"`;
+}
+
 export interface ReplayInput {
   request: ReplayRequest;
   originalRunId: string;
@@ -60,7 +67,7 @@ export async function loadReplayInput(
     rows = r.request.rows.map((row, i) => {
       const lineage = row[LINEAGE];
       if (typeof lineage !== 'string') throw new UserError(`edited row ${i + 1} has no "${LINEAGE}" naming the quarantined row it replaces`, { field: LINEAGE });
-      if (!stored.has(lineage)) throw new UserError(`edited row ${i + 1} names ${lineage}, which node "${r.nodeId}" did not quarantine in run ${r.originalRunId}`, { field: LINEAGE });
+      if (!stored.has(lineage)) throw new UserError(`edited row ${i + 1} names ${lineage}, which ${who(pipeline, r.nodeId)} did not quarantine in run ${r.originalRunId}`, { field: LINEAGE });
       const values = Object.fromEntries(Object.entries(row).filter(([k]) => k !== LINEAGE));
       return { lineage, json: JSON.stringify(values) };
     });
@@ -72,7 +79,7 @@ export async function loadReplayInput(
   const skipped = rows.filter((x) => already.has(x.lineage)).length;
   rows = rows.filter((x) => !already.has(x.lineage));
   if (skipped > 0) warnings.push(`${skipped} row(s) passed in an earlier replay and are not replayed again`);
-  if (rows.length === 0) throw new UserError(`nothing left to replay at node "${r.nodeId}" of run ${r.originalRunId}`, { nodeId: r.nodeId });
+  if (rows.length === 0) throw new UserError(`nothing left to replay at ${who(pipeline, r.nodeId)} of run ${r.originalRunId}`, { nodeId: r.nodeId });
 
   // The input's column types come from running the upstream part of the pipeline on one record.
   const probeName = (id: string, port: string) => `probe_${id}__${port}`;

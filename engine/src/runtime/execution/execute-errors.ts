@@ -1,5 +1,6 @@
 // How a node's failure is told: a DuckDB FATAL, a full disk or refused file, a user's mistake, or an engine fault.
 import type { PipelineNode } from '@sluice/format/pipeline/pipeline';
+import { nodeNameWithKind } from '@sluice/format/pipeline/node-name';
 import { ERROR_CODES, QueryError, isUserFacing } from '@sluice/format/api/errors';
 
 /** A DuckDB FATAL error: the database is invalidated and refuses every later statement. */
@@ -21,7 +22,7 @@ export function fileSystemFault(e: unknown, workDir: string): string | undefined
 }
 
 export function describeError(e: unknown, node: PipelineNode): string {
-  const where = `node "${node.id}" (${node.kind})`;
+  const where = nodeNameWithKind(node);
   if (e instanceof QueryError && e.code === ERROR_CODES.cancelled) return `${where}: stopped because the run was cancelled; nothing of this node was published`;
   if (e instanceof QueryError && e.userCaused) {
     // DuckDB's messages are already user-readable (binder and conversion errors); keep their first lines.

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { IoStats, NodeMetrics } from '@sluice/format/api/contract';
 import type { Edge, Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
+import { nodeNameWithKind, nodeNamer } from '@sluice/format/pipeline/node-name';
 import type { NodeKind } from '../../nodes/types.js';
 import { qi } from '../../sql/quote.js';
 import type { Database } from '../../db/database.js';
@@ -102,6 +103,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   const only = o.only ? new Set(o.only) : undefined;
   const order = topologicalOrder(p).order.filter((id) => !only || only.has(id));
   const g = indexGraph(p, order);
+  const nameOf = nodeNamer(p.nodes);
   graphIndex.set(o, g);
   computeOrderMatters(o, g, order);
   const metrics = new Map<string, NodeMetrics>();
@@ -124,7 +126,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     const blocked = upstream.find((e) => metrics.get(e.from.node)?.status === 'failed' || metrics.get(e.from.node)?.status === 'skipped');
     if (blocked || fatalIn !== undefined) {
       const m = emptyMetrics(node, 'skipped');
-      m.warnings.push(fatalIn !== undefined ? `not run: a fatal DuckDB error in node "${fatalIn}" invalidated the run's database` : `not run: upstream node "${blocked?.from.node ?? ''}" did not finish`);
+      m.warnings.push(fatalIn !== undefined ? `not run: a fatal DuckDB error in ${nameOf(fatalIn)} invalidated the run's database` : `not run: upstream ${nameOf(blocked?.from.node ?? '')} did not finish`);
       metrics.set(id, m);
       o.onEvent?.({ type: 'node-end', metrics: m });
       continue;
@@ -179,7 +181,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       m.status = 'failed';
       const fsFault = fileSystemFault(e, o.workDir);
       const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
-      const where = `node "${node.id}" (${node.kind})`;
+      const where = nodeNameWithKind(node);
       m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : describeError(e, node);
       if (isFatal(e)) fatalIn = node.id;
       errors.push(m.error);
@@ -201,7 +203,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       } catch (e) {
         // Freeing inputs is the engine's housekeeping, but it runs in this node's name: say so.
         if (isFatal(e)) fatalIn = id;
-        errors.push(`node "${id}" (${node.kind}): freeing its inputs failed: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`);
+        errors.push(`${nodeNameWithKind(node)}: freeing its inputs failed: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`);
       }
     }
   }

@@ -7,6 +7,7 @@
 import type { ReplayRequest, RunManifest } from '@sluice/format/api/contract';
 import { topologicalOrder, upstreamClosure } from '@sluice/format/pipeline/graph';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { nodeName } from '@sluice/format/pipeline/node-name';
 import { UserError } from '../exec-context.js';
 import { runEverything, type ExecutionPlan, type KindOf } from './plan.js';
 
@@ -20,10 +21,10 @@ export function planReplay(p: Pipeline, req: ReplayRequest, original: RunManifes
   const kind = kindOf(node.kind);
   // Each kind says how a replay treats it: `judges` (its quarantine can be replayed there), `passes`, `refuses`.
   if (kind?.traits.replay !== 'judges') {
-    throw new UserError(`quarantined rows can be replayed at ${judging.join(', ')} nodes; "${node.id}" is ${node.kind}`, { nodeId: node.id });
+    throw new UserError(`quarantined rows can be replayed at ${judging.join(', ')} nodes; ${nodeName(node)} is ${node.kind}`, { nodeId: node.id });
   }
   const rel = original.quarantine[node.id];
-  if (!rel) throw new UserError(`run ${original.runId} quarantined nothing at node "${node.id}"`, { nodeId: node.id });
+  if (!rel) throw new UserError(`run ${original.runId} quarantined nothing at ${nodeName(node)}`, { nodeId: node.id });
   const inEdge = p.edges.find((e) => e.to.node === node.id && e.to.port === 'in');
   if (!inEdge) throw new UserError('input "in" is not connected', { nodeId: node.id, field: 'in' });
 

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
 import { writeManifest } from '../run.js';
+import { nodeNamerOfRaw } from '@sluice/format/pipeline/node-name';
 
 export const WORKER_ENV = 'SLUICE_RUN_WORKER';
 /** Set for a worker whose stdin is a pipe from its supervisor: end of input means the supervisor is gone. */
@@ -127,7 +128,7 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     const cancelled = opts.signal?.aborted === true;
     if (!cancelled && (code === 2 || code === 0)) return { crash: stderr.trim() || `the engine process exited with code ${code}` };
     const how = cancelled ? 'was stopped because the run was cancelled' : signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const where = current ? ` while running node "${current}"` : '';
+    const where = current ? ` while running ${nodeNamerOfRaw(opts.pipeline)(current)}` : '';
     const detail = cancelled ? '' : stderr.trim().split('\n').slice(-3).join(' ');
     const crash = `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}`;
     const nodes = opts.pipeline === undefined ? undefined : accountedNodes(opts.pipeline, finished, current, crash);

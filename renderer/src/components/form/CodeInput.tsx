@@ -55,6 +55,9 @@ export function CodeInput(props: CodeInputProps): ReactElement {
   const [monaco, setMonaco] = useState<MonacoApi | undefined>(undefined);
   const [failed, setFailed] = useState(false);
   const editorRef = useRef<Monaco.editor.IStandaloneCodeEditor | undefined>(undefined);
+  // Set while the editor shows a value from outside (undo, a reset): not an edit, so it is not written back as one
+  // (it was: "Reset this node's settings" then Undo undid only that echo).
+  const showing = useRef(false);
   // The editor's callbacks outlive renders; they read the newest props through this.
   const latest = useRef({ onChange, required, columns, inputs, kind });
   useEffect(() => {
@@ -116,6 +119,7 @@ export function CodeInput(props: CodeInputProps): ReactElement {
       ? setCompletionSource(model, () => ({ kind: latest.current.kind, columns: latest.current.columns, tables: latest.current.inputs, params: paramHints(useDesigner.getState().meta.params) }))
       : () => undefined;
     const changes = editor.onDidChangeModelContent(() => {
+      if (showing.current) return;
       const next = editor.getValue();
       latest.current.onChange(next === '' && !latest.current.required ? undefined : next);
     });
@@ -144,7 +148,13 @@ export function CodeInput(props: CodeInputProps): ReactElement {
   // Undo, redo or an edit elsewhere changed the value: show it without disturbing typing that produced it.
   useEffect(() => {
     const editor = editorRef.current;
-    if (editor && editor.getValue() !== text) editor.setValue(text);
+    if (!editor || editor.getValue() === text) return;
+    showing.current = true;
+    try {
+      editor.setValue(text);
+    } finally {
+      showing.current = false;
+    }
   }, [text, monaco]);
 
   useEffect(() => {

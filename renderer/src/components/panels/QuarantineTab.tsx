@@ -158,13 +158,15 @@ export function QuarantineTab(): ReactElement {
     });
   };
   const shown = source.entries.length;
+  const unknown = source.loading && source.total === 0;
   const filteredTotal = rule ? (source.byRule.find((r) => r.rule === rule)?.count ?? shown) : source.total;
 
   return (
     <div className="quarantine" data-testid="quarantine" data-node={source.nodeId} data-mode={source.mode}>
       <div className="panel-toolbar">
         <span className="preview__summary">
-          <strong>{plural(source.total, 'row')}</strong> quarantined at <code>{source.nodeId}</code>
+          {/* While the run's page loads its total is not known: no number rather than a 0 that is not true. */}
+          <strong>{unknown ? '… rows' : plural(source.total, 'row')}</strong> quarantined at <code>{source.nodeId}</code>
           <span className="tag tag--muted" title={source.mode === 'run' ? 'Every quarantined row of the last run' : 'From the preview: sources were read only up to a limit'}>
             {source.mode === 'run' ? 'last run' : source.sampled ? 'preview · sample of the input' : 'preview'}
           </span>
@@ -196,7 +198,7 @@ export function QuarantineTab(): ReactElement {
           <nav className="rule-list" aria-label="Rules">
             <button type="button" className={`rule-list__item${rule === undefined ? ' is-active' : ''}`} onClick={() => setRule(undefined)}>
               <span>All rules</span>
-              <span className="rule-list__count">{formatCount(source.total)}</span>
+              <span className="rule-list__count">{unknown ? '…' : formatCount(source.total)}</span>
             </button>
             {source.byRule.map((r) => (
               <button type="button" key={r.rule} className={`rule-list__item${rule === r.rule ? ' is-active' : ''}`} onClick={() => setRule(r.rule)} data-testid={`rule-${r.rule}`}>
