@@ -115,10 +115,11 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const out = ctx.output('out');
     const cols = header ?? [];
     if (header) warnings.push(...schemaDrift(ctx.nodeId, path.basename(files[0] as string), header, c.types));
-    // The clean copies are read straight into the typed table: no intermediate copy of the text rows.
+    // The output is a view over the clean copies (which live in this run's scratch folder until it ends): storing
+    // the rows as a table cost more than the scan itself, and a view lets the readers push projections into it.
     const empty = `SELECT ${[`CAST(NULL AS VARCHAR) AS ${qi(LINEAGE)}`, ...cols.map((h) => `CAST(NULL AS VARCHAR) AS ${qi(h)}`)].join(', ')} WHERE false`;
     const raw = `(${parts.length === 0 ? empty : parts.join(' UNION ALL ')})`;
-    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim, textInput: true });
+    const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim, textInput: true, view: true });
     return {
       recordsRead,
       truncated,
