@@ -142,6 +142,9 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
   if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
   const journalFile = path.join(runDir, 'journal.ndjson');
+  // A spill folder the caller chose gets a folder of this run's own inside it, removed with the work folder.
+  const spillDir = limits.tempDir ? path.join(path.resolve(o.baseDir, limits.tempDir), `sluice-spill-${runId}`) : path.join(workDir, 'tmp');
+  fs.mkdirSync(spillDir, { recursive: true });
   let db: Database | undefined;
   let journal: Journal | undefined;
   const interrupt = () => db?.interrupt();
@@ -153,7 +156,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
     writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
     o.onEvent?.({ type: 'run-start', runId, runDir });
-    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp'), memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
+    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: spillDir, memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     // A replay keeps its request, so that resuming it rebuilds exactly the same input.
     const replayReq = o.replay ?? (o.resume !== undefined ? readReplayRequest(runDir) : undefined);
@@ -222,6 +225,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     db?.close();
     journal?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
+    if (limits.tempDir) fs.rmSync(spillDir, { recursive: true, force: true });
   }
   // Checkpoints and node state exist for a resume; a run that succeeded needs neither.
   if (manifest.outcome === 'succeeded') {
