@@ -22,7 +22,7 @@ import { DurableOutputs } from './durable.js';
 import { prepareReplay, recordReplay, type ReplayRequest } from './replay.js';
 import { nodeFingerprints } from './fingerprint.js';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
-import { LimitError, resolveLimits, type ResourceLimits } from './limits.js';
+import { LIMIT_HOW, LimitError, resolveLimits, type ResourceLimits } from './limits.js';
 import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
@@ -144,7 +144,6 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const journalFile = path.join(runDir, 'journal.ndjson');
   // A spill folder the caller chose gets a folder of this run's own inside it, removed with the work folder.
   const spillDir = limits.tempDir ? path.join(path.resolve(o.baseDir, limits.tempDir), `sluice-spill-${runId}`) : path.join(workDir, 'tmp');
-  fs.mkdirSync(spillDir, { recursive: true });
   let db: Database | undefined;
   let journal: Journal | undefined;
   const interrupt = () => db?.interrupt();
@@ -156,6 +155,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     // The record exists from the start, so a run that dies leaves a trace (`running`) rather than nothing.
     writeManifest(manifestFile, { ...manifest, outcome: 'running', errors: [] });
     o.onEvent?.({ type: 'run-start', runId, runDir });
+    try {
+      fs.mkdirSync(spillDir, { recursive: true });
+    } catch (e) {
+      throw new UserError(`cannot spill into "${limits.tempDir ?? spillDir}" (${(e as NodeJS.ErrnoException).code ?? String(e)}); choose another folder with ${LIMIT_HOW.tempDir}`);
+    }
     db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: spillDir, memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     // A replay keeps its request, so that resuming it rebuilds exactly the same input.
@@ -225,7 +229,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     db?.close();
     journal?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
-    if (limits.tempDir) fs.rmSync(spillDir, { recursive: true, force: true });
+    try {
+      if (limits.tempDir) fs.rmSync(spillDir, { recursive: true, force: true });
+    } catch {
+      // A folder that could not be made has nothing to remove (the run's error says why).
+    }
   }
   // Checkpoints and node state exist for a resume; a run that succeeded needs neither.
   if (manifest.outcome === 'succeeded') {

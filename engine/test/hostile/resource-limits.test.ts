@@ -85,6 +85,12 @@ describe('a query stopped by a limit fails its node with the limit named (defect
     }
     expect([...seen].some((f) => /^sluice-spill-[^/]+\/duckdb_temp/.test(f))).toBe(true);
     expect(fs.readdirSync(spill)).toEqual([]);
+    // A spill folder that cannot be one fails the run by name, not with a raw file-system error.
+    const file = path.join(spill, 'a-file');
+    fs.writeFileSync(file, '');
+    const bad = await runWith({ id: 'q', kind: 'filter', config: { expression: 'true' } }, { tempDir: file });
+    expect(bad.m.outcome).toBe('failed');
+    expect(bad.m.errors.join()).toMatch(/cannot spill into ".*a-file" \(ENOTDIR\); choose another folder with --temp-dir FOLDER/);
   });
 
   it('a recursive CTE previewed stops at the preview time limit', async () => {
