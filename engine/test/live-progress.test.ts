@@ -85,3 +85,18 @@ describe('a running node reports how far it is', () => {
     expect(file).toEqual([{ type: 'node-progress', nodeId: 'src', percent: 8.2 }]);
   });
 });
+
+describe('a CSV source reports its line scan', () => {
+  it('says rows and share done while it scans, before DuckDB has a query to report on', async () => {
+    const { runPipeline } = await import('../src/runtime/run.js');
+    const dir = tmpDir('sluice-scan-progress-');
+    fs.writeFileSync(path.join(dir, 'in.csv'), 'id,n\n1,2\n2,3\n3\n4,5\n');
+    const events: RunEvent[] = [];
+    const m = await runPipeline({ pipeline: chain([{ id: 'src', kind: 'source.csv', config: { path: 'in.csv' } }]), baseDir: dir, historyDir: path.join(dir, 'h'), onEvent: (e) => events.push(e) });
+    expect(m.outcome).toBe('succeeded');
+    const scanned = events.find((e) => e.type === 'node-progress' && e.nodeId === 'src' && e.rows !== undefined);
+    // Three good records of four (one is ragged), the whole file read; reported before the node ends.
+    expect(scanned).toEqual({ type: 'node-progress', nodeId: 'src', percent: 100, rows: 3 });
+    expect(events.indexOf(scanned as RunEvent)).toBeLessThan(events.findIndex((e) => e.type === 'node-end' && e.metrics.nodeId === 'src'));
+  });
+});

@@ -38,7 +38,7 @@ import { addTraceCommand } from './trace.js';
 import { addTestCommands } from './test-command.js';
 
 /** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
-function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
+function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; tempDir?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
   const seconds = (flag: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -48,6 +48,7 @@ function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTime
   const given = {
     ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
     ...(o.tempLimit !== undefined ? { tempLimit: o.tempLimit } : {}),
+    ...(o.tempDir !== undefined ? { tempDir: path.resolve(o.tempDir) } : {}),
     ...(o.nodeTimeout !== undefined ? { nodeTimeoutSeconds: seconds('--node-timeout', o.nodeTimeout) } : {}),
     ...(o.previewTimeout !== undefined ? { previewTimeoutSeconds: seconds('--timeout', o.previewTimeout) } : {}),
   };
@@ -55,7 +56,7 @@ function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; nodeTime
   const r = limitsInputSchema.safeParse(given);
   if (!r.success) {
     const key = String(r.error.issues[0]?.path[0] ?? '');
-    const flag = key === 'memoryLimit' ? '--memory-limit' : key === 'tempLimit' ? '--temp-limit' : key === 'nodeTimeoutSeconds' ? '--node-timeout' : '--timeout';
+    const flag = key === 'memoryLimit' ? '--memory-limit' : key === 'tempLimit' ? '--temp-limit' : key === 'tempDir' ? '--temp-dir' : key === 'nodeTimeoutSeconds' ? '--node-timeout' : '--timeout';
     throw new UserError(`${flag}: ${r.error.issues[0]?.message ?? 'invalid value'}`);
   }
   return r.data;
@@ -170,8 +171,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
     .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
     .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
+    .option('--temp-dir <folder>', `where the run spills when it outgrows its memory limit (default: ${LIMIT_ENV.tempDir}, else the run's work folder in its history)`)
     .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; memoryLimit?: string; tempLimit?: string; nodeTimeout?: string }) => {
+    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; memoryLimit?: string; tempLimit?: string; tempDir?: string; nodeTimeout?: string }) => {
       const limits = limitsFromFlags(o);
       const raw = readPipeline(file);
       const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));

@@ -82,6 +82,11 @@ export interface ExecContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Publish this node's I/O statistics (kept in its metrics); `note` is a progress line such as a retry. */
   reportIo(io: IoStats, note?: string): void;
+  /**
+   * The node's own progress while it works outside DuckDB (a CSV source's line scan): share done (0..1) and rows
+   * so far. Reported to whoever follows the run, at most a few times a second; optional for callers without one.
+   */
+  reportProgress?(p: { fraction: number; rows: number }): void;
   /** Quoted table names of the relations connected to an input port (several for a multi-input port). */
   inputs(port: string): string[];
   /** The single relation on an input port; throws a user error if it is not connected. */

@@ -27,7 +27,7 @@ import { executePlan, type PlanEnv } from './execute-plan.js';
 import { getRun } from './durability/history.js';
 import { nodeFingerprints } from './execution/fingerprint.js';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
-import { LimitError, resolveLimits, type ResourceLimits } from './execution/limits.js';
+import { LIMIT_HOW, LimitError, resolveLimits, type ResourceLimits } from './execution/limits.js';
 import { checkpointPolicy, type CheckpointPolicy } from './durability/checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { MAX_PROFILED_COLUMNS } from '../ops/profile.js';
@@ -152,6 +152,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
   if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
   const journalFile = path.join(runDir, 'journal.ndjson');
+  // A spill folder the caller chose gets a folder of this run's own inside it, removed with the work folder.
+  const spillDir = limits.tempDir ? path.join(path.resolve(o.baseDir, limits.tempDir), `sluice-spill-${runId}`) : path.join(workDir, 'tmp');
   let db: Database | undefined;
   let journal: Journal | undefined;
   const interrupt = () => db?.interrupt();
@@ -166,7 +168,12 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     // A replay keeps its request, so that resuming it rebuilds exactly the same plan.
     if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
     const { plan, fingerprints } = await planRun(mode, pipeline, { ...o, runDir, roots, journal, prior });
-    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: path.join(workDir, 'tmp'), memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
+    try {
+      fs.mkdirSync(spillDir, { recursive: true });
+    } catch (e) {
+      throw new UserError(`cannot spill into "${limits.tempDir ?? spillDir}" (${(e as NodeJS.ErrnoException).code ?? String(e)}); choose another folder with ${LIMIT_HOW.tempDir}`);
+    }
+    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: spillDir, memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     const pass: PlanEnv['pass'] = {
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
@@ -211,6 +218,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     db?.close();
     journal?.close();
     fs.rmSync(workDir, { recursive: true, force: true });
+    try {
+      if (limits.tempDir) fs.rmSync(spillDir, { recursive: true, force: true });
+    } catch {
+      // A folder that could not be made has nothing to remove (the run's error says why).
+    }
   }
   // Checkpoints and node state exist for a resume; a run that succeeded needs neither.
   if (manifest.outcome === 'succeeded') {

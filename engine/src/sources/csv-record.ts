@@ -28,7 +28,7 @@ export class CsvFileError extends Error {
 export const NL = 0x0a;
 export const CR = 0x0d;
 /** A quoted field may legitimately span lines, but a record this long is an unterminated quote. */
-const MAX_LINES_PER_RECORD = 1000;
+export const MAX_LINES_PER_RECORD = 1000;
 
 function oneByte(s: string, what: 'delimiter' | 'quote' | 'escape'): number {
   if (s === '') return -1;

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { dialectBytes, parseHeader, type CsvDialect } from './csv-record.js';
 import { finishScan, scanCsv, type BodyScan, type ScanResult } from './csv-scan.js';
-import type { SliceJob } from './csv-scan-worker.js';
+import { scanCsvStream } from './csv-scan-stream.js';
+import type { SliceJob, SliceMessage } from './csv-scan-worker.js';
 
 /** Below this, threads cost more than they save. */
 const MIN_PARALLEL_BYTES = 16 * 1024 * 1024;
@@ -32,10 +33,13 @@ function builtCodeArgs(args: readonly string[]): string[] {
   return out;
 }
 
-function runSlice(job: SliceJob): Promise<BodyScan> {
+function runSlice(job: SliceJob, onProgress: (bytes: number, good: number) => void): Promise<BodyScan> {
   return new Promise((resolve, reject) => {
     const w = new Worker(WORKER, { workerData: job, execArgv: builtCodeArgs(process.execArgv) });
-    w.once('message', (m: BodyScan) => resolve(m));
+    w.on('message', (m: SliceMessage) => {
+      if (m.type === 'progress') onProgress(m.progress.bytes, m.progress.good);
+      else resolve(m.body);
+    });
     w.once('error', reject);
     w.once('exit', (code) => {
       if (code !== 0) reject(new Error(`CSV scan worker exited with code ${code}`));
@@ -59,11 +63,17 @@ function nextLineStart(fd: number, from: number, size: number): number {
   return size;
 }
 
-export async function scanCsvFile(file: string, cleanPrefix: string, d: CsvDialect, limit?: number, threads = Math.min(4, os.availableParallelism())): Promise<ScanResult> {
+/** How far a file's scan has come: the share of its bytes read, and the good records so far. */
+export type FileScanProgress = (p: { fraction: number; good: number }) => void;
+
+export async function scanCsvFile(file: string, cleanPrefix: string, d: CsvDialect, limit?: number, threads = Math.min(4, os.availableParallelism()), onProgress?: FileScanProgress): Promise<ScanResult> {
   const size = fs.statSync(file).size;
-  const sequential = () => {
+  const sequential = async (): Promise<ScanResult> => {
     const clean = `${cleanPrefix}.0.csv`;
-    return scanCsv(file, clean, d, limit);
+    // A preview reads a prefix only; a run streams the file through a buffer of bounded size.
+    if (limit !== undefined) return scanCsv(file, clean, d, limit);
+    const s = await scanCsvStream(file, clean, dialectBytes(d), d, { ...(onProgress ? { onProgress: (p) => onProgress({ fraction: size > 0 ? p.bytes / size : 1, good: p.good }) } : {}) });
+    return finishScan(s.header?.names ?? [], d.header, [{ path: clean, lineOffset: 0, longest: s.body.longest }], s.body, [...(s.header?.warnings ?? [])]);
   };
   if (limit !== undefined || !d.header || d.encoding !== 'utf-8' || size < MIN_PARALLEL_BYTES || threads < 2 || !workerAvailable()) return sequential();
   const db = dialectBytes(d);
@@ -101,7 +111,15 @@ export async function scanCsvFile(file: string, cleanPrefix: string, d: CsvDiale
     cleanFile: `${cleanPrefix}.${i}.csv`,
     last: i === bounds.length - 2,
   }));
-  const results = await Promise.all(jobs.map(runSlice));
+  const done = jobs.map(() => ({ bytes: 0, good: 0 }));
+  const results = await Promise.all(
+    jobs.map((j, i) =>
+      runSlice(j, (bytes, good) => {
+        done[i] = { bytes, good };
+        onProgress?.({ fraction: done.reduce((s, x) => s + x.bytes, bodyStart) / size, good: done.reduce((s, x) => s + x.good, 0) });
+      }),
+    ),
+  );
   if (results.some((r) => r.openAtEnd)) {
     for (const j of jobs) fs.rmSync(j.cleanFile, { force: true });
     return sequential();

@@ -1,8 +1,9 @@
-// One slice of a CSV file, scanned in a worker thread (see csv-scan-parallel.ts).
-import * as fs from 'node:fs';
+// One slice of a CSV file, scanned in a worker thread (see csv-scan-parallel.ts), a piece at a time so that the
+// slice is never held in memory whole; progress goes to the parent as it is made.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DialectBytes } from './csv-record.js';
-import { scanBody } from './csv-scan.js';
+import type { BodyScan } from './csv-scan.js';
+import { scanCsvStream, type ScanProgress } from './csv-scan-stream.js';
 
 export interface SliceJob {
   file: string;
@@ -14,17 +15,15 @@ export interface SliceJob {
   last: boolean;
 }
 
+export type SliceMessage = { type: 'progress'; progress: ScanProgress } | { type: 'done'; body: BodyScan };
+
 const job = workerData as SliceJob;
-const buf = Buffer.allocUnsafe(job.end - job.start);
-const fd = fs.openSync(job.file, 'r');
-try {
-  let done = 0;
-  while (done < buf.length) {
-    const n = fs.readSync(fd, buf, done, buf.length - done, job.start + done);
-    if (n === 0) break;
-    done += n;
-  }
-} finally {
-  fs.closeSync(fd);
-}
-parentPort?.postMessage(scanBody(buf, 0, 1, job.expected, job.dialect, job.cleanFile, undefined, !job.last));
+const post = (m: SliceMessage) => parentPort?.postMessage(m);
+const { body } = await scanCsvStream(job.file, job.cleanFile, job.dialect, { encoding: 'utf-8', header: false }, {
+  start: job.start,
+  end: job.end,
+  expected: job.expected,
+  chunk: !job.last,
+  onProgress: (progress) => post({ type: 'progress', progress }),
+});
+post({ type: 'done', body });

@@ -5,7 +5,7 @@
 // fixed dialect; bad ones are returned with their exact bytes, line number and reason.
 import * as fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
-import { CR, CsvFileError, NL, invalidUtf8Where, parseHeader, parseRecord, dialectBytes, type CsvDialect, type DialectBytes } from './csv-record.js';
+import { CR, CsvFileError, MAX_LINES_PER_RECORD, NL, invalidUtf8Where, parseHeader, parseRecord, dialectBytes, type CsvDialect, type DialectBytes } from './csv-record.js';
 
 export interface BadRecord {
   line: number;
@@ -124,106 +124,176 @@ export interface BodyScan {
  * its end means the split fell inside a record, and the caller rescans the file in one piece.
  */
 export function scanBody(buf: Buffer, pos: number, firstLine: number, expectedFields: number, db: DialectBytes, cleanFile: string, limit?: number, chunk = false): BodyScan {
-  const { delim, quote, escape } = db;
-  const wholeIsUtf8 = isUtf8(buf);
-  const bad: BadRecord[] = [];
-  let line = firstLine;
-  const writer = new CleanWriter(cleanFile);
-  let out = writer.buf;
-  let o = 0;
-  let records = 0;
-  let good = 0;
-  let blank = 0;
-  let truncated = false;
-  let expected = expectedFields;
-  let invalidUtf8 = 0;
-  let longest = 0;
-  const digits = new LineDigits();
-
+  const s = new BodyScanner(firstLine, expectedFields, db, cleanFile, limit);
   try {
-    while (pos < buf.length) {
-      if (out.length - o < MIN_ROOM) o = writer.flush(o);
-      if (limit !== undefined && good >= limit) {
-        truncated = true;
-        break;
-      }
-      records++;
-      // Blank line: counted, not data (or quarantined, when the source says so). Either way it keeps its number.
-      if (buf[pos] === NL || (buf[pos] === CR && buf[pos + 1] === NL)) {
-        if (db.blankAsBad) bad.push({ line, raw: new Uint8Array(0), reason: 'blank line', rule: 'blank_line' });
-        else blank++;
-        pos += buf[pos] === NL ? 1 : 2;
-        line++;
-        continue;
-      }
-      if (expected > 0 && wholeIsUtf8) {
-        let p = digits.write(out, o, line);
-        out[p++] = delim;
-        const end = copySimpleRecord(buf, pos, out, p, delim, quote, expected);
-        if (end > 0) {
-          if (end - 1 - p > longest) longest = end - 1 - p;
-          o = end;
-          good++;
-          pos = simpleNext;
+    s.feed(buf, pos, false, chunk);
+  } finally {
+    s.close();
+  }
+  return s.result();
+}
+
+/**
+ * The body scan as a state that is fed the file a piece at a time, so a file of any size is scanned in a buffer of
+ * bounded size (csv-scan-stream.ts). Counts, the clean copy and the bad records carry over from one piece to the
+ * next; a record that runs past the end of a piece is left for the next one.
+ */
+export class BodyScanner {
+  private readonly bad: BadRecord[] = [];
+  private line: number;
+  private readonly writer: CleanWriter;
+  private records = 0;
+  private good = 0;
+  private blank = 0;
+  private truncated = false;
+  private expected: number;
+  private invalidUtf8 = 0;
+  private longest = 0;
+  private openAtEnd = false;
+  private readonly digits = new LineDigits();
+
+  constructor(
+    private readonly firstLine: number,
+    expectedFields: number,
+    private readonly db: DialectBytes,
+    cleanFile: string,
+    private readonly limit?: number,
+  ) {
+    this.line = firstLine;
+    this.expected = expectedFields;
+    this.writer = new CleanWriter(cleanFile);
+  }
+
+  /** Good records so far. */
+  get goodSoFar(): number {
+    return this.good;
+  }
+
+  /** The scan is over before the input is (a preview's limit, or a slice that ended inside a quoted field). */
+  get stopped(): boolean {
+    return this.truncated || this.openAtEnd;
+  }
+
+  /**
+   * Scan the records of `buf` from `pos`. `more`: bytes follow `buf`, so only records ending in a line feed are
+   * taken, and a quoted field still open at its end waits for them. Without `more`, `chunk` says the buffer is a
+   * slice of a file that ends inside a quoted field, if it does. Returns where the bytes not yet scanned start.
+   */
+  feed(whole: Buffer, start: number, more: boolean, chunk = false): number {
+    const { delim, quote, escape } = this.db;
+    // With more to come, only the complete lines are this piece's; the last, partial one waits for the rest.
+    const buf = more ? whole.subarray(0, whole.lastIndexOf(NL) + 1) : whole;
+    let pos = start;
+    const wholeIsUtf8 = isUtf8(buf.subarray(pos));
+    let out = this.writer.buf;
+    let o = this.writer.used;
+    const bad = this.bad;
+    const digits = this.digits;
+    let line = this.line;
+    try {
+      while (pos < buf.length) {
+        if (out.length - o < MIN_ROOM) o = this.writer.flush(o);
+        if (this.limit !== undefined && this.good >= this.limit) {
+          this.truncated = true;
+          break;
+        }
+        // Blank line: counted, not data (or quarantined, when the source says so). Either way it keeps its number.
+        if (buf[pos] === NL || (buf[pos] === CR && buf[pos + 1] === NL)) {
+          this.records++;
+          if (this.db.blankAsBad) bad.push({ line, raw: new Uint8Array(0), reason: 'blank line', rule: 'blank_line' });
+          else this.blank++;
+          pos += buf[pos] === NL ? 1 : 2;
           line++;
           continue;
         }
-      }
-      // One line, one record: the parser sees only this line, so a quote left open fails this line alone.
-      const one = db.singleLine ? lineAt(buf, pos) : undefined;
-      const r = one ? parseRecord(buf.subarray(0, one.end), pos, delim, quote, escape) : parseRecord(buf, pos, delim, quote, escape);
-      if (one && r.next >= one.end) r.next = one.next;
-      if (chunk && r.next >= buf.length && r.error === 'unterminated quoted field') {
-        return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: true, longest };
-      }
-      let reason = r.error;
-      let rule = 'malformed';
-      if (!reason && expected === 0) expected = r.fields;
-      if (!reason && r.fields !== expected) {
-        reason = `expected ${expected} field${expected === 1 ? '' : 's'}, found ${r.fields}`;
-        rule = 'ragged_row';
-      }
-      if (!reason && !wholeIsUtf8 && !isUtf8(buf.subarray(pos, r.end))) {
-        reason = `the line is not valid UTF-8${invalidUtf8Where(buf.subarray(pos, r.end))}`;
-        rule = 'bad_encoding';
-        invalidUtf8++;
-      }
-      if (reason && r.lines > 1) {
-        // A bad multi-line record is most likely one stray quote; give up only its first line and rescan the rest.
-        const nl = buf.indexOf(NL, pos);
-        const lineEnd = nl < 0 ? buf.length : nl;
-        const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-        const single = parseRecord(buf.subarray(0, lineEnd), pos, delim, quote, escape);
-        bad.push({ line, raw: Uint8Array.prototype.slice.call(buf, pos, contentEnd), reason: single.error ?? reason, rule: single.error ? 'malformed' : rule });
-        pos = nl < 0 ? buf.length : nl + 1;
-        line++;
-        continue;
-      }
-      if (reason) {
-        bad.push({ line, raw: Uint8Array.prototype.slice.call(buf, pos, r.end), reason, rule });
-      } else {
-        // A record longer than the room left (a quoted field of megabytes): flush, and grow the buffer if needed.
-        const need = r.end - pos + 24;
-        if (out.length - o < need) {
-          o = writer.flush(o, need);
-          out = writer.buf;
+        if (this.expected > 0 && wholeIsUtf8) {
+          let p = digits.write(out, o, line);
+          out[p++] = delim;
+          const end = copySimpleRecord(buf, pos, out, p, delim, quote, this.expected);
+          if (end > 0) {
+            if (end - 1 - p > this.longest) this.longest = end - 1 - p;
+            o = end;
+            this.records++;
+            this.good++;
+            pos = simpleNext;
+            line++;
+            continue;
+          }
         }
-        o = digits.write(out, o, line);
-        out[o++] = delim;
-        // A byte loop beats Buffer.copy for the short spans of a typical record.
-        for (let k = pos; k < r.end; k++) out[o++] = buf[k] as number;
-        out[o++] = NL;
-        good++;
-        if (r.end - pos > longest) longest = r.end - pos;
+        // One line, one record: the parser sees only this line, so a quote left open fails this line alone.
+        const one = this.db.singleLine ? lineAt(buf, pos) : undefined;
+        const r = one ? parseRecord(buf.subarray(0, one.end), pos, delim, quote, escape) : parseRecord(buf, pos, delim, quote, escape);
+        if (one && r.next >= one.end) r.next = one.next;
+        if (r.next >= buf.length && r.error === 'unterminated quoted field' && r.lines <= MAX_LINES_PER_RECORD) {
+          if (more) break;
+          if (chunk) {
+            this.openAtEnd = true;
+            break;
+          }
+        }
+        this.records++;
+        let reason = r.error;
+        let rule = 'malformed';
+        if (!reason && this.expected === 0) this.expected = r.fields;
+        if (!reason && r.fields !== this.expected) {
+          reason = `expected ${this.expected} field${this.expected === 1 ? '' : 's'}, found ${r.fields}`;
+          rule = 'ragged_row';
+        }
+        if (!reason && !wholeIsUtf8 && !isUtf8(buf.subarray(pos, r.end))) {
+          reason = `the line is not valid UTF-8${invalidUtf8Where(buf.subarray(pos, r.end))}`;
+          rule = 'bad_encoding';
+          this.invalidUtf8++;
+        }
+        if (reason && r.lines > 1) {
+          // A bad multi-line record is most likely one stray quote; give up only its first line and rescan the rest.
+          const nl = buf.indexOf(NL, pos);
+          const lineEnd = nl < 0 ? buf.length : nl;
+          const contentEnd = lineEnd > pos && buf[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+          const single = parseRecord(buf.subarray(0, lineEnd), pos, delim, quote, escape);
+          bad.push({ line, raw: Uint8Array.prototype.slice.call(buf, pos, contentEnd), reason: single.error ?? reason, rule: single.error ? 'malformed' : rule });
+          pos = nl < 0 ? buf.length : nl + 1;
+          line++;
+          continue;
+        }
+        if (reason) {
+          bad.push({ line, raw: Uint8Array.prototype.slice.call(buf, pos, r.end), reason, rule });
+        } else {
+          // A record longer than the room left (a quoted field of megabytes): flush, and grow the buffer if needed.
+          const need = r.end - pos + 24;
+          if (out.length - o < need) {
+            o = this.writer.flush(o, need);
+            out = this.writer.buf;
+          }
+          o = digits.write(out, o, line);
+          out[o++] = delim;
+          // A byte loop beats Buffer.copy for the short spans of a typical record.
+          for (let k = pos; k < r.end; k++) out[o++] = buf[k] as number;
+          out[o++] = NL;
+          this.good++;
+          if (r.end - pos > this.longest) this.longest = r.end - pos;
+        }
+        pos = r.next;
+        line += r.lines;
       }
-      pos = r.next;
-      line += r.lines;
+    } finally {
+      this.writer.used = o;
+      this.line = line;
     }
-    writer.flush(o);
-  } finally {
-    writer.close();
+    return pos;
   }
-  return { records, good, blank, bad, truncated, invalidUtf8, expected, lines: line - firstLine, openAtEnd: false, longest };
+
+  /** Write what is buffered and close the clean copy. */
+  close(): void {
+    try {
+      this.writer.flush(this.writer.used);
+    } finally {
+      this.writer.close();
+    }
+  }
+
+  result(): BodyScan {
+    return { records: this.records, good: this.good, blank: this.blank, bad: this.bad, truncated: this.truncated, invalidUtf8: this.invalidUtf8, expected: this.expected, lines: this.line - this.firstLine, openAtEnd: this.openAtEnd, longest: this.longest };
+  }
 }
 
 /** The line at `pos`: where its content ends (before CR LF or LF) and where the next line starts. */
@@ -243,6 +313,8 @@ const CLEAN_CHUNK = 8 * 1024 * 1024;
  */
 class CleanWriter {
   buf = Buffer.allocUnsafe(CLEAN_CHUNK);
+  /** Bytes of `buf` filled and not yet written. */
+  used = 0;
   private readonly fd: number;
 
   constructor(file: string) {
@@ -253,6 +325,7 @@ class CleanWriter {
   flush(used: number, need = 0): number {
     for (let done = 0; done < used; ) done += fs.writeSync(this.fd, this.buf, done, used - done);
     if (this.buf.length < need) this.buf = Buffer.allocUnsafe(need);
+    this.used = 0;
     return 0;
   }
 

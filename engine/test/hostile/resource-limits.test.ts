@@ -1,6 +1,8 @@
 // Every query runs under limits: a run's memory and spill limits (DuckDB's), a per-node wall-clock limit and a
 // per-preview one that interrupt the query. A node a limit stopped fails with a reason that names the limit and
 // how to raise it; the rest of the run is accounted for as usual.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/runtime/run.js';
 import { PreviewSession } from '../../src/runtime/preview.js';
@@ -68,6 +70,29 @@ describe('a query stopped by a limit fails its node with the limit named (defect
     expect(r.failed?.error).toMatch(/(spill limit of 16MB|memory limit of 64MB|time limit of 20 s)/);
   });
 
+  it('a run spills into the folder it is given, in a folder of its own that is removed after', async () => {
+    cases++;
+    const spill = tmpDir('sluice-spill-');
+    const seen = new Set<string>();
+    // DuckDB's spill files exist only while the query runs: look for them as it does.
+    const look = setInterval(() => {
+      for (const d of fs.readdirSync(spill)) for (const f of fs.readdirSync(path.join(spill, d))) seen.add(`${d}/${f}`);
+    }, 10);
+    try {
+      await runWith({ id: 'q', kind: 'sql', config: { query: "SELECT a.id, repeat('y', 200) AS pad FROM in1 a, in1 b ORDER BY pad, a.id" } }, { memoryLimit: '64MB', tempLimit: '16MB', nodeTimeoutSeconds: 20, tempDir: spill });
+    } finally {
+      clearInterval(look);
+    }
+    expect([...seen].some((f) => /^sluice-spill-[^/]+\/duckdb_temp/.test(f))).toBe(true);
+    expect(fs.readdirSync(spill)).toEqual([]);
+    // A spill folder that cannot be one fails the run by name, not with a raw file-system error.
+    const file = path.join(spill, 'a-file');
+    fs.writeFileSync(file, '');
+    const bad = await runWith({ id: 'q', kind: 'filter', config: { expression: 'true' } }, { tempDir: file });
+    expect(bad.m.outcome).toBe('failed');
+    expect(bad.m.errors.join()).toMatch(/cannot spill into ".*a-file" \(ENOTDIR\); choose another folder with --temp-dir FOLDER/);
+  });
+
   it('a recursive CTE previewed stops at the preview time limit', async () => {
     cases++;
     const dir = folder();
@@ -91,6 +116,8 @@ describe('limits are settable and checked', () => {
     cases++;
     expect(resolveLimits(undefined, undefined, { SLUICE_NODE_TIMEOUT: '5', SLUICE_MEMORY_LIMIT: '1GB' })).toMatchObject({ nodeTimeoutSeconds: 5, memoryLimit: '1GB' });
     expect(resolveLimits({ nodeTimeoutSeconds: 7 }, undefined, { SLUICE_NODE_TIMEOUT: '5' }).nodeTimeoutSeconds).toBe(7);
+    expect(resolveLimits(undefined, undefined, { SLUICE_TEMP_DIR: '/fast/disk' }).tempDir).toBe('/fast/disk');
+    expect(resolveLimits({ tempDir: '/other' }, undefined, { SLUICE_TEMP_DIR: '/fast/disk' }).tempDir).toBe('/other');
   });
 
   it('a malformed limit in the environment names the variable', () => {

@@ -190,6 +190,8 @@ export const limitsInputSchema = z
   .strictObject({
     memoryLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
     tempLimit: z.string().regex(SIZE, 'a size such as 512MB or 4GB').optional(),
+    /** Folder DuckDB spills to when a query outgrows the memory limit (default: the run's own work folder). */
+    tempDir: z.string().min(1, 'a folder').max(4096).optional(),
     nodeTimeoutSeconds: z.number().min(0).max(7 * 24 * 3600).optional(),
     previewTimeoutSeconds: z.number().min(0).max(24 * 3600).optional(),
   })

@@ -15,7 +15,7 @@ import { pipelineEnv } from '../secrets.js';
 import { GateFailure } from '../gate.js';
 import { faultPoint } from '../faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
-import { followProgress } from './progress.js';
+import { followProgress, ownProgress } from './progress.js';
 import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs } from './execute-graph.js';
 import { describeError, fileSystemFault, isFatal } from './execute-errors.js';
 
@@ -255,6 +255,7 @@ async function runNode(
     signal,
     allowHosts: o.allowHosts ?? [],
     env: o.env ?? pipelineEnv(o.allowEnv ?? []),
+    ...(o.onEvent ? { reportProgress: ownProgress(node.id, o.onEvent) } : {}),
     reportIo(io, note) {
       m.io = io;
       o.onEvent?.({ type: 'node-io', nodeId: node.id, io, ...(note !== undefined ? { note } : {}) });

@@ -10,6 +10,11 @@ export interface ResourceLimits {
   memoryLimit: string;
   /** DuckDB's max_temp_directory_size: how much a run may spill to its temp folder, e.g. "20GB". */
   tempLimit: string;
+  /**
+   * The folder a run spills to (a fresh folder is made inside it per run, and removed after); unset: the run's own
+   * work folder. A fast local disk with room matters more here than anywhere else.
+   */
+  tempDir?: string;
   /** Wall-clock limit of one node in a run, in seconds (0: none). */
   nodeTimeoutSeconds: number;
   /** Wall-clock limit of one preview, in seconds (0: none). */
@@ -21,6 +26,7 @@ export { limitsInputSchema, type LimitsInput };
 export const LIMIT_ENV = {
   memoryLimit: 'SLUICE_MEMORY_LIMIT',
   tempLimit: 'SLUICE_TEMP_LIMIT',
+  tempDir: 'SLUICE_TEMP_DIR',
   nodeTimeoutSeconds: 'SLUICE_NODE_TIMEOUT',
   previewTimeoutSeconds: 'SLUICE_PREVIEW_TIMEOUT',
 } as const;
@@ -29,6 +35,7 @@ export const LIMIT_ENV = {
 export const LIMIT_HOW: Record<keyof ResourceLimits, string> = {
   memoryLimit: `--memory-limit SIZE, ${LIMIT_ENV.memoryLimit}=SIZE or "limits": {"memoryLimit"} in the run request`,
   tempLimit: `--temp-limit SIZE, ${LIMIT_ENV.tempLimit}=SIZE or "limits": {"tempLimit"} in the run request`,
+  tempDir: `--temp-dir FOLDER, ${LIMIT_ENV.tempDir}=FOLDER or "limits": {"tempDir"} in the run request`,
   nodeTimeoutSeconds: `--node-timeout SECONDS, ${LIMIT_ENV.nodeTimeoutSeconds}=SECONDS or "limits": {"nodeTimeoutSeconds"} in the run request`,
   previewTimeoutSeconds: `${LIMIT_ENV.previewTimeoutSeconds}=SECONDS or "limits": {"previewTimeoutSeconds"} in the preview request`,
 };
@@ -73,9 +80,11 @@ export function resolveLimits(given: LimitsInput, spillDir?: string, env: Readon
   if (!parsedEnv.success) {
     const issue = parsedEnv.error.issues[0];
     const key = String(issue?.path[0] ?? '') as keyof typeof LIMIT_ENV;
-    throw new LimitError(`${LIMIT_ENV[key] ?? 'a SLUICE_ limit variable'} must be ${key.endsWith('Seconds') ? 'a number of seconds' : 'a size such as 512MB or 4GB'}, got "${env[LIMIT_ENV[key]] ?? ''}"`);
+    throw new LimitError(`${LIMIT_ENV[key] ?? 'a SLUICE_ limit variable'} must be ${key.endsWith('Seconds') ? 'a number of seconds' : key === 'tempDir' ? 'a folder' : 'a size such as 512MB or 4GB'}, got "${env[LIMIT_ENV[key]] ?? ''}"`);
   }
-  return { ...machineDefaults(spillDir), ...stripUndefined(parsedEnv.data ?? {}), ...stripUndefined(given ?? {}) };
+  const chosen = { ...stripUndefined(parsedEnv.data ?? {}), ...stripUndefined(given ?? {}) };
+  // The spill limit's default is sized to the free space where the spilling happens.
+  return { ...machineDefaults(chosen.tempDir ?? spillDir), ...chosen };
 }
 
 export class LimitError extends Error {}

@@ -28,3 +28,17 @@ export function followProgress(db: Pick<Database, 'progress'>, nodeId: string, c
   timer.unref();
   return timer;
 }
+
+/**
+ * Progress a node measures itself, where DuckDB has no query to report on (a CSV source scanning its lines before
+ * DuckDB reads them): rows so far and the share done, at most every PROGRESS_EVERY_MS, and always the end.
+ */
+export function ownProgress(nodeId: string, emit: (e: RunEvent) => void): (p: { fraction: number; rows: number }) => void {
+  let lastAt = -Infinity;
+  return (p) => {
+    const now = performance.now();
+    if (now - lastAt < PROGRESS_EVERY_MS && p.fraction < 1) return;
+    lastAt = now;
+    emit({ type: 'node-progress', nodeId, percent: Math.round(Math.min(1, p.fraction) * 1000) / 10, rows: p.rows });
+  };
+}
