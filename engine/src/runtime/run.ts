@@ -27,6 +27,9 @@ import { CheckpointPlanner, checkpointPolicy, type CheckpointPolicy } from './ch
 import { RunOps } from '../ops/run-ops.js';
 import { PipelineState, stateStoreDir } from './pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
+import { writeManifest } from './run-records.js';
+
+export { writeManifest };
 
 export { InvalidPipeline };
 
@@ -294,11 +297,4 @@ function takeRunLock(runDir: string, runId: string): () => void {
     fs.writeFileSync(lock, String(process.pid));
   }
   return () => fs.rmSync(lock, { force: true });
-}
-
-/** Replace the record atomically: a reader never sees half a manifest. */
-export function writeManifest(file: string, m: RunManifest): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
-  fs.renameSync(tmp, file);
 }
