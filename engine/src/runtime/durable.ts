@@ -16,16 +16,20 @@ import type { Journal, NodeEntry } from './journal.js';
 
 export class DurableOutputs {
   private readonly quarantines = new Map<string, string>();
+  /** Outputs some node reads, as `node\u0000port`: looked up per node, never by scanning every edge. */
+  private readonly read: Set<string>;
 
   constructor(
     private readonly db: Database,
     private readonly journal: Journal,
     private readonly runDir: string,
-    private readonly pipeline: Pipeline,
+    pipeline: Pipeline,
     private readonly tableName: (nodeId: string, port: string) => string,
     private readonly planner: CheckpointPlanner,
     private readonly fingerprints: Map<string, string>,
-  ) {}
+  ) {
+    this.read = new Set(pipeline.edges.map((e) => `${e.from.node}\u0000${e.from.port}`));
+  }
 
   quarantineFile(nodeId: string): string | undefined {
     return this.quarantines.get(nodeId);
@@ -37,7 +41,7 @@ export class DurableOutputs {
     const tables: { port: string; rows: number; columns: number }[] = [];
     for (const port of kind.outputs) {
       const table = this.tableName(nodeId, port.name);
-      if (!this.pipeline.edges.some((e) => e.from.node === nodeId && e.from.port === port.name)) outputs[port.name] = 'unread';
+      if (!this.read.has(`${nodeId}\u0000${port.name}`)) outputs[port.name] = 'unread';
       // A view is recomputed from its inputs, never stored.
       else if ((await this.db.relationKind(table)) !== 'table') outputs[port.name] = null;
       else tables.push({ port: port.name, rows: m.outputs[port.name] ?? 0, columns: (await this.db.describe(qi(table))).length });
