@@ -372,12 +372,17 @@ async function runNode(
       m.passed = result.written ?? 0;
       break;
     case 'opaque':
-      m.passed = m.rowsIn - m.quarantined - m.filtered;
-      m.warnings.push('rows are not reconciled one by one through a SQL node; its output is counted as new rows');
+      // A SQL node that kept the lineage column reconciles by it (passed: input rows whose lineage reached the
+      // output), and is held to the balance like any other node.
+      if (result.passed !== undefined) m.passed = result.passed;
+      else {
+        m.passed = m.rowsIn - m.quarantined - m.filtered;
+        m.warnings.push('rows are not reconciled one by one through a SQL node; its output is counted as new rows');
+      }
       break;
   }
   const accounted = m.passed + m.quarantined + m.filtered;
-  if (kind.accounting !== 'opaque' && accounted !== m.rowsIn) {
+  if ((kind.accounting !== 'opaque' || result.passed !== undefined) && accounted !== m.rowsIn) {
     throw new Error(
       `row accounting does not balance: ${m.rowsIn} in, but ${m.passed} passed + ${m.quarantined} quarantined + ${m.filtered} filtered = ${accounted} (${m.rowsIn - accounted} unaccounted)`,
     );
