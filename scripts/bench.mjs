@@ -8,7 +8,9 @@
 // filter, aggregate). `--rows 50000000` is the memory-limited run: the validation workload only, under a 1.5 GB
 // DuckDB limit unless --memory-limit says otherwise. Then the designer's UI figures in Chromium
 // (scripts/bench/ui.mjs): pan/zoom frame times on a 300-node pipeline and time to first preview rows over the big
-// source. `--ui-only` runs just the UI part.
+// source. `--ui-only` runs just the UI part. "startup" (scripts/bench/startup.mjs): `sluice run`'s start-up,
+// supervised against unsupervised, on a 3-node pipeline (`--workloads startup` runs just that). "chain"
+// (scripts/bench/chain.mjs): validate, plan and run a 5,000-node chain of filters (`--chain-nodes N`).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,6 +21,8 @@ import { measureUi, printUi } from './bench/ui.mjs';
 import { benchRunStore, printRunStore } from './bench/runstore.mjs';
 import { measureSchemas, measureSchemasInBrowser, printSchemas, printSchemasInBrowser } from './bench/schemas.mjs';
 import { benchParquet, benchValidation } from './bench/validation/run.mjs';
+import { benchStartup, printStartup } from './bench/startup.mjs';
+import { benchChain, printChain } from './bench/chain.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -31,7 +35,7 @@ const uiOnly = process.argv.includes('--ui-only');
 // From 20 M rows on, the run is about bounded memory: only the validation workload, limited, once.
 const huge = rows >= 20_000_000;
 const withUi = !process.argv.includes('--no-ui') && !huge;
-const workloads = new Set(arg('workloads', huge ? 'validation' : 'orders,validation,parquet').split(','));
+const workloads = new Set(arg('workloads', huge ? 'validation' : 'startup,chain,orders,validation,parquet').split(','));
 const memoryLimit = arg('memory-limit', huge ? '1.5GB' : undefined);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-'));
 
@@ -63,6 +67,12 @@ if (process.argv.includes('--schemas-only')) {
 // (default 3), interleaved so that a slow patch hits all of them alike, and the median time is compared.
 const repeat = Math.max(1, Number(arg('repeat', huge ? '1' : '3')));
 let extraOk = true;
+if (workloads.has('startup')) printStartup(await benchStartup({ root, repeat: Math.max(3, repeat) }));
+if (workloads.has('chain')) {
+  const chain = benchChain({ root, nodes: Number(arg('chain-nodes', '5000')) });
+  printChain(chain);
+  extraOk = chain.exact && extraOk;
+}
 if (workloads.has('validation')) extraOk = (await benchValidation({ rows, repeat, memoryLimit })).exact && extraOk;
 if (workloads.has('parquet')) extraOk = (await benchParquet({ rows: Number(arg('parquet-rows', '3000000')), repeat })).exact && extraOk;
 if (!workloads.has('orders')) {

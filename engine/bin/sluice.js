@@ -3,10 +3,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const main = new URL('../dist/cli/main.js', import.meta.url);
+const argv = process.argv.slice(2);
+// `sluice run` has an entry of its own that does not load the engine: its supervised worker loads it, once.
+const entry = argv[0] === 'run' ? ['../dist/cli/run-main.js', 'runRunCli'] : ['../dist/cli/main.js', 'runCli'];
+const main = new URL(entry[0], import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('sluice: the engine is not built yet. Run: npm run build:engine\n');
   process.exit(2);
 }
-const { runCli } = await import(main.href);
-process.exitCode = await runCli(process.argv.slice(2));
+const cli = await import(main.href);
+process.exitCode = await cli[entry[1]](argv);

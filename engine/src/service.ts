@@ -17,6 +17,7 @@ import { runSupervised, workerAvailable } from './runtime/supervision/supervise.
 import { checkBeforeRun, checkResumable, checkStructure, preparePipeline, runPipeline } from './runtime/run.js';
 import { validateStatic } from './runtime/static-checks.js';
 import { RunJobs } from './run-jobs.js';
+import { defaultHistoryDir } from './runtime/durability/run-records.js';
 import { WorkspaceFiles } from './workspace-files.js';
 import { opsService } from './ops/service-ops.js';
 import { WatchJobs } from './watch-jobs.js';
@@ -51,9 +52,7 @@ export interface EngineService extends EngineApi, EngineStreams {
   close(): void;
 }
 
-export function defaultHistoryDir(baseDir: string): string {
-  return path.join(baseDir, '.sluice', 'runs');
-}
+export { defaultHistoryDir } from './runtime/durability/run-records.js';
 
 export function listSamples(): Sample[] {
   if (!fs.existsSync(SAMPLES_DIR)) return [];

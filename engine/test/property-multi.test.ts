@@ -114,7 +114,8 @@ function model(L: LRow[], R: RRow[], join: Join, tail: Tail): { counts: Record<s
   } else if (tail.kind === 'sql') {
     const kept = joined.filter((x) => x.n !== null);
     rows = kept.map(line);
-    counts['t'] = { rowsIn: joined.length, rowsOut: kept.length, quarantined: 0, filtered: 0 };
+    // Reconciled by lineage: the rows without n are the node's declared drop.
+    counts['t'] = { rowsIn: joined.length, rowsOut: kept.length, quarantined: 0, filtered: joined.length - kept.length };
   } else {
     rows = joined.map(line);
     if (tail.kind === 'sort') counts['t'] = { rowsIn: joined.length, rowsOut: joined.length, quarantined: 0, filtered: 0 };
@@ -132,7 +133,7 @@ function tailNode(t: Tail): { id: string; kind: string; config: Record<string, u
     case 'limit':
       return { id: 't', kind: 'limit', config: { count: t.count } };
     case 'sql':
-      return { id: 't', kind: 'sql', config: { query: 'SELECT * FROM in1 WHERE n IS NOT NULL' } };
+      return { id: 't', kind: 'sql', config: { query: 'SELECT * FROM in1 WHERE n IS NOT NULL', filterReason: 'n is missing' } };
     case 'none':
       return undefined;
   }

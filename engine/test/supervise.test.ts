@@ -61,6 +61,37 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
     expect(r.stderr).toMatch(/^\[sql \d+ ms\] .*read_csv/m);
   });
 
+  it('the supervisor of sluice run loads neither DuckDB nor the node kinds: only its worker loads the engine', () => {
+    const dir = tmpDir();
+    const file = pipelineIn(dir);
+    // A loader hook in the supervisor's process only (the worker is started without these flags) lists every
+    // module that process loads.
+    const log = path.join(dir, 'loaded.txt');
+    fs.writeFileSync(path.join(dir, 'hook.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, ctx, next) { appendFileSync(${JSON.stringify(log)}, url + '\\n'); return next(url, ctx); }\n`);
+    fs.writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(path.join(dir, 'hook.mjs')).href)});\n`);
+    const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, bin, 'run', file, '--history', path.join(dir, 'h')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
+    const loaded = fs.readFileSync(log, 'utf8').split('\n');
+    expect(loaded.some((u) => u.endsWith('/engine/dist/runtime/supervision/supervise.js'))).toBe(true);
+    expect(loaded.filter((u) => /@duckdb|\/engine\/dist\/(nodes\/|db\/|analysis\/|runtime\/run\.js|runtime\/execute\.js)/.test(u))).toEqual([]);
+  });
+
+  it('reports a pipeline its worker refuses as its own check would: exit code 2, every problem, no run record', () => {
+    const dir = tmpDir();
+    const file = pipelineIn(dir);
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: { kind: string }[] };
+    (doc.nodes[1] as { kind: string }).kind = 'filtre';
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const r = spawnSync(process.execPath, [bin, 'run', file, '--history', path.join(dir, 'h')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('invalid pipeline:\n  nodes[1].kind, node "keep": unknown node kind "filtre"\n');
+    expect(fs.existsSync(path.join(dir, 'h'))).toBe(false);
+    const json = spawnSync(process.execPath, [bin, 'run', file, '--json', '--history', path.join(dir, 'h')], { encoding: 'utf8' });
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout.trim())).toEqual({ error: { code: 'invalid_pipeline', message: 'unknown node kind "filtre"', problems: [{ path: 'nodes[1].kind', nodeId: 'keep', message: 'unknown node kind "filtre"' }] } });
+  });
+
   it('runs normally under supervision, with exit code 0', () => {
     const dir = tmpDir();
     const file = pipelineIn(dir);

@@ -1,154 +1,41 @@
 // `sluice`: run, validate, preview, inspect, catalog, serve. User mistakes end in one clear message and an exit
 // code; only internal faults print a stack, and only with SLUICE_DEBUG=1.
 import { findRun } from './find-run.js';
-import { allowEnv, redact } from '../runtime/secrets.js';
+import { allowEnv } from '../runtime/secrets.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { formatProblem } from '@sluice/format/pipeline/problems';
-import { nodeName, nodeNamerOfRaw, nodeTitle } from '@sluice/format/pipeline/node-name';
-import { migrateDocument, parsePipelineText } from '@sluice/format/pipeline/load';
+import { migrateDocument } from '@sluice/format/pipeline/load';
 import { serializePipeline } from '@sluice/format/pipeline/save';
 import { catalog, kindLookup } from '../nodes/registry.js';
 import { staticCheck } from '../analysis/check.js';
 import { validateStatic } from '../runtime/static-checks.js';
-import { InvalidPipeline, checkBeforeRun, checkResumable, runPipeline } from '../runtime/run.js';
-import { ERROR_CODES, UserError, faultDetail, invalidInput, isUserFacing, toErrorBody, type ErrorWhere } from '@sluice/format/api/errors';
+import { InvalidPipeline, invalidInput } from '@sluice/format/api/errors';
 import { getRun, quarantinePage } from '../runtime/durability/history.js';
-import { createEngineService, defaultHistoryDir } from '../service.js';
-import { engineMethods, runSpecSchema, type RunSpec } from '@sluice/format/api/contract';
+import { createEngineService } from '../service.js';
+import { engineMethods } from '@sluice/format/api/contract';
 import { pipelineJsonSchema } from '@sluice/format/pipeline/json-schema';
 import { ENGINE_VERSION } from '../version.js';
 import { EXIT } from './exit-codes.js';
-import { limitsInputSchema, type LimitsInput, type RunManifest } from '@sluice/format/api/contract';
 import { LIMIT_ENV } from '../runtime/execution/limits.js';
-import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS, runSupervised, WORKER_ENV } from '../runtime/supervision/supervise.js';
-import { ioProgressLine, metricsTable, replayLedger, runSummary, table } from './format.js';
-import { terminalProgress } from './progress.js';
-import { topologicalOrder } from '@sluice/format/pipeline/graph';
-import { allowedHost } from '@sluice/format/api/hosts';
-import type { RunEvent } from '../runtime/execution/execute.js';
-import { CHECKPOINT_POLICIES } from '../runtime/durability/checkpoint-policy.js';
+import { metricsTable, replayLedger, table } from './format.js';
 import { registerOpsCommands } from './ops-commands.js';
-import { addRunOptionFlags, runOptionsFromFlags } from './run-flags.js';
-import { addPipelineRunFlags, collect, collectParam } from './flags.js';
+import { collect, collectParam } from './flags.js';
 import { addScheduleCommand, addWatchCommand } from './watch-command.js';
 import { addRunbookCommand } from './runbook.js';
 import { addTraceCommand } from './trace.js';
 import { addTestCommands } from './test-command.js';
-
-/** The limit flags as a run request's limits; a malformed value is a usage error naming the flag. */
-function limitsFromFlags(o: { memoryLimit?: string; tempLimit?: string; tempDir?: string; nodeTimeout?: string; previewTimeout?: string }): LimitsInput {
-  const seconds = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UserError(`${flag} expects a number of seconds (0 for no limit), got "${v}"`);
-    return n;
-  };
-  const given = {
-    ...(o.memoryLimit !== undefined ? { memoryLimit: o.memoryLimit } : {}),
-    ...(o.tempLimit !== undefined ? { tempLimit: o.tempLimit } : {}),
-    ...(o.tempDir !== undefined ? { tempDir: path.resolve(o.tempDir) } : {}),
-    ...(o.nodeTimeout !== undefined ? { nodeTimeoutSeconds: seconds('--node-timeout', o.nodeTimeout) } : {}),
-    ...(o.previewTimeout !== undefined ? { previewTimeoutSeconds: seconds('--timeout', o.previewTimeout) } : {}),
-  };
-  if (Object.keys(given).length === 0) return undefined;
-  const r = limitsInputSchema.safeParse(given);
-  if (!r.success) {
-    const key = String(r.error.issues[0]?.path[0] ?? '');
-    const flag = key === 'memoryLimit' ? '--memory-limit' : key === 'tempLimit' ? '--temp-limit' : key === 'tempDir' ? '--temp-dir' : key === 'nodeTimeoutSeconds' ? '--node-timeout' : '--timeout';
-    throw new UserError(`${flag}: ${r.error.issues[0]?.message ?? 'invalid value'}`);
-  }
-  return r.data;
-}
-
-function collectHost(value: string, prev: string[]): string[] {
-  if (!allowedHost(value)) throw new UserError(`--allow-host expects HOST or HOST:PORT (e.g. api.example.com or 127.0.0.1:8080), got "${value}"`);
-  return [...prev, value];
-}
-
-/**
- * How this command names nodes: label first (`Order rules [checks]`) once it has read the pipeline file, so that
- * a message names the box the user sees; by id before that. `title` is the form for a table cell or a line's head.
- */
-const names = { name: (id: string) => nodeName({ id }), title: (id: string) => id };
-
-function readPipeline(file: string): unknown {
-  const full = path.resolve(file);
-  if (!fs.existsSync(full)) throw new UserError(`no such file: ${file}`);
-  const parsed = parsePipelineText(fs.readFileSync(full, 'utf8'));
-  if (parsed.raw === undefined) throw new InvalidPipeline(parsed.problems);
-  names.name = nodeNamerOfRaw(parsed.raw);
-  names.title = nodeNamerOfRaw(parsed.raw, nodeTitle);
-  return parsed.raw;
-}
-
-/** Edited rows for a replay: NDJSON or a JSON array of objects. */
-function readRows(file: string): Record<string, unknown>[] {
-  if (!fs.existsSync(file)) throw new UserError(`no such file: ${file}`);
-  const text = fs.readFileSync(file, 'utf8').trim();
-  const parse = (s: string, line: number): unknown => {
-    try {
-      return JSON.parse(s);
-    } catch {
-      throw new UserError(`${file}:${line}: not valid JSON`, { file, line });
-    }
-  };
-  const values = text.startsWith('[') ? (parse(text, 1) as unknown[]) : text.split('\n').map((l, i) => (l.trim() === '' ? undefined : parse(l, i + 1))).filter((v) => v !== undefined);
-  return values.map((v, i) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UserError(`${file}: row ${i + 1} is not an object`, { file });
-    return v as Record<string, unknown>;
-  });
-}
-
-function exitCodeOfError(code: string): number {
-  if (code === ERROR_CODES.internal) return EXIT.runFailed;
-  if (code === ERROR_CODES.gateFailed) return EXIT.gateFailed;
-  return EXIT.invalid;
-}
-
-/** `node "x", field "y": ` before a message that names a place the message itself does not. */
-function placed(where: ErrorWhere | undefined): string {
-  if (!where) return '';
-  const bits = [where.nodeId !== undefined ? names.name(where.nodeId) : '', where.field !== undefined ? `field "${where.field}"` : ''].filter(Boolean);
-  return bits.length > 0 ? `${bits.join(', ')}: ` : '';
-}
-
-function exitCodeOf(outcome: RunManifest['outcome']): number {
-  if (outcome === 'succeeded') return EXIT.ok;
-  if (outcome === 'gate_failed') return EXIT.gateFailed;
-  if (outcome === 'partial') return EXIT.partial;
-  return EXIT.runFailed;
-}
-
-function eventJson(e: RunEvent): string {
-  const { type, ...rest } = e;
-  return JSON.stringify({ event: type, ...rest });
-}
-
-/** Progress on stderr: node ends on a terminal; retries and breaker changes always, since they explain a slow run. */
-/** stderr, with every secret this process read replaced (an API may echo a credential in an error). */
-function errWrite(s: string): boolean {
-  return process.stderr.write(redact(s));
-}
-
-function progressLine(e: RunEvent): void {
-  if (e.type === 'node-end' && process.stderr.isTTY) errWrite(`  ${e.metrics.status.padEnd(7)} ${names.title(e.metrics.nodeId)}${e.metrics.resumed ? ' (from the earlier attempt)' : ''}\n`);
-  const line = e.type === 'node-io' ? ioProgressLine(e.nodeId, e.note, names.title) : undefined;
-  if (line) errWrite(`${line}\n`);
-}
+import { collectHost, errWrite, limitsFromFlags, names, readPipeline } from './inputs.js';
+import { SLUICE_DESCRIPTION, outLine, reportError } from './report.js';
+import { addRunCommand } from './run-command.js';
 
 export async function runCli(argv: string[]): Promise<number> {
-  const out = (s: string): void => {
-    // A supervised worker writes synchronously: if the engine crashes next, its last event must already be out.
-    const line = redact(s);
-    if (process.env[WORKER_ENV]) fs.writeSync(1, `${line}\n`);
-    else process.stdout.write(`${line}\n`);
-  };
+  const out = outLine;
   let code: number = EXIT.ok;
   const program = new Command()
     .name('sluice')
-    .description('Design data pipelines visually and run them reliably. Exit codes: 0 success, 1 run failed, 2 invalid pipeline or usage, 3 quality gate failed, 4 partial (resume it).')
+    .description(SLUICE_DESCRIPTION)
     .version(ENGINE_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => errWrite(s) });
@@ -158,123 +45,7 @@ export async function runCli(argv: string[]): Promise<number> {
     if (names?.length) allowEnv(names);
   });
 
-  addRunOptionFlags(addPipelineRunFlags(program.command('run <file>').description('run a pipeline file headlessly')))
-    .option('--base-dir <dir>', 'folder that relative input paths resolve against (default: the pipeline\'s folder)')
-    .option('--allow-host <host[:port]>', 'a network host REST sources may reach in this run (repeatable; none by default)', collectHost, [])
-    .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
-    .option('--json', 'print progress events and the manifest as NDJSON')
-    .option('--resume <run>', 'finish an earlier failed, partial or interrupted run of this pipeline (a run id, or "latest")')
-    .option('--checkpoint <policy>', 'which node outputs to keep for --resume: "auto" (where they save more work than they cost; the default), "all" or "off"')
-    .option('--no-checkpoint', 'the same as --checkpoint off: a resume then reruns finished nodes')
-    .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
-    .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
-    .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
-    .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
-    .option('--temp-dir <folder>', `where the run spills when it outgrows its memory limit (default: ${LIMIT_ENV.tempDir}, else the run's work folder in its history)`)
-    .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)
-    .action(async (file: string, o: { param: Record<string, string>; out?: string; history?: string; allow: string[]; allowHost: string[]; baseDir?: string; json?: boolean; resume?: string; checkpoint?: string | false; replay?: string; node?: string; rows?: string; memoryLimit?: string; tempLimit?: string; tempDir?: string; nodeTimeout?: string }) => {
-      const limits = limitsFromFlags(o);
-      const raw = readPipeline(file);
-      const baseDir = path.resolve(o.baseDir ?? path.dirname(path.resolve(file)));
-      const historyDir = path.resolve(o.history ?? defaultHistoryDir(baseDir));
-      const resume = o.resume === 'latest' ? getRun(historyDir, undefined).runId : o.resume;
-      if (o.replay && o.resume) throw new UserError('--replay starts a new run; it cannot be combined with --resume');
-      if (o.replay && !o.node) throw new UserError('--replay needs --node: the node whose quarantined rows to replay');
-      const checkpoint = o.checkpoint === false ? 'off' : o.checkpoint === undefined ? undefined : CHECKPOINT_POLICIES.find((p) => p === o.checkpoint);
-      if (o.checkpoint !== undefined && checkpoint === undefined) throw new UserError(`--checkpoint must be one of ${CHECKPOINT_POLICIES.join(', ')}, not "${String(o.checkpoint)}"`);
-      const replay = o.replay ? { runId: o.replay === 'latest' ? getRun(historyDir, undefined).runId : o.replay, nodeId: o.node as string, ...(o.rows ? { rows: readRows(o.rows) } : {}) } : undefined;
-      // The flags as the contract's one RunSpec; checked by its schema, as the worker checks it again.
-      const parsed = runSpecSchema.safeParse({
-        pipeline: raw,
-        params: o.param,
-        baseDir,
-        historyDir,
-        ...(o.out ? { outDir: path.resolve(o.out) } : {}),
-        allow: o.allow.map((a) => path.resolve(a)),
-        ...(resume ? { resume } : {}),
-        ...(replay ? { replay } : {}),
-        ...(checkpoint ? { checkpoint } : {}),
-        ...runOptionsFromFlags(o),
-        allowHosts: o.allowHost,
-        ...(limits ? { limits } : {}),
-      });
-      if (!parsed.success) throw invalidInput('run', parsed.error);
-      const spec: RunSpec = parsed.data;
-      // In-process when asked (SLUICE_NO_SUPERVISOR), or when this CLI is itself a run's engine process.
-      if (!process.env[WORKER_ENV] && !process.env['SLUICE_NO_SUPERVISOR']) {
-        // Check here so that an invalid file fails fast with exit code 2, then run in a supervised child.
-        const checked = await checkBeforeRun(raw, { params: o.param, baseDir, ...(o.out ? { outDir: path.resolve(o.out) } : {}), allow: o.allow.map((a) => path.resolve(a)) });
-        if (resume) checkResumable(historyDir, resume, checked);
-        const progress = !o.json && process.stderr.isTTY ? terminalProgress(topologicalOrder(checked).order, names.title) : undefined;
-        // Ctrl-C, SIGTERM and SIGHUP stop the worker's whole process group: asked first, killed after a grace
-        // period; a second signal kills at once. The run's record then says `cancelled` and it can be resumed.
-        const stopRun = new AbortController();
-        let signals = 0;
-        const onStop = () => {
-          signals++;
-          if (signals === 1) stopRun.abort();
-          else if (signals === 2) process.stderr.write('stopping the run now\n');
-        };
-        for (const sig of STOP_SIGNALS) process.on(sig, onStop);
-        const res = await runSupervised({ ...spec, signal: stopRun.signal, onNode: (e) => {
-          if (o.json) out(eventJson(e));
-          else if (!progress) progressLine(e);
-          else if (e.type === 'node-start') progress.nodeStart(e.nodeId);
-          else if (e.type === 'node-end') progress.nodeEnd(e.metrics);
-          else if (e.type === 'node-io') {
-            const line = ioProgressLine(e.nodeId, e.note, names.title);
-            if (line) progress.note(e.nodeId, line);
-          }
-        } }).finally(() => {
-          for (const sig of STOP_SIGNALS) process.off(sig, onStop);
-        });
-        await progress?.finish();
-        if (!res.manifest && res.crashedManifest?.outcome === 'cancelled') {
-          const m = res.crashedManifest;
-          if (o.json) out(JSON.stringify({ event: 'run-end', manifest: m }));
-          else out(runSummary(m, path.join(historyDir, m.runId), names.title));
-          code = exitCodeOf(m.outcome);
-          return;
-        }
-        if (!res.manifest) {
-          errWrite(`error: ${res.crash ?? 'the run did not finish'}\n`);
-          code = EXIT.runFailed;
-          return;
-        }
-        const manifest = res.manifest;
-        if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
-        else out(runSummary(manifest, path.join(historyDir, manifest.runId), names.title));
-        code = exitCodeOf(manifest.outcome);
-        return;
-      }
-      const controller = new AbortController();
-      // Every stop signal (the terminal's, and the one the supervisor sends) asks for the same orderly stop.
-      for (const sig of STOP_SIGNALS) process.on(sig, () => controller.abort());
-      if (process.env[PARENT_PIPE_ENV]) {
-        // The supervisor is gone (killed, or its terminal closed): stop the run as if cancelled, and do not
-        // outlive it by more than the grace period even if a query ignores the interrupt.
-        const orphaned = () => {
-          controller.abort();
-          setTimeout(() => process.exit(EXIT.runFailed), CANCEL_GRACE_MS * 2).unref();
-        };
-        process.stdin.on('end', orphaned);
-        process.stdin.on('error', orphaned);
-        process.stdin.resume();
-        process.stdin.unref();
-      }
-      const manifest = await runPipeline({
-        ...spec,
-        signal: controller.signal,
-        onEvent: (e) => {
-          if (o.json) out(eventJson(e));
-          else progressLine(e);
-        },
-      });
-      if (o.json) out(JSON.stringify({ event: 'run-end', manifest }));
-      else out(runSummary(manifest, path.join(historyDir, manifest.runId), names.title));
-      code = exitCodeOf(manifest.outcome);
-    });
+  addRunCommand(program, { out, setCode: (c) => (code = c) });
 
   program
     .command('validate <file>')
@@ -440,16 +211,6 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
-    // The same body the HTTP server and the IPC dispatcher answer with; `--json` prints it as is.
-    const body = toErrorBody(e, program.args[0] ?? 'sluice');
-    if (argv.includes('--json')) out(JSON.stringify(body));
-    if (e instanceof InvalidPipeline) errWrite(`invalid pipeline:\n${e.problems.map((p) => `  ${formatProblem(p, undefined, names.name)}`).join('\n')}\n`);
-    else if (isUserFacing(e)) errWrite(`error: ${placed(body.error.where)}${body.error.message}\n`);
-    else {
-      errWrite(`internal error: ${body.error.message}${process.env['SLUICE_DEBUG'] ? '' : ' (set SLUICE_DEBUG=1 to print the details)'}\n`);
-      if (process.env['SLUICE_DEBUG']) errWrite(`${faultDetail(e)}\n`);
-    }
-    return exitCodeOfError(body.error.code);
+    return reportError(e, argv, program.args[0] ?? 'sluice', out);
   }
 }

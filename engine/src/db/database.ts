@@ -47,6 +47,14 @@ export function classifyDuckDbError(e: unknown): unknown {
   return q;
 }
 
+/**
+ * Statements that cannot create, drop, rename or reshape a relation: reads, and copies of a query to a file. Any
+ * other statement (a node's own DDL, a user's SQL, several statements at once) forgets what the catalog holds.
+ */
+function keepsCatalog(sql: string): boolean {
+  return /^\s*(SELECT\b|COPY\s*\()/i.test(sql) && !sql.includes(';');
+}
+
 async function classified<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
@@ -56,10 +64,26 @@ async function classified<T>(p: Promise<T>): Promise<T> {
 }
 
 export class Database {
+  /**
+   * The relations the catalog holds (name to kind), as last listed; undefined until the next lookup lists them.
+   * The runtime asks what its tables are several times per node; each answer used to be a scan of DuckDB's
+   * catalog, which grows with the run, so a long chain cost quadratic time (issue 18). Forgotten by any statement
+   * that may change the catalog (`keepsCatalog`), so an answer is never older than the last such statement.
+   */
+  private catalog: Map<string, 'table' | 'view'> | undefined;
+  /** Columns of a relation (keyed by the SQL text that names it), forgotten with the catalog. */
+  private readonly columnsOf = new Map<string, Column[]>();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
   ) {}
+
+  private statement(sql: string): void {
+    if (keepsCatalog(sql)) return;
+    this.catalog = undefined;
+    this.columnsOf.clear();
+  }
 
   static async open(opts: DatabaseOptions): Promise<Database> {
     const instance = await DuckDBInstance.create(':memory:', {
@@ -87,6 +111,7 @@ export class Database {
 
   async run(sql: string, params?: SqlParams): Promise<void> {
     const started = TRACE ? performance.now() : 0;
+    this.statement(sql);
     await classified(this.conn.run(sql, params ? toDuckParams(params) : undefined));
     if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] ${sql.slice(0, 160)}\n`);
   }
@@ -103,6 +128,7 @@ export class Database {
 
   /** Like rows(), but values as DuckDB's JS conversion gives them (blobs as bytes, big integers as bigint). */
   async rawRows(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
+    this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
     const names = reader.columnNames();
     return reader.getRowsJS().map((r) => {
@@ -115,6 +141,7 @@ export class Database {
   }
 
   async count(sql: string, params?: SqlParams): Promise<number> {
+    this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
     const v = reader.getRowsJS()[0]?.[0];
     return v === null || v === undefined ? 0 : Number(v);
@@ -122,6 +149,7 @@ export class Database {
 
   /** Rows for display: arrays (so no column name can collide with object internals) of JSON-safe cells. */
   async cells(sql: string, params?: SqlParams): Promise<CellRows> {
+    this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
@@ -130,26 +158,45 @@ export class Database {
   }
 
   async describe(table: string): Promise<Column[]> {
+    const known = this.columnsOf.get(table);
+    if (known) return known.map((c) => ({ ...c }));
     const reader = await classified(this.conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`));
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
-    return names.map((name, i) => ({ name, type: types[i] ?? '' }));
+    const columns = names.map((name, i) => ({ name, type: types[i] ?? '' }));
+    this.columnsOf.set(table, columns);
+    return columns.map((c) => ({ ...c }));
   }
 
   /** Whether `name` is a table, a view, or neither. */
   async relationKind(name: string): Promise<'table' | 'view' | undefined> {
-    const rows = await this.rows(
-      `SELECT 'table' AS k FROM duckdb_tables() WHERE table_name = $name UNION ALL SELECT 'view' FROM duckdb_views() WHERE view_name = $name AND NOT internal`,
-      { name },
+    this.catalog ??= await this.listRelations();
+    return this.catalog.get(name);
+  }
+
+  /** Every relation of the catalog in one statement (a table wins over a view of the same name, as before). */
+  private async listRelations(): Promise<Map<string, 'table' | 'view'>> {
+    const reader = await classified(
+      this.conn.runAndReadAll(`SELECT table_name AS n, 'table' AS k FROM duckdb_tables() UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal`),
     );
-    const k = rows[0]?.['k'];
-    return k === 'table' || k === 'view' ? k : undefined;
+    const out = new Map<string, 'table' | 'view'>();
+    for (const [n, k] of reader.getRowsJS()) {
+      if (typeof n !== 'string' || (k !== 'table' && k !== 'view')) continue;
+      if (!out.has(n) || k === 'table') out.set(n, k);
+    }
+    return out;
   }
 
   async dropRelation(name: string): Promise<void> {
     const kind = await this.relationKind(name);
-    if (kind === 'table') await this.run(`DROP TABLE ${qi(name)}`);
-    else if (kind === 'view') await this.run(`DROP VIEW ${qi(name)}`);
+    if (kind === undefined) return;
+    const catalog = this.catalog;
+    await this.run(`DROP ${kind === 'table' ? 'TABLE' : 'VIEW'} ${qi(name)}`);
+    // What the catalog holds is still known: the same list without this relation.
+    if (catalog) {
+      catalog.delete(name);
+      this.catalog = catalog;
+    }
   }
 
   /** Turn a view into a table of the same name, for nodes that need stored row order (rowid, positional joins). */
@@ -162,12 +209,14 @@ export class Database {
   }
 
   async tableExists(name: string): Promise<boolean> {
-    const n = await this.count(`SELECT count(*) FROM duckdb_tables() WHERE table_name = $name`, { name });
-    return n > 0;
+    return (await this.relationKind(name)) === 'table';
   }
 
-  async createQuarantineTable(quotedName: string): Promise<void> {
-    await this.run(`CREATE TABLE ${quotedName} (${QUARANTINE_COLUMNS})`);
+  async createQuarantineTable(name: string): Promise<void> {
+    const catalog = this.catalog;
+    await this.run(`CREATE TABLE ${qi(name)} (${QUARANTINE_COLUMNS})`);
+    // The catalog is what it was, plus this table.
+    if (catalog) this.catalog = catalog.set(name, 'table');
   }
 
   async appendQuarantine(tableName: string, records: QuarantineRecord[]): Promise<void> {

@@ -12,7 +12,9 @@ export type NodeCategory = 'source' | 'transform' | 'quality' | 'sink';
  * - `reducing`: input rows are folded into fewer output rows (aggregate); in = passed + quarantined + filtered where passed counts rows folded in.
  * - `source`: records read = out + quarantined + filtered (blank lines are filtered, counted).
  * - `sink`: rows in = rows written + quarantined.
- * - `opaque`: a SQL node; its rows are new rows, counted but not reconciled one by one.
+ * - `opaque`: a SQL node. When its query keeps the lineage column it reconciles by lineage (`passed` from the
+ *   node: input rows whose lineage reached the output; in = passed + quarantined + filtered, checked); otherwise
+ *   its rows are new rows, counted but not reconciled one by one (and a drop must be declared; nodes/sql.ts).
  */
 export type Accounting = 'conserving' | 'reducing' | 'source' | 'sink' | 'opaque';
 

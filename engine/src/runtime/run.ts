@@ -36,6 +36,9 @@ import { acceptedColumns } from '../nodes/source-csv.js';
 import { edgeDrift } from '@sluice/format/schema/drift';
 import { PipelineState, stateStoreDir } from './durability/pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
+import { writeManifest } from './durability/run-records.js';
+
+export { writeManifest };
 
 export { InvalidPipeline };
 
@@ -321,13 +324,6 @@ function takeRunLock(runDir: string, runId: string): () => void {
     fs.writeFileSync(lock, String(process.pid));
   }
   return () => fs.rmSync(lock, { force: true });
-}
-
-/** Replace the record atomically: a reader never sees half a manifest. */
-export function writeManifest(file: string, m: RunManifest): void {
-  const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
-  fs.renameSync(tmp, file);
 }
 
 /** A CSV source with a whole accepted schema (acceptedColumns) read a different set of columns in this run. */

@@ -9,7 +9,7 @@ import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import type { Problem } from '@sluice/format/pipeline/problems';
 import { kindOf } from '../nodes/registry.js';
 import type { NodeKind, StaticItem } from '../nodes/types.js';
-import { checkExpression, checkSelect } from '../sql/guard.js';
+import { checkExpression, checkSelect, parseExpressions } from '../sql/guard.js';
 import { Database } from '../db/database.js';
 import { UserError } from './exec-context.js';
 import { resolveInside } from './paths.js';
@@ -85,6 +85,14 @@ const sqlPass: StaticPass = {
   name: 'sql',
   async run(input) {
     const out: Problem[] = [];
+    const expressions = input.nodes.flatMap((n) => n.items.flatMap((i) => (i.type === 'expression' ? [i.text] : [])));
+    // All expressions in a few statements rather than one each (a 5,000-node chain of filters).
+    if (expressions.length > 0) {
+      const db = await input.sql();
+      await parseExpressions({ rows: db.rows.bind(db) }, expressions);
+    }
+    const ports = new Map<string, Set<string>>();
+    for (const e of input.pipeline.edges) (ports.get(e.to.node) ?? ports.set(e.to.node, new Set()).get(e.to.node))?.add(e.to.port);
     for (const n of input.nodes) {
       for (const item of n.items) {
         if (item.type !== 'expression' && item.type !== 'select') continue;
@@ -93,7 +101,7 @@ const sqlPass: StaticPass = {
         try {
           if (item.type === 'expression') await checkExpression(ctx, item.text, item.field);
           else {
-            const connected = new Set(input.pipeline.edges.filter((e) => e.to.node === n.node.id).map((e) => e.to.port));
+            const connected = ports.get(n.node.id) ?? new Set<string>();
             await checkSelect(ctx, item.text, item.ports.filter((p) => connected.has(p)), item.field);
           }
         } catch (e) {

@@ -46,11 +46,51 @@ function positionSuffix(res: ParseResult, prefix: number, length: number): strin
   return ` at character ${at - prefix + 1}`;
 }
 
+/**
+ * Parse trees by text. A tree depends only on the text (and the DuckDB version), and the same expression is
+ * parsed by the static checks before a run and again by its node as it runs: one statement per parse made
+ * checking a long chain cost a statement per node twice. Bounded; read only (the checks only walk the trees).
+ */
+const parsed = new Map<string, ParseResult>();
+const MAX_PARSED = 20_000;
+
+function remember(sql: string, tree: ParseResult): ParseResult {
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(sql, tree);
+  return tree;
+}
+
 async function parse(ctx: Pick<ExecContext, 'rows'>, sql: string): Promise<ParseResult> {
+  const known = parsed.get(sql);
+  if (known) return known;
   const rows = await ctx.rows(`SELECT json_serialize_sql(${qlit(sql)}) AS j`);
   const text = rows[0]?.['j'];
   if (typeof text !== 'string') throw new Error('DuckDB returned no parse tree');
-  return JSON.parse(text) as ParseResult;
+  return remember(sql, JSON.parse(text) as ParseResult);
+}
+
+/** Statements of at most this many texts when parsing in bulk (a bounded statement whatever the pipeline). */
+const PARSE_BATCH = 500;
+
+/** Parses many expressions in a few statements, ahead of `checkExpression` on each (the static checks). */
+export async function parseExpressions(ctx: Pick<ExecContext, 'rows'>, expressions: string[]): Promise<void> {
+  const todo = [...new Set(expressions.map(expressionProbe))].filter((sql) => !parsed.has(sql));
+  for (let i = 0; i < todo.length; i += PARSE_BATCH) {
+    const batch = todo.slice(i, i + PARSE_BATCH);
+    const values = batch.map((sql, k) => `(${k}, ${qlit(sql)})`).join(', ');
+    const rows = await ctx.rows(`SELECT i, json_serialize_sql(s) AS j FROM (VALUES ${values}) AS t(i, s) ORDER BY i`);
+    rows.forEach((r) => {
+      const sql = batch[Number(r['i'])];
+      if (sql !== undefined && typeof r['j'] === 'string') remember(sql, JSON.parse(r['j']) as ParseResult);
+    });
+  }
+}
+
+const EXPRESSION_OPENING = 'SELECT (';
+
+/** The query an expression is checked as: one select item over a stand-in input. */
+function expressionProbe(expression: string): string {
+  return `${EXPRESSION_OPENING}${expression}) FROM __sluice_input`;
 }
 
 function cteNames(tree: Json): Set<string> {
@@ -151,11 +191,9 @@ export async function checkExpression(
   expression: string,
   field: string,
 ): Promise<string> {
-  const opening = 'SELECT (';
-  const probe = `${opening}${expression}) FROM __sluice_input`;
-  const res = await parse(ctx, probe);
+  const res = await parse(ctx, expressionProbe(expression));
   if (res.error) {
-    const where = positionSuffix(res, opening.length, expression.length);
+    const where = positionSuffix(res, EXPRESSION_OPENING.length, expression.length);
     throw new UserError(`invalid expression: ${res.error_message ?? 'syntax error'}${where}`, { nodeId: ctx.nodeId, field });
   }
   const stmts = res.statements ?? [];

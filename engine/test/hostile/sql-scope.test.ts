@@ -82,7 +82,8 @@ describe('SQL guard: names resolve by scope', () => {
       pipeline(
         [
           { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
-          sqlNode(`WITH a AS (SELECT * FROM in1), b AS (SELECT * FROM a WHERE id <> '1') SELECT b.*, (WITH RECURSIVE n AS (SELECT 1 AS k UNION ALL SELECT k + 1 FROM n WHERE k < 3) SELECT sum(k) FROM n) AS six FROM b`),
+          // Its WHERE drops a row, which a SQL node must declare (nodes/sql.ts reconciles by lineage).
+          { id: 'q', kind: 'sql', config: { query: `WITH a AS (SELECT * FROM in1), b AS (SELECT * FROM a WHERE id <> '1') SELECT b.*, (WITH RECURSIVE n AS (SELECT 1 AS k UNION ALL SELECT k + 1 FROM n WHERE k < 3) SELECT sum(k) FROM n) AS six FROM b`, filterReason: 'id 1 left out' } },
           { id: 'f', kind: 'filter', config: { expression: 'EXISTS (WITH z AS (SELECT 1) SELECT * FROM z)' } },
           { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
         ],

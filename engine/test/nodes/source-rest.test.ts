@@ -158,8 +158,9 @@ describe('source.rest: pagination and exact records', () => {
     expect(r.metrics.sampled).toBe(true);
     expect(r.rows).toHaveLength(20);
     expect(s.stats.requests).toBe(2);
-    expect(fs.existsSync(path.join(stateDir, 'src'))).toBe(true);
-    expect(fs.readdirSync(path.join(stateDir, 'src'))).toEqual([]);
+    // No progress kept: the node's state folder is empty, or was never made (folders are made on first use).
+    const kept = path.join(stateDir, 'src');
+    expect(fs.existsSync(kept) ? fs.readdirSync(kept) : []).toEqual([]);
   });
 });
 

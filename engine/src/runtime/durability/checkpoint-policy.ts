@@ -12,7 +12,10 @@ export const CHECKPOINT_POLICIES: readonly CheckpointPolicy[] = ['auto', 'all', 
 
 /** The work a checkpoint must save, as a multiple of its cost, to be written under 'auto'. */
 export const WORTH = 3;
-/** Fixed cost of one checkpoint file (create, fsync, hash, journal), in milliseconds. */
+/**
+ * Fixed cost of one checkpoint file (create, fsync, hash, journal), in milliseconds, before this run has measured
+ * its own: small writes then tell what it is on this machine (on a loaded one, several times this).
+ */
 const FIXED_MS = 10;
 /**
  * Cells (rows × columns) written per millisecond before this run has measured its own: a little below what
@@ -33,11 +36,20 @@ export class CheckpointPlanner {
   private readonly rerun = new Map<string, Set<string>>();
   private readonly durations = new Map<string, number>();
   private cellsPerMs = PRIOR_CELLS_PER_MS;
+  private fixedMs = FIXED_MS;
+  /** Each node's upstream nodes, so that a node's rerun set does not scan every edge (5,000-node chains). */
+  private readonly upstream = new Map<string, string[]>();
 
   constructor(
     readonly policy: CheckpointPolicy,
-    private readonly pipeline: Pipeline,
-  ) {}
+    pipeline: Pipeline,
+  ) {
+    for (const e of pipeline.edges) {
+      const list = this.upstream.get(e.to.node);
+      if (list) list.push(e.from.node);
+      else this.upstream.set(e.to.node, [e.from.node]);
+    }
+  }
 
   /** Whether to checkpoint a node that just finished, given the outputs another node reads. */
   decide(nodeId: string, durationMs: number, outputs: OutputSize[]): boolean {
@@ -56,7 +68,7 @@ export class CheckpointPlanner {
 
   /** Estimated milliseconds to write checkpoints of these outputs. */
   costMs(outputs: OutputSize[]): number {
-    return outputs.reduce((s, o) => s + FIXED_MS + (o.rows * Math.max(1, o.columns)) / this.cellsPerMs, 0);
+    return outputs.reduce((s, o) => s + this.fixedMs + (o.rows * Math.max(1, o.columns)) / this.cellsPerMs, 0);
   }
 
   /** What was kept of a finished node: a checkpointed node is where a resume starts again. */
@@ -68,12 +80,15 @@ export class CheckpointPlanner {
   /** A checkpoint write's measured speed, for the estimates that follow in this run. */
   observe(cells: number, ms: number): void {
     if (cells >= MIN_OBSERVED_CELLS) this.cellsPerMs = cells / Math.max(1, ms);
+    // A small write is its fixed cost: followed as a moving average, never below the prior (a chain of tiny
+    // nodes otherwise checkpoints every other node, each write costing more than the work it saves).
+    else this.fixedMs = Math.max(FIXED_MS, 0.7 * this.fixedMs + 0.3 * ms);
   }
 
   private rerunSet(nodeId: string): Set<string> {
     const set = new Set([nodeId]);
     // An upstream node not recorded here was checkpointed, or restored from a checkpoint by a resume.
-    for (const e of this.pipeline.edges) if (e.to.node === nodeId) for (const id of this.rerun.get(e.from.node) ?? []) set.add(id);
+    for (const from of this.upstream.get(nodeId) ?? []) for (const id of this.rerun.get(from) ?? []) set.add(id);
     return set;
   }
 }

@@ -16,16 +16,20 @@ import type { Journal, NodeEntry } from './journal.js';
 
 export class DurableOutputs {
   private readonly quarantines = new Map<string, string>();
+  /** Outputs some node reads, as `node\u0000port`: looked up per node, never by scanning every edge. */
+  private readonly read: Set<string>;
 
   constructor(
     private readonly db: Database,
     private readonly journal: Journal,
     private readonly runDir: string,
-    private readonly pipeline: Pipeline,
+    pipeline: Pipeline,
     private readonly tableName: (nodeId: string, port: string) => string,
     private readonly planner: CheckpointPlanner,
     private readonly fingerprints: Map<string, string>,
-  ) {}
+  ) {
+    this.read = new Set(pipeline.edges.map((e) => `${e.from.node}\u0000${e.from.port}`));
+  }
 
   quarantineFile(nodeId: string): string | undefined {
     return this.quarantines.get(nodeId);
@@ -37,18 +41,25 @@ export class DurableOutputs {
     const tables: { port: string; rows: number; columns: number }[] = [];
     for (const port of kind.outputs) {
       const table = this.tableName(nodeId, port.name);
-      if (!this.pipeline.edges.some((e) => e.from.node === nodeId && e.from.port === port.name)) outputs[port.name] = 'unread';
+      if (!this.read.has(`${nodeId}\u0000${port.name}`)) outputs[port.name] = 'unread';
       // A view is recomputed from its inputs, never stored.
       else if ((await this.db.relationKind(table)) !== 'table') outputs[port.name] = null;
       else tables.push({ port: port.name, rows: m.outputs[port.name] ?? 0, columns: (await this.db.describe(qi(table))).length });
     }
     const write = this.planner.decide(nodeId, m.durationMs, tables);
-    for (const t of tables) outputs[t.port] = write ? await this.checkpoint(nodeId, t.port, t.rows * t.columns, m) : null;
+    const started = performance.now();
+    for (const t of tables) outputs[t.port] = write ? await this.checkpoint(nodeId, t.port, m) : null;
     const kept = Object.values(outputs).every((x) => x !== null);
     this.planner.record(nodeId, kept);
     if (kept && tables.length > 0) m.checkpointed = true;
     faultPoint('checkpoint-write', nodeId);
     this.journal.append({ t: 'node', nodeId, fingerprint: this.fingerprints.get(nodeId) ?? '', metrics: m, outputs, quarantine });
+    // What a checkpoint cost, its journal entry's fsync included (a third of it on a chain of tiny nodes), per
+    // output, for the planner's next estimates.
+    if (write && tables.length > 0) {
+      const cells = tables.reduce((sum, t) => sum + t.rows * t.columns, 0);
+      this.planner.observe(cells / tables.length, (performance.now() - started) / tables.length);
+    }
   }
 
   private async keepQuarantine(nodeId: string, rows: number): Promise<{ file: string; sha256: string; rows: number }> {
@@ -67,13 +78,10 @@ export class DurableOutputs {
     return { file, sha256: await sha256File(file), rows };
   }
 
-  private async checkpoint(nodeId: string, port: string, cells: number, m: NodeMetrics): Promise<NodeEntry['outputs'][string]> {
+  private async checkpoint(nodeId: string, port: string, m: NodeMetrics): Promise<NodeEntry['outputs'][string]> {
     const file = path.join(this.runDir, 'checkpoint', `${nodeId}.${port}.parquet`);
-    const started = performance.now();
     try {
-      const written = (await writeCheckpoint(this.db, this.tableName(nodeId, port), file, m.outputs[port] ?? 0)) ?? null;
-      this.planner.observe(cells, performance.now() - started);
-      return written;
+      return (await writeCheckpoint(this.db, this.tableName(nodeId, port), file, m.outputs[port] ?? 0)) ?? null;
     } catch (e) {
       // A checkpoint only saves work on resume; without it the node reruns. The run itself goes on.
       m.warnings.push(`no checkpoint of output "${port}" (a resume will rerun this node): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);

@@ -1,32 +1,14 @@
 // The run history store: one folder per run holding its manifest and quarantine files.
 import { capRowJson, capText, MAX_DISPLAY_CHARS, MAX_MESSAGE_CHARS } from '../display-cap.js';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runManifestSchema, type QuarantineEntry, type QuarantinePage, type RunManifest } from '@sluice/format/api/contract';
+import type { QuarantineEntry, QuarantinePage } from '@sluice/format/api/contract';
 import { qlit } from '../../sql/quote.js';
 import { UserError } from '../exec-context.js';
 import { Database } from '../../db/database.js';
 
-export function listRuns(historyDir: string, limit = 50): RunManifest[] {
-  if (!fs.existsSync(historyDir)) return [];
-  const out: RunManifest[] = [];
-  for (const id of fs.readdirSync(historyDir).sort().reverse()) {
-    const file = path.join(historyDir, id, 'manifest.json');
-    if (!fs.existsSync(file)) continue;
-    const parsed = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    if (parsed.success) out.push(parsed.data);
-    if (out.length >= limit) break;
-  }
-  return out;
-}
-
-export function getRun(historyDir: string, runId: string | undefined): RunManifest {
-  if (runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) throw new UserError(`"${runId}" is not a run id`);
-  const runs = listRuns(historyDir, runId ? 100_000 : 1);
-  const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
-  if (!run) throw new UserError(runId ? `no run "${runId}" in ${historyDir}` : `no runs yet in ${historyDir}`);
-  return run;
-}
+// The list of runs lives with the other record files (run-records.ts), which the supervisor loads without DuckDB.
+export { getRun, listRuns } from './run-records.js';
+import { getRun } from './run-records.js';
 
 export async function quarantinePage(
   historyDir: string,

@@ -43,15 +43,42 @@ export class Journal {
     return new Journal(file, fs.openSync(file, 'a'));
   }
 
+  /** Entries written since the last fsync (see `append`). */
+  private unsynced = false;
+
+  /**
+   * Appends an entry, and makes it durable (fsync) when a resume would trust it for something on disk: a
+   * checkpoint or quarantine file, a sink's publish, a run's start. An entry for a node that kept nothing only
+   * says it finished; a resume that does not see it reruns the node, which is what it would do anyway without
+   * its outputs. Such entries are written without their own fsync (one per node was most of a long chain's
+   * time); they survive a crash of the process (the write is in the kernel), and the next fsync of this file
+   * makes them durable with everything before it.
+   */
   append(entry: JournalEntry): void {
     fs.writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    if (keptNothing(entry)) {
+      this.unsynced = true;
+      return;
+    }
     fs.fsyncSync(this.fd);
+    this.unsynced = false;
   }
 
   close(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    if (this.fd >= 0) {
+      if (this.unsynced) fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+    }
     this.fd = -1;
   }
+}
+
+/** A node entry that names no file: every output a view, unread or not checkpointed, and no quarantine. */
+function keptNothing(e: JournalEntry): boolean {
+  if (e.t !== 'node' || e.quarantine !== null) return false;
+  const outputs = Object.values(e.outputs);
+  // A node without outputs (a sink) is finished by its publish; its entry is kept as durable as that.
+  return outputs.length > 0 && outputs.every((o) => o === null || o === 'unread');
 }
 
 /**

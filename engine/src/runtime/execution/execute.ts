@@ -205,6 +205,9 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
         if (isFatal(e)) fatalIn = id;
         errors.push(`${nodeNameWithKind(node)}: freeing its inputs failed: ${e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e)}`);
       }
+      // An empty quarantine has nothing to keep: dropped, so that the run's tables stay as few as its live data
+      // (a 5,000-node chain otherwise carries 5,000 of them). A replay reads its node's quarantine at the end.
+      if (m.status !== 'failed' && m.quarantined === 0 && !only) await o.db.dropRelation(o.tableName(id, '__q'));
     }
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
@@ -231,13 +234,31 @@ async function runNode(
   const g = indexOf(o);
   const intoPort = (port: string): Edge[] => (g.into.get(node.id) ?? []).filter((e) => e.to.port === port);
   const quarantineName = o.tableName(node.id, '__q');
+  // Made on first use: most nodes need neither, and two folders per node were a large part of a long chain's time.
   const scratchDir = path.join(o.workDir, 'scratch', node.id);
+  const stateDir = path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id);
+  const made = new Set<string>();
+  const folder = (dir: string): string => {
+    if (!made.has(dir)) fs.mkdirSync(dir, { recursive: true });
+    made.add(dir);
+    return dir;
+  };
   await db.dropRelation(quarantineName);
   for (const port of kind.outputs) await db.dropRelation(o.tableName(node.id, port.name));
   for (const port of kind.tableInputs ?? []) {
     for (const e of intoPort(port)) await db.materialize(o.tableName(e.from.node, e.from.port));
   }
-  await db.createQuarantineTable(qi(quarantineName));
+  // The quarantine table is made when the node first names it (most kinds never do: a filter, a derive), just
+  // before the node's next statement; a preview or a replay reads every node's quarantine afterwards, so there
+  // it is made at once. A table made and dropped per node was a fifth of a long chain's statements.
+  let quarantineWanted = !o.dropConsumed || o.only !== undefined;
+  let quarantineMade = false;
+  const ready = async (): Promise<void> => {
+    if (!quarantineWanted || quarantineMade) return;
+    await db.createQuarantineTable(quarantineName);
+    quarantineMade = true;
+  };
+  await ready();
 
   const inputsOf = (port: string): string[] =>
     intoPort(port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
@@ -245,11 +266,15 @@ async function runNode(
   const ctx: ExecContext = {
     nodeId: node.id,
     baseDir: o.baseDir,
-    scratchDir,
+    get scratchDir() {
+      return folder(scratchDir);
+    },
     commitId: o.commitId?.(node.id),
     orderMatters: indexOf(o).orderMatters.get(node.id) ?? true,
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
-    stateDir: path.join(o.stateDir ?? path.join(o.workDir, 'state'), node.id),
+    get stateDir() {
+      return folder(stateDir);
+    },
     committedState: o.committedState?.(node.id),
     limit: o.limit,
     signal,
@@ -280,12 +305,19 @@ async function runNode(
       if (!kind.outputs.some((x) => x.name === port)) throw new Error(`node kind ${kind.kind} has no output ${port}`);
       return qi(o.tableName(node.id, port));
     },
-    quarantine: qi(quarantineName),
-    columns: async (table) => (await db.describe(table)).filter((c) => c.name !== LINEAGE),
-    run: (sql: string, params?: SqlParams) => db.run(sql, params),
-    rows: (sql: string, params?: SqlParams) => db.rows(sql, params),
-    count: (sql: string, params?: SqlParams) => db.count(sql, params),
-    appendQuarantine: (records: QuarantineRecord[]) => db.appendQuarantine(quarantineName, records),
+    get quarantine() {
+      quarantineWanted = true;
+      return qi(quarantineName);
+    },
+    columns: async (table) => (await ready(), await db.describe(table)).filter((c) => c.name !== LINEAGE),
+    run: async (sql: string, params?: SqlParams) => (await ready(), await db.run(sql, params)),
+    rows: async (sql: string, params?: SqlParams) => (await ready(), await db.rows(sql, params)),
+    count: async (sql: string, params?: SqlParams) => (await ready(), await db.count(sql, params)),
+    appendQuarantine: async (records: QuarantineRecord[]) => {
+      quarantineWanted = true;
+      await ready();
+      await db.appendQuarantine(quarantineName, records);
+    },
     resolvePath: (p2, field) => resolveInside(o.baseDir, o.roots, p2, { nodeId: node.id, field }),
     resolveOutput: (p2, field) => resolveInside(o.outDir ?? o.baseDir, o.roots, p2, { nodeId: node.id, field }, { write: true }),
     async resolveGlob(pattern, field) {
@@ -295,8 +327,6 @@ async function runNode(
       return files;
     },
   };
-  fs.mkdirSync(scratchDir, { recursive: true });
-  fs.mkdirSync(ctx.stateDir, { recursive: true });
 
   const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
   let rowsIn = 0;
@@ -324,7 +354,8 @@ async function runNode(
     }
     m.outputs[port.name] = await db.count(`SELECT count(*) FROM ${t}`);
   }
-  m.quarantined = await db.count(`SELECT count(*) FROM ${qi(quarantineName)}`);
+  await ready();
+  m.quarantined = quarantineMade ? await db.count(`SELECT count(*) FROM ${qi(quarantineName)}`) : 0;
   m.filtered = result.filtered?.count ?? 0;
   m.rowsOut = kind.outputs.filter((x) => x.role === 'data').reduce((s, x) => s + (m.outputs[x.name] ?? 0), 0);
   m.rowsIn = kind.accounting === 'source' ? (result.recordsRead ?? 0) : rowsIn;
@@ -344,12 +375,17 @@ async function runNode(
       m.passed = result.written ?? 0;
       break;
     case 'opaque':
-      m.passed = m.rowsIn - m.quarantined - m.filtered;
-      m.warnings.push('rows are not reconciled one by one through a SQL node; its output is counted as new rows');
+      // A SQL node that kept the lineage column reconciles by it (passed: input rows whose lineage reached the
+      // output), and is held to the balance like any other node.
+      if (result.passed !== undefined) m.passed = result.passed;
+      else {
+        m.passed = m.rowsIn - m.quarantined - m.filtered;
+        m.warnings.push('rows are not reconciled one by one through a SQL node; its output is counted as new rows');
+      }
       break;
   }
   const accounted = m.passed + m.quarantined + m.filtered;
-  if (kind.accounting !== 'opaque' && accounted !== m.rowsIn) {
+  if ((kind.accounting !== 'opaque' || result.passed !== undefined) && accounted !== m.rowsIn) {
     throw new Error(
       `row accounting does not balance: ${m.rowsIn} in, but ${m.passed} passed + ${m.quarantined} quarantined + ${m.filtered} filtered = ${accounted} (${m.rowsIn - accounted} unaccounted)`,
     );

@@ -14,13 +14,14 @@ import { expandGlob, resolveInside } from '../paths.js';
  */
 export function nodeFingerprints(p: Pipeline, order: string[], baseDir: string, roots: string[], extra: Record<string, unknown> = {}, opts: { pinnedStateful?: boolean } = {}): Map<string, string> {
   const out = new Map<string, string>();
+  // Looked up per node, not by scanning every node and edge for each (quadratic for a 5,000-node chain).
+  const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+  const into = new Map<string, Pipeline['edges']>();
+  for (const e of p.edges) (into.get(e.to.node) ?? into.set(e.to.node, []).get(e.to.node))?.push(e);
   for (const id of order) {
-    const n = p.nodes.find((x) => x.id === id);
+    const n = nodes.get(id);
     if (!n) continue;
-    const inputs = p.edges
-      .filter((e) => e.to.node === id)
-      .map((e) => `${e.to.port}<-${out.get(e.from.node) ?? '?'}.${e.from.port}`)
-      .sort();
+    const inputs = (into.get(id) ?? []).map((e) => `${e.to.port}<-${out.get(e.from.node) ?? '?'}.${e.from.port}`).sort();
     let files: string[] = [];
     const cfgPath = n.config['path'];
     const pinned = opts.pinnedStateful === true && kindOf(n.kind)?.stateful === true;

@@ -87,7 +87,10 @@ export async function runWorker(text: string): Promise<number> {
     emit({ event: 'run-end', manifest });
     return 0;
   } catch (e) {
-    process.stderr.write(`${toErrorBody(e, 'run').error.message}\n`);
+    const body = toErrorBody(e, 'run');
+    // The whole body (code, place, every problem) for the supervisor, which reports it as its own check would.
+    if (isUserFacing(e)) emit({ event: 'run-refused', error: body.error });
+    process.stderr.write(`${body.error.message}\n`);
     return isUserFacing(e) ? 2 : 1;
   }
 }

@@ -2,31 +2,21 @@
 // crash becomes a failed run that names the node it happened in, never a dead CLI or designer. The same
 // supervisor cancels runs: SIGINT first (the worker ends its run as `cancelled` between nodes), then, after a
 // grace period, SIGKILL for a worker stuck inside a node.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
-import { writeManifest } from '../run.js';
+import { errorBodySchema, type EngineErrorBody } from '@sluice/format/api/errors';
+// Only what spawning, watching and completing a record needs: this module must not load the engine it supervises
+// (DuckDB, the node kinds), or every supervised run pays for loading it twice (see the start-up bench).
+import { writeManifest } from '../durability/run-records.js';
 import { nodeNamerOfRaw } from '@sluice/format/pipeline/node-name';
 
-export const WORKER_ENV = 'SLUICE_RUN_WORKER';
-/** Set for a worker whose stdin is a pipe from its supervisor: end of input means the supervisor is gone. */
-export const PARENT_PIPE_ENV = 'SLUICE_PARENT_PIPE';
-/** Signals that stop a run: the terminal's Ctrl-C, a service manager's stop, a closed terminal. */
-export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-/** The compiled worker entry a supervised run starts (from engine/src or engine/dist alike). */
-export const RUN_WORKER = fileURLToPath(new URL('../../../dist/runtime/supervision/run-worker.js', import.meta.url));
-
-/** How long a worker asked to stop gets before it is killed. */
-export const CANCEL_GRACE_MS = 3_000;
-
-/** Whether the compiled engine the worker runs exists (it does not while tests run the TypeScript sources). */
-export function workerAvailable(): boolean {
-  return fs.existsSync(RUN_WORKER);
-}
+// The worker's process (how it is started, its environment, how it is stopped) is in worker-process.ts, which loads
+// nothing else: `sluice run` starts the worker with it before it has read its own flags.
+export { CANCEL_GRACE_MS, PARENT_PIPE_ENV, RUN_WORKER, STOP_SIGNALS, WORKER_ENV, spawnWorker, workerAvailable } from './worker-process.js';
+import { CANCEL_GRACE_MS, spawnWorker } from './worker-process.js';
 
 export type NodeEvent =
   | { type: 'node-start'; nodeId: string }
@@ -40,6 +30,11 @@ export interface SupervisedResult {
   crash?: string;
   /** That run's record, completed by the supervisor, when the worker got as far as creating it. */
   crashedManifest?: RunManifest;
+  /**
+   * Why the worker refused the run before starting it (an invalid pipeline, a run that cannot be resumed), as the
+   * contract's error body, so that a host reports it exactly as it reports its own checks (`fromErrorBody`).
+   */
+  refused?: EngineErrorBody['error'];
 }
 
 export interface SuperviseOptions {
@@ -50,24 +45,6 @@ export interface SuperviseOptions {
   pipeline?: unknown;
   /** A worker process started ahead with `spawnWorker`, waiting for its spec; default: one started now. */
   worker?: ChildProcessWithoutNullStreams;
-}
-
-/**
- * Runs `spec` in a worker process (runtime/supervision/run-worker.ts), handed the spec as one JSON line on stdin. Its stdin
- * stays open, so that it notices when this process is gone, however that happened (end of input).
- */
-export function spawnWorker(): ChildProcessWithoutNullStreams {
-  const child = spawn(process.execPath, [RUN_WORKER], {
-    env: { ...process.env, [WORKER_ENV]: '1', [PARENT_PIPE_ENV]: '1' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-    // Not detached: the worker stays in this process's group, so that whatever ends the group (a terminal's
-    // Ctrl-C, a service manager, `kill -9 -PGID`) ends the worker too, at the same moment. A worker in a group of
-    // its own outlived a killed supervisor long enough to publish while a resume started (the crash harness
-    // caught an append written twice). A worker whose supervisor vanished alone notices the end of its stdin.
-  });
-  // A worker that dies before reading its spec must not take this process down with EPIPE.
-  child.stdin.on('error', () => undefined);
-  return child;
 }
 
 export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void, opts: SuperviseOptions = {}): Promise<SupervisedResult> {
@@ -94,11 +71,12 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
   let manifest: RunManifest | undefined;
   let current: string | undefined;
   let runDir: string | undefined;
+  let refused: EngineErrorBody['error'] | undefined;
   const finished: NodeMetrics[] = [];
   const err = new WorkerStderr((line) => process.stderr.write(`${line}\n`));
   child.stderr.on('data', (b: Buffer) => err.push(b.toString('utf8')));
   createInterface({ input: child.stdout }).on('line', (line) => {
-    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest; io?: unknown; note?: unknown; rows?: unknown; percent?: unknown };
+    let msg: { event?: string; nodeId?: string; runDir?: unknown; metrics?: NodeMetrics; manifest?: RunManifest; io?: unknown; note?: unknown; rows?: unknown; percent?: unknown; error?: unknown };
     try {
       msg = JSON.parse(line) as typeof msg;
     } catch {
@@ -118,6 +96,10 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     } else if (msg.event === 'node-progress' && msg.nodeId && typeof msg.percent === 'number') {
       onNode({ type: 'node-progress', nodeId: msg.nodeId, percent: msg.percent, ...(typeof msg.rows === 'number' ? { rows: msg.rows } : {}) });
     } else if (msg.event === 'run-end' && msg.manifest) manifest = msg.manifest;
+    else if (msg.event === 'run-refused') {
+      const body = errorBodySchema.safeParse(msg.error);
+      if (body.success) refused = body.data;
+    }
   });
   try {
     const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -126,7 +108,7 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     const stderr = err.end();
     if (manifest) return { manifest };
     const cancelled = opts.signal?.aborted === true;
-    if (!cancelled && (code === 2 || code === 0)) return { crash: stderr.trim() || `the engine process exited with code ${code}` };
+    if (!cancelled && (code === 2 || code === 0)) return { crash: refused?.message ?? (stderr.trim() || `the engine process exited with code ${code}`), ...(refused ? { refused } : {}) };
     const how = cancelled ? 'was stopped because the run was cancelled' : signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const where = current ? ` while running ${nodeNamerOfRaw(opts.pipeline)(current)}` : '';
     const detail = cancelled ? '' : stderr.trim().split('\n').slice(-3).join(' ');

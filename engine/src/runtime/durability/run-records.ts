@@ -1,0 +1,41 @@
+// Run records as files: where a pipeline's history lives, which runs it holds, and how a record is replaced. Kept
+// free of DuckDB and of the node kinds, because `sluice run`'s supervisor reads and completes records and must
+// start in a fraction of the time the engine takes to load (runtime/supervision/supervise.ts).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
+import { UserError } from '@sluice/format/api/errors';
+import { redactDeep } from '../secrets.js';
+
+/** A pipeline's run history folder, next to the pipeline, unless the user names another. */
+export function defaultHistoryDir(baseDir: string): string {
+  return path.join(baseDir, '.sluice', 'runs');
+}
+
+export function listRuns(historyDir: string, limit = 50): RunManifest[] {
+  if (!fs.existsSync(historyDir)) return [];
+  const out: RunManifest[] = [];
+  for (const id of fs.readdirSync(historyDir).sort().reverse()) {
+    const file = path.join(historyDir, id, 'manifest.json');
+    if (!fs.existsSync(file)) continue;
+    const parsed = runManifestSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (parsed.success) out.push(parsed.data);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export function getRun(historyDir: string, runId: string | undefined): RunManifest {
+  if (runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) throw new UserError(`"${runId}" is not a run id`);
+  const runs = listRuns(historyDir, runId ? 100_000 : 1);
+  const run = runId ? runs.find((r) => r.runId === runId) : runs[0];
+  if (!run) throw new UserError(runId ? `no run "${runId}" in ${historyDir}` : `no runs yet in ${historyDir}`);
+  return run;
+}
+
+/** Replace the record atomically: a reader never sees half a manifest. */
+export function writeManifest(file: string, m: RunManifest): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(redactDeep(m), null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
