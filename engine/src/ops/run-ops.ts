@@ -69,10 +69,15 @@ export class RunOps {
       const r = await ruleFailures(db, tableName(id, '__q'));
       if (Object.keys(r).length > 0) Object.defineProperty(this.rules, id, { value: r, enumerable: true });
     }
+    // Statistics are read from a stored table, once. A view is the query its readers run: profiling it would run
+    // its whole upstream chain again (a Parquet scan, a derive) only to count nulls, so a view's columns are
+    // profiled only when a null_rate gate of this node asks for them.
+    const asked = this.checks.some((c) => c.node === id && c.metric === 'null_rate');
     const stats: ColumnStat[] = [];
     for (const port of kind.outputs.filter((p) => p.role === 'data')) {
       const t = tableName(id, port.name);
-      if ((await db.relationKind(t)) === undefined) continue;
+      const relation = await db.relationKind(t);
+      if (relation === undefined || (relation !== 'table' && !asked)) continue;
       stats.push(...(await columnStats(db, t, port.name)));
     }
     if (stats.length > 0) Object.defineProperty(this.columns, id, { value: stats, enumerable: true });
