@@ -193,6 +193,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   // The rule's column is chosen once the input is known (the designer offers the input's first text column).
   defaults: { rules: [{ id: 'rule_1', type: 'not_null', column: '', severity: 'quarantine' }] },
   accounting: 'conserving',
+  tableInputs: ['in'],
   inputOrder: 'propagates',
   version: 3,
   migrations: [
@@ -274,7 +275,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     const typeOf = (name: string) => inputColumns.find((x) => x.name === name)?.type;
     const checks: RuleCheck[] = [];
     for (const [i, r] of c.rules.entries()) {
-      // Rules across rows are judged over alias `o` of the rows as read (validate-pass.ts).
+      // Rules across rows are judged over alias `o` of the input's rows (validate-pass.ts).
       const f = await failSql(ctx, r, i, 'o', typeOf);
       const judge: Judge =
         r.type === 'unique'
@@ -290,7 +291,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     const conversions = new Map<string, Conversion>();
     for (const r of c.rules) {
       if (r.type !== 'castable_to' || !convertsColumn(r) || typeOf(r.column) === (normalizeType(r.to) ?? r.to)) continue;
-      conversions.set(r.column, { column: r.column, value: castSql(qi(r.column), r).value });
+      conversions.set(r.column, { column: r.column, type: normalizeType(r.to) ?? r.to, value: castSql(qi(r.column), r).value });
     }
     return judgeRows(ctx, { input, columns: inputColumns, checks, conversions: [...conversions.values()], valid: ctx.output('valid'), quarantinePort: ctx.output('quarantine') });
   },
