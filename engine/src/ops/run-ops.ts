@@ -10,7 +10,9 @@ import type { NodeKind } from '../nodes/types.js';
 import type { Database } from '../db/database.js';
 import { GateFailure } from '../runtime/gate.js';
 import { checksOf, judge, type MetricSource } from './anomaly.js';
-import { columnStats, qualityScore, ruleFailures } from './profile.js';
+import { columnStats, MAX_PROFILED_COLUMNS, qualityScore, ruleFailures } from './profile.js';
+import { qi } from '../sql/quote.js';
+import { isReservedColumn } from '../runtime/exec-context.js';
 import { recordInStore, RunStore } from './store.js';
 import { LineageEmitter } from './openlineage.js';
 
@@ -77,7 +79,12 @@ export class RunOps {
     for (const port of kind.outputs.filter((p) => p.role === 'data')) {
       const t = tableName(id, port.name);
       const relation = await db.relationKind(t);
-      if (relation === undefined || (relation !== 'table' && !asked)) continue;
+      if (relation === undefined) continue;
+      if (relation !== 'table' && !asked) {
+        // Lineage still names its columns (a DESCRIBE reads no rows).
+        this.lineage.noteSchema(id, port.name, (await db.describe(qi(t))).filter((c) => !isReservedColumn(c.name)).slice(0, MAX_PROFILED_COLUMNS));
+        continue;
+      }
       stats.push(...(await columnStats(db, t, port.name)));
     }
     if (stats.length > 0) Object.defineProperty(this.columns, id, { value: stats, enumerable: true });
