@@ -13,7 +13,7 @@ export type Severity = 'quarantine' | 'warn' | 'fail';
 
 /** How one rule is judged. */
 export type Judge =
-  /** SQL TRUE when the row fails, over the input's columns by name: judged in the pass that writes the rows. */
+  /** SQL TRUE when the row fails, over the row's columns by name: judged in the one pass over the rows. */
   | { type: 'row'; fails: string }
   /** SQL TRUE when the row fails, over alias `o` of the rows as the input had them (may compare rows). */
   | { type: 'set'; fails: string }

@@ -241,8 +241,8 @@ describe('validate: semantics without SQL nodes (version 3)', () => {
   });
 
   it('a converted column keeps its input text in the quarantine, also for a row only a rule across rows failed', async () => {
-    // Judged in one pass: "1.5" converts to 1.50, so the pass keeps "1.5" beside it; line 4 fails only the
-    // uniqueness of k, judged after the conversion, and still shows the text the input had.
+    // "1.5" leaves converted to 1.50; line 4 fails only the uniqueness of k (a rule across rows) and line 5 only
+    // the conversion: both show the text the input had, and the valid rows keep their order.
     const csv = 'k,amount\na,1.5\nb,2.50\na, 7\nc,x\n';
     const r = await v3(
       [
