@@ -115,6 +115,18 @@ describe('OpenLineage', () => {
     expect(validate({ ...end, inputs: [{ ...end?.inputs[0], facets: { schema: { ...(end?.inputs[0]?.facets?.['schema'] as object), fields: 'x' } } }] })).not.toEqual([]);
   });
 
+  it('a sink fed by a view (not profiled) still gets its schema facet', async () => {
+    const dir = copyOrders();
+    const historyDir = path.join(dir, 'h');
+    const p = JSON.parse(fs.readFileSync(path.join(dir, 'orders.pipeline.json'), 'utf8')) as { nodes: unknown[]; edges: unknown[] };
+    // The revenue report reads the derive "amounts" (a view) instead of the aggregate.
+    p.edges = (p.edges as { from: { node: string } }[]).map((e) => (e.from.node === 'by_country' ? { ...e, from: { node: 'amounts', port: 'out' } } : e));
+    const m = await runPipeline({ pipeline: p, baseDir: dir, historyDir });
+    expect(m.columns?.['amounts']).toBeUndefined();
+    const report = events(historyDir, m.runId)[1]?.outputs.find((d) => d.name.endsWith('revenue_by_country.csv'));
+    expect((report?.facets?.['schema'] as { fields: { name: string }[] }).fields.map((f) => f.name)).toContain('amount');
+  });
+
   it('posts events to an allowed endpoint with retries, sends nothing to a host not allowed, and never fails the run', async () => {
     const received: RunEventOL[] = [];
     let calls = 0;

@@ -72,6 +72,19 @@ describe('run store', () => {
     expect((await RunStore.with(historyDir, (s) => s.list({ limit: 10 }))).map((r) => r.runId)).toEqual([b.runId]);
   });
 
+  it('profiles stored tables once and leaves views alone unless a null_rate gate asks for them', async () => {
+    const dir = copyOrders();
+    const historyDir = path.join(dir, '.sluice', 'runs');
+    // "amounts" (a derive) is a view its readers run: profiling it would run its upstream chain again.
+    const plain = await runPipeline({ pipeline: ordersPipeline(), baseDir: dir, historyDir });
+    expect(plain.outcome).toBe('succeeded');
+    expect(plain.columns?.['checks']?.length).toBeGreaterThan(0);
+    expect(plain.columns?.['amounts']).toBeUndefined();
+    const gated = { ...ordersPipeline(), ops: { anomaly: { checks: [{ node: 'amounts', metric: 'null_rate', column: 'amount' }] } } };
+    const asked = await runPipeline({ pipeline: gated, baseDir: dir, historyDir });
+    expect(asked.columns?.['amounts']?.find((c) => c.name === 'amount')).toMatchObject({ rows: 10, nulls: 0 });
+  });
+
   it('two processes writing at once both land, and the file stays readable', async () => {
     const historyDir = tmpDir('sluice-store-conc-');
     // The store module bundled for plain node, so that two real processes contend for the file.

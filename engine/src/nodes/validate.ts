@@ -4,15 +4,17 @@ import { z } from 'zod';
 import type { NodeKind, StaticItem } from './types.js';
 import { convertsColumn, formatProblem, validateSchema, type CastRule, type Rule } from '@sluice/format/kinds/validate';
 import { typeClass } from '@sluice/format/schema/types';
-import { LINEAGE, UserError } from '../runtime/exec-context.js';
-import { GateFailure } from '../runtime/gate.js';
+import { UserError } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { normalizeType, strictCastSql } from '../sql/strict-cast.js';
 import { checkExpression } from '../sql/guard.js';
 import { requireColumns } from './shared/columns.js';
-import { rowJsonSql } from './shared/row-json.js';
+import { judgeRows, type Conversion, type Judge, type RuleCheck } from './validate-pass.js';
 
 const config = validateSchema.config;
+
+// An expression rule that may compare rows (a window, a subquery) cannot be judged in the row-by-row pass.
+const ACROSS_ROWS = /\b(over|select|exists)\b/i;
 
 /** SQL that is TRUE when the row fails the rule, plus the default reason. */
 async function failSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i: number, input: string, columnType: (name: string) => string | undefined): Promise<{ fails: string; reason: string }> {
@@ -27,14 +29,9 @@ async function valueFailSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i:
     case 'not_null':
       return { fails: `${qi(r.column)} IS NULL`, reason: `${r.column} is missing` };
     case 'unique': {
-      const c = qi(r.column);
-      // Input order is the table's row order; "first" lets the earliest occurrence of a value pass.
-      const repeated =
-        r.keep === 'none'
-          ? `count(*) OVER (PARTITION BY ${c}) > 1`
-          : `row_number() OVER (PARTITION BY ${c} ORDER BY ${input}.rowid ${r.keep === 'first' ? 'ASC' : 'DESC'}) > 1`;
+      // Judged across rows by validate-pass.ts; only the reason is needed here.
       const reason = r.keep === 'none' ? `${r.column} is not unique` : `${r.column} repeats the value of ${r.keep === 'first' ? 'an earlier' : 'a later'} row`;
-      return { fails: r.nullKeys === 'equal' ? `(${repeated})` : `(${c} IS NOT NULL AND ${repeated})`, reason };
+      return { fails: 'false', reason };
     }
     case 'range': {
       if (r.min === undefined && r.max === undefined) throw new UserError(`${field}: a range rule needs "min", "max" or both`, { nodeId: ctx.nodeId, field });
@@ -146,8 +143,8 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   config,
   // The rule's column is chosen once the input is known (the designer offers the input's first text column).
   defaults: { rules: [{ id: 'rule_1', type: 'not_null', column: '', severity: 'quarantine' }] },
-  tableInputs: ['in'],
   accounting: 'conserving',
+  tableInputs: ['in'],
   inputOrder: 'propagates',
   version: 3,
   migrations: [
@@ -181,68 +178,34 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   async execute(ctx, c) {
     const input = ctx.input('in');
     const inputColumns = await ctx.columns(input);
-    const cols = inputColumns.map((x) => x.name);
     const ids = new Set<string>();
     for (const [i, r] of c.rules.entries()) {
       if (ids.has(r.id)) throw new UserError(`rules[${i}].id "${r.id}" is used by another rule`, { nodeId: ctx.nodeId, field: `rules[${i}].id` });
       ids.add(r.id);
       if ('column' in r) requireColumns(ctx.nodeId, `rules[${i}].column`, [r.column], inputColumns);
     }
-    // The valid output is the input less its failing rows. When this node is the input's only reader it takes
-    // the table over and deletes those rows in place; otherwise it copies the input once. Either way the wide
-    // rows are not copied a second time, and the valid rows keep their order.
-    const valid = ctx.output('valid');
-    const claimed = await ctx.claimInput('in');
-    if (claimed) await ctx.run(`ALTER TABLE ${claimed} RENAME TO ${valid}`);
-    else await ctx.run(`CREATE TABLE ${valid} AS SELECT * FROM ${input}`);
-    const checks: { rule: Rule; fails: string; reason: string }[] = [];
+    const typeOf = (name: string) => inputColumns.find((x) => x.name === name)?.type;
+    const checks: RuleCheck[] = [];
     for (const [i, r] of c.rules.entries()) {
-      const f = await failSql(ctx, r, i, valid, (name) => inputColumns.find((x) => x.name === name)?.type);
-      checks.push({ rule: r, fails: f.fails, reason: r.message ?? f.reason });
+      // Rules across rows are judged over alias `o` of the input's rows (validate-pass.ts).
+      const f = await failSql(ctx, r, i, 'o', typeOf);
+      const judge: Judge =
+        r.type === 'unique'
+          ? { type: 'unique', column: r.column, keep: r.keep, nullKeys: r.nullKeys, nullsFail: r.nulls === 'fail' }
+          : r.type === 'lookup' || (r.type === 'expression' && ACROSS_ROWS.test(r.expression))
+            ? { type: 'set', fails: f.fails }
+            : { type: 'row', fails: f.fails };
+      checks.push({ id: r.id, severity: r.severity, reason: r.message ?? f.reason, judge });
     }
-    // One pass evaluates every rule and keeps only the rows that failed one, by row position: a narrow table that
-    // the counts, the quarantine and the deletion all read, so each rule (a lookup, say) is evaluated once.
-    const flags = checks.map((ch, i) => `coalesce(${ch.fails}, false) AS "__sl_f${i}"`);
-    const judged = `${valid.slice(0, -1)}__judged"`;
-    const anyFlag = checks.map((_, i) => `"__sl_f${i}"`).join(' OR ');
-    await ctx.run(`CREATE TABLE ${judged} AS SELECT * FROM (SELECT ${valid}.rowid AS "__sl_r", ${flags.join(', ')} FROM ${valid}) WHERE ${anyFlag}`);
-    const by = (sev: string) => checks.map((ch, i) => (ch.rule.severity === sev ? `j."__sl_f${i}"` : null)).filter((x): x is string => x !== null);
-    const quarantineFlags = by('quarantine');
-    const anyQ = quarantineFlags.length ? quarantineFlags.join(' OR ') : 'false';
-    const userCols = cols.map((x) => `t.${qi(x)}`).join(', ');
-    const warnings: string[] = [];
-    const failing = await ctx.rows(`SELECT ${checks.map((_, i) => `count(*) FILTER (WHERE "__sl_f${i}") AS "c${i}"`).join(', ')} FROM ${judged}`);
-    const counts = checks.map((_, i) => Number(failing[0]?.[`c${i}`] ?? 0));
-    const tripped = checks.map((ch, i) => ({ ch, n: counts[i] ?? 0 })).filter(({ ch, n }) => ch.rule.severity === 'fail' && n > 0);
-    if (tripped.length > 0) {
-      await ctx.run(`DROP TABLE ${judged}`);
-      throw new GateFailure(`quality gate failed: ${tripped.map(({ ch, n }) => `rule "${ch.rule.id}" (${ch.reason}) failed for ${n} row(s)`).join('; ')}`, { nodeId: ctx.nodeId });
-    }
-    const ruleList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN j."__sl_f${i}" THEN ${qlit(ch.rule.id)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
-    const reasonList = `list_filter([${checks.map((ch, i) => (ch.rule.severity === 'quarantine' ? `CASE WHEN j."__sl_f${i}" THEN ${qlit(ch.reason)} END` : 'NULL')).join(', ')}], x -> x IS NOT NULL)`;
-    await ctx.run(
-      `CREATE TABLE ${ctx.output('quarantine')} AS SELECT t.${qi(LINEAGE)}, ${userCols}, ${ruleList} AS "__rule_ids", ${reasonList} AS "__reasons" FROM ${valid} t JOIN ${judged} j ON t.rowid = j."__sl_r" WHERE ${anyQ} ORDER BY j."__sl_r"`,
-    );
-    await ctx.run(
-      `INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), "__rule_ids", "__reasons", ${rowJsonSql(cols)}, NULL FROM ${ctx.output('quarantine')}`,
-    );
-    if (checks.some((ch, i) => ch.rule.severity === 'quarantine' && (counts[i] ?? 0) > 0)) {
-      await ctx.run(`DELETE FROM ${valid} WHERE rowid IN (SELECT j."__sl_r" FROM ${judged} j WHERE ${anyQ})`);
-    }
-    // Columns proven by a castable_to rule leave converted: every row still here passed it (a warn rule's
-    // failing rows stay, so it never converts; a value that would become NULL is never made up).
+    // Columns proven by a castable_to rule leave converted: every valid row passed it (a warn rule's failing rows
+    // stay, so it never converts; a value that would become NULL is never made up). The last rule on a column wins,
+    // as in the output schema.
+    const conversions = new Map<string, Conversion>();
     for (const r of c.rules) {
-      if (r.type !== 'castable_to' || !convertsColumn(r)) continue;
-      const t = normalizeType(r.to) ?? r.to;
-      const current = inputColumns.find((x) => x.name === r.column)?.type;
-      if (current === t) continue;
-      await ctx.run(`ALTER TABLE ${valid} ALTER COLUMN ${qi(r.column)} SET DATA TYPE ${t} USING ${castSql(qi(r.column), r).value}`);
+      if (r.type !== 'castable_to' || !convertsColumn(r) || typeOf(r.column) === (normalizeType(r.to) ?? r.to)) continue;
+      conversions.set(r.column, { column: r.column, type: normalizeType(r.to) ?? r.to, value: castSql(qi(r.column), r).value });
     }
-    for (const [i, ch] of checks.entries()) {
-      if (ch.rule.severity === 'warn' && (counts[i] ?? 0) > 0) warnings.push(`rule "${ch.rule.id}": ${counts[i]} row(s) ${ch.reason}`);
-    }
-    await ctx.run(`DROP TABLE ${judged}`);
-    return { warnings };
+    return judgeRows(ctx, { input, columns: inputColumns, checks, conversions: [...conversions.values()], valid: ctx.output('valid'), quarantinePort: ctx.output('quarantine') });
   },
 };
 

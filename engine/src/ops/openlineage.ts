@@ -6,7 +6,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunManifest } from '@sluice/format/api/contract';
-import type { ColumnStat } from '@sluice/format/api/ops-contract';
 import { allowedHost } from '@sluice/format/api/hosts';
 import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import type { NodeKind } from '../nodes/types.js';
@@ -76,6 +75,8 @@ export class LineageEmitter {
   private readonly url: string | undefined;
   /** Which source columns each port's columns derive from, worked out once for the end event. */
   private origins: Origins | undefined;
+  /** Columns of outputs that were not profiled (views): their schema facets need names and types only. */
+  private readonly schemas: Record<string, { port: string; name: string; type: string }[]> = {};
 
   constructor(
     private readonly p: Pipeline,
@@ -114,8 +115,8 @@ export class LineageEmitter {
   }
 
   event(type: RunEventOL['eventType'], at: string, m?: RunManifest): RunEventOL {
-    const cols = m?.columns ?? {};
-    const schemaFacet = (stats: ColumnStat[] | undefined) => (stats && stats.length > 0 ? { schema: facet(FACET.schema, { fields: stats.map((s) => ({ name: s.name, type: s.type })) }) } : {});
+    const cols: Record<string, { port: string; name: string; type: string }[]> = { ...this.schemas, ...(m?.columns ?? {}) };
+    const schemaFacet = (stats: { name: string; type: string }[] | undefined) => (stats && stats.length > 0 ? { schema: facet(FACET.schema, { fields: stats.map((s) => ({ name: s.name, type: s.type })) }) } : {});
     const inputs: Dataset[] = [];
     for (const n of this.nodesOf('source')) {
       const d = datasetOf(n, this.baseDir);
@@ -187,6 +188,12 @@ export class LineageEmitter {
     } catch (e) {
       process.stderr.write(`[sluice] OpenLineage column lineage left out: ${e instanceof Error ? e.message : String(e)}\n`);
     }
+  }
+
+  /** The columns of a node's output port that the run did not profile (a view), for the schema facets. */
+  noteSchema(nodeId: string, port: string, columns: { name: string; type: string }[]): void {
+    const kept = (this.schemas[nodeId] ?? []).filter((c) => c.port !== port);
+    Object.defineProperty(this.schemas, nodeId, { value: [...kept, ...columns.map((c) => ({ port, name: c.name, type: c.type }))], enumerable: true, configurable: true });
   }
 
   start(at: string): void {

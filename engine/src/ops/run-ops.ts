@@ -10,7 +10,9 @@ import type { NodeKind } from '../nodes/types.js';
 import type { Database } from '../db/database.js';
 import { GateFailure } from '../runtime/gate.js';
 import { checksOf, judge, type MetricSource } from './anomaly.js';
-import { columnStats, qualityScore, ruleFailures } from './profile.js';
+import { columnStats, MAX_PROFILED_COLUMNS, qualityScore, ruleFailures } from './profile.js';
+import { qi } from '../sql/quote.js';
+import { isReservedColumn } from '../runtime/exec-context.js';
 import { recordInStore, RunStore } from './store.js';
 import { LineageEmitter } from './openlineage.js';
 import { sinkBytes, sourceBytes } from './bytes.js';
@@ -81,10 +83,20 @@ export class RunOps {
       const r = await ruleFailures(db, tableName(id, '__q'));
       if (Object.keys(r).length > 0) Object.defineProperty(this.rules, id, { value: r, enumerable: true });
     }
+    // Statistics are read from a stored table, once. A view is the query its readers run: profiling it would run
+    // its whole upstream chain again (a Parquet scan, a derive) only to count nulls, so a view's columns are
+    // profiled only when a null_rate gate of this node asks for them.
+    const asked = this.checks.some((c) => c.node === id && c.metric === 'null_rate');
     const stats: ColumnStat[] = [];
     for (const port of kind.outputs.filter((p) => p.role === 'data')) {
       const t = tableName(id, port.name);
-      if ((await db.relationKind(t)) === undefined) continue;
+      const relation = await db.relationKind(t);
+      if (relation === undefined) continue;
+      if (relation !== 'table' && !asked) {
+        // Lineage still names its columns (a DESCRIBE reads no rows).
+        this.lineage.noteSchema(id, port.name, (await db.describe(qi(t))).filter((c) => !isReservedColumn(c.name)).slice(0, MAX_PROFILED_COLUMNS));
+        continue;
+      }
       stats.push(...(await columnStats(db, t, port.name)));
     }
     if (stats.length > 0) Object.defineProperty(this.columns, id, { value: stats, enumerable: true });

@@ -240,6 +240,26 @@ describe('validate: semantics without SQL nodes (version 3)', () => {
     expect(d.read('good.csv')).toBe('t\n2025-12-31\n');
   });
 
+  it('a converted column keeps its input text in the quarantine, also for a row only a rule across rows failed', async () => {
+    // "1.5" leaves converted to 1.50; line 4 fails only the uniqueness of k (a rule across rows) and line 5 only
+    // the conversion: both show the text the input had, and the valid rows keep their order.
+    const csv = 'k,amount\na,1.5\nb,2.50\na, 7\nc,x\n';
+    const r = await v3(
+      [
+        { id: 'num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' },
+        { id: 'u', type: 'unique', column: 'k' },
+      ],
+      { 'in.csv': csv },
+    );
+    expectSucceeded(r);
+    const entries = byLine((await r.quarantine('v')).entries);
+    expect(entries.map((e) => [e.sourceLine, e.ruleIds, JSON.parse(e.row ?? '{}')])).toEqual([
+      [4, ['u'], { k: 'a', amount: ' 7' }],
+      [5, ['num'], { k: 'c', amount: 'x' }],
+    ]);
+    expect(r.read('good.csv')).toBe('k,amount\na,1.50\nb,2.50\n');
+  });
+
   it('a format on a non-date type or with an unknown specifier is refused, naming the field', async () => {
     const wrong = await v3([{ id: 'x', type: 'castable_to', column: 't', to: 'INTEGER', format: '%Y' }], { 'in.csv': 't\n1\n' });
     expect(wrong.manifest.errors.join('\n')).toMatch(/rules\[0\]\.format.*DATE and TIMESTAMP only/);
