@@ -162,7 +162,7 @@ describe('the replay planner', () => {
       ['src -> rules', 'rules.valid -> j.left', 'other -> j.right', 'j -> out'],
     );
     expect(() => planReplay(joined, req, run1, kindOf, ['validate'])).toThrow(/replay cannot pass through "j": it also reads "other"/);
-    expect(() => planReplay(p, { runId: 'r1', nodeId: 'pick' }, run1, kindOf, ['cast', 'validate'])).toThrow(/can be replayed at cast, validate nodes; "pick" is select/);
+    expect(() => planReplay(p, { runId: 'r1', nodeId: 'pick' }, run1, kindOf, ['cast', 'validate'])).toThrow(/can be replayed at cast, validate nodes; node "pick" is select/);
     expect(() => planReplay(p, { runId: 'r1', nodeId: 'typed' }, run1, kindOf, ['cast', 'validate'])).toThrow(/run r1 quarantined nothing at node "typed"/);
   });
 });
