@@ -39,6 +39,8 @@ export interface RunOpsOptions {
 export class RunOps {
   private readonly rules: Record<string, Record<string, number>> = {};
   private readonly columns: Record<string, ColumnStat[]> = {};
+  /** Every data output's columns as the run produced them, profiled or not (schema drift compares these). */
+  private readonly produced = new Map<string, { port: string; name: string; type: string }[]>();
   private readonly findings: AnomalyFinding[] = [];
   private readonly gated = new Set<string>();
   private held: string | undefined;
@@ -93,11 +95,15 @@ export class RunOps {
       const relation = await db.relationKind(t);
       if (relation === undefined) continue;
       if (relation !== 'table' && !asked) {
-        // Lineage still names its columns (a DESCRIBE reads no rows).
-        this.lineage.noteSchema(id, port.name, (await db.describe(qi(t))).filter((c) => !isReservedColumn(c.name)).slice(0, MAX_PROFILED_COLUMNS));
+        // Lineage and the drift check still name its columns (a DESCRIBE reads no rows).
+        const described = (await db.describe(qi(t))).filter((c) => !isReservedColumn(c.name)).slice(0, MAX_PROFILED_COLUMNS);
+        this.lineage.noteSchema(id, port.name, described);
+        this.produced.set(id, [...(this.produced.get(id) ?? []), ...described.map((c) => ({ port: port.name, name: c.name, type: c.type }))]);
         continue;
       }
-      stats.push(...(await columnStats(db, t, port.name)));
+      const portStats = await columnStats(db, t, port.name);
+      stats.push(...portStats);
+      this.produced.set(id, [...(this.produced.get(id) ?? []), ...portStats.map((c) => ({ port: c.port, name: c.name, type: c.type }))]);
     }
     if (stats.length > 0) Object.defineProperty(this.columns, id, { value: stats, enumerable: true });
     if (!this.block || !this.o.judge) return;
@@ -116,6 +122,11 @@ export class RunOps {
     const hold = stopping.find((f) => f.severity === 'hold');
     if (hold) this.held = hold.message;
     throw new GateFailure(`anomaly gate${hold ? ' (hold: nothing is published; resume the run to accept it)' : ''}: ${stopping.map((f) => f.message).join('; ')}`, { nodeId: id });
+  }
+
+  /** The columns each node's data outputs had in this run (node id → columns with their port), profiled or not. */
+  producedColumns(): Record<string, { port: string; name: string; type: string }[]> {
+    return Object.fromEntries(this.produced);
   }
 
   /** Before a sink publishes: a held run publishes nothing. */

@@ -232,15 +232,16 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
   ops.finish(manifest);
+  // What each output held, profiled (a table) or only described (a view): drift is about names and types.
+  const produced = ops.producedColumns();
   // Schema drift per edge (not for a replay or a resume, which run a part): only a CSV source with declared
   // columns has an accepted schema its file can drift from, so the static pass over the accepted schema
   // (analysis/accepted.ts) is made only when such a source read other columns than it declares.
-  const accepted = o.replay === undefined && o.resume === undefined && sourcesDrifted(pipeline, manifest.columns ?? {}) ? await acceptedSchemas(pipeline, { baseDir: o.baseDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] }).catch(() => undefined) : undefined;
+  const accepted = o.replay === undefined && o.resume === undefined && sourcesDrifted(pipeline, produced) ? await acceptedSchemas(pipeline, { baseDir: o.baseDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] }).catch(() => undefined) : undefined;
   if (accepted) {
-    const cols = manifest.columns ?? {};
-    // Profiles stop at MAX_PROFILED_COLUMNS: a port at the cap is not known in full, so it is not compared.
+    // Profiles and descriptions stop at MAX_PROFILED_COLUMNS: a port at the cap is not known in full, so it is not compared.
     const actual = (node: string, port: string) => {
-      const list = cols[node]?.filter((c) => c.port === port);
+      const list = produced[node]?.filter((c) => c.port === port);
       return list && list.length > 0 && list.length < MAX_PROFILED_COLUMNS ? list : undefined;
     };
     const drift = edgeDrift(pipeline.edges, (node, port) => accepted.get(node)?.[port], actual);
@@ -327,7 +328,7 @@ function takeRunLock(runDir: string, runId: string): () => void {
 }
 
 /** A CSV source with a whole accepted schema (acceptedColumns) read a different set of columns in this run. */
-function sourcesDrifted(p: Pipeline, columns: NonNullable<RunManifest['columns']>): boolean {
+function sourcesDrifted(p: Pipeline, columns: Record<string, { port: string; name: string }[]>): boolean {
   return p.nodes.some((n) => {
     const types = n.config['types'];
     if (n.kind !== 'source.csv' || types === null || typeof types !== 'object') return false;
