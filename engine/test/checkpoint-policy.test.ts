@@ -123,10 +123,9 @@ describe('checkpoint policies in runs', () => {
       expect(m.outcome).toBe('succeeded');
       results.push(fs.readFileSync(path.join(baseDir, 'out', 'a.csv'), 'utf8'));
       const kept = journalOutputs(historyDir, m.runId);
-      // 'all' keeps every stored output; the CSV source answers with a view over its clean copy, which is not stored.
-      if (policy === 'all') expect(kept).toEqual([['src', [null]], ['typed', ['file']], ['out', []]]);
+      if (policy === 'all') expect(kept).toEqual([['src', ['file']], ['typed', ['file']], ['out', []]]);
       const flagged = m.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);
-      if (policy === 'all') expect(flagged).toEqual(['typed']);
+      if (policy === 'all') expect(flagged).toEqual(['src', 'typed']);
       if (policy === 'off') expect(flagged).toEqual([]);
       if (policy === 'off') expect(kept).toEqual([['src', [null]], ['typed', [null]], ['out', []]]);
     }

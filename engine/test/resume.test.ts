@@ -48,9 +48,8 @@ describe('partial runs and resume', () => {
     expect(resumed.outcome).toBe('succeeded');
     expect(resumed.runId).toBe(first.runId);
     const byId = Object.fromEntries(resumed.nodes.map((n) => [n.nodeId, n]));
-    // Branch a came from its checkpoints and its commit; branch b ran. A CSV source's output is a view over its
-    // clean copy in the run's scratch folder, which a resume does not trust, so src_b scans its file again.
-    expect([byId['src_a']?.resumed, byId['typed_a']?.resumed, byId['out_a']?.resumed, byId['src_b']?.resumed]).toEqual([true, true, true, undefined]);
+    // Branch a came from its checkpoints and its commit; branch b ran (src_b's checkpoint is still valid).
+    expect([byId['src_a']?.resumed, byId['typed_a']?.resumed, byId['out_a']?.resumed, byId['src_b']?.resumed]).toEqual([true, true, true, true]);
     expect(byId['keep_b']?.resumed).toBeUndefined();
     expect(byId['keep_b']?.filtered).toBe(1);
     expect(fs.readFileSync(path.join(baseDir, 'out/a.csv'), 'utf8')).toBe(aBytes);
@@ -59,7 +58,7 @@ describe('partial runs and resume', () => {
     // The record still points at typed_a's quarantine from the first attempt, and counts balance as before.
     expect(resumed.quarantine['typed_a']).toBe(first.quarantine['typed_a']);
     expect(byId['typed_a']?.quarantined).toBe(1);
-    expect(resumed.resumes?.[0]?.restored).toEqual(expect.arrayContaining(['src_a', 'typed_a', 'out_a']));
+    expect(resumed.resumes?.[0]?.restored).toEqual(expect.arrayContaining(['src_a', 'typed_a', 'out_a', 'src_b']));
     // Checkpoints exist for resuming; once the run succeeded they are gone.
     expect(fs.existsSync(path.join(historyDir, first.runId, 'checkpoint'))).toBe(false);
 

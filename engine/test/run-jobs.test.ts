@@ -40,7 +40,7 @@ describe('background runs', () => {
   });
 
   it('passes the checkpoint policy a run asks for to the worker', async () => {
-    // A CSV source answers with a view (never kept); the cast node's output is a stored table, which 'all' keeps.
+    // 'all' keeps every output: the CSV source's view and the cast node's table.
     const doc = chain([
       { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
       { id: 'typed', kind: 'cast', config: { types: {} } },
@@ -52,7 +52,7 @@ describe('background runs', () => {
       expect(end.manifest?.outcome).toBe('succeeded');
       return end.manifest?.nodes.filter((n) => n.checkpointed).map((n) => n.nodeId);
     };
-    expect(await flagged('all')).toEqual(['typed']);
+    expect(await flagged('all')).toEqual(['src', 'typed']);
     expect(await flagged('off')).toEqual([]);
     await expect(service.startRun({ pipeline: doc, baseDir: workspace, checkpoint: 'sometimes' as 'off' })).rejects.toThrow();
   });

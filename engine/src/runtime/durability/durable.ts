@@ -42,8 +42,10 @@ export class DurableOutputs {
     for (const port of kind.outputs) {
       const table = this.tableName(nodeId, port.name);
       if (!this.read.has(`${nodeId}\u0000${port.name}`)) outputs[port.name] = 'unread';
-      // A view is recomputed from its inputs, never stored.
-      else if ((await this.db.relationKind(table)) !== 'table') outputs[port.name] = null;
+      // A view (a CSV source over its clean copy, a Parquet scan) is stored like a table when the policy chooses it:
+      // the planner weighs its node's time (a CSV scan is most of a run) against the copy, so a cheap view is not
+      // kept, while a resume does not pay again for a scan the policy decided to keep.
+      else if ((await this.db.relationKind(table)) === undefined) outputs[port.name] = null;
       else tables.push({ port: port.name, rows: m.outputs[port.name] ?? 0, columns: (await this.db.describe(qi(table))).length });
     }
     const write = this.planner.decide(nodeId, m.durationMs, tables);
