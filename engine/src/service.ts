@@ -22,7 +22,7 @@ import { WorkspaceFiles } from './workspace-files.js';
 import { opsService } from './ops/service-ops.js';
 import { WatchJobs } from './watch-jobs.js';
 import { listPins, pinNode, removePin, type PinPlace } from './ops/pins.js';
-import { resolveRun, traceRunRow } from './ops/trace.js';
+import { resolveRun, traceRunRow } from './row-trace.js';
 import { runPinTests } from './ops/pin-test.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */

@@ -1,12 +1,12 @@
-// `sluice trace RUN --node N --row K`: where one row of a past run came from, printed (the work is in ops/trace.ts,
+// `sluice trace RUN --node N --row K`: where one row of a past run came from, printed (the work is in row-trace.ts,
 // which the engine service's `traceRow` shares).
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../runtime/exec-context.js';
 import { defaultHistoryDir } from '../service.js';
-import { describeOrigin, traceRow, type TraceResult } from '../ops/trace.js';
+import { describeOrigin, traceRow, type TraceResult } from '../row-trace.js';
 
-export { parseLineage } from '../ops/trace.js';
+export { parseLineage } from '../row-trace.js';
 
 export function traceLines(t: TraceResult): string[] {
   const L = [`run ${t.runId}  ${t.pipelineName}`, `${t.row !== null ? `row ${t.row}` : `the row ${t.lineage}`} of node "${t.nodeId}"${t.from === 'quarantine' ? ' (quarantine)' : ''}, read from ${t.file}`, `  came from  ${describeOrigin(t.origin)}`];

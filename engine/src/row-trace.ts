@@ -10,13 +10,13 @@ import type { Origin, TraceResult } from '@sluice/format/api/trace-contract';
 import { parsePipelineText } from '@sluice/format/pipeline/load';
 import { reachable, topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { Database } from '../db/database.js';
-import { qi, qlit } from '../sql/quote.js';
-import { LINEAGE, UserError, isReservedColumn } from '../runtime/exec-context.js';
-import { kindOf } from '../nodes/registry.js';
-import { pipelineHash, preparePipeline } from '../runtime/run.js';
-import { isInside, realish } from '../runtime/paths.js';
-import { capText } from '../runtime/display-cap.js';
+import { Database } from './db/database.js';
+import { qi, qlit } from './sql/quote.js';
+import { LINEAGE, UserError, isReservedColumn } from './runtime/exec-context.js';
+import { kindOf } from './nodes/registry.js';
+import { pipelineHash, preparePipeline } from './runtime/run.js';
+import { isInside, realish } from './runtime/paths.js';
+import { capText } from './runtime/display-cap.js';
 
 export type { Origin, TraceResult } from '@sluice/format/api/trace-contract';
 
