@@ -38,10 +38,12 @@ test("a quarantined row's lineage names its line of the source file and the node
   const steps = panel.getByTestId('row-lineage-path').locator('li');
   await expect(steps).toHaveCount(3);
   await expect(steps.last()).toContainText('validate');
+  await panel.scrollIntoViewIfNeeded();
   await screenshot(page, 'lineage-quarantine-light');
 
   await page.getByTestId('theme-toggle').click();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await panel.scrollIntoViewIfNeeded();
   await screenshot(page, 'lineage-quarantine-dark');
 
   // Escape closes it and gives the focus back to its button.

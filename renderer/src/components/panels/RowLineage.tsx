@@ -101,7 +101,7 @@ function TraceView({ trace }: { trace: TraceResult }): ReactElement {
         {by !== '' && (
           <span className="row-lineage__by">
             read by {by}
-            {by !== trace.origin.node && <code> {trace.origin.node}</code>}
+            {by !== trace.origin.node && <> (<code>{trace.origin.node}</code>)</>}
           </span>
         )}
       </div>
