@@ -1,7 +1,8 @@
 // Row lineage on demand (`sluice trace RUN --node N --row K` and the designer's `traceRow`): where one row of a past
-// run came from (its source file and line, or page and record) and the nodes it passed. It reads only what the run kept: the quarantine files, the checkpoints a run that
-// did not succeed keeps, and sink files written with `includeLineage`. When none holds the row it says so and which
-// option would have kept it; it never re-runs anything or guesses from a later state.
+// run came from (its source file and line, or page and record) and the nodes it passed. It reads only what the run
+// kept: the quarantine files, the checkpoints a run that did not succeed keeps, and sink files written with
+// `includeLineage`. When none holds the row it says so and which option would have kept it; it never re-runs
+// anything or guesses from a later state.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
