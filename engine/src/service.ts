@@ -22,6 +22,7 @@ import { WorkspaceFiles } from './workspace-files.js';
 import { opsService } from './ops/service-ops.js';
 import { WatchJobs } from './watch-jobs.js';
 import { listPins, pinNode, removePin, type PinPlace } from './ops/pins.js';
+import { resolveRun, traceRunRow } from './row-trace.js';
 import { runPinTests } from './ops/pin-test.js';
 
 /** The package root, whether this file runs from engine/src or engine/dist. */
@@ -207,6 +208,21 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
       if (!/^[A-Za-z0-9-]+$/.test(req.runId)) throw new UserError(`"${req.runId}" is not a run id`);
       for (const dir of historyDirs) {
         if (fs.existsSync(path.join(dir, req.runId))) return quarantinePage(dir, req);
+      }
+      throw new UserError(`no run "${req.runId}"`);
+    },
+    async traceRow(input) {
+      const req = engineMethods.traceRow.input.parse(input);
+      // The run id is one path segment (checked by the schema); the run is looked for only in known history folders.
+      for (const dir of historyDirs) {
+        if (!fs.existsSync(path.join(dir, req.runId, 'manifest.json'))) continue;
+        return traceRunRow(resolveRun(req.runId, dir), {
+          node: req.nodeId,
+          row: req.row ?? { lineage: req.lineage ?? '' },
+          quarantine: req.quarantine,
+          ...(req.port !== undefined ? { port: req.port } : {}),
+          ...(req.pipeline !== undefined ? { document: req.pipeline } : {}),
+        });
       }
       throw new UserError(`no run "${req.runId}"`);
     },

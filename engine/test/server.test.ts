@@ -54,6 +54,7 @@ const fakeApi: EngineApi = {
     return [];
   },
   quarantinePage: notUsed,
+  traceRow: notUsed,
   startRun: notUsed,
   runStatus: notUsed,
   cancelRun: notUsed,

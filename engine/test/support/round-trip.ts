@@ -46,6 +46,9 @@ export async function roundTripEveryMethod(transport: Call, pipeline: ReturnType
   const page = await call<{ total: number; entries: { ruleIds: string[]; sourceLine: number }[] }>('quarantinePage', { runId: run.runId, nodeId: 'check' });
   expect(page.total).toBe(1);
   expect(page.entries[0]).toMatchObject({ ruleIds: ['v_required'], sourceLine: 3 });
+  const traced = await call<{ sourceLine: number; origin: { type: string; node: string }; path: { nodeId: string }[] }>('traceRow', { runId: run.runId, nodeId: 'check', row: 1, quarantine: true, pipeline });
+  expect(traced).toMatchObject({ sourceLine: 3, origin: { type: 'line', node: 'src' } });
+  expect(traced.path.map((n) => n.nodeId)).toEqual(['src', 'check']);
   expect(Array.isArray(await call('samples', {}))).toBe(true);
   // The run store (engine/src/ops) saw the run: history, the pipelines list, trends and the record.
   expect((await call<{ runId: string }[]>('runHistory', {})).map((r) => r.runId)).toContain(run.runId);

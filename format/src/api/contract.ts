@@ -8,6 +8,7 @@ export { engineErrorSchema, errorBodySchema, fixSchema, problemSchema, type Engi
 import { manifestOpsFields, opsMethods, profileResultSchema } from './ops-contract.js';
 import { inputFingerprintSchema } from './inputs.js';
 import { pinMethods } from './pins-contract.js';
+import { traceMethods } from './trace-contract.js';
 
 export { changedInput, inputFingerprintSchema, type InputFingerprint } from './inputs.js';
 
@@ -468,6 +469,7 @@ export const engineMethods = {
   },
   ...opsMethods,
   ...pinMethods,
+  ...traceMethods,
   /** One run's record, found in any history folder this engine knows. */
   runRecord: { input: z.object({ runId: z.string().regex(/^[A-Za-z0-9-]+$/) }), output: runManifestSchema },
 } as const;

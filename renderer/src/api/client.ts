@@ -125,6 +125,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi & En
     cancelRun: (input) => call('cancelRun', input),
     listRuns: (input) => call('listRuns', input),
     quarantinePage: (input) => call('quarantinePage', input),
+    traceRow: (input) => call('traceRow', input),
     samples: (input) => call('samples', input),
     watchStart: (input) => call('watchStart', input),
     watchStatus: (input) => call('watchStatus', input),

@@ -11,6 +11,7 @@ import { usePreview } from '../../state/preview';
 import { useRun } from '../../state/run';
 import { notify } from '../../state/toasts';
 import { useDesigner } from '../../store';
+import { RowLineage } from './RowLineage';
 
 const PAGE = 200;
 const EMPTY_PAGE: QuarantinePage = { total: 0, byRule: {}, entries: [] };
@@ -20,7 +21,8 @@ function valueText(v: unknown): string {
   return v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function Entry({ e }: { e: QuarantineEntry }): ReactElement {
+/** `run`: the run the entry was read from, so the row can be traced back to its source (a preview keeps no run). */
+function Entry({ e, run }: { e: QuarantineEntry; run?: { runId: string; nodeId: string } }): ReactElement {
   const mentioned = (key: string) => e.reasons.some((r) => new RegExp(`(^|[^A-Za-z0-9_])${key.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`).test(r));
   return (
     <li className="q-entry" data-testid="quarantine-entry" data-line={e.sourceLine ?? ''}>
@@ -50,6 +52,7 @@ function Entry({ e }: { e: QuarantineEntry }): ReactElement {
             ))}
           </div>
         ) : null}
+        {run && e.lineage !== '' && <RowLineage runId={run.runId} nodeId={run.nodeId} lineage={e.lineage} quarantine />}
       </div>
     </li>
   );
@@ -215,7 +218,7 @@ export function QuarantineTab(): ReactElement {
             )}
             <ol className="q-entries__list">
               {source.entries.map((e, i) => (
-                <Entry key={`${e.lineage}-${i}`} e={e} />
+                <Entry key={`${e.lineage}-${i}`} e={e} {...(source.mode === 'run' && run.runId ? { run: { runId: run.runId, nodeId: source.nodeId } } : {})} />
               ))}
             </ol>
           </div>
