@@ -217,7 +217,8 @@ export async function runPipelineNow(opts: { resume?: string; upTo?: { nodeId: s
   useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.upTo || (opts.upTo.nodes.has(e.source) && opts.upTo.nodes.has(e.target))).map((e) => e.id)), running: new Set(), upTo: opts.upTo, io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
-    // "Run up to here": the node and what feeds it; nothing downstream is read or written.
+    // "Run up to here": the node and what feeds it; nothing downstream is read or written. Cut here too (the engine
+    // cuts at `upTo` after its checks), so a half-built branch after the node does not stop the run.
     const whole = s.toPipeline();
     const only = opts.upTo?.nodes;
     const pipeline = only ? { ...whole, nodes: whole.nodes.filter((n) => only.has(n.id)), edges: whole.edges.filter((e) => only.has(e.from.node) && only.has(e.to.node)) } : whole;
@@ -226,7 +227,7 @@ export async function runPipelineNow(opts: { resume?: string; upTo?: { nodeId: s
     const verdict = await s.api.validate({ pipeline, params, ...(baseDir ? { baseDir } : {}) });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
     const { checkpoint, allowHosts, allowEnv } = useRun.getState();
-    const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}), ...(opts.upTo ? { upTo: opts.upTo.nodeId } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     const status = await followRun(

@@ -2,7 +2,7 @@
 import { WithNodeRefs } from '../NodeRef';
 import { RunDrift } from './RunDrift';
 import type { ReactElement } from 'react';
-import type { NodeMetrics } from '@sluice/format/api/contract';
+import type { NodeMetrics, RunManifest } from '@sluice/format/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
@@ -81,6 +81,8 @@ function RunProgress(): ReactElement {
   );
 }
 
+const rowsIds = (m: RunManifest): string[] => m.nodes.map((n) => n.nodeId);
+
 export function RunTab(): ReactElement {
   const phase = useRun((s) => s.phase);
   const manifest = useRun((s) => s.manifest);
@@ -90,7 +92,7 @@ export function RunTab(): ReactElement {
   const selectOnly = useDesigner((s) => s.selectOnly);
   const kinds = useDesigner((s) => s.kinds);
   const labels = useDesigner((s) => s.nodes);
-  const upTo = useRun((s) => s.upTo);
+  const runUpTo = useRun((s) => s.upTo);
 
   if (phase === 'idle') {
     return (
@@ -142,6 +144,8 @@ export function RunTab(): ReactElement {
   const read = manifest.nodes.filter((n) => n.kind.startsWith('source.')).reduce((s, n) => s + n.rowsIn, 0);
   const ok = manifest.outcome === 'succeeded';
   const labelOf = (id: string) => labels.find((n) => n.id === id)?.data.label;
+  // The record says where a partial run stopped (the engine's `upTo`); this window also knows what it left out.
+  const upTo = manifest.upTo !== undefined ? { nodeId: manifest.upTo, nodes: runUpTo?.nodeId === manifest.upTo ? runUpTo.nodes : new Set(rowsIds(manifest)) } : runUpTo;
   const upToLabel = upTo ? labelOf(upTo.nodeId) || upTo.nodeId : '';
   // The same order as while the run went (the document's), so rows do not jump when it ends; nodes the
   // document no longer has come last.
