@@ -2,7 +2,7 @@
 // and keyboard, menus that close, a 1,000-node pipeline that fits the view, and a palette that finds rule kinds.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { handle, node, openDesigner, openSample, readSample, replaceCode, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
+import { handle, node, openDesigner, openSample, readSample, replaceCode, ROOT, screenshot, selectNode, watchConsole, type PipelineDoc } from './support.js';
 
 test.use({ colorScheme: 'light' });
 
@@ -265,6 +265,12 @@ test('a node\'s menu runs up to it (nothing after it runs or is written) and res
   await expect(page.getByTestId('node-run-checks')).toContainText('13 in · 10 out');
   for (const after of ['amounts', 'rejects', 'report']) await expect(page.getByTestId(`node-run-${after}`)).toHaveCount(0);
   await expect(page.getByTestId('edge-count-checks.valid->amounts.in')).toHaveCount(0);
+  // The summary says the run was partial and where it stopped: amounts, not_cancelled, by_country, report, rejects.
+  await expect(summary.locator('strong').first()).toHaveText('Run up to Order rules: succeeded');
+  await expect(page.getByTestId('run-up-to')).toContainText('Order rules and the nodes that feed it ran; 5 other nodes did not run');
+  // So does the run's record (what `sluice inspect` and the Runs view read).
+  const runId = (await summary.locator('.run-summary__id').innerText()).trim();
+  expect(JSON.parse(readFileSync(`${ROOT}samples/orders/.sluice/runs/${runId}/manifest.json`, 'utf8')).upTo).toBe('checks');
   await screenshot(page, 'daily-run-to-here-light');
 
   // Reset "Drop cancelled": its expression goes back to the kind's default; undo brings it back.

@@ -48,6 +48,15 @@ test('the README screenshot: the orders sample after a run, with what its typed 
   });
   test.info().annotations.push({ type: 'fill', description: `the graph spans ${(fill * 100).toFixed(1)} % of the canvas` });
   expect(fill).toBeGreaterThan(0.93);
+  // The sample is laid out in two rows so its nodes are big enough to read; no node may sit under the zoom buttons
+  // or the minimap in the pane's corners (a taller layout put the bottom row under the zoom buttons).
+  const covered = await page.evaluate(() => {
+    const corners = ['.react-flow__controls', '.react-flow__minimap'].map((s) => document.querySelector(s)!.getBoundingClientRect());
+    return Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'))
+      .filter((n) => corners.some((c) => { const b = n.getBoundingClientRect(); return b.left < c.right && c.left < b.right && b.top < c.bottom && c.top < b.bottom; }))
+      .map((n) => n.dataset['id']);
+  });
+  expect(covered).toEqual([]);
   await page.mouse.move(1, 1); // no hover style on whatever the pointer last touched
   await page.screenshot({ path: README_SCREENSHOT });
   expect(problems).toEqual([]);

@@ -48,6 +48,7 @@ export function runSummary(m: RunManifest, runDir: string, name: NameOf = byId):
   }
   for (const d of m.schemaDrift ?? []) lines.push(`  drift    ${d.from.node} -> ${d.to.node}: ${describeDrift(d)} (against the accepted schema)`);
   for (const e of m.errors) lines.push(`  error    ${e}`);
+  if (m.upTo) lines.push(`  up to    ${m.upTo}: only it and the nodes that feed it ran; nothing after it was read or written`);
   if (m.replayOf) lines.push(`  replay   ${m.replayOf.rows} row(s) quarantined at ${m.replayOf.nodeId} in run ${m.replayOf.runId}`);
   lines.push(...replayLedger(m));
   const restored = m.nodes.filter((n) => n.resumed).map((n) => n.nodeId);

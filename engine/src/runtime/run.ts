@@ -26,7 +26,7 @@ import { judgesHistory, planFresh, runMode, type ExecutionPlan, type RunMode } f
 import { executePlan, type PlanEnv } from './execute-plan.js';
 import { getRun } from './durability/history.js';
 import { nodeFingerprints } from './execution/fingerprint.js';
-import { topologicalOrder } from '@sluice/format/pipeline/graph';
+import { topologicalOrder, upstreamClosure } from '@sluice/format/pipeline/graph';
 import { LIMIT_HOW, LimitError, resolveLimits, type ResourceLimits } from './execution/limits.js';
 import { checkpointPolicy, type CheckpointPolicy } from './durability/checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
@@ -83,6 +83,13 @@ export function checkStructure(raw: unknown, params: Record<string, string>): { 
   return problems.length > 0 || !full.pipeline ? { problems, partial: applied.pipeline } : { pipeline: full.pipeline, problems };
 }
 
+/** "Run up to here": the node and what feeds it; the nodes after it (or beside it) are left out of the run. */
+function upTo(p: Pipeline, nodeId: string): Pipeline {
+  if (!p.nodes.some((n) => n.id === nodeId)) throw new UserError(`cannot run up to "${nodeId}": the pipeline has no node with that id`);
+  const keep = new Set(upstreamClosure(p, nodeId));
+  return { ...p, nodes: p.nodes.filter((n) => keep.has(n.id)), edges: p.edges.filter((e) => keep.has(e.from.node) && keep.has(e.to.node)) };
+}
+
 export function pipelineHash(p: Pipeline): string {
   // Notes and groups are for readers: editing one does not make the pipeline another (or stop a resume).
   const { annotations: _annotations, ...rest } = p;
@@ -111,7 +118,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   }
   const params = o.params ?? {};
   // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
-  const pipeline = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
+  const checked = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
+  const pipeline = o.upTo === undefined ? checked : upTo(checked, o.upTo);
   let limits: ResourceLimits;
   try {
     limits = resolveLimits(o.limits, o.historyDir);
@@ -142,6 +150,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     manifest = {
       runId, pipelineName: pipeline.name, pipelineHash: hash, params, engineVersion: ENGINE_VERSION,
       startedAt, finishedAt: startedAt, outcome: 'succeeded', nodes: [], quarantine: {}, errors: [],
+      ...(o.upTo !== undefined ? { upTo: o.upTo } : {}),
     };
   }
   const releaseLock = takeRunLock(runDir, runId);

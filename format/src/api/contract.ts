@@ -264,6 +264,15 @@ export const runOptionsSchema = z.object({
   checkpoint: z.enum(['auto', 'all', 'off']).optional(),
   /** Stateful nodes (incremental sources, windows) start from nothing instead of the last committed state. */
   fullRefresh: z.boolean().optional().register(runOptionFlags, { flag: '--full-refresh', help: 'incremental sources and windows start over: read every file again, forget window state' }),
+  /**
+   * "Run up to here": run only this node and the nodes that feed it; nothing after it is read or written. The run's
+   * record keeps the node (`upTo`), so a partial run is never read as a run of the whole pipeline.
+   */
+  upTo: z
+    .string()
+    .min(1)
+    .optional()
+    .register(runOptionFlags, { flag: '--up-to <node>', help: 'run only this node and the nodes that feed it; nothing after it is read or written' }),
   allowHosts: allowHostsSchema,
   limits: limitsInputSchema,
   allowEnv: allowEnvSchema,
@@ -335,6 +344,8 @@ export const runManifestSchema = z.object({
   faults: z.array(z.object({ nodeId: z.string().optional(), detail: z.string() })).optional(),
   /** Each time the run was resumed: when, and which nodes were taken from the earlier attempt. */
   resumes: z.array(z.object({ at: z.string(), restored: z.array(z.string()) })).optional(),
+  /** A "run up to here": only this node and the nodes that feed it ran (the `upTo` run option). */
+  upTo: z.string().optional(),
   /** This run replayed rows another run quarantined at a node. */
   replayOf: z.object({ runId: z.string(), nodeId: z.string(), rows: z.number() }).optional(),
   /** Replays of this run's quarantined rows, with how many passed this time (the ledger across runs). */

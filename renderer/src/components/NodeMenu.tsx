@@ -80,7 +80,7 @@ export function NodeMenu({ at, onClose }: { at: NodeMenuAt; onClose: (refocus: b
         ? portOptions(at.nodeId)
         : [
             { key: 'connect', label: 'Connect a port…', action: () => setPicking(true), testId: 'node-menu-connect' },
-            { key: 'run', label: 'Run up to here', action: () => void runPipelineNow({ only: upstreamOf(at.nodeId) }), testId: 'node-menu-run-to' },
+            { key: 'run', label: 'Run up to here', action: () => void runPipelineNow({ upTo: { nodeId: at.nodeId, nodes: upstreamOf(at.nodeId) } }), testId: 'node-menu-run-to' },
             { key: 'reset', label: 'Reset this node’s settings', action: () => useDesigner.getState().resetNode(at.nodeId), testId: 'node-menu-reset' },
             {
               key: 'delete',

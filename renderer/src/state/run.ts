@@ -40,6 +40,11 @@ interface RunState {
   runEdges: ReadonlySet<string>;
   /** Nodes the engine is working on right now. */
   running: ReadonlySet<string>;
+  /**
+   * A "run up to here": the node it stopped at and the nodes it ran (that node and what feeds it). The summary
+   * says so, so a partial run is not read as the whole pipeline's (the engine's record lists only the nodes run).
+   */
+  upTo: { nodeId: string; nodes: ReadonlySet<string> } | undefined;
   /** I/O statistics of running nodes that retry (REST sources, file sinks). */
   io: ReadonlyMap<string, LiveIo>;
   /** The engine's id of the run going on, for cancelling it. */
@@ -74,6 +79,7 @@ export const useRun = create<RunState>()(() => ({
   progress: new Map(),
   runEdges: new Set(),
   running: new Set(),
+  upTo: undefined,
   io: new Map(),
   jobId: undefined,
   cancelling: false,
@@ -176,7 +182,7 @@ export function shownStatus(m: NodeMetrics, outcome: RunManifest['outcome'] | un
 }
 
 export function resetRun(): void {
-  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(), running: new Set(), io: new Map(), jobId: undefined, cancelling: false });
+  useRun.setState({ phase: 'idle', manifest: undefined, metrics: new Map(), error: undefined, docKey: undefined, stale: false, inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(), running: new Set(), upTo: undefined, io: new Map(), jobId: undefined, cancelling: false });
 }
 
 /** Asks the engine to stop the run going on; its record will say it was cancelled. */
@@ -199,7 +205,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Run the document, or with `resume` finish an earlier failed, partial or cancelled run of it: the engine skips
  * nodes whose checkpoints still hold and sinks that already published.
  */
-export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet<string> } = {}): Promise<void> {
+export async function runPipelineNow(opts: { resume?: string; upTo?: { nodeId: string; nodes: ReadonlySet<string> } } = {}): Promise<void> {
   const s = useDesigner.getState();
   if (!s.api || useRun.getState().phase === 'running') return;
   // Parameters without a default are asked for first; cancelling the question cancels the run.
@@ -208,19 +214,20 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
   const docKey = documentKey();
   const docId = s.docId;
   // The previous run's counts go: the nodes fill in again as this run reaches them.
-  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.only || (opts.only.has(e.source) && opts.only.has(e.target))).map((e) => e.id)), running: new Set(), io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
+  useRun.setState({ phase: 'running', error: undefined, manifest: undefined, metrics: new Map(), inputs: undefined, inputChanged: undefined, progress: new Map(), runEdges: new Set(s.edges.filter((e) => !opts.upTo || (opts.upTo.nodes.has(e.source) && opts.upTo.nodes.has(e.target))).map((e) => e.id)), running: new Set(), upTo: opts.upTo, io: new Map(), jobId: undefined, cancelling: false, stale: false, docKey: undefined });
   const baseDir = s.origin.baseDir;
   try {
-    // "Run up to here": the node and what feeds it; nothing downstream is read or written.
+    // "Run up to here": the node and what feeds it; nothing downstream is read or written. Cut here too (the engine
+    // cuts at `upTo` after its checks), so a half-built branch after the node does not stop the run.
     const whole = s.toPipeline();
-    const only = opts.only;
+    const only = opts.upTo?.nodes;
     const pipeline = only ? { ...whole, nodes: whole.nodes.filter((n) => only.has(n.id)), edges: whole.edges.filter((e) => only.has(e.from.node) && only.has(e.to.node)) } : whole;
     // A pipeline with problems is not sent to run: its problems are the answer, and they come faster this way.
     // With the values just given: a parameter without a default is not a problem once the user has answered.
     const verdict = await s.api.validate({ pipeline, params, ...(baseDir ? { baseDir } : {}) });
     if (!verdict.ok) throw new EngineError('invalid_pipeline', `the pipeline has ${verdict.problems.length === 1 ? 'a problem' : `${verdict.problems.length} problems`}; fix ${verdict.problems.length === 1 ? 'it' : 'them'} first`, 422, verdict.problems);
     const { checkpoint, allowHosts, allowEnv } = useRun.getState();
-    const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}) });
+    const { jobId } = await s.api.startRun({ pipeline, params, checkpoint, ...(allowHosts.length > 0 ? { allowHosts } : {}), ...(allowEnv.length > 0 ? { allowEnv } : {}), ...(baseDir ? { baseDir } : {}), ...(opts.resume ? { resume: opts.resume } : {}), ...(opts.upTo ? { upTo: opts.upTo.nodeId } : {}) });
     useRun.setState({ jobId });
     useUi.getState().setBottomTab('run');
     const status = await followRun(
@@ -239,7 +246,8 @@ export async function runPipelineNow(opts: { resume?: string; only?: ReadonlySet
     if (manifest.outcome === 'cancelled') {
       notify({ tone: 'info', title: 'Run cancelled', detail: 'Nothing was published by the unfinished nodes.' });
     } else if (manifest.outcome === 'succeeded') {
-      notify({ tone: 'success', title: 'Run finished', detail: quarantined > 0 ? `${quarantined} rows quarantined; see the Quarantine tab.` : 'Every row was written.' });
+      const title = opts.upTo ? `Run up to ${s.nodes.find((n) => n.id === opts.upTo?.nodeId)?.data.label || opts.upTo.nodeId} finished` : 'Run finished';
+      notify({ tone: 'success', title, detail: quarantined > 0 ? `${quarantined} rows quarantined; see the Quarantine tab.` : 'Every row was written.' });
     } else {
       const title = manifest.outcome === 'gate_failed' ? 'A quality gate stopped the run' : manifest.outcome === 'partial' ? 'Some branches failed; the others published' : 'The run failed';
       notify({ tone: 'error', title, detail: manifest.errors[0] });

@@ -2,7 +2,7 @@
 import { WithNodeRefs } from '../NodeRef';
 import { RunDrift } from './RunDrift';
 import type { ReactElement } from 'react';
-import type { NodeMetrics } from '@sluice/format/api/contract';
+import type { NodeMetrics, RunManifest } from '@sluice/format/api/contract';
 import { formatCount, formatDuration, plural } from '../../lib/format';
 import { AlertIcon, CheckIcon, PlayIcon, SpinnerIcon } from '../../lib/icons';
 import { configFieldOf, humanizeMessage } from '../../lib/problems';
@@ -36,14 +36,17 @@ function RunProgress(): ReactElement {
   const progress = useRun((s) => s.progress);
   const canCancel = useRun((s) => s.jobId !== undefined);
   const cancelling = useRun((s) => s.cancelling);
-  const done = nodes.filter((n) => metrics.has(n.id)).length;
+  const upTo = useRun((s) => s.upTo);
+  // A "run up to here" lists only the nodes it runs: the others would wait forever.
+  const shown = upTo ? nodes.filter((n) => upTo.nodes.has(n.id)) : nodes;
+  const done = shown.filter((n) => metrics.has(n.id)).length;
   return (
     <div className="run-summary" data-testid="run-running">
       <div className="run-summary__head">
         <SpinnerIcon size={14} />
         <strong>{cancelling ? 'Cancelling…' : 'Running…'}</strong>
         <span className="run-summary__facts" data-testid="run-progress">
-          {done === 0 && running.size === 0 ? 'starting the engine…' : `${done} of ${nodes.length} nodes finished`}
+          {done === 0 && running.size === 0 ? 'starting the engine…' : `${done} of ${shown.length} nodes finished`}
         </span>
         <span className="panel-toolbar__spacer" />
         <button type="button" className="button button--ghost" onClick={() => void cancelRunNow()} disabled={!canCancel || cancelling} data-testid="run-cancel-panel">
@@ -54,7 +57,7 @@ function RunProgress(): ReactElement {
         <table className="run-table">
           <RunTableHead columns={PROGRESS_COLUMNS} />
           <tbody>
-            {nodes.map((n) => {
+            {shown.map((n) => {
               const m = metrics.get(n.id);
               const state = m ? shownStatus(m, undefined) : running.has(n.id) ? 'running' : 'waiting';
               return (
@@ -78,6 +81,8 @@ function RunProgress(): ReactElement {
   );
 }
 
+const rowsIds = (m: RunManifest): string[] => m.nodes.map((n) => n.nodeId);
+
 export function RunTab(): ReactElement {
   const phase = useRun((s) => s.phase);
   const manifest = useRun((s) => s.manifest);
@@ -87,6 +92,7 @@ export function RunTab(): ReactElement {
   const selectOnly = useDesigner((s) => s.selectOnly);
   const kinds = useDesigner((s) => s.kinds);
   const labels = useDesigner((s) => s.nodes);
+  const runUpTo = useRun((s) => s.upTo);
 
   if (phase === 'idle') {
     return (
@@ -138,6 +144,9 @@ export function RunTab(): ReactElement {
   const read = manifest.nodes.filter((n) => n.kind.startsWith('source.')).reduce((s, n) => s + n.rowsIn, 0);
   const ok = manifest.outcome === 'succeeded';
   const labelOf = (id: string) => labels.find((n) => n.id === id)?.data.label;
+  // The record says where a partial run stopped (the engine's `upTo`); this window also knows what it left out.
+  const upTo = manifest.upTo !== undefined ? { nodeId: manifest.upTo, nodes: runUpTo?.nodeId === manifest.upTo ? runUpTo.nodes : new Set(rowsIds(manifest)) } : runUpTo;
+  const upToLabel = upTo ? labelOf(upTo.nodeId) || upTo.nodeId : '';
   // The same order as while the run went (the document's), so rows do not jump when it ends; nodes the
   // document no longer has come last.
   const order = new Map(labels.map((n, i) => [n.id, i]));
@@ -147,7 +156,7 @@ export function RunTab(): ReactElement {
     <div className={`run-summary${stale ? ' is-stale' : ''}`} data-testid="run-summary" data-outcome={manifest.outcome}>
       <div className={`run-summary__head run-summary__head--${ok ? 'ok' : 'failed'}`}>
         {ok ? <CheckIcon size={16} /> : <AlertIcon size={16} />}
-        <strong>{OUTCOME[manifest.outcome] ?? manifest.outcome}</strong>
+        <strong>{upTo ? `Run up to ${upToLabel}: ${(OUTCOME[manifest.outcome] ?? manifest.outcome).replace(/^Run /, '')}` : (OUTCOME[manifest.outcome] ?? manifest.outcome)}</strong>
         <span className="run-summary__facts">
           {formatDuration(ms)} · {plural(read, 'row')} read · {plural(quarantined, 'row')} quarantined · {formatCount(filtered)} filtered
           {manifest.quality && manifest.quality.score !== null && (
@@ -173,7 +182,7 @@ export function RunTab(): ReactElement {
           <button
             type="button"
             className="button"
-            onClick={() => void runPipelineNow({ resume: manifest.runId })}
+            onClick={() => void runPipelineNow({ resume: manifest.runId, ...(upTo ? { upTo } : {}) })}
             title="Fix the cause, then finish this run: nodes whose results still hold are skipped, outputs already published are not written again"
             data-testid="run-resume"
           >
@@ -181,6 +190,12 @@ export function RunTab(): ReactElement {
           </button>
         )}
       </div>
+      {upTo && (
+        <p className="run-summary__partial" data-testid="run-up-to">
+          A partial run: {upToLabel} and the nodes that feed it ran; {plural(labels.filter((n) => !upTo.nodes.has(n.id)).length, 'other node')} did not run and
+          nothing after it was written.
+        </p>
+      )}
       {manifest.errors.length > 0 && (
         <ul className="run-summary__errors" role="alert">
           {manifest.errors.map((e, i) => (
