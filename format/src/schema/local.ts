@@ -4,7 +4,7 @@
 // are what the engine saw. Only when one of those changed (or the file's structure did) is the engine asked, and
 // its answer then replaces everything. Pure, and in this package so the engine's tests can hold it to the
 // engine's own answer and the bench can run it in a browser.
-import type { SchemasResult } from '../api/contract.js';
+import type { RegionNode, SchemasForResult, SchemasResult } from '../api/contract.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Problem } from '../pipeline/problems.js';
 import { topologicalOrder } from '../pipeline/graph.js';
@@ -178,4 +178,53 @@ export function localSchemas(p: Pipeline, basis: EngineBasis | undefined, output
     problems.push(...problemsAt(w.at, w.id, r.problems));
   });
   return { ports, problems, stale, ...(unjudged ? { unjudged } : {}) };
+}
+
+/**
+ * What to ask the engine (`schemasFor`) after a local pass with stale nodes: those nodes and every node below them,
+ * in topological order, each input either the columns this pass gave it or an earlier node of the request. The
+ * nodes below go too because a stale node's new columns (a derive's new type) change what they see, and the engine
+ * answers the whole chain in one request; nodes whose inputs it leaves unchanged cost it a memo hit.
+ */
+export function regionRequest(p: Pipeline, local: LocalAnswer): RegionNode[] {
+  const doc = withParams(p);
+  const region = new Set(local.stale);
+  const nodes: RegionNode[] = [];
+  const into = new Map<string, Pipeline['edges']>();
+  for (const e of doc.edges) {
+    const list = into.get(e.to.node);
+    if (list) list.push(e);
+    else into.set(e.to.node, [e]);
+  }
+  walk(doc, (id) => local.ports[id], (w) => {
+    const edges = into.get(w.id) ?? [];
+    if (!region.has(w.id) && !edges.some((e) => region.has(e.from.node))) return;
+    region.add(w.id);
+    const inputs: RegionNode['inputs'] = {};
+    for (const e of edges) {
+      const list = inputs[e.to.port] ?? [];
+      list.push(region.has(e.from.node) ? { node: e.from.node, port: e.from.port } : (local.ports[e.from.node]?.[e.from.port] ?? null));
+      inputs[e.to.port] = list;
+    }
+    nodes.push({ id: w.id, at: w.at, kind: w.kind, config: w.config, inputs });
+  });
+  return nodes;
+}
+
+/**
+ * The basis with the engine's `schemasFor` answer for `p` learned: each answered node is kept under the config
+ * and input columns it was judged with, so the next local pass reuses it. Undefined when the answer cannot be used.
+ */
+export function learnRegion(p: Pipeline, basis: EngineBasis | undefined, local: LocalAnswer, answer: SchemasForResult): EngineBasis | undefined {
+  if (!basis || answer.unjudged) return undefined;
+  const doc = withParams(p);
+  if (structureOf(doc) !== basis.structure) return undefined;
+  const nodes = new Map(basis.nodes);
+  const ports: Ports = {};
+  walk(doc, (id) => ports[id], (w) => {
+    const mine = answer.nodes[w.id];
+    ports[w.id] = mine ? mine.outputs : (local.ports[w.id] ?? {});
+    if (mine) nodes.set(w.id, { key: w.key, outputs: mine.outputs, problems: mine.problems });
+  });
+  return { structure: basis.structure, nodes };
 }
