@@ -10,7 +10,7 @@ import { staticCheck } from '../src/analysis/check.js';
 import { catalog, kindLookup, kindOf, nodeKinds } from '../src/nodes/registry.js';
 import { checkPipeline } from '@sluice/format/pipeline/load';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { engineBasis, learnRegion, localSchemas, regionRequest } from '@sluice/format/schema/local';
+import { engineBasis, learnRegion, localSchemas, regionRequest, settle } from '@sluice/format/schema/local';
 import { schemasForNodes } from '../src/analysis/region.js';
 import { pureKind, pureKinds } from '@sluice/format/kinds/all';
 import { tmpDir, writeFiles } from './helpers.js';
@@ -184,16 +184,20 @@ async function mergedLikeEngine(base: Doc, edit: (d: Doc) => void, dir: string) 
   const p = parsed(doc);
   const local = localSchemas(p, basis, outputsOf);
   expect(local.unjudged).toBeUndefined();
-  const request = regionRequest(p, local);
-  const answer = await schemasForNodes(request, { baseDir: dir });
-  expect(answer.unjudged).toBeUndefined();
-  const merged = localSchemas(p, learnRegion(p, basis, local, answer), outputsOf);
+  const requests: string[][] = [];
+  const settled = await settle(p, basis, outputsOf, async (nodes) => {
+    requests.push(nodes.map((n) => n.id));
+    const answer = await schemasForNodes(nodes, { baseDir: dir });
+    expect(answer.unjudged).toBeUndefined();
+    return answer;
+  });
+  const merged = settled.local;
   const engine = await staticCheck(doc, { baseDir: dir });
   expect(merged.unjudged).toBeUndefined();
   expect(merged.stale).toEqual([]);
   expect(merged.ports).toEqual(engine.ports);
   expect(merged.problems).toEqual(engine.problems);
-  return { local, request, merged, engine };
+  return { local, requests, merged, engine };
 }
 
 /** A derive, a filter and a second derive reading the first one's column, summed, written. */
@@ -216,21 +220,35 @@ function derived(): Doc {
 }
 
 describe("the designer's answer after an expression edit (its pass + schemasFor) is the engine's", () => {
-  it("a filter's condition: only it and the nodes below are sent, and the merged answer is the engine's", async () => {
+  it("a filter's condition: only it is sent, and the merged answer is the engine's", async () => {
     const dir = folder();
-    const { request } = await mergedLikeEngine(mixed(), (x) => { node(x, 'keep').config = { expression: 'value > 100' }; }, dir);
+    const { requests } = await mergedLikeEngine(mixed(), (x) => { node(x, 'keep').config = { expression: 'value > 100' }; }, dir);
+    // Its columns stay its input's: one request naming the filter alone.
+    expect(requests).toEqual([['keep']]);
+  });
+
+  it('the request: each input is the columns the designer worked out, or an earlier node of the request', async () => {
+    const dir = folder();
+    const d = mixed();
+    const doc = structuredClone(d);
+    node(doc, 'keep').config = { expression: 'value > 100' };
+    const p = parsed(doc);
+    const local = localSchemas(p, await basisOf(d, dir), outputsOf);
+    const request = regionRequest(p, local);
     expect(request.map((n) => n.id)).toEqual(['keep', 'more', 'once', 'ordered', 'few', 'contract', 'sums', 'out', 'totals']);
-    // The first node's input is the columns the designer worked out; the rest read from the request.
-    expect(Array.isArray(request[0]?.inputs['in']?.[0])).toBe(true);
+    expect(request[0]?.inputs['in']).toEqual([local.ports['pick']?.['out']]);
     expect(request[1]?.inputs['in']).toEqual([{ node: 'keep', port: 'out' }]);
+    expect(regionRequest(p, local, false).map((n) => n.id)).toEqual(['keep']);
   });
 
   it('a derive whose type changes: every node below sees the new type, the second derive and the sum included', async () => {
     const dir = folder();
     const d = derived();
-    const { local, merged } = await mergedLikeEngine(d, (x) => { node(x, 'price').config = { columns: [{ name: 'unit', expression: 'CAST(amount AS DOUBLE) * qty' }] }; }, dir);
-    // Before the engine's answer the designer only had the old type: the answer is what changed it.
+    const { local, merged, requests } = await mergedLikeEngine(d, (x) => { node(x, 'price').config = { columns: [{ name: 'unit', expression: 'CAST(amount AS DOUBLE) * qty' }] }; }, dir);
+    // Before the engine's answer the designer only had the old type: the answer is what changed it, and the
+    // nodes below are asked about once it did.
     expect(local.stale).toEqual(['price']);
+    expect(requests).toEqual([['price'], ['some', 'ordered', 'twice', 'sums', 'out']]);
     expect(local.ports['twice']?.['out']?.find((c) => c.name === 'double_unit')?.type).toMatch(/DECIMAL/);
     expect(merged.ports['twice']?.['out']?.find((c) => c.name === 'double_unit')?.type).toBe('DOUBLE');
     expect(merged.ports['sums']?.['out']?.find((c) => c.name === 'total')?.type).toBe('DOUBLE');

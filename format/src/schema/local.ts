@@ -181,12 +181,12 @@ export function localSchemas(p: Pipeline, basis: EngineBasis | undefined, output
 }
 
 /**
- * What to ask the engine (`schemasFor`) after a local pass with stale nodes: those nodes and every node below them,
- * in topological order, each input either the columns this pass gave it or an earlier node of the request. The
- * nodes below go too because a stale node's new columns (a derive's new type) change what they see, and the engine
- * answers the whole chain in one request; nodes whose inputs it leaves unchanged cost it a memo hit.
+ * What to ask the engine (`schemasFor`) after a local pass with stale nodes, in topological order, each input
+ * either the columns this pass gave it or an earlier node of the request. `below`: the nodes under the stale ones
+ * go too, so that a stale node's new columns (a derive's new type) reach every expression below in one request;
+ * nodes whose inputs it leaves unchanged cost the engine a memo hit, but their answers make the request's reply large.
  */
-export function regionRequest(p: Pipeline, local: LocalAnswer): RegionNode[] {
+export function regionRequest(p: Pipeline, local: LocalAnswer, below = true): RegionNode[] {
   const doc = withParams(p);
   const region = new Set(local.stale);
   const nodes: RegionNode[] = [];
@@ -198,7 +198,7 @@ export function regionRequest(p: Pipeline, local: LocalAnswer): RegionNode[] {
   }
   walk(doc, (id) => local.ports[id], (w) => {
     const edges = into.get(w.id) ?? [];
-    if (!region.has(w.id) && !edges.some((e) => region.has(e.from.node))) return;
+    if (!region.has(w.id) && !(below && edges.some((e) => region.has(e.from.node)))) return;
     region.add(w.id);
     const inputs: RegionNode['inputs'] = {};
     for (const e of edges) {
@@ -227,4 +227,32 @@ export function learnRegion(p: Pipeline, basis: EngineBasis | undefined, local: 
     if (mine) nodes.set(w.id, { key: w.key, outputs: mine.outputs, problems: mine.problems });
   });
   return { structure: basis.structure, nodes };
+}
+
+export interface Settled {
+  local: LocalAnswer;
+  basis: EngineBasis | undefined;
+  /** `schemasFor` requests made and the nodes they named, in order. */
+  sent: number[];
+}
+
+/**
+ * The designer's answer after an edit, asking the engine about as little as it can: first only the stale nodes
+ * (an edited filter or derive whose columns stay as they were needs nothing more), then, if their answer changed
+ * columns below, those nodes and every node under them in one request. What is still stale or unjudged after that
+ * (a config that does not parse) is for the whole-document `schemas`.
+ */
+export async function settle(p: Pipeline, basis: EngineBasis | undefined, outputsOf: OutputsOf, ask: (nodes: RegionNode[]) => Promise<SchemasForResult>): Promise<Settled> {
+  let local = localSchemas(p, basis, outputsOf);
+  const sent: number[] = [];
+  for (const below of [false, true]) {
+    if (local.unjudged || local.stale.length === 0) break;
+    const nodes = regionRequest(p, local, below);
+    sent.push(nodes.length);
+    const next = learnRegion(p, basis, local, await ask(nodes));
+    if (!next) break;
+    basis = next;
+    local = localSchemas(p, basis, outputsOf);
+  }
+  return { local, basis, sent };
 }

@@ -160,13 +160,12 @@ export function useValidationDriver(): void {
       timer = setTimeout(() => {
         const mine = ++seq;
         if (local.unjudged) return askWhole(mine);
-        // Only the stale nodes and those below them, with their input columns from the local pass: the engine
-        // describes just those expressions; anything it cannot judge that way sends the whole document.
-        const nodes = schemas.region(pipeline, local);
-        api.schemasFor({ nodes, ...(baseDir ? { baseDir } : {}) }).then((r) => {
+        // Only the stale nodes (and, if their columns changed, those below them), with their input columns from the
+        // local pass: the engine describes just those expressions; what it cannot judge so sends the whole document.
+        schemas.settle(pipeline, (nodes) => api.schemasFor({ nodes, ...(baseDir ? { baseDir } : {}) })).then((l) => {
           // An answer about an older document (the next edit's timer has not fired yet) is not shown.
           if (mine !== seq || key !== lastKey) return;
-          if (!schemas.learnRegion(pipeline, local, r) || !showLocal(schemas.local(pipeline))) askWhole(mine);
+          if (!showLocal(l)) askWhole(mine);
         }, failed(mine));
       }, DEBOUNCE_MS);
     };

@@ -5,7 +5,7 @@
 // about those nodes and the ones below them (`schemasFor`) while the structure is what it last answered about.
 import type { RegionNode, SchemasForResult, SchemasResult } from '@sluice/format/api/contract';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { engineBasis, learnRegion, localSchemas, regionRequest, type EngineBasis, type LocalAnswer } from '@sluice/format/schema/local';
+import { engineBasis, localSchemas, settle, type EngineBasis, type LocalAnswer } from '@sluice/format/schema/local';
 import { useDesigner } from '../store';
 
 export interface DesignerSchemas {
@@ -13,10 +13,11 @@ export interface DesignerSchemas {
   local(p: Pipeline): LocalAnswer;
   /** The engine's answer for `p`: what later edits are judged against. */
   learn(p: Pipeline, answer: SchemasResult): void;
-  /** The nodes to ask the engine about (`schemasFor`) after a local pass with stale nodes. */
-  region(p: Pipeline, local: LocalAnswer): RegionNode[];
-  /** Learns the engine's `schemasFor` answer; false when it cannot be used (ask about the whole document). */
-  learnRegion(p: Pipeline, local: LocalAnswer, answer: SchemasForResult): boolean;
+  /**
+   * Asks the engine (`ask`: its `schemasFor`) about the stale nodes of `p` and learns its answers; the result is
+   * complete unless it is unjudged or still names stale nodes (then ask about the whole document).
+   */
+  settle(p: Pipeline, ask: (nodes: RegionNode[]) => Promise<SchemasForResult>): Promise<LocalAnswer>;
 }
 
 export function designerSchemas(): DesignerSchemas {
@@ -27,11 +28,11 @@ export function designerSchemas(): DesignerSchemas {
     learn(p, answer) {
       basis = engineBasis(p, answer);
     },
-    region: (p, local) => regionRequest(p, local),
-    learnRegion(p, local, answer) {
-      const next = learnRegion(p, basis, local, answer);
-      if (next) basis = next;
-      return next !== undefined;
+    async settle(p, ask) {
+      const r = await settle(p, basis, outputsOf, ask);
+      // Answers learnt are right for the configs and columns they were given, even if the document moved on.
+      basis = r.basis;
+      return r.local;
     },
   };
 }
