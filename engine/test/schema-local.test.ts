@@ -12,6 +12,7 @@ import { checkPipeline } from '@sluice/format/pipeline/load';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { engineBasis, learnRegion, localSchemas, regionRequest, settle } from '@sluice/format/schema/local';
 import { schemasForNodes } from '../src/analysis/region.js';
+import { referenced } from '../src/analysis/env.js';
 import { pureKind, pureKinds } from '@sluice/format/kinds/all';
 import { tmpDir, writeFiles } from './helpers.js';
 
@@ -282,6 +283,19 @@ describe("the designer's answer after an expression edit (its pass + schemasFor)
     expect(answer.unjudged).toMatch(/"price" has a config problem/);
     expect(learnRegion(p, basis, local, answer)).toBeUndefined();
     expect((await schemasForNodes([{ id: 'x', at: 0, kind: 'filter', config: { expression: 'true' }, inputs: { in: [{ node: 'later', port: 'out' }] } }], { baseDir: dir })).unjudged).toMatch(/later/);
+  });
+});
+
+describe('an expression is described over the columns it names only (so its describe stays cached)', () => {
+  const input = ['order_id', 'quantity', 'unit_price', 'd1'].map((name) => ({ name, type: 'INTEGER' }));
+  const names = (e: string) => referenced(input, [e]).map((c) => c.name);
+  it('a multiplication names its operands, not every column', () => {
+    expect(names('quantity * unit_price + 3')).toEqual(['quantity', 'unit_price']);
+    expect(names('(quantity)*2 > "D1"')).toEqual(['quantity', 'd1']);
+    expect(names("'a*b' || order_id")).toEqual(['order_id']);
+  });
+  it('a star or COLUMNS(...) means every column', () => {
+    for (const e of ['*', 'count(*)', 't.* ', 'struct_pack(*)', "COLUMNS('qu.*') > 0", 'columns (x -> true)']) expect(names(e), e).toHaveLength(4);
   });
 });
 
