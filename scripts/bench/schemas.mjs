@@ -82,7 +82,8 @@ const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 async function localPassBundle(root) {
   const esbuild = await import('esbuild');
   const r = await esbuild.build({
-    stdin: { contents: "export { engineBasis, localSchemas, settle } from './format/src/schema/local.ts';", resolveDir: root, loader: 'ts' },
+    // The contract too: the designer's client checks every answer against it (renderer/src/api/client.ts).
+    stdin: { contents: "export { engineBasis, localSchemas, settle } from './format/src/schema/local.ts'; export { engineMethods } from './format/src/api/contract.ts';", resolveDir: root, loader: 'ts' },
     bundle: true,
     format: 'iife',
     globalName: 'SluiceLocal',
@@ -125,12 +126,14 @@ export async function measureSchemasInBrowser(root, edits = 40) {
     await page.exposeFunction('sluiceLoad', () => os.loadavg()[0]);
     const r = await page.evaluate(
       async ({ p, token, edits }) => {
-        const { engineBasis, localSchemas, settle } = window.SluiceLocal;
+        const { engineBasis, engineMethods, localSchemas, settle } = window.SluiceLocal;
         const post = async (method, body) => {
           const res = await fetch(`/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
           const json = await res.json();
           if (!res.ok) throw new Error(`${method} answered ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
-          return json;
+          const checked = engineMethods[method].output.safeParse(json);
+          if (!checked.success) throw new Error(`${method}'s answer does not match the contract`);
+          return checked.data;
         };
         const catalog = await post('catalog', {});
         const outputs = new Map(catalog.kinds.map((k) => [k.kind, k.outputs.map((o) => o.name)]));
