@@ -45,7 +45,7 @@ export async function schemasForNodes(nodes: readonly RegionNode[], o: { baseDir
       ? { outputs: unknown, problems: [] }
       : await inferNode({ id: n.id, at: n.at, kind: n.kind, config: n.config, parsed: parsed.data }, kind, incoming as Map<string, Schema[]>, env);
     outputs.set(n.id, r.outputs);
-    answer[n.id] = { outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, s]) => [k, publicColumns(s)])), problems: r.problems };
+    if (n.reply !== false) answer[n.id] = { outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, s]) => [k, publicColumns(s)])), problems: r.problems };
   }
   return { nodes: answer, ms: performance.now() - t0 };
 }

@@ -98,6 +98,8 @@ export const regionNodeSchema = z.object({
   kind: z.string(),
   config: z.record(z.string(), z.unknown()),
   inputs: z.record(z.string(), z.array(z.union([z.array(staticColumnSchema).nullable(), z.object({ node: z.string(), port: z.string() })]))),
+  /** false: the designer works this node out itself; the engine uses it for the nodes below but leaves it out of the answer. */
+  reply: z.boolean().optional(),
 });
 export type RegionNode = z.infer<typeof regionNodeSchema>;
 export const schemasForResultSchema = z.object({

@@ -103,6 +103,30 @@ function withParams(p: Pipeline): Pipeline {
   return Object.keys(p.params).length > 0 ? applyParams(p, {}).pipeline : p;
 }
 
+/**
+ * A pure kind's ports and problems worked out here (unknown while an input is unknown or a parameter is unset, as
+ * the engine has it); 'config' when its config does not parse; undefined for a kind only the engine can judge.
+ */
+function pureOutcome(w: Walk, unknown: Record<string, null>): { ports: Record<string, PortColumns>; problems: Problem[]; engineProblems: boolean } | 'config' | undefined {
+  const pure = pureKind(w.kind);
+  if (!pure) return undefined;
+  const anyUnknown = [...w.incoming.values()].some((l) => l.some((s) => !s));
+  // The engine judges such a node only once its inputs are known (or at run time): nothing to say yet.
+  if (anyUnknown || hasParamRef(w.config)) return { ports: unknown, problems: [], engineProblems: false };
+  const parsed = pure.config.safeParse(w.config);
+  if (!parsed.success) return 'config';
+  const known = w.incoming as Map<string, PortColumns[]>;
+  const r = pure.outputSchema({
+    nodeId: w.id,
+    config: parsed.data,
+    input: (port) => asSchema(known.get(port)?.[0]) ?? [],
+    inputs: (port) => (known.get(port) ?? []).map((s) => asSchema(s) ?? []),
+    connected: (port) => known.has(port),
+  });
+  const ports = { ...unknown, ...Object.fromEntries(Object.entries(r.outputs).map(([k, c]) => [k, c ?? null])) };
+  return { ports, problems: problemsAt(w.at, w.id, r.problems), engineProblems: pure.engineProblems === true };
+}
+
 /** Indexes the engine's answer for `p` (the document it was asked about) node by node. */
 export function engineBasis(p: Pipeline, answer: SchemasResult): EngineBasis | undefined {
   // An answer without ports is about the file (a config that does not parse, a cycle): nothing to reuse.
@@ -146,36 +170,21 @@ export function localSchemas(p: Pipeline, basis: EngineBasis | undefined, output
       if (isStale) stale.push(w.id);
     };
     if (before && before.key === w.key) return reuse(false);
-    const pure = pureKind(w.kind);
+    const pure = pureOutcome(w, unknown);
     if (!pure) return reuse(true);
-    const anyUnknown = [...w.incoming.values()].some((l) => l.some((s) => !s));
-    if (anyUnknown || hasParamRef(w.config)) {
-      // The engine judges such a node only once its inputs are known (or at run time): nothing to say yet.
-      ports[w.id] = unknown;
-      return;
-    }
-    const parsed = pure.config.safeParse(w.config);
-    if (!parsed.success) {
+    if (pure === 'config') {
       // The engine words config problems (and would give this document no ports): let it.
       unjudged = `node "${w.id}" has a config problem`;
       return reuse(true);
     }
-    const known = w.incoming as Map<string, PortColumns[]>;
-    const r = pure.outputSchema({
-      nodeId: w.id,
-      config: parsed.data,
-      input: (port) => asSchema(known.get(port)?.[0]) ?? [],
-      inputs: (port) => (known.get(port) ?? []).map((s) => asSchema(s) ?? []),
-      connected: (port) => known.has(port),
-    });
-    ports[w.id] = { ...unknown, ...Object.fromEntries(Object.entries(r.outputs).map(([k, s]) => [k, s ?? null])) };
+    ports[w.id] = pure.ports;
     if (pure.engineProblems) {
       // The columns are known here; whether the expression fits them, only the engine can say.
       problems.push(...(before?.problems ?? []));
       stale.push(w.id);
       return;
     }
-    problems.push(...problemsAt(w.at, w.id, r.problems));
+    problems.push(...pure.problems);
   });
   return { ports, problems, stale, ...(unjudged ? { unjudged } : {}) };
 }
@@ -206,7 +215,9 @@ export function regionRequest(p: Pipeline, local: LocalAnswer, below = true): Re
       list.push(region.has(e.from.node) ? { node: e.from.node, port: e.from.port } : (local.ports[e.from.node]?.[e.from.port] ?? null));
       inputs[e.to.port] = list;
     }
-    nodes.push({ id: w.id, at: w.at, kind: w.kind, config: w.config, inputs });
+    // A pure kind's answer would only repeat what the designer works out (learnRegion does): left out of the reply.
+    const mine = pureKind(w.kind);
+    nodes.push({ id: w.id, at: w.at, kind: w.kind, config: w.config, inputs, ...(mine && !mine.engineProblems ? { reply: false } : {}) });
   });
   return nodes;
 }
@@ -215,7 +226,7 @@ export function regionRequest(p: Pipeline, local: LocalAnswer, below = true): Re
  * The basis with the engine's `schemasFor` answer for `p` learned: each answered node is kept under the config
  * and input columns it was judged with, so the next local pass reuses it. Undefined when the answer cannot be used.
  */
-export function learnRegion(p: Pipeline, basis: EngineBasis | undefined, local: LocalAnswer, answer: SchemasForResult): EngineBasis | undefined {
+export function learnRegion(p: Pipeline, basis: EngineBasis | undefined, local: LocalAnswer, answer: SchemasForResult, outputsOf: OutputsOf): EngineBasis | undefined {
   if (!basis || answer.unjudged) return undefined;
   const doc = withParams(p);
   if (structureOf(doc) !== basis.structure) return undefined;
@@ -223,8 +234,15 @@ export function learnRegion(p: Pipeline, basis: EngineBasis | undefined, local: 
   const ports: Ports = {};
   walk(doc, (id) => ports[id], (w) => {
     const mine = answer.nodes[w.id];
-    ports[w.id] = mine ? mine.outputs : (local.ports[w.id] ?? {});
-    if (mine) nodes.set(w.id, { key: w.key, outputs: mine.outputs, problems: mine.problems });
+    if (mine) {
+      ports[w.id] = mine.outputs;
+      nodes.set(w.id, { key: w.key, outputs: mine.outputs, problems: mine.problems });
+      return;
+    }
+    // A pure kind the engine left out of its answer, worked out here from the columns the answer gave above it.
+    const names = outputsOf(w.kind) ?? Object.keys(local.ports[w.id] ?? {});
+    const pure = pureOutcome(w, Object.fromEntries(names.map((n) => [n, null])));
+    ports[w.id] = pure && pure !== 'config' ? pure.ports : (local.ports[w.id] ?? {});
   });
   return { structure: basis.structure, nodes };
 }
@@ -249,7 +267,7 @@ export async function settle(p: Pipeline, basis: EngineBasis | undefined, output
     if (local.unjudged || local.stale.length === 0) break;
     const nodes = regionRequest(p, local, below);
     sent.push(nodes.length);
-    const next = learnRegion(p, basis, local, await ask(nodes));
+    const next = learnRegion(p, basis, local, await ask(nodes), outputsOf);
     if (!next) break;
     basis = next;
     local = localSchemas(p, basis, outputsOf);
