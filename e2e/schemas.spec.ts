@@ -74,9 +74,17 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.getByTestId('edge-schema')).toContainText('VARCHAR');
       await page.screenshot({ path: `e2e/artifacts/schemas-edge-hover-${theme}.png` });
 
-      // The one-click fix sets the column's type in the source; the problem goes, and the run succeeds.
+      // The one-click fix sets the column's type in the source; the problem goes, and the run succeeds. Only a
+      // config changed: the engine is asked about the source (and the node below it), not the whole document.
+      const asked: string[] = [];
+      page.on('request', (r) => {
+        const m = /\/api\/(schemas|schemasFor)$/.exec(new URL(r.url()).pathname);
+        if (m?.[1]) asked.push(m[1]);
+      });
       await fieldError.getByTestId('fix-button').click();
       await expect(page.getByTestId(`problem-badge-${agg}`)).toHaveCount(0);
+      expect(asked).toContain('schemasFor');
+      expect(asked).not.toContain('schemas');
       await page.getByTestId('run-button').click();
       await expect(page.getByTestId('run-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
       await expect(page.locator('body')).not.toContainText(/Binder Error|Candidate functions|sum\(VARCHAR\)/);

@@ -6,6 +6,7 @@ import type { EngineApi, EngineStreams, Sample } from '@sluice/format/api/contra
 import { engineMethods, runRequestSchema, type RunSpec } from '@sluice/format/api/contract';
 import type { z } from 'zod';
 import { staticCheck } from './analysis/check.js';
+import { schemasForNodes } from './analysis/region.js';
 import { sniffNode } from './analysis/sniff.js';
 import { catalog } from './nodes/registry.js';
 import { UserError } from './runtime/exec-context.js';
@@ -137,6 +138,10 @@ export function createEngineService(opts: ServiceOptions = {}): EngineService {
     },
     async schemas(input) {
       return staticCheck(input.pipeline, { baseDir: baseDirOf(input.baseDir), ...(input.params ? { params: input.params } : {}) });
+    },
+    async schemasFor(input) {
+      const req = engineMethods.schemasFor.input.parse(input);
+      return schemasForNodes(req.nodes, { baseDir: baseDirOf(req.baseDir) });
     },
     async sniffTypes(input) {
       const req = engineMethods.sniffTypes.input.parse(input);

@@ -10,7 +10,9 @@ import { staticCheck } from '../src/analysis/check.js';
 import { catalog, kindLookup, kindOf, nodeKinds } from '../src/nodes/registry.js';
 import { checkPipeline } from '@sluice/format/pipeline/load';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { engineBasis, localSchemas } from '@sluice/format/schema/local';
+import { engineBasis, learnRegion, localSchemas, regionRequest, settle } from '@sluice/format/schema/local';
+import { schemasForNodes } from '../src/analysis/region.js';
+import { referenced } from '../src/analysis/env.js';
 import { pureKind, pureKinds } from '@sluice/format/kinds/all';
 import { tmpDir, writeFiles } from './helpers.js';
 
@@ -169,6 +171,133 @@ describe("the designer's schema pass gives the engine's answer without asking it
     typing.nodes = typing.nodes.map((n) => (n.id === 'ordered' ? { ...n, config: { by: [] } } : n));
     expect(localSchemas(typing, basis, outputsOf).unjudged).toMatch(/"ordered" has a config problem/);
     expect(localSchemas(parsed(d), undefined, outputsOf).unjudged).toBeDefined();
+  });
+});
+
+/**
+ * The designer's whole way after an edit: its own pass, then `schemasFor` about the stale nodes and those below
+ * them, merged; the result must be the engine's whole-document answer, with nothing left stale.
+ */
+async function mergedLikeEngine(base: Doc, edit: (d: Doc) => void, dir: string) {
+  const basis = await basisOf(base, dir);
+  const doc = structuredClone(base);
+  edit(doc);
+  const p = parsed(doc);
+  const local = localSchemas(p, basis, outputsOf);
+  expect(local.unjudged).toBeUndefined();
+  const requests: string[][] = [];
+  const settled = await settle(p, basis, outputsOf, async (nodes) => {
+    requests.push(nodes.map((n) => n.id));
+    const answer = await schemasForNodes(nodes, { baseDir: dir });
+    expect(answer.unjudged).toBeUndefined();
+    return answer;
+  });
+  const merged = settled.local;
+  const engine = await staticCheck(doc, { baseDir: dir });
+  expect(merged.unjudged).toBeUndefined();
+  expect(merged.stale).toEqual([]);
+  expect(merged.ports).toEqual(engine.ports);
+  expect(merged.problems).toEqual(engine.problems);
+  return { local, requests, merged, engine };
+}
+
+/** A derive, a filter and a second derive reading the first one's column, summed, written. */
+function derived(): Doc {
+  const e = (from: string, to: string) => ({ from: { node: from, port: 'out' }, to: { node: to, port: 'in' } });
+  return {
+    version: 1,
+    name: 'derived',
+    nodes: [
+      { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv', types: { id: 'BIGINT', amount: 'DECIMAL(10,2)', qty: 'INTEGER' } } },
+      { id: 'price', kind: 'derive', config: { columns: [{ name: 'unit', expression: 'amount * qty' }] } },
+      { id: 'some', kind: 'filter', config: { expression: 'unit > 1' } },
+      { id: 'ordered', kind: 'sort', config: { by: [{ column: 'unit' }] } },
+      { id: 'twice', kind: 'derive', config: { columns: [{ name: 'double_unit', expression: 'unit * 2' }] } },
+      { id: 'sums', kind: 'aggregate', config: { groupBy: ['id'], aggregates: [{ fn: 'sum', column: 'double_unit', as: 'total' }] } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out/d.csv' } },
+    ],
+    edges: [e('orders', 'price'), e('price', 'some'), e('some', 'ordered'), e('ordered', 'twice'), e('twice', 'sums'), e('sums', 'out')],
+  };
+}
+
+describe("the designer's answer after an expression edit (its pass + schemasFor) is the engine's", () => {
+  it("a filter's condition: only it is sent, and the merged answer is the engine's", async () => {
+    const dir = folder();
+    const { requests } = await mergedLikeEngine(mixed(), (x) => { node(x, 'keep').config = { expression: 'value > 100' }; }, dir);
+    // Its columns stay its input's: one request naming the filter alone.
+    expect(requests).toEqual([['keep']]);
+  });
+
+  it('the request: each input is the columns the designer worked out, or an earlier node of the request', async () => {
+    const dir = folder();
+    const d = mixed();
+    const doc = structuredClone(d);
+    node(doc, 'keep').config = { expression: 'value > 100' };
+    const p = parsed(doc);
+    const local = localSchemas(p, await basisOf(d, dir), outputsOf);
+    const request = regionRequest(p, local);
+    expect(request.map((n) => n.id)).toEqual(['keep', 'more', 'once', 'ordered', 'few', 'contract', 'sums', 'out', 'totals']);
+    expect(request[0]?.inputs['in']).toEqual([local.ports['pick']?.['out']]);
+    expect(request[1]?.inputs['in']).toEqual([{ node: 'keep', port: 'out' }]);
+    expect(regionRequest(p, local, false).map((n) => n.id)).toEqual(['keep']);
+    // The designer works out the pure kinds itself: the engine leaves them out of its answer (not the derive or filter).
+    expect(request.filter((n) => n.reply === false).map((n) => n.id)).toEqual(['once', 'ordered', 'few', 'contract', 'sums', 'out', 'totals']);
+  });
+
+  it('a derive whose type changes: every node below sees the new type, the second derive and the sum included', async () => {
+    const dir = folder();
+    const d = derived();
+    const { local, merged, requests } = await mergedLikeEngine(d, (x) => { node(x, 'price').config = { columns: [{ name: 'unit', expression: 'CAST(amount AS DOUBLE) * qty' }] }; }, dir);
+    // Before the engine's answer the designer only had the old type: the answer is what changed it, and the
+    // nodes below are asked about once it did.
+    expect(local.stale).toEqual(['price']);
+    expect(requests).toEqual([['price'], ['some', 'ordered', 'twice', 'sums', 'out']]);
+    expect(local.ports['twice']?.['out']?.find((c) => c.name === 'double_unit')?.type).toMatch(/DECIMAL/);
+    expect(merged.ports['twice']?.['out']?.find((c) => c.name === 'double_unit')?.type).toBe('DOUBLE');
+    expect(merged.ports['sums']?.['out']?.find((c) => c.name === 'total')?.type).toBe('DOUBLE');
+    // Retyped to text: the sum over it is a type problem on the aggregate, and the second derive cannot multiply it.
+    const text = await mergedLikeEngine(d, (x) => { node(x, 'price').config = { columns: [{ name: 'unit', expression: "'n/a'" }] }; }, dir);
+    expect(text.merged.problems.map((p) => p.nodeId)).toContain('twice');
+  });
+
+  it("an expression error is shown on the right node and field", async () => {
+    const dir = folder();
+    const { merged } = await mergedLikeEngine(derived(), (x) => { node(x, 'some').config = { expression: 'nosuch > 1' }; }, dir);
+    const mine = merged.problems.filter((p) => p.nodeId === 'some');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine[0]?.path).toBe('nodes[2].config.expression');
+    expect(mine[0]?.message).toMatch(/nosuch/);
+    expect(mine[0]?.message).not.toMatch(/Binder Error/);
+    // The derive's own field, in the second derive's list of columns.
+    const bad = await mergedLikeEngine(derived(), (x) => { node(x, 'twice').config = { columns: [{ name: 'double_unit', expression: 'unit * ' }] }; }, dir);
+    expect(bad.merged.problems.find((p) => p.nodeId === 'twice')?.path).toMatch(/^nodes\[4\]\.config\.columns\[0\]/);
+  });
+
+  it("anything the engine cannot judge apart from the document sends the whole document", async () => {
+    const dir = folder();
+    const d = derived();
+    const basis = await basisOf(d, dir);
+    // The designer's document need not parse while a field is being typed.
+    const p = parsed(d);
+    p.nodes = p.nodes.map((n) => (n.id === 'price' ? { ...n, config: { columns: [] } } : n));
+    const local = localSchemas(p, basis, outputsOf);
+    const answer = await schemasForNodes(regionRequest(p, local), { baseDir: dir });
+    expect(answer.unjudged).toMatch(/"price" has a config problem/);
+    expect(learnRegion(p, basis, local, answer, outputsOf)).toBeUndefined();
+    expect((await schemasForNodes([{ id: 'x', at: 0, kind: 'filter', config: { expression: 'true' }, inputs: { in: [{ node: 'later', port: 'out' }] } }], { baseDir: dir })).unjudged).toMatch(/later/);
+  });
+});
+
+describe('an expression is described over the columns it names only (so its describe stays cached)', () => {
+  const input = ['order_id', 'quantity', 'unit_price', 'd1'].map((name) => ({ name, type: 'INTEGER' }));
+  const names = (e: string) => referenced(input, [e]).map((c) => c.name);
+  it('a multiplication names its operands, not every column', () => {
+    expect(names('quantity * unit_price + 3')).toEqual(['quantity', 'unit_price']);
+    expect(names('(quantity)*2 > "D1"')).toEqual(['quantity', 'd1']);
+    expect(names("'a*b' || order_id")).toEqual(['order_id']);
+  });
+  it('a star or COLUMNS(...) means every column', () => {
+    for (const e of ['*', 'count(*)', 't.* ', 'struct_pack(*)', "COLUMNS('qu.*') > 0", 'columns (x -> true)']) expect(names(e), e).toHaveLength(4);
   });
 });
 

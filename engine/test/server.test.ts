@@ -36,6 +36,7 @@ const fakeApi: EngineApi = {
   catalog: async () => catalog,
   inputFingerprints: notUsed,
   schemas: notUsed,
+  schemasFor: notUsed,
   sniffTypes: notUsed,
   validate: async () => {
     throw new UserError('expression must not be empty', { nodeId: 'f1', field: 'expression' });

@@ -82,7 +82,8 @@ const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 async function localPassBundle(root) {
   const esbuild = await import('esbuild');
   const r = await esbuild.build({
-    stdin: { contents: "export { engineBasis, localSchemas } from './format/src/schema/local.ts';", resolveDir: root, loader: 'ts' },
+    // The contract too: the designer's client checks every answer against it (renderer/src/api/client.ts).
+    stdin: { contents: "export { engineBasis, localSchemas, settle } from './format/src/schema/local.ts'; export { engineMethods } from './format/src/api/contract.ts';", resolveDir: root, loader: 'ts' },
     bundle: true,
     format: 'iife',
     globalName: 'SluiceLocal',
@@ -122,14 +123,17 @@ export async function measureSchemasInBrowser(root, edits = 40) {
     await page.goto(`${url.origin}/`);
     await page.addScriptTag({ content: bundle });
     const loadBefore = os.loadavg()[0];
+    await page.exposeFunction('sluiceLoad', () => os.loadavg()[0]);
     const r = await page.evaluate(
       async ({ p, token, edits }) => {
-        const { engineBasis, localSchemas } = window.SluiceLocal;
+        const { engineBasis, engineMethods, localSchemas, settle } = window.SluiceLocal;
         const post = async (method, body) => {
           const res = await fetch(`/api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
           const json = await res.json();
           if (!res.ok) throw new Error(`${method} answered ${res.status}: ${JSON.stringify(json).slice(0, 300)}`);
-          return json;
+          const checked = engineMethods[method].output.safeParse(json);
+          if (!checked.success) throw new Error(`${method}'s answer does not match the contract`);
+          return checked.data;
         };
         const catalog = await post('catalog', {});
         const outputs = new Map(catalog.kinds.map((k) => [k.kind, k.outputs.map((o) => o.name)]));
@@ -144,9 +148,11 @@ export async function measureSchemasInBrowser(root, edits = 40) {
         const filters = p.nodes.filter((x) => x.kind === 'filter');
         const filterAt = p.nodes.indexOf(filters[Math.floor(filters.length / 10)]);
         const pure = [];
-        const expression = { columns: [], verdict: [] };
+        const expression = { columns: [], verdict: [], sent: [], incomplete: 0, mismatches: 0 };
         let mismatches = 0;
         let engineAsked = 0;
+        // The machine's load as each section starts (1-minute average, read by the bench's Node side).
+        const loads = { pure: await window.sluiceLoad() };
         for (let i = 0; i < edits; i++) {
           const doc = structuredClone(p);
           doc.nodes[sortAt].config = { by: [{ column: i % 2 ? 'unit_price' : 'quantity', descending: i % 3 === 0 }] };
@@ -161,21 +167,57 @@ export async function measureSchemasInBrowser(root, edits = 40) {
           const engine = await post('schemas', { pipeline: doc });
           if (JSON.stringify(engine.ports) !== JSON.stringify(local.ports) || JSON.stringify(engine.problems) !== JSON.stringify(local.problems)) mismatches++;
         }
-        for (let i = 0; i < edits; i++) {
-          const doc = structuredClone(p);
-          doc.nodes[filterAt].config = { expression: `quantity > ${1000 + i}` };
+        // An expression edit, the designer's way (state/checks.ts): its own pass, then `schemasFor` about the stale
+        // nodes (and those below them if their columns changed), learnt and passed over again (`settle`). Each merged answer is checked against the
+        // engine's whole-document answer (untimed), and the basis goes on from the merged answer as the designer's does.
+        const expressionEdit = async (doc, sample) => {
           const t0 = performance.now();
           const local = localSchemas(full(doc), basis, outputsOf);
           const t1 = performance.now();
-          if (local.stale.length > 0 || local.unjudged) {
-            const answer = await post('schemas', { pipeline: doc });
-            basis = engineBasis(full(doc), answer);
-          }
+          if (local.unjudged) throw new Error(`the edit was not judged locally: ${local.unjudged}`);
+          const r = await settle(full(doc), basis, outputsOf, (nodes) => post('schemasFor', { nodes }));
+          basis = r.basis;
+          const merged = r.local;
+          const sent = r.sent.join('+');
           const t2 = performance.now();
-          expression.columns.push(t1 - t0);
-          expression.verdict.push(t2 - t0);
+          sample.columns.push(t1 - t0);
+          sample.verdict.push(t2 - t0);
+          sample.sent.push(sent);
+          if (merged.stale.length > 0 || merged.unjudged) sample.incomplete++;
+          const engine = await post('schemas', { pipeline: doc });
+          if (JSON.stringify(engine.ports) !== JSON.stringify(merged.ports) || JSON.stringify(engine.problems) !== JSON.stringify(merged.problems)) sample.mismatches++;
+        };
+        const sample = () => ({ columns: [], verdict: [], sent: [], incomplete: 0, mismatches: 0 });
+        loads.filter = await window.sluiceLoad();
+        for (let i = 0; i < edits; i++) {
+          const doc = structuredClone(p);
+          doc.nodes[filterAt].config = { expression: `quantity > ${1000 + i}` };
+          await expressionEdit(doc, expression);
         }
-        return { pure, expression, mismatches, engineAsked };
+        // A derive near the start retyped, a new type and text each time: every node below sees the column change.
+        const derives = p.nodes.filter((x) => x.kind === 'derive');
+        const deriveAt = p.nodes.indexOf(derives[Math.floor(derives.length / 10)]);
+        const retypes = ['DOUBLE', 'BIGINT', 'FLOAT', 'HUGEINT', 'INTEGER', 'DECIMAL(18,3)', 'SMALLINT', 'DECIMAL(12,1)'];
+        const derive = sample();
+        loads.derive = await window.sluiceLoad();
+        for (let i = 0; i < edits; i++) {
+          const doc = structuredClone(p);
+          const d = doc.nodes[deriveAt];
+          d.config = { columns: [{ name: d.config.columns[0].name, expression: `CAST(quantity AS ${retypes[i % retypes.length]}) + ${2000 + i}` }] };
+          await expressionEdit(doc, derive);
+        }
+        // The same filter edits the way the designer asked before schemasFor: the whole document, for comparison.
+        const whole = [];
+        loads.whole = await window.sluiceLoad();
+        for (let i = 0; i < edits; i++) {
+          const doc = structuredClone(p);
+          doc.nodes[filterAt].config = { expression: `quantity > ${3000 + i}` };
+          const t0 = performance.now();
+          const local = localSchemas(full(doc), basis, outputsOf);
+          if (local.stale.length > 0 || local.unjudged) basis = engineBasis(full(doc), await post('schemas', { pipeline: doc }));
+          whole.push(performance.now() - t0);
+        }
+        return { pure, expression, derive, whole, mismatches, engineAsked, loads };
       },
       { p: schemaBenchPipeline(300), token, edits },
     );
@@ -184,7 +226,9 @@ export async function measureSchemasInBrowser(root, edits = 40) {
       const q = (x) => sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))];
       return { median: q(0.5), p95: q(0.95), best: sorted[0] };
     };
-    return { edits, pure: stat(r.pure), columns: stat(r.expression.columns), verdict: stat(r.expression.verdict), mismatches: r.mismatches, engineAsked: r.engineAsked, load: [loadBefore, os.loadavg()[0]] };
+    const common = (a) => [...new Set(a)].join(', ');
+    const edit = (x) => ({ columns: stat(x.columns), verdict: stat(x.verdict), sent: common(x.sent), incomplete: x.incomplete, mismatches: x.mismatches });
+    return { edits, pure: stat(r.pure), filter: edit(r.expression), derive: edit(r.derive), whole: stat(r.whole), mismatches: r.mismatches, engineAsked: r.engineAsked, loads: r.loads, load: [loadBefore, os.loadavg()[0]] };
   } finally {
     await browser?.close();
     child.kill('SIGTERM');
@@ -199,7 +243,11 @@ export function printSchemasInBrowser(r) {
   }
   const f = (x) => `median ${x.median.toFixed(2)} ms, p95 ${x.p95.toFixed(2)} ms, best ${x.best.toFixed(2)} ms`;
   const load = `load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)}`;
+  const at = (k) => ` (load ${r.loads[k].toFixed(1)})`;
+  const expr = (x) => `columns ${f(x.columns)}; with the engine's verdict (schemasFor, nodes sent per request: ${x.sent}) ${f(x.verdict)}; left stale ${x.incomplete}, differing from the engine's whole-document answer ${x.mismatches}`;
   process.stdout.write(`static schemas in Chromium, 300-node pipeline, edit to answer (${r.edits} edits each, ${load}):\n`);
-  process.stdout.write(`  edit to a pure node (a sort): ${f(r.pure)}; the engine asked ${r.engineAsked} times; answers differing from the engine's: ${r.mismatches}\n`);
-  process.stdout.write(`  edit to an expression node (a filter): columns ${f(r.columns)}; with the engine's verdict on the condition ${f(r.verdict)}\n`);
+  process.stdout.write(`  edit to a pure node (a sort)${at('pure')}: ${f(r.pure)}; the engine asked ${r.engineAsked} times; answers differing from the engine's: ${r.mismatches}\n`);
+  process.stdout.write(`  edit to a filter's condition${at('filter')}: ${expr(r.filter)}\n`);
+  process.stdout.write(`  edit retyping a derive's column (near the start)${at('derive')}: ${expr(r.derive)}\n`);
+  process.stdout.write(`  the filter edit with the whole document sent instead (as before schemasFor)${at('whole')}: ${f(r.whole)}\n`);
 }

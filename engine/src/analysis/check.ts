@@ -16,7 +16,7 @@ export interface StaticCheck {
 
 type PublicColumn = { name: string; type: string; nullable?: boolean; typedAt?: string };
 
-function publicColumns(s: Schema | undefined): PublicColumn[] | null {
+export function publicColumns(s: Schema | undefined): PublicColumn[] | null {
   return s ? s.map((c) => ({ name: c.name, type: c.type, ...(c.nullable !== undefined ? { nullable: c.nullable } : {}), ...(c.typedAt !== undefined ? { typedAt: c.typedAt } : {}) })) : null;
 }
 

@@ -37,17 +37,29 @@ function schemaKey(s: Schema): string {
 
 const IDENT = /'(?:[^']|'')*'|"((?:[^"]|"")*)"|([A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)|(\*)/g;
 
+/** What comes before position `at` in `e`, spaces skipped ('' at the start). */
+function before(e: string, at: number): string {
+  let i = at - 1;
+  while (i >= 0 && /\s/.test(e[i] as string)) i--;
+  return i >= 0 ? (e[i] as string) : '';
+}
+
 /**
  * The input columns an expression can refer to (every identifier it names, quoted or not). Describing over only
  * these, and caching by their types, keeps an edit upstream from invalidating every later node's describe: a
- * filter on `quantity` is unaffected when another column changes type. `*` means all of them.
+ * filter on `quantity` is unaffected when another column changes type. A star (`*`, `t.*`, `count(*)`) or
+ * `COLUMNS(...)` means all of them; a `*` after an operand is a multiplication, which names nothing.
  */
-function referenced(input: Schema, expressions: string[]): Schema {
+export function referenced(input: Schema, expressions: string[]): Schema {
   const words = new Set<string>();
   for (const e of expressions) {
     for (const m of e.matchAll(IDENT)) {
-      if (m[3]) return input;
+      if (m[3]) {
+        if (['', '(', ',', '.'].includes(before(e, m.index))) return input;
+        continue;
+      }
       const w = m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2];
+      if (m[2] !== undefined && m[2].toLowerCase() === 'columns' && e.slice(m.index + m[0].length).trimStart().startsWith('(')) return input;
       if (w !== undefined) words.add(w.toLowerCase());
     }
   }

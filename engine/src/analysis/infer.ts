@@ -64,40 +64,53 @@ export async function inferSchemas(p: Pipeline, env: SchemaEnv, kindOf: (kind: s
       ports.set(id, unknown);
       continue;
     }
-    const known = incoming as Map<string, Schema[]>;
-    const at = index.get(id) as number;
-    const memoKey =
-      kind.inputs.length > 0
-        ? `${node.kind}\u0003${kind.version}\u0003${id}\u0003${at}\u0003${JSON.stringify(node.config)}\u0003${[...known.entries()].map(([port, list]) => `${port}\u0004${list.map(keyOf).join('\u0005')}`).join('\u0006')}`
-        : undefined;
-    const hit = memoKey !== undefined ? memo.get(memoKey) : undefined;
-    if (hit) {
-      ports.set(id, hit.outputs);
-      problems.push(...hit.problems);
-      continue;
-    }
-    try {
-      const r = await kind.outputSchema({
-        nodeId: id,
-        config: parsed.data,
-        input: (port) => known.get(port)?.[0] ?? [],
-        inputs: (port) => known.get(port) ?? [],
-        connected: (port) => known.has(port),
-        env,
-      });
-      const outputs = { ...unknown, ...r.outputs };
-      ports.set(id, outputs);
-      const mine = problemsAt(at, id, r.problems);
-      problems.push(...mine);
-      if (memoKey !== undefined) {
-        memo.set(memoKey, { outputs, problems: mine });
-        if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
-      }
-    } catch (e) {
-      // A kind's schema code failing is Sluice's bug, not the user's: the node's columns stay unknown.
-      ports.set(id, unknown);
-      if (process.env['SLUICE_DEBUG']) console.error(`outputSchema of ${id} failed:`, e);
-    }
+    const r = await inferNode({ id, at: index.get(id) as number, kind: node.kind, config: node.config, parsed: parsed.data }, kind, incoming as Map<string, Schema[]>, env);
+    ports.set(id, r.outputs);
+    problems.push(...r.problems);
   }
   return { ports, problems };
+}
+
+export interface NodeVerdict {
+  outputs: Record<string, Schema | undefined>;
+  problems: Problem[];
+}
+
+/**
+ * One node's output columns and problems from its (known) input columns, through the memo. Shared by the pass over
+ * a whole document and by `schemasFor`, which judges the nodes an edit touched from the columns the designer gives.
+ */
+export async function inferNode(
+  node: { id: string; at: number; kind: string; config: Record<string, unknown>; parsed: unknown },
+  kind: NodeKind,
+  known: Map<string, Schema[]>,
+  env: SchemaEnv,
+): Promise<NodeVerdict> {
+  const unknown = Object.fromEntries(kind.outputs.map((o) => [o.name, undefined]));
+  const memoKey =
+    kind.inputs.length > 0
+      ? `${node.kind}\u0003${kind.version}\u0003${node.id}\u0003${node.at}\u0003${JSON.stringify(node.config)}\u0003${[...known.entries()].map(([port, list]) => `${port}\u0004${list.map(keyOf).join('\u0005')}`).join('\u0006')}`
+      : undefined;
+  const hit = memoKey !== undefined ? memo.get(memoKey) : undefined;
+  if (hit) return hit;
+  try {
+    const r = await kind.outputSchema({
+      nodeId: node.id,
+      config: node.parsed as never,
+      input: (port) => known.get(port)?.[0] ?? [],
+      inputs: (port) => known.get(port) ?? [],
+      connected: (port) => known.has(port),
+      env,
+    });
+    const verdict = { outputs: { ...unknown, ...r.outputs }, problems: problemsAt(node.at, node.id, r.problems) };
+    if (memoKey !== undefined) {
+      memo.set(memoKey, verdict);
+      if (memo.size > MEMO_MAX) memo.delete(memo.keys().next().value as string);
+    }
+    return verdict;
+  } catch (e) {
+    // A kind's schema code failing is Sluice's bug, not the user's: the node's columns stay unknown.
+    if (process.env['SLUICE_DEBUG']) console.error(`outputSchema of ${node.id} failed:`, e);
+    return { outputs: unknown, problems: [] };
+  }
 }

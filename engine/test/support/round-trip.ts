@@ -24,6 +24,17 @@ export async function roundTripEveryMethod(transport: Call, pipeline: ReturnType
   expect(await call<{ ok: boolean }>('validate', { pipeline, baseDir: work })).toEqual({ ok: true, problems: [] });
   const schemas = await call<{ ports: Record<string, unknown> }>('schemas', { pipeline, baseDir: work });
   expect(Object.keys(schemas.ports).sort()).toEqual(pipeline.nodes.map((n) => n.id).sort());
+  // The same columns for the validator and the sink below it, judged alone from the source's columns.
+  const srcCols = (schemas.ports as Record<string, Record<string, unknown>>)['src']?.['out'];
+  const region = await call<{ nodes: Record<string, { outputs: Record<string, unknown> }> }>('schemasFor', {
+    nodes: [
+      { id: 'check', at: 1, kind: 'validate', config: pipeline.nodes[1]?.config, inputs: { in: [srcCols] } },
+      { id: 'out', at: 2, kind: 'sink.csv', config: pipeline.nodes[2]?.config, inputs: { in: [{ node: 'check', port: 'valid' }] } },
+    ],
+    baseDir: work,
+  });
+  expect(region.nodes['check']?.outputs).toEqual((schemas.ports as Record<string, unknown>)['check']);
+  expect(Object.keys(region.nodes)).toEqual(['check', 'out']);
   const preview = await call<{ totalRows: number; quarantineTotal: number }>('preview', { pipeline, nodeId: 'check', baseDir: work });
   expect([preview.totalRows, preview.quarantineTotal]).toEqual([2, 1]);
   const sniff = await call<{ field: string; columns: { name: string; type: string }[] }>('sniffTypes', { pipeline, nodeId: 'src', baseDir: work });

@@ -88,6 +88,30 @@ export const schemasResultSchema = z.object({
 });
 export type SchemasResult = z.infer<typeof schemasResultSchema>;
 
+/**
+ * One node the designer asks the engine to judge alone (`schemasFor`): its kind, config (parameters applied), its
+ * index in the document (where problems point) and, per input port in edge order, either the columns the
+ * designer's own pass gave that edge (null: not knowable) or the output of an earlier node of the same request.
+ */
+export const regionNodeSchema = z.object({
+  id: z.string(),
+  at: z.number().int().min(0),
+  kind: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  inputs: z.record(z.string(), z.array(z.union([z.array(staticColumnSchema).nullable(), z.object({ node: z.string(), port: z.string() })]))),
+  /** false: the designer works this node out itself; the engine uses it for the nodes below but leaves it out of the answer. */
+  reply: z.boolean().optional(),
+});
+export type RegionNode = z.infer<typeof regionNodeSchema>;
+export const schemasForResultSchema = z.object({
+  /** node id → its output ports' columns (null: not knowable before a run) and the problems the engine sees there. */
+  nodes: z.record(z.string(), z.object({ outputs: z.record(z.string(), z.array(staticColumnSchema).nullable()), problems: z.array(problemSchema) })),
+  /** Why these nodes cannot be judged apart from their document (an unknown kind, a config that does not parse). */
+  unjudged: z.string().optional(),
+  ms: z.number(),
+});
+export type SchemasForResult = z.infer<typeof schemasForResultSchema>;
+
 /** Column types sniffed from a sample of a text source, offered to the user to accept into the file. */
 export const sniffResultSchema = z.object({
   nodeId: z.string(),
@@ -446,6 +470,11 @@ export const engineMethods = {
   validate: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: validationResultSchema },
   /** Every port's columns and types, computed without running the pipeline. */
   schemas: { input: z.object({ pipeline: z.unknown(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: schemasResultSchema },
+  /**
+   * The schemas and problems of the named nodes only, given their input columns (the designer's own pass gives
+   * them): after an edit to an expression node, the engine judges that node and the ones below it, not the file.
+   */
+  schemasFor: { input: z.object({ nodes: z.array(regionNodeSchema).max(10_000), baseDir: z.string().optional() }), output: schemasForResultSchema },
   /** Column types sniffed from a sample of a source with Sluice's strict casts; never used by a run until accepted into the file. */
   sniffTypes: { input: z.object({ pipeline: z.unknown(), nodeId: z.string(), baseDir: z.string().optional(), params: z.record(z.string(), z.string()).optional() }), output: sniffResultSchema },
   preview: { input: previewRequestSchema, output: previewResultSchema },

@@ -4,7 +4,7 @@
 // are what the engine saw. Only when one of those changed (or the file's structure did) is the engine asked, and
 // its answer then replaces everything. Pure, and in this package so the engine's tests can hold it to the
 // engine's own answer and the bench can run it in a browser.
-import type { SchemasResult } from '../api/contract.js';
+import type { RegionNode, SchemasForResult, SchemasResult } from '../api/contract.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Problem } from '../pipeline/problems.js';
 import { topologicalOrder } from '../pipeline/graph.js';
@@ -103,6 +103,30 @@ function withParams(p: Pipeline): Pipeline {
   return Object.keys(p.params).length > 0 ? applyParams(p, {}).pipeline : p;
 }
 
+/**
+ * A pure kind's ports and problems worked out here (unknown while an input is unknown or a parameter is unset, as
+ * the engine has it); 'config' when its config does not parse; undefined for a kind only the engine can judge.
+ */
+function pureOutcome(w: Walk, unknown: Record<string, null>): { ports: Record<string, PortColumns>; problems: Problem[]; engineProblems: boolean } | 'config' | undefined {
+  const pure = pureKind(w.kind);
+  if (!pure) return undefined;
+  const anyUnknown = [...w.incoming.values()].some((l) => l.some((s) => !s));
+  // The engine judges such a node only once its inputs are known (or at run time): nothing to say yet.
+  if (anyUnknown || hasParamRef(w.config)) return { ports: unknown, problems: [], engineProblems: false };
+  const parsed = pure.config.safeParse(w.config);
+  if (!parsed.success) return 'config';
+  const known = w.incoming as Map<string, PortColumns[]>;
+  const r = pure.outputSchema({
+    nodeId: w.id,
+    config: parsed.data,
+    input: (port) => asSchema(known.get(port)?.[0]) ?? [],
+    inputs: (port) => (known.get(port) ?? []).map((s) => asSchema(s) ?? []),
+    connected: (port) => known.has(port),
+  });
+  const ports = { ...unknown, ...Object.fromEntries(Object.entries(r.outputs).map(([k, c]) => [k, c ?? null])) };
+  return { ports, problems: problemsAt(w.at, w.id, r.problems), engineProblems: pure.engineProblems === true };
+}
+
 /** Indexes the engine's answer for `p` (the document it was asked about) node by node. */
 export function engineBasis(p: Pipeline, answer: SchemasResult): EngineBasis | undefined {
   // An answer without ports is about the file (a config that does not parse, a cycle): nothing to reuse.
@@ -146,36 +170,107 @@ export function localSchemas(p: Pipeline, basis: EngineBasis | undefined, output
       if (isStale) stale.push(w.id);
     };
     if (before && before.key === w.key) return reuse(false);
-    const pure = pureKind(w.kind);
+    const pure = pureOutcome(w, unknown);
     if (!pure) return reuse(true);
-    const anyUnknown = [...w.incoming.values()].some((l) => l.some((s) => !s));
-    if (anyUnknown || hasParamRef(w.config)) {
-      // The engine judges such a node only once its inputs are known (or at run time): nothing to say yet.
-      ports[w.id] = unknown;
-      return;
-    }
-    const parsed = pure.config.safeParse(w.config);
-    if (!parsed.success) {
+    if (pure === 'config') {
       // The engine words config problems (and would give this document no ports): let it.
       unjudged = `node "${w.id}" has a config problem`;
       return reuse(true);
     }
-    const known = w.incoming as Map<string, PortColumns[]>;
-    const r = pure.outputSchema({
-      nodeId: w.id,
-      config: parsed.data,
-      input: (port) => asSchema(known.get(port)?.[0]) ?? [],
-      inputs: (port) => (known.get(port) ?? []).map((s) => asSchema(s) ?? []),
-      connected: (port) => known.has(port),
-    });
-    ports[w.id] = { ...unknown, ...Object.fromEntries(Object.entries(r.outputs).map(([k, s]) => [k, s ?? null])) };
+    ports[w.id] = pure.ports;
     if (pure.engineProblems) {
       // The columns are known here; whether the expression fits them, only the engine can say.
       problems.push(...(before?.problems ?? []));
       stale.push(w.id);
       return;
     }
-    problems.push(...problemsAt(w.at, w.id, r.problems));
+    problems.push(...pure.problems);
   });
   return { ports, problems, stale, ...(unjudged ? { unjudged } : {}) };
+}
+
+/**
+ * What to ask the engine (`schemasFor`) after a local pass with stale nodes, in topological order, each input
+ * either the columns this pass gave it or an earlier node of the request. `below`: the nodes under the stale ones
+ * go too, so that a stale node's new columns (a derive's new type) reach every expression below in one request;
+ * nodes whose inputs it leaves unchanged cost the engine a memo hit, but their answers make the request's reply large.
+ */
+export function regionRequest(p: Pipeline, local: LocalAnswer, below = true): RegionNode[] {
+  const doc = withParams(p);
+  const region = new Set(local.stale);
+  const nodes: RegionNode[] = [];
+  const into = new Map<string, Pipeline['edges']>();
+  for (const e of doc.edges) {
+    const list = into.get(e.to.node);
+    if (list) list.push(e);
+    else into.set(e.to.node, [e]);
+  }
+  walk(doc, (id) => local.ports[id], (w) => {
+    const edges = into.get(w.id) ?? [];
+    if (!region.has(w.id) && !(below && edges.some((e) => region.has(e.from.node)))) return;
+    region.add(w.id);
+    const inputs: RegionNode['inputs'] = {};
+    for (const e of edges) {
+      const list = inputs[e.to.port] ?? [];
+      list.push(region.has(e.from.node) ? { node: e.from.node, port: e.from.port } : (local.ports[e.from.node]?.[e.from.port] ?? null));
+      inputs[e.to.port] = list;
+    }
+    // A pure kind's answer would only repeat what the designer works out (learnRegion does): left out of the reply.
+    const mine = pureKind(w.kind);
+    nodes.push({ id: w.id, at: w.at, kind: w.kind, config: w.config, inputs, ...(mine && !mine.engineProblems ? { reply: false } : {}) });
+  });
+  return nodes;
+}
+
+/**
+ * The basis with the engine's `schemasFor` answer for `p` learned: each answered node is kept under the config
+ * and input columns it was judged with, so the next local pass reuses it. Undefined when the answer cannot be used.
+ */
+export function learnRegion(p: Pipeline, basis: EngineBasis | undefined, local: LocalAnswer, answer: SchemasForResult, outputsOf: OutputsOf): EngineBasis | undefined {
+  if (!basis || answer.unjudged) return undefined;
+  const doc = withParams(p);
+  if (structureOf(doc) !== basis.structure) return undefined;
+  const nodes = new Map(basis.nodes);
+  const ports: Ports = {};
+  walk(doc, (id) => ports[id], (w) => {
+    const mine = answer.nodes[w.id];
+    if (mine) {
+      ports[w.id] = mine.outputs;
+      nodes.set(w.id, { key: w.key, outputs: mine.outputs, problems: mine.problems });
+      return;
+    }
+    // A pure kind the engine left out of its answer, worked out here from the columns the answer gave above it.
+    const names = outputsOf(w.kind) ?? Object.keys(local.ports[w.id] ?? {});
+    const pure = pureOutcome(w, Object.fromEntries(names.map((n) => [n, null])));
+    ports[w.id] = pure && pure !== 'config' ? pure.ports : (local.ports[w.id] ?? {});
+  });
+  return { structure: basis.structure, nodes };
+}
+
+export interface Settled {
+  local: LocalAnswer;
+  basis: EngineBasis | undefined;
+  /** `schemasFor` requests made and the nodes they named, in order. */
+  sent: number[];
+}
+
+/**
+ * The designer's answer after an edit, asking the engine about as little as it can: first only the stale nodes
+ * (an edited filter or derive whose columns stay as they were needs nothing more), then, if their answer changed
+ * columns below, those nodes and every node under them in one request. What is still stale or unjudged after that
+ * (a config that does not parse) is for the whole-document `schemas`.
+ */
+export async function settle(p: Pipeline, basis: EngineBasis | undefined, outputsOf: OutputsOf, ask: (nodes: RegionNode[]) => Promise<SchemasForResult>): Promise<Settled> {
+  let local = localSchemas(p, basis, outputsOf);
+  const sent: number[] = [];
+  for (const below of [false, true]) {
+    if (local.unjudged || local.stale.length === 0) break;
+    const nodes = regionRequest(p, local, below);
+    sent.push(nodes.length);
+    const next = learnRegion(p, basis, local, await ask(nodes), outputsOf);
+    if (!next) break;
+    basis = next;
+    local = localSchemas(p, basis, outputsOf);
+  }
+  return { local, basis, sent };
 }

@@ -116,6 +116,7 @@ export function createHttpClient(baseUrl: string, token: string): EngineApi & En
     catalog: (input) => call('catalog', input),
     validate: (input) => call('validate', input),
     schemas: (input) => call('schemas', input),
+    schemasFor: (input) => call('schemasFor', input),
     sniffTypes: (input) => call('sniffTypes', input),
     preview: (input) => call('preview', input),
     inputFingerprints: (input) => call('inputFingerprints', input),

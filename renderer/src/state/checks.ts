@@ -1,5 +1,6 @@
-// The engine's verdict on the open document: `schemas` runs shortly after an edit the designer cannot judge
-// itself (state/schemas.ts), and its problems are placed on fields, nodes and the pipeline (see lib/problems).
+// The engine's verdict on the open document: shortly after an edit the designer cannot judge itself
+// (state/schemas.ts), `schemasFor` judges the nodes it touched (`schemas` the whole document after a structural
+// one), and its problems are placed on fields, nodes and the pipeline (see lib/problems).
 // Stale answers are dropped.
 import { useEffect } from 'react';
 import { create } from 'zustand';
@@ -116,24 +117,29 @@ export function useValidationDriver(): void {
       // Kinds whose columns follow from their inputs and config are worked out here at once (state/schemas.ts);
       // the engine is asked only about nodes it alone can judge whose config or input columns changed.
       const local = schemas.local(pipeline);
-      if (!local.unjudged) {
-        const complete = local.stale.length === 0;
+      // Shows a local pass the designer holds complete (nothing stale): no engine answer is needed.
+      const showLocal = (l: typeof local): boolean => {
+        if (l.unjudged) return false;
+        const complete = l.stale.length === 0;
         const now = useDesigner.getState();
-        const baseline = complete && baselinePending && Object.keys(local.ports).length > 0 && !isDirty(now);
+        const baseline = complete && baselinePending && Object.keys(l.ports).length > 0 && !isDirty(now);
         if (baseline) baselinePending = false;
-        useChecks.setState({ validation: local.problems, ports: local.ports, ...(baseline ? { savedPorts: local.ports } : {}), ...merged(local.problems, useChecks.getState().fromPreview), failed: undefined });
-        if (complete) {
-          // An engine answer still on its way is about an older document.
-          seq++;
-          answeredKey = key;
-          return;
-        }
+        useChecks.setState({ validation: l.problems, ports: l.ports, ...(baseline ? { savedPorts: l.ports } : {}), ...merged(l.problems, useChecks.getState().fromPreview), failed: undefined });
+        if (complete) answeredKey = key;
+        return complete;
+      };
+      if (showLocal(local)) {
+        // An engine answer still on its way is about an older document.
+        seq++;
+        return;
       }
       const api = s.api;
-      timer = setTimeout(() => {
-        const mine = ++seq;
+      const baseDir = s.origin.baseDir;
+      const failed = (mine: number) => (err: unknown) => {
+        if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });
+      };
+      const askWhole = (mine: number) => {
         // One answer holds both the document's problems and every port's columns (computed without running).
-        const baseDir = s.origin.baseDir;
         api.schemas({ pipeline, ...(baseDir ? { baseDir } : {}) }).then(
           (r) => {
             // A document with a config problem (a field being retyped) gets no schemas: the last ones stay, so
@@ -148,10 +154,19 @@ export function useValidationDriver(): void {
             if (baseline) baselinePending = false;
             useChecks.setState({ validation: r.problems, ports, ...(baseline ? { savedPorts: ports } : {}), ...merged(r.problems, useChecks.getState().fromPreview), failed: undefined });
           },
-          (err: unknown) => {
-            if (mine === seq) useChecks.setState({ failed: err instanceof Error ? err.message : String(err) });
-          },
+          failed(mine),
         );
+      };
+      timer = setTimeout(() => {
+        const mine = ++seq;
+        if (local.unjudged) return askWhole(mine);
+        // Only the stale nodes (and, if their columns changed, those below them), with their input columns from the
+        // local pass: the engine describes just those expressions; what it cannot judge so sends the whole document.
+        schemas.settle(pipeline, (nodes) => api.schemasFor({ nodes, ...(baseDir ? { baseDir } : {}) })).then((l) => {
+          // An answer about an older document (the next edit's timer has not fired yet) is not shown.
+          if (mine !== seq || key !== lastKey) return;
+          if (!showLocal(l)) askWhole(mine);
+        }, failed(mine));
       }, DEBOUNCE_MS);
     };
 
