@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { runManifestSchema, type RunManifest } from '@sluice/format/api/contract';
 import type { Origin, TraceResult } from '@sluice/format/api/trace-contract';
 import { parsePipelineText } from '@sluice/format/pipeline/load';
-import { reachable, topologicalOrder } from '@sluice/format/pipeline/graph';
+import { nodesPassed, parseLineage } from '@sluice/format/pipeline/lineage-id';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { Database } from './db/database.js';
 import { qi, qlit } from './sql/quote.js';
@@ -20,24 +20,7 @@ import { isInside, realish } from './runtime/paths.js';
 import { capText } from './runtime/display-cap.js';
 
 export type { Origin, TraceResult } from '@sluice/format/api/trace-contract';
-
-export function parseLineage(lineage: string, kindOfNode: (id: string) => string | undefined): Origin {
-  const i = lineage.indexOf(':');
-  if (i <= 0) return { type: 'unknown', node: '', text: lineage };
-  const node = lineage.slice(0, i);
-  const rest = lineage.slice(i + 1);
-  if (rest === 'all') return { type: 'all', node };
-  if (rest.startsWith('group:')) return { type: 'group', node, key: rest.slice('group:'.length) };
-  if (rest.startsWith('row:') && /^\d+$/.test(rest.slice(4))) return { type: 'sql-row', node, row: Number(rest.slice(4)) };
-  const j = rest.lastIndexOf(':');
-  const pos = j >= 0 ? rest.slice(j + 1) : '';
-  if (j < 0 || !/^\d+$/.test(pos)) return { type: 'file', node, file: rest };
-  const where = rest.slice(0, j);
-  const page = /^page-(\d+)$/.exec(where);
-  if (page) return { type: 'page', node, page: Number(page[1]), record: Number(pos) };
-  // Parquet sources number rows; text sources number lines.
-  return kindOfNode(node) === 'source.parquet' ? { type: 'row', node, file: where, row: Number(pos) } : { type: 'line', node, file: where, line: Number(pos) };
-}
+export { parseLineage } from '@sluice/format/pipeline/lineage-id';
 
 export function describeOrigin(o: Origin): string {
   switch (o.type) {
@@ -144,21 +127,6 @@ function fromDocument(ref: RunRef, document: unknown, notes: string[]): Pipeline
   if (p.name !== ref.manifest.pipelineName) return undefined;
   if (pipelineHash(p) !== ref.manifest.pipelineHash) notes.push('the pipeline changed since this run; the path below is from the pipeline as it is now');
   return p;
-}
-
-/** Nodes on some path from the origin node to the traced node, in graph order. */
-function nodesPassed(p: Pipeline, from: string, to: string): NonNullable<TraceResult['path']> {
-  const down = reachable(p, [from], 'down');
-  const up = reachable(p, [to], 'up');
-  down.add(from);
-  up.add(to);
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  return topologicalOrder(p)
-    .order.filter((id) => down.has(id) && up.has(id))
-    .map((id) => {
-      const n = byId.get(id);
-      return { nodeId: id, kind: n?.kind ?? '', ...(n?.label ? { label: n.label } : {}) };
-    });
 }
 
 interface FoundRow {

@@ -136,12 +136,15 @@ export class PreviewSession {
     const mine = result.metrics.find((m) => m.nodeId === nodeId);
     let columns: PreviewResult['columns'] = [];
     let rows: PreviewResult['rows'] = [];
+  let lineage: (string | null)[] = [];
     let totalRows = 0;
     if (mine && mine.status !== 'failed' && mine.status !== 'skipped' && port) {
       const t = qi(table(nodeId, port));
-      const cells = await db.cells(`SELECT * EXCLUDE (${qi(LINEAGE)}) FROM ${t} LIMIT ${Math.floor(limit)}`);
-      columns = cells.columns;
-      rows = cells.rows.map((r) => r.map(capCell));
+      // The lineage id comes first and is split off, so the grid's columns stay the node's own.
+      const cells = await db.cells(`SELECT ${qi(LINEAGE)}, * EXCLUDE (${qi(LINEAGE)}) FROM ${t} LIMIT ${Math.floor(limit)}`);
+      columns = cells.columns.slice(1);
+      rows = cells.rows.map((r) => r.slice(1).map(capCell));
+      lineage = cells.rows.map((r) => (typeof r[0] === 'string' ? r[0] : null));
       totalRows = await db.count(`SELECT count(*) FROM ${t}`);
     }
     let quarantine: PreviewResult['quarantine'] = [];
@@ -160,7 +163,7 @@ export class PreviewSession {
     }
     // Sampled only when a source actually stopped at the limit, not merely because a limit was offered.
     const sampled = result.metrics.some((m) => m.sampled === true);
-    return { nodeId, port, columns, rows, totalRows, metrics: result.metrics, quarantine, quarantineTotal, quarantineByRule, sampled, inputs };
+    return { nodeId, port, columns, rows, lineage, totalRows, metrics: result.metrics, quarantine, quarantineTotal, quarantineByRule, sampled, inputs };
   }
 
   /**

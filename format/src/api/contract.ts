@@ -178,6 +178,8 @@ export const previewResultSchema = z.object({
   port: z.string(),
   columns: z.array(columnSchema),
   rows: z.array(z.array(cellSchema)),
+  /** Each row's lineage id, parallel to `rows` (null where a row has none); decoded by pipeline/lineage-id.ts. */
+  lineage: z.array(z.string().nullable()).optional(),
   totalRows: z.number(),
   metrics: z.array(nodeMetricsSchema),
   quarantine: z.array(quarantineEntrySchema),

@@ -51,7 +51,11 @@ export interface ColumnJump {
  * `hidden`: column names left out (the column list's show/hide); `jump`: scroll that column into view, just
  * right of the frozen row-number column, and mark it.
  */
-export function DataGrid({ columns: all, rows: allRows, label, hidden, jump }: { columns: readonly Column[]; rows: readonly Cell[][]; label: string; hidden?: ReadonlySet<string>; jump?: ColumnJump | undefined }): ReactElement {
+/**
+ * `onTrace`: when given, each row number is a button asking where that row came from (`traced`: the row, from 0,
+ * whose answer is open), so the question is reached with Tab like any control.
+ */
+export function DataGrid({ columns: all, rows: allRows, label, hidden, jump, onTrace, traced }: { columns: readonly Column[]; rows: readonly Cell[][]; label: string; hidden?: ReadonlySet<string>; jump?: ColumnJump | undefined; onTrace?: ((row: number) => void) | undefined; traced?: number | null | undefined }): ReactElement {
   const scroller = useRef<HTMLDivElement>(null);
   // Which of the result's columns are shown, by their index in each row.
   const shown = useMemo(() => all.flatMap((c, i) => (hidden?.has(c.name) ? [] : [i])), [all, hidden]);
@@ -100,7 +104,21 @@ export function DataGrid({ columns: all, rows: allRows, label, hidden, jump }: {
               style={{ transform: `translateY(${v.start}px)`, gridTemplateColumns: template, height: ROW_HEIGHT }}
             >
               <div role="rowheader" className="grid__cell grid__cell--index" data-testid="grid-row-number">
-                {v.index + 1}
+                {onTrace ? (
+                  <button
+                    type="button"
+                    className={`grid__trace${traced === v.index ? ' is-open' : ''}`}
+                    aria-label={`Row ${v.index + 1}: where did this come from?`}
+                    title="Where did this come from?"
+                    aria-pressed={traced === v.index}
+                    onClick={() => onTrace(v.index)}
+                    data-testid="preview-trace-row"
+                  >
+                    {v.index + 1}
+                  </button>
+                ) : (
+                  v.index + 1
+                )}
               </div>
               {columns.map((_, i) => (
                 <GridCell key={i} value={row[i] ?? null} numeric={numeric[i] ?? false} />

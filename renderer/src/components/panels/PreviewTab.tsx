@@ -10,6 +10,8 @@ import { DataGrid, type ColumnJump } from './DataGrid';
 import { NodeRef, WithNodeRefs } from '../NodeRef';
 import { MetricsStrip } from './Metrics';
 import { PinButton } from './TestsTab';
+import { PreviewRowLineage } from './PreviewRowLineage';
+import { useDesigner } from '../../store';
 
 function NodeLink({ nodeId }: { nodeId: string }): ReactElement {
   return <NodeRef nodeId={nodeId} link />;
@@ -157,6 +159,14 @@ export function PreviewTab(): ReactElement {
   const [hidden, setHidden] = useState<ReadonlySet<string>>(() => new Set());
   const [jump, setJump] = useState<ColumnJump | undefined>();
   // Another node's preview has other columns: its column list starts with all of them shown.
+  // The preview row whose origin is shown (from 0); closed when the preview shows other rows.
+  const [traced, setTraced] = useState<number | null>(null);
+  const [tracedIn, setTracedIn] = useState(result);
+  if (tracedIn !== result) {
+    setTracedIn(result);
+    setTraced(null);
+  }
+  const doc = useDesigner((s) => s.doc);
   const [columnsOf, setColumnsOf] = useState(target?.nodeId);
   if (columnsOf !== target?.nodeId) {
     setColumnsOf(target?.nodeId);
@@ -177,7 +187,15 @@ export function PreviewTab(): ReactElement {
   const quarantineFeed = target.via?.role === 'quarantine';
 
   return (
-    <div className={`preview${inputChanged ? ' is-stale' : ''}`} data-testid="preview" data-phase={phase} data-node={target.nodeId} data-stale={inputChanged ? 'true' : undefined}>
+    // Escape anywhere in the preview closes an open row origin (the row's number button keeps the focus).
+    <div
+      className={`preview${inputChanged ? ' is-stale' : ''}`}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || traced === null) return;
+        e.stopPropagation();
+        setTraced(null);
+      }}
+      data-testid="preview" data-phase={phase} data-node={target.nodeId} data-stale={inputChanged ? 'true' : undefined}>
       <div className="panel-toolbar">
         {result && m && m.status !== 'failed' && m.status !== 'skipped' && !quarantineFeed && <Summary result={result} target={target} />}
         {inputChanged && result && (
@@ -214,10 +232,13 @@ export function PreviewTab(): ReactElement {
           </div>
         </div>
       )}
+      {result && m && m.status !== 'failed' && m.status !== 'skipped' && !quarantineFeed && traced !== null && traced < result.rows.length && (
+        <PreviewRowLineage pipeline={doc} nodeId={target.requestNodeId} row={traced + 1} lineage={result.lineage?.[traced] ?? null} onClose={() => setTraced(null)} />
+      )}
       {result && m && m.status !== 'failed' && m.status !== 'skipped' && !quarantineFeed && (
         <div className={`preview__body${busy ? ' is-busy' : ''}`}>
           {result.columns.length > 0 ? (
-            <DataGrid columns={result.columns} rows={result.rows} label={`Preview of ${target.nodeId}`} hidden={hidden} jump={jump} />
+            <DataGrid columns={result.columns} rows={result.rows} label={`Preview of ${target.nodeId}`} hidden={hidden} jump={jump} onTrace={result.lineage ? (i) => setTraced((t) => (t === i ? null : i)) : undefined} traced={traced} />
           ) : (
             <div className="panel-empty">This node produces no columns.</div>
           )}

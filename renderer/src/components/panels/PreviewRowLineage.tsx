@@ -1,0 +1,62 @@
+// "Where did this come from?" for a preview row: decoded from the lineage id the preview sent with the row and the
+// graph as it is now, so it needs no run. Looks like RowLineage.tsx (the same answer for a run's rows);
+// Escape in the preview closes it (PreviewTab.tsx).
+import type { ReactElement } from 'react';
+import { nodesPassed, parseLineage } from '@sluice/format/pipeline/lineage-id';
+import type { Pipeline } from '@sluice/format/pipeline/pipeline';
+import { originText } from '../../lib/lineage';
+
+export interface PreviewRowLineageProps {
+  pipeline: Pick<Pipeline, 'nodes' | 'edges'>;
+  /** The previewed node (for a sink, the node whose rows would reach it). */
+  nodeId: string;
+  /** The row's number, from 1, and its lineage id (null: the row carries none). */
+  row: number;
+  lineage: string | null;
+  onClose: () => void;
+}
+
+export function PreviewRowLineage({ pipeline, nodeId, row, lineage, onClose }: PreviewRowLineageProps): ReactElement {
+  const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
+  const label = (id: string) => byId.get(id)?.label || id;
+  if (lineage === null) {
+    return (
+      <div className="row-lineage__panel preview-lineage" role="region" aria-label={`Where row ${row} came from`} data-testid="preview-row-lineage">
+        <p className="row-lineage__note">Row {row} carries no lineage id, so its origin is not known.</p>
+      </div>
+    );
+  }
+  const origin = parseLineage(lineage, (id) => byId.get(id)?.kind);
+  const { where, by } = originText(origin, label);
+  const path = origin.node !== '' && byId.has(origin.node) ? nodesPassed(pipeline, origin.node, nodeId) : [];
+  return (
+    <div className="row-lineage__panel preview-lineage" role="region" aria-label={`Where row ${row} came from`} data-testid="preview-row-lineage">
+      <div className="row-lineage__origin">
+        <span className="row-lineage__key">Row {row} came from</span>
+        <strong data-testid="row-lineage-where">{where}</strong>
+        {by !== '' && (
+          <span className="row-lineage__by">
+            read by {by}
+            {by !== origin.node && <> (<code>{origin.node}</code>)</>}
+          </span>
+        )}
+        <button type="button" className="button button--ghost" onClick={onClose} data-testid="preview-row-lineage-close">
+          Close
+        </button>
+      </div>
+      {path.length > 0 && (
+        <div className="row-lineage__origin">
+          <span className="row-lineage__key">Passed</span>
+          <ol className="row-lineage__path" data-testid="row-lineage-path">
+            {path.map((n) => (
+              <li key={n.nodeId} title={`${n.nodeId} (${n.kind})`}>
+                {n.label ?? n.nodeId}
+                <span className="row-lineage__kind">{n.kind}</span>
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </div>
+  );
+}
