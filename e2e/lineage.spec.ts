@@ -53,3 +53,37 @@ test("a quarantined row's lineage names its line of the source file and the node
   await expect(toggle).toBeFocused();
   expect(problems).toEqual([]);
 });
+
+test("a preview row's number tells, without a run, the line of the source file it came from and the nodes it passed", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await openDesigner(page);
+  await openSample(page, 'orders.pipeline.json', 'Orders: validate and aggregate');
+  await selectNode(page, 'not_cancelled');
+  const grid = page.getByTestId('preview-grid');
+  const row = grid.locator('[role="row"][aria-rowindex="4"]');
+  const orderId = (await row.locator('[role="gridcell"]').first().innerText()).trim();
+  // Reached and opened with the keyboard: the row's number is a button.
+  const button = row.getByTestId('preview-trace-row');
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(button).toHaveAttribute('aria-pressed', 'true');
+  const panel = page.getByTestId('preview-row-lineage');
+  const where = (await panel.getByTestId('row-lineage-where').innerText()).trim();
+  const m = /^orders\.csv, line (\d+)$/.exec(where);
+  expect(m, where).not.toBeNull();
+  // The line it names holds this row: the row's order id opens that line of the file.
+  const csv = readFileSync(path.join(ROOT, 'samples', 'orders', 'orders.csv'), 'utf8').split('\n');
+  expect(csv[Number(m?.[1]) - 1]?.split(',')[0]).toBe(orderId);
+  await expect(panel).toContainText('read by orders.csv');
+  // From the source to the previewed node, by label: orders, typed, checks, amounts, not_cancelled.
+  const steps = panel.getByTestId('row-lineage-path').locator('li');
+  await expect(steps).toHaveCount(5);
+  await expect(steps.last()).toContainText('Drop cancelled');
+  await screenshot(page, 'lineage-preview-light');
+  // Escape closes it; the focus stays on the row's number.
+  await page.keyboard.press('Escape');
+  await expect(panel).toHaveCount(0);
+  await expect(button).toBeFocused();
+  expect(problems).toEqual([]);
+});
