@@ -31,8 +31,11 @@ export function PreviewRowLineage({ pipeline, nodeId, row, lineage, onClose }: P
   const path = origin.node !== '' && byId.has(origin.node) ? nodesPassed(pipeline, origin.node, nodeId) : [];
   return (
     <div className="row-lineage__panel preview-lineage" role="region" aria-label={`Where row ${row} came from`} data-testid="preview-row-lineage">
+      <button type="button" className="button button--ghost preview-lineage__close" onClick={onClose} aria-label={`Close where row ${row} came from`} data-testid="preview-row-lineage-close">
+        Close
+      </button>
       <div className="row-lineage__origin">
-        <span className="row-lineage__key">Row {row} came from</span>
+        <span className="row-lineage__key">Came from</span>
         <strong data-testid="row-lineage-where">{where}</strong>
         {by !== '' && (
           <span className="row-lineage__by">
@@ -40,9 +43,6 @@ export function PreviewRowLineage({ pipeline, nodeId, row, lineage, onClose }: P
             {by !== origin.node && <> (<code>{origin.node}</code>)</>}
           </span>
         )}
-        <button type="button" className="button button--ghost" onClick={onClose} data-testid="preview-row-lineage-close">
-          Close
-        </button>
       </div>
       {path.length > 0 && (
         <div className="row-lineage__origin">
