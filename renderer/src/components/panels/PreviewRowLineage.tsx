@@ -5,6 +5,7 @@ import type { ReactElement } from 'react';
 import { nodesPassed, parseLineage } from '@sluice/format/pipeline/lineage-id';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { originText } from '../../lib/lineage';
+import { LineagePath } from './RowLineage';
 
 export interface PreviewRowLineageProps {
   pipeline: Pick<Pipeline, 'nodes' | 'edges'>;
@@ -44,19 +45,7 @@ export function PreviewRowLineage({ pipeline, nodeId, row, lineage, onClose }: P
           </span>
         )}
       </div>
-      {path.length > 0 && (
-        <div className="row-lineage__origin">
-          <span className="row-lineage__key">Passed</span>
-          <ol className="row-lineage__path" data-testid="row-lineage-path">
-            {path.map((n) => (
-              <li key={n.nodeId} title={`${n.nodeId} (${n.kind})`}>
-                {n.label ?? n.nodeId}
-                <span className="row-lineage__kind">{n.kind}</span>
-              </li>
-            ))}
-          </ol>
-        </div>
-      )}
+      {path.length > 0 && <LineagePath path={path} />}
     </div>
   );
 }

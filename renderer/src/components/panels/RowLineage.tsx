@@ -91,24 +91,29 @@ function TraceView({ trace }: { trace: TraceResult }): ReactElement {
           </pre>
         </div>
       )}
-      {trace.path && (
-        <div className="row-lineage__origin">
-          <span className="row-lineage__key">Passed</span>
-          <ol className="row-lineage__path" data-testid="row-lineage-path">
-            {trace.path.map((n) => (
-              <li key={n.nodeId} title={`${n.nodeId} (${n.kind})`}>
-                {n.label ?? n.nodeId}
-                <span className="row-lineage__kind">{n.kind}</span>
-              </li>
-            ))}
-          </ol>
-        </div>
-      )}
+      {trace.path && <LineagePath path={trace.path} />}
       {trace.notes.map((n) => (
         <p key={n} className="row-lineage__note">
           {n}
         </p>
       ))}
     </>
+  );
+}
+
+/** The nodes a row passed, from its source on, labels first (shared by a run's rows and a preview's rows). */
+export function LineagePath({ path }: { path: { nodeId: string; kind: string; label?: string | undefined }[] }): ReactElement {
+  return (
+    <div className="row-lineage__origin">
+      <span className="row-lineage__key">Passed</span>
+      <ol className="row-lineage__path" data-testid="row-lineage-path">
+        {path.map((n) => (
+          <li key={n.nodeId} title={`${n.nodeId} (${n.kind})`}>
+            {n.label ?? n.nodeId}
+            <span className="row-lineage__kind">{n.kind}</span>
+          </li>
+        ))}
+      </ol>
+    </div>
   );
 }
