@@ -78,12 +78,15 @@ export function printSchemas(r) {
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 
-/** The designer's own pass (format/src/schema/local.ts) bundled for the page, as the designer's bundle holds it. */
+/** The designer's own pass (@sluice/format/schema/local) bundled for the page, as the designer's bundle holds it. */
 async function localPassBundle(root) {
   const esbuild = await import('esbuild');
   const r = await esbuild.build({
     // The contract too: the designer's client checks every answer against it (renderer/src/api/client.ts).
-    stdin: { contents: "export { engineBasis, localSchemas, settle } from './format/src/schema/local.ts'; export { engineMethods } from './format/src/api/contract.ts';", resolveDir: root, loader: 'ts' },
+    // By package name, as the designer imports them; the `sluice-source` condition picks the TypeScript sources (the
+    // package's exports), so no built format/dist is needed.
+    stdin: { contents: "export { engineBasis, localSchemas, settle } from '@sluice/format/schema/local'; export { engineMethods } from '@sluice/format/api/contract';", resolveDir: root, loader: 'ts' },
+    conditions: ['sluice-source'],
     bundle: true,
     format: 'iife',
     globalName: 'SluiceLocal',
