@@ -22,7 +22,7 @@ export interface CellRows {
   rows: Cell[][];
 }
 
-/** SLUICE_TRACE_SQL=1 prints every statement with its duration, for profiling the engine against plain SQL. */
+/** SLUICE_TRACE_SQL=1 prints every statement and query with its duration and when it ended (ms since the process started), for profiling the engine against plain SQL. */
 const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
 
 const QUARANTINE_COLUMNS =
@@ -113,7 +113,7 @@ export class Database {
     const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     await classified(this.conn.run(sql, params ? toDuckParams(params) : undefined));
-    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] ${sql.slice(0, 160)}\n`);
+    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
   }
 
   /** Small result sets as objects keyed by column name (trusted, engine-chosen names only). */
@@ -128,8 +128,10 @@ export class Database {
 
   /** Like rows(), but values as DuckDB's JS conversion gives them (blobs as bytes, big integers as bigint). */
   async rawRows(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
+    const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
+    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
     const names = reader.columnNames();
     return reader.getRowsJS().map((r) => {
       const o: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -141,16 +143,20 @@ export class Database {
   }
 
   async count(sql: string, params?: SqlParams): Promise<number> {
+    const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
+    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
     const v = reader.getRowsJS()[0]?.[0];
     return v === null || v === undefined ? 0 : Number(v);
   }
 
   /** Rows for display: arrays (so no column name can collide with object internals) of JSON-safe cells. */
   async cells(sql: string, params?: SqlParams): Promise<CellRows> {
+    const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
+    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
     const rows = reader.getRowsJson().map((r) => r.map((v, i) => toCell(v, types[i] ?? '')));
