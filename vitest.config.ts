@@ -19,7 +19,9 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores, i.e. one on a 2-core machine; its main process only
     // waits, so a worker per core uses both. (Timings stay out of assertions: the suite does not measure speed.)
     maxWorkers: Math.max(2, availableParallelism()),
-    env: propertyRuns ? { SLUICE_PROPERTY_RUNS: propertyRuns } : {},
+    // Every row count a node reports instead of a count(*) is checked against a real count (see
+    // runtime/execution/execute.ts), so a node whose report is wrong fails its own tests.
+    env: { SLUICE_VERIFY_COUNTS: '1', ...(propertyRuns ? { SLUICE_PROPERTY_RUNS: propertyRuns } : {}) },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

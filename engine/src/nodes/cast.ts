@@ -24,6 +24,7 @@ export const castNode: NodeKind<z.infer<typeof config>> = {
   async execute(ctx, c) {
     const input = ctx.input('in');
     const cols = (await ctx.columns(input)).map((x) => x.name);
-    return applyDeclaredTypes(ctx, input, ctx.output('out'), cols, c.types, 'types');
+    const { warnings } = await applyDeclaredTypes(ctx, input, ctx.output('out'), cols, c.types, 'types');
+    return { warnings };
   },
 };

@@ -59,8 +59,9 @@ export const deriveNode: NodeKind<z.infer<typeof config>> = {
     // A view: the expression is computed by whichever node reads it, fused into that node's query.
     await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT ${star}${add.length ? `, ${add.join(', ')}` : ''} FROM ${input}`);
     // Evaluate every expression once now (without storing the result), so that a value the expression cannot
-    // handle fails this node, with its name, rather than whichever node reads the view later.
-    await ctx.run(`SELECT ${c.columns.map((d) => `count(${qi(d.name)})`).join(', ')} FROM ${ctx.output('out')}`);
-    return {};
+    // handle fails this node, with its name, rather than whichever node reads the view later. The same pass counts
+    // the rows, which the runtime would otherwise count by reading the view (and its input's chain) again.
+    const [r] = await ctx.rows(`SELECT count(*) AS n, ${c.columns.map((d) => `count(${qi(d.name)})`).join(', ')} FROM ${ctx.output('out')}`);
+    return { outputRows: { out: Number(r?.['n'] ?? 0) } };
   },
 };

@@ -48,10 +48,12 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
     }
     // Over a view (a typed source, a derive) the filter is a view too: its readers run it inside their own
     // query, so a Parquet scan below gets the filter and reads only the columns they use. One pass counts the
-    // rows it drops (the kept rows are counted by the runtime).
+    // rows it keeps and the rows it drops (counting the view afterwards would run its whole chain again); the
+    // runtime checks that the two add up to its input's rows.
     if ((await isView(ctx, input)) && !mayChange(c.expression)) {
       await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
-      return { filtered: { count: await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`), reason } };
+      const [r] = await ctx.rows(`SELECT count(*) FILTER (WHERE (${expr}) IS TRUE) AS kept, count(*) FILTER (WHERE (${expr}) IS NOT TRUE) AS dropped FROM ${input}`);
+      return { outputRows: { out: Number(r?.['kept'] ?? 0) }, filtered: { count: Number(r?.['dropped'] ?? 0), reason } };
     }
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
     const dropped = await ctx.count(`SELECT count(*) FROM ${input} WHERE (${expr}) IS NOT TRUE`);

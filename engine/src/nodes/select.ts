@@ -29,6 +29,7 @@ export const selectNode: NodeKind<z.infer<typeof config>> = {
     const list = c.columns.map((x) => `${qi(x.name)}${x.as ? ` AS ${qi(x.as)}` : ''}`);
     // A view: selecting columns costs nothing until a consumer reads them.
     await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT ${qi(LINEAGE)}, ${list.join(', ')} FROM ${input}`);
-    return {};
+    // A projection keeps every row: its rows are its input's, so the view is not read again to count them.
+    return { outputRows: { out: ctx.inputRows('in') } };
   },
 };

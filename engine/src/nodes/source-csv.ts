@@ -127,6 +127,8 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const typed = await applyDeclaredTypes(ctx, raw, out, cols, c.types, 'types', { trim: c.trim, textInput: true, view: true });
     return {
       recordsRead,
+      // The scan counted the records it kept in the clean copies; the view is those less the ones a type quarantined.
+      outputRows: { out: goodSoFar - typed.quarantined },
       truncated,
       ...(blank > 0 ? { filtered: { count: blank, reason: 'blank line' } } : {}),
       warnings: [...warnings, ...typed.warnings],

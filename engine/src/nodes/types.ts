@@ -97,6 +97,14 @@ export interface ExecResult {
   truncated?: boolean;
   /** For sinks: rows written. */
   written?: number;
+  /**
+   * Exact rows of an output port, when the node knows them without reading the output back (a CSV source counted
+   * the records its scan kept; a filter over a view counted kept and dropped rows in one pass). The runtime uses
+   * it instead of a `count(*)`, which over a view runs the view's whole chain again (a CSV source's view re-reads
+   * its clean copy). Ignored for an output that is a table (counting one reads no rows). Under
+   * SLUICE_VERIFY_COUNTS=1 (the test suite sets it) the runtime counts anyway and fails the node on a difference.
+   */
+  outputRows?: Record<string, number>;
   warnings?: string[];
 }
 

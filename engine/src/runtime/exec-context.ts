@@ -91,6 +91,8 @@ export interface ExecContext {
   inputs(port: string): string[];
   /** The single relation on an input port; throws a user error if it is not connected. */
   input(port: string): string;
+  /** Rows on an input port (summed over its connections), as the runtime counted them before the node ran. */
+  inputRows(port: string): number;
   /**
    * Take over the table on an input port, to change it in place and rename it to an output: a filter-like node
    * then copies no rows. Given only when this node is the table's last and only reader in a run (never in a

@@ -25,7 +25,7 @@ export async function applyDeclaredTypes(
   types: Record<string, string>,
   field: string,
   cast: CastOptions & { textInput?: boolean; view?: boolean } = {},
-): Promise<{ warnings: string[] }> {
+): Promise<{ warnings: string[]; quarantined: number }> {
   const declared = Object.entries(types);
   for (const [name] of declared) {
     if (!columns.includes(name)) throw new UserError(`"${field}" names column "${name}", which the input does not have (it has ${columns.join(', ')})`, { nodeId: ctx.nodeId, field });
@@ -34,13 +34,10 @@ export async function applyDeclaredTypes(
   const typed = cast.textInput ? declared.filter(([, type]) => normalizeType(type) !== 'VARCHAR') : declared;
   if (typed.length === 0) {
     await ctx.run(`CREATE ${cast.view ? 'VIEW' : 'TABLE'} ${target} AS SELECT * FROM ${source}`);
-    return { warnings: [] };
+    return { warnings: [], quarantined: 0 };
   }
   const checks = typed.map(([name, type], i) => ({ name, type, i, ...strictCastSql(qi(name), type, cast) }));
-  if (cast.view) {
-    await typedView(ctx, source, target, columns, checks);
-    return { warnings: [] };
-  }
+  if (cast.view) return { warnings: [], quarantined: await typedView(ctx, source, target, columns, checks) };
   // One pass: typed values, a flag per typed column, and the original text only where a value failed (so the
   // quarantine keeps what the input said). Failing rows are then moved to quarantine and deleted, and the helper
   // columns dropped; both are cheap in DuckDB, unlike a second full copy of the data.
@@ -70,25 +67,29 @@ export async function applyDeclaredTypes(
     await ctx.run(`DELETE FROM ${target} WHERE NOT (${allOk})`);
   }
   for (const c of checks) await ctx.run(`ALTER TABLE ${target} DROP COLUMN "__sl_ok${c.i}"; ALTER TABLE ${target} DROP COLUMN "__sl_raw${c.i}"`);
-  return { warnings: [] };
+  return { warnings: [], quarantined: failing };
 }
 
 /**
  * The typed rows as a view over `source` (which must read the same rows each time, like a file scan): failing rows
  * are quarantined now, in one pass, and the view keeps the rest, so no copy of the rows is stored and the readers
  * get projection pushdown into the scan. Worth it where storing the rows costs more than converting them again
- * for each reader (a CSV read: storing 1 M rows of text took 3-4 times as long as reading them).
+ * for each reader (a CSV read: storing 1 M rows of text took 3-4 times as long as reading them). Returns the rows
+ * quarantined: the view holds the source's rows less these (a row is in exactly one of the two, as the tests check:
+ * one predicate is `IS TRUE`, the other `IS NOT TRUE`).
  */
-async function typedView(ctx: ExecContext, source: string, target: string, columns: string[], checks: { name: string; type: string; i: number; ok: string; value: string }[]): Promise<void> {
+async function typedView(ctx: ExecContext, source: string, target: string, columns: string[], checks: { name: string; type: string; i: number; ok: string; value: string }[]): Promise<number> {
   const allOk = checks.map((c) => c.ok).join(' AND ');
   const ruleIds = `list_filter([${checks.map((c) => `CASE WHEN NOT ${c.ok} THEN 'type:${c.name.replaceAll("'", "''")}' END`).join(', ')}], x -> x IS NOT NULL)`;
   const reasons = `list_filter([${checks.map((c) => `CASE WHEN NOT ${c.ok} THEN ${castReasonSql(qi(c.name), c.name, c.type)} END`).join(', ')}], x -> x IS NOT NULL)`;
   // The source's values are still the input's own (nothing is converted yet), so the quarantined row shows them as they were.
   const rowJson = columns.length ? `to_json(struct_pack(${columns.map((n) => `${qi(n)} := ${qi(n)}`).join(', ')}))::VARCHAR` : `'{}'`;
-  await ctx.run(`INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ${ruleIds}, ${reasons}, ${rowJson}, NULL FROM ${source} WHERE NOT (${allOk})`);
+  // INSERT answers with the rows it inserted.
+  const quarantined = await ctx.count(`INSERT INTO ${ctx.quarantine} SELECT ${qi(LINEAGE)}, TRY_CAST(split_part(${qi(LINEAGE)}, ':', -1) AS BIGINT), ${ruleIds}, ${reasons}, ${rowJson}, NULL FROM ${source} WHERE (${allOk}) IS NOT TRUE`);
   const select = columns.map((name) => {
     const c = checks.find((x) => x.name === name);
     return c ? `${c.value} AS ${qi(name)}` : qi(name);
   });
-  await ctx.run(`CREATE VIEW ${target} AS SELECT ${qi(LINEAGE)}, ${select.join(', ')} FROM ${source} WHERE ${allOk}`);
+  await ctx.run(`CREATE VIEW ${target} AS SELECT ${qi(LINEAGE)}, ${select.join(', ')} FROM ${source} WHERE (${allOk}) IS TRUE`);
+  return quarantined;
 }

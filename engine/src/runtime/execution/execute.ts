@@ -213,6 +213,26 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
 }
 
+/**
+ * Under SLUICE_VERIFY_COUNTS=1 every row count a node reports is checked against a real count of its output (the
+ * test suite runs with it, so a node that miscounts fails its tests; a user can set it to check a suspect run).
+ */
+const verifyCounts = (): boolean => process.env['SLUICE_VERIFY_COUNTS'] === '1';
+
+/**
+ * An output's rows. A table is counted (DuckDB keeps its row count: no rows are read). A view is counted only when
+ * its node did not report its rows: counting a view runs its whole chain again, down to re-reading a CSV source's
+ * clean copy, only to learn a number the node already had.
+ */
+async function outputRows(db: Database, table: string, relation: 'table' | 'view', reported: number | undefined, who: string, port: string): Promise<number> {
+  if (reported !== undefined && relation === 'view' && !verifyCounts()) return reported;
+  const real = await db.count(`SELECT count(*) FROM ${table}`);
+  if (reported !== undefined && reported !== real) {
+    throw new Error(`${who} reported ${reported} rows on output "${port}", which holds ${real}: its row accounting cannot be trusted`);
+  }
+  return real;
+}
+
 async function renameOver(staged: string, target: string): Promise<void> {
   await fs.promises.rename(staged, target);
 }
@@ -260,6 +280,17 @@ async function runNode(
   };
   await ready();
 
+  const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
+  const rowsOnPort = new Map<string, number>();
+  for (const port of dataInputs) {
+    let n = 0;
+    for (const e of intoPort(port.name)) {
+      n += counted(e.from.node, e.from.port) ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
+    }
+    rowsOnPort.set(port.name, n);
+  }
+  const rowsIn = [...rowsOnPort.values()].reduce((a, b) => a + b, 0);
+
   const inputsOf = (port: string): string[] =>
     intoPort(port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
 
@@ -290,6 +321,11 @@ async function runNode(
       const list = inputsOf(port);
       if (list.length === 0) throw new UserError(`input "${port}" is not connected`, { nodeId: node.id, field: port });
       return list[0] as string;
+    },
+    inputRows(port) {
+      const n = rowsOnPort.get(port);
+      if (n === undefined) throw new Error(`node kind ${kind.kind} has no data input "${port}" whose rows were counted`);
+      return n;
     },
     async claimInput(port) {
       if (!o.dropConsumed) return undefined;
@@ -328,21 +364,14 @@ async function runNode(
     },
   };
 
-  const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
-  let rowsIn = 0;
-  for (const port of dataInputs) {
-    for (const e of intoPort(port.name)) {
-      rowsIn += counted(e.from.node, e.from.port) ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
-    }
-  }
-
   // Known before the node runs, so a node that fails still records how many rows it was given.
   if (kind.accounting !== 'source') m.rowsIn = rowsIn;
   const result = await kind.execute(ctx, node.config as never);
 
   for (const port of kind.outputs) {
     const t = qi(o.tableName(node.id, port.name));
-    if (!(await db.relationKind(o.tableName(node.id, port.name)))) throw new Error(`node kind ${kind.kind} did not create output "${port.name}"`);
+    const relation = await db.relationKind(o.tableName(node.id, port.name));
+    if (!relation) throw new Error(`node kind ${kind.kind} did not create output "${port.name}"`);
     // A user column named like the lineage or a helper column would be silently renamed next to it and read in
     // its place, so reserved names fail the node instead.
     const allowed = port.role === 'quarantine' ? QUARANTINE_PORT_COLUMNS : [LINEAGE];
@@ -352,7 +381,7 @@ async function runNode(
     if (reserved.length > 0) {
       throw new UserError(`column name${reserved.length > 1 ? 's' : ''} ${reserved.map((n) => `"${n.replace(/_\d+$/, '')}"`).join(', ')} ${reserved.length > 1 ? 'are' : 'is'} reserved by Sluice (lineage and helper columns); choose another name`, { nodeId: node.id });
     }
-    m.outputs[port.name] = await db.count(`SELECT count(*) FROM ${t}`);
+    m.outputs[port.name] = await outputRows(db, t, relation, result.outputRows?.[port.name], `node kind ${kind.kind}`, port.name);
   }
   await ready();
   m.quarantined = quarantineMade ? await db.count(`SELECT count(*) FROM ${qi(quarantineName)}`) : 0;
