@@ -6,6 +6,8 @@ import { preparePipeline } from '../src/runtime/run.js';
 import { PreviewSession } from '../src/runtime/preview.js';
 import { Database } from '../src/db/database.js';
 import { profileTable } from '../src/ops/column-profile.js';
+import { columnStats } from '../src/ops/profile.js';
+import { distinctCell } from '../src/cli/ops-commands.js';
 import { tmpDir } from './helpers.js';
 
 describe('column profiles', () => {
@@ -66,6 +68,37 @@ describe('column profiles', () => {
       expect(s?.nullRate).toBeGreaterThan(0.23);
       expect(s?.nullRate).toBeLessThan(0.27);
       expect(r.columns.find((c) => c.name === 'n')?.histogram?.reduce((k, b) => k + b.count, 0)).toBe(10_000);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('run-time column statistics: rows, nulls, min and max over every row; distinct values over the rows they say', async () => {
+    const tmp = tmpDir('sluice-colstats-');
+    const db = await Database.open({ allowedDirs: [tmp], tempDir: tmp });
+    try {
+      // 40,960 rows (20 vectors): a unique id, a value with 7 levels, a text column null in every 5th row.
+      await db.run(`CREATE TABLE t AS SELECT i AS id, i % 7 AS level, CASE WHEN i % 5 = 0 THEN NULL ELSE 'v' || (i % 11) END AS s FROM range(40960) r(i)`);
+      const whole = await columnStats(db, 't', 'out');
+      expect(whole.map((c) => [c.name, c.rows, c.nulls, c.distinct, c.distinctRows, c.min, c.max])).toEqual([
+        ['id', 40960, 0, 40960, 40960, '0', '40959'],
+        ['level', 40960, 0, 7, 40960, '0', '6'],
+        ['s', 40960, 8192, 11, 40960, null, null],
+      ]);
+      // Above the sample size, the distinct count is of the sampled rows, which are counted and said.
+      const sampled = await columnStats(db, 't', 'out', 8192);
+      const at = (n: string) => sampled.find((c) => c.name === n);
+      const n = at('id')?.distinctRows ?? 0;
+      expect(n).toBeGreaterThan(0);
+      expect(n).toBeLessThan(40960);
+      expect(n % 2048).toBe(0);
+      expect(at('id')).toMatchObject({ rows: 40960, nulls: 0, distinct: n, min: '0', max: '40959' });
+      expect(at('level')).toMatchObject({ rows: 40960, distinct: 7, distinctRows: n });
+      expect(at('s')).toMatchObject({ rows: 40960, nulls: 8192, distinct: 11 });
+      expect(distinctCell(at('level') as never)).toBe(`7 of ${n} sampled`);
+      expect(distinctCell(whole[1] as never)).toBe('7');
+      // A run recorded before samples kept a HyperLogLog estimate over every row.
+      expect(distinctCell({ ...whole[1], distinctRows: undefined } as never)).toBe('~7');
     } finally {
       db.close();
     }

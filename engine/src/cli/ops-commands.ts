@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { RunManifest } from '@sluice/format/api/contract';
+import type { ColumnStat } from '@sluice/format/api/ops-contract';
 import { defaultHistoryDir } from '../service.js';
 import { UserError } from '../runtime/exec-context.js';
 import { RunStore } from '../ops/store.js';
@@ -66,7 +67,7 @@ export function registerOpsCommands(program: Command, io: CliIo): void {
       const ruleRows = Object.entries(m.rules ?? {}).flatMap(([node, rs]) => Object.entries(rs).map(([r, n]) => [node, r, String(n)]));
       if (ruleRows.length > 0) io.out(`\n${table(['node', 'rule', 'failed rows'], ruleRows)}`);
       const colRows = Object.entries(m.columns ?? {}).flatMap(([node, cs]) =>
-        cs.map((c) => [`${node}.${c.port}`, c.name, c.type, c.rows === 0 ? '–' : `${((100 * c.nulls) / c.rows).toFixed(1)}%`, c.distinct === null ? '–' : `~${c.distinct}`, c.min ?? '', c.max ?? '']),
+        cs.map((c) => [`${node}.${c.port}`, c.name, c.type, c.rows === 0 ? '–' : `${((100 * c.nulls) / c.rows).toFixed(1)}%`, distinctCell(c), c.min ?? '', c.max ?? '']),
       );
       if (colRows.length > 0) io.out(`\n${table(['output', 'column', 'type', 'null', 'distinct', 'min', 'max'], colRows)}`);
       for (const l of opsSummaryLines(m)) io.out(l);
@@ -113,4 +114,14 @@ export function registerOpsCommands(program: Command, io: CliIo): void {
         ),
       );
     });
+}
+
+/**
+ * A distinct count says what it was counted from: every row (a plain number), a sample ("12 of 100,352 sampled"), or
+ * a HyperLogLog estimate over every row (runs recorded before samples, "~12").
+ */
+export function distinctCell(c: ColumnStat): string {
+  if (c.distinct === null) return '–';
+  if (c.distinctRows === undefined) return `~${c.distinct}`;
+  return c.distinctRows === c.rows ? String(c.distinct) : `${c.distinct} of ${c.distinctRows} sampled`;
 }

@@ -1,5 +1,8 @@
-// Cheap run-time metrics of a node's outputs: one aggregate query per output table (null count, HyperLogLog
-// distinct estimate, min/max of numbers and dates), and failures per rule from its quarantine table.
+// Cheap run-time metrics of a node's outputs, and failures per rule from its quarantine table. Per column: rows,
+// nulls and min/max (numbers, dates) exactly over every row; the distinct count exactly over the rows it says
+// (`distinctRows`): every row of a small output, a random sample of whole row blocks of a large one. Counting
+// distinct values of every row was 85-90 % of a profile's time (HyperLogLog over 4.7 M rows and 9 columns: 2.4-3.1 s
+// of 2.6-3.4 s, under load); the sample's pass reads only the blocks it picks (50-130 ms).
 import type { ColumnStat, Quality } from '@sluice/format/api/ops-contract';
 import type { NodeMetrics } from '@sluice/format/api/contract';
 import type { NodeKind } from '../nodes/types.js';
@@ -9,22 +12,32 @@ import { isReservedColumn } from '../runtime/exec-context.js';
 
 /** Wide outputs are profiled on their first columns only, so one query stays one cheap scan. */
 export const MAX_PROFILED_COLUMNS = 64;
+/** Up to this many rows, distinct values are counted over every row; above it, over a sample of about this size. */
+export const DISTINCT_SAMPLE_ROWS = 100_000;
 
 const ORDERED = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*|DATE|TIMESTAMP.*|TIME)$/;
 const NESTED = /[[\]]|^(STRUCT|MAP|UNION)/;
 
-export async function columnStats(db: Database, table: string, port: string): Promise<ColumnStat[]> {
+export async function columnStats(db: Database, table: string, port: string, sampleRows = DISTINCT_SAMPLE_ROWS): Promise<ColumnStat[]> {
   const cols = (await db.describe(qi(table))).filter((c) => !isReservedColumn(c.name)).slice(0, MAX_PROFILED_COLUMNS);
+  // A stored table knows its row count (no rows are read), which decides whether distinct values need a sample.
+  const sampled = (await db.count(`SELECT count(*) FROM ${qi(table)}`)) > sampleRows;
   const parts = ['count(*) AS n'];
+  const distinct: string[] = ['count(*) AS n'];
   cols.forEach((c, i) => {
     const q = qi(c.name);
     parts.push(`count(${q}) AS nn${i}`);
-    if (!NESTED.test(c.type)) parts.push(`approx_count_distinct(${q}) AS d${i}`);
+    if (!NESTED.test(c.type)) (sampled ? distinct : parts).push(`count(DISTINCT ${q}) AS d${i}`);
     if (ORDERED.test(c.type)) parts.push(`min(${q})::VARCHAR AS lo${i}`, `max(${q})::VARCHAR AS hi${i}`);
   });
   const [r] = await db.rows(`SELECT ${parts.join(', ')} FROM ${qi(table)}`);
   if (!r) return [];
   const rows = Number(r['n']);
+  // A system sample picks whole vectors (2,048 rows) at random and reads only those; the share is set so that
+  // about `sampleRows` rows are picked, and the rows it did pick are counted, not assumed.
+  const percent = Math.min(100, (100 * sampleRows) / Math.max(1, rows));
+  const [d] = sampled ? await db.rows(`SELECT ${distinct.join(', ')} FROM ${qi(table)} USING SAMPLE ${percent.toFixed(6)} PERCENT (system)`) : [r];
+  const distinctRows = Number(d?.['n'] ?? 0);
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return cols.map((c, i) => ({
     port,
@@ -32,7 +45,8 @@ export async function columnStats(db: Database, table: string, port: string): Pr
     type: c.type,
     rows,
     nulls: rows - Number(r[`nn${i}`]),
-    distinct: r[`d${i}`] === undefined || r[`d${i}`] === null ? null : Number(r[`d${i}`]),
+    distinct: d?.[`d${i}`] === undefined || d[`d${i}`] === null ? null : Number(d[`d${i}`]),
+    distinctRows,
     min: text(r[`lo${i}`]),
     max: text(r[`hi${i}`]),
   }));

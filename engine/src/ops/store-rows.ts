@@ -88,6 +88,9 @@ export function appendRun(a: { runs: DuckDBAppender; nodes: DuckDBAppender; rule
       else x.appendVarchar(c.min);
       if (c.max === null) x.appendNull();
       else x.appendVarchar(c.max);
+      // The rows distinct_values was counted from; NULL for a run recorded before, whose count was an estimate.
+      if (c.distinctRows === undefined) x.appendNull();
+      else x.appendBigInt(BigInt(c.distinctRows));
       x.endRow();
     }
   }

@@ -19,7 +19,7 @@ export const STORE_FILE = 'runstore.duckdb';
 /** Left by a writer that could not index its run: the next sync looks at every manifest. */
 const DIRTY_FILE = 'runstore.dirty';
 /** Bump when the tables change: an older file is then rebuilt from the manifests. */
-const STORE_VERSION = 3;
+const STORE_VERSION = 4;
 
 export interface StoreOptions {
   /** How long to wait for another process's lock before giving up (ms). */
@@ -35,7 +35,7 @@ const SCHEMA = [
      quarantined BIGINT, filtered BIGINT, duration_ms BIGINT, quality DOUBLE, bytes_read BIGINT, bytes_written BIGINT)`,
   `CREATE TABLE IF NOT EXISTS rule_metrics (run_id VARCHAR, node_id VARCHAR, rule VARCHAR, failures BIGINT)`,
   `CREATE TABLE IF NOT EXISTS column_metrics (run_id VARCHAR, node_id VARCHAR, port VARCHAR, column_name VARCHAR, type VARCHAR, row_count BIGINT,
-     nulls BIGINT, null_rate DOUBLE, distinct_est BIGINT, min_value VARCHAR, max_value VARCHAR)`,
+     nulls BIGINT, null_rate DOUBLE, distinct_values BIGINT, min_value VARCHAR, max_value VARCHAR, distinct_rows BIGINT)`,
 ];
 
 

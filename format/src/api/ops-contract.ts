@@ -2,15 +2,27 @@
 // failures, the quality score, anomaly-gate findings and the run store's rows. Pure module (zod only).
 import { z } from 'zod';
 
-/** Statistics of one column of a node's output, computed by DuckDB over the whole output at run time. */
+/**
+ * Statistics of one column of a node's output, computed by DuckDB at run time: rows, nulls, min and max over every
+ * row of the output; the distinct count over `distinctRows` rows (see there).
+ */
 export const columnStatSchema = z.object({
   port: z.string(),
   name: z.string(),
   type: z.string(),
   rows: z.number(),
   nulls: z.number(),
-  /** HyperLogLog estimate (DuckDB approx_count_distinct), not an exact count. */
+  /**
+   * Distinct non-null values, counted exactly among `distinctRows` rows; without `distinctRows` (runs recorded
+   * before it existed), a HyperLogLog estimate over every row.
+   */
   distinct: z.number().nullable(),
+  /**
+   * The rows `distinct` was counted from: every row of the output (equal to `rows`) up to 100,000 rows, above that a
+   * random sample of whole row blocks of about 100,000 rows, so the count is of the sample, not an estimate of the
+   * whole output.
+   */
+  distinctRows: z.number().optional(),
   /** Numbers, dates and timestamps only, as text so nothing is rounded. */
   min: z.string().nullable(),
   max: z.string().nullable(),
