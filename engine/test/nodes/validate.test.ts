@@ -329,8 +329,9 @@ describe('validate: input order over several row groups', () => {
     ['one pass, with a conversion', [UNIQUE, { id: 'c_known', type: 'in_set', column: 'c', values: LETTERS }, { id: 'amount_num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' }], false],
     // An expression with an IN list of 8 values is planned by DuckDB as a join: judged on rows stored in order.
     ['an IN list in an expression rule', [UNIQUE, { id: 'c_in', type: 'expression', expression: `c IN (${LETTERS.map((x) => `'${x}'`).join(', ')})` }, { id: 'amount_num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' }], false],
-    // A sorted table that validate takes over and judges in place (no conversion).
+    // A sorted table that validate takes over: judged in place without a conversion, in one pass with one.
     ['in place, after a sort', [UNIQUE, { id: 'c_known', type: 'in_set', column: 'c', values: LETTERS }], true],
+    ['one pass from a table it takes over', [UNIQUE, { id: 'amount_num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' }], true],
   ];
   it.each(cases)('unique keep "first" passes the first occurrence by input order: %s', async (_, rules, sorted) => {
     const base = await makeInput();
