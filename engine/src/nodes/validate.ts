@@ -56,7 +56,9 @@ async function valueFailSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i:
       return { fails: `(${qi(r.column)} IS NOT NULL AND NOT regexp_full_match(CAST(${qi(r.column)} AS VARCHAR), ${qlit(r.pattern)}))`, reason: `${r.column} does not match ${r.pattern}` };
     }
     case 'in_set':
-      return { fails: `(${qi(r.column)} IS NOT NULL AND CAST(${qi(r.column)} AS VARCHAR) NOT IN (${r.values.map(qlit).join(', ')}))`, reason: `${r.column} is not one of ${r.values.join(', ')}` };
+      // Not `NOT IN (...)`: DuckDB plans an IN list of six or more values as a join, and a join may store the
+      // judged rows out of input order (validate-pass.ts).
+      return { fails: `(${qi(r.column)} IS NOT NULL AND NOT list_contains([${r.values.map(qlit).join(', ')}], CAST(${qi(r.column)} AS VARCHAR)))`, reason: `${r.column} is not one of ${r.values.join(', ')}` };
     case 'max_length':
       return { fails: `(${qi(r.column)} IS NOT NULL AND length(CAST(${qi(r.column)} AS VARCHAR)) > ${r.max})`, reason: `${r.column} is longer than ${r.max} characters` };
     case 'castable_to': {
@@ -144,7 +146,7 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   // The rule's column is chosen once the input is known (the designer offers the input's first text column).
   defaults: { rules: [{ id: 'rule_1', type: 'not_null', column: '', severity: 'quarantine' }] },
   accounting: 'conserving',
-  tableInputs: ['in'],
+  // No tableInputs: the pass that judges the rows also stores them (validate-pass.ts), so a view is read once.
   inputOrder: 'propagates',
   version: 3,
   migrations: [
@@ -203,7 +205,11 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
     const conversions = new Map<string, Conversion>();
     for (const r of c.rules) {
       if (r.type !== 'castable_to' || !convertsColumn(r) || typeOf(r.column) === (normalizeType(r.to) ?? r.to)) continue;
-      conversions.set(r.column, { column: r.column, type: normalizeType(r.to) ?? r.to, value: castSql(qi(r.column), r).value });
+      const cast = castSql(qi(r.column), r);
+      // The value is computed for failing rows too: JSON's cast is the one that errs on a bad value, so it is
+      // made only for a value the rule accepts.
+      const type = normalizeType(r.to) ?? r.to;
+      conversions.set(r.column, { column: r.column, type, value: type === 'JSON' ? `CASE WHEN ${cast.ok} THEN ${cast.value} END` : cast.value });
     }
     return judgeRows(ctx, { input, columns: inputColumns, checks, conversions: [...conversions.values()], valid: ctx.output('valid'), quarantinePort: ctx.output('quarantine') });
   },

@@ -2,7 +2,7 @@
 // quarantine, a warning, and failing the run (a quality gate).
 import { describe, expect, it } from 'vitest';
 import type { QuarantineEntry } from '@sluice/format/api/contract';
-import { counts, expectSucceeded, parseCsv, pipeline, run } from '../helpers.js';
+import { counts, duck, expectSucceeded, parseCsv, pipeline, run, sq, tmpDir } from '../helpers.js';
 
 const PEOPLE = [
   'id,email,age,country,code,ref',
@@ -307,5 +307,55 @@ describe('validate: user columns named like its helper columns', () => {
       expect(r.manifest.errors[0]).toMatch(/__f0/);
       expect(r.manifest.errors[0]).not.toMatch(/Binder Error/);
     }
+  });
+});
+
+describe('validate: input order over several row groups', () => {
+  // 300,000 rows are three row groups of DuckDB's 122,880: rows stored out of order (as a join may store them)
+  // would move whole groups, so the first occurrence of a key would no longer be the first by input order. Rows
+  // 299,001..300,000 repeat the keys of rows 1..1,000.
+  const N = 300_000;
+  const makeInput = async (): Promise<string> => {
+    const base = tmpDir('sluice-base-');
+    await duck(
+      `COPY (SELECT i, CASE WHEN i > ${N - 1000} THEN i - ${N - 1000} ELSE i END AS k, chr(CAST(97 + i % 8 AS INTEGER)) AS c, printf('%d.5', i % 1000) AS amount FROM range(1, ${N + 1}) t(i)) TO ${sq(`${base}/data.parquet`)} (FORMAT parquet)`,
+    );
+    return base;
+  };
+  const UNIQUE = { id: 'k_unique', type: 'unique', column: 'k', keep: 'first' };
+  const LETTERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const cases: [string, unknown[], boolean][] = [
+    // One pass from the source's view: judged, converted and stored in one statement; an in_set of 8 values.
+    ['one pass, with a conversion', [UNIQUE, { id: 'c_known', type: 'in_set', column: 'c', values: LETTERS }, { id: 'amount_num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' }], false],
+    // An expression with an IN list of 8 values is planned by DuckDB as a join: judged on rows stored in order.
+    ['an IN list in an expression rule', [UNIQUE, { id: 'c_in', type: 'expression', expression: `c IN (${LETTERS.map((x) => `'${x}'`).join(', ')})` }, { id: 'amount_num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' }], false],
+    // A sorted table that validate takes over: judged in place without a conversion, in one pass with one.
+    ['in place, after a sort', [UNIQUE, { id: 'c_known', type: 'in_set', column: 'c', values: LETTERS }], true],
+    ['one pass from a table it takes over', [UNIQUE, { id: 'amount_num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' }], true],
+  ];
+  it.each(cases)('unique keep "first" passes the first occurrence by input order: %s', async (_, rules, sorted) => {
+    const base = await makeInput();
+    const doc = pipeline(
+      [
+        { id: 'pq', kind: 'source.parquet', config: { path: 'data.parquet' } },
+        ...(sorted ? [{ id: 's', kind: 'sort', config: { by: [{ column: 'i' }] } }] : []),
+        { id: 'v', kind: 'validate', config: { rules } },
+        { id: 'good', kind: 'sink.parquet', config: { path: 'good.parquet' } },
+      ],
+      [...(sorted ? ['pq -> s', 's -> v'] : ['pq -> v']), 'v.valid -> good'],
+    );
+    (doc['nodes'] as Record<string, unknown>[]).find((n) => n['id'] === 'v')!['kindVersion'] = 3;
+    const r = await run(doc, { baseDir: base });
+    expectSucceeded(r);
+    expect(counts(r.metric('v'))).toMatchObject({ rowsIn: N, rowsOut: N - 1000, quarantined: 1000 });
+    const q = await r.quarantine('v');
+    const failed = q.entries.map((e) => Number(JSON.parse(e.row ?? '{}').i)).sort((a, b) => a - b);
+    expect(failed).toEqual(Array.from({ length: 1000 }, (_, j) => N - 999 + j));
+    expect(q.entries.every((e) => e.ruleIds.join() === 'k_unique')).toBe(true);
+    // The valid rows (those before the repeats) leave in input order, the amount converted where a rule proved it.
+    const [good] = await duck<{ n: bigint; unordered: bigint; first: string; type: string }>(
+      `SELECT count(*) AS n, count(*) FILTER (WHERE i <> file_row_number + 1) AS unordered, any_value(CAST(amount AS VARCHAR)) FILTER (WHERE i = 1) AS first, min(typeof(amount)) AS type FROM read_parquet(${sq(`${base}/good.parquet`)}, file_row_number = true)`,
+    );
+    expect(good).toEqual({ n: BigInt(N - 1000), unordered: 0n, first: (rules as { type: string }[]).some((x) => x.type === 'castable_to') ? '1.50' : '1.5', type: (rules as { type: string }[]).some((x) => x.type === 'castable_to') ? 'DECIMAL(12,2)' : 'VARCHAR' });
   });
 });
