@@ -85,8 +85,11 @@ function schemaDir(): string {
   return dir;
 }
 
-/** A DuckDB with no tables and no file access: it only describes. */
-function describer(): Promise<Database> {
+/**
+ * A DuckDB with no tables and no file access: it only describes and parses. Shared by this process's schema
+ * passes and static checks (runtime/static-checks.ts), so a run opens it once, not once per check.
+ */
+export function describer(): Promise<Database> {
   shared ??= Database.open({ allowedDirs: [schemaDir()], tempDir: schemaDir(), threads: 1 });
   return shared;
 }

@@ -46,17 +46,31 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
       const renamed = rowidRenames((await ctx.columns(`(${query})`)).map((x) => x.name));
       warnings = renamed.map(([from, to]) => `column "${from}" ${ROWID_REASON}; named it "${to}"`);
       const rename = renamed.length > 0 ? ` RENAME (${renamed.map(([from, to]) => `${qi(from)} AS ${qi(to)}`).join(', ')})` : '';
-      await ctx.run(`CREATE VIEW ${out} AS SELECT *${rename} FROM (${query})`);
-      // The count references whole rows so that every column's pages are decoded once here: a file with scrambled
-      // pages is then named as this source's error, not met later as a raw DuckDB error in a downstream node.
-      const [counted] = await ctx.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE t IS NOT NULL) AS decoded FROM ${out} AS t`);
-      recordsRead = Number(counted?.['n'] ?? 0);
+      if (ctx.limit !== undefined) {
+        // A preview keeps its few rows as a table: each read of the view would decode the files' first row groups
+        // again (the preview reads its rows, then counts them), ~50 ms each over a large file.
+        await ctx.run(`CREATE TABLE ${out} AS SELECT *${rename} FROM (${query})`);
+        recordsRead = await ctx.count(`SELECT count(*) FROM ${out}`);
+      } else {
+        await ctx.run(`CREATE VIEW ${out} AS SELECT *${rename} FROM (${query})`);
+        // The row count is each footer's (the number of rows the scan yields), so no data page is decoded here.
+        const [counted] = await ctx.rows(`SELECT coalesce(sum(num_rows), 0) AS n FROM parquet_file_metadata([${files.map(qlit).join(', ')}])`);
+        recordsRead = Number(counted?.['n'] ?? 0);
+      }
     } catch (e) {
       const msg = e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e);
       // DuckDB does not always say which file of a glob it choked on; reading each one alone finds it.
       const culprit = await firstUnreadable(ctx, files);
       throw new UserError(`cannot read Parquet: ${msg}`, { nodeId: ctx.nodeId, field: 'path', ...(culprit ? { file: path.basename(culprit) } : {}) });
     }
+    // Data pages are decoded by the nodes that read the view: one of them meets a damaged page, and the failure
+    // is then told as this source's file (runtime/execution/read-failures.ts), found by reading each file whole.
+    ctx.leaveExplainer?.(async (failure, probe) => {
+      const culprit = await firstUnreadable(probe, files, true);
+      if (!culprit) return undefined;
+      const msg = failure.message.split('\n')[0] ?? '';
+      return new UserError(`cannot read Parquet ${path.basename(culprit)} (source node ${JSON.stringify(ctx.nodeId)}): ${msg}`);
+    });
     // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
     return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit, warnings };
   },
@@ -75,12 +89,16 @@ function rowidRenames(names: string[]): [string, string][] {
   return out;
 }
 
-async function firstUnreadable(ctx: ExecContext, files: string[]): Promise<string | undefined> {
-  if (files.length === 1) return files[0];
+/**
+ * The first of `files` whose every page cannot be decoded. `always`: test a lone file too (a failure met
+ * downstream may not be the file's); otherwise a lone file is the one that failed.
+ */
+async function firstUnreadable(reader: Pick<ExecContext, 'count'>, files: string[], always = false): Promise<string | undefined> {
+  if (files.length === 1 && !always) return files[0];
   for (const f of files) {
     try {
       // The whole row is referenced so that every column's pages are decoded, not only the row count read.
-      await ctx.count(`SELECT count(*) FROM read_parquet(${qlit(f)}) AS t WHERE t IS NOT NULL`);
+      await reader.count(`SELECT count(*) FROM read_parquet(${qlit(f)}) AS t WHERE t IS NOT NULL`);
     } catch {
       return f;
     }

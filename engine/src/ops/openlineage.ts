@@ -75,6 +75,8 @@ export class LineageEmitter {
   private readonly url: string | undefined;
   /** Which source columns each port's columns derive from, worked out once for the end event. */
   private origins: Origins | undefined;
+  /** The static pass behind `origins`, started with the run so that it overlaps the run instead of following it. */
+  private originsWork: Promise<void> | undefined;
   /** Columns of outputs that were not profiled (views): their schema facets need names and types only. */
   private readonly schemas: Record<string, { port: string; name: string; type: string }[]> = {};
 
@@ -198,10 +200,12 @@ export class LineageEmitter {
 
   start(at: string): void {
     void this.emit(this.event('START', at));
+    // It reads only the pipeline and its inputs' schemas (never throws: a failure leaves column lineage out).
+    this.originsWork = this.workOutOrigins();
   }
 
   async end(m: RunManifest): Promise<void> {
-    await this.workOutOrigins();
+    await (this.originsWork ?? this.workOutOrigins());
     const type = m.outcome === 'succeeded' ? 'COMPLETE' : m.outcome === 'cancelled' ? 'ABORT' : 'FAIL';
     await this.emit(this.event(type, m.finishedAt, m));
   }

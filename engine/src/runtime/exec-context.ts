@@ -2,6 +2,7 @@
 import type { Column, IoStats } from '@sluice/format/api/contract';
 import { redact } from './secrets.js';
 import { capText, MAX_MESSAGE_CHARS } from './display-cap.js';
+import type { ReadFailureExplainer } from './execution/read-failures.js';
 
 export type SqlValue = string | number | bigint | boolean | null;
 export type SqlParams = Record<string, SqlValue>;
@@ -115,6 +116,12 @@ export interface ExecContext {
   resolveOutput(path: string, field: string): string;
   /** Paths a read may touch: a glob is expanded here so every file is checked. */
   resolveGlob(pattern: string, field: string): Promise<string[]>;
+  /**
+   * For a source whose output is read lazily (a view over its files): how to tell a failure that a node
+   * downstream meets while reading it (runtime/execution/read-failures.ts). Optional: absent where no node runs
+   * after this one.
+   */
+  leaveExplainer?(explain: ReadFailureExplainer): void;
 }
 
 // The error classes live in the API's one error model (api/errors.ts); nodes import UserError from here, which

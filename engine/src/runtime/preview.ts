@@ -131,7 +131,10 @@ export class PreviewSession {
       // Row-wise kinds' first N output rows depend only on their first N-ish input rows, so a sample suffices.
       return k?.category === 'source' || k?.traits.rows === 'row-wise';
     });
-    const sourceLimit = streaming ? Math.max(limit * 10, 1000) : undefined;
+    // A source previewed by itself shows its first `limit` records and needs no more; a node further down may
+    // filter some out, so its sources read a margin more.
+    const onlySources = order.every((id) => kindOf(p.nodes.find((n) => n.id === id)?.kind ?? '')?.category === 'source');
+    const sourceLimit = streaming ? (onlySources ? Math.max(1, Math.floor(limit)) : Math.max(limit * 10, 1000)) : undefined;
     const { db, table, result, inputs } = await this.materialise(p, nodeId, sourceLimit, baseDir, allow, allowHosts, allowEnv);
     const mine = result.metrics.find((m) => m.nodeId === nodeId);
     let columns: PreviewResult['columns'] = [];

@@ -2,15 +2,13 @@
 // validate` runs them all and reports every problem at once; `sluice run` (and the engine API's run) refuses a
 // pipeline they find problems in, with exit code 2, before any node executes. A new static check (types and
 // schemas on every port, for instance) is one more entry in STATIC_PASSES.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Pipeline, PipelineNode } from '@sluice/format/pipeline/pipeline';
 import type { Problem } from '@sluice/format/pipeline/problems';
 import { kindOf } from '../nodes/registry.js';
 import type { NodeKind, StaticItem } from '../nodes/types.js';
 import { checkExpression, checkSelect, parseExpressions } from '../sql/guard.js';
-import { Database } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { describer } from '../analysis/env.js';
 import { UserError } from './exec-context.js';
 import { resolveInside } from './paths.js';
 import { checkStructure } from './run.js';
@@ -157,26 +155,15 @@ export async function validateStatic(raw: unknown, options: StaticCheckOptions =
   const structure = checkStructure(raw, options.params ?? {});
   const target = structure.pipeline ?? structure.partial;
   if (!target) return { problems: structure.problems };
-  let db: Database | undefined;
-  let tmp: string | undefined;
   const input: StaticInput = {
     pipeline: target,
     nodes: checkedNodes(target),
     options,
-    async sql() {
-      if (!db) {
-        tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-validate-'));
-        db = await Database.open({ allowedDirs: [tmp], tempDir: tmp, memoryLimit: '256MB' });
-      }
-      return db;
-    },
+    // The process's describing DuckDB (no tables, no file access), opened on first use and kept: the schema pass
+    // a run makes for its lineage uses it too, so a run opens one such database, not two.
+    sql: describer,
   };
   const problems = [...structure.problems];
-  try {
-    for (const pass of STATIC_PASSES) problems.push(...(await pass.run(input)));
-  } finally {
-    db?.close();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  }
+  for (const pass of STATIC_PASSES) problems.push(...(await pass.run(input)));
   return problems.length === 0 && structure.pipeline ? { pipeline: structure.pipeline, problems } : { problems };
 }

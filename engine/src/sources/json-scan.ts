@@ -180,9 +180,48 @@ function utf8Body(buf: Buffer): Buffer {
   return buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
 }
 
-/** Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. */
+/** How much of an NDJSON file a preview reads first; the read grows fourfold until it holds `limit` records. */
+const PREFIX_BYTES = 1 << 20;
+
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+function readPrefix(file: string, bytes: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    let got = 0;
+    for (let n = -1; n !== 0 && got < bytes; got += n) n = fs.readSync(fd, buf, got, bytes - got, got);
+    return buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Scan an NDJSON file; good lines are written to `cleanFile` as `{"l":LINE,"r":RECORD}`. With a `limit` (a
+ * preview) only a prefix of the file is read, large enough to hold `limit` good records: a preview of a large file
+ * then costs what its first records cost, not a read of the whole file.
+ */
 export function scanNdjson(file: string, cleanFile: string, limit?: number, blankAsBad = false): JsonScan {
-  const whole = fs.readFileSync(file);
+  if (limit === undefined) return writeClean(cleanFile, scanNdjsonBytes(fs.readFileSync(file), true, undefined, blankAsBad, file));
+  for (let bytes = PREFIX_BYTES; ; bytes *= 4) {
+    const prefix = readPrefix(file, bytes);
+    const complete = prefix.length < bytes;
+    const scan = scanNdjsonBytes(prefix, complete, limit, blankAsBad, file);
+    if (complete || scan.truncated) return writeClean(cleanFile, scan);
+  }
+}
+
+function writeClean(cleanFile: string, scan: JsonScan & { out: string[] }): JsonScan {
+  const { out, ...rest } = scan;
+  fs.writeFileSync(cleanFile, out.length ? `${out.join('\n')}\n` : '');
+  return rest;
+}
+
+/**
+ * The scan of `whole`, the file's bytes or (not `complete`) its first bytes: then only its whole lines are read, and
+ * the scan is `truncated` only when it reached `limit` good records within them.
+ */
+function scanNdjsonBytes(whole: Buffer, complete: boolean, limit: number | undefined, blankAsBad: boolean, file: string): JsonScan & { out: string[] } {
   const buf = utf8Body(whole);
   const bomBytes = whole.length - buf.length;
   const keys = new Map<string, true>();
@@ -194,11 +233,14 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number, blan
   let good = 0;
   let blank = 0;
   let truncated = false;
+  // A prefix may end inside a line: that line is left for a longer read.
+  const stop = complete ? buf.length : buf.lastIndexOf(0x0a) + 1;
   while (pos < buf.length) {
     if (limit !== undefined && good >= limit) {
       truncated = true;
       break;
     }
+    if (pos >= stop) break;
     line++;
     records++;
     const nl = buf.indexOf(0x0a, pos);
@@ -227,11 +269,10 @@ export function scanNdjson(file: string, cleanFile: string, limit?: number, blan
     }
   }
   // NDJSON records are objects, one a line; a file that starts with "[" and parses whole as an array is one.
-  if (bad.length > 0 && firstNonBlank(buf) === 0x5b && isJsonArray(buf)) {
+  if (bad.length > 0 && firstNonBlank(buf) === 0x5b && isJsonArray(complete ? buf : utf8Body(fs.readFileSync(file)))) {
     throw new JsonFileError('the file holds one JSON array, not one object per line (NDJSON); set the source\'s "format" to "array"');
   }
-  fs.writeFileSync(cleanFile, out.length ? `${out.join('\n')}\n` : '');
-  return { keys: [...keys.keys()], records, good, blank, bad, truncated };
+  return { keys: [...keys.keys()], records, good, blank, bad, truncated, out };
 }
 
 function isJsonArray(buf: Buffer): boolean {

@@ -96,7 +96,8 @@ describe('hostile input files', () => {
         expect(r.manifest.outcome).toBe('failed');
         const err = r.manifest.errors[0] ?? '';
         const node = c.expect.node ?? 'src';
-        expect(err).toMatch(new RegExp(`^node "${node}" \\(${node === 'src' ? c.kind.replace('.', '\\.') : 'sink\\.csv'}\\)`));
+        const nodeKind = node === 'src' ? c.kind : node === 'cast' ? 'cast' : 'sink.csv';
+        expect(err).toMatch(new RegExp(`^node "${node}" \\(${nodeKind.replace('.', '\\.')}\\)`));
         if (c.expect.namesFile !== false) expect(err).toContain(c.file);
         if (c.expect.field) expect(err).toContain(`field "${c.expect.field}"`);
         expect(err).toMatch(c.expect.error);

@@ -83,4 +83,27 @@ describe('source.parquet', () => {
     expect(counts(r.metric('coin'))).toEqual({ status: 'ok', rowsIn: 5, rowsOut: 4, quarantined: 0, filtered: 1 });
     expect(parseCsv(r.read('out.csv')).map((row) => row[0])).toEqual(['__lineage', ...[4, 5, 7, 8].map((n) => `pq:data.parquet:${n}`)]);
   });
+
+  it('counts rows from the footers, and a damaged page met downstream names the file of the glob and the source', async () => {
+    const base = tmpDir('sluice-base-');
+    await parquetFile(path.join(base, 'parts'), 'a.parquet', `SELECT range AS id, 'name ' || range AS name FROM range(1000)`);
+    await parquetFile(path.join(base, 'parts'), 'b.parquet', `SELECT range AS id, 'name ' || range AS name FROM range(1000)`);
+    const good = await run(toCsv({ path: 'parts/*.parquet' }), { baseDir: base });
+    expectSucceeded(good);
+    expect(counts(good.metric('pq'))).toMatchObject({ rowsIn: 2000, rowsOut: 2000 });
+    // The footer stays sound (so the source reads and counts it); the data pages before it are scrambled.
+    const f = path.join(base, 'parts', 'b.parquet');
+    const b = fs.readFileSync(f);
+    const metaStart = b.length - 8 - b.readUInt32LE(b.length - 8);
+    for (let i = 4; i < metaStart; i += 7) b[i] = (i * 31) & 0xff;
+    fs.writeFileSync(f, b);
+    fs.rmSync(path.join(base, 'out.csv'));
+    const r = await run(toCsv({ path: 'parts/*.parquet' }), { baseDir: base });
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.manifest.errors).toHaveLength(1);
+    expect(r.manifest.errors[0]).toMatch(/^node "out" \(sink\.csv\): cannot read Parquet b\.parquet \(source node "pq"\): \S/);
+    expect(r.manifest.errors[0]).not.toMatch(/\n\s+at /);
+    expect(r.metric('pq').rowsIn).toBe(2000);
+    expect(fs.existsSync(path.join(base, 'out.csv'))).toBe(false);
+  });
 });

@@ -388,7 +388,9 @@ describe('source.rest through the engine service (designer)', () => {
 
       const shown = await open.preview({ pipeline: from(steady.url), nodeId: 'api', baseDir: workspace, limit: 5 });
       expect(shown.rows).toHaveLength(5);
-      expect(shown.totalRows).toBe(30);
+      // A source previewed by itself reads only up to the rows shown: here its first page of 10.
+      expect(shown.totalRows).toBe(10);
+      expect(shown.sampled).toBe(true);
 
       const { jobId } = await open.startRun({ pipeline: p, baseDir: workspace });
       const seen: number[] = [];

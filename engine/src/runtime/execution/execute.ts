@@ -16,6 +16,7 @@ import { GateFailure } from '../gate.js';
 import { faultPoint } from '../faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
 import { followProgress, ownProgress } from './progress.js';
+import { explainFailure, leaveExplainer } from './read-failures.js';
 import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs } from './execute-graph.js';
 import { describeError, fileSystemFault, isFatal } from './execute-errors.js';
 
@@ -176,8 +177,9 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       m.durationMs = Math.round(performance.now() - started);
       await o.afterNode?.(id, kind, m);
     } catch (raised) {
-      // The node that raised a DuckDB error is the place it belongs to.
-      const e = raised instanceof QueryError ? raised.at({ nodeId: id }) : raised;
+      // The node that raised a DuckDB error is the place it belongs to, unless it met a damaged file upstream.
+      const told = await explainFailure(o, id, g.into, raised, o.db);
+      const e = told instanceof QueryError ? told.at({ nodeId: id }) : told;
       m.status = 'failed';
       const fsFault = fileSystemFault(e, o.workDir);
       const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
@@ -362,6 +364,7 @@ async function runNode(
       if (files.length === 0) throw new UserError(`no file matches "${pattern}"`, { nodeId: node.id, field });
       return files;
     },
+    leaveExplainer: (explain) => leaveExplainer(o, node.id, explain),
   };
 
   // Known before the node runs, so a node that fails still records how many rows it was given.
