@@ -105,7 +105,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--allow-host <host[:port]>', 'a network host REST sources may reach (repeatable)', collectHost, [])
     .option('--allow-env <name>', 'an environment variable the pipeline may read secrets from, besides SLUICE_SECRET_* (repeatable)', collect, [])
     .option('--json', 'print the preview as JSON')
-    .option('--memory-limit <size>', `DuckDB memory for the preview, e.g. 1GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
+    .option('--memory-limit <size>', `memory for the preview, e.g. 1GB; DuckDB spills beyond ~70 % of it (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
     .option('--timeout <seconds>', `wall-clock limit of the preview, 0 for none (default: ${LIMIT_ENV.previewTimeoutSeconds}, else 60)`)
     .action(async (file: string, o: { node: string; limit: number; param: Record<string, string>; allowHost: string[]; json?: boolean; memoryLimit?: string; timeout?: string }) => {
       // The same request, checks and answers as the designer's preview: through the contract and the service.

@@ -210,7 +210,7 @@ export function addRunCommand(program: Command, host: RunCommandHost): Command {
     .option('--replay <run>', 'replay the rows that run quarantined at --node, through that node and what follows it')
     .option('--node <id>', 'with --replay: the node whose quarantined rows are replayed')
     .option('--rows <file>', 'with --replay: edited rows (NDJSON or a JSON array), each with the "__lineage" of the row it replaces')
-    .option('--memory-limit <size>', `DuckDB memory for this run, e.g. 2GB (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
+    .option('--memory-limit <size>', `memory of the whole run process, e.g. 2GB; DuckDB spills beyond ~70 % of it (default: ${LIMIT_ENV.memoryLimit}, else half the machine's memory)`)
     .option('--temp-limit <size>', `how much the run may spill to disk, e.g. 20GB (default: ${LIMIT_ENV.tempLimit}, else half the free space, at most 100GB)`)
     .option('--temp-dir <folder>', `where the run spills when it outgrows its memory limit (default: ${LIMIT_ENV.tempDir}, else the run's work folder in its history)`)
     .option('--node-timeout <seconds>', `wall-clock limit of each node, 0 for none (default: ${LIMIT_ENV.nodeTimeoutSeconds}, else 1800)`)

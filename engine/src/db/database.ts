@@ -11,7 +11,10 @@ export interface DatabaseOptions {
   /** Where DuckDB spills when data exceeds memory. Must be inside allowedDirs. */
   tempDir: string;
   threads?: number;
-  /** DuckDB's memory_limit (see runtime/execution/limits.ts for the defaults). */
+  /**
+   * What the process may use for this database (see runtime/execution/limits.ts for the defaults). DuckDB's own
+   * memory_limit is smaller: see duckdbMemoryLimit.
+   */
   memoryLimit?: string;
   /** DuckDB's max_temp_directory_size: how much may spill to tempDir. */
   tempLimit?: string;
@@ -24,6 +27,12 @@ export interface CellRows {
 
 /** SLUICE_TRACE_SQL=1 prints every statement and query with its duration and when it ended (ms since the process started), for profiling the engine against plain SQL. */
 const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
+/**
+ * SLUICE_TRACE_MEMORY=MS prints, every MS milliseconds, the process's RSS beside what DuckDB accounts for (its
+ * buffer pool by tag, and what it has spilled) and the JavaScript heap, so a run's memory can be lined up with the
+ * SQL trace (same clock). For finding where RSS beyond the memory limit comes from (issue 18).
+ */
+const TRACE_MEMORY_MS = Number(process.env['SLUICE_TRACE_MEMORY'] ?? 0);
 
 const QUARANTINE_COLUMNS =
   'lineage VARCHAR, source_line BIGINT, rule_ids VARCHAR[], reasons VARCHAR[], row_json VARCHAR, raw BLOB';
@@ -63,6 +72,38 @@ async function classified<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+const MiB = 1024 * 1024;
+const UNIT: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: MiB, gib: 1024 * MiB, tib: 1024 * 1024 * MiB };
+
+/** A size as DuckDB reads it (KB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB of 1024), in bytes. */
+export function sizeBytes(size: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B)$/i.exec(size.trim());
+  if (!m) throw new Error(`not a size: "${size}"`);
+  return Number(m[1]) * (UNIT[(m[2] ?? '').toLowerCase()] ?? NaN);
+}
+
+/** The part of a process's memory limit outside DuckDB's buffer pool that does not grow with it: Node, V8, the engine and DuckDB's own code (measured: ~200 MiB RSS before the first query). */
+const PROCESS_BASE = 192 * MiB;
+/** DuckDB's share of the rest; the remainder covers what DuckDB allocates outside its pool (see duckdbMemoryLimit). */
+const POOL_SHARE = 0.7;
+
+/**
+ * DuckDB's memory_limit for a process that may use `processLimit` in all. DuckDB's limit bounds its buffer pool
+ * only; the process also holds Node and the engine (~200 MiB), and DuckDB allocates outside the pool for operator
+ * state, the Parquet writer's buffers and allocator slack. Measured on the validation workload at 10 M rows
+ * (issue 18), peak RSS was about 200 MiB + 1.3–1.5 × the pool: a 1.5 GB pool peaked at 1,990–2,140 MiB, a 900 MB
+ * pool at 1,267 MiB. So the pool gets 70 % of what is left after the base (at least half the limit, for small
+ * limits), and the whole process, not only DuckDB, stays within the limit the user set (measured: 1,305 MiB at
+ * 10 M rows under 1.5 GB, outputs exact).
+ */
+export function duckdbMemoryLimit(processLimit: string): string {
+  const bytes = sizeBytes(processLimit);
+  // DuckDB needs a few blocks of its own to work at all (the CSV reader's buffer is ~30 MiB): a limit so small
+  // that it cannot hold the process anyway gives DuckDB all of itself, up to 64 MiB.
+  const pool = Math.max(Math.min(bytes, 64 * MiB), bytes * 0.5, (bytes - PROCESS_BASE) * POOL_SHARE);
+  return `${Math.max(16, Math.floor(pool / MiB))}MiB`;
+}
+
 export class Database {
   /**
    * The relations the catalog holds (name to kind), as last listed; undefined until the next lookup lists them.
@@ -74,10 +115,37 @@ export class Database {
   /** Columns of a relation (keyed by the SQL text that names it), forgotten with the catalog. */
   private readonly columnsOf = new Map<string, Column[]>();
 
+  private memoryProbe: ReturnType<typeof setInterval> | undefined;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
   ) {}
+
+  /** A second connection, so a long statement on the first does not hold the probe up. */
+  private async startMemoryProbe(ms: number): Promise<void> {
+    const probe = await this.instance.connect();
+    let busy = false;
+    this.memoryProbe = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      probe
+        .runAndReadAll(`SELECT tag, memory_usage_bytes, temporary_storage_bytes FROM duckdb_memory() WHERE memory_usage_bytes + temporary_storage_bytes > 0 ORDER BY memory_usage_bytes DESC`)
+        .then((r) => {
+          const rows = r.getRowsJS() as [string, bigint, bigint][];
+          const used = rows.reduce((a, x) => a + Number(x[1]), 0);
+          const spilled = rows.reduce((a, x) => a + Number(x[2]), 0);
+          const m = process.memoryUsage();
+          const tags = rows.filter((x) => Number(x[1]) >= 16 * MiB).map((x) => `${x[0]} ${Math.round(Number(x[1]) / MiB)}`).join(', ');
+          process.stderr.write(`[mem at ${Math.round(performance.now())} ms] rss ${Math.round(m.rss / MiB)} MiB; duckdb ${Math.round(used / MiB)} MiB (${tags}), spilled ${Math.round(spilled / MiB)} MiB; js heap ${Math.round(m.heapUsed / MiB)} MiB, buffers ${Math.round(m.arrayBuffers / MiB)} MiB\n`);
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    this.memoryProbe.unref();
+  }
 
   private statement(sql: string): void {
     if (keepsCatalog(sql)) return;
@@ -88,7 +156,7 @@ export class Database {
   static async open(opts: DatabaseOptions): Promise<Database> {
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(opts.threads ?? 2),
-      ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+      ...(opts.memoryLimit ? { memory_limit: duckdbMemoryLimit(opts.memoryLimit) } : {}),
     });
     const conn = await instance.connect();
     const db = new Database(instance, conn);
@@ -106,6 +174,7 @@ export class Database {
     await db.run(`SET enable_progress_bar = true`);
     await db.run(`SET progress_bar_time = 0`);
     await db.run(`SET lock_configuration = true`);
+    if (TRACE_MEMORY_MS > 0) await db.startMemoryProbe(TRACE_MEMORY_MS);
     return db;
   }
 
@@ -266,6 +335,7 @@ export class Database {
   }
 
   close(): void {
+    if (this.memoryProbe) clearInterval(this.memoryProbe);
     this.conn.closeSync();
     this.instance.closeSync();
   }

@@ -133,6 +133,11 @@ describe('limits are settable and checked', () => {
     expect(d.nodeTimeoutSeconds).toBe(1800);
     expect(d.previewTimeoutSeconds).toBe(60);
   });
+
+  it('the spill limit is sized to the disk of a spill folder not made yet (issue 18: it fell back to 10 GB)', () => {
+    const dir = tmpDir();
+    expect(machineDefaults(path.join(dir, 'history', 'not-yet')).tempLimit).toBe(machineDefaults(dir).tempLimit);
+  });
 });
 
 describe('a DuckDB FATAL error names its node (defect 6)', () => {

@@ -3,6 +3,7 @@
 // rows. DuckDB enforces the memory limit and the spill limit itself; the wall-clock limits interrupt the query.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { limitsInputSchema, type LimitsInput } from '@sluice/format/api/contract';
 
 export interface ResourceLimits {
@@ -54,11 +55,18 @@ export function formatSize(bytes: number): string {
  */
 export function machineDefaults(spillDir = os.tmpdir()): ResourceLimits {
   let free = 20 * GB;
-  try {
-    const s = fs.statfsSync(spillDir);
-    free = s.bavail * s.bsize;
-  } catch {
-    // An unreadable folder: keep the fixed default.
+  // The spill folder is often made only when the run starts (a first run's history): its disk is the one of the
+  // nearest folder that exists. Asking the missing folder itself used to fall back to the fixed 20 GB, so a run
+  // with 60 GB free could spill only 10 GB (issue 18: the 50 M-row run spills tens of GB).
+  for (let dir = path.resolve(spillDir); ; dir = path.dirname(dir)) {
+    try {
+      const s = fs.statfsSync(dir);
+      free = s.bavail * s.bsize;
+      break;
+    } catch (e) {
+      // An unreadable folder: keep the fixed default.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(dir) === dir) break;
+    }
   }
   return {
     memoryLimit: formatSize(Math.max(256 * MB, os.totalmem() * 0.5)),
