@@ -54,7 +54,7 @@ describe('a join read through a view', () => {
       [
         ...SOURCES,
         JOIN,
-        { id: 'rules', kind: 'validate', kindVersion: 3, config: { rules: [{ id: 'code_unique', type: 'unique', column: 'code', keep: 'first' }] } },
+        { id: 'rules', kind: 'validate', config: { rules: [{ id: 'code_unique', type: 'unique', column: 'code', keep: 'first' }] } },
         { id: 'count', kind: 'aggregate', config: { groupBy: ['code'], aggregates: [{ fn: 'min', column: 'id', as: 'first_id' }] } },
         { id: 'write', kind: 'sink.csv', config: { path: 'out/codes.csv' } },
       ],
