@@ -57,11 +57,15 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
     const joinType = c.type === 'left' ? 'LEFT JOIN' : 'JOIN';
     const sel = [lsel, ...rightOut].join(', ');
     const joined = `SELECT ${sel} FROM ${left} l ${joinType} ${right} r ON ${cond}`;
-    // Keeping the left input's order costs a sort of the whole output. When nothing downstream depends on order
-    // (e.g. the join feeds an aggregate) the output is a view instead: the join runs inside the query that reads
-    // it, and the joined rows are never stored.
-    if (ctx.orderMatters) await ctx.run(`CREATE TABLE ${out} AS ${joined} ORDER BY l.rowid`);
-    else await ctx.run(`CREATE VIEW ${out} AS ${joined}`);
+    // The output is in the left input's order when anything downstream depends on order (a hash join's own
+    // order is not defined), at the cost of a sort; when nothing does (e.g. the join feeds an aggregate) it is not
+    // sorted. When the run judges it cheaper (few readers, none needing a table: runtime/execution/execute-graph.ts,
+    // viewPays) the output is a view: the join, and its sort, run inside each reader's query (a Parquet sink's COPY
+    // streams it into the file) and the joined rows are never stored. Rows a view reads stay as they are: the
+    // left input is a table no other node may take over while this view reads it (claimInput needs a sole
+    // reader, and the runtime keeps a view's inputs until the view is dropped).
+    const ordered = ctx.orderMatters ? `${joined} ORDER BY l.rowid` : joined;
+    await ctx.run(ctx.viewPays('out') ? `CREATE VIEW ${out} AS ${ordered}` : `CREATE TABLE ${out} AS ${ordered}`);
     if (c.type === 'left') return { passed: total };
     // Left rows carried into the output are those with a match; the rest are counted by an anti join.
     const matched = total - (await ctx.count(`SELECT count(*) FROM ${left} l WHERE NOT ${matchedSql}`));

@@ -41,6 +41,11 @@ export interface NodeKind<C = unknown> {
    */
   inputOrder?: 'requires' | 'propagates' | 'absorbs';
   /**
+   * The same, for a kind whose dependence on order comes with its config (a validate with a keep-first unique
+   * rule judges by input position); when given, it wins over `inputOrder`.
+   */
+  inputOrderOf?(config: C): 'requires' | 'propagates' | 'absorbs';
+  /**
    * The config's version. Raise it with a migration whenever a saved config would otherwise mean something else
    * or stop loading; files record the version per node and are migrated on load, before they are checked.
    */

@@ -148,6 +148,9 @@ export const validateNode: NodeKind<z.infer<typeof config>> = {
   accounting: 'conserving',
   // No tableInputs: the pass that judges the rows also stores them (validate-pass.ts), so a view is read once.
   inputOrder: 'propagates',
+  // A unique rule that lets the first (or last) occurrence pass judges by input position, and a rule across rows
+  // may too (a window over the rows): then the rows must arrive in their upstream order (a join sorts for it).
+  inputOrderOf: (c) => (c.rules.some((r) => (r.type === 'unique' && r.keep !== 'none') || (r.type === 'expression' && ACROSS_ROWS.test(r.expression))) ? 'requires' : 'propagates'),
   version: 3,
   migrations: [
     {

@@ -71,6 +71,12 @@ export interface ExecContext {
    * not, a node may skip the work of keeping its input's order.
    */
   readonly orderMatters: boolean;
+  /**
+   * Whether this output port may be a view rather than a stored table: its readers would compute it again, each
+   * inside its own query, and the run judged that cheaper than storing it once (runtime/execution/execute-graph.ts,
+   * viewPays). False in previews.
+   */
+  viewPays(port: string): boolean;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;

@@ -62,6 +62,7 @@ export async function executePlan(plan: ExecutionPlan, env: PlanEnv): Promise<Pl
     tableName,
     ...env.pass,
     dropConsumed: true,
+    keepTables: env.checkpoint === 'all',
     commitId: (id) => `${env.runId}/${fingerprints.get(id) ?? ''}`,
     publish: (nodeId, staged, target, rows) => {
       // An earlier attempt published this sink; writing it again would duplicate or replace what it committed.

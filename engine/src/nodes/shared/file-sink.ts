@@ -72,11 +72,15 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   // A run that crashed after staging is settled from its journal on resume, which records the staged name; any
   // other leftover staging file of this target is removed below.
   const tmp = path.join(dir, `.${path.basename(target)}.sluice-${crypto.randomBytes(6).toString('hex')}.tmp`);
-  const written = await ctx.count(`SELECT count(*) FROM ${input}`);
+  // When the file holds exactly the input's rows, the COPY's own count of rows written is the count: counting
+  // the input first would compute it twice when it is a view (a join the sink streams into the file).
+  const copyCounts = body === select && !del;
+  let written = copyCounts ? 0 : await ctx.count(`SELECT count(*) FROM ${input}`);
   removeStaleStaging(target, tmp);
   const dirReal = fs.realpathSync(dir);
   try {
-    await ctx.run(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
+    const copied = await ctx.count(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
+    if (copyCounts) written = copied;
     await publish(ctx, tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });

@@ -17,7 +17,7 @@ import { faultPoint } from '../faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
 import { followProgress, ownProgress } from './progress.js';
 import { explainFailure, leaveExplainer } from './read-failures.js';
-import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs } from './execute-graph.js';
+import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs, viewPays } from './execute-graph.js';
 import { describeError, fileSystemFault, isFatal } from './execute-errors.js';
 
 export { GateFailure };
@@ -61,6 +61,8 @@ export interface ExecuteOptions {
   tableName: (nodeId: string, port: string) => string;
   /** Drop a node's tables once every node reading them has run (runs, not previews, which cache them). */
   dropConsumed?: boolean;
+  /** Every node output is checkpointed (policy 'all'), so a set-wise node stores its output rather than a view. */
+  keepTables?: boolean;
   /** Metrics of a node whose tables already exist (preview cache): the node is not executed again. */
   reuse?: (nodeId: string) => NodeMetrics | undefined;
   /**
@@ -304,6 +306,7 @@ async function runNode(
     },
     commitId: o.commitId?.(node.id),
     orderMatters: indexOf(o).orderMatters.get(node.id) ?? true,
+    viewPays: (port) => viewPays(o, g, node.id, port),
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     get stateDir() {
       return folder(stateDir);
