@@ -48,8 +48,8 @@ const doc = {
   ],
 };
 
-async function execute(kinds: (k: string) => NodeKind | undefined = kindOf) {
-  const pipeline = preparePipeline(doc, {});
+async function execute(kinds: (k: string) => NodeKind | undefined = kindOf, d: Record<string, unknown> = doc) {
+  const pipeline = preparePipeline(d, {});
   const counted: string[] = [];
   const count = db.count.bind(db);
   db.count = (sql, params) => {
@@ -100,5 +100,20 @@ describe('reported output rows', () => {
     expect(res.metrics.find((m) => m.nodeId === 'der')?.status).toBe('failed');
     expect(res.faults.map((f) => f.nodeId)).toEqual(['der']);
     expect(res.faults[0]?.detail).toContain('reported 8 rows on output "out", which holds 7');
+  });
+
+  it('a file sink over a view takes its count from what COPY wrote, not from reading the view first', async () => {
+    delete process.env['SLUICE_VERIFY_COUNTS'];
+    const sunk = {
+      ...doc,
+      nodes: [...doc.nodes, { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' }, position: { x: 4, y: 0 } }],
+      edges: [...doc.edges, { from: { node: 'sel', port: 'out' }, to: { node: 'out', port: 'in' } }],
+    };
+    const { res, counted } = await execute(kindOf, sunk);
+    expect(res.errors).toEqual([]);
+    expect(res.metrics.find((m) => m.nodeId === 'out')).toMatchObject({ rowsIn: 5, passed: 5, quarantined: 0, filtered: 0 });
+    expect(fs.readFileSync(path.join(baseDir, 'out.csv'), 'utf8').trim().split('\n')).toEqual(['id,twice', '5,100', '6,120', '7,140', '8,160', '9,180']);
+    // No statement counted a whole view (each would have re-read the CSV source's clean copy).
+    expect(counted.filter((s) => /^SELECT count\(\*\) FROM "t_\w+__out"$/.test(s))).toEqual([]);
   });
 });

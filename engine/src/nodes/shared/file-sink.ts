@@ -72,15 +72,17 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
   // A run that crashed after staging is settled from its journal on resume, which records the staged name; any
   // other leftover staging file of this target is removed below.
   const tmp = path.join(dir, `.${path.basename(target)}.sluice-${crypto.randomBytes(6).toString('hex')}.tmp`);
-  // When the file holds exactly the input's rows, the COPY's own count of rows written is the count: counting
-  // the input first would compute it twice when it is a view (a join the sink streams into the file).
-  const copyCounts = body === select && !del;
-  let written = copyCounts ? 0 : await ctx.count(`SELECT count(*) FROM ${input}`);
+  // When the file gets exactly the input's rows, COPY's own answer (the rows it wrote) is the count: counting the
+  // input first would run a view input's whole chain again (a CSV source re-read) for the same number. Appending,
+  // merging or dropping delete markers writes other rows than the input's, so those count the input.
+  const plain = body === select && !del;
+  const counted = plain ? undefined : await ctx.count(`SELECT count(*) FROM ${input}`);
   removeStaleStaging(target, tmp);
   const dirReal = fs.realpathSync(dir);
+  let written = 0;
   try {
     const copied = await ctx.count(`COPY (${body}) TO ${qlit(tmp)} (${format.copyOptions})`);
-    if (copyCounts) written = copied;
+    written = counted ?? copied;
     await publish(ctx, tmp, target, written);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
