@@ -152,6 +152,9 @@ function checkedNodes(p: Pipeline): CheckedNode[] {
  * look at. Returns the checked pipeline only when there is no problem at all.
  */
 export async function validateStatic(raw: unknown, options: StaticCheckOptions = {}): Promise<{ pipeline?: Pipeline; problems: Problem[] }> {
+  // Opening DuckDB happens off the main thread: started first, it overlaps the structural check (the passes that
+  // need it await it; a failure to open is theirs to report).
+  describer().catch(() => undefined);
   const structure = checkStructure(raw, options.params ?? {});
   const target = structure.pipeline ?? structure.partial;
   if (!target) return { problems: structure.problems };

@@ -29,7 +29,7 @@ export interface Handled {
 /** The run is refused at the source node with this message (which must also name the file). */
 export interface Refused {
   error: RegExp;
-  /** The node that refuses (default the source). */
+  /** The node that refuses (default the source; 'downstream': the first node after it that reads its rows). */
   node?: string;
   /** Whether the message names the input file (default true). */
   namesFile?: boolean;
@@ -201,7 +201,7 @@ export const INPUT_CASES: InputCase[] = [
     const metaStart = b.length - 8 - b.readUInt32LE(b.length - 8);
     for (let i = 4; i < metaStart; i += 7) b[i] = (i * 31) & 0xff;
     return b;
-  }, { error: /: cannot read Parquet pages\.parquet \(source node "src"\): \S/, node: 'cast' }),
+  }, { error: /: cannot read Parquet pages\.parquet \(source node "src"\): \S/, node: 'downstream' }),
   { name: 'parquet: an empty file', kind: 'source.parquet', file: 'empty.parquet', make: put('empty.parquet', ''), expect: { error: /cannot read Parquet: /, field: 'path' } },
   { name: 'parquet: a reserved column name', kind: 'source.parquet', file: 'reserved.parquet', make: (dir) => parquet(dir, 'reserved.parquet', `SELECT 1 AS id, 'x' AS "__sl_ok0"`), expect: { error: /"__sl_ok0" is reserved by Sluice/, namesFile: false } },
   { name: 'parquet: hostile column names, big numbers, NaN and infinity', kind: 'source.parquet', file: 'odd.parquet', make: (dir) => parquet(dir, 'odd.parquet', `SELECT 170141183460469231731687303715884105727::HUGEINT AS "a""b", 'nan'::DOUBLE AS "x); DROP TABLE t; --", 'inf'::DOUBLE AS "__proto__" UNION ALL SELECT NULL, NULL, NULL`), expect: {

@@ -28,6 +28,8 @@ export function leaveExplainer(run: object, nodeId: string, explain: ReadFailure
  * pipeline asked for, a cancel): a damaged file is not their cause, so no file is re-read for them.
  */
 const NOT_FROM_READING = new Set(['Binder', 'Parser', 'Catalog', 'Conversion', 'Out of Range', 'Constraint', 'Permission', 'INTERRUPT']);
+/** A failure to write (a full disk, a refused output): re-reading every input file would only delay its message. */
+const WRITING = /\b(could not write|writing|no space left|disk (is )?full|permission denied|read-only file system)\b/i;
 
 /**
  * The failure of `nodeId` as the unreadable file of a lazily read source upstream of it, if there is one; else
@@ -35,7 +37,7 @@ const NOT_FROM_READING = new Set(['Binder', 'Parser', 'Catalog', 'Conversion', '
  */
 export async function explainFailure(run: object, nodeId: string, into: Map<string, Edge[]>, failure: unknown, probe: FailureProbe): Promise<unknown> {
   const m = explainers.get(run);
-  if (!m || !(failure instanceof QueryError) || NOT_FROM_READING.has(failure.duckdbType) || /^FATAL/i.test(failure.message)) return failure;
+  if (!m || !(failure instanceof QueryError) || NOT_FROM_READING.has(failure.duckdbType) || WRITING.test(failure.message) || /^FATAL/i.test(failure.message)) return failure;
   const seen = new Set<string>();
   const todo = [nodeId];
   while (todo.length > 0) {
