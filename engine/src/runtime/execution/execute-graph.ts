@@ -148,9 +148,10 @@ export const MAX_VIEW_READS = 3;
  * rather than a stored table. Never in a preview (its nodes' rows are cached and read again as the user moves
  * along), nor when every output is checkpointed (the checkpoint would compute the view once more), nor when a
  * reader needs a table anyway (`tableInputs`: it would be stored before that reader runs, after the runtime
- * counted the view), nor when a reader is outside this run; otherwise while at most MAX_VIEW_READS reads compute it.
+ * counted the view), nor when a reader is outside this run; otherwise while at most `maxReads` reads compute it
+ * (MAX_VIEW_READS unless the kind measured its own: a sort, whose every read sorts again, allows one).
  */
-export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: string): boolean {
+export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: string, maxReads = MAX_VIEW_READS): boolean {
   if (o.dropConsumed !== true || o.keepTables === true) return false;
   for (const e of g.outOf.get(nodeId) ?? []) {
     if (e.from.port !== port) continue;
@@ -158,5 +159,5 @@ export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: strin
     const ck = o.kindOf(g.node.get(e.to.node)?.kind ?? '');
     if (!ck || ck.tableInputs?.includes(e.to.port)) return false;
   }
-  return viewReads(o, g, nodeId, port, MAX_VIEW_READS) <= MAX_VIEW_READS;
+  return viewReads(o, g, nodeId, port, maxReads) <= maxReads;
 }
