@@ -7,7 +7,7 @@ import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { kindOf } from '../src/nodes/registry.js';
 import type { Database } from '../src/db/database.js';
 import { computeOrderMatters, indexGraph, viewPays, type GraphRun } from '../src/runtime/execution/execute-graph.js';
-import { expectSucceeded, parseCsv, pipeline, run } from './helpers.js';
+import { counts, expectSucceeded, parseCsv, pipeline, run } from './helpers.js';
 
 // Left order: c5, c3, c1, c4, c2, c9999 (no customer), c1 again; `code` repeats (x twice, y twice).
 const ORDERS = 'id,customer_id,code,amount\n1,c5,x,10\n2,c3,y,20\n3,c1,x,30\n4,c4,z,40\n5,c2,y,50\n6,c9999,w,60\n7,c1,v,70\n';
@@ -112,5 +112,63 @@ describe('the choice between a view and a table', () => {
     expect(decide(['enrich -> v', 'v.valid -> s1'])).toMatchObject({ view: false });
     expect(decide(['enrich -> s1'], { dropConsumed: false })).toEqual({ view: false, ordered: true });
     expect(decide(['enrich -> s1'], { keepTables: true })).toMatchObject({ view: false });
+  });
+});
+
+describe('a union read through a view', () => {
+  it('stacks its inputs for a sink and an aggregate, with every row accounted for', async () => {
+    const p = pipeline(
+      [
+        { id: 'a', kind: 'source.csv', config: { path: 'a.csv', types: { n: 'INTEGER' } } },
+        { id: 'b', kind: 'source.csv', config: { path: 'b.csv', types: { n: 'INTEGER' } } },
+        // Sorted first, so the union stacks stored tables (over views it stores: see union.ts).
+        { id: 'sa', kind: 'sort', config: { by: [{ column: 'n' }] } },
+        { id: 'sb', kind: 'sort', config: { by: [{ column: 'n' }] } },
+        { id: 'both', kind: 'union' },
+        { id: 'write', kind: 'sink.csv', config: { path: 'out/both.csv' } },
+        { id: 'sums', kind: 'aggregate', config: { groupBy: ['k'], aggregates: [{ fn: 'sum', column: 'n', as: 'total' }, { fn: 'count', as: 'rows' }] } },
+        { id: 'write_sums', kind: 'sink.csv', config: { path: 'out/sums.csv' } },
+      ],
+      ['a -> sa', 'b -> sb', 'sa -> both', 'sb -> both', 'both -> write', 'both -> sums', 'sums -> write_sums'],
+    );
+    const r = await run(p, { files: { 'a.csv': 'k,n\nx,1\ny,2\nx,3\n', 'b.csv': 'n,k,extra\n10,y,e1\n20,z,e2\n' } });
+    expectSucceeded(r);
+    const rows = parseCsv(r.read('out/both.csv'));
+    expect(rows[0]).toEqual(['k', 'n', 'extra']);
+    expect(rows.slice(1).map((x) => x.join(' ')).sort()).toEqual(['x 1 ', 'x 3 ', 'y 10 e1', 'y 2 ', 'z 20 e2']);
+    const u = r.metric('both');
+    expect({ rowsIn: u.rowsIn, rowsOut: u.rowsOut, passed: u.passed }).toEqual({ rowsIn: 5, rowsOut: 5, passed: 5 });
+    expect(r.metric('write').passed).toBe(5);
+    expect(parseCsv(r.read('out/sums.csv')).slice(1).map((x) => x.join(' ')).sort()).toEqual(['x 4 2', 'y 12 2', 'z 20 1']);
+  });
+});
+
+describe('a sort read through a view', () => {
+  it('streams sorted rows into its one reader, a sink, with every row accounted for', async () => {
+    const p = pipeline(
+      [
+        { id: 'a', kind: 'source.csv', config: { path: 'a.csv', types: { n: 'INTEGER' } } },
+        { id: 'sorted', kind: 'sort', config: { by: [{ column: 'k' }, { column: 'n', descending: true }] } },
+        { id: 'write', kind: 'sink.csv', config: { path: 'out/sorted.csv' } },
+      ],
+      ['a -> sorted', 'sorted -> write'],
+    );
+    const r = await run(p, { files: { 'a.csv': 'k,n\ny,1\nx,2\nz,3\nx,4\ny,5\n' } });
+    expectSucceeded(r);
+    expect(parseCsv(r.read('out/sorted.csv')).slice(1).map((x) => x.join(' '))).toEqual(['x 4', 'x 2', 'y 5', 'y 1', 'z 3']);
+    expect(counts(r.metric('sorted'))).toEqual({ status: 'ok', rowsIn: 5, rowsOut: 5, quarantined: 0, filtered: 0 });
+    expect(r.metric('write').passed).toBe(5);
+  });
+
+  it('is a view for one reader and a table for two', () => {
+    const nodes = [{ id: 'src', kind: 'source.csv' }, { id: 'sorted', kind: 'sort' }, { id: 's1', kind: 'sink.csv' }, { id: 's2', kind: 'sink.csv' }];
+    const decideSort = (edges: string[]): boolean => {
+      const p = pipeline(nodes, ['src -> sorted', ...edges]) as unknown as Pipeline;
+      const order = ['src', 'sorted', 's1', 's2'];
+      const o: GraphRun = { kindOf, db: undefined as unknown as Database, tableName: (n, port) => `${n}__${port}`, dropConsumed: true };
+      return viewPays(o, indexGraph(p, order), 'sorted', 'out', 1);
+    };
+    expect(decideSort(['sorted -> s1'])).toBe(true);
+    expect(decideSort(['sorted -> s1', 'sorted -> s2'])).toBe(false);
   });
 });

@@ -74,9 +74,9 @@ export interface ExecContext {
   /**
    * Whether this output port may be a view rather than a stored table: its readers would compute it again, each
    * inside its own query, and the run judged that cheaper than storing it once (runtime/execution/execute-graph.ts,
-   * viewPays). False in previews.
+   * viewPays), with at most `maxReads` reads computing it (default MAX_VIEW_READS). False in previews.
    */
-  viewPays(port: string): boolean;
+  viewPays(port: string, maxReads?: number): boolean;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;

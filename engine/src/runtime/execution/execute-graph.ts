@@ -133,11 +133,13 @@ function viewReads(o: GraphRun, g: GraphIndex, nodeId: string, port: string, cap
 
 /**
  * The most times a set-wise node's output may be computed again by its readers before storing it once is
- * cheaper. Measured at 5 M rows (the validation workload's join of 4.95 M orders with 10 K customers, 2 threads,
- * load ~6): storing the joined rows in left order took 2.9 s, and a stored output is profiled too (another
- * 0.6-3 s); read as a view, the runtime's row count took 0.33 s, a day/country aggregate 0.73 s (against 0.06 s
- * from the table), and a Parquet sink's COPY 2.5 s (against 2.75 s from the table: the join streams into the
- * writer). So a view pays while about three readers compute it again.
+ * cheaper. Measured on the validation workload's join (orders joined to 10 K customers, 2 threads, load ~12),
+ * paired and interleaved in one process, 4 rounds each, the statements a run makes after the join with its output
+ * stored or a view: stored, the sorted join 8.6-11.7 s + its profile 3.6-4.3 s + a Parquet sink's COPY 11.7-12.6 s
+ * + a derive and an aggregate 0.2-0.5 s = 24.7-29.0 s in all; as a view, the runtime's count 0.7-1.2 s + the
+ * COPY (the join and sort streaming into the writer) 13.6-16.5 s + the derive's two counts 2.2-2.9 s + the
+ * aggregate 1.5-2.4 s = 18.7-22.5 s (5 M rows); at 1 M rows 5.9-7.3 s against 4.0-6.2 s. Storing costs about
+ * what five to ten narrow reads of the view do; three readers (each with its counts) stay well below.
  */
 export const MAX_VIEW_READS = 3;
 
@@ -146,9 +148,10 @@ export const MAX_VIEW_READS = 3;
  * rather than a stored table. Never in a preview (its nodes' rows are cached and read again as the user moves
  * along), nor when every output is checkpointed (the checkpoint would compute the view once more), nor when a
  * reader needs a table anyway (`tableInputs`: it would be stored before that reader runs, after the runtime
- * counted the view), nor when a reader is outside this run; otherwise while at most MAX_VIEW_READS reads compute it.
+ * counted the view), nor when a reader is outside this run; otherwise while at most `maxReads` reads compute it
+ * (MAX_VIEW_READS unless the kind measured its own: a sort, whose every read sorts again, allows one).
  */
-export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: string): boolean {
+export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: string, maxReads = MAX_VIEW_READS): boolean {
   if (o.dropConsumed !== true || o.keepTables === true) return false;
   for (const e of g.outOf.get(nodeId) ?? []) {
     if (e.from.port !== port) continue;
@@ -156,5 +159,5 @@ export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: strin
     const ck = o.kindOf(g.node.get(e.to.node)?.kind ?? '');
     if (!ck || ck.tableInputs?.includes(e.to.port)) return false;
   }
-  return viewReads(o, g, nodeId, port, MAX_VIEW_READS) <= MAX_VIEW_READS;
+  return viewReads(o, g, nodeId, port, maxReads) <= maxReads;
 }

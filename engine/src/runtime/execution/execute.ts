@@ -306,7 +306,7 @@ async function runNode(
     },
     commitId: o.commitId?.(node.id),
     orderMatters: indexOf(o).orderMatters.get(node.id) ?? true,
-    viewPays: (port) => viewPays(o, g, node.id, port),
+    viewPays: (port, maxReads) => viewPays(o, g, node.id, port, maxReads),
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     get stateDir() {
       return folder(stateDir);
