@@ -69,8 +69,9 @@ export async function judgeRows(ctx: ExecContext, o: PassOptions): Promise<{ war
   //  - One pass: CREATE TABLE AS SELECT from the input judges, converts and stores in the same statement.
   //  - In place: this node takes its input table over (it is the only reader), finds the failing rows in a read
   //    pass, and converts in place with ALTER ... SET DATA TYPE (one column rewritten per conversion).
-  // Measured (issue-18 orders, 8 row-local rules, 2 conversions, 2 threads, load ~10): from a view, the one pass
-  // took 5.2-5.7 s of CPU at 5 M rows against 6.8-7.2 s to copy, judge and convert (wall 14.8-15.5 vs 17.0-20.3 s).
+  // Measured (issue-18 orders, 8 row-local rules, 2 conversions, 2 threads): from a view like a CSV source's (two
+  // read_csv parts under UNION ALL), at 5 M rows and load 2.8, the one pass took 3.90 s (7.55 s of CPU) against
+  // 4.86-4.93 s (8.44-8.70 s) to copy, judge and convert.
   // From a table this node takes over, without conversions the in-place read pass beats a copy (1.63 vs 2.05 s,
   // 1.70 vs 2.11 s at 1 M rows); with two the one pass is as fast or faster (8.7 vs 11.6 s, 11.2 vs 11.1 s at
   // 5 M rows: it costs what the read pass does, and the ALTERs ~1 s each). So a claimed table without conversions
