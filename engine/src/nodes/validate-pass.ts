@@ -66,14 +66,16 @@ export async function judgeRows(ctx: ExecContext, o: PassOptions): Promise<{ war
   // Where the valid rows are stored, and their row-local failures found. The rows keep their input order and
   // rowid is their input position: a CREATE TABLE AS from a plain scan or projection stores rows in order (one
   // with a join does not: DuckDB 1.5 stored whole row groups of 122,880 rows out of order).
-  //  - Onepass: CREATE TABLE AS SELECT from the input judges, converts and stores in the same statement.
+  //  - One pass: CREATE TABLE AS SELECT from the input judges, converts and stores in the same statement.
   //  - In place: this node takes its input table over (it is the only reader), finds the failing rows in a read
   //    pass, and converts in place with ALTER ... SET DATA TYPE (one column rewritten per conversion).
-  // Measured (issue-18 orders, 8 row-local rules, load ~6 on 2 cores): without conversions the in-place read pass
-  // beats a copy (1.63 vs 2.05 s, 1.70 vs 2.11 s at 1 M rows); with two conversions the one pass is as fast or
-  // faster (8.7 vs 11.6 s, 11.2 vs 11.1 s at 5 M rows: the pass costs what the read pass does, the ALTERs ~1 s
-  // each) and its statements do not grow with the conversions. So a claimed table without conversions is judged
-  // in place, everything else in one pass.
+  // Measured (issue-18 orders, 8 row-local rules, 2 conversions, 2 threads): from a view like a CSV source's (two
+  // read_csv parts under UNION ALL), at 5 M rows and load 2.8, the one pass took 3.90 s (7.55 s of CPU) against
+  // 4.86-4.93 s (8.44-8.70 s) to copy, judge and convert.
+  // From a table this node takes over, without conversions the in-place read pass beats a copy (1.63 vs 2.05 s,
+  // 1.70 vs 2.11 s at 1 M rows); with two the one pass is as fast or faster (8.7 vs 11.6 s, 11.2 vs 11.1 s at
+  // 5 M rows: it costs what the read pass does, and the ALTERs ~1 s each). So a claimed table without conversions
+  // is judged in place, everything else in one pass.
   const claimed = await ctx.claimInput('in');
   let onePass = !(claimed && o.conversions.length === 0);
   const converted = new Map(o.conversions.map((c, k) => [c.column, { ...c, k }]));
@@ -103,10 +105,11 @@ export async function judgeRows(ctx: ExecContext, o: PassOptions): Promise<{ war
     if (rowChecks.length > 0) rowFailures = `SELECT rowid AS r, ${failedList} AS ks FROM ${valid} WHERE ${anyFails}`;
   }
   // The rows as the input had them, each with its position: converted columns read from their helper columns.
-  const originals = onePass && o.conversions.length > 0 ? (alias: string) => names.map((n) => {
-    const c = converted.get(n);
-    return c ? `${alias}.${qi(originalOf(c.k))} AS ${qi(n)}` : `${alias}.${qi(n)}`;
-  }) : (alias: string) => names.map((n) => `${alias}.${qi(n)}`);
+  const originals = (alias: string): string[] =>
+    names.map((n) => {
+      const c = onePass ? converted.get(n) : undefined;
+      return c ? `${alias}.${qi(originalOf(c.k))} AS ${qi(n)}` : `${alias}.${qi(n)}`;
+    });
   const rows = `(SELECT rowid AS ${qi(POS)}, ${[`t.${qi(LINEAGE)}`, ...originals('t')].join(', ')} FROM ${valid} t)`;
 
   // A narrow table of failing rows only, each with every rule it failed: the row-local ones found above, and

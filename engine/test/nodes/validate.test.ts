@@ -315,13 +315,15 @@ describe('validate: input order over several row groups', () => {
   // would move whole groups, so the first occurrence of a key would no longer be the first by input order. Rows
   // 299,001..300,000 repeat the keys of rows 1..1,000.
   const N = 300_000;
-  const makeInput = async (): Promise<string> => {
+  // Made once for every case (each run writes only its own good.parquet there, one after another).
+  let input: Promise<string> | undefined;
+  const makeInput = (): Promise<string> => (input ??= (async () => {
     const base = tmpDir('sluice-base-');
     await duck(
       `COPY (SELECT i, CASE WHEN i > ${N - 1000} THEN i - ${N - 1000} ELSE i END AS k, chr(CAST(97 + i % 8 AS INTEGER)) AS c, printf('%d.5', i % 1000) AS amount FROM range(1, ${N + 1}) t(i)) TO ${sq(`${base}/data.parquet`)} (FORMAT parquet)`,
     );
     return base;
-  };
+  })());
   const UNIQUE = { id: 'k_unique', type: 'unique', column: 'k', keep: 'first' };
   const LETTERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
   const cases: [string, unknown[], boolean][] = [
