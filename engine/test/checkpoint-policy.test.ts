@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CheckpointPlanner, WORTH, checkpointPolicy } from '../src/runtime/durability/checkpoint-policy.js';
+import { CheckpointPlanner, WORTH, checkpointPolicy, checkpointWorth } from '../src/runtime/durability/checkpoint-policy.js';
+import { recentOutcomes } from '../src/runtime/durability/run-records.js';
 import { runPipeline } from '../src/runtime/run.js';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { pipeline, tmpDir, writeFiles } from './helpers.js';
@@ -47,6 +48,36 @@ describe('the checkpoint planner', () => {
     const cost = planner.costMs([BIG]);
     expect(planner.decide('a', Math.ceil(WORTH * cost), [BIG])).toBe(true);
     expect(planner.decide('b', Math.floor(WORTH * cost) - 1, [BIG])).toBe(false);
+  });
+
+  it("weighs by how often the pipeline's recent runs failed: a pipeline that keeps failing keeps more checkpoints", () => {
+    // No history: as if one run in ten failed.
+    expect(checkpointWorth([])).toBeCloseTo(WORTH);
+    // Twenty successes: a write must save twenty times its cost (the bound).
+    expect(checkpointWorth(Array(20).fill('succeeded'))).toBe(20);
+    // Half of the last twenty failed: a write that saves about twice its cost pays.
+    const shaky = checkpointWorth(Array.from({ length: 20 }, (_, i) => (i % 2 ? 'failed' : 'succeeded')));
+    expect(shaky).toBeGreaterThanOrEqual(2);
+    expect(shaky).toBeLessThan(3);
+    // A crashed run (left 'running'), a cancelled or partial one all needed a resume.
+    expect(checkpointWorth(['running', 'cancelled', 'partial'])).toBeLessThan(checkpointWorth(['succeeded', 'succeeded', 'succeeded']));
+    const work = 4 * new CheckpointPlanner('auto', graph([])).costMs([BIG]);
+    expect(new CheckpointPlanner('auto', graph([]), shaky).decide('a', work, [BIG])).toBe(true);
+    expect(new CheckpointPlanner('auto', graph([])).decide('a', work, [BIG])).toBe(false);
+  });
+
+  it('reads the recent outcomes of the same pipeline only, newest first, without the run that asks', () => {
+    const dir = tmpDir();
+    const runs: [string, string, string][] = [['20260101T000000-a', 'p', 'failed'], ['20260102T000000-b', 'q', 'failed'], ['20260103T000000-c', 'p', 'succeeded'], ['20260104T000000-d', 'p', 'running']];
+    for (const [id, name, outcome] of runs) {
+      fs.mkdirSync(path.join(dir, id));
+      fs.writeFileSync(path.join(dir, id, 'manifest.json'), JSON.stringify({ runId: id, pipelineName: name, outcome }));
+    }
+    fs.mkdirSync(path.join(dir, '20260105T000000-e'));
+    fs.writeFileSync(path.join(dir, '20260105T000000-e', 'manifest.json'), '{not json');
+    expect(recentOutcomes(dir, 'p', '20260104T000000-d')).toEqual(['succeeded', 'failed']);
+    expect(recentOutcomes(dir, 'p', 'none')).toEqual(['running', 'succeeded', 'failed']);
+    expect(recentOutcomes(path.join(dir, 'missing'), 'p', 'x')).toEqual([]);
   });
 
   it('counts an upstream node shared by two paths once', () => {

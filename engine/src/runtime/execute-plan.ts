@@ -29,6 +29,8 @@ export interface PlanEnv {
   /** Node fingerprints of the plan's pipeline: commit ids, and what the journal records for a later resume. */
   fingerprints: Map<string, string>;
   checkpoint: CheckpointPolicy;
+  /** Under 'auto', how many times its cost a checkpoint must save (from the pipeline's recent runs). */
+  checkpointWorth?: number;
   limits: ResourceLimits;
   tableName: (nodeId: string, port: string) => string;
   committedState?: ((nodeId: string) => string | undefined) | undefined;
@@ -47,7 +49,7 @@ export async function executePlan(plan: ExecutionPlan, env: PlanEnv): Promise<Pl
   const replay = plan.replay
     ? await loadReplayInput(db, plan.pipeline, plan.replay, { historyDir: env.historyDir, baseDir: env.baseDir, roots: env.roots, workDir: env.workDir, tableName, kindOf: env.kindOf })
     : undefined;
-  const durable = new DurableOutputs(db, journal, env.runDir, plan.pipeline, tableName, new CheckpointPlanner(env.checkpoint, plan.pipeline), fingerprints);
+  const durable = new DurableOutputs(db, journal, env.runDir, plan.pipeline, tableName, new CheckpointPlanner(env.checkpoint, plan.pipeline, env.checkpointWorth), fingerprints);
   const result = await executePipeline({
     pipeline: plan.pipeline,
     only: plan.order,

@@ -28,7 +28,7 @@ import { getRun } from './durability/history.js';
 import { nodeFingerprints } from './execution/fingerprint.js';
 import { topologicalOrder, upstreamClosure } from '@sluice/format/pipeline/graph';
 import { LIMIT_HOW, LimitError, resolveLimits, type ResourceLimits } from './execution/limits.js';
-import { checkpointPolicy, type CheckpointPolicy } from './durability/checkpoint-policy.js';
+import { checkpointPolicy, checkpointWorth, type CheckpointPolicy } from './durability/checkpoint-policy.js';
 import { RunOps } from '../ops/run-ops.js';
 import { MAX_PROFILED_COLUMNS } from '../ops/profile.js';
 import { acceptedSchemas } from '../analysis/accepted.js';
@@ -36,7 +36,7 @@ import { acceptedColumns } from '../nodes/source-csv.js';
 import { edgeDrift } from '@sluice/format/schema/drift';
 import { PipelineState, stateStoreDir } from './durability/pipeline-state.js';
 import { processAlive } from '../fsutil/process.js';
-import { writeManifest } from './durability/run-records.js';
+import { recentOutcomes, writeManifest } from './durability/run-records.js';
 
 export { writeManifest };
 
@@ -193,9 +193,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     };
+    const policy = checkpointPolicy(o.checkpoint);
     const { result, durable, replay } = await executePlan(plan, {
       runId, runDir, workDir, historyDir: o.historyDir, baseDir: o.baseDir, outDir: o.outDir, roots, db, journal, ops, kindOf, fingerprints, limits, tableName, pass,
-      checkpoint: checkpointPolicy(o.checkpoint),
+      checkpoint: policy,
+      ...(policy === 'auto' ? { checkpointWorth: checkpointWorth(recentOutcomes(o.historyDir, pipeline.name, runId)) } : {}),
       committedState: state ? (id: string) => state.committedDir(id) : undefined,
     });
     if (plan.replay && replay) manifest.replayOf = { runId: plan.replay.originalRunId, nodeId: plan.replay.nodeId, rows: replay.replayed.length };

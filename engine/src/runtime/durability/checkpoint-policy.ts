@@ -1,17 +1,41 @@
 // Which node outputs a run keeps checkpoints of. A checkpoint is paid for on every run but pays back only when
 // a run is resumed, and writing a large table costs about as much as the node that made it. So by default
 // ('auto') a node's outputs are written only when the work a resume would otherwise redo to rebuild them (the
-// node and every upstream node not itself checkpointed) is at least WORTH times the estimated cost of writing
-// them: an aggregate after a long chain is kept, a plain copy of a file just read is not. A resume is exactly
-// once either way; the policy only decides how much it recomputes. 'all' keeps every table output, 'off' none.
+// node and every upstream node not itself checkpointed) is at least `worth` times the estimated cost of writing
+// them: an aggregate after a long chain is kept, a plain copy of a file just read is not. `worth` is one over the
+// chance that a run of this pipeline needs resuming, judged from its recent runs (checkpointWorth): a write is paid
+// on every run, a saving only on the runs that fail, so a pipeline that rarely fails keeps fewer checkpoints. A
+// resume is exactly once either way; the policy only decides how much it recomputes. 'all' keeps every table
+// output, 'off' none.
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 
 export type CheckpointPolicy = 'auto' | 'all' | 'off';
 
 export const CHECKPOINT_POLICIES: readonly CheckpointPolicy[] = ['auto', 'all', 'off'];
 
-/** The work a checkpoint must save, as a multiple of its cost, to be written under 'auto'. */
-export const WORTH = 3;
+/**
+ * The work a checkpoint must save, as a multiple of its cost, to be written under 'auto' when a pipeline has no
+ * history: as if one run in ten failed. (It was 3 until session 7: as if one run in three failed, which made a
+ * 5 M-row validation run write its 4.7 M valid rows on every run for a resume that seldom comes.)
+ */
+export const WORTH = 10;
+/** Bounds on `worth` from history: even a pipeline that never failed keeps a checkpoint that saves 20× its cost. */
+const MIN_WORTH = 2;
+const MAX_WORTH = 20;
+/** How many recent runs judge the failure rate, and the prior's weight (ten runs, one of them failed). */
+export const WORTH_RUNS = 20;
+const PRIOR_RUNS = 10;
+
+/**
+ * `worth` from the outcomes of a pipeline's recent runs (newest first, at most WORTH_RUNS): one over the chance a
+ * run needs resuming, smoothed by a prior of one failure in ten runs so that a few runs do not swing it.
+ */
+export function checkpointWorth(outcomes: readonly string[]): number {
+  const recent = outcomes.slice(0, WORTH_RUNS);
+  const failed = recent.filter((x) => x !== 'succeeded').length;
+  const chance = (failed + PRIOR_RUNS / WORTH) / (recent.length + PRIOR_RUNS);
+  return Math.min(MAX_WORTH, Math.max(MIN_WORTH, 1 / chance));
+}
 /**
  * Fixed cost of one checkpoint file (create, fsync, hash, journal), in milliseconds, before this run has measured
  * its own: small writes then tell what it is on this machine (on a loaded one, several times this).
@@ -43,6 +67,7 @@ export class CheckpointPlanner {
   constructor(
     readonly policy: CheckpointPolicy,
     pipeline: Pipeline,
+    private readonly worth: number = WORTH,
   ) {
     for (const e of pipeline.edges) {
       const list = this.upstream.get(e.to.node);
@@ -56,7 +81,7 @@ export class CheckpointPlanner {
     this.durations.set(nodeId, durationMs);
     if (this.policy !== 'auto') return this.policy === 'all';
     if (outputs.length === 0) return false;
-    return this.redoMs(nodeId) >= WORTH * this.costMs(outputs);
+    return this.redoMs(nodeId) >= this.worth * this.costMs(outputs);
   }
 
   /** Milliseconds a resume would spend rebuilding this node's outputs without a checkpoint of them. */

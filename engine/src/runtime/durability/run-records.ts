@@ -25,6 +25,30 @@ export function listRuns(historyDir: string, limit = 50): RunManifest[] {
   return out;
 }
 
+/**
+ * The outcomes of a pipeline's recent runs in a history folder, newest first, leaving out `except` (the run that
+ * asks). Read for the checkpoint policy before every run, so only each manifest's name and outcome are looked at.
+ */
+export function recentOutcomes(historyDir: string, pipelineName: string, except: string, limit = 20): string[] {
+  if (!fs.existsSync(historyDir)) return [];
+  const out: string[] = [];
+  for (const id of fs.readdirSync(historyDir).sort().reverse()) {
+    if (id === except) continue;
+    const file = path.join(historyDir, id, 'manifest.json');
+    let m: unknown;
+    try {
+      m = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      continue;
+    }
+    if (typeof m !== 'object' || m === null) continue;
+    const { pipelineName: name, outcome } = m as { pipelineName?: unknown; outcome?: unknown };
+    if (name === pipelineName && typeof outcome === 'string') out.push(outcome);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
 export function getRun(historyDir: string, runId: string | undefined): RunManifest {
   if (runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) throw new UserError(`"${runId}" is not a run id`);
   const runs = listRuns(historyDir, runId ? 100_000 : 1);
