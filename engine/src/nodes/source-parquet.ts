@@ -72,7 +72,8 @@ export const sourceParquetNode: NodeKind<z.infer<typeof config>> = {
       return new UserError(`cannot read Parquet ${path.basename(culprit)} (source node ${JSON.stringify(ctx.nodeId)}): ${msg}`);
     });
     // Each file stops at the limit; reaching it in total is the sign that a file may hold more.
-    return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit, warnings };
+    // The view yields exactly the footers' rows, so the run need not scan it to count its output.
+    return { recordsRead, truncated: ctx.limit !== undefined && recordsRead >= ctx.limit, warnings, ...(ctx.limit === undefined ? { outputRows: { out: recordsRead } } : {}) };
   },
 };
 
