@@ -83,6 +83,7 @@ describe('the choice between a view and a table', () => {
       { id: 'f', kind: 'filter' },
       { id: 'a', kind: 'aggregate' },
       { id: 'v', kind: 'validate', config: { rules: [{ id: 'u', type: 'unique', column: 'code', keep: 'none' }] } },
+      { id: 'dd', kind: 'deduplicate', config: { keys: ['code'] } },
     ];
     const p = pipeline(nodes, ['orders -> enrich.left', 'customers -> enrich.right', ...edges]) as unknown as Pipeline;
     const used = new Set(p.edges.flatMap((e) => [e.from.node, e.to.node]));
@@ -109,7 +110,10 @@ describe('the choice between a view and a table', () => {
   });
 
   it('a table when a reader needs one, in a preview, and when every output is checkpointed', () => {
-    expect(decide(['enrich -> v', 'v.valid -> s1'])).toMatchObject({ view: false });
+    // A deduplicate needs its input stored (tableInputs); a validate stores its input in the pass that judges it
+    // (validate-pass.ts), so it reads a view once, in order when its rules depend on order.
+    expect(decide(['enrich -> dd', 'dd -> s1'])).toMatchObject({ view: false });
+    expect(decide(['enrich -> v', 'v.valid -> s1'])).toEqual({ view: true, ordered: true });
     expect(decide(['enrich -> s1'], { dropConsumed: false })).toEqual({ view: false, ordered: true });
     expect(decide(['enrich -> s1'], { keepTables: true })).toMatchObject({ view: false });
   });
