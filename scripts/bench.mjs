@@ -25,6 +25,13 @@ import { benchStartup, printStartup } from './bench/startup.mjs';
 import { benchChain, printChain } from './bench/chain.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  // The usage is this file's opening comment: one text, so the two cannot drift apart.
+  const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+  const head = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+  process.stdout.write(`${head.map((l) => l.replace(/^\/\/ ?/, '')).join('\n')}\n`);
+  process.exit(0);
+}
 const root = path.resolve(here, '..');
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
