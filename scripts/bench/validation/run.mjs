@@ -68,7 +68,7 @@ export async function benchValidation({ rows, repeat, memoryLimit }) {
     const configs = memoryLimit
       ? { sql: ['sql', env], engine: ['engine', env] }
       : { sql: ['sql', env], staged: ['sql-staged', env], engine: ['engine', env], plain: ['engine', { ...env, SLUICE_BENCH_CHECKPOINT: 'off' }] };
-    process.stdout.write(`  load average before: ${load()}${memoryLimit ? `; DuckDB memory limit ${memoryLimit}` : ''}\n`);
+    process.stdout.write(`  load average before: ${load()}${memoryLimit ? `; memory limit ${memoryLimit}` : ''}\n`);
     const { runs, med } = rounds(configs, dir, repeat, rows);
     let exact = true;
     // Each configuration's last run left its outputs in out-<mode>; the oracle judges them.
