@@ -2,7 +2,7 @@
 import type { Column, IoStats } from '@sluice/format/api/contract';
 import { redact } from './secrets.js';
 import { capText, MAX_MESSAGE_CHARS } from './display-cap.js';
-import type { ReadFailureExplainer } from './execution/read-failures.js';
+import type { QueryError } from '@sluice/format/api/errors';
 
 export type SqlValue = string | number | bigint | boolean | null;
 export type SqlParams = Record<string, SqlValue>;
@@ -140,3 +140,15 @@ export class UserError extends ApiUserError {
     super(capText(redact(message), MAX_MESSAGE_CHARS, 'message shortened'), where, opts);
   }
 }
+
+/** What a read-failure explainer may use: a count over a read of its files (the run's database). */
+export interface FailureProbe {
+  count(sql: string): Promise<number>;
+}
+
+/**
+ * Given the failure met downstream, an error that says which of the source's files is unreadable, or undefined
+ * (runtime/execution/read-failures.ts keeps them per run). Declared here, with the context that hands it over, so
+ * that node kinds need not import the executor's layer.
+ */
+export type ReadFailureExplainer = (failure: QueryError, probe: FailureProbe) => Promise<Error | undefined>;

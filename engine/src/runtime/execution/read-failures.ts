@@ -6,13 +6,9 @@
 import { QueryError } from '@sluice/format/api/errors';
 import type { Edge } from '@sluice/format/pipeline/pipeline';
 
-/** What an explainer may use: a count over a read of its files (the run's database). */
-export interface FailureProbe {
-  count(sql: string): Promise<number>;
-}
+import type { FailureProbe, ReadFailureExplainer } from '../exec-context.js';
 
-/** Given the failure met downstream, an error that says which of the source's files is unreadable, or undefined. */
-export type ReadFailureExplainer = (failure: QueryError, probe: FailureProbe) => Promise<Error | undefined>;
+export type { FailureProbe, ReadFailureExplainer };
 
 const explainers = new WeakMap<object, Map<string, ReadFailureExplainer>>();
 
