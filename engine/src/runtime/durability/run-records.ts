@@ -27,12 +27,14 @@ export function listRuns(historyDir: string, limit = 50): RunManifest[] {
 
 /**
  * The outcomes of a pipeline's recent runs in a history folder, newest first, leaving out `except` (the run that
- * asks). Read for the checkpoint policy before every run, so only each manifest's name and outcome are looked at.
+ * asks), among its newest 10 × `limit` run folders. Read for the checkpoint policy before every run, so only each
+ * manifest's name and outcome are looked at.
  */
 export function recentOutcomes(historyDir: string, pipelineName: string, except: string, limit = 20): string[] {
   if (!fs.existsSync(historyDir)) return [];
   const out: string[] = [];
-  for (const id of fs.readdirSync(historyDir).sort().reverse()) {
+  // A history folder shared by many pipelines is read only so far back: this runs before every run starts.
+  for (const id of fs.readdirSync(historyDir).sort().reverse().slice(0, 10 * limit)) {
     if (id === except) continue;
     const file = path.join(historyDir, id, 'manifest.json');
     let m: unknown;

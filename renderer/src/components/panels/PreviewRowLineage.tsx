@@ -4,8 +4,7 @@
 import type { ReactElement } from 'react';
 import { nodesPassed, parseLineage } from '@sluice/format/pipeline/lineage-id';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import { originText } from '../../lib/lineage';
-import { LineagePath } from './RowLineage';
+import { LineageOrigin, LineagePath } from './RowLineage';
 
 export interface PreviewRowLineageProps {
   pipeline: Pick<Pipeline, 'nodes' | 'edges'>;
@@ -28,23 +27,13 @@ export function PreviewRowLineage({ pipeline, nodeId, row, lineage, onClose }: P
     );
   }
   const origin = parseLineage(lineage, (id) => byId.get(id)?.kind);
-  const { where, by } = originText(origin, label);
   const path = origin.node !== '' && byId.has(origin.node) ? nodesPassed(pipeline, origin.node, nodeId) : [];
   return (
     <div className="row-lineage__panel preview-lineage" role="region" aria-label={`Where row ${row} came from`} data-testid="preview-row-lineage">
       <button type="button" className="button button--ghost preview-lineage__close" onClick={onClose} aria-label={`Close where row ${row} came from`} data-testid="preview-row-lineage-close">
         Close
       </button>
-      <div className="row-lineage__origin">
-        <span className="row-lineage__key">Came from</span>
-        <strong data-testid="row-lineage-where">{where}</strong>
-        {by !== '' && (
-          <span className="row-lineage__by">
-            read by {by}
-            {by !== origin.node && <> (<code>{origin.node}</code>)</>}
-          </span>
-        )}
-      </div>
+      <LineageOrigin origin={origin} label={label} />
       {path.length > 0 && <LineagePath path={path} />}
     </div>
   );

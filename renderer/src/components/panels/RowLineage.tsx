@@ -2,7 +2,7 @@
 // record) and the nodes it passed, answered by the engine's `traceRow` from what the run kept. Shown as a disclosure
 // under the row, so it is reached with Tab, opened with Enter or Space, and closed with Escape.
 import { useId, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
-import type { TraceResult } from '@sluice/format/api/trace-contract';
+import type { Origin, TraceResult } from '@sluice/format/api/trace-contract';
 import { originText } from '../../lib/lineage';
 import { SpinnerIcon } from '../../lib/icons';
 import { useDesigner } from '../../store';
@@ -70,19 +70,9 @@ export function RowLineage({ runId, nodeId, lineage, quarantine }: RowLineagePro
 function TraceView({ trace }: { trace: TraceResult }): ReactElement {
   const labels = new Map((trace.path ?? []).map((n) => [n.nodeId, n.label]));
   const label = (id: string) => labels.get(id) ?? id;
-  const { where, by } = originText(trace.origin, label);
   return (
     <>
-      <div className="row-lineage__origin">
-        <span className="row-lineage__key">Came from</span>
-        <strong data-testid="row-lineage-where">{where}</strong>
-        {by !== '' && (
-          <span className="row-lineage__by">
-            read by {by}
-            {by !== trace.origin.node && <> (<code>{trace.origin.node}</code>)</>}
-          </span>
-        )}
-      </div>
+      <LineageOrigin origin={trace.origin} label={label} />
       {trace.raw && (
         <div className="row-lineage__origin">
           <span className="row-lineage__key">The line</span>
@@ -102,6 +92,23 @@ function TraceView({ trace }: { trace: TraceResult }): ReactElement {
 }
 
 /** The nodes a row passed, from its source on, labels first (shared by a run's rows and a preview's rows). */
+/** Where a row came from (the file and line, the source node by label), for a run's row and a preview's alike. */
+export function LineageOrigin({ origin, label }: { origin: Origin; label: (id: string) => string }): ReactElement {
+  const { where, by } = originText(origin, label);
+  return (
+    <div className="row-lineage__origin">
+      <span className="row-lineage__key">Came from</span>
+      <strong data-testid="row-lineage-where">{where}</strong>
+      {by !== '' && (
+        <span className="row-lineage__by">
+          read by {by}
+          {by !== origin.node && <> (<code>{origin.node}</code>)</>}
+        </span>
+      )}
+    </div>
+  );
+}
+
 export function LineagePath({ path }: { path: { nodeId: string; kind: string; label?: string | undefined }[] }): ReactElement {
   return (
     <div className="row-lineage__origin">
