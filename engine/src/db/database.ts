@@ -27,6 +27,11 @@ export interface CellRows {
 
 /** SLUICE_TRACE_SQL=1 prints every statement and query with its duration and when it ended (ms since the process started), for profiling the engine against plain SQL. */
 const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
+
+/** One trace line for a statement that began at `started` (performance.now()), when tracing is on. */
+function traced(sql: string, started: number): void {
+  if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
+}
 /**
  * SLUICE_TRACE_MEMORY=MS prints, every MS milliseconds, the process's RSS beside what DuckDB accounts for (its
  * buffer pool by tag, and what it has spilled) and the JavaScript heap, so a run's memory can be lined up with the
@@ -185,7 +190,7 @@ export class Database {
     const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     await classified(this.conn.run(sql, params ? toDuckParams(params) : undefined));
-    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
+    traced(sql, started);
     if (/^\s*DELETE\b/i.test(sql)) await this.compactIfTight();
   }
 
@@ -220,7 +225,7 @@ export class Database {
     } catch {
       return;
     }
-    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) CHECKPOINT\n`);
+    traced('CHECKPOINT', started);
   }
 
   /** Small result sets as objects keyed by column name (trusted, engine-chosen names only). */
@@ -238,7 +243,7 @@ export class Database {
     const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
-    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
+    traced(sql, started);
     const names = reader.columnNames();
     return reader.getRowsJS().map((r) => {
       const o: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -253,7 +258,7 @@ export class Database {
     const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
-    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
+    traced(sql, started);
     const v = reader.getRowsJS()[0]?.[0];
     return v === null || v === undefined ? 0 : Number(v);
   }
@@ -263,7 +268,7 @@ export class Database {
     const started = TRACE ? performance.now() : 0;
     this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
-    if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
+    traced(sql, started);
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
     const rows = reader.getRowsJson().map((r) => r.map((v, i) => toCell(v, types[i] ?? '')));
