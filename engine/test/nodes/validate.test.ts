@@ -242,8 +242,9 @@ describe('validate: semantics without SQL nodes (version 3)', () => {
 
   it('a converted column keeps its input text in the quarantine, also for a row only a rule across rows failed', async () => {
     // "1.5" leaves converted to 1.50; line 4 fails only the uniqueness of k (a rule across rows) and line 5 only
-    // the conversion: both show the text the input had, and the valid rows keep their order.
-    const csv = 'k,amount\na,1.5\nb,2.50\na, 7\nc,x\n';
+    // the conversion: both show the text the input had, and the valid rows keep their order. Line 6 repeats b with
+    // a value its converted form writes back exactly ("2.50"), which the pass does not keep twice.
+    const csv = 'k,amount\na,1.5\nb,2.50\na, 7\nc,x\nb,2.50\n';
     const r = await v3(
       [
         { id: 'num', type: 'castable_to', column: 'amount', to: 'DECIMAL(12,2)' },
@@ -256,6 +257,7 @@ describe('validate: semantics without SQL nodes (version 3)', () => {
     expect(entries.map((e) => [e.sourceLine, e.ruleIds, JSON.parse(e.row ?? '{}')])).toEqual([
       [4, ['u'], { k: 'a', amount: ' 7' }],
       [5, ['num'], { k: 'c', amount: 'x' }],
+      [6, ['u'], { k: 'b', amount: '2.50' }],
     ]);
     expect(r.read('good.csv')).toBe('k,amount\na,1.50\nb,2.50\n');
   });
