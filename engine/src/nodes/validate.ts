@@ -5,7 +5,7 @@ import type { NodeKind, StaticItem } from './types.js';
 import { convertsColumn, formatProblem, validateSchema, type CastRule, type Rule } from '@sluice/format/kinds/validate';
 import { typeClass } from '@sluice/format/schema/types';
 import { UserError } from '../runtime/exec-context.js';
-import { qi, qlit } from '../sql/quote.js';
+import { oneOfSql, qi, qlit } from '../sql/quote.js';
 import { normalizeType, strictCastSql } from '../sql/strict-cast.js';
 import { checkExpression } from '../sql/guard.js';
 import { requireColumns } from './shared/columns.js';
@@ -58,7 +58,7 @@ async function valueFailSql(ctx: Parameters<NodeKind['execute']>[0], r: Rule, i:
     case 'in_set':
       // Not `NOT IN (...)`: DuckDB plans an IN list of six or more values as a join, and a join may store the
       // judged rows out of input order (validate-pass.ts).
-      return { fails: `(${qi(r.column)} IS NOT NULL AND NOT list_contains([${r.values.map(qlit).join(', ')}], CAST(${qi(r.column)} AS VARCHAR)))`, reason: `${r.column} is not one of ${r.values.join(', ')}` };
+      return { fails: `(${qi(r.column)} IS NOT NULL AND NOT ${oneOfSql(`CAST(${qi(r.column)} AS VARCHAR)`, r.values)})`, reason: `${r.column} is not one of ${r.values.join(', ')}` };
     case 'max_length':
       return { fails: `(${qi(r.column)} IS NOT NULL AND length(CAST(${qi(r.column)} AS VARCHAR)) > ${r.max})`, reason: `${r.column} is longer than ${r.max} characters` };
     case 'castable_to': {

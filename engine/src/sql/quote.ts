@@ -14,3 +14,12 @@ export function qlit(value: string): string {
   if (value.includes('\u0000')) throw new Error('string literal contains a NUL character');
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * SQL TRUE where the text expression `expr` is one of `values` (NULL where `expr` is NULL), as `expr IN (...)`
+ * would be, but never planned as a join: DuckDB 1.5 turns an IN list of five or more constants into one, and a
+ * table stored from a join may hold whole row groups out of input order.
+ */
+export function oneOfSql(expr: string, values: readonly string[]): string {
+  return `list_contains([${values.map(qlit).join(', ')}], ${expr})`;
+}

@@ -3,12 +3,13 @@
 
 // The type names a config may declare live with the pure format (the designer checks configs too).
 import { normalizeType } from '@sluice/format/schema/type-names';
+import { oneOfSql } from './quote.js';
 
 export { CASTABLE_TYPES, normalizeType } from '@sluice/format/schema/type-names';
 
 const INT_RE = '^\\s*[+-]?[0-9]+\\s*$';
 const FLOAT_RE = '^\\s*[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?\\s*$';
-const BOOL_SET = "('true','false','t','f','1','0','yes','no','y','n')";
+const BOOL_WORDS = ['true', 'false', 't', 'f', '1', '0', 'yes', 'no', 'y', 'n'];
 
 /**
  * SQL for a strict conversion of the text expression `v` (already a SQL expression) to `type`:
@@ -48,8 +49,8 @@ function castSql(v: string, type: string): { ok: string; value: string } {
   }
   if (t === 'BOOLEAN') {
     return {
-      ok: `(${v} IS NULL OR lower(trim(${txt})) IN ${BOOL_SET})`,
-      value: `(lower(trim(${txt})) IN ('true','t','1','yes','y'))`,
+      ok: `(${v} IS NULL OR ${oneOfSql(`lower(trim(${txt}))`, BOOL_WORDS)})`,
+      value: `(${oneOfSql(`lower(trim(${txt}))`, ['true', 't', '1', 'yes', 'y'])})`,
     };
   }
   if (t === 'DATE') {

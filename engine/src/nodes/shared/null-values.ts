@@ -1,6 +1,6 @@
 // Source options shared by the CSV and JSON sources: which field texts mean "no value", and what a blank line is.
 import { z } from 'zod';
-import { qlit } from '../../sql/quote.js';
+import { oneOfSql } from '../../sql/quote.js';
 
 export const nullValuesSchema = z
   .array(z.string().max(100))
@@ -13,5 +13,5 @@ export const blankLinesSchema = z.enum(['skip', 'quarantine']).default('skip').d
 /** The text expression `expr`, NULL where it is one of `values`. */
 export function nullIfSql(expr: string, values: readonly string[] | undefined): string {
   if (!values || values.length === 0) return expr;
-  return `CASE WHEN ${expr} IN (${values.map(qlit).join(', ')}) THEN NULL ELSE ${expr} END`;
+  return `CASE WHEN ${oneOfSql(expr, values)} THEN NULL ELSE ${expr} END`;
 }
