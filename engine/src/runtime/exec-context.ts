@@ -123,11 +123,13 @@ export interface ExecContext {
   /** Paths a read may touch: a glob is expanded here so every file is checked. */
   resolveGlob(pattern: string, field: string): Promise<string[]>;
   /**
-   * For a source whose output is read lazily (a view over its files): how to tell a failure that a node
-   * downstream meets while reading it (runtime/execution/read-failures.ts). Optional: absent where no node runs
-   * after this one.
+   * For a node whose output is computed lazily (a view): how to tell a failure that a node downstream meets while
+   * computing it (runtime/execution/read-failures.ts): `reading` a source's files (the default), or the `values`
+   * of its expressions. Optional: absent where no node runs after this one.
    */
-  leaveExplainer?(explain: ReadFailureExplainer): void;
+  leaveExplainer?(explain: ReadFailureExplainer, kind?: ExplainedFailures): void;
+  /** How many nodes of this run read this output port after this node (0 in a run that ends here). */
+  readers(port: string): number;
 }
 
 // The error classes live in the API's one error model (api/errors.ts); nodes import UserError from here, which
@@ -152,3 +154,5 @@ export interface FailureProbe {
  * that node kinds need not import the executor's layer.
  */
 export type ReadFailureExplainer = (failure: QueryError, probe: FailureProbe) => Promise<Error | undefined>;
+/** Which failures an explainer is asked about: those that may come from reading files, or from computing values. */
+export type ExplainedFailures = 'reading' | 'values';

@@ -65,3 +65,35 @@ describe('derive', () => {
     expect(r.manifest.errors[0]).toMatch(/^node "d" \(derive\), field "columns\[0\]\.expression": .*not allowed/);
   });
 });
+
+describe('derive: a value an expression cannot compute', () => {
+  // 'x7' cannot be an INTEGER: the run fails, naming the derive node and the column's expression, whichever node
+  // computes the view's values (the derive itself, or a reader that computes them inside its own query).
+  const p = chain([
+    { id: 'src', kind: 'source.csv', config: { path: 'data.csv' } },
+    { id: 'd', kind: 'derive', config: { columns: [{ name: 'fine', expression: 'upper(name)' }, { name: 'n', expression: 'CAST(code AS INTEGER) + 1' }] } },
+    { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+  ]);
+  it('fails the run with the derive node, its field and the value, and writes nothing', async () => {
+    const r = await run(p, { files: { 'data.csv': 'name,code\nann,1\nbob,x7\n' } });
+    expect(r.manifest.outcome).toBe('failed');
+    const message = r.manifest.errors.join('\n');
+    // The sink computed the view's values inside its own query (no pass of the derive's own): told as the derive's.
+    expect(message).toBe(
+      'node "d" (derive), field "columns[1].expression": column "n" cannot be computed for every row: Could not convert string \'x7\' to INT32 when casting from source column code (met by node "out" (sink.csv), which computes it)',
+    );
+    expect(r.metric('out').status).toBe('failed');
+    expect(() => r.read('out.csv')).toThrow();
+  });
+
+  it('is found by the derive itself when nothing in the run reads its values', async () => {
+    const alone = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'data.csv' } },
+      { id: 'd', kind: 'derive', config: { columns: [{ name: 'n', expression: 'CAST(code AS INTEGER)' }] } },
+    ]);
+    const r = await run(alone, { files: { 'data.csv': 'code\n1\nx7\n' } });
+    expect(r.manifest.outcome).toBe('failed');
+    expect(r.metric('d').status).toBe('failed');
+    expect(r.manifest.errors.join('\n')).toBe('node "d" (derive), field "columns[0].expression": column "n" cannot be computed for every row: Could not convert string \'x7\' to INT32 when casting from source column code');
+  });
+});

@@ -186,7 +186,9 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       const fsFault = fileSystemFault(e, o.workDir);
       const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
       const where = nodeNameWithKind(node);
-      m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : describeError(e, node);
+      // An explainer may tell the failure as an upstream node's (a derive whose value this node computed).
+      const toldBy = isUserFacing(e) && e.where.nodeId !== undefined && e.where.nodeId !== id ? g.node.get(e.where.nodeId) : undefined;
+      m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : toldBy ? `${describeError(e, toldBy)} (met by ${where}, which computes it)` : describeError(e, node);
       if (isFatal(e)) fatalIn = node.id;
       errors.push(m.error);
       if (e instanceof GateFailure) gateFailed = true;
@@ -367,7 +369,8 @@ async function runNode(
       if (files.length === 0) throw new UserError(`no file matches "${pattern}"`, { nodeId: node.id, field });
       return files;
     },
-    leaveExplainer: (explain) => leaveExplainer(o, node.id, explain),
+    leaveExplainer: (explain, kind) => leaveExplainer(o, node.id, explain, kind),
+    readers: (port) => (g.outOf.get(node.id) ?? []).filter((e) => e.from.port === port && g.position.has(e.to.node)).length,
   };
 
   // Known before the node runs, so a node that fails still records how many rows it was given.
