@@ -66,17 +66,26 @@ export const joinNode: NodeKind<z.infer<typeof config>> = {
     // reader, and the runtime keeps a view's inputs until the view is dropped).
     const ordered = ctx.orderMatters ? `${joined} ORDER BY l.rowid` : joined;
     await ctx.run(ctx.viewPays('out') ? `CREATE VIEW ${out} AS ${ordered}` : `CREATE TABLE ${out} AS ${ordered}`);
-    if (c.type === 'left') return { passed: total };
-    // Left rows carried into the output are those with a match; the rest are counted by an anti join.
-    const matched = total - (await ctx.count(`SELECT count(*) FROM ${left} l WHERE NOT ${matchedSql}`));
+    // One pass over the left keys against the right keys' multiplicities gives both the left rows without a match
+    // and the output's rows (each left row once per matching right row; once with NULLs in a left join), so a view
+    // output is not joined again just to count it (0.19 s at 5 M rows, besides 0.09 s for the unmatched).
+    const rkeys = c.on.map((k, i) => `${qi(k.right)} AS "__sl_k${i}"`).join(', ');
+    const byKey = c.on.map((k, i) => `l.${qi(k.left)} = m."__sl_k${i}"`).join(' AND ');
+    const [n] = await ctx.rows(
+      `SELECT count(*) FILTER (WHERE m."__sl_n" IS NULL) AS unmatched, coalesce(sum(${c.type === 'left' ? 'coalesce(m."__sl_n", 1)' : 'm."__sl_n"'}), 0) AS rows FROM ${left} l LEFT JOIN (SELECT ${rkeys}, count(*) AS "__sl_n" FROM ${right} GROUP BY ALL) m ON ${byKey}`,
+    );
+    const outputRows = { out: Number(n?.['rows'] ?? 0) };
+    if (c.type === 'left') return { passed: total, outputRows };
+    // Left rows carried into the output are those with a match; the rest are filtered or quarantined.
+    const matched = total - Number(n?.['unmatched'] ?? 0);
     if (c.unmatched === 'quarantine') {
       if (matched < total) {
         await ctx.run(
           `INSERT INTO ${ctx.quarantine} SELECT l.${qi(LINEAGE)}, TRY_CAST(split_part(l.${qi(LINEAGE)}, ':', -1) AS BIGINT), ['no_match'], [${qlit(reason)}], ${rowJsonSql(lnames, 'l')}, NULL FROM ${left} l WHERE NOT ${matchedSql} ORDER BY l.rowid`,
         );
       }
-      return { passed: matched };
+      return { passed: matched, outputRows };
     }
-    return { passed: matched, filtered: { count: total - matched, reason } };
+    return { passed: matched, filtered: { count: total - matched, reason }, outputRows };
   },
 };
