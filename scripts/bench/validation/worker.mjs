@@ -5,7 +5,7 @@
 // BENCH_MEMORY_LIMIT (e.g. 1.5GB) limits DuckDB in both the engine and the hand-written SQL.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { COUNTRIES, STATUSES } from './generate.mjs';
 
@@ -22,8 +22,11 @@ const TS_RE = '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}';
 const TS_FMT = '%Y-%m-%d %H:%M:%S';
 const inSet = (xs) => xs.map((x) => `'${x}'`).join(', ');
 let extra = {};
-// SLUICE_BENCH_ENGINE: another build of the engine (a folder like engine/dist), to compare before and after.
-const engineRun = process.env.SLUICE_BENCH_ENGINE ? pathToFileURL(path.resolve(process.env.SLUICE_BENCH_ENGINE, 'runtime', 'run.js')).href : '../../../engine/dist/runtime/run.js';
+// SLUICE_BENCH_ENGINE: another build of the engine (a folder like engine/dist), to compare before and after. The
+// engine is loaded as a process that runs it does: from its bundle (engine/dist/bundle, the run worker's), or from the
+// per-file output when the build has none (an older build).
+const engineDir = path.resolve(process.env.SLUICE_BENCH_ENGINE ?? fileURLToPath(new URL('../../../engine/dist', import.meta.url)));
+const engineRun = pathToFileURL(fs.existsSync(path.join(engineDir, 'bundle', 'run.js')) ? path.join(engineDir, 'bundle', 'run.js') : path.join(engineDir, 'runtime', 'run.js')).href;
 
 async function duck() {
   const inst = await DuckDBInstance.create(':memory:', { threads: '2', ...(limit ? { memory_limit: limit } : {}) });
