@@ -34,6 +34,8 @@ export const BUNDLE_ENTRIES = {
   // What `npm run bench` imports (scripts/bench/validation/worker.mjs), to measure what a process starting the engine pays.
   run: 'runtime/run.js',
   preview: 'runtime/preview.js',
+  // A parallel CSV scan's thread (sources/csv-scan-parallel.ts starts this file when it exists).
+  'csv-scan-worker': 'sources/csv-scan-worker.js',
 };
 
 // DuckDB's package loads a native binding from its own folder: it stays a package Node resolves at run time.
