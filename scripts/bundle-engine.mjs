@@ -9,8 +9,9 @@
 //
 // The bundles are flat (every output file in engine/dist/bundle), so a module's own location is one fixed step from
 // its chunk: each `import.meta.url` in a bundled module is rewritten to the URL its per-file twin in engine/dist has,
-// and paths made from it (`new URL('../../../renderer/dist', import.meta.url)`) mean what they meant. Entry modules
-// keep their real URL: run-worker.ts compares it with process.argv[1] to know it was started as a process.
+// and paths made from it (`new URL('../../../renderer/dist', import.meta.url)`) mean what they meant. One module
+// keeps its real URL (OWN_URL below): run-worker.ts compares it with process.argv[1] to know it was started as a
+// process, and it locates nothing with it.
 //
 // Source maps are linked and go back to the TypeScript (through tsc's maps): `node --enable-source-maps` (or
 // NODE_OPTIONS) shows a crash's stack in engine/src files.
@@ -38,6 +39,9 @@ export const BUNDLE_ENTRIES = {
   'csv-scan-worker': 'sources/csv-scan-worker.js',
 };
 
+/** Entries whose import.meta.url stays the bundle's own: only for a "was I started as the process?" check. */
+const OWN_URL = new Set(['run-worker']);
+
 // DuckDB's package loads a native binding from its own folder: it stays a package Node resolves at run time.
 const EXTERNAL = ['@duckdb/node-api'];
 
@@ -46,16 +50,16 @@ const relativeUrl = (from, to) => {
   return r.startsWith('.') ? r : `./${r}`;
 };
 
-/** Each bundled module's import.meta.url becomes that of its compiled file in engine/dist (entries keep theirs). */
-function ownLocations(entryFiles) {
+/** Each bundled module's import.meta.url becomes that of its compiled file in engine/dist (but see OWN_URL). */
+function ownLocations(keep) {
   return {
     name: 'own-locations',
     setup(b) {
       b.onLoad({ filter: /[\\/]engine[\\/]dist[\\/].*\.js$/ }, (args) => {
         const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta.url') || entryFiles.has(args.path)) return undefined;
+        if (!text.includes('import.meta.url') || keep.has(args.path)) return undefined;
         const own = `new URL(${JSON.stringify(relativeUrl(BUNDLE_DIR, args.path))}, import.meta.url).href`;
-        // Only the expression itself (not, say, a comment's mention in a longer word): tsc's output keeps it as written.
+        // Every mention, comments included (harmless there): tsc's output keeps the expression as written.
         return { contents: text.replaceAll(/\bimport\.meta\.url\b/g, own), loader: 'js', resolveDir: path.dirname(args.path) };
       });
     },
@@ -86,13 +90,13 @@ export async function bundleEngine() {
     absWorkingDir: root,
     metafile: true,
     write: true,
-    plugins: [ownLocations(new Set(Object.values(entryPoints)))],
+    plugins: [ownLocations(new Set([...OWN_URL].map((name) => entryPoints[name])))],
   });
-  // An entry that reads its own import.meta.url must be in its own output file, not moved into a shared chunk
+  // An entry that keeps its own import.meta.url must be in its own output file, not moved into a shared chunk
   // (which happens when another entry imports it): its URL would then be the chunk's.
   const outputs = result.metafile.outputs;
-  for (const [name, file] of Object.entries(entryPoints)) {
-    if (!readFileSync(file, 'utf8').includes('import.meta.url')) continue;
+  for (const name of OWN_URL) {
+    const file = entryPoints[name];
     const out = outputs[path.relative(root, path.join(BUNDLE_DIR, `${name}.js`)).split(path.sep).join('/')];
     if (!out || !(path.relative(root, file).split(path.sep).join('/') in out.inputs)) throw new Error(`bundle: ${name}'s code was moved into a shared chunk, so its import.meta.url would not be its own`);
   }
