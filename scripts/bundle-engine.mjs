@@ -42,8 +42,11 @@ export const BUNDLE_ENTRIES = {
 /** Entries whose import.meta.url stays the bundle's own: only for a "was I started as the process?" check. */
 const OWN_URL = new Set(['run-worker']);
 
-// DuckDB's package loads a native binding from its own folder: it stays a package Node resolves at run time.
-const EXTERNAL = ['@duckdb/node-api'];
+// DuckDB's native binding stays a package Node resolves at run time (it picks the platform's .node file). Its
+// JavaScript API, @duckdb/node-api, is bundled: loaded as a package from an ES module, its ~120 CommonJS files were
+// each read, compiled and scanned for exports (Node's CommonJS lexer follows its re-exports), ~240 ms of CPU
+// against ~50 ms bundled (import alone, medians of 7 at load 6).
+const EXTERNAL = ['@duckdb/node-bindings'];
 
 const relativeUrl = (from, to) => {
   const r = path.relative(from, to).split(path.sep).join('/');

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { COUNTRIES, STATUSES } from './generate.mjs';
 
 const [mode, dir] = process.argv.slice(2);
@@ -15,6 +14,10 @@ fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 const q = (p) => `'${p.replaceAll("'", "''")}'`;
 const limit = process.env.BENCH_MEMORY_LIMIT;
+// The hand-written SQL loads DuckDB's package before its clock starts, as a script using it would. The engine modes do
+// not load it: the engine loads DuckDB itself (its bundle carries DuckDB's JavaScript: scripts/bundle-engine.mjs), so
+// they measure what a process running the engine loads. The whole-process time counts both from the spawn.
+let DuckDBInstance = mode.includes('sql') ? (await import('@duckdb/node-api')).DuckDBInstance : undefined;
 const started = performance.now();
 const EMAIL = '[^@\\s]+@[^@\\s]+\\.[a-z]+';
 const DEC = '\\s*[+-]?([0-9]+(\\.[0-9]{0,2})?|\\.[0-9]{1,2})\\s*';
@@ -195,6 +198,7 @@ const doneAt = performance.timeOrigin + started + seconds * 1000;
 const maxRssMB = process.resourceUsage().maxRSS / 1024;
 
 // Not timed: the outputs in the oracle's plain form.
+DuckDBInstance ??= (await import('@duckdb/node-api')).DuckDBInstance;
 const c = await (await DuckDBInstance.create(':memory:')).connect();
 if (mode === 'preview-sources') {
   // Nothing to check: the previews' row counts are in the result.
