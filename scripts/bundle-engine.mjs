@@ -88,7 +88,7 @@ export async function bundleEngine() {
     banner: { js: "import { createRequire as __sluiceRequire } from 'node:module'; const require = __sluiceRequire(import.meta.url);" },
     sourcemap: 'linked',
     sourcesContent: false,
-    legalComments: 'none',
+    legalComments: 'eof', // the bundled packages' license notices stay with their code
     logLevel: 'warning',
     absWorkingDir: root,
     metafile: true,
