@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUNDLE_ENTRIES, bundleEngine } from './bundle-engine.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Vite's colour library colours whenever CI is set, even into a log file; a log gets plain text, as in scripts/test.mjs.
@@ -96,14 +97,16 @@ const parts = {
   engine: {
     // The engine and the package it depends on, @sluice/format (format/dist), which Node loads at run time.
     output: 'engine/dist/cli/main.js',
-    outputs: ['format/dist/api/contract.js'],
+    outputs: ['format/dist/api/contract.js', ...Object.keys(BUNDLE_ENTRIES).map((name) => `engine/dist/bundle/${name}.js`)],
     currentFiles: () => [...filesUnder('format/src'), ...filesUnder('engine/src')],
-    configs: ['engine/tsconfig.build.json', 'engine/package.json', 'format/tsconfig.build.json', 'format/package.json'],
+    configs: ['engine/tsconfig.build.json', 'engine/package.json', 'format/tsconfig.build.json', 'format/package.json', 'scripts/bundle-engine.mjs'],
     async build() {
       // tsc -b follows the project reference to format/ and is incremental (dist/.tsbuildinfo in each): after a
       // one-file change it re-checks what that file touches.
       const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'engine/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
       if (r.status !== 0) throw new Error(`tsc -b engine/tsconfig.build.json failed (exit code ${r.status ?? r.signal})`);
+      // The processes that start the engine load it from bundles made of that output (see scripts/bundle-engine.mjs).
+      await bundleEngine();
       return [...filesUnder('format/src'), ...filesUnder('engine/src')];
     },
   },

@@ -214,7 +214,7 @@ describe.skipIf(builtTree.length > 0)('the packaged app, resolved against the bu
   it('packs every module the shell, the engine process and the run worker load, reached from their entry points', () => {
     expect(closure.problems).toEqual([]);
     // The walk reaches the workers the engine starts by file (so a move that forgets them fails here).
-    for (const f of ['engine/dist/runtime/supervision/run-worker.js', 'engine/dist/sources/csv-scan-worker.js', 'engine/dist/service.js', 'node_modules/@sluice/format/dist/api/contract.js']) expect(closure.files, f).toContain(f);
+    for (const f of ['engine/dist/bundle/run-worker.js', 'engine/dist/sources/csv-scan-worker.js', 'engine/dist/service.js', 'node_modules/@sluice/format/dist/api/contract.js']) expect(closure.files, f).toContain(f);
     const missing = [...closure.files].filter((f) => !included(f));
     expect(missing).toEqual([]);
     expect(closure.files.size).toBeGreaterThan(100);

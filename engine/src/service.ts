@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineApi, EngineStreams, Sample } from '@sluice/format/api/contract';
 import { engineMethods, runRequestSchema, type RunSpec } from '@sluice/format/api/contract';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { staticCheck } from './analysis/check.js';
 import { schemasForNodes } from './analysis/region.js';
 import { sniffNode } from './analysis/sniff.js';

@@ -9,7 +9,21 @@ import { WorkerStderr } from '../src/runtime/supervision/supervise.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'engine', 'bin', 'sluice.js');
-const built = fs.existsSync(path.join(root, 'engine', 'dist', 'cli', 'main.js'));
+const built = fs.existsSync(path.join(root, 'engine', 'dist', 'bundle', 'main.js'));
+
+/**
+ * The source files behind the modules a process loaded: a file of the engine's bundle (engine/dist/bundle) stands for
+ * the sources its source map lists (engine/src, format/src, node_modules), any other file for itself.
+ */
+function sourcesOf(urls: string[]): string[] {
+  return urls.flatMap((u) => {
+    if (!u.startsWith('file:')) return [u];
+    const file = fileURLToPath(u);
+    if (!file.startsWith(path.join(root, 'engine', 'dist', 'bundle') + path.sep)) return [file];
+    const map = JSON.parse(fs.readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+    return map.sources.map((s) => path.resolve(path.dirname(file), s));
+  });
+}
 
 function pipelineIn(dir: string): string {
   fs.writeFileSync(path.join(dir, 'in.csv'), 'id,v\n1,a\n2,b\n');
@@ -72,9 +86,9 @@ describe.skipIf(!built)('supervised runs (needs npm run build:engine)', () => {
     const r = spawnSync(process.execPath, ['--import', pathToFileURL(path.join(dir, 'register.mjs')).href, bin, 'run', file, '--history', path.join(dir, 'h')], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'out.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
-    const loaded = fs.readFileSync(log, 'utf8').split('\n');
-    expect(loaded.some((u) => u.endsWith('/engine/dist/runtime/supervision/supervise.js'))).toBe(true);
-    expect(loaded.filter((u) => /@duckdb|\/engine\/dist\/(nodes\/|db\/|analysis\/|runtime\/run\.js|runtime\/execute\.js)/.test(u))).toEqual([]);
+    const loaded = sourcesOf(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean));
+    expect(loaded.some((u) => u.endsWith('/engine/src/runtime/supervision/supervise.ts'))).toBe(true);
+    expect(loaded.filter((u) => /@duckdb|\/engine\/(src|dist)\/(nodes\/|db\/|analysis\/|runtime\/run\.[jt]s|runtime\/execution\/execute\.[jt]s)/.test(u))).toEqual([]);
   });
 
   it('reports a pipeline its worker refuses as its own check would: exit code 2, every problem, no run record', () => {

@@ -1,11 +1,13 @@
 // One measured run, engine or hand-written SQL, printed as a JSON line.
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 // SLUICE_BENCH_ENGINE: another build of the engine (a folder like engine/dist), to compare before and after.
-const engineDir = process.env.SLUICE_BENCH_ENGINE ? pathToFileURL(path.resolve(process.env.SLUICE_BENCH_ENGINE)).href : '../../engine/dist';
+const engineDir = path.resolve(process.env.SLUICE_BENCH_ENGINE ?? fileURLToPath(new URL('../../engine/dist', import.meta.url)));
+/** The engine's module as a process that runs it loads it: bundled (engine/dist/bundle), or per file in an older build. */
+const engineModule = (name) => pathToFileURL(fs.existsSync(path.join(engineDir, 'bundle', `${name}.js`)) ? path.join(engineDir, 'bundle', `${name}.js`) : path.join(engineDir, 'runtime', `${name}.js`)).href;
 
 const [mode, dir] = process.argv.slice(2);
 const out = path.join(dir, `out-${mode}`);
@@ -16,8 +18,8 @@ let checkpointed;
 
 if (mode === 'preview') {
   // Time to first rows: what the designer waits for when a node over the big source is selected.
-  const { PreviewSession } = await import(`${engineDir}/runtime/preview.js`);
-  const { preparePipeline } = await import(`${engineDir}/runtime/run.js`);
+  const { PreviewSession } = await import(engineModule('preview'));
+  const { preparePipeline } = await import(engineModule('run'));
   const p = preparePipeline({ version: 1, name: 'preview', nodes: [
     { id: 'orders', kind: 'source.csv', config: { path: 'orders.csv', types: { quantity: 'INTEGER', unit_price: 'DECIMAL(10,2)' } } },
     { id: 'rules', kind: 'validate', config: { rules: [{ id: 'quantity_positive', type: 'range', column: 'quantity', min: 1 }] } },
@@ -50,7 +52,7 @@ if (mode === 'preview') {
   const checksum = String((await c.runAndReadAll('SELECT sum(orders)::VARCHAR || \'/\' || sum(revenue)::VARCHAR FROM agg')).getRowsJS()[0][0]);
   result = { valid, rejected: total - valid, filtered: 0, groupsChecksum: checksum };
 } else {
-  const { runPipeline } = await import(`${engineDir}/runtime/run.js`);
+  const { runPipeline } = await import(engineModule('run'));
   const pipeline = {
     version: 1,
     name: 'bench',

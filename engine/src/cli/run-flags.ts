@@ -3,7 +3,7 @@
 // added to the contract reaches the CLI without code here. Options with CLI-only semantics (--resume latest, the
 // limit flags, --allow-host's check, --no-checkpoint) stay hand-written in main.ts.
 import { Option, type Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { runOptionFlags, runOptionsSchema, type RunOptionsInput } from '@sluice/format/api/contract';
 
 interface FlagOption {

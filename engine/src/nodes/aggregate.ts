@@ -1,5 +1,5 @@
 // Group rows and compute aggregates. Every input row is folded into exactly one group, which the reconciler checks.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { aggregateSchema } from '@sluice/format/kinds/aggregate';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';

@@ -1,5 +1,5 @@
 // Convert column types strictly; rows with values that do not convert go to quarantine, never to NULL.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { castSchema } from '@sluice/format/kinds/cast';
 import { applyDeclaredTypes } from './shared/typing.js';

@@ -1,5 +1,5 @@
 // Keep one row per key. Duplicates are quarantined (so they can be inspected and replayed) or counted as filtered.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { deduplicateSchema } from '@sluice/format/kinds/deduplicate';
 import { LINEAGE } from '../runtime/exec-context.js';

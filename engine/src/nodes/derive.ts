@@ -1,5 +1,5 @@
 // Add or replace columns computed from SQL expressions.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { duplicateNames } from '@sluice/format/schema/checks';
 import type { Schema, SchemaProblem } from '@sluice/format/schema/types';

@@ -1,5 +1,5 @@
 // Keeps rows whose expression is true. Every other row is counted as filtered, with this node's reason.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { filterSchema } from '@sluice/format/kinds/filter';
 import { describeType } from '@sluice/format/schema/types';

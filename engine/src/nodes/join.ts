@@ -1,6 +1,6 @@
 // Join the left input to the right one on keys. Left rows are accounted one by one: matched rows pass (a row
 // may fan out to several), unmatched rows of an inner join are filtered or quarantined, as configured.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { joinSchema } from '@sluice/format/kinds/join';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';

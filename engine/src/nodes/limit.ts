@@ -1,5 +1,5 @@
 // Keep the first N rows, or a reproducible random sample of N; the rest are counted as filtered.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { limitSchema } from '@sluice/format/kinds/limit';
 

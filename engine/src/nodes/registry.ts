@@ -1,5 +1,5 @@
 // Every node kind, and the catalog the designer and CLI are generated from. Adding a kind = one file + one line here.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Catalog, NodeKindInfo } from '@sluice/format/api/contract';
 import type { KindLookup, KindSpec } from '@sluice/format/pipeline/kinds';
 import type { NodeKind } from './types.js';

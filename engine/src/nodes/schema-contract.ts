@@ -1,5 +1,5 @@
 // A data contract: the columns and types a dataset must have, with an explicit policy for every way it can differ.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { schemaContractSchema } from '@sluice/format/kinds/schema-contract';
 import { LINEAGE } from '../runtime/exec-context.js';

@@ -1,5 +1,5 @@
 // Choose, rename and reorder columns. The lineage column always travels along.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { selectSchema } from '@sluice/format/kinds/select';
 import { LINEAGE } from '../runtime/exec-context.js';

@@ -1,5 +1,5 @@
 // Write rows to a CSV file, atomically (overwrite, append or merge by key).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { sinkCsvSchema } from '@sluice/format/kinds/sink-csv';
 import { writeFileSink } from './shared/file-sink.js';

@@ -1,7 +1,7 @@
 // Write rows to a table in a DuckDB database file, inside one transaction: all rows land or none do.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { NodeKind } from './types.js';
 import { sinkDuckdbSchema } from '@sluice/format/kinds/sink-duckdb';

@@ -1,5 +1,5 @@
 // Write rows as newline-delimited JSON or a JSON array, atomically.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { sinkJsonSchema } from '@sluice/format/kinds/sink-json';
 import { writeFileSink } from './shared/file-sink.js';

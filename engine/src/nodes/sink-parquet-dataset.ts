@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { sinkParquetDatasetSchema } from '@sluice/format/kinds/sink-parquet-dataset';
 import { UserError } from '../runtime/exec-context.js';

@@ -1,5 +1,5 @@
 // Write rows to a Parquet file, atomically (overwrite, append or merge by key).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { sinkParquetSchema } from '@sluice/format/kinds/sink-parquet';
 import { writeFileSink } from './shared/file-sink.js';

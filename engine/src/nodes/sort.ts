@@ -1,5 +1,5 @@
 // Order rows by one or more columns.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { sortSchema } from '@sluice/format/kinds/sort';
 import { qi } from '../sql/quote.js';

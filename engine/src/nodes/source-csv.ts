@@ -2,7 +2,7 @@
 // with a fixed dialect, every field as text. Declared types are applied by a strict cast whose failures are
 // quarantined with the value and the reason.
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { PATH } from '@sluice/format/api/editor-hints';
 import { applyTypesToSchema } from '@sluice/format/schema/typed';

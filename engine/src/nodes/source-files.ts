@@ -5,7 +5,7 @@
 // format, given only this batch's files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExecContext } from '../runtime/exec-context.js';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError, type QuarantineRecord } from '../runtime/exec-context.js';

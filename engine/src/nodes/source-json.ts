@@ -1,7 +1,7 @@
 // JSON source: NDJSON (one object per line) or one array of objects. Each bad record is quarantined with its
 // line (or element) number and text; top-level fields become text columns extracted exactly by DuckDB.
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { PATH } from '@sluice/format/api/editor-hints';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';

@@ -1,6 +1,6 @@
 // Parquet source: typed data, read as is; each row's lineage is its file and row number.
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { PATH } from '@sluice/format/api/editor-hints';
 import type { ExecContext } from '../runtime/exec-context.js';

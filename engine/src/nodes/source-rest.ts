@@ -5,7 +5,7 @@ import { SECRET_ENV_PREFIX, envReadable, registerSecret } from '../runtime/secre
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import * as crypto from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IoStats } from '@sluice/format/api/contract';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError, type ExecContext } from '../runtime/exec-context.js';

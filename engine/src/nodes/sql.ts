@@ -3,7 +3,7 @@
 // whose lineage reaches the output passed; one whose lineage does not was dropped, and dropped rows fail the run
 // unless the node declares them filtered, with a reason (`filterReason`). A query that does not keep the lineage
 // makes new rows; if it returns fewer rows than it read, the missing ones need that declaration too (docs/SQL.md).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { SQL_QUERY } from '@sluice/format/api/editor-hints';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';

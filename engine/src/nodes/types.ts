@@ -1,5 +1,5 @@
 // What every node kind declares. One module per kind in this folder implements it.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Column, KindTraits, PortSpec } from '@sluice/format/api/contract';
 import type { ExecContext } from '../runtime/exec-context.js';
 import type { SchemaArgs, SchemaEnv, SchemaOutcome, SniffOutcome } from '@sluice/format/schema/types';

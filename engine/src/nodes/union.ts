@@ -1,5 +1,5 @@
 // Stack inputs by column name; columns missing from one input are NULL there.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { unionSchema } from '@sluice/format/kinds/union';
 import { isView } from './shared/views.js';

@@ -1,6 +1,6 @@
 // Row-level quality rules, evaluated in one pass. Each row carries every rule it failed; by severity a failure
 // quarantines the row, only warns, or fails the run (a quality gate).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind, StaticItem } from './types.js';
 import { convertsColumn, formatProblem, validateSchema, type CastRule, type Rule } from '@sluice/format/kinds/validate';
 import { typeClass } from '@sluice/format/schema/types';

@@ -8,7 +8,7 @@
 // earlier batches left, which is what makes the result independent of how the input was cut into batches.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { LINEAGE, UserError } from '../runtime/exec-context.js';
 import { writeAtomic } from '../fsutil/files.js';

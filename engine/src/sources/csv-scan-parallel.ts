@@ -12,7 +12,13 @@ import type { SliceJob, SliceMessage } from './csv-scan-worker.js';
 
 /** Below this, threads cost more than they save. */
 const MIN_PARALLEL_BYTES = 16 * 1024 * 1024;
-const WORKER = new URL('./csv-scan-worker.js', import.meta.url);
+/**
+ * Each thread loads the worker: bundled (engine/dist/bundle, by `npm run build:engine`), it is a few files instead of
+ * the ~110 modules its imports are one by one (zod's among them, for the errors it can throw); the compiled file
+ * next to this one when there is no bundle.
+ */
+const BUNDLED_WORKER = new URL('../bundle/csv-scan-worker.js', import.meta.url);
+const WORKER = fs.existsSync(fileURLToPath(BUNDLED_WORKER)) ? BUNDLED_WORKER : new URL('./csv-scan-worker.js', import.meta.url);
 
 function workerAvailable(): boolean {
   // Under a TypeScript test runner this module is not compiled and the worker cannot start; scan in one piece.

@@ -1,6 +1,6 @@
 // The one typed contract between Sluice's front ends (renderer, CLI, Electron IPC) and the engine.
 // Pure module: zod schemas and types only. Each method's input is validated by every adapter.
-import { z } from 'zod';
+import * as z from 'zod';
 import { allowedHost } from './hosts.js';
 import { errorBodySchema } from './errors.js';
 

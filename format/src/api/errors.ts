@@ -3,7 +3,8 @@
 // (HTTP server, Electron IPC, the engine's process link, the CLI) never inspect errors themselves: they call
 // `toErrorBody` on the way out and `fromErrorBody` on the way back in, so a code and its place survive every hop.
 // Pure (zod and the format's problem type only), so the renderer and the Electron shell may import it.
-import { z, type ZodError } from 'zod';
+import * as z from 'zod';
+import type { ZodError } from 'zod';
 import { formatProblem, pathToString, type Problem } from '../pipeline/problems.js';
 
 /**

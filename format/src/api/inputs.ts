@@ -1,6 +1,6 @@
 // Where a number came from: the input files a preview or a run read, as they were then. Pure (the designer
 // compares these with the files as they are now; engine/src/runtime/execution/input-fingerprints.ts takes them).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const inputFingerprintSchema = z.object({
   /** The source node that reads the file. */

@@ -1,6 +1,6 @@
 // What operating pipelines over time adds to a run's record and to the EngineApi: column statistics, per-rule
 // failures, the quality score, anomaly-gate findings and the run store's rows. Pure module (zod only).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Statistics of one column of a node's output, computed by DuckDB at run time: rows, nulls, min and max over every

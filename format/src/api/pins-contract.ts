@@ -4,7 +4,7 @@
 // A pipeline's pins live in a folder beside its file, `<file minus .json>.tests/` (orders.pipeline.json →
 // orders.pipeline.tests/): `<source id>.fixture.csv|ndjson` holds the first lines of a source's input, and
 // `<node id>.expected.json` what the node gave over those fixtures (counts, rows, quarantine per rule).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A pipeline file's name (no folder): pins are found beside it. */
 const pipelineFileName = z

@@ -1,7 +1,7 @@
 // What the engine knows about a pipeline before anything runs: validation problems, every port's columns (the
 // whole-document pass and the designer's per-node `schemasFor`), and types sniffed from a text source's sample.
 // Part of the one contract (contract.ts re-exports it); pure zod schemas and types.
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemSchema } from './errors.js';
 
 export const validationResultSchema = z.object({

@@ -1,6 +1,6 @@
 // Row lineage on demand (`sluice trace`, the designer's "Where did this come from?"): where one row of a past run
 // came from and the nodes it passed, answered from what the run kept. Pure module (zod only).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a row's lineage id says about its origin (the formats the source and aggregate kinds write). */
 export const originSchema = z.discriminatedUnion('type', [

@@ -1,5 +1,5 @@
 // Aggregate: the group keys, then one column per aggregate, typed as DuckDB types them; sum/avg need numbers.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN } from '../api/editor-hints.js';
 import { columnOf, duplicateNames, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { isNumeric, typeClass, type Schema } from '../schema/types.js';

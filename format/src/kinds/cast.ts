@@ -1,5 +1,5 @@
 // Cast: the listed columns take their declared types (and this node is where a type fix points).
-import { z } from 'zod';
+import * as z from 'zod';
 import { applyTypesToSchema } from '../schema/typed.js';
 import { typesSchema } from './shared.js';
 import type { KindSchema } from './kind.js';

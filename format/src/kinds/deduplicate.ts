@@ -1,5 +1,5 @@
 // Deduplicate: one row per key, the same columns.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN } from '../api/editor-hints.js';
 import { requireKnown } from '../schema/checks.js';
 import { nullKeysSchema } from './shared.js';

@@ -1,6 +1,6 @@
 // What the file sinks share: their fields, and the checks of merge keys and the delete marker against the input.
 // A sink has no output port; its schema is only its problems.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN, PATH } from '../api/editor-hints.js';
 import { columnOf, requireKnown, wrongType } from '../schema/checks.js';
 import { typeClass, type Schema, type SchemaOutcome, type SchemaProblem } from '../schema/types.js';

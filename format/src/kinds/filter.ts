@@ -1,5 +1,5 @@
 // Filter: the same columns. Whether its condition is true/false over them only DuckDB can say (the engine's half).
-import { z } from 'zod';
+import * as z from 'zod';
 import { SQL_EXPRESSION } from '../api/editor-hints.js';
 import type { KindSchema } from './kind.js';
 

@@ -1,5 +1,5 @@
 // Join: the left input's columns, then the right input's (keys once, clashing names prefixed); keys must compare.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN } from '../api/editor-hints.js';
 import { columnOf, requireKnown, typeFix } from '../schema/checks.js';
 import { comparable, describeType, type Schema, type SchemaProblem } from '../schema/types.js';

@@ -2,7 +2,7 @@
 // input columns and config. Pure (no DuckDB, no files), so the engine's schema pass and the designer's
 // in-browser pass run the same code. Each kind's engine module (engine/src/nodes/<kind>.ts) imports its half from
 // here and adds what needs DuckDB or the file system: SQL compilation, statics, sniffing, execution.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Problem } from '../pipeline/problems.js';
 import type { PureSchemaArgs, SchemaOutcome, SchemaProblem } from '../schema/types.js';
 

@@ -1,5 +1,5 @@
 // Limit / sample: fewer rows, the same columns.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KindSchema } from './kind.js';
 
 const config = z.strictObject({

@@ -1,5 +1,5 @@
 // Schema contract: the listed columns with their types, then (when kept) the columns the contract does not list.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN, TYPE } from '../api/editor-hints.js';
 import type { Schema, SchemaProblem } from '../schema/types.js';
 import { normalizeType } from '../schema/type-names.js';

@@ -1,5 +1,5 @@
 // Select columns: which columns leave, in which order, under which names.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN } from '../api/editor-hints.js';
 import { columnOf, duplicateNames, requireKnown } from '../schema/checks.js';
 import type { KindSchema } from './kind.js';

@@ -1,5 +1,5 @@
 // Config pieces several kinds share.
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalizeType } from '../schema/type-names.js';
 
 export const typesSchema = z

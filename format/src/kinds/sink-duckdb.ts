@@ -1,5 +1,5 @@
 // The pure half of the DuckDB table sink: its fields, and the checks of its keys against the input (no output port).
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN, PATH } from '../api/editor-hints.js';
 import { fileSinkSchema } from './file-sink.js';
 import type { KindSchema } from './kind.js';

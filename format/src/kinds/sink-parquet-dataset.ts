@@ -1,5 +1,5 @@
 // The pure half of the Parquet dataset sink (merge by key into a versioned folder): its fields and key checks.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN } from '../api/editor-hints.js';
 import { fileSinkSchema } from './file-sink.js';
 import type { KindSchema } from './kind.js';

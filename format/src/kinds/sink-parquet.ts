@@ -1,5 +1,5 @@
 // The pure half of the Parquet file sink: its fields, and the checks of its keys against the input (no output port).
-import { z } from 'zod';
+import * as z from 'zod';
 import { fileSinkFields, fileSinkSchema } from './file-sink.js';
 import type { KindSchema } from './kind.js';
 

@@ -1,5 +1,5 @@
 // Sort: the same columns, in another order.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN } from '../api/editor-hints.js';
 import { requireKnown } from '../schema/checks.js';
 import type { KindSchema } from './kind.js';

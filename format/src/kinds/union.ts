@@ -1,5 +1,5 @@
 // Union: inputs stacked by column name.
-import { z } from 'zod';
+import * as z from 'zod';
 import { unionSchemas } from '../schema/typed.js';
 import type { KindSchema } from './kind.js';
 

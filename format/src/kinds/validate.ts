@@ -1,6 +1,6 @@
 // Validate: the valid rows keep the input's columns, except those a castable_to rule converts; the quarantine port
 // adds the failed rule ids and reasons. Rules must name columns of the input, of types they can judge.
-import { z } from 'zod';
+import * as z from 'zod';
 import { COLUMN, SQL_EXPRESSION, TYPE } from '../api/editor-hints.js';
 import { columnOf, requireKnown, unknownColumn, wrongType } from '../schema/checks.js';
 import { comparable, describeType, typeClass, type Schema, type SchemaProblem } from '../schema/types.js';

@@ -1,5 +1,5 @@
 // The published JSON Schema of pipeline files, generated from the zod schema that loading uses.
-import { z } from 'zod';
+import * as z from 'zod';
 import { pipelineSchema, SCHEMA_URL } from './pipeline.js';
 
 export function pipelineJsonSchema(): Record<string, unknown> {

@@ -1,6 +1,6 @@
 // The pipeline file's `ops` block: how the pipeline is operated over time (anomaly gates, freshness, lineage).
 // Pure module: the renderer imports it too.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A duration as the file writes it: `90s`, `15m`, `6h`, `2d`, `1w`. */
 export const durationTextSchema = z.string().regex(/^\d+(\.\d+)?\s*(s|m|h|d|w)$/, 'a duration like 30m, 6h, 1d or 1w');

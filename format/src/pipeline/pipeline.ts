@@ -1,5 +1,5 @@
 // The pipeline file, format v1. Pure module: the renderer imports it too.
-import { z } from 'zod';
+import * as z from 'zod';
 import { opsSchema } from './ops.js';
 
 export const CURRENT_VERSION = 1;

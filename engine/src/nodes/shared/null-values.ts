@@ -1,5 +1,5 @@
 // Source options shared by the CSV and JSON sources: which field texts mean "no value", and what a blank line is.
-import { z } from 'zod';
+import * as z from 'zod';
 import { oneOfSql } from '../../sql/quote.js';
 
 export const nullValuesSchema = z

@@ -1,5 +1,5 @@
 // Applying declared column types with strict casts; rows whose values do not convert go to quarantine.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ExecContext } from '../../runtime/exec-context.js';
 import { UserError, LINEAGE } from '../../runtime/exec-context.js';
 import { qi } from '../../sql/quote.js';

@@ -2,7 +2,7 @@
 // It is what `--resume` trusts, so each entry is written only after the thing it describes is on disk, and a
 // torn last line (the process died mid-append) is ignored rather than believed.
 import * as fs from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { columnSchema, nodeMetricsSchema } from '@sluice/format/api/contract';
 import { ERROR_CODES, UserError } from '@sluice/format/api/errors';
 

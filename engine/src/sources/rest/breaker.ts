@@ -1,7 +1,7 @@
 // A circuit breaker for one source: after K consecutive failures it opens and refuses requests without sending
 // them, so a dead service is not hammered by every page's retries; after a cool-down it lets exactly one probe
 // through (half-open). The probe's success closes it; its failure opens it again for another cool-down.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock } from './retry.js';
 import { realClock } from './retry.js';
 

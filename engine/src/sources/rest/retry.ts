@@ -1,7 +1,7 @@
 // Retrying transient I/O failures: exponential backoff with jitter under a cap, honouring a server's
 // Retry-After. Only failures that a later attempt can fix are retried (timeouts, dropped or refused connections,
 // 408/429/5xx, busy files); a 4xx or a data error fails at once, because repeating it cannot succeed.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BreakerState, CircuitBreaker } from './breaker.js';
 
 export const retryPolicySchema = z
