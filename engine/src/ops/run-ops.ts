@@ -7,7 +7,7 @@ import type { AnomalyFinding, ColumnStat } from '@sluice/format/api/ops-contract
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { anomalyBlockSchema, type AnomalyBlock, type AnomalyCheck } from '@sluice/format/pipeline/ops';
 import type { NodeKind } from '../nodes/types.js';
-import type { Database } from '../db/database.js';
+import { traceStep, type Database } from '../db/database.js';
 import { GateFailure } from '../runtime/gate.js';
 import { checksOf, judge, type MetricSource } from './anomaly.js';
 import { columnStats, MAX_PROFILED_COLUMNS, qualityScore, ruleFailures } from './profile.js';
@@ -171,6 +171,7 @@ export class RunOps {
   /** Once the manifest is on disk: index it and tell lineage consumers. Neither can fail the run. */
   async record(manifest: RunManifest): Promise<void> {
     await this.lineage.end(manifest);
+    traceStep('run: lineage end event written');
     await recordInStore(this.o.historyDir, manifest.runId);
   }
 }

@@ -112,6 +112,8 @@ export interface ExecContext {
   readonly quarantine: string;
   /** User-visible columns of a table (the lineage column left out). */
   columns(table: string): Promise<Column[]>;
+  /** Whether a quoted relation name is a view rather than a stored table (from the run's catalog, usually known). */
+  isView(table: string): Promise<boolean>;
   run(sql: string, params?: SqlParams): Promise<void>;
   rows(sql: string, params?: SqlParams): Promise<Record<string, SqlValue>[]>;
   count(sql: string, params?: SqlParams): Promise<number>;

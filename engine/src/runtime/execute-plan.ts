@@ -64,6 +64,8 @@ export async function executePlan(plan: ExecutionPlan, env: PlanEnv): Promise<Pl
     tableName,
     ...env.pass,
     dropConsumed: true,
+    // A replay reads its node's quarantine once the run is done (recordReplay), empty or not.
+    keepQuarantines: plan.replay !== undefined,
     keepTables: env.checkpoint === 'all',
     commitId: (id) => `${env.runId}/${fingerprints.get(id) ?? ''}`,
     publish: (nodeId, staged, target, rows) => {

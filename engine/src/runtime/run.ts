@@ -10,7 +10,7 @@ import { serializePipeline } from '@sluice/format/pipeline/save';
 import { kindLookup, kindOf, nodeKinds } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
-import { Database } from '../db/database.js';
+import { Database, traceStep } from '../db/database.js';
 import type { ExecuteResult, RunEvent } from './execution/execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
@@ -116,9 +116,11 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     const emit = o.onEvent;
     o = { ...o, onEvent: (e) => emit(redactDeep(e)) };
   }
+  traceStep('run: checks');
   const params = o.params ?? {};
   // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
   const checked = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
+  traceStep('run: checked');
   const pipeline = o.upTo === undefined ? checked : upTo(checked, o.upTo);
   let limits: ResourceLimits;
   try {
@@ -154,8 +156,10 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     };
   }
   const releaseLock = takeRunLock(runDir, runId);
+  traceStep('run: folder and lock');
   // History, profiles, quality score, anomaly gates and lineage (engine/src/ops).
   const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: judgesHistory(mode), kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] });
+  traceStep('run: ops started');
   const workDir = path.join(runDir, 'work');
   // What a crashed attempt left in its scratch space is never trusted; durable progress lives elsewhere.
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -179,12 +183,14 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     o.onEvent?.({ type: 'run-start', runId, runDir });
     // A replay keeps its request, so that resuming it rebuilds exactly the same plan.
     if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
+    traceStep('run: journal and manifest started');
     const { plan, fingerprints } = await planRun(mode, pipeline, { ...o, runDir, roots, journal, prior });
     try {
       fs.mkdirSync(spillDir, { recursive: true });
     } catch (e) {
       throw new UserError(`cannot spill into "${limits.tempDir ?? spillDir}" (${(e as NodeJS.ErrnoException).code ?? String(e)}); choose another folder with ${LIMIT_HOW.tempDir}`);
     }
+    traceStep('run: planned');
     db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: spillDir, memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     const pass: PlanEnv['pass'] = {
@@ -194,12 +200,14 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     };
     const policy = checkpointPolicy(o.checkpoint);
+    traceStep('run: database open');
     const { result, durable, replay } = await executePlan(plan, {
       runId, runDir, workDir, historyDir: o.historyDir, baseDir: o.baseDir, outDir: o.outDir, roots, db, journal, ops, kindOf, fingerprints, limits, tableName, pass,
       checkpoint: policy,
       ...(policy === 'auto' ? { checkpointWorth: checkpointWorth(recentOutcomes(o.historyDir, pipeline.name, runId)) } : {}),
       committedState: state ? (id: string) => state.committedDir(id) : undefined,
     });
+    traceStep('run: nodes done');
     if (plan.replay && replay) manifest.replayOf = { runId: plan.replay.originalRunId, nodeId: plan.replay.nodeId, rows: replay.replayed.length };
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
@@ -242,6 +250,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   if (manifest.outcome === 'succeeded') {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
+  traceStep('run: database closed');
   ops.finish(manifest);
   // What each output held, profiled (a table) or only described (a view): drift is about names and types.
   const produced = ops.producedColumns();
@@ -261,7 +270,9 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
+  traceStep('run: manifest written');
   await ops.record(redactDeep(manifest));
+  traceStep('run: recorded in the run store');
   return redactDeep(manifest);
 }
 

@@ -61,6 +61,12 @@ export interface ExecuteOptions {
   tableName: (nodeId: string, port: string) => string;
   /** Drop a node's tables once every node reading them has run (runs, not previews, which cache them). */
   dropConsumed?: boolean;
+  /**
+   * Make every node's quarantine table, empty or not, and keep it to the end: a preview shows each node's, a
+   * replay reads its node's. Default: when outputs are not dropped (a preview). A run makes a node's quarantine
+   * table only when the node names it, and drops it again when it stays empty.
+   */
+  keepQuarantines?: boolean;
   /** Every node output is checkpointed (policy 'all'), so a set-wise node stores its output rather than a view. */
   keepTables?: boolean;
   /** Metrics of a node whose tables already exist (preview cache): the node is not executed again. */
@@ -211,11 +217,16 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       }
       // An empty quarantine has nothing to keep: dropped, so that the run's tables stay as few as its live data
       // (a 5,000-node chain otherwise carries 5,000 of them). A replay reads its node's quarantine at the end.
-      if (m.status !== 'failed' && m.quarantined === 0 && !only) await o.db.dropRelation(o.tableName(id, '__q'));
+      if (m.status !== 'failed' && m.quarantined === 0 && !keepQuarantines(o)) await o.db.dropRelation(o.tableName(id, '__q'));
     }
   }
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
 }
+
+/** A relation name as the catalog lists it, from its quoted form (as ctx.input gives it). */
+const unquoted = (quoted: string): string => (quoted.startsWith('"') && quoted.endsWith('"') ? quoted.slice(1, -1).replaceAll('""', '"') : quoted);
+
+const keepQuarantines = (o: ExecuteOptions): boolean => o.keepQuarantines ?? !o.dropConsumed;
 
 /**
  * Under SLUICE_VERIFY_COUNTS=1 every row count a node reports is checked against a real count of its output (the
@@ -275,7 +286,7 @@ async function runNode(
   // The quarantine table is made when the node first names it (most kinds never do: a filter, a derive), just
   // before the node's next statement; a preview or a replay reads every node's quarantine afterwards, so there
   // it is made at once. A table made and dropped per node was a fifth of a long chain's statements.
-  let quarantineWanted = !o.dropConsumed || o.only !== undefined;
+  let quarantineWanted = keepQuarantines(o);
   let quarantineMade = false;
   const ready = async (): Promise<void> => {
     if (!quarantineWanted || quarantineMade) return;
@@ -351,6 +362,7 @@ async function runNode(
       return qi(quarantineName);
     },
     columns: async (table) => (await ready(), await db.describe(table)).filter((c) => c.name !== LINEAGE),
+    isView: async (table) => (await db.relationKind(unquoted(table))) === 'view',
     run: async (sql: string, params?: SqlParams) => (await ready(), await db.run(sql, params)),
     rows: async (sql: string, params?: SqlParams) => (await ready(), await db.rows(sql, params)),
     count: async (sql: string, params?: SqlParams) => (await ready(), await db.count(sql, params)),
