@@ -124,6 +124,11 @@ export class RunOps {
     throw new GateFailure(`anomaly gate${hold ? ' (hold: nothing is published; resume the run to accept it)' : ''}: ${stopping.map((f) => f.message).join('; ')}`, { nodeId: id });
   }
 
+  /** Whether a gate of this run judges the node's numbers as soon as it finishes (see afterNode). */
+  judgesNode(id: string): boolean {
+    return this.block !== undefined && this.o.judge && this.checks.some((c) => c.node === id);
+  }
+
   /** The columns each node's data outputs had in this run (node id → columns with their port), profiled or not. */
   producedColumns(): Record<string, { port: string; name: string; type: string }[]> {
     return Object.fromEntries(this.produced);

@@ -77,6 +77,11 @@ export interface ExecContext {
    * viewPays), with at most `maxReads` reads computing it (default MAX_VIEW_READS). False in previews.
    */
   viewPays(port: string, maxReads?: number): boolean;
+  /**
+   * Whether this output port's one reader counts every row it reads and runs after this node in this run, so
+   * that this node may leave the port's row count to it (ExecResult.countedByReader). False in previews.
+   */
+  readerCounts(port: string): boolean;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;
