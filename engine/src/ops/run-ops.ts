@@ -177,7 +177,7 @@ export class RunOps {
   async record(manifest: RunManifest): Promise<void> {
     await this.lineage.end(manifest);
     traceStep('run: lineage end event written');
-    await recordInStore(this.o.historyDir, manifest.runId);
+    await recordInStore(this.o.historyDir, manifest.runId, {}, manifest);
   }
 }
 

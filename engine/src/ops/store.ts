@@ -170,11 +170,14 @@ export class RunStore {
     return { added: changed.length, removed: gone.length };
   }
 
-  /** Index (again) one run, after its manifest was written: no need to look at the other runs. */
-  async recordOne(runId: string): Promise<void> {
+  /**
+   * Index (again) one run, after its manifest was written: no need to look at the other runs. `written`: the
+   * manifest its writer has just put on disk, which then need not be read back and parsed again.
+   */
+  async recordOne(runId: string, written?: RunManifest): Promise<void> {
     const [r] = await this.rows(`SELECT fingerprint FROM runs WHERE run_id = $id`, { id: runId });
     const prior = r ? String(r['fingerprint']) : undefined;
-    const found = this.look(runId, prior);
+    const found = written?.runId === runId ? this.stamped(written, prior) : this.look(runId, prior);
     if (found === 'same') return;
     if (found === 'missing') return this.ingest([], prior !== undefined ? [runId] : []);
     await this.ingest([found], prior !== undefined ? [runId] : []);
@@ -198,6 +201,18 @@ export class RunStore {
       // Not a manifest Sluice wrote (its writes are atomic renames): leave it out of the index.
     }
     return 'missing';
+  }
+
+  /** A manifest as its writer holds it, fingerprinted by its file as look() does; 'missing' without the file. */
+  private stamped(m: RunManifest, fingerprint: string | undefined): { manifest: RunManifest; fingerprint: string } | 'same' | 'missing' {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(path.join(this.historyDir, m.runId, 'manifest.json'));
+    } catch {
+      return 'missing';
+    }
+    const now = `${st.mtimeMs}:${st.size}`;
+    return now === fingerprint ? 'same' : { manifest: m, fingerprint: now };
   }
 
   /** Replace the rows of `drop` runs and add `runs`, in one transaction. */
@@ -331,13 +346,14 @@ export class RunStore {
 
 /**
  * After a run's manifest is final: bring its history folder's store up to date. Never fails the run: if the store
- * is busy or broken, the manifest on disk is still there and the next reader ingests it.
+ * is busy or broken, the manifest on disk is still there and the next reader ingests it. `written`: the manifest
+ * the run has just written (see RunStore.recordOne).
  */
-export async function recordInStore(historyDir: string, runId?: string, o: StoreOptions = {}): Promise<void> {
+export async function recordInStore(historyDir: string, runId?: string, o: StoreOptions = {}, written?: RunManifest): Promise<void> {
   try {
     const s = await RunStore.open(historyDir, o);
     try {
-      if (runId) await s.recordOne(runId);
+      if (runId) await s.recordOne(runId, written);
       else await s.sync();
     } finally {
       s.close();
