@@ -82,3 +82,21 @@ describe('filter counted by its reader', () => {
     expect(counts(r.metric('f'))).toEqual({ status: 'ok', rowsIn: 5, rowsOut: 3, quarantined: 0, filtered: 2 });
   });
 });
+
+describe('filter counted by a file sink', () => {
+  it('a Parquet sink counts the rows its COPY wrote: no count pass, the same numbers and file', async () => {
+    const seen = statements();
+    const p = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'data.csv' } },
+      { id: 'f', kind: 'filter', config: { expression: 'TRY_CAST(amount AS INTEGER) >= 7' } },
+      { id: 'out', kind: 'sink.parquet', config: { path: 'out.parquet' } },
+    ]);
+    const r = await run(p, { files: { 'data.csv': CSV } });
+    expectSucceeded(r);
+    expect(seen.filter((s) => / AS kept, /.test(s))).toEqual([]);
+    expect(counts(r.metric('f'))).toEqual({ status: 'ok', rowsIn: 5, rowsOut: 3, quarantined: 0, filtered: 2 });
+    expect(r.metric('f').filterReason).toBe('not (TRY_CAST(amount AS INTEGER) >= 7)');
+    expect(counts(r.metric('out'))).toEqual({ status: 'ok', rowsIn: 3, rowsOut: 0, quarantined: 0, filtered: 0 });
+    expect(r.metric('out').passed).toBe(3);
+  });
+});
