@@ -348,7 +348,10 @@ export class Database {
   async describe(table: string): Promise<Column[]> {
     const known = this.columnsOf.get(table);
     if (known) return known.map((c) => ({ ...c }));
-    const reader = await classified(this.conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`));
+    const started = TRACE ? performance.now() : 0;
+    const sql = `SELECT * FROM ${table} LIMIT 0`;
+    const reader = await classified(this.conn.runAndReadAll(sql));
+    traced(sql, started);
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
     const columns = names.map((name, i) => ({ name, type: types[i] ?? '' }));
@@ -364,9 +367,10 @@ export class Database {
 
   /** Every relation of the catalog in one statement (a table wins over a view of the same name, as before). */
   private async listRelations(): Promise<Map<string, 'table' | 'view'>> {
-    const reader = await classified(
-      this.conn.runAndReadAll(`SELECT table_name AS n, 'table' AS k FROM duckdb_tables() UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal`),
-    );
+    const started = TRACE ? performance.now() : 0;
+    const sql = `SELECT table_name AS n, 'table' AS k FROM duckdb_tables() UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal`;
+    const reader = await classified(this.conn.runAndReadAll(sql));
+    traced(sql, started);
     const out = new Map<string, 'table' | 'view'>();
     for (const [n, k] of reader.getRowsJS()) {
       if (typeof n !== 'string' || (k !== 'table' && k !== 'view')) continue;
