@@ -141,8 +141,8 @@ export class RunStore {
       if (Number(v[0]?.['value']) === STORE_VERSION) return;
       for (const t of ['meta', 'runs', 'node_metrics', 'rule_metrics', 'column_metrics']) await this.conn.run(`DROP TABLE IF EXISTS ${t}`);
     }
-    for (const s of SCHEMA) await this.conn.run(s);
-    await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ('version', $v)`, { v: String(STORE_VERSION) });
+    // One statement list (a new store is made by the first run of every history folder).
+    await this.conn.run([...SCHEMA, `INSERT OR REPLACE INTO meta VALUES ('version', '${STORE_VERSION}')`].join(';\n'));
   }
 
   async rows(sql: string, params?: Record<string, DuckDBValue>): Promise<Record<string, unknown>[]> {
