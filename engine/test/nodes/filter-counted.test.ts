@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Database } from '../../src/db/database.js';
 import { aggregateNode } from '../../src/nodes/aggregate.js';
-import { chain, counts, expectSucceeded, parseCsv, run } from '../helpers.js';
+import { runPipeline } from '../../src/runtime/run.js';
+import { chain, counts, expectSucceeded, parseCsv, run, tmpDir, writeFiles } from '../helpers.js';
 
 const CSV = 'id,amount,status\n1,10,shipped\n2,5,cancelled\n3,7,\n4,12,pending\n5,x,shipped\n';
 
@@ -17,13 +18,18 @@ const filterThenAggregate = (aggregates: Record<string, unknown>[] = [{ fn: 'cou
     { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
   ]);
 
-/** Every statement the run's databases answered with rows, in order. */
+/** Every statement the run's databases answered with rows or a count, in order. */
 function statements(): string[] {
   const seen: string[] = [];
   const rows = Database.prototype.rows;
+  const count = Database.prototype.count;
   vi.spyOn(Database.prototype, 'rows').mockImplementation(function (this: Database, sql, params) {
     seen.push(sql);
     return rows.call(this, sql, params);
+  });
+  vi.spyOn(Database.prototype, 'count').mockImplementation(function (this: Database, sql, params) {
+    seen.push(sql);
+    return count.call(this, sql, params);
   });
   return seen;
 }
@@ -71,6 +77,23 @@ describe('filter counted by its reader', () => {
     expect(r.manifest.errors.join('\n')).toMatch(/node "agg" reported reading 4 rows on input "in" from output "out" of node "f", which holds 3/);
     expect(r.metric('agg').status).toBe('failed');
     expect(r.metric('agg').error).toMatch(/not finished: node "f", whose rows this node counted, failed/);
+  });
+
+  it('when a time limit stops the aggregate, the filter is not read again to count it, and says why', async () => {
+    const seen = statements();
+    vi.spyOn(aggregateNode, 'execute').mockImplementation(
+      (ctx) =>
+        new Promise((_, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('INTERRUPT Error: Interrupted!')), { once: true });
+        }),
+    );
+    const baseDir = tmpDir();
+    writeFiles(baseDir, { 'data.csv': CSV });
+    const m = await runPipeline({ pipeline: filterThenAggregate(), baseDir, historyDir: tmpDir(), staticChecks: false, limits: { nodeTimeoutSeconds: 0.3 } });
+    expect(m.outcome).toBe('failed');
+    expect(m.nodes.find((n) => n.nodeId === 'agg')?.error).toMatch(/time limit/);
+    expect(m.nodes.find((n) => n.nodeId === 'f')).toMatchObject({ status: 'failed', error: expect.stringMatching(/its rows were not counted: the time limit ran out before the node reading them finished/) as unknown });
+    expect(seen.filter((x) => x.includes('"n_f__out"'))).toEqual([]);
   });
 
   it('counts its own rows when an anomaly gate judges it (the gate must stop the run before the aggregate)', async () => {

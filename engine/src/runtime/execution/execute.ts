@@ -136,7 +136,9 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   // afterNode (journal entry, profile) and their node-end wait until that reader has run or is known not to.
   const deferred = new Map<string, Deferred[]>();
   const deferredPorts = new Set<string>();
-  const settle = async (readerId: string, read: Record<string, number> | undefined): Promise<{ failed?: string; settled: number; rows: number }> => {
+  // `stopped`: why the reader stopped when a stop (the user's, a time limit) ended it; the output is then not
+  // counted (a full read of it would hold the stop up), and the node says why its rows are not known.
+  const settle = async (readerId: string, read: Record<string, number> | undefined, stopped?: string): Promise<{ failed?: string; settled: number; rows: number }> => {
     const list = deferred.get(readerId) ?? [];
     deferred.delete(readerId);
     let failed: string | undefined;
@@ -146,6 +148,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       try {
         const reported = read?.[d.readerPort];
         let n = reported;
+        if (n === undefined && stopped !== undefined) throw new UserError(`its rows were not counted: ${stopped} before the node reading them finished`, { nodeId: d.node.id });
         if (n === undefined || verifyCounts()) {
           // The reader did not run to its end (or the report is being verified): the output is counted here, while
           // it and what it reads still exist.
@@ -243,7 +246,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       } else await o.afterNode?.(id, kind, m);
     } catch (raised) {
       // Nodes whose rows this one was to count are counted now, so that they, and its own input, are known.
-      const up = await settle(id, undefined);
+      const up = await settle(id, undefined, signal.aborted ? 'the run was cancelled' : timedOut ? 'the time limit ran out' : undefined);
       if (up.settled > 0) m.rowsIn = given.rows + up.rows;
       // The node that raised a DuckDB error is the place it belongs to, unless it met a damaged file upstream.
       const told = await explainFailure(o, id, g.into, raised, o.db);
