@@ -1,6 +1,6 @@
 // The Database keeps what DuckDB's catalog holds between statements that cannot change it (issue 18: a lookup per
 // question made long chains quadratic). Every answer must still be what a fresh catalog query would say.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Database } from '../src/db/database.js';
 import { tmpDir } from './helpers.js';
 
@@ -38,6 +38,35 @@ describe('the catalog as the Database knows it', () => {
     // A DELETE through count() (as a filter runs it) is a statement like any other.
     await db.count('DELETE FROM t2 WHERE a = 1');
     expect(await db.relationKind('t2')).toBe('table');
+  });
+
+  it("keeps the list through the runtime's own DDL on quoted names, without listing the catalog again", async () => {
+    await db.relationKind('q1');
+    const listings = vi.spyOn(Database.prototype as unknown as { listRelations: () => Promise<unknown> }, 'listRelations');
+    const steps: [string, string, 'table' | 'view' | undefined][] = [
+      ['CREATE TABLE "q1" AS SELECT 1 AS a', 'q1', 'table'],
+      ['CREATE VIEW "q""v" AS SELECT * FROM "q1"', 'q"v', 'view'],
+      ['INSERT INTO "q1" SELECT 2', 'q1', 'table'],
+      ['DELETE FROM "q1" WHERE a = 2', 'q1', 'table'],
+      ['CREATE TABLE "q2" AS SELECT * FROM "q""v"', 'q2', 'table'],
+      ['DROP VIEW "q""v"', 'q"v', undefined],
+      ['ALTER TABLE "q2" RENAME TO "q3"', 'q2', undefined],
+      ['CREATE OR REPLACE TABLE "q4" (a INTEGER)', 'q4', 'table'],
+      ['DROP TABLE IF EXISTS "q4"', 'q4', undefined],
+    ];
+    for (const [sql, name, kind] of steps) {
+      await db.run(sql);
+      expect(await db.relationKind(name)).toBe(kind);
+      // A read of DuckDB's own catalog changes nothing the Database knows.
+      expect(await truth(name)).toBe(kind);
+    }
+    expect(await db.relationKind('q3')).toBe('table');
+    expect(await truth('q3')).toBe('table');
+    expect(listings).not.toHaveBeenCalled();
+    listings.mockRestore();
+    // A statement that failed may have done anything: the catalog is listed again, and right.
+    await expect(db.run('CREATE TABLE "q3" AS SELECT 1 AS a')).rejects.toThrow();
+    expect(await db.relationKind('q3')).toBe('table');
   });
 
   it('its own drops and quarantine tables keep the list exact without asking again', async () => {

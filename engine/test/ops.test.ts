@@ -45,6 +45,24 @@ function copyOrders(): string {
 const ordersPipeline = () => JSON.parse(fs.readFileSync(path.join(ordersDir, 'orders.pipeline.json'), 'utf8')) as Record<string, unknown>;
 
 describe('run store', () => {
+  it("a run's record is durable in the store's WAL without a checkpoint; the next open reads it, a reader's close folds it", async () => {
+    const dir = copyOrders();
+    const historyDir = path.join(dir, '.sluice', 'runs');
+    const wal = path.join(historyDir, `${STORE_FILE}.wal`);
+    const size = () => (fs.existsSync(wal) ? fs.statSync(wal).size : 0);
+    const a = await runPipeline({ pipeline: ordersPipeline(), baseDir: dir, historyDir });
+    const afterA = size();
+    const b = await runPipeline({ pipeline: ordersPipeline(), baseDir: dir, historyDir });
+    // Each run's commit stays in the WAL (the close skipped its checkpoint), one after the other.
+    expect(afterA).toBeGreaterThan(0);
+    expect(size()).toBeGreaterThan(afterA);
+    const listed = await RunStore.with(historyDir, (s) => s.list({ limit: 10 }));
+    expect(listed.map((r) => r.runId).sort()).toEqual([a.runId, b.runId].sort());
+    expect(listed.find((r) => r.runId === b.runId)).toMatchObject({ outcome: 'succeeded', rowsRead: 21 });
+    // The reader closed normally: its checkpoint folded the WAL into the file.
+    expect(size()).toBe(0);
+  });
+
   it('indexes each run with node, rule and column metrics and the quality score, and rebuilds from the manifests', async () => {
     const dir = copyOrders();
     const historyDir = path.join(dir, '.sluice', 'runs');

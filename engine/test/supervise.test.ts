@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tmpDir } from './helpers.js';
-import { WorkerStderr } from '../src/runtime/supervision/supervise.js';
+import { WorkerStderr, accountedNodes } from '../src/runtime/supervision/supervise.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(root, 'engine', 'bin', 'sluice.js');
@@ -201,5 +201,19 @@ describe('the supervisor reading its worker\'s stderr', () => {
     const kept = err.end();
     expect(kept.length).toBeLessThanOrEqual(64 * 1024);
     expect(kept.endsWith('last words\n')).toBe(true);
+  });
+});
+
+describe('the record of a run whose worker died', () => {
+  it('fails the node it was in and a node whose rows that one was still counting; the rest did not run', () => {
+    const pipeline = { nodes: ['src', 'f', 'agg', 'out'].map((id) => ({ id, kind: id === 'f' ? 'filter' : 'x' })) };
+    const src = { nodeId: 'src', kind: 'x', status: 'ok' as const, rowsIn: 5, rowsOut: 5, quarantined: 0, filtered: 0, passed: 5, durationMs: 1, outputs: { out: 5 }, warnings: [] };
+    const nodes = accountedNodes(pipeline, [src], 'agg', 'the engine process was killed by SIGKILL while running node "agg"', new Set(['f', 'agg']));
+    expect(nodes.map((n) => [n.nodeId, n.status, n.error ?? n.warnings[0]])).toEqual([
+      ['src', 'ok', undefined],
+      ['f', 'failed', 'its rows were not counted: the engine process was killed by SIGKILL while running node "agg"'],
+      ['agg', 'failed', 'the engine process was killed by SIGKILL while running node "agg"'],
+      ['out', 'skipped', 'not run: the run was stopped before it got here'],
+    ]);
   });
 });

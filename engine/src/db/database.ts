@@ -32,6 +32,11 @@ const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
 function traced(sql: string, started: number): void {
   if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
 }
+
+/** With SLUICE_TRACE_SQL=1, a step of the run that is not a statement (on the same clock), for its timeline. */
+export function traceStep(what: string): void {
+  if (TRACE) process.stderr.write(`[step] (at ${Math.round(performance.now())} ms) ${what}\n`);
+}
 /**
  * SLUICE_TRACE_MEMORY=MS prints, every MS milliseconds, the process's RSS beside what DuckDB accounts for (its
  * buffer pool by tag, and what it has spilled) and the JavaScript heap, so a run's memory can be lined up with the
@@ -67,6 +72,40 @@ export function classifyDuckDbError(e: unknown): unknown {
  */
 function keepsCatalog(sql: string): boolean {
   return /^\s*(SELECT\b|COPY\s*\()/i.test(sql) && !sql.includes(';');
+}
+
+const noChange = (): void => undefined;
+
+const NAME = '"((?:[^"]|"")*)"';
+const CREATE = new RegExp(`^\\s*CREATE\\s+(?:OR\\s+REPLACE\\s+)?(TABLE|VIEW)\\s+${NAME}\\s*(?:AS\\b|\\()`, 'i');
+const DROP = new RegExp(`^\\s*DROP\\s+(TABLE|VIEW)\\s+(?:IF\\s+EXISTS\\s+)?${NAME}\\s*$`, 'i');
+const RENAME = new RegExp(`^\\s*ALTER\\s+TABLE\\s+${NAME}\\s+RENAME\\s+TO\\s+${NAME}\\s*$`, 'i');
+const ROWS_ONLY = new RegExp(`^\\s*(?:INSERT\\s+INTO|DELETE\\s+FROM|UPDATE)\\s+${NAME}\\s`, 'i');
+const unquote = (quoted: string): string => quoted.replaceAll('""', '"');
+
+/**
+ * What one statement does to the catalog, when it is one of these forms with quoted names and nothing after it
+ * (no `;`): CREATE [OR REPLACE] TABLE|VIEW "a" (AS … | (…)), DROP TABLE|VIEW [IF EXISTS] "a", ALTER TABLE "a"
+ * RENAME TO "b"; INSERT INTO, DELETE FROM and UPDATE "a" change rows only. Anything else is undefined: the
+ * catalog is listed again.
+ */
+export function catalogChange(sql: string, known: ReadonlyMap<string, 'table' | 'view'>): { drop: string[]; add?: [string, 'table' | 'view'] } | undefined {
+  if (sql.includes(';')) return undefined;
+  const created = CREATE.exec(sql);
+  if (created) {
+    const name = unquote(created[2] ?? '');
+    return { drop: [name], add: [name, (created[1] ?? '').toUpperCase() === 'TABLE' ? 'table' : 'view'] };
+  }
+  const dropped = DROP.exec(sql);
+  if (dropped) return { drop: [unquote(dropped[2] ?? '')] };
+  if (ROWS_ONLY.test(sql)) return { drop: [] };
+  const renamed = RENAME.exec(sql);
+  if (renamed) {
+    const from = unquote(renamed[1] ?? '');
+    const kind = known.get(from);
+    return kind ? { drop: [from], add: [unquote(renamed[2] ?? ''), kind] } : undefined;
+  }
+  return undefined;
 }
 
 async function classified<T>(p: Promise<T>): Promise<T> {
@@ -120,6 +159,9 @@ export class Database {
   /** Columns of a relation (keyed by the SQL text that names it), forgotten with the catalog. */
   private readonly columnsOf = new Map<string, Column[]>();
 
+  /** Counts statements that may change the catalog (see statement()). */
+  private generation = 0;
+
   private memoryProbe: ReturnType<typeof setInterval> | undefined;
   /** DuckDB's memory_limit in bytes, when the process was given a limit. */
   private poolBytes: number | undefined;
@@ -154,10 +196,28 @@ export class Database {
     this.memoryProbe.unref();
   }
 
-  private statement(sql: string): void {
-    if (keepsCatalog(sql)) return;
+  /**
+   * Forgets what the catalog holds before a statement that may change it, and returns what to do once it
+   * succeeded: a statement that only creates, drops or renames one relation by its quoted name (the runtime's
+   * own DDL: a node's output, a view, a materialized table) leaves the catalog known, with that change, instead of
+   * making the next lookup list it again (a listing per node grew with the run's catalog). Column lists are
+   * forgotten either way: a view's columns follow the relations it reads.
+   */
+  private statement(sql: string): () => void {
+    if (keepsCatalog(sql)) return noChange;
+    const known = this.catalog;
+    const change = known ? catalogChange(sql, known) : undefined;
     this.catalog = undefined;
     this.columnsOf.clear();
+    const generation = ++this.generation;
+    if (!known || !change) return noChange;
+    return () => {
+      // Another statement since (none is concurrent in a run, but a caller may) leaves the catalog unknown.
+      if (this.generation !== generation) return;
+      for (const name of change.drop) known.delete(name);
+      if (change.add) known.set(change.add[0], change.add[1]);
+      this.catalog = known;
+    };
   }
 
   static async open(opts: DatabaseOptions): Promise<Database> {
@@ -170,26 +230,33 @@ export class Database {
     if (opts.memoryLimit) db.poolBytes = sizeBytes(duckdbMemoryLimit(opts.memoryLimit));
     const dirs = opts.allowedDirs.map((d) => qlit(d.endsWith('/') ? d : `${d}/`)).join(', ');
     // Order matters: temp directory and allow-lists are set before access is disabled, then everything is locked
-    // so that no later statement (a user's SQL included) can loosen it.
-    await db.run(`SET temp_directory = ${qlit(opts.tempDir)}`);
-    if (opts.tempLimit) await db.run(`SET max_temp_directory_size = ${qlit(opts.tempLimit)}`);
-    await db.run(`SET allowed_directories = [${dirs}]`);
-    await db.run(`SET enable_external_access = false`);
-    await db.run(`SET autoinstall_known_extensions = false`);
-    await db.run(`SET autoload_known_extensions = false`);
-    // Query progress for the live counters of a running node (never printed: the worker's stdout is its channel).
-    await db.run(`SET enable_progress_bar_print = false`);
-    await db.run(`SET enable_progress_bar = true`);
-    await db.run(`SET progress_bar_time = 0`);
-    await db.run(`SET lock_configuration = true`);
+    // so that no later statement (a user's SQL included) can loosen it. One statement list, run in order (a
+    // failing SET stops the rest, and open fails): a database is opened up to three times per run (the static
+    // checks', the schema pass's, the run's), and a round trip per setting was ~5 ms of each open.
+    await db.run(
+      [
+        `SET temp_directory = ${qlit(opts.tempDir)}`,
+        ...(opts.tempLimit ? [`SET max_temp_directory_size = ${qlit(opts.tempLimit)}`] : []),
+        `SET allowed_directories = [${dirs}]`,
+        `SET enable_external_access = false`,
+        `SET autoinstall_known_extensions = false`,
+        `SET autoload_known_extensions = false`,
+        // Query progress for the live counters of a running node (never printed: the worker's stdout is its channel).
+        `SET enable_progress_bar_print = false`,
+        `SET enable_progress_bar = true`,
+        `SET progress_bar_time = 0`,
+        `SET lock_configuration = true`,
+      ].join(';\n'),
+    );
     if (TRACE_MEMORY_MS > 0) await db.startMemoryProbe(TRACE_MEMORY_MS);
     return db;
   }
 
   async run(sql: string, params?: SqlParams): Promise<void> {
     const started = TRACE ? performance.now() : 0;
-    this.statement(sql);
+    const changed = this.statement(sql);
     await classified(this.conn.run(sql, params ? toDuckParams(params) : undefined));
+    changed();
     traced(sql, started);
     if (/^\s*DELETE\b/i.test(sql)) await this.compactIfTight();
   }
@@ -241,8 +308,9 @@ export class Database {
   /** Like rows(), but values as DuckDB's JS conversion gives them (blobs as bytes, big integers as bigint). */
   async rawRows(sql: string, params?: SqlParams): Promise<Record<string, unknown>[]> {
     const started = TRACE ? performance.now() : 0;
-    this.statement(sql);
+    const changed = this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
+    changed();
     traced(sql, started);
     const names = reader.columnNames();
     return reader.getRowsJS().map((r) => {
@@ -256,8 +324,9 @@ export class Database {
 
   async count(sql: string, params?: SqlParams): Promise<number> {
     const started = TRACE ? performance.now() : 0;
-    this.statement(sql);
+    const changed = this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
+    changed();
     traced(sql, started);
     const v = reader.getRowsJS()[0]?.[0];
     return v === null || v === undefined ? 0 : Number(v);
@@ -266,8 +335,9 @@ export class Database {
   /** Rows for display: arrays (so no column name can collide with object internals) of JSON-safe cells. */
   async cells(sql: string, params?: SqlParams): Promise<CellRows> {
     const started = TRACE ? performance.now() : 0;
-    this.statement(sql);
+    const changed = this.statement(sql);
     const reader = await classified(this.conn.runAndReadAll(sql, params ? toDuckParams(params) : undefined));
+    changed();
     traced(sql, started);
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
@@ -278,7 +348,10 @@ export class Database {
   async describe(table: string): Promise<Column[]> {
     const known = this.columnsOf.get(table);
     if (known) return known.map((c) => ({ ...c }));
-    const reader = await classified(this.conn.runAndReadAll(`SELECT * FROM ${table} LIMIT 0`));
+    const started = TRACE ? performance.now() : 0;
+    const sql = `SELECT * FROM ${table} LIMIT 0`;
+    const reader = await classified(this.conn.runAndReadAll(sql));
+    traced(sql, started);
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
     const columns = names.map((name, i) => ({ name, type: types[i] ?? '' }));
@@ -294,9 +367,10 @@ export class Database {
 
   /** Every relation of the catalog in one statement (a table wins over a view of the same name, as before). */
   private async listRelations(): Promise<Map<string, 'table' | 'view'>> {
-    const reader = await classified(
-      this.conn.runAndReadAll(`SELECT table_name AS n, 'table' AS k FROM duckdb_tables() UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal`),
-    );
+    const started = TRACE ? performance.now() : 0;
+    const sql = `SELECT table_name AS n, 'table' AS k FROM duckdb_tables() UNION ALL SELECT view_name, 'view' FROM duckdb_views() WHERE NOT internal`;
+    const reader = await classified(this.conn.runAndReadAll(sql));
+    traced(sql, started);
     const out = new Map<string, 'table' | 'view'>();
     for (const [n, k] of reader.getRowsJS()) {
       if (typeof n !== 'string' || (k !== 'table' && k !== 'view')) continue;

@@ -19,6 +19,8 @@ export const aggregateNode: NodeKind<z.infer<typeof config>> = {
   defaults: { groupBy: [], aggregates: [{ fn: 'count', as: 'rows' }] },
   accounting: 'reducing',
   inputOrder: 'absorbs',
+  // Every input row is folded into exactly one group: the groups' counts add up to the rows read.
+  countsInputs: ['in'],
   version: 1,
   migrations: [],
   traits: { rows: 'set-wise', replay: 'refuses', counts: 'balanced' },
@@ -43,7 +45,7 @@ export const aggregateNode: NodeKind<z.infer<typeof config>> = {
     const folded = await ctx.count(`SELECT coalesce(sum("__sl_folded"), 0) FROM ${tmp}`);
     await ctx.run(`CREATE TABLE ${ctx.output('out')} AS SELECT * EXCLUDE ("__sl_folded") FROM ${tmp}`);
     await ctx.run(`DROP TABLE ${tmp}`);
-    return { passed: folded };
+    return { passed: folded, inputRowsRead: { in: folded } };
   },
 };
 

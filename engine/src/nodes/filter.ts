@@ -52,6 +52,10 @@ export const filterNode: NodeKind<z.infer<typeof config>> = {
     // runtime checks that the two add up to its input's rows.
     if ((await isView(ctx, input)) && !mayChange(c.expression)) {
       await ctx.run(`CREATE VIEW ${ctx.output('out')} AS SELECT * FROM ${input} WHERE (${expr}) IS TRUE`);
+      // When the one node reading the view counts every row it reads (an aggregate, a file sink), that count is
+      // the kept rows, and the rest of the input (the complement, condition IS NOT TRUE) is what the rule
+      // filtered: the pass below would read the whole chain once more only to learn it.
+      if (ctx.readerCounts('out')) return { countedByReader: { port: 'out', reason } };
       const [r] = await ctx.rows(`SELECT count(*) FILTER (WHERE (${expr}) IS TRUE) AS kept, count(*) FILTER (WHERE (${expr}) IS NOT TRUE) AS dropped FROM ${input}`);
       return { outputRows: { out: Number(r?.['kept'] ?? 0) }, filtered: { count: Number(r?.['dropped'] ?? 0), reason } };
     }

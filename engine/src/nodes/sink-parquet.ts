@@ -16,6 +16,8 @@ export const sinkParquetNode: NodeKind<z.infer<typeof config>> = {
   config,
   defaults: { path: 'output.parquet', mode: 'overwrite', key: [] },
   accounting: 'sink',
+  // Its COPY writes every input row (or it counts them first: append, merge, delete markers).
+  countsInputs: ['in'],
   version: 1,
   migrations: [],
   traits: { rows: 'row-wise', replay: 'passes', counts: 'sink' },

@@ -46,6 +46,12 @@ export interface NodeKind<C = unknown> {
    */
   inputOrderOf?(config: C): 'requires' | 'propagates' | 'absorbs';
   /**
+   * Input ports whose every row this kind reads and counts as it works (an aggregate folds each input row into
+   * one group), reporting the number in ExecResult.inputRowsRead. The node before it may then leave its output's
+   * row count to this kind (ExecResult.countedByReader) instead of reading its rows once more only to count them.
+   */
+  countsInputs?: readonly string[];
+  /**
    * The config's version. Raise it with a migration whenever a saved config would otherwise mean something else
    * or stop loading; files record the version per node and are migrated on load, before they are checked.
    */
@@ -110,6 +116,17 @@ export interface ExecResult {
    * SLUICE_VERIFY_COUNTS=1 (the test suite sets it) the runtime counts anyway and fails the node on a difference.
    */
   outputRows?: Record<string, number>;
+  /**
+   * A `conserving` node whose only data output's one reader counts the rows it reads (offered by
+   * ctx.readerCounts): the output's rows are the count that reader reports, and the rest of this node's input
+   * rows are filtered with `reason` (a filter over a view: its output is its input WHERE the condition IS TRUE, the
+   * rest is what its rule filtered). The runtime settles the node's metrics (and its journal entry, events and
+   * profile) once the reader has run, or counts the output itself if the reader did not report (it failed, or
+   * did not run). Under SLUICE_VERIFY_COUNTS=1 the output is counted anyway and the node fails on a difference.
+   */
+  countedByReader?: { port: string; reason: string };
+  /** Rows read on each input port of `countsInputs` that the runtime did not count (see NodeKind.countsInputs). */
+  inputRowsRead?: Record<string, number>;
   warnings?: string[];
 }
 

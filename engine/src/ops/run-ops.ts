@@ -7,7 +7,7 @@ import type { AnomalyFinding, ColumnStat } from '@sluice/format/api/ops-contract
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { anomalyBlockSchema, type AnomalyBlock, type AnomalyCheck } from '@sluice/format/pipeline/ops';
 import type { NodeKind } from '../nodes/types.js';
-import type { Database } from '../db/database.js';
+import { traceStep, type Database } from '../db/database.js';
 import { GateFailure } from '../runtime/gate.js';
 import { checksOf, judge, type MetricSource } from './anomaly.js';
 import { columnStats, MAX_PROFILED_COLUMNS, qualityScore, ruleFailures } from './profile.js';
@@ -124,6 +124,11 @@ export class RunOps {
     throw new GateFailure(`anomaly gate${hold ? ' (hold: nothing is published; resume the run to accept it)' : ''}: ${stopping.map((f) => f.message).join('; ')}`, { nodeId: id });
   }
 
+  /** Whether a gate of this run judges the node's numbers as soon as it finishes (see afterNode). */
+  judgesNode(id: string): boolean {
+    return this.block !== undefined && this.o.judge && this.checks.some((c) => c.node === id);
+  }
+
   /** The columns each node's data outputs had in this run (node id → columns with their port), profiled or not. */
   producedColumns(): Record<string, { port: string; name: string; type: string }[]> {
     return Object.fromEntries(this.produced);
@@ -171,7 +176,8 @@ export class RunOps {
   /** Once the manifest is on disk: index it and tell lineage consumers. Neither can fail the run. */
   async record(manifest: RunManifest): Promise<void> {
     await this.lineage.end(manifest);
-    await recordInStore(this.o.historyDir, manifest.runId);
+    traceStep('run: lineage end event written');
+    await recordInStore(this.o.historyDir, manifest.runId, {}, manifest);
   }
 }
 

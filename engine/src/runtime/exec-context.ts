@@ -77,6 +77,11 @@ export interface ExecContext {
    * viewPays), with at most `maxReads` reads computing it (default MAX_VIEW_READS). False in previews.
    */
   viewPays(port: string, maxReads?: number): boolean;
+  /**
+   * Whether this output port's one reader counts every row it reads and runs after this node in this run, so
+   * that this node may leave the port's row count to it (ExecResult.countedByReader). False in previews.
+   */
+  readerCounts(port: string): boolean;
   /** Set during previews: sources may stop after this many records. */
   readonly limit: number | undefined;
   readonly signal: AbortSignal;
@@ -112,6 +117,8 @@ export interface ExecContext {
   readonly quarantine: string;
   /** User-visible columns of a table (the lineage column left out). */
   columns(table: string): Promise<Column[]>;
+  /** Whether a quoted relation name is a view rather than a stored table (from the run's catalog, usually known). */
+  isView(table: string): Promise<boolean>;
   run(sql: string, params?: SqlParams): Promise<void>;
   rows(sql: string, params?: SqlParams): Promise<Record<string, SqlValue>[]>;
   count(sql: string, params?: SqlParams): Promise<number>;

@@ -64,6 +64,10 @@ export async function executePlan(plan: ExecutionPlan, env: PlanEnv): Promise<Pl
     tableName,
     ...env.pass,
     dropConsumed: true,
+    // A replay reads its node's quarantine once the run is done (recordReplay), empty or not.
+    keepQuarantines: plan.replay !== undefined,
+    // A node an anomaly gate judges is counted at once: the gate must stop the run before its readers run.
+    countsFromReaders: (id) => !env.ops.judgesNode(id),
     keepTables: env.checkpoint === 'all',
     commitId: (id) => `${env.runId}/${fingerprints.get(id) ?? ''}`,
     publish: (nodeId, staged, target, rows) => {

@@ -10,7 +10,7 @@ import { serializePipeline } from '@sluice/format/pipeline/save';
 import { kindLookup, kindOf, nodeKinds } from '../nodes/registry.js';
 import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
-import { Database } from '../db/database.js';
+import { Database, traceStep, type DatabaseOptions } from '../db/database.js';
 import type { ExecuteResult, RunEvent } from './execution/execute.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
@@ -111,25 +111,38 @@ export async function checkBeforeRun(raw: unknown, o: Pick<RunOptions, 'params' 
 }
 
 export async function runPipeline(o: RunOptions): Promise<RunManifest> {
+  // The run's id and database are settled before its checks: DuckDB opens the database on a thread of its own
+  // while the checks run (the ~20 ms it takes used to follow them); a run that stops before using it closes it.
+  const runId = o.resume ?? newRunId();
+  const ahead = DatabaseAhead.start(o, runId);
+  try {
+    return await runChecked(o, runId, ahead);
+  } finally {
+    ahead?.dispose();
+  }
+}
+
+async function runChecked(o: RunOptions, runId: string, ahead: DatabaseAhead | undefined): Promise<RunManifest> {
   // Events leave the process (--json, the designer): redact secrets a node read before they do.
   if (o.onEvent) {
     const emit = o.onEvent;
     o = { ...o, onEvent: (e) => emit(redactDeep(e)) };
   }
+  traceStep('run: checks');
   const params = o.params ?? {};
   // Nothing executes (and no run record is made) for a pipeline that `sluice validate` would refuse.
   const checked = o.staticChecks === false ? preparePipeline(o.pipeline, params) : await checkBeforeRun(o.pipeline, o);
+  traceStep('run: checked');
   const pipeline = o.upTo === undefined ? checked : upTo(checked, o.upTo);
   let limits: ResourceLimits;
   try {
-    limits = resolveLimits(o.limits, o.historyDir);
+    limits = ahead?.limits ?? resolveLimits(o.limits, o.historyDir);
   } catch (e) {
     throw e instanceof LimitError ? new UserError(e.message) : e;
   }
   const mode = runMode(o);
   const hash = pipelineHash(pipeline);
   if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) throw new UserError(`"${o.resume}" is not a run id`);
-  const runId = o.resume ?? newRunId();
   const runDir = path.join(o.historyDir, runId);
   const manifestFile = path.join(runDir, 'manifest.json');
   const startedAt = new Date().toISOString();
@@ -154,8 +167,10 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     };
   }
   const releaseLock = takeRunLock(runDir, runId);
+  traceStep('run: folder and lock');
   // History, profiles, quality score, anomaly gates and lineage (engine/src/ops).
   const ops = await RunOps.start({ pipeline, historyDir: o.historyDir, runId, startedAt, judge: judgesHistory(mode), kindOf, allowHosts: o.allowHosts ?? [], baseDir: o.baseDir, outDir: o.outDir, roots: [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])] });
+  traceStep('run: ops started');
   const workDir = path.join(runDir, 'work');
   // What a crashed attempt left in its scratch space is never trusted; durable progress lives elsewhere.
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -164,8 +179,8 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
   if (o.outDir) fs.mkdirSync(o.outDir, { recursive: true });
   const journalFile = path.join(runDir, 'journal.ndjson');
-  // A spill folder the caller chose gets a folder of this run's own inside it, removed with the work folder.
-  const spillDir = limits.tempDir ? path.join(path.resolve(o.baseDir, limits.tempDir), `sluice-spill-${runId}`) : path.join(workDir, 'tmp');
+  const dbOptions = runDatabaseOptions(o, runId, limits);
+  const spillDir = dbOptions.tempDir;
   let db: Database | undefined;
   let journal: Journal | undefined;
   const interrupt = () => db?.interrupt();
@@ -179,13 +194,15 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
     o.onEvent?.({ type: 'run-start', runId, runDir });
     // A replay keeps its request, so that resuming it rebuilds exactly the same plan.
     if (o.replay) fs.writeFileSync(path.join(runDir, 'replay-request.json'), JSON.stringify(o.replay));
+    traceStep('run: journal and manifest started');
     const { plan, fingerprints } = await planRun(mode, pipeline, { ...o, runDir, roots, journal, prior });
     try {
       fs.mkdirSync(spillDir, { recursive: true });
     } catch (e) {
       throw new UserError(`cannot spill into "${limits.tempDir ?? spillDir}" (${(e as NodeJS.ErrnoException).code ?? String(e)}); choose another folder with ${LIMIT_HOW.tempDir}`);
     }
-    db = await Database.open({ allowedDirs: [...roots, runDir], tempDir: spillDir, memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit });
+    traceStep('run: planned');
+    db = (await ahead?.take(dbOptions)) ?? (await Database.open(dbOptions));
     const tableName = (id: string, port: string) => `n_${id}__${port}`;
     const pass: PlanEnv['pass'] = {
       ...(o.allowHosts ? { allowHosts: o.allowHosts } : {}),
@@ -194,12 +211,14 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     };
     const policy = checkpointPolicy(o.checkpoint);
+    traceStep('run: database open');
     const { result, durable, replay } = await executePlan(plan, {
       runId, runDir, workDir, historyDir: o.historyDir, baseDir: o.baseDir, outDir: o.outDir, roots, db, journal, ops, kindOf, fingerprints, limits, tableName, pass,
       checkpoint: policy,
       ...(policy === 'auto' ? { checkpointWorth: checkpointWorth(recentOutcomes(o.historyDir, pipeline.name, runId)) } : {}),
       committedState: state ? (id: string) => state.committedDir(id) : undefined,
     });
+    traceStep('run: nodes done');
     if (plan.replay && replay) manifest.replayOf = { runId: plan.replay.originalRunId, nodeId: plan.replay.nodeId, rows: replay.replayed.length };
     manifest.nodes = result.metrics;
     manifest.errors = result.errors;
@@ -242,6 +261,7 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   if (manifest.outcome === 'succeeded') {
     for (const d of ['checkpoint', 'state']) fs.rmSync(path.join(runDir, d), { recursive: true, force: true });
   }
+  traceStep('run: database closed');
   ops.finish(manifest);
   // What each output held, profiled (a table) or only described (a view): drift is about names and types.
   const produced = ops.producedColumns();
@@ -261,8 +281,64 @@ export async function runPipeline(o: RunOptions): Promise<RunManifest> {
   manifest.finishedAt = new Date().toISOString();
   writeManifest(manifestFile, manifest);
   releaseLock();
+  traceStep('run: manifest written');
   await ops.record(redactDeep(manifest));
+  traceStep('run: recorded in the run store');
   return redactDeep(manifest);
+}
+
+/** The run's database: the folders it may use (the run's own included) and where it spills. */
+function runDatabaseOptions(o: RunOptions, runId: string, limits: ResourceLimits): DatabaseOptions {
+  const runDir = path.join(o.historyDir, runId);
+  const roots = [o.baseDir, ...(o.outDir ? [o.outDir] : []), ...(o.allow ?? [])];
+  // A spill folder the caller chose gets a folder of this run's own inside it, removed with the work folder.
+  const tempDir = limits.tempDir ? path.join(path.resolve(o.baseDir, limits.tempDir), `sluice-spill-${runId}`) : path.join(runDir, 'work', 'tmp');
+  return { allowedDirs: [...roots, runDir], tempDir, memoryLimit: limits.memoryLimit, tempLimit: limits.tempLimit };
+}
+
+/**
+ * The run's database, opened before its checks so that DuckDB's start overlaps them. Its folders need not exist
+ * yet (DuckDB makes its spill folder when it first spills; the run makes it before any node runs). Not started
+ * when the run will refuse its limits or its run id (it then fails as it always did); `take` hands it over only
+ * for exactly the options the run would open it with, and whatever is not taken is closed.
+ */
+class DatabaseAhead {
+  private taken = false;
+
+  private constructor(
+    readonly limits: ResourceLimits,
+    private readonly options: DatabaseOptions,
+    private readonly opening: Promise<Database | Error>,
+  ) {}
+
+  static start(o: RunOptions, runId: string): DatabaseAhead | undefined {
+    if (o.resume !== undefined && !/^[A-Za-z0-9-]+$/.test(o.resume)) return undefined;
+    let limits: ResourceLimits;
+    try {
+      limits = resolveLimits(o.limits, o.historyDir);
+    } catch {
+      return undefined;
+    }
+    const options = runDatabaseOptions(o, runId, limits);
+    return new DatabaseAhead(limits, options, Database.open(options).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+  }
+
+  /** The database, if it was opened with these options (a failure to open is thrown, as Database.open's would be). */
+  async take(options: DatabaseOptions): Promise<Database | undefined> {
+    if (this.taken || JSON.stringify(options) !== JSON.stringify(this.options)) return undefined;
+    this.taken = true;
+    const db = await this.opening;
+    if (db instanceof Error) throw db;
+    return db;
+  }
+
+  dispose(): void {
+    if (this.taken) return;
+    this.taken = true;
+    void this.opening.then((db) => {
+      if (db instanceof Database) db.close();
+    });
+  }
 }
 
 /**

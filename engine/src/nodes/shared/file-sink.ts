@@ -96,7 +96,8 @@ export async function writeFileSink(ctx: ExecContext, c: FileSinkConfig, format:
     fs.rmSync(target, { force: true });
     throw new UserError(`the folder of ${target} changed while it was being written (it now leads elsewhere); the file was removed`, { nodeId: ctx.nodeId, field: 'path' });
   }
-  return text.warnings.length > 0 ? { written, warnings: text.warnings } : { written };
+  // `written` is the input's rows in every mode (COPY's count of them, or their count): what it read (countsInputs).
+  return { written, inputRowsRead: { in: written }, ...(text.warnings.length > 0 ? { warnings: text.warnings } : {}) };
 }
 
 /**

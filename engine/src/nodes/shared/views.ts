@@ -3,8 +3,8 @@ import type { ExecContext } from '../../runtime/exec-context.js';
 
 /** True when the quoted relation name (as `ctx.input` gives it) is a view, not a stored table. */
 export async function isView(ctx: ExecContext, quoted: string): Promise<boolean> {
-  const name = quoted.startsWith('"') && quoted.endsWith('"') ? quoted.slice(1, -1).replaceAll('""', '"') : quoted;
-  return (await ctx.count('SELECT count(*) FROM duckdb_views() WHERE view_name = $name AND NOT internal', { name })) > 0;
+  // The runtime's catalog, which it keeps anyway: a lookup in duckdb_views() per node grew with the run's catalog.
+  return ctx.isView(quoted);
 }
 
 // A view is evaluated again by each reader (the counts, then the consumers): an expression whose value changes

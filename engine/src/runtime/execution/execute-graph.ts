@@ -161,3 +161,23 @@ export function viewPays(o: GraphRun, g: GraphIndex, nodeId: string, port: strin
   }
   return viewReads(o, g, nodeId, port, maxReads) <= maxReads;
 }
+
+/**
+ * The one edge reading a node's output port, when its reader counts every row it reads there (its kind's
+ * `countsInputs`) and runs after the node in this run: the node may leave the port's row count to that reader.
+ * Runs only (a preview shows and caches each node's counts as it goes); never into a port fed by several edges
+ * (the reader's count would be their sum) or one the reader needs as a table (it would be stored, and counted,
+ * before the reader runs).
+ */
+export function countingReader(o: GraphRun, g: GraphIndex, nodeId: string, port: string): Edge | undefined {
+  if (o.dropConsumed !== true) return undefined;
+  const out = (g.outOf.get(nodeId) ?? []).filter((e) => e.from.port === port);
+  const e = out[0];
+  if (out.length !== 1 || !e) return undefined;
+  const at = g.position.get(e.to.node);
+  const self = g.position.get(nodeId);
+  if (at === undefined || self === undefined || at <= self) return undefined;
+  const ck = o.kindOf(g.node.get(e.to.node)?.kind ?? '');
+  if (!ck?.countsInputs?.includes(e.to.port) || ck.tableInputs?.includes(e.to.port)) return undefined;
+  return (g.into.get(e.to.node) ?? []).filter((x) => x.to.port === e.to.port).length === 1 ? e : undefined;
+}

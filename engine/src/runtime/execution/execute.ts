@@ -17,7 +17,7 @@ import { faultPoint } from '../faults.js';
 import { limitReason, type ResourceLimits } from './limits.js';
 import { followProgress, ownProgress } from './progress.js';
 import { explainFailure, leaveExplainer } from './read-failures.js';
-import { computeOrderMatters, graphIndex, indexGraph, indexOf, releaseInputs, viewPays } from './execute-graph.js';
+import { computeOrderMatters, countingReader, graphIndex, indexGraph, indexOf, releaseInputs, viewPays } from './execute-graph.js';
 import { describeError, fileSystemFault, isFatal } from './execute-errors.js';
 
 export { GateFailure };
@@ -61,6 +61,18 @@ export interface ExecuteOptions {
   tableName: (nodeId: string, port: string) => string;
   /** Drop a node's tables once every node reading them has run (runs, not previews, which cache them). */
   dropConsumed?: boolean;
+  /**
+   * Whether a node may leave an output's row count to its one reader (ExecResult.countedByReader): its numbers
+   * are then known only once that reader has run, so not for a node an anomaly gate judges (the gate must stop
+   * the run before anything after the node runs). Default: no node may.
+   */
+  countsFromReaders?: (nodeId: string) => boolean;
+  /**
+   * Make every node's quarantine table, empty or not, and keep it to the end: a preview shows each node's, a
+   * replay reads its node's. Default: when outputs are not dropped (a preview). A run makes a node's quarantine
+   * table only when the node names it, and drops it again when it stays empty.
+   */
+  keepQuarantines?: boolean;
   /** Every node output is checkpointed (policy 'all'), so a set-wise node stores its output rather than a view. */
   keepTables?: boolean;
   /** Metrics of a node whose tables already exist (preview cache): the node is not executed again. */
@@ -120,6 +132,46 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   // After a DuckDB FATAL error the database refuses every statement; the node it happened in is named, the
   // rest are not run.
   let fatalIn: string | undefined;
+  // Nodes whose output rows their reader counts (ExecResult.countedByReader), by reader: their counts, their
+  // afterNode (journal entry, profile) and their node-end wait until that reader has run or is known not to.
+  const deferred = new Map<string, Deferred[]>();
+  const deferredPorts = new Set<string>();
+  // `stopped`: why the reader stopped when a stop (the user's, a time limit) ended it; the output is then not
+  // counted (a full read of it would hold the stop up), and the node says why its rows are not known.
+  const settle = async (readerId: string, read: Record<string, number> | undefined, stopped?: string): Promise<{ failed?: string; settled: number; rows: number }> => {
+    const list = deferred.get(readerId) ?? [];
+    deferred.delete(readerId);
+    let failed: string | undefined;
+    let rows = 0;
+    for (const d of list) {
+      deferredPorts.delete(`${d.node.id}\u0000${d.port}`);
+      try {
+        const reported = read?.[d.readerPort];
+        let n = reported;
+        if (n === undefined && stopped !== undefined) throw new UserError(`its rows were not counted: ${stopped} before the node reading them finished`, { nodeId: d.node.id });
+        if (n === undefined || verifyCounts()) {
+          // The reader did not run to its end (or the report is being verified): the output is counted here, while
+          // it and what it reads still exist.
+          if (fatalIn !== undefined) throw new UserError(`its rows could not be counted: a fatal DuckDB error in ${nameOf(fatalIn)} invalidated the run's database`, { nodeId: d.node.id });
+          n = await o.db.count(`SELECT count(*) FROM ${qi(o.tableName(d.node.id, d.port))}`);
+          if (reported !== undefined && reported !== n) throw new Error(`${nameOf(readerId)} reported reading ${reported} rows on input "${d.readerPort}" from output "${d.port}" of ${nameOf(d.node.id)}, which holds ${n}: its row accounting cannot be trusted`);
+        }
+        settleCounts(d, n);
+        rows += n;
+        await o.afterNode?.(d.node.id, d.kind, d.m);
+      } catch (e) {
+        d.m.status = 'failed';
+        d.m.error = describeError(e, d.node);
+        errors.push(d.m.error);
+        if (isFatal(e)) fatalIn ??= d.node.id;
+        if (!isUserFacing(e)) faults.push({ nodeId: d.node.id, detail: faultDetail(e) });
+        failed = d.node.id;
+      }
+      o.onEvent?.({ type: 'node-end', metrics: d.m });
+    }
+    return { ...(failed !== undefined ? { failed } : {}), settled: list.length, rows };
+  };
+  const counted = (nodeId: string, port: string): number | 'reader' | undefined => (deferredPorts.has(`${nodeId}\u0000${port}`) ? 'reader' : metrics.get(nodeId)?.outputs[port]);
 
   for (const [position, id] of order.entries()) {
     const node = g.node.get(id) as PipelineNode;
@@ -130,12 +182,14 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     if (blocked || fatalIn !== undefined) {
       const m = emptyMetrics(node, 'skipped');
       m.warnings.push(fatalIn !== undefined ? `not run: a fatal DuckDB error in ${nameOf(fatalIn)} invalidated the run's database` : `not run: upstream ${nameOf(blocked?.from.node ?? '')} did not finish`);
+      await settle(id, undefined);
       metrics.set(id, m);
       o.onEvent?.({ type: 'node-end', metrics: m });
       continue;
     }
     const cached = o.reuse?.(id);
     if (cached) {
+      await settle(id, undefined);
       metrics.set(id, cached);
       o.onEvent?.({ type: 'node-end', metrics: cached });
       continue;
@@ -143,6 +197,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     if (signal.aborted) throw new UserError('the run was cancelled');
     const restored = await o.restore?.(id);
     if (restored) {
+      await settle(id, undefined);
       metrics.set(id, restored);
       o.onEvent?.({ type: 'node-end', metrics: restored });
       continue;
@@ -169,16 +224,30 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     };
     signal.addEventListener('abort', onStop, { once: true });
     const ticker = o.onEvent ? followProgress(o.db, id, kind.category !== 'source', o.onEvent) : undefined;
+    let waits = false;
+    // The rows on its inputs that were counted before it ran (not those it was to count itself).
+    const given = { rows: 0 };
     try {
-      await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), (id, port) => metrics.get(id)?.outputs[port]).finally(() => {
+      const ran = await runNode(o, node, kind, m, AbortSignal.any([signal, stopNode.signal]), counted, given).finally(() => {
         signal.removeEventListener('abort', onStop);
         if (stopping) clearInterval(stopping);
         if (ticker) clearInterval(ticker);
       });
       if (timedOut) throw new Error('INTERRUPT Error: the time limit ran out as the node finished');
       m.durationMs = Math.round(performance.now() - started);
-      await o.afterNode?.(id, kind, m);
+      // The nodes whose rows this one counted are settled first: their journal entries precede its own.
+      const up = await settle(id, ran.read);
+      if (up.failed !== undefined) throw new UserError(`not finished: ${nameOf(up.failed)}, whose rows this node counted, failed`, { nodeId: id });
+      const reader = ran.countedByReader ? countingReader(o, g, id, ran.countedByReader.port) : undefined;
+      if (ran.countedByReader && reader) {
+        waits = true;
+        deferred.set(reader.to.node, [...(deferred.get(reader.to.node) ?? []), { node, kind, m, port: ran.countedByReader.port, reason: ran.countedByReader.reason, readerPort: reader.to.port }]);
+        deferredPorts.add(`${id}\u0000${ran.countedByReader.port}`);
+      } else await o.afterNode?.(id, kind, m);
     } catch (raised) {
+      // Nodes whose rows this one was to count are counted now, so that they, and its own input, are known.
+      const up = await settle(id, undefined, signal.aborted ? 'the run was cancelled' : timedOut ? 'the time limit ran out' : undefined);
+      if (up.settled > 0) m.rowsIn = given.rows + up.rows;
       // The node that raised a DuckDB error is the place it belongs to, unless it met a damaged file upstream.
       const told = await explainFailure(o, id, g.into, raised, o.db);
       const e = told instanceof QueryError ? told.at({ nodeId: id }) : told;
@@ -202,7 +271,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     if (timer) clearTimeout(timer);
     if (m.status === 'failed') m.durationMs = Math.round(performance.now() - started);
     metrics.set(id, m);
-    o.onEvent?.({ type: 'node-end', metrics: m });
+    if (!waits) o.onEvent?.({ type: 'node-end', metrics: m });
     if (o.dropConsumed && fatalIn === undefined) {
       try {
         await releaseInputs(o, id, position);
@@ -213,11 +282,40 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       }
       // An empty quarantine has nothing to keep: dropped, so that the run's tables stay as few as its live data
       // (a 5,000-node chain otherwise carries 5,000 of them). A replay reads its node's quarantine at the end.
-      if (m.status !== 'failed' && m.quarantined === 0 && !only) await o.db.dropRelation(o.tableName(id, '__q'));
+      if (m.status !== 'failed' && m.quarantined === 0 && !keepQuarantines(o)) await o.db.dropRelation(o.tableName(id, '__q'));
     }
   }
+  // A reader is always after its node in the order, so nothing is left waiting; were it, it is counted here.
+  for (const readerId of [...deferred.keys()]) await settle(readerId, undefined);
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
 }
+
+/** A node whose output rows its reader counts: what settling it needs (see executePipeline). */
+interface Deferred {
+  node: PipelineNode;
+  kind: NodeKind;
+  m: NodeMetrics;
+  port: string;
+  reason: string;
+  /** The reader's input port the output is read on. */
+  readerPort: string;
+}
+
+/** A deferred node's counts from its output's rows: the rest of its input was filtered by its rule. */
+function settleCounts(d: Deferred, rows: number): void {
+  const m = d.m;
+  m.outputs[d.port] = rows;
+  m.rowsOut = rows;
+  m.passed = rows;
+  m.filtered = m.rowsIn - m.quarantined - rows;
+  if (m.filtered < 0) throw new Error(`row accounting does not balance: ${m.rowsIn} in, but ${rows} on output "${d.port}" and ${m.quarantined} quarantined`);
+  if (m.filtered > 0) m.filterReason = d.reason;
+}
+
+/** A relation name as the catalog lists it, from its quoted form (as ctx.input gives it). */
+const unquoted = (quoted: string): string => (quoted.startsWith('"') && quoted.endsWith('"') ? quoted.slice(1, -1).replaceAll('""', '"') : quoted);
+
+const keepQuarantines = (o: ExecuteOptions): boolean => o.keepQuarantines ?? !o.dropConsumed;
 
 /**
  * Under SLUICE_VERIFY_COUNTS=1 every row count a node reports is checked against a real count of its output (the
@@ -247,15 +345,20 @@ function emptyMetrics(node: PipelineNode, status: NodeMetrics['status']): NodeMe
   return { nodeId: node.id, kind: node.kind, status, rowsIn: 0, rowsOut: 0, quarantined: 0, filtered: 0, passed: 0, durationMs: 0, outputs: {}, warnings: [] };
 }
 
-/** `counted` gives an upstream port's row count as its node reported it, so inputs are not counted again. */
+/**
+ * `counted` gives an upstream port's row count as its node reported it, so inputs are not counted again, or
+ * 'reader' when this node counts it as it reads it (ExecResult.countedByReader). Returns what this node read on
+ * such inputs, and what it leaves to its own reader to count.
+ */
 async function runNode(
   o: ExecuteOptions,
   node: PipelineNode,
   kind: NodeKind,
   m: NodeMetrics,
   signal: AbortSignal,
-  counted: (nodeId: string, port: string) => number | undefined,
-): Promise<void> {
+  counted: (nodeId: string, port: string) => number | 'reader' | undefined,
+  given: { rows: number },
+): Promise<{ read: Record<string, number>; countedByReader?: { port: string; reason: string } }> {
   const { db } = o;
   const g = indexOf(o);
   const intoPort = (port: string): Edge[] => (g.into.get(node.id) ?? []).filter((e) => e.to.port === port);
@@ -277,7 +380,7 @@ async function runNode(
   // The quarantine table is made when the node first names it (most kinds never do: a filter, a derive), just
   // before the node's next statement; a preview or a replay reads every node's quarantine afterwards, so there
   // it is made at once. A table made and dropped per node was a fifth of a long chain's statements.
-  let quarantineWanted = !o.dropConsumed || o.only !== undefined;
+  let quarantineWanted = keepQuarantines(o);
   let quarantineMade = false;
   const ready = async (): Promise<void> => {
     if (!quarantineWanted || quarantineMade) return;
@@ -288,14 +391,19 @@ async function runNode(
 
   const dataInputs = kind.inputs.filter((i) => i.role !== 'reference');
   const rowsOnPort = new Map<string, number>();
+  // Inputs this node counts itself as it reads them (the one edge into each: see countingReader).
+  const countsHere = new Set<string>();
   for (const port of dataInputs) {
     let n = 0;
     for (const e of intoPort(port.name)) {
-      n += counted(e.from.node, e.from.port) ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
+      const c = counted(e.from.node, e.from.port);
+      if (c === 'reader') countsHere.add(port.name);
+      else n += c ?? (await db.count(`SELECT count(*) FROM ${qi(o.tableName(e.from.node, e.from.port))}`));
     }
     rowsOnPort.set(port.name, n);
   }
-  const rowsIn = [...rowsOnPort.values()].reduce((a, b) => a + b, 0);
+  let rowsIn = [...rowsOnPort.values()].reduce((a, b) => a + b, 0);
+  given.rows = rowsIn;
 
   const inputsOf = (port: string): string[] =>
     intoPort(port).map((e) => qi(o.tableName(e.from.node, e.from.port)));
@@ -309,6 +417,7 @@ async function runNode(
     commitId: o.commitId?.(node.id),
     orderMatters: indexOf(o).orderMatters.get(node.id) ?? true,
     viewPays: (port, maxReads) => viewPays(o, g, node.id, port, maxReads),
+    readerCounts: (port) => o.countsFromReaders?.(node.id) === true && countingReader(o, g, node.id, port) !== undefined,
     publish: (staged, target, rows) => (o.publish ? o.publish(node.id, staged, target, rows) : renameOver(staged, target)),
     get stateDir() {
       return folder(stateDir);
@@ -330,6 +439,7 @@ async function runNode(
       return list[0] as string;
     },
     inputRows(port) {
+      if (countsHere.has(port)) throw new Error(`node kind ${kind.kind} counts input "${port}" as it reads it (countsInputs): its rows are not known before it runs`);
       const n = rowsOnPort.get(port);
       if (n === undefined) throw new Error(`node kind ${kind.kind} has no data input "${port}" whose rows were counted`);
       return n;
@@ -353,6 +463,7 @@ async function runNode(
       return qi(quarantineName);
     },
     columns: async (table) => (await ready(), await db.describe(table)).filter((c) => c.name !== LINEAGE),
+    isView: async (table) => (await db.relationKind(unquoted(table))) === 'view',
     run: async (sql: string, params?: SqlParams) => (await ready(), await db.run(sql, params)),
     rows: async (sql: string, params?: SqlParams) => (await ready(), await db.rows(sql, params)),
     count: async (sql: string, params?: SqlParams) => (await ready(), await db.count(sql, params)),
@@ -376,6 +487,21 @@ async function runNode(
   // Known before the node runs, so a node that fails still records how many rows it was given.
   if (kind.accounting !== 'source') m.rowsIn = rowsIn;
   const result = await kind.execute(ctx, node.config as never);
+  const read: Record<string, number> = {};
+  for (const port of countsHere) {
+    const n = result.inputRowsRead?.[port];
+    if (n === undefined) throw new Error(`node kind ${kind.kind} did not report the rows it read on input "${port}"`);
+    rowsOnPort.set(port, n);
+    read[port] = n;
+  }
+  rowsIn = [...rowsOnPort.values()].reduce((a, b) => a + b, 0);
+  const byReader = result.countedByReader;
+  if (byReader) {
+    const dataOutputs = kind.outputs.filter((x) => x.role === 'data');
+    if (kind.accounting !== 'conserving' || dataOutputs.length !== 1 || dataOutputs[0]?.name !== byReader.port || !ctx.readerCounts(byReader.port)) {
+      throw new Error(`node kind ${kind.kind} left the rows of output "${byReader.port}" to a reader that does not count them`);
+    }
+  }
 
   for (const port of kind.outputs) {
     const t = qi(o.tableName(node.id, port.name));
@@ -390,7 +516,7 @@ async function runNode(
     if (reserved.length > 0) {
       throw new UserError(`column name${reserved.length > 1 ? 's' : ''} ${reserved.map((n) => `"${n.replace(/_\d+$/, '')}"`).join(', ')} ${reserved.length > 1 ? 'are' : 'is'} reserved by Sluice (lineage and helper columns); choose another name`, { nodeId: node.id });
     }
-    m.outputs[port.name] = await outputRows(db, t, relation, result.outputRows?.[port.name], `node kind ${kind.kind}`, port.name);
+    if (byReader?.port !== port.name) m.outputs[port.name] = await outputRows(db, t, relation, result.outputRows?.[port.name], `node kind ${kind.kind}`, port.name);
   }
   await ready();
   m.quarantined = quarantineMade ? await db.count(`SELECT count(*) FROM ${qi(quarantineName)}`) : 0;
@@ -400,6 +526,11 @@ async function runNode(
   m.warnings.push(...(result.warnings ?? []));
   if (result.truncated) m.sampled = true;
   if (result.filtered && m.filtered > 0) m.filterReason = result.filtered.reason;
+  if (byReader) {
+    // Balanced once its reader has counted its output (executePipeline settles it).
+    if (m.quarantined > 0 || (result.warnings?.length ?? 0) > 0) m.status = 'warning';
+    return { read, countedByReader: byReader };
+  }
 
   switch (kind.accounting) {
     case 'conserving':
@@ -430,4 +561,5 @@ async function runNode(
   }
   // The SQL node's own note about reconciliation is not a warning about this run's rows; the node's warnings are.
   if (m.quarantined > 0 || (result.warnings?.length ?? 0) > 0) m.status = 'warning';
+  return { read };
 }

@@ -70,6 +70,9 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
 
   let manifest: RunManifest | undefined;
   let current: string | undefined;
+  // Started and not ended: the node running, and a node whose rows the node after it counts as it reads them
+  // (its end comes once that reader has run: runtime/execution/execute.ts, countedByReader).
+  const unended = new Set<string>();
   let runDir: string | undefined;
   let refused: EngineErrorBody['error'] | undefined;
   const finished: NodeMetrics[] = [];
@@ -85,9 +88,11 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     if (msg.event === 'run-start' && typeof msg.runDir === 'string') runDir = msg.runDir;
     else if (msg.event === 'node-start' && msg.nodeId) {
       current = msg.nodeId;
+      unended.add(msg.nodeId);
       onNode({ type: 'node-start', nodeId: msg.nodeId });
     } else if (msg.event === 'node-end' && msg.metrics) {
-      current = undefined;
+      if (current === msg.metrics.nodeId) current = undefined;
+      unended.delete(msg.metrics.nodeId);
       finished.push(msg.metrics);
       onNode({ type: 'node-end', metrics: msg.metrics });
     } else if (msg.event === 'node-io' && msg.nodeId) {
@@ -113,7 +118,7 @@ export async function superviseRun(spec: RunSpec, onNode: (e: NodeEvent) => void
     const where = current ? ` while running ${nodeNamerOfRaw(opts.pipeline)(current)}` : '';
     const detail = cancelled ? '' : stderr.trim().split('\n').slice(-3).join(' ');
     const crash = `the engine process ${how}${where}; nothing was published by the unfinished node${detail ? ` (${detail})` : ''}`;
-    const nodes = opts.pipeline === undefined ? undefined : accountedNodes(opts.pipeline, finished, current, crash);
+    const nodes = opts.pipeline === undefined ? undefined : accountedNodes(opts.pipeline, finished, current, crash, unended);
     const crashedManifest = runDir ? completeRecord(runDir, cancelled ? 'cancelled' : 'failed', crash, nodes) : undefined;
     return { crash, ...(crashedManifest ? { crashedManifest } : {}) };
   } finally {
@@ -179,9 +184,10 @@ function completeRecord(runDir: string, outcome: 'cancelled' | 'failed', why: st
 
 /**
  * Every node of a stopped run, for its record: those that finished as the worker reported them, the one it was
- * in as failed (its output was never published), and the rest as not run.
+ * in as failed (its output was never published), one that ran but whose rows were still to be counted by the
+ * node after it (`unended`) as failed too, and the rest as not run.
  */
-export function accountedNodes(pipeline: unknown, finished: NodeMetrics[], current: string | undefined, why: string): NodeMetrics[] {
+export function accountedNodes(pipeline: unknown, finished: NodeMetrics[], current: string | undefined, why: string, unended: ReadonlySet<string> = new Set()): NodeMetrics[] {
   const listed = (pipeline as { nodes?: unknown }).nodes;
   const all = Array.isArray(listed)
     ? listed.flatMap((n: unknown) => (typeof n === 'object' && n !== null && typeof (n as { id?: unknown }).id === 'string' ? [{ id: (n as { id: string }).id, kind: String((n as { kind?: unknown }).kind) }] : []))
@@ -190,7 +196,13 @@ export function accountedNodes(pipeline: unknown, finished: NodeMetrics[], curre
   const blank = (id: string, kind: string): NodeMetrics => ({ nodeId: id, kind, status: 'skipped', rowsIn: 0, rowsOut: 0, quarantined: 0, filtered: 0, passed: 0, durationMs: 0, outputs: {}, warnings: [] });
   const rest = all
     .filter((n) => !done.has(n.id))
-    .map((n) => (n.id === current ? { ...blank(n.id, n.kind), status: 'failed' as const, error: why } : { ...blank(n.id, n.kind), warnings: ['not run: the run was stopped before it got here'] }));
+    .map((n) =>
+      n.id === current
+        ? { ...blank(n.id, n.kind), status: 'failed' as const, error: why }
+        : unended.has(n.id)
+          ? { ...blank(n.id, n.kind), status: 'failed' as const, error: `its rows were not counted: ${why}` }
+          : { ...blank(n.id, n.kind), warnings: ['not run: the run was stopped before it got here'] },
+    );
   return [...finished, ...rest];
 }
 
