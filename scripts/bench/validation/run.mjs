@@ -33,8 +33,16 @@ const median = (list) => {
 
 function rounds(configs, dir, repeat, rows) {
   const runs = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
+  const keys = Object.keys(configs);
   for (let i = 0; i < repeat; i++) {
-    for (const [k, [mode, env]] of Object.entries(configs)) runs[k].push({ ...measure(mode, dir, env), load: os.loadavg()[0] });
+    // Each round starts one configuration later, so no configuration always follows the same one: what ran
+    // before changes a run (a 5 M-row engine run's CSV scan took 1.6-2.5 s right after the SQL script, 0.9-1.5 s
+    // after another engine run, at load ~1.5; a sync and 8 s of rest between runs did not remove it).
+    const order = [...keys.slice(i % keys.length), ...keys.slice(0, i % keys.length)];
+    for (const k of order) {
+      const [mode, env] = configs[k];
+      runs[k].push({ ...measure(mode, dir, env), load: os.loadavg()[0] });
+    }
     process.stdout.write(`  round ${i + 1}/${repeat}: ${Object.entries(runs).map(([k, r]) => `${k} ${r[i].seconds.toFixed(2)} s ${Math.round(r[i].maxRssMB)} MB`).join(', ')}  (load ${load()})\n`);
   }
   return { runs, med: Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, median(r)])), rows };
