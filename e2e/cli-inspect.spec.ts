@@ -34,7 +34,7 @@ test('sluice inspect finds a run wherever it is called, and shows a node\'s quar
   expect(ran.out).toMatch(/^Type columns \[typed\] +cast +warn +18 +13 +5 /m);
   const history = path.join(project, '.sluice', 'runs');
   const runId = readdirSync(history).filter((f) => f !== 'runstore.duckdb').sort().at(-1) ?? '';
-  expect(runId).toMatch(/^\d{8}T\d{6}-[0-9a-f]+$/);
+  expect(runId).toMatch(/^\d{8}T\d{9}-[0-9a-f]+$/);
   expect(ran.out).toContain(`run ${runId}: SUCCEEDED`);
 
   // By id, from a folder below the pipeline's: the history is found by walking up.

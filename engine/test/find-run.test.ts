@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findRun } from '../src/cli/find-run.js';
-import { tmpDir } from './helpers.js';
+import { getRun } from '../src/runtime/durability/run-records.js';
+import { chain, run, tmpDir } from './helpers.js';
 
 const project = tmpDir('sluice-find-run-');
 const history = path.join(project, '.sluice', 'runs');
@@ -34,5 +35,24 @@ describe('finding a run for inspect', () => {
   it('says where it looked and what to give instead', () => {
     expect(() => findRun('nope', { cwd: deep })).toThrow(/no run "nope" in .*\.sluice\/runs or the history of any folder above it; name the pipeline with --pipeline FILE/);
     expect(() => findRun(path.join(elsewhere, 'x', 'manifest.json'), { cwd: deep })).toThrow(/no run record at .*: expected a run's folder/);
+  });
+});
+
+describe('"latest" is the run started last', () => {
+  // Run ids carry their start to the millisecond, so runs started within one second (a run of a small pipeline
+  // takes a fraction of one) still sort in start order; with whole seconds the random part decided, and
+  // `--resume latest` could resume an earlier, finished run and do nothing.
+  it('three runs in a row: each id sorts after the one before, and getRun finds the third', async () => {
+    const dir = tmpDir('sluice-latest-');
+    const hist = path.join(dir, 'h');
+    const doc = chain([
+      { id: 'src', kind: 'source.csv', config: { path: 'in.csv' } },
+      { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
+    ]);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await run(doc, { baseDir: dir, historyDir: hist, files: { 'in.csv': 'a\n1\n' } })).manifest.runId);
+    for (const id of ids) expect(id).toMatch(/^\d{8}T\d{9}-[0-9a-f]{6}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(getRun(hist, undefined).runId).toBe(ids[2]);
   });
 });

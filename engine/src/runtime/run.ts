@@ -96,8 +96,13 @@ export function pipelineHash(p: Pipeline): string {
   return crypto.createHash('sha256').update(serializePipeline(rest)).digest('hex').slice(0, 16);
 }
 
+/**
+ * The run's id: its start to the millisecond (20261207T135104123), then a random part. Ids sort in start order,
+ * which is how "latest" is found (`--resume latest`); with whole seconds, two runs started in the same second
+ * sorted by their random part, and a resume of "latest" could pick the earlier, finished run and do nothing.
+ */
 function newRunId(): string {
-  const t = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const t = new Date().toISOString().replace(/[-:.]/g, '').replace(/Z$/, '');
   return `${t}-${crypto.randomBytes(3).toString('hex')}`;
 }
 

@@ -246,26 +246,36 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       } else await o.afterNode?.(id, kind, m);
     } catch (raised) {
       // Nodes whose rows this one was to count are counted now, so that they, and its own input, are known.
-      const up = await settle(id, undefined, signal.aborted ? 'the run was cancelled' : timedOut ? 'the time limit ran out' : undefined);
+      const stopped = signal.aborted ? 'the run was cancelled' : timedOut ? 'the time limit ran out' : undefined;
+      const up = await settle(id, undefined, stopped);
       if (up.settled > 0) m.rowsIn = given.rows + up.rows;
-      // The node that raised a DuckDB error is the place it belongs to, unless it met a damaged file upstream.
-      const told = await explainFailure(o, id, g.into, raised, o.db);
-      const e = told instanceof QueryError ? told.at({ nodeId: id }) : told;
-      m.status = 'failed';
-      const fsFault = fileSystemFault(e, o.workDir);
-      const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
-      const where = nodeNameWithKind(node);
-      // An explainer may tell the failure as an upstream node's (a derive whose value this node computed).
-      const toldBy = isUserFacing(e) && e.where.nodeId !== undefined && e.where.nodeId !== id ? g.node.get(e.where.nodeId) : undefined;
-      m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : toldBy ? `${describeError(e, toldBy)} (met by ${where}, which computes it)` : describeError(e, node);
-      if (isFatal(e)) fatalIn = node.id;
-      errors.push(m.error);
-      if (e instanceof GateFailure) gateFailed = true;
-      if (!isUserFacing(e) && !fsFault && !limit) {
-        // Not a user mistake: the stack goes to the run record and the log for whoever debugs it, never to the user.
-        const detail = faultDetail(e);
-        faults.push({ nodeId: id, detail });
-        process.stderr.write(`[sluice] internal error in node ${id}: ${detail}\n`);
+      if (up.failed !== undefined && stopped === undefined) {
+        // A node whose rows this one was to count fails when counted alone (a filter whose condition cannot be
+        // computed for some row): that is the failure, as if it had failed before this node ran, and this node's
+        // attempt (which published nothing) is told as not run, with no second message of the same cause. (A
+        // stop is this node's own failure: it is told as such, and the node it counted says it was not counted.)
+        Object.assign(m, emptyMetrics(node, 'skipped'));
+        m.warnings.push(`not run: upstream ${nameOf(up.failed)} did not finish`);
+      } else {
+        // The node that raised a DuckDB error is the place it belongs to, unless it met a damaged file upstream.
+        const told = await explainFailure(o, id, g.into, raised, o.db);
+        const e = told instanceof QueryError ? told.at({ nodeId: id }) : told;
+        m.status = 'failed';
+        const fsFault = fileSystemFault(e, o.workDir);
+        const limit = signal.aborted ? undefined : limitReason(e, o.limits, timedOut ? (o.timeLimit ?? 'node') : undefined);
+        const where = nodeNameWithKind(node);
+        // An explainer may tell the failure as an upstream node's (a derive whose value this node computed).
+        const toldBy = isUserFacing(e) && e.where.nodeId !== undefined && e.where.nodeId !== id ? g.node.get(e.where.nodeId) : undefined;
+        m.error = limit ? `${where}: ${limit}` : fsFault ? `${where}: ${fsFault}` : toldBy ? `${describeError(e, toldBy)} (met by ${where}, which computes it)` : describeError(e, node);
+        if (isFatal(e)) fatalIn = node.id;
+        errors.push(m.error);
+        if (e instanceof GateFailure) gateFailed = true;
+        if (!isUserFacing(e) && !fsFault && !limit) {
+          // Not a user mistake: the stack goes to the run record and the log for whoever debugs it, never to the user.
+          const detail = faultDetail(e);
+          faults.push({ nodeId: id, detail });
+          process.stderr.write(`[sluice] internal error in node ${id}: ${detail}\n`);
+        }
       }
     }
     if (timer) clearTimeout(timer);
