@@ -35,9 +35,10 @@ function rounds(configs, dir, repeat, rows) {
   const runs = Object.fromEntries(Object.keys(configs).map((k) => [k, []]));
   const keys = Object.keys(configs);
   for (let i = 0; i < repeat; i++) {
-    // Each round starts one configuration later, so no configuration always follows the same one: what ran
-    // before changes a run (a 5 M-row engine run's CSV scan took 1.6-2.5 s right after the SQL script, 0.9-1.5 s
-    // after another engine run, at load ~1.5; a sync and 8 s of rest between runs did not remove it).
+    // Each round starts one configuration later, so no configuration always follows the same one. (A 5 M-row
+    // engine run's CSV scan took 0.9-2.5 s from run to run at load ~1.5, also four engine runs in a row: 1.1-1.8 s;
+    // warming the page cache, a sync or 8 s of rest between runs did not remove it. Whatever the predecessor's
+    // share in it, a fixed order would give it to one configuration only.)
     const order = [...keys.slice(i % keys.length), ...keys.slice(0, i % keys.length)];
     for (const k of order) {
       const [mode, env] = configs[k];
