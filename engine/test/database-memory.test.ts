@@ -2,7 +2,8 @@
 // 10 M-row run peaked at 2.1 GB RSS, because DuckDB's limit left nothing for Node and for what DuckDB allocates
 // outside its pool).
 import { describe, expect, it } from 'vitest';
-import { Database, duckdbMemoryLimit, sizeBytes } from '../src/db/database.js';
+import { Database } from '../src/db/database.js';
+import { duckdbMemoryLimit, sizeBytes } from '../src/db/memory-limit.js';
 import { tmpDir } from './helpers.js';
 
 const MiB = 1024 * 1024;

@@ -4,6 +4,9 @@ import type { Column, Cell } from '@sluice/format/api/contract';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from '../runtime/exec-context.js';
 import { QueryError } from '@sluice/format/api/errors';
+import { TRACE, traced } from './trace.js';
+import { catalogChange, keepsCatalog, noChange } from './catalog-change.js';
+import { MiB, duckdbMemoryLimit, sizeBytes } from './memory-limit.js';
 
 export interface DatabaseOptions {
   /** Folders DuckDB may read or write. Everything else, and the network, is refused. */
@@ -25,18 +28,6 @@ export interface CellRows {
   rows: Cell[][];
 }
 
-/** SLUICE_TRACE_SQL=1 prints every statement and query with its duration and when it ended (ms since the process started), for profiling the engine against plain SQL. */
-const TRACE = process.env['SLUICE_TRACE_SQL'] === '1';
-
-/** One trace line for a statement that began at `started` (performance.now()), when tracing is on. */
-function traced(sql: string, started: number): void {
-  if (TRACE) process.stderr.write(`[sql ${Math.round(performance.now() - started)} ms] (done at ${Math.round(performance.now())} ms) ${sql.slice(0, 160)}\n`);
-}
-
-/** With SLUICE_TRACE_SQL=1, a step of the run that is not a statement (on the same clock), for its timeline. */
-export function traceStep(what: string): void {
-  if (TRACE) process.stderr.write(`[step] (at ${Math.round(performance.now())} ms) ${what}\n`);
-}
 /**
  * SLUICE_TRACE_MEMORY=MS prints, every MS milliseconds, the process's RSS beside what DuckDB accounts for (its
  * buffer pool by tag, and what it has spilled) and the JavaScript heap, so a run's memory can be lined up with the
@@ -66,86 +57,12 @@ export function classifyDuckDbError(e: unknown): unknown {
   return q;
 }
 
-/**
- * Statements that cannot create, drop, rename or reshape a relation: reads, and copies of a query to a file. Any
- * other statement (a node's own DDL, a user's SQL, several statements at once) forgets what the catalog holds.
- */
-function keepsCatalog(sql: string): boolean {
-  return /^\s*(SELECT\b|COPY\s*\()/i.test(sql) && !sql.includes(';');
-}
-
-const noChange = (): void => undefined;
-
-const NAME = '"((?:[^"]|"")*)"';
-const CREATE = new RegExp(`^\\s*CREATE\\s+(?:OR\\s+REPLACE\\s+)?(TABLE|VIEW)\\s+${NAME}\\s*(?:AS\\b|\\()`, 'i');
-const DROP = new RegExp(`^\\s*DROP\\s+(TABLE|VIEW)\\s+(?:IF\\s+EXISTS\\s+)?${NAME}\\s*$`, 'i');
-const RENAME = new RegExp(`^\\s*ALTER\\s+TABLE\\s+${NAME}\\s+RENAME\\s+TO\\s+${NAME}\\s*$`, 'i');
-const ROWS_ONLY = new RegExp(`^\\s*(?:INSERT\\s+INTO|DELETE\\s+FROM|UPDATE)\\s+${NAME}\\s`, 'i');
-const unquote = (quoted: string): string => quoted.replaceAll('""', '"');
-
-/**
- * What one statement does to the catalog, when it is one of these forms with quoted names and nothing after it
- * (no `;`): CREATE [OR REPLACE] TABLE|VIEW "a" (AS … | (…)), DROP TABLE|VIEW [IF EXISTS] "a", ALTER TABLE "a"
- * RENAME TO "b"; INSERT INTO, DELETE FROM and UPDATE "a" change rows only. Anything else is undefined: the
- * catalog is listed again.
- */
-export function catalogChange(sql: string, known: ReadonlyMap<string, 'table' | 'view'>): { drop: string[]; add?: [string, 'table' | 'view'] } | undefined {
-  if (sql.includes(';')) return undefined;
-  const created = CREATE.exec(sql);
-  if (created) {
-    const name = unquote(created[2] ?? '');
-    return { drop: [name], add: [name, (created[1] ?? '').toUpperCase() === 'TABLE' ? 'table' : 'view'] };
-  }
-  const dropped = DROP.exec(sql);
-  if (dropped) return { drop: [unquote(dropped[2] ?? '')] };
-  if (ROWS_ONLY.test(sql)) return { drop: [] };
-  const renamed = RENAME.exec(sql);
-  if (renamed) {
-    const from = unquote(renamed[1] ?? '');
-    const kind = known.get(from);
-    return kind ? { drop: [from], add: [unquote(renamed[2] ?? ''), kind] } : undefined;
-  }
-  return undefined;
-}
-
 async function classified<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (e) {
     throw classifyDuckDbError(e);
   }
-}
-
-const MiB = 1024 * 1024;
-const UNIT: Record<string, number> = { kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: MiB, gib: 1024 * MiB, tib: 1024 * 1024 * MiB };
-
-/** A size as DuckDB reads it (KB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB of 1024), in bytes. */
-export function sizeBytes(size: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B)$/i.exec(size.trim());
-  if (!m) throw new Error(`not a size: "${size}"`);
-  return Number(m[1]) * (UNIT[(m[2] ?? '').toLowerCase()] ?? NaN);
-}
-
-/** The part of a process's memory limit outside DuckDB's buffer pool that does not grow with it: Node, V8, the engine and DuckDB's own code (measured: ~200 MiB RSS before the first query). */
-const PROCESS_BASE = 192 * MiB;
-/** DuckDB's share of the rest; the remainder covers what DuckDB allocates outside its pool (see duckdbMemoryLimit). */
-const POOL_SHARE = 0.7;
-
-/**
- * DuckDB's memory_limit for a process that may use `processLimit` in all. DuckDB's limit bounds its buffer pool
- * only; the process also holds Node and the engine (~200 MiB), and DuckDB allocates outside the pool for operator
- * state, the Parquet writer's buffers and allocator slack. Measured on the validation workload at 10 M rows
- * (issue 18), peak RSS was about 200 MiB + 1.3–1.5 × the pool: a 1.5 GB pool peaked at 1,990–2,140 MiB, a 900 MB
- * pool at 1,267 MiB. So the pool gets 70 % of what is left after the base (at least half the limit, for small
- * limits), and the whole process, not only DuckDB, stays within the limit the user set (measured: 1,305 MiB at
- * 10 M rows under 1.5 GB, outputs exact).
- */
-export function duckdbMemoryLimit(processLimit: string): string {
-  const bytes = sizeBytes(processLimit);
-  // DuckDB needs a few blocks of its own to work at all (the CSV reader's buffer is ~30 MiB): a limit so small
-  // that it cannot hold the process anyway gives DuckDB all of itself, up to 64 MiB.
-  const pool = Math.max(Math.min(bytes, 64 * MiB), bytes * 0.5, (bytes - PROCESS_BASE) * POOL_SHARE);
-  return `${Math.max(16, Math.floor(pool / MiB))}MiB`;
 }
 
 export class Database {

@@ -7,7 +7,8 @@ import type { AnomalyFinding, ColumnStat } from '@sluice/format/api/ops-contract
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
 import { anomalyBlockSchema, type AnomalyBlock, type AnomalyCheck } from '@sluice/format/pipeline/ops';
 import type { NodeKind } from '../nodes/types.js';
-import { traceStep, type Database } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { traceStep } from '../db/trace.js';
 import { GateFailure } from '../runtime/gate.js';
 import { checksOf, judge, type MetricSource } from './anomaly.js';
 import { columnStats, MAX_PROFILED_COLUMNS, qualityScore, ruleFailures } from './profile.js';

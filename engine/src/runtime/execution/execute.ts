@@ -19,6 +19,7 @@ import { followProgress, ownProgress } from './progress.js';
 import { explainFailure, leaveExplainer } from './read-failures.js';
 import { computeOrderMatters, countingReader, graphIndex, indexGraph, indexOf, releaseInputs, viewPays } from './execute-graph.js';
 import { describeError, fileSystemFault, isFatal } from './execute-errors.js';
+import { ReaderCounts, verifyCounts } from './reader-counts.js';
 
 export { GateFailure };
 
@@ -132,46 +133,25 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
   // After a DuckDB FATAL error the database refuses every statement; the node it happened in is named, the
   // rest are not run.
   let fatalIn: string | undefined;
-  // Nodes whose output rows their reader counts (ExecResult.countedByReader), by reader: their counts, their
-  // afterNode (journal entry, profile) and their node-end wait until that reader has run or is known not to.
-  const deferred = new Map<string, Deferred[]>();
-  const deferredPorts = new Set<string>();
-  // `stopped`: why the reader stopped when a stop (the user's, a time limit) ended it; the output is then not
-  // counted (a full read of it would hold the stop up), and the node says why its rows are not known.
-  const settle = async (readerId: string, read: Record<string, number> | undefined, stopped?: string): Promise<{ failed?: string; settled: number; rows: number }> => {
-    const list = deferred.get(readerId) ?? [];
-    deferred.delete(readerId);
-    let failed: string | undefined;
-    let rows = 0;
-    for (const d of list) {
-      deferredPorts.delete(`${d.node.id}\u0000${d.port}`);
-      try {
-        const reported = read?.[d.readerPort];
-        let n = reported;
-        if (n === undefined && stopped !== undefined) throw new UserError(`its rows were not counted: ${stopped} before the node reading them finished`, { nodeId: d.node.id });
-        if (n === undefined || verifyCounts()) {
-          // The reader did not run to its end (or the report is being verified): the output is counted here, while
-          // it and what it reads still exist.
-          if (fatalIn !== undefined) throw new UserError(`its rows could not be counted: a fatal DuckDB error in ${nameOf(fatalIn)} invalidated the run's database`, { nodeId: d.node.id });
-          n = await o.db.count(`SELECT count(*) FROM ${qi(o.tableName(d.node.id, d.port))}`);
-          if (reported !== undefined && reported !== n) throw new Error(`${nameOf(readerId)} reported reading ${reported} rows on input "${d.readerPort}" from output "${d.port}" of ${nameOf(d.node.id)}, which holds ${n}: its row accounting cannot be trusted`);
-        }
-        settleCounts(d, n);
-        rows += n;
-        await o.afterNode?.(d.node.id, d.kind, d.m);
-      } catch (e) {
-        d.m.status = 'failed';
-        d.m.error = describeError(e, d.node);
-        errors.push(d.m.error);
-        if (isFatal(e)) fatalIn ??= d.node.id;
-        if (!isUserFacing(e)) faults.push({ nodeId: d.node.id, detail: faultDetail(e) });
-        failed = d.node.id;
-      }
-      o.onEvent?.({ type: 'node-end', metrics: d.m });
-    }
-    return { ...(failed !== undefined ? { failed } : {}), settled: list.length, rows };
-  };
-  const counted = (nodeId: string, port: string): number | 'reader' | undefined => (deferredPorts.has(`${nodeId}\u0000${port}`) ? 'reader' : metrics.get(nodeId)?.outputs[port]);
+  // Nodes whose output rows their reader counts (ExecResult.countedByReader): settled once that reader has run.
+  const readerCounts = new ReaderCounts({
+    db: o.db,
+    tableName: o.tableName,
+    nameOf,
+    fatalIn: () => fatalIn,
+    done: async (d) => {
+      await o.afterNode?.(d.node.id, d.kind, d.m);
+    },
+    failed: (d, e) => {
+      d.m.status = 'failed';
+      d.m.error = describeError(e, d.node);
+      errors.push(d.m.error);
+      if (isFatal(e)) fatalIn ??= d.node.id;
+      if (!isUserFacing(e)) faults.push({ nodeId: d.node.id, detail: faultDetail(e) });
+    },
+    ended: (m) => o.onEvent?.({ type: 'node-end', metrics: m }),
+  });
+  const counted = (nodeId: string, port: string): number | 'reader' | undefined => (readerCounts.waits(nodeId, port) ? 'reader' : metrics.get(nodeId)?.outputs[port]);
 
   for (const [position, id] of order.entries()) {
     const node = g.node.get(id) as PipelineNode;
@@ -182,14 +162,14 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     if (blocked || fatalIn !== undefined) {
       const m = emptyMetrics(node, 'skipped');
       m.warnings.push(fatalIn !== undefined ? `not run: a fatal DuckDB error in ${nameOf(fatalIn)} invalidated the run's database` : `not run: upstream ${nameOf(blocked?.from.node ?? '')} did not finish`);
-      await settle(id, undefined);
+      await readerCounts.settle(id, undefined);
       metrics.set(id, m);
       o.onEvent?.({ type: 'node-end', metrics: m });
       continue;
     }
     const cached = o.reuse?.(id);
     if (cached) {
-      await settle(id, undefined);
+      await readerCounts.settle(id, undefined);
       metrics.set(id, cached);
       o.onEvent?.({ type: 'node-end', metrics: cached });
       continue;
@@ -197,7 +177,7 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
     if (signal.aborted) throw new UserError('the run was cancelled');
     const restored = await o.restore?.(id);
     if (restored) {
-      await settle(id, undefined);
+      await readerCounts.settle(id, undefined);
       metrics.set(id, restored);
       o.onEvent?.({ type: 'node-end', metrics: restored });
       continue;
@@ -236,18 +216,17 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       if (timedOut) throw new Error('INTERRUPT Error: the time limit ran out as the node finished');
       m.durationMs = Math.round(performance.now() - started);
       // The nodes whose rows this one counted are settled first: their journal entries precede its own.
-      const up = await settle(id, ran.read);
+      const up = await readerCounts.settle(id, ran.read);
       if (up.failed !== undefined) throw new UserError(`not finished: ${nameOf(up.failed)}, whose rows this node counted, failed`, { nodeId: id });
       const reader = ran.countedByReader ? countingReader(o, g, id, ran.countedByReader.port) : undefined;
       if (ran.countedByReader && reader) {
         waits = true;
-        deferred.set(reader.to.node, [...(deferred.get(reader.to.node) ?? []), { node, kind, m, port: ran.countedByReader.port, reason: ran.countedByReader.reason, readerPort: reader.to.port }]);
-        deferredPorts.add(`${id}\u0000${ran.countedByReader.port}`);
+        readerCounts.defer(reader.to.node, { node, kind, m, port: ran.countedByReader.port, reason: ran.countedByReader.reason, readerPort: reader.to.port });
       } else await o.afterNode?.(id, kind, m);
     } catch (raised) {
       // Nodes whose rows this one was to count are counted now, so that they, and its own input, are known.
       const stopped = signal.aborted ? 'the run was cancelled' : timedOut ? 'the time limit ran out' : undefined;
-      const up = await settle(id, undefined, stopped);
+      const up = await readerCounts.settle(id, undefined, stopped);
       if (up.settled > 0) m.rowsIn = given.rows + up.rows;
       if (up.failed !== undefined && stopped === undefined) {
         // A node whose rows this one was to count fails when counted alone (a filter whose condition cannot be
@@ -295,43 +274,14 @@ export async function executePipeline(o: ExecuteOptions): Promise<ExecuteResult>
       if (m.status !== 'failed' && m.quarantined === 0 && !keepQuarantines(o)) await o.db.dropRelation(o.tableName(id, '__q'));
     }
   }
-  // A reader is always after its node in the order, so nothing is left waiting; were it, it is counted here.
-  for (const readerId of [...deferred.keys()]) await settle(readerId, undefined);
+  await readerCounts.settleAll();
   return { metrics: order.map((id) => metrics.get(id) as NodeMetrics), errors, gateFailed, faults };
-}
-
-/** A node whose output rows its reader counts: what settling it needs (see executePipeline). */
-interface Deferred {
-  node: PipelineNode;
-  kind: NodeKind;
-  m: NodeMetrics;
-  port: string;
-  reason: string;
-  /** The reader's input port the output is read on. */
-  readerPort: string;
-}
-
-/** A deferred node's counts from its output's rows: the rest of its input was filtered by its rule. */
-function settleCounts(d: Deferred, rows: number): void {
-  const m = d.m;
-  m.outputs[d.port] = rows;
-  m.rowsOut = rows;
-  m.passed = rows;
-  m.filtered = m.rowsIn - m.quarantined - rows;
-  if (m.filtered < 0) throw new Error(`row accounting does not balance: ${m.rowsIn} in, but ${rows} on output "${d.port}" and ${m.quarantined} quarantined`);
-  if (m.filtered > 0) m.filterReason = d.reason;
 }
 
 /** A relation name as the catalog lists it, from its quoted form (as ctx.input gives it). */
 const unquoted = (quoted: string): string => (quoted.startsWith('"') && quoted.endsWith('"') ? quoted.slice(1, -1).replaceAll('""', '"') : quoted);
 
 const keepQuarantines = (o: ExecuteOptions): boolean => o.keepQuarantines ?? !o.dropConsumed;
-
-/**
- * Under SLUICE_VERIFY_COUNTS=1 every row count a node reports is checked against a real count of its output (the
- * test suite runs with it, so a node that miscounts fails its tests; a user can set it to check a suspect run).
- */
-const verifyCounts = (): boolean => process.env['SLUICE_VERIFY_COUNTS'] === '1';
 
 /**
  * An output's rows. A table is counted (DuckDB keeps its row count: no rows are read). A view is counted only when
