@@ -3,6 +3,13 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { Column, Cell } from '@sluice/format/api/contract';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from '../runtime/exec-context.js';
+
+/**
+ * A node whose output is a view over tables of its own names them after the output and this suffix (and more), so
+ * that they are dropped with the output: the view reads them for as long as it exists (a CSV source's lines:
+ * sources/csv-lines.ts).
+ */
+export const COMPANION = '__sl_part';
 import { QueryError } from '@sluice/format/api/errors';
 import { TRACE, traced } from './trace.js';
 import { catalogChange, keepsCatalog, noChange } from './catalog-change.js';
@@ -306,6 +313,9 @@ export class Database {
       catalog.delete(name);
       this.catalog = catalog;
     }
+    // The tables a view of a node's reads (see COMPANION) go with it.
+    this.catalog ??= await this.listRelations();
+    for (const other of [...this.catalog.keys()]) if (other.startsWith(`${name}${COMPANION}`)) await this.dropRelation(other);
   }
 
   /** Turn a view into a table of the same name, for nodes that need stored row order (rowid, positional joins). */

@@ -6,8 +6,10 @@ import * as z from 'zod';
 import type { NodeKind } from './types.js';
 import { PATH } from '@sluice/format/api/editor-hints';
 import { applyTypesToSchema } from '@sluice/format/schema/typed';
-import { CsvFileError } from '../sources/csv-record.js';
+import { CsvFileError, dialectBytes } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
+import type { BadRecord } from '../sources/csv-scan.js';
+import { linesTable, readCsvLines, type LineRead } from '../sources/csv-lines.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { normalizeType } from '../sql/strict-cast.js';
@@ -69,6 +71,7 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
   statics: (c) => [{ type: 'input-path', field: 'path', value: c.path }],
   async execute(ctx, c) {
     const files = await ctx.resolveGlob(c.path, 'path');
+    const out = ctx.output('out');
     const parts: string[] = [];
     let header: string[] | undefined;
     let recordsRead = 0;
@@ -79,7 +82,33 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     for (const [i, file] of files.entries()) {
       const name = path.basename(file);
       const clean = path.join(ctx.scratchDir, `clean_${i}`);
+      const prefix = `${ctx.nodeId}:${name}:`;
       let scan;
+      let lines: LineRead | undefined;
+      try {
+        // A plain file is read by DuckDB a line per row (sources/csv-lines.ts), any other by our scanner. A preview
+        // reads only a file's first records: the scanner stops there. SLUICE_CSV_SCAN=scan always scans.
+        if (ctx.limit === undefined && c.encoding === 'utf-8' && c.header && process.env['SLUICE_CSV_SCAN'] !== 'scan') {
+          lines = await readCsvLines(ctx, file, linesTable(out, i), dialectBytes(c), ctx.signal);
+        }
+      } catch (e) {
+        if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
+        throw e;
+      }
+      if (lines) {
+        if (header && lines.header.join('\u0001') !== header.join('\u0001')) {
+          throw new UserError(`the columns of ${name} (${lines.header.join(', ')}) differ from those of ${path.basename(files[0] as string)} (${header.join(', ')})`, { nodeId: ctx.nodeId, file: name, field: 'path' });
+        }
+        header ??= lines.header;
+        recordsRead += lines.records;
+        goodSoFar += lines.good;
+        blank += lines.blank;
+        warnings.push(...lines.warnings.map((w) => `${name}: ${w}`));
+        await ctx.appendQuarantine(lines.bad.map((b) => badRecord(ctx.nodeId, name, b)));
+        ctx.reportProgress?.({ fraction: (i + 1) / files.length, rows: goodSoFar });
+        if (lines.good > 0) parts.push(lines.select(prefix, qi(LINEAGE), (e) => nullIfSql(e, c.nullValues)));
+        continue;
+      }
       try {
         // Rows so far and the share of the files read: the scan is most of a source's time, and DuckDB sees none of it.
         const before = goodSoFar;
@@ -99,25 +128,15 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
       warnings.push(...scan.warnings.map((w) => `${name}: ${w}`));
       truncated ||= scan.truncated;
       if (scan.truncated) warnings.push(`${name}: preview read only the first ${scan.good} good records`);
-      const records: QuarantineRecord[] = scan.bad.map((b) => ({
-        lineage: `${ctx.nodeId}:${name}:${b.line}`,
-        sourceLine: b.line,
-        ruleIds: [b.rule],
-        reasons: [`${name} line ${b.line}: ${b.reason}`],
-        row: null,
-        raw: b.raw,
-      }));
-      await ctx.appendQuarantine(records);
+      await ctx.appendQuarantine(scan.bad.map((b) => badRecord(ctx.nodeId, name, b)));
       if (scan.good === 0) continue;
       const cols = [`'__sl_line': 'BIGINT'`, ...scan.header.map((h) => `${qlit(h)}: 'VARCHAR'`)].join(', ');
-      const prefix = `${ctx.nodeId}:${name}:`;
       for (const part of scan.parts) {
         parts.push(
           `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => `${nullIfSql(qi(h), c.nullValues)} AS ${qi(h)}`).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true${lineSizeOptions(part.longest)})`,
         );
       }
     }
-    const out = ctx.output('out');
     const cols = header ?? [];
     if (header) warnings.push(...schemaDrift(ctx.nodeId, path.basename(files[0] as string), header, c.types));
     // The output is a view over the clean copies (which live in this run's scratch folder until it ends): storing
@@ -135,6 +154,11 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     };
   },
 };
+
+/** A record the read refused, as the node's quarantine keeps it (line number, rule, reason and exact bytes). */
+function badRecord(nodeId: string, name: string, b: BadRecord): QuarantineRecord {
+  return { lineage: `${nodeId}:${name}:${b.line}`, sourceLine: b.line, ruleIds: [b.rule], reasons: [`${name} line ${b.line}: ${b.reason}`], row: null, raw: b.raw };
+}
 
 /**
  * The columns of a whole accepted schema, or undefined when `types` declares only some columns (the rest stay

@@ -183,7 +183,9 @@ describe.skipIf(!built)('file-system faults through the CLI (needs npm run build
       { id: 'src', kind: 'source.csv', config: { path: 'big.csv' } },
       { id: 'out', kind: 'sink.csv', config: { path: 'out.csv' } },
     ]);
-    fs.writeFileSync(path.join(s.dir, 'big.csv'), `id,v\n${Array.from({ length: 60_000 }, (_, i) => `${i},${'y'.repeat(40)}`).join('\n')}\n`);
+    // A quoted delimiter in every value: a plain file is read by DuckDB a line per row (sources/csv-lines.ts) and
+    // writes no working copy; this one is scanned, and its working copy is what meets the limit.
+    fs.writeFileSync(path.join(s.dir, 'big.csv'), `id,v\n${Array.from({ length: 60_000 }, (_, i) => `${i},"y,${'y'.repeat(40)}"`).join('\n')}\n`);
     fs.writeFileSync(path.join(s.dir, 'out.csv'), PREVIOUS);
     const r = sluice(s, [], {}, "trap '' XFSZ; ulimit -f 1024");
     expectCleanFailure(s, r, 'src', 'working files', /EFBIG: file too large.*free disk space/);
