@@ -1,7 +1,7 @@
 // The Database keeps what DuckDB's catalog holds between statements that cannot change it (issue 18: a lookup per
 // question made long chains quadratic). Every answer must still be what a fresh catalog query would say.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Database } from '../src/db/database.js';
+import { COMPANION, Database } from '../src/db/database.js';
 import { tmpDir } from './helpers.js';
 
 let db: Database;
@@ -90,5 +90,23 @@ describe('the catalog as the Database knows it', () => {
     cols.pop();
     await db.rows('SELECT * FROM c');
     expect((await db.describe('c')).length).toBe(2);
+  });
+});
+
+describe('a view\'s companion tables', () => {
+  it('go when the view is dropped, and when it is stored as a table, and not before', async () => {
+    for (const [n, stored] of [['cv1', false], ['cv2', true]] as const) {
+      const part = (i: number) => `${n}${COMPANION}${i}`;
+      await db.run(`CREATE TABLE "${part(0)}" AS SELECT 1 AS a; CREATE TABLE "${part(1)}" AS SELECT 2 AS a; CREATE TABLE "${n}x" AS SELECT 3 AS a`);
+      await db.run(`CREATE VIEW ${n} AS SELECT a FROM "${part(0)}" UNION ALL SELECT a FROM "${part(1)}"`);
+      if (stored) {
+        await db.materialize(n);
+        expect(await db.rows(`SELECT a FROM ${n} ORDER BY a`)).toEqual([{ a: 1 }, { a: 2 }]);
+      } else await db.dropRelation(n);
+      for (const gone of [part(0), part(1)]) expect(await truth(gone)).toBeUndefined();
+      // A relation whose name merely starts like the view's stays.
+      expect(await truth(`${n}x`)).toBe('table');
+      expect(await truth(n)).toBe(stored ? 'table' : undefined);
+    }
   });
 });

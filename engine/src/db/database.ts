@@ -313,7 +313,11 @@ export class Database {
       catalog.delete(name);
       this.catalog = catalog;
     }
-    // The tables a view of a node's reads (see COMPANION) go with it.
+    await this.dropCompanions(name);
+  }
+
+  /** The tables a node's view reads (see COMPANION): gone with the view, or once it is stored. */
+  private async dropCompanions(name: string): Promise<void> {
     this.catalog ??= await this.listRelations();
     for (const other of [...this.catalog.keys()]) if (other.startsWith(`${name}${COMPANION}`)) await this.dropRelation(other);
   }
@@ -325,6 +329,7 @@ export class Database {
     await this.run(`CREATE TABLE ${qi(tmp)} AS SELECT * FROM ${qi(name)}`);
     await this.run(`DROP VIEW ${qi(name)}`);
     await this.run(`ALTER TABLE ${qi(tmp)} RENAME TO ${qi(name)}`);
+    await this.dropCompanions(name);
   }
 
   async tableExists(name: string): Promise<boolean> {
