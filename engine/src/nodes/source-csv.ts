@@ -9,7 +9,7 @@ import { applyTypesToSchema } from '@sluice/format/schema/typed';
 import { CsvFileError, dialectBytes } from '../sources/csv-record.js';
 import { scanCsvFile } from '../sources/csv-scan-parallel.js';
 import type { BadRecord } from '../sources/csv-scan.js';
-import { linesTable, readCsvLines, type LineRead } from '../sources/csv-lines.js';
+import { linesTable, readCsvLines } from '../sources/csv-lines.js';
 import { UserError, LINEAGE, type QuarantineRecord } from '../runtime/exec-context.js';
 import { qi, qlit } from '../sql/quote.js';
 import { normalizeType } from '../sql/strict-cast.js';
@@ -81,61 +81,44 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     const warnings: string[] = [];
     for (const [i, file] of files.entries()) {
       const name = path.basename(file);
-      const clean = path.join(ctx.scratchDir, `clean_${i}`);
       const prefix = `${ctx.nodeId}:${name}:`;
-      let scan;
-      let lines: LineRead | undefined;
+      let read: FileRead;
       try {
         // A plain file is read by DuckDB a line per row (sources/csv-lines.ts), any other by our scanner. A preview
         // reads only a file's first records: the scanner stops there. SLUICE_CSV_SCAN=scan always scans.
-        if (ctx.limit === undefined && c.encoding === 'utf-8' && c.header && process.env['SLUICE_CSV_SCAN'] !== 'scan') {
-          lines = await readCsvLines(ctx, file, linesTable(out, i), dialectBytes(c), ctx.signal);
+        const plain = ctx.limit === undefined && c.encoding === 'utf-8' && c.header && process.env['SLUICE_CSV_SCAN'] !== 'scan';
+        const lines = plain ? await readCsvLines(ctx, file, linesTable(out, i), dialectBytes(c), ctx.signal) : undefined;
+        if (lines) {
+          ctx.reportProgress?.({ fraction: (i + 1) / files.length, rows: goodSoFar + lines.good });
+          read = { ...lines, truncated: false, parts: lines.good > 0 ? [lines.select(prefix, qi(LINEAGE), (e) => nullIfSql(e, c.nullValues))] : [] };
+        } else {
+          // Rows so far and the share of the files read: the scan is most of a source's time, and DuckDB sees none of it.
+          const before = goodSoFar;
+          const progress = ctx.reportProgress ? (p: { fraction: number; good: number }) => ctx.reportProgress?.({ fraction: (i + p.fraction) / files.length, rows: before + p.good }) : undefined;
+          const scan = await scanCsvFile(file, path.join(ctx.scratchDir, `clean_${i}`), { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding, blankLines: c.blankLines, multiline: c.multiline }, ctx.limit, undefined, progress);
+          const cols = [`'__sl_line': 'BIGINT'`, ...scan.header.map((h) => `${qlit(h)}: 'VARCHAR'`)].join(', ');
+          const parts = scan.good === 0 ? [] : scan.parts.map(
+            (part) =>
+              `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => `${nullIfSql(qi(h), c.nullValues)} AS ${qi(h)}`).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true${lineSizeOptions(part.longest)})`,
+          );
+          read = { ...scan, parts };
         }
       } catch (e) {
         if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
         throw e;
       }
-      if (lines) {
-        if (header && lines.header.join('\u0001') !== header.join('\u0001')) {
-          throw new UserError(`the columns of ${name} (${lines.header.join(', ')}) differ from those of ${path.basename(files[0] as string)} (${header.join(', ')})`, { nodeId: ctx.nodeId, file: name, field: 'path' });
-        }
-        header ??= lines.header;
-        recordsRead += lines.records;
-        goodSoFar += lines.good;
-        blank += lines.blank;
-        warnings.push(...lines.warnings.map((w) => `${name}: ${w}`));
-        await ctx.appendQuarantine(lines.bad.map((b) => badRecord(ctx.nodeId, name, b)));
-        ctx.reportProgress?.({ fraction: (i + 1) / files.length, rows: goodSoFar });
-        if (lines.good > 0) parts.push(lines.select(prefix, qi(LINEAGE), (e) => nullIfSql(e, c.nullValues)));
-        continue;
+      if (header && read.header.join('\u0001') !== header.join('\u0001')) {
+        throw new UserError(`the columns of ${name} (${read.header.join(', ')}) differ from those of ${path.basename(files[0] as string)} (${header.join(', ')})`, { nodeId: ctx.nodeId, file: name, field: 'path' });
       }
-      try {
-        // Rows so far and the share of the files read: the scan is most of a source's time, and DuckDB sees none of it.
-        const before = goodSoFar;
-        const progress = ctx.reportProgress ? (p: { fraction: number; good: number }) => ctx.reportProgress?.({ fraction: (i + p.fraction) / files.length, rows: before + p.good }) : undefined;
-        scan = await scanCsvFile(file, clean, { delimiter: c.delimiter, quote: c.quote, escape: c.escape, header: c.header, encoding: c.encoding, blankLines: c.blankLines, multiline: c.multiline }, ctx.limit, undefined, progress);
-      } catch (e) {
-        if (e instanceof CsvFileError) throw new UserError(e.message, { nodeId: ctx.nodeId, file: name, ...(e.field ? { field: e.field } : {}) });
-        throw e;
-      }
-      if (header && scan.header.join('\u0001') !== header.join('\u0001')) {
-        throw new UserError(`the columns of ${name} (${scan.header.join(', ')}) differ from those of ${path.basename(files[0] as string)} (${header.join(', ')})`, { nodeId: ctx.nodeId, file: name, field: 'path' });
-      }
-      header ??= scan.header;
-      recordsRead += scan.records;
-      goodSoFar += scan.good;
-      blank += scan.blank;
-      warnings.push(...scan.warnings.map((w) => `${name}: ${w}`));
-      truncated ||= scan.truncated;
-      if (scan.truncated) warnings.push(`${name}: preview read only the first ${scan.good} good records`);
-      await ctx.appendQuarantine(scan.bad.map((b) => badRecord(ctx.nodeId, name, b)));
-      if (scan.good === 0) continue;
-      const cols = [`'__sl_line': 'BIGINT'`, ...scan.header.map((h) => `${qlit(h)}: 'VARCHAR'`)].join(', ');
-      for (const part of scan.parts) {
-        parts.push(
-          `SELECT ${qlit(prefix)} || ("__sl_line" + ${Math.floor(part.lineOffset)}) AS ${qi(LINEAGE)}, ${scan.header.map((h) => `${nullIfSql(qi(h), c.nullValues)} AS ${qi(h)}`).join(', ')} FROM read_csv(${qlit(part.path)}, header = false, auto_detect = false, columns = {${cols}}, delim = ${qlit(c.delimiter)}, quote = ${qlit(c.quote)}, escape = ${qlit(c.escape === '' ? c.quote : c.escape)}, strict_mode = true, null_padding = false, allow_quoted_nulls = false, parallel = true${lineSizeOptions(part.longest)})`,
-        );
-      }
+      header ??= read.header;
+      recordsRead += read.records;
+      goodSoFar += read.good;
+      blank += read.blank;
+      warnings.push(...read.warnings.map((w) => `${name}: ${w}`));
+      truncated ||= read.truncated;
+      if (read.truncated) warnings.push(`${name}: preview read only the first ${read.good} good records`);
+      await ctx.appendQuarantine(read.bad.map((b) => badRecord(ctx.nodeId, name, b)));
+      parts.push(...read.parts);
     }
     const cols = header ?? [];
     if (header) warnings.push(...schemaDrift(ctx.nodeId, path.basename(files[0] as string), header, c.types));
@@ -154,6 +137,18 @@ export const sourceCsvNode: NodeKind<z.infer<typeof config>> = {
     };
   },
 };
+
+/** One file as either reader gives it: its records' counts, the ones refused, and queries of the good ones. */
+interface FileRead {
+  header: string[];
+  records: number;
+  good: number;
+  blank: number;
+  bad: BadRecord[];
+  warnings: string[];
+  truncated: boolean;
+  parts: string[];
+}
 
 /** A record the read refused, as the node's quarantine keeps it (line number, rule, reason and exact bytes). */
 function badRecord(nodeId: string, name: string, b: BadRecord): QuarantineRecord {
