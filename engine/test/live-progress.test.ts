@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineApi, EngineStreams, RunJobStatus } from '@sluice/format/api/contract';
-import type { RunEvent } from '../src/runtime/execution/execute.js';
+import type { RunEvent } from '../src/runtime/execution/execute-options.js';
 import { followProgress, PROGRESS_EVERY_MS } from '../src/runtime/execution/progress.js';
 import { startServer } from '../src/server/server.js';
 import { createEngineService } from '../src/service.js';

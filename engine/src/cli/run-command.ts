@@ -10,7 +10,7 @@ import { runSpecSchema, type RunSpec } from '@sluice/format/api/contract';
 import { UserError, fromErrorBody, invalidInput } from '@sluice/format/api/errors';
 import { topologicalOrder } from '@sluice/format/pipeline/graph';
 import type { Pipeline } from '@sluice/format/pipeline/pipeline';
-import type { RunEvent } from '../runtime/execution/execute.js';
+import type { RunEvent } from '../runtime/execution/execute-options.js';
 import { CHECKPOINT_POLICIES } from '../runtime/durability/checkpoint-policy.js';
 import { LIMIT_ENV } from '../runtime/execution/limits.js';
 import { getRun, defaultHistoryDir } from '../runtime/durability/run-records.js';

@@ -12,7 +12,7 @@ import type { NodeKind } from '../nodes/types.js';
 import { ENGINE_VERSION } from '../version.js';
 import { Database, type DatabaseOptions } from '../db/database.js';
 import { traceStep } from '../db/trace.js';
-import type { ExecuteResult, RunEvent } from './execution/execute.js';
+import type { ExecuteResult, RunEvent } from './execution/execute-options.js';
 import { redactDeep } from './secrets.js';
 import { UserError } from './exec-context.js';
 import { InvalidPipeline, faultDetail, isUserFacing } from '@sluice/format/api/errors';

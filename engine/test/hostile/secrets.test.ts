@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../src/runtime/execution/execute.js';
+import type { RunEvent } from '../../src/runtime/execution/execute-options.js';
 import { runPipeline } from '../../src/runtime/run.js';
 import { allowEnv, ALLOW_ENV_VAR } from '../../src/runtime/secrets.js';
 import { createEngineService } from '../../src/service.js';

@@ -1,7 +1,7 @@
 // Live counters of a running node: while its statements run, DuckDB's query progress is read a few times a second
 // and reported as a `node-progress` event, so a 20-second read shows rows going by instead of a still "running".
 import type { Database } from '../../db/database.js';
-import type { RunEvent } from './execute.js';
+import type { RunEvent } from './execute-options.js';
 
 /** How often a running node's progress is read (each read is one cheap call into DuckDB). */
 export const PROGRESS_EVERY_MS = 250;

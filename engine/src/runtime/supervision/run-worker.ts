@@ -7,7 +7,7 @@ import { runSpecSchema } from '@sluice/format/api/contract';
 import { invalidInput, isUserFacing, toErrorBody } from '@sluice/format/api/errors';
 import { runPipeline } from '../run.js';
 import { CANCEL_GRACE_MS, PARENT_PIPE_ENV, STOP_SIGNALS } from './supervise.js';
-import type { RunEvent } from '../execution/execute.js';
+import type { RunEvent } from '../execution/execute-options.js';
 
 /** Written synchronously: if the engine crashes next, its last event must already be out. */
 function emit(message: unknown): void {
