@@ -3,6 +3,10 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { Column, Cell } from '@sluice/format/api/contract';
 import { qi, qlit } from '../sql/quote.js';
 import type { SqlParams, SqlValue, QuarantineRecord } from '../runtime/exec-context.js';
+import { QueryError } from '@sluice/format/api/errors';
+import { TRACE, traced } from './trace.js';
+import { catalogChange, keepsCatalog, noChange } from './catalog-change.js';
+import { MiB, duckdbMemoryLimit, sizeBytes } from './memory-limit.js';
 
 /**
  * A node whose output is a view over tables of its own names them after the output and this suffix (and more), so
@@ -10,10 +14,6 @@ import type { SqlParams, SqlValue, QuarantineRecord } from '../runtime/exec-cont
  * sources/csv-lines.ts).
  */
 export const COMPANION = '__sl_part';
-import { QueryError } from '@sluice/format/api/errors';
-import { TRACE, traced } from './trace.js';
-import { catalogChange, keepsCatalog, noChange } from './catalog-change.js';
-import { MiB, duckdbMemoryLimit, sizeBytes } from './memory-limit.js';
 
 export interface DatabaseOptions {
   /** Folders DuckDB may read or write. Everything else, and the network, is refused. */

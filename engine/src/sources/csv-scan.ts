@@ -14,6 +14,12 @@ export interface BadRecord {
   rule: string;
 }
 
+/** A blank line as a refused record (when the source quarantines blank lines), with its line number. */
+export const blankLineRecord = (line: number): BadRecord => ({ line, raw: new Uint8Array(0), reason: 'blank line', rule: 'blank_line' });
+
+/** Why a record with the wrong number of fields is refused. */
+export const raggedReason = (expected: number, found: number): string => `expected ${expected} field${expected === 1 ? '' : 's'}, found ${found}`;
+
 export interface ScanResult {
   header: string[];
   /** Physical records seen after the header, blank lines included. */
@@ -200,7 +206,7 @@ export class BodyScanner {
         // Blank line: counted, not data (or quarantined, when the source says so). Either way it keeps its number.
         if (buf[pos] === NL || (buf[pos] === CR && buf[pos + 1] === NL)) {
           this.records++;
-          if (this.db.blankAsBad) bad.push({ line, raw: new Uint8Array(0), reason: 'blank line', rule: 'blank_line' });
+          if (this.db.blankAsBad) bad.push(blankLineRecord(line));
           else this.blank++;
           pos += buf[pos] === NL ? 1 : 2;
           line++;
@@ -236,7 +242,7 @@ export class BodyScanner {
         let rule = 'malformed';
         if (!reason && this.expected === 0) this.expected = r.fields;
         if (!reason && r.fields !== this.expected) {
-          reason = `expected ${this.expected} field${this.expected === 1 ? '' : 's'}, found ${r.fields}`;
+          reason = raggedReason(this.expected, r.fields);
           rule = 'ragged_row';
         }
         if (!reason && !wholeIsUtf8 && !isUtf8(buf.subarray(pos, r.end))) {
