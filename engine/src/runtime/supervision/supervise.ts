@@ -6,7 +6,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ioStatsSchema, runManifestSchema, type IoStats, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
+import { ioStatsSchema, runManifestSchema, type NodeMetrics, type RunManifest, type RunSpec } from '@sluice/format/api/contract';
 import { errorBodySchema, type EngineErrorBody } from '@sluice/format/api/errors';
 // Only what spawning, watching and completing a record needs: this module must not load the engine it supervises
 // (DuckDB, the node kinds), or every supervised run pays for loading it twice (see the start-up bench).
@@ -17,12 +17,10 @@ import { nodeNamerOfRaw } from '@sluice/format/pipeline/node-name';
 // nothing else: `sluice run` starts the worker with it before it has read its own flags.
 export { CANCEL_GRACE_MS, PARENT_PIPE_ENV, RUN_WORKER, STOP_SIGNALS, WORKER_ENV, spawnWorker, workerAvailable } from './worker-process.js';
 import { CANCEL_GRACE_MS, spawnWorker } from './worker-process.js';
+import type { RunEvent } from '../execution/execute-options.js';
 
-export type NodeEvent =
-  | { type: 'node-start'; nodeId: string }
-  | { type: 'node-end'; metrics: NodeMetrics }
-  | { type: 'node-io'; nodeId: string; io: IoStats; note?: string }
-  | { type: 'node-progress'; nodeId: string; percent: number; rows?: number };
+/** A run's events about its nodes, as the worker reports them (the run's start is the supervisor's own). */
+export type NodeEvent = Exclude<RunEvent, { type: 'run-start' }>;
 
 export interface SupervisedResult {
   manifest?: RunManifest;
